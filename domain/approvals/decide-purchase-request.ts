@@ -1,0 +1,72 @@
+import { requireAdminWrite } from '../access';
+import type { PurchaseRequest } from '../model';
+import type { ActorContext, Deps, Repositories } from '../ports';
+import { audit, getProduct, notify } from '../shared/effects';
+import { DomainError, ErrorCodes, fail } from '../shared/errors';
+import { parseId } from '../shared/validation';
+import { createPaidSubscription, resolveCard } from '../purchasing/purchase-support';
+import { createTrial } from '../purchasing/start-trial';
+
+const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: unknown): Promise<PurchaseRequest> => {
+  const id = parseId(requestId, 'request');
+  const request = (await repos.requests.get(ctx.tenantId, id)) ?? fail(ErrorCodes.REQUEST_NOT_FOUND, "We couldn't find that request.");
+  if (request.status !== 'Pending') {
+    fail(ErrorCodes.REQUEST_ALREADY_DECIDED, `That request was already ${request.status.toLowerCase()}.`, { status: request.status });
+  }
+  return request;
+};
+
+/**
+ * Approve: the purchase is made for the requester, as if they had bought it now. A decline or an
+ * expired card marks the request Failed and tells the requester; nothing is charged.
+ */
+export const approvePurchaseRequest = (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
+  deps.uow.run(async (repos) => {
+    await requireAdminWrite(repos, ctx);
+    const request = await loadPending(repos, ctx, input.requestId);
+    const product = await getProduct(repos, request.productId);
+    const requester = (await repos.users.get(ctx.tenantId, request.requesterId)) ?? fail(ErrorCodes.USER_NOT_FOUND, 'The requester is no longer in the directory.');
+    const buyerCtx: ActorContext = { ...ctx };
+    let decided: PurchaseRequest;
+    try {
+      const card = request.cardToken ? await resolveCard(deps, request.cardToken) : null;
+      const subscriptionId =
+        request.kind === 'Trial'
+          ? (await createTrial(repos, deps, buyerCtx, { product, card, purchaserId: requester.id, purchaserName: requester.displayName })).id
+          : (
+              await createPaidSubscription(repos, deps, buyerCtx, {
+                product, quantity: request.quantity, frequency: request.billingFrequency, card: card ?? (await resolveCard(deps, null)),
+                purchaserId: requester.id, purchaserName: requester.displayName, chargeKey: `request:${request.id}`,
+              })
+            ).subscription.id;
+      decided = { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId };
+    } catch (e) {
+      if (!(e instanceof DomainError) || !e.code.startsWith('PAYMENT.')) throw e;
+      decided = { ...request, status: 'Failed', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: e.message };
+    }
+    await repos.requests.decide(decided);
+    await audit(repos, deps, ctx, 'request.approve', { type: 'request', id: request.id }, `Approved ${product.name} for ${requester.displayName}${decided.status === 'Failed' ? ' (payment failed)' : ''}`);
+    await notify(repos, deps, ctx.tenantId, [
+      {
+        recipient: { kind: 'user', userId: requester.id },
+        kind: decided.status === 'Approved' ? 'RequestApproved' : 'PaymentFailed',
+        data: { requestId: request.id, productId: product.id, productName: product.name, subscriptionId: decided.subscriptionId, note: decided.decisionNote },
+      },
+    ]);
+    return decided;
+  });
+
+export const rejectPurchaseRequest = (deps: Deps, ctx: ActorContext, input: { requestId: unknown; note?: unknown }): Promise<PurchaseRequest> =>
+  deps.uow.run(async (repos) => {
+    await requireAdminWrite(repos, ctx);
+    const request = await loadPending(repos, ctx, input.requestId);
+    const product = await getProduct(repos, request.productId);
+    const note = typeof input.note === 'string' && input.note.trim() ? input.note.trim().slice(0, 500) : null;
+    const decided: PurchaseRequest = { ...request, status: 'Rejected', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: note, cardToken: null };
+    await repos.requests.decide(decided);
+    await audit(repos, deps, ctx, 'request.reject', { type: 'request', id: request.id }, `Rejected ${product.name}${note ? `: ${note}` : ''}`);
+    await notify(repos, deps, ctx.tenantId, [
+      { recipient: { kind: 'user', userId: request.requesterId }, kind: 'RequestRejected', data: { requestId: request.id, productId: product.id, productName: product.name, note } },
+    ]);
+    return decided;
+  });

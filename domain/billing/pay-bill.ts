@@ -1,0 +1,27 @@
+import { loadActor } from '../access';
+import type { Invoice } from '../model';
+import type { ActorContext, Deps } from '../ports';
+import { audit } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { parseId } from '../shared/validation';
+import { chargeOrFail, resolveCard } from '../purchasing/purchase-support';
+
+/** Pays an unpaid bill with the subscription's card, or with a new card token if given. */
+export const payBill = (deps: Deps, ctx: ActorContext, input: { invoiceId: unknown; cardToken?: unknown }): Promise<Invoice> => {
+  const invoiceId = parseId(input.invoiceId, 'bill');
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const invoice = await repos.invoices.get(ctx.tenantId, invoiceId);
+    if (!invoice || invoice.purchaserId !== actor.user.id) return fail(ErrorCodes.BILL_NOT_FOUND, "We couldn't find that bill among yours.");
+    if (invoice.status === 'Paid') fail(ErrorCodes.BILL_ALREADY_PAID, 'That bill is already paid.');
+    const subscription = await repos.subscriptions.get(ctx.tenantId, invoice.subscriptionId);
+    const card = input.cardToken !== undefined && input.cardToken !== null && input.cardToken !== ''
+      ? await resolveCard(deps, input.cardToken)
+      : subscription?.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Please add a card to pay this bill.');
+    const chargeId = await chargeOrFail(deps, { card, amount: invoice.amount, idempotencyKey: `invoice:${invoice.id}`, description: invoice.description });
+    const paid: Invoice = { ...invoice, status: 'Paid', paidAt: deps.clock.now(), chargeId, failureCode: null };
+    await repos.invoices.update(paid);
+    await audit(repos, deps, ctx, 'invoice.pay', { type: 'invoice', id: invoice.id }, `Paid ${invoice.description}`);
+    return paid;
+  });
+};

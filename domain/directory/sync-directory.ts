@@ -1,0 +1,33 @@
+import type { DirectoryUser, Tenant, TenantKind } from '../model';
+import type { Deps } from '../ports';
+
+/**
+ * Keeps our copy of the tenant and its people current, from what Teams tells the bot (installs,
+ * roster, conversation updates) or from seed data. R11: a person who leaves is marked inactive; their
+ * subscriptions keep running and their users keep access until someone cancels.
+ */
+export const upsertTenant = (deps: Deps, input: { id: string; name: string; kind?: TenantKind; country?: string }): Promise<Tenant> =>
+  deps.uow.run(async (repos) => {
+    const existing = await repos.tenants.get(input.id);
+    const tenant: Tenant = {
+      id: input.id,
+      name: input.name,
+      kind: input.kind ?? existing?.kind ?? 'Commercial',
+      country: (input.country ?? existing?.country ?? 'US').toUpperCase(),
+      requireApproval: existing?.requireApproval ?? false,
+      createdAt: existing?.createdAt ?? deps.clock.now(),
+    };
+    await repos.tenants.save(tenant);
+    return tenant;
+  });
+
+export const upsertDirectoryUsers = (deps: Deps, users: readonly DirectoryUser[]): Promise<void> =>
+  deps.uow.run(async (repos) => {
+    for (const user of users) await repos.users.upsert(user);
+  });
+
+export const markUserLeft = (deps: Deps, tenantId: string, userId: string): Promise<void> =>
+  deps.uow.run(async (repos) => {
+    const user = await repos.users.get(tenantId, userId);
+    if (user && user.active) await repos.users.upsert({ ...user, active: false });
+  });

@@ -1,0 +1,96 @@
+import { loadActor } from '../access';
+import type { LicenseAssignment } from '../model';
+import type { ActorContext, Deps } from '../ports';
+import { audit, getProduct, notify } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { MAX_USERS_PER_OPERATION, parseId, parseIdList } from '../shared/validation';
+import { loadManagedSubscription } from '../purchasing/purchase-support';
+
+export interface AssignResult {
+  assigned: string[];
+  alreadyAssigned: string[];
+  available: number;
+}
+
+const parseUsers = (raw: unknown): string[] => {
+  const ids = parseIdList(raw, 'user', Number.MAX_SAFE_INTEGER);
+  if (ids.length === 0) fail(ErrorCodes.LICENSE_NO_USERS, 'Please choose at least one person.');
+  if (ids.length > MAX_USERS_PER_OPERATION) {
+    fail(ErrorCodes.LICENSE_TOO_MANY_USERS, `You can assign licenses to at most ${MAX_USERS_PER_OPERATION} people at a time.`, { max: MAX_USERS_PER_OPERATION });
+  }
+  return ids;
+};
+
+/**
+ * R4: the purchaser assigns licenses to people of their own tenant, at most 20 at a time and never
+ * more than the subscription's quantity. R6: an admin must take a self-service subscription over first.
+ */
+export const assignLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<AssignResult> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  const userIds = parseUsers(input.userIds);
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    const users = await repos.users.getMany(ctx.tenantId, userIds);
+    const found = new Set(users.filter((u) => u.active).map((u) => u.id));
+    const missing = userIds.filter((id) => !found.has(id));
+    if (missing.length) fail(ErrorCodes.USER_NOT_FOUND, "Some of those people aren't in your organization.", { userIds: missing });
+    const current = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
+    const holders = new Set(current.map((a) => a.userId));
+    const alreadyAssigned = userIds.filter((id) => holders.has(id));
+    const toAssign = userIds.filter((id) => !holders.has(id));
+    if (toAssign.length === 0) fail(ErrorCodes.LICENSE_ALREADY_ASSIGNED, 'Everyone you chose already has a license on this subscription.', { userIds: alreadyAssigned });
+    const available = s.quantity - current.length;
+    if (toAssign.length > available) {
+      fail(ErrorCodes.LICENSE_NOT_ENOUGH, `Only ${available} license${available === 1 ? ' is' : 's are'} available. Add licenses or choose fewer people.`, { available, requested: toAssign.length });
+    }
+    const now = deps.clock.now();
+    const rows: LicenseAssignment[] = toAssign.map((userId) => ({ id: deps.ids.next(), tenantId: ctx.tenantId, subscriptionId: s.id, userId, assignedAt: now, assignedBy: ctx.actorId }));
+    await repos.assignments.add(rows);
+    // The version bump makes concurrent assigns on one subscription serialize: the loser re-reads and re-checks capacity.
+    await repos.subscriptions.update(s);
+    const product = await getProduct(repos, s.productId);
+    const names = new Map(users.map((u) => [u.id, u.displayName]));
+    await audit(repos, deps, ctx, 'license.assign', { type: 'subscription', id: s.id }, `Assigned ${product.name} to ${toAssign.map((id) => names.get(id)).join(', ')}`);
+    await notify(
+      repos,
+      deps,
+      ctx.tenantId,
+      toAssign.map((userId) => ({
+        recipient: { kind: 'user' as const, userId },
+        kind: 'LicenseAssigned' as const,
+        data: { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName },
+      })),
+    );
+    return { assigned: toAssign, alreadyAssigned, available: available - toAssign.length };
+  });
+};
+
+export const unassignLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<{ unassigned: string[]; available: number }> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  const userIds = parseUsers(input.userIds);
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    const current = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
+    const holders = new Set(current.map((a) => a.userId));
+    const notHolding = userIds.filter((id) => !holders.has(id));
+    if (notHolding.length) fail(ErrorCodes.LICENSE_NOT_ASSIGNED, "Some of those people don't have a license on this subscription.", { userIds: notHolding });
+    await repos.assignments.remove(ctx.tenantId, s.id, userIds);
+    await repos.subscriptions.update(s);
+    const product = await getProduct(repos, s.productId);
+    const users = await repos.users.getMany(ctx.tenantId, userIds);
+    await audit(repos, deps, ctx, 'license.unassign', { type: 'subscription', id: s.id }, `Removed ${product.name} from ${users.map((u) => u.displayName).join(', ')}`);
+    await notify(
+      repos,
+      deps,
+      ctx.tenantId,
+      userIds.map((userId) => ({
+        recipient: { kind: 'user' as const, userId },
+        kind: 'LicenseRemoved' as const,
+        data: { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' },
+      })),
+    );
+    return { unassigned: userIds, available: s.quantity - current.length + userIds.length };
+  });
+};

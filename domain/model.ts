@@ -1,0 +1,243 @@
+import type { Money } from './shared/money';
+
+export type TenantKind = 'Commercial' | 'Government' | 'Nonprofit' | 'Education';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  kind: TenantKind;
+  /** ISO 3166-1 alpha-2 country of the tenant's billing account. */
+  country: string;
+  /** Optional: purchases wait for an admin's approval. */
+  requireApproval: boolean;
+  createdAt: Date;
+}
+
+export interface DirectoryUser {
+  id: string; // Entra (AAD) object id
+  tenantId: string;
+  displayName: string;
+  email: string | null; // UPN or mail
+  isGuest: boolean;
+  /** False once the user has left the organization (R11). */
+  active: boolean;
+}
+
+export const ROLES = ['GlobalAdmin', 'BillingAdmin', 'GlobalReader', 'DelegatedAdmin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleAssignment {
+  tenantId: string;
+  userId: string;
+  role: Role;
+  grantedBy: string | null; // null when it came from configuration
+  grantedAt: Date;
+}
+
+export type BillingFrequency = 'Monthly' | 'Annual';
+export const BILLING_FREQUENCIES: readonly BillingFrequency[] = ['Monthly', 'Annual'];
+
+export interface TrialTerms {
+  days: number;
+  licenses: number;
+  /** R14: true = trial needs a card and converts to paid; false = no card, and it simply ends. */
+  requiresPaymentMethod: boolean;
+}
+
+export interface Product {
+  id: string; // current product id, e.g. CFQ7TTC0H9MP
+  legacyIds: string[];
+  name: string;
+  /** Price of one license for one billing period. */
+  prices: Record<BillingFrequency, Money>;
+  trial: TrialTerms | null;
+}
+
+export const POLICY_VALUES = ['Enabled', 'Disabled', 'OnlyTrialsWithoutPaymentMethod'] as const;
+export type PolicyValue = (typeof POLICY_VALUES)[number];
+/** New products default to Enabled (R3). */
+export const DEFAULT_POLICY: PolicyValue = 'Enabled';
+
+export interface PolicySetting {
+  tenantId: string;
+  productId: string;
+  value: PolicyValue;
+  updatedBy: string | null;
+  updatedAt: Date;
+}
+
+export type SubscriptionOrigin = 'SelfService' | 'Central';
+/** Deleted = cancelled by an admin's take-over (R9, R10); Cancelled = by the purchaser. */
+export type SubscriptionStatus = 'PendingApproval' | 'Active' | 'Trial' | 'Expired' | 'Cancelled' | 'Deleted';
+export const LIVE_STATUSES: readonly SubscriptionStatus[] = ['Active', 'Trial'];
+
+export interface CardSummary {
+  token: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+export interface Subscription {
+  id: string;
+  tenantId: string;
+  productId: string;
+  purchaserId: string;
+  origin: SubscriptionOrigin;
+  status: SubscriptionStatus;
+  quantity: number;
+  billingFrequency: BillingFrequency;
+  unitPrice: Money;
+  recurring: boolean;
+  isTrial: boolean;
+  /** The card on file; null for central subscriptions (agreement) and card-less trials. */
+  card: CardSummary | null;
+  startedAt: Date;
+  expiresAt: Date;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  /** Set when an admin centralized these licenses and asked the purchaser to cancel (R8). */
+  centralizedInto: string | null;
+  /** The expiry date a reminder was last sent for, so each term is reminded once. */
+  remindedFor: Date | null;
+  createdAt: Date;
+  /** Optimistic concurrency: every update must name the version it read. */
+  version: number;
+}
+
+export interface LicenseAssignment {
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  userId: string;
+  assignedAt: Date;
+  assignedBy: string;
+}
+
+export type OrderKind =
+  | 'Purchase'
+  | 'TrialStarted'
+  | 'TrialConverted'
+  | 'TrialEnded'
+  | 'LicensesAdded'
+  | 'LicensesRemoved'
+  | 'Renewed'
+  | 'RenewalFailed'
+  | 'Expired'
+  | 'RecurringOn'
+  | 'RecurringOff'
+  | 'PaymentMethodUpdated'
+  | 'Cancelled'
+  | 'UsersMoved'
+  | 'TakenOver';
+
+export interface OrderEntry {
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  kind: OrderKind;
+  quantityDelta: number;
+  amount: Money | null;
+  actorId: string;
+  at: Date;
+  note: string | null;
+}
+
+export type InvoiceStatus = 'Paid' | 'Unpaid';
+
+export interface Invoice {
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  purchaserId: string;
+  amount: Money;
+  status: InvoiceStatus;
+  description: string;
+  issuedAt: Date;
+  paidAt: Date | null;
+  chargeId: string | null;
+  failureCode: string | null;
+}
+
+export type RequestKind = 'Purchase' | 'Trial';
+export type RequestStatus = 'Pending' | 'Approved' | 'Rejected' | 'Failed';
+
+export interface PurchaseRequest {
+  id: string;
+  tenantId: string;
+  requesterId: string;
+  productId: string;
+  kind: RequestKind;
+  quantity: number;
+  billingFrequency: BillingFrequency;
+  cardToken: string | null;
+  status: RequestStatus;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  decisionNote: string | null;
+  subscriptionId: string | null;
+  createdAt: Date;
+}
+
+export type Surface = 'chat' | 'card' | 'web' | 'system';
+
+export interface AuditEntry {
+  id: string;
+  tenantId: string;
+  actorId: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  summary: string;
+  surface: Surface;
+  at: Date;
+}
+
+/** Who a notification goes to: one user, or the tenant's admins (their channel, else their chats). */
+export type Recipient = { kind: 'user'; userId: string } | { kind: 'admins' };
+
+export const NOTIFICATION_KINDS = [
+  'PurchaseCreated',
+  'ApprovalRequested',
+  'RequestApproved',
+  'RequestRejected',
+  'SubscriptionTakenOver',
+  'SubscriptionCancelledByAdmin',
+  'CancelRequested',
+  'LicenseAssigned',
+  'LicenseRemoved',
+  'TrialEnding',
+  'TrialEnded',
+  'RenewalUpcoming',
+  'Renewed',
+  'PaymentFailed',
+  'SubscriptionExpired',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface NotificationIntent {
+  id: string;
+  tenantId: string;
+  recipient: Recipient;
+  kind: NotificationKind;
+  data: Record<string, string | number | boolean | null>;
+  createdAt: Date;
+}
+
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  operation: string;
+  /** Fingerprint of the request, so a reused key with other input is refused. */
+  fingerprint: string;
+  resultId: string;
+  createdAt: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

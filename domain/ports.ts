@@ -1,0 +1,192 @@
+import type {
+  AuditEntry,
+  DirectoryUser,
+  IdempotencyRecord,
+  Invoice,
+  LicenseAssignment,
+  NotificationIntent,
+  OrderEntry,
+  Page,
+  PolicySetting,
+  Product,
+  PurchaseRequest,
+  RoleAssignment,
+  Role,
+  Subscription,
+  SubscriptionOrigin,
+  SubscriptionStatus,
+  Tenant,
+} from './model';
+import type { Money } from './shared/money';
+import type { Clock } from './shared/clock';
+
+/** Every method is scoped by tenant; no port returns another tenant's rows. */
+export interface TenantRepository {
+  get(id: string): Promise<Tenant | null>;
+  save(tenant: Tenant): Promise<void>;
+}
+
+export interface UserRepository {
+  get(tenantId: string, id: string): Promise<DirectoryUser | null>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]>;
+  upsert(user: DirectoryUser): Promise<void>;
+}
+
+export interface RoleRepository {
+  listForUser(tenantId: string, userId: string): Promise<Role[]>;
+  list(tenantId: string): Promise<RoleAssignment[]>;
+  add(assignment: RoleAssignment): Promise<void>;
+  remove(tenantId: string, userId: string, role: Role): Promise<void>;
+  count(tenantId: string, role: Role): Promise<number>;
+}
+
+export interface ProductRepository {
+  list(): Promise<Product[]>;
+  /** By current or legacy id. */
+  get(id: string): Promise<Product | null>;
+}
+
+export interface PolicyRepository {
+  list(tenantId: string): Promise<PolicySetting[]>;
+  get(tenantId: string, productId: string): Promise<PolicySetting | null>;
+  set(setting: PolicySetting): Promise<void>;
+}
+
+export interface SubscriptionFilter {
+  origin?: SubscriptionOrigin;
+  productId?: string;
+  purchaserId?: string;
+  status?: SubscriptionStatus;
+}
+
+export interface SubscriptionRepository {
+  get(tenantId: string, id: string): Promise<Subscription | null>;
+  getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]>;
+  create(subscription: Subscription): Promise<void>;
+  /** Writes the subscription with version+1 if the stored version is still `subscription.version`;
+   *  otherwise throws DomainError CONCURRENCY.CONFLICT. Returns the new version. */
+  update(subscription: Subscription): Promise<Subscription>;
+  listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]>;
+  search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>>;
+  listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<Subscription[]>;
+  hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean>;
+  /** Live subscriptions of every tenant expiring before `before` (for the billing job), oldest first. */
+  listExpiringBefore(before: Date, limit: number): Promise<Subscription[]>;
+}
+
+export interface AssignmentRepository {
+  listBySubscription(tenantId: string, subscriptionId: string): Promise<LicenseAssignment[]>;
+  listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]>;
+  countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
+  add(assignments: readonly LicenseAssignment[]): Promise<void>;
+  remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void>;
+  /** Keyset page for streaming exports: assignments with id > afterId, ordered by id. */
+  pageBySubscriptions(tenantId: string, subscriptionIds: readonly string[], afterId: string | null, limit: number): Promise<LicenseAssignment[]>;
+}
+
+export interface OrderRepository {
+  add(order: OrderEntry): Promise<void>;
+  listBySubscription(tenantId: string, subscriptionId: string): Promise<OrderEntry[]>;
+}
+
+export interface InvoiceRepository {
+  add(invoice: Invoice): Promise<void>;
+  get(tenantId: string, id: string): Promise<Invoice | null>;
+  update(invoice: Invoice): Promise<void>;
+  listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
+}
+
+export interface PurchaseRequestRepository {
+  add(request: PurchaseRequest): Promise<void>;
+  get(tenantId: string, id: string): Promise<PurchaseRequest | null>;
+  /** Conditional on the stored status being Pending; throws CONCURRENCY.CONFLICT otherwise. */
+  decide(request: PurchaseRequest): Promise<void>;
+  listPending(tenantId: string): Promise<PurchaseRequest[]>;
+}
+
+export interface OutboxRepository {
+  add(intents: readonly NotificationIntent[]): Promise<void>;
+}
+
+export interface AuditRepository {
+  add(entry: AuditEntry): Promise<void>;
+  list(tenantId: string, page: number, pageSize: number): Promise<Page<AuditEntry>>;
+}
+
+export interface IdempotencyRepository {
+  get(tenantId: string, key: string): Promise<IdempotencyRecord | null>;
+  add(record: IdempotencyRecord): Promise<void>;
+}
+
+export interface Repositories {
+  tenants: TenantRepository;
+  users: UserRepository;
+  roles: RoleRepository;
+  products: ProductRepository;
+  policies: PolicyRepository;
+  subscriptions: SubscriptionRepository;
+  assignments: AssignmentRepository;
+  orders: OrderRepository;
+  invoices: InvoiceRepository;
+  requests: PurchaseRequestRepository;
+  outbox: OutboxRepository;
+  audit: AuditRepository;
+  idempotency: IdempotencyRepository;
+}
+
+/**
+ * Runs `work` atomically: everything it writes (the change, its order history, audit and
+ * notification intents) commits together or not at all. Implementations retry `work` a few times
+ * on CONCURRENCY.CONFLICT, so `work` must be safe to re-run (it re-reads state each time).
+ */
+export interface UnitOfWork {
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Read-only work on a consistent snapshot of committed data; never sees a transaction in flight. */
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export interface CardDetails {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+export type ChargeResult =
+  | { status: 'succeeded'; chargeId: string }
+  | { status: 'declined'; code: 'card_declined' | 'insufficient_funds' | 'expired_card'; message: string };
+
+/** A card payment provider. Only tokens cross this port; card numbers never reach the domain (R2). */
+export interface PaymentProvider {
+  /** The card behind a token, or null when the token is unknown or forged. */
+  describe(token: string): Promise<CardDetails | null>;
+  /** Charges are idempotent by key: the same key returns the first result and never charges twice. */
+  charge(request: { token: string; amount: Money; idempotencyKey: string; description: string }): Promise<ChargeResult>;
+}
+
+export interface IdGenerator {
+  next(): string;
+}
+
+export interface DomainSettings {
+  /** ISO 3166-1 alpha-2 countries where self-service purchase is offered (R1). */
+  enabledMarkets: readonly string[];
+  /** Days before expiry to remind about a renewal or a trial's end. */
+  reminderDays: number;
+}
+
+export interface Deps {
+  uow: UnitOfWork;
+  payments: PaymentProvider;
+  clock: Clock;
+  ids: IdGenerator;
+  settings: DomainSettings;
+}
+
+/** Who is acting, where, and through which surface. The identity comes from the edge's verified
+ *  channel data (never from card payloads). */
+export interface ActorContext {
+  tenantId: string;
+  actorId: string;
+  surface: AuditEntry['surface'];
+}

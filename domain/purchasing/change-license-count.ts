@@ -1,0 +1,62 @@
+import { loadActor } from '../access';
+import type { Invoice, Subscription } from '../model';
+import type { ActorContext, Deps } from '../ports';
+import { daysBetween } from '../shared/clock';
+import { audit, getProduct, recordOrder } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { prorate } from '../shared/money';
+import { MAX_QUANTITY, parseId, parseQuantity } from '../shared/validation';
+import { chargeOrFail, loadManagedSubscription, newInvoice } from './purchase-support';
+
+const period = (s: Subscription): number => daysBetween(s.startedAt, s.expiresAt) || 1;
+
+/**
+ * Buy more licenses on a subscription. Self-service: the purchaser's card is charged for the rest of
+ * the current term, prorated by day. Central: billed to the organization's agreement, no card.
+ */
+export const addLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<{ subscription: Subscription; invoice: Invoice | null }> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  const more = parseQuantity(input.quantity);
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses. Buy the product to get more.');
+    if (s.quantity + more > MAX_QUANTITY) fail(ErrorCodes.QUANTITY_TOO_LARGE, `A subscription can have at most ${MAX_QUANTITY} licenses.`, { max: MAX_QUANTITY });
+    const product = await getProduct(repos, s.productId);
+    const now = deps.clock.now();
+    const amount = prorate(s.unitPrice, more * daysBetween(now, s.expiresAt), period(s));
+    let invoice: Invoice | null = null;
+    if (s.origin === 'SelfService' && amount.amountMinor > 0) {
+      const description = `${product.name}: ${more} more license${more === 1 ? '' : 's'} until ${s.expiresAt.toISOString().slice(0, 10)}`;
+      const chargeId = await chargeOrFail(deps, { card: s.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Add a card to this subscription first.'), amount, idempotencyKey: `add:${s.id}:${s.version}`, description });
+      invoice = newInvoice(deps, s, amount, description, { chargeId });
+      await repos.invoices.add(invoice);
+    }
+    const subscription = await repos.subscriptions.update({ ...s, quantity: s.quantity + more });
+    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesAdded', quantityDelta: more, amount, actorId: ctx.actorId });
+    await audit(repos, deps, ctx, 'subscription.add-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${subscription.quantity} licenses`);
+    return { subscription, invoice };
+  });
+};
+
+/** Remove licenses; never below the number assigned (unassign people first) and never to zero (cancel instead). */
+export const removeLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<Subscription> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  const fewer = parseQuantity(input.quantity);
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses.');
+    const target = s.quantity - fewer;
+    if (target < 1) fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${s.quantity} licenses; to remove them all, cancel it.`, { quantity: s.quantity });
+    const assigned = (await repos.assignments.countBySubscriptions(ctx.tenantId, [s.id])).get(s.id) ?? 0;
+    if (target < assigned) {
+      fail(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${assigned} licenses are assigned, so you can go down to ${assigned} at most. Unassign people first.`, { assigned, quantity: s.quantity });
+    }
+    const product = await getProduct(repos, s.productId);
+    const subscription = await repos.subscriptions.update({ ...s, quantity: target });
+    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesRemoved', quantityDelta: -fewer, actorId: ctx.actorId });
+    await audit(repos, deps, ctx, 'subscription.remove-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${target} licenses`);
+    return subscription;
+  });
+};

@@ -1,0 +1,171 @@
+import type { Actor } from '../access';
+import { canAdminWrite } from '../access';
+import { LIVE_STATUSES, type BillingFrequency, type CardSummary, type Invoice, type Product, type Subscription } from '../model';
+import type { ActorContext, Deps, Repositories } from '../ports';
+import { addMonths } from '../shared/clock';
+import { audit, notify, recordOrder } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { multiply, type Money } from '../shared/money';
+
+/** R2: a token from the payment provider, for a card that is not expired. Card numbers never get here. */
+export const resolveCard = async (deps: Deps, token: unknown): Promise<CardSummary> => {
+  if (typeof token !== 'string' || token.trim() === '') {
+    return fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Please add a credit card to continue. Payment is by credit card only.');
+  }
+  const card = token.length <= 2048 ? await deps.payments.describe(token) : null;
+  if (!card) return fail(ErrorCodes.PAYMENT_TOKEN_INVALID, "We couldn't read that card. Please enter it again.");
+  const now = deps.clock.now();
+  const endOfExpiryMonth = Date.UTC(card.expYear, card.expMonth, 1); // first instant after the expiry month
+  if (endOfExpiryMonth <= now.getTime()) {
+    fail(ErrorCodes.PAYMENT_CARD_EXPIRED, `Your ${card.brand} card ending ${card.last4} has expired. Please use another card.`);
+  }
+  return { token, ...card };
+};
+
+export const termEnd = (start: Date, frequency: BillingFrequency): Date => addMonths(start, frequency === 'Annual' ? 12 : 1);
+
+export const isLive = (s: Subscription): boolean => LIVE_STATUSES.includes(s.status);
+
+/** Charges the card and returns the paid invoice, or throws PAYMENT.* leaving nothing changed. */
+export const chargeOrFail = async (
+  deps: Deps,
+  args: { card: CardSummary; amount: Money; idempotencyKey: string; description: string },
+): Promise<string> => {
+  const result = await deps.payments.charge({ token: args.card.token, amount: args.amount, idempotencyKey: args.idempotencyKey, description: args.description });
+  if (result.status === 'declined') {
+    const code = result.code === 'expired_card' ? ErrorCodes.PAYMENT_CARD_EXPIRED : ErrorCodes.PAYMENT_DECLINED;
+    return fail(code, `Your ${args.card.brand} card ending ${args.card.last4} was declined: ${result.message} Nothing was charged.`, { reason: result.code });
+  }
+  return result.chargeId;
+};
+
+export const newInvoice = (
+  deps: Deps,
+  s: Subscription,
+  amount: Money,
+  description: string,
+  outcome: { chargeId: string } | { failureCode: string },
+): Invoice => {
+  const now = deps.clock.now();
+  const paid = 'chargeId' in outcome;
+  return {
+    id: deps.ids.next(),
+    tenantId: s.tenantId,
+    subscriptionId: s.id,
+    purchaserId: s.purchaserId,
+    amount,
+    status: paid ? 'Paid' : 'Unpaid',
+    description,
+    issuedAt: now,
+    paidAt: paid ? now : null,
+    chargeId: paid ? outcome.chargeId : null,
+    failureCode: paid ? null : outcome.failureCode,
+  };
+};
+
+/**
+ * Creates a paid self-service subscription for `purchaserId`: charge, subscription, invoice, order,
+ * audit and the admins' "new purchase" notification, all in the caller's transaction.
+ */
+export const createPaidSubscription = async (
+  repos: Repositories,
+  deps: Deps,
+  ctx: ActorContext,
+  args: { product: Product; quantity: number; frequency: BillingFrequency; card: CardSummary; purchaserId: string; purchaserName: string; chargeKey: string },
+): Promise<{ subscription: Subscription; invoice: Invoice }> => {
+  const { product, quantity, frequency, card } = args;
+  const unitPrice = product.prices[frequency];
+  const amount = multiply(unitPrice, quantity);
+  const description = `${product.name}, ${quantity} license${quantity === 1 ? '' : 's'}, ${frequency.toLowerCase()}`;
+  const chargeId = await chargeOrFail(deps, { card, amount, idempotencyKey: args.chargeKey, description });
+  const now = deps.clock.now();
+  const subscription: Subscription = {
+    id: deps.ids.next(),
+    tenantId: ctx.tenantId,
+    productId: product.id,
+    purchaserId: args.purchaserId,
+    origin: 'SelfService',
+    status: 'Active',
+    quantity,
+    billingFrequency: frequency,
+    unitPrice,
+    recurring: true,
+    isTrial: false,
+    card,
+    startedAt: now,
+    expiresAt: termEnd(now, frequency),
+    cancelledAt: null,
+    cancelReason: null,
+    centralizedInto: null,
+    remindedFor: null,
+    createdAt: now,
+    version: 0,
+  };
+  await repos.subscriptions.create(subscription);
+  const invoice = newInvoice(deps, subscription, amount, description, { chargeId });
+  await repos.invoices.add(invoice);
+  await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: subscription.id, kind: 'Purchase', quantityDelta: quantity, amount, actorId: ctx.actorId });
+  await audit(repos, deps, ctx, 'subscription.purchase', { type: 'subscription', id: subscription.id }, `Bought ${description} for ${args.purchaserName}`);
+  await notify(repos, deps, ctx.tenantId, [
+    {
+      recipient: { kind: 'admins' },
+      kind: 'PurchaseCreated',
+      data: { subscriptionId: subscription.id, productId: product.id, productName: product.name, purchaserId: args.purchaserId, purchaserName: args.purchaserName, quantity, trial: false, amountMinor: amount.amountMinor, currency: amount.currency },
+    },
+  ]);
+  return { subscription, invoice };
+};
+
+/**
+ * Loads a subscription of the caller's tenant that the actor may manage: a self-service subscription
+ * only by its purchaser (R4, R6: an admin must take it over first), a central one only by an admin.
+ */
+export const loadManagedSubscription = async (repos: Repositories, actor: Actor, subscriptionId: string, opts: { mustBeLive?: boolean } = {}): Promise<Subscription> => {
+  const s = (await repos.subscriptions.get(actor.tenant.id, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  if (s.origin === 'SelfService' && s.purchaserId !== actor.user.id) {
+    if (canAdminWrite(actor.roles)) {
+      fail(ErrorCodes.LICENSE_ADMIN_MUST_TAKE_OVER, "Admins can't change a subscription someone bought for themselves. Take it over first.", { subscriptionId });
+    }
+    fail(ErrorCodes.SUBSCRIPTION_NOT_OWNER, 'You can only manage subscriptions you bought.');
+  }
+  if (s.origin === 'Central' && !canAdminWrite(actor.roles)) fail(ErrorCodes.SUBSCRIPTION_NOT_OWNER, 'Only admins manage subscriptions bought centrally.');
+  if ((opts.mustBeLive ?? true) && !isLive(s)) fail(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, `That subscription is ${s.status.toLowerCase()}.`, { status: s.status });
+  return s;
+};
+
+export const CANCEL_REASONS = ['No longer needed', 'Too expensive', 'Switching to another product', 'Bought by mistake', 'Licenses centralized', 'Other'] as const;
+export const TAKEOVER_REASONS = ['Duplicate of a central subscription', 'Not approved by IT', 'Security or compliance', 'Cost control', 'Purchaser left the organization', 'Other'] as const;
+
+/**
+ * Ends a subscription: every assigned user loses the license (and is told), the status changes.
+ * Used by cancellation (purchaser or admin) and by expiry; callers add their own order/audit entries.
+ */
+export const endSubscription = async (
+  repos: Repositories,
+  deps: Deps,
+  s: Subscription,
+  change: { status: 'Cancelled' | 'Deleted' | 'Expired'; reason: string | null; productName: string },
+): Promise<{ subscription: Subscription; removedUserIds: string[] }> => {
+  const assignments = await repos.assignments.listBySubscription(s.tenantId, s.id);
+  const removedUserIds = assignments.map((a) => a.userId);
+  if (removedUserIds.length) await repos.assignments.remove(s.tenantId, s.id, removedUserIds);
+  const now = deps.clock.now();
+  const subscription = await repos.subscriptions.update({
+    ...s,
+    status: change.status,
+    recurring: false,
+    cancelledAt: change.status === 'Expired' ? s.cancelledAt : now,
+    cancelReason: change.reason,
+  });
+  await notify(
+    repos,
+    deps,
+    s.tenantId,
+    removedUserIds.map((userId) => ({
+      recipient: { kind: 'user' as const, userId },
+      kind: 'LicenseRemoved' as const,
+      data: { subscriptionId: s.id, productId: s.productId, productName: change.productName, reason: change.status },
+    })),
+  );
+  return { subscription, removedUserIds };
+};

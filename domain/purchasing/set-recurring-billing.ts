@@ -1,0 +1,25 @@
+import { loadActor } from '../access';
+import type { Subscription } from '../model';
+import type { ActorContext, Deps } from '../ports';
+import { audit, getProduct, recordOrder } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { parseId } from '../shared/validation';
+import { loadManagedSubscription } from './purchase-support';
+
+/** R13: turning recurring billing off does not cancel; the subscription runs to its expiry date. */
+export const setRecurringBilling = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; enabled: unknown }): Promise<Subscription> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  if (typeof input.enabled !== 'boolean') fail(ErrorCodes.INPUT_INVALID, 'Say on or off.');
+  const enabled = input.enabled as boolean;
+  return deps.uow.run(async (repos) => {
+    const actor = await loadActor(repos, ctx);
+    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    if (s.recurring === enabled) return s;
+    if (enabled && s.isTrial && !s.card) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'This trial has no payment method, so it simply ends. Buy the product to keep using it.');
+    const product = await getProduct(repos, s.productId);
+    const subscription = await repos.subscriptions.update({ ...s, recurring: enabled });
+    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: enabled ? 'RecurringOn' : 'RecurringOff', actorId: ctx.actorId });
+    await audit(repos, deps, ctx, 'subscription.recurring', { type: 'subscription', id: s.id }, `${product.name}: recurring billing ${enabled ? 'on' : 'off'}`);
+    return subscription;
+  });
+};

@@ -1,0 +1,62 @@
+import { requireAdminRead, requireGlobalAdmin } from '../access';
+import { ROLES, type Role, type RoleAssignment } from '../model';
+import type { ActorContext, Deps } from '../ports';
+import { audit } from '../shared/effects';
+import { ErrorCodes, fail } from '../shared/errors';
+import { parseId } from '../shared/validation';
+
+const parseRole = (raw: unknown): Role => {
+  const wanted = typeof raw === 'string' ? raw.replace(/[\s_-]/g, '').toLowerCase() : '';
+  return ROLES.find((r) => r.toLowerCase() === wanted) ?? fail(ErrorCodes.ROLE_UNKNOWN, `Role must be one of ${ROLES.join(', ')}.`);
+};
+
+export const listRoles = (deps: Deps, ctx: ActorContext): Promise<RoleAssignment[]> =>
+  deps.uow.read(async (repos) => {
+    await requireAdminRead(repos, ctx);
+    return repos.roles.list(ctx.tenantId);
+  });
+
+/** Only a Global admin grants roles, and only to people of their own tenant. */
+export const grantRole = (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<RoleAssignment> => {
+  const userId = parseId(input.userId, 'user');
+  const role = parseRole(input.role);
+  return deps.uow.run(async (repos) => {
+    await requireGlobalAdmin(repos, ctx);
+    const user = (await repos.users.get(ctx.tenantId, userId)) ?? fail(ErrorCodes.USER_NOT_FOUND, "That person isn't in your organization.");
+    const existing = await repos.roles.listForUser(ctx.tenantId, userId);
+    const assignment: RoleAssignment = { tenantId: ctx.tenantId, userId, role, grantedBy: ctx.actorId, grantedAt: deps.clock.now() };
+    if (!existing.includes(role)) {
+      await repos.roles.add(assignment);
+      await audit(repos, deps, ctx, 'role.grant', { type: 'user', id: userId }, `Granted ${role} to ${user.displayName}`);
+    }
+    return assignment;
+  });
+};
+
+/** The last Global admin cannot be removed: someone must always be able to manage roles. */
+export const revokeRole = (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<void> => {
+  const userId = parseId(input.userId, 'user');
+  const role = parseRole(input.role);
+  return deps.uow.run(async (repos) => {
+    await requireGlobalAdmin(repos, ctx);
+    const existing = await repos.roles.listForUser(ctx.tenantId, userId);
+    if (!existing.includes(role)) return;
+    if (role === 'GlobalAdmin' && (await repos.roles.count(ctx.tenantId, 'GlobalAdmin')) <= 1) {
+      fail(ErrorCodes.ROLE_LAST_GLOBAL_ADMIN, "You can't remove the last Global admin.");
+    }
+    await repos.roles.remove(ctx.tenantId, userId, role);
+    await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${role} from ${userId}`);
+  });
+};
+
+/** First admins come from configuration (`tenantId:userId` pairs); idempotent at every start. */
+export const bootstrapAdmins = (deps: Deps, pairs: ReadonlyArray<{ tenantId: string; userId: string }>): Promise<number> =>
+  deps.uow.run(async (repos) => {
+    let added = 0;
+    for (const { tenantId, userId } of pairs) {
+      if ((await repos.roles.listForUser(tenantId, userId)).includes('GlobalAdmin')) continue;
+      await repos.roles.add({ tenantId, userId, role: 'GlobalAdmin', grantedBy: null, grantedAt: deps.clock.now() });
+      added++;
+    }
+    return added;
+  });
