@@ -69,9 +69,11 @@ export interface SubscriptionRepository {
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]>;
   search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>>;
   listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<Subscription[]>;
+  /** Whether the purchaser ever started a trial of the product (running, converted or ended). */
   hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean>;
-  /** Live subscriptions of every tenant expiring before `before` (for the billing job), oldest first. */
-  listExpiringBefore(before: Date, limit: number): Promise<Subscription[]>;
+  /** Live subscriptions expiring before `before`, oldest first: of every tenant (the billing job),
+   *  or of one when `tenantId` is given. */
+  listExpiringBefore(before: Date, limit: number, tenantId?: string): Promise<Subscription[]>;
 }
 
 export interface AssignmentRepository {

@@ -8,7 +8,7 @@ import { termEnd } from '../purchasing/purchase-support';
 import type { Actor } from '../access';
 
 /** R8: an admin buys centrally through the organization's existing agreement: no card, no policy check. */
-export const buyCentralSubscription = (deps: Deps, ctx: ActorContext, input: { productId: unknown; quantity: unknown; billingFrequency?: unknown }): Promise<Subscription> => {
+export const buyCentralSubscription = async (deps: Deps, ctx: ActorContext, input: { productId: unknown; quantity: unknown; billingFrequency?: unknown }): Promise<Subscription> => {
   const quantity = parseQuantity(input.quantity);
   const frequency = parseBillingFrequency(input.billingFrequency ?? 'Annual');
   return deps.uow.run(async (repos) => {

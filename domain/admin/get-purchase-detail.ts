@@ -18,7 +18,7 @@ export interface PurchaseDetail {
  * R5: product, purchaser, quantity, expiry, order history, price and assigned users. Admins see any
  * subscription of their tenant; a purchaser sees only their own (R4). Others get "not found".
  */
-export const getPurchaseDetail = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseDetail> => {
+export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseDetail> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   return deps.uow.read(async (repos) => {
     const actor = await loadActor(repos, ctx);

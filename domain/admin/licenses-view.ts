@@ -14,7 +14,7 @@ export interface ProductLicenses {
 }
 
 /** R7: each product listed once, with quantities summed over all its live subscriptions. */
-export const licensesOverview = (deps: Deps, ctx: ActorContext, input: { origin?: SubscriptionOrigin } = {}): Promise<ProductLicenses[]> =>
+export const licensesOverview = async (deps: Deps, ctx: ActorContext, input: { origin?: SubscriptionOrigin } = {}): Promise<ProductLicenses[]> =>
   deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     const products = await repos.products.list();

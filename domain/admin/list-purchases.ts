@@ -34,7 +34,7 @@ export interface PurchaseFilterInput {
  * R5: every purchase in the tenant with product, purchaser, quantity, expiry, price and assigned count;
  * filter self-service vs central, product, purchaser, status. A fixed number of queries per page.
  */
-export const listPurchases = (deps: Deps, ctx: ActorContext, input: PurchaseFilterInput = {}): Promise<Page<PurchaseRow>> => {
+export const listPurchases = async (deps: Deps, ctx: ActorContext, input: PurchaseFilterInput = {}): Promise<Page<PurchaseRow>> => {
   const { page, pageSize } = parsePaging(input.page, input.pageSize);
   const filter: SubscriptionFilter = {
     origin: pick(input.origin, ORIGINS, 'Origin'),

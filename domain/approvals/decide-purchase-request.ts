@@ -20,7 +20,7 @@ const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: un
  * Approve: the purchase is made for the requester, as if they had bought it now. A decline or an
  * expired card marks the request Failed and tells the requester; nothing is charged.
  */
-export const approvePurchaseRequest = (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
+export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {
     await requireAdminWrite(repos, ctx);
     const request = await loadPending(repos, ctx, input.requestId);
@@ -56,7 +56,7 @@ export const approvePurchaseRequest = (deps: Deps, ctx: ActorContext, input: { r
     return decided;
   });
 
-export const rejectPurchaseRequest = (deps: Deps, ctx: ActorContext, input: { requestId: unknown; note?: unknown }): Promise<PurchaseRequest> =>
+export const rejectPurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown; note?: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {
     await requireAdminWrite(repos, ctx);
     const request = await loadPending(repos, ctx, input.requestId);

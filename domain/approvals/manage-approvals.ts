@@ -5,7 +5,7 @@ import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 
 /** Optional tenant setting: purchases by non-admins wait for an admin's approval. */
-export const setRequireApproval = (deps: Deps, ctx: ActorContext, input: { enabled: unknown }): Promise<Tenant> =>
+export const setRequireApproval = async (deps: Deps, ctx: ActorContext, input: { enabled: unknown }): Promise<Tenant> =>
   deps.uow.run(async (repos) => {
     const { tenant } = await requireAdminWrite(repos, ctx);
     if (typeof input.enabled !== 'boolean') fail(ErrorCodes.INPUT_INVALID, 'Say on or off.');
@@ -17,7 +17,7 @@ export const setRequireApproval = (deps: Deps, ctx: ActorContext, input: { enabl
     return updated;
   });
 
-export const listPendingRequests = (deps: Deps, ctx: ActorContext): Promise<PurchaseRequest[]> =>
+export const listPendingRequests = async (deps: Deps, ctx: ActorContext): Promise<PurchaseRequest[]> =>
   deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     return repos.requests.listPending(ctx.tenantId);

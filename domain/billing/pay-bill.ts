@@ -6,8 +6,9 @@ import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
 import { chargeOrFail, resolveCard } from '../purchasing/purchase-support';
 
-/** Pays an unpaid bill with the subscription's card, or with a new card token if given. */
-export const payBill = (deps: Deps, ctx: ActorContext, input: { invoiceId: unknown; cardToken?: unknown }): Promise<Invoice> => {
+/** Pays an unpaid bill with the subscription's card, or with a new card token if given. The charge is
+ *  keyed by bill and card: a double click charges once, a retry with another card is a new attempt. */
+export const payBill = async (deps: Deps, ctx: ActorContext, input: { invoiceId: unknown; cardToken?: unknown }): Promise<Invoice> => {
   const invoiceId = parseId(input.invoiceId, 'bill');
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
@@ -18,7 +19,7 @@ export const payBill = (deps: Deps, ctx: ActorContext, input: { invoiceId: unkno
     const card = input.cardToken !== undefined && input.cardToken !== null && input.cardToken !== ''
       ? await resolveCard(deps, input.cardToken)
       : subscription?.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Please add a card to pay this bill.');
-    const chargeId = await chargeOrFail(deps, { card, amount: invoice.amount, idempotencyKey: `invoice:${invoice.id}`, description: invoice.description });
+    const chargeId = await chargeOrFail(deps, { card, amount: invoice.amount, idempotencyKey: `invoice:${invoice.id}:${card.token.slice(-12)}`, description: invoice.description });
     const paid: Invoice = { ...invoice, status: 'Paid', paidAt: deps.clock.now(), chargeId, failureCode: null };
     await repos.invoices.update(paid);
     await audit(repos, deps, ctx, 'invoice.pay', { type: 'invoice', id: invoice.id }, `Paid ${invoice.description}`);

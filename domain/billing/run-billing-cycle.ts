@@ -5,11 +5,12 @@ import { audit, getProduct, notify, recordOrder } from '../shared/effects';
 import { multiply } from '../shared/money';
 import { endSubscription, newInvoice, termEnd } from '../purchasing/purchase-support';
 
+/** Subscription ids by what happened to them in this run. */
 export interface BillingCycleReport {
-  reminded: number;
-  renewed: number;
-  paymentFailed: number;
-  ended: number;
+  reminded: string[];
+  renewed: string[];
+  paymentFailed: string[];
+  ended: string[];
 }
 
 const SYSTEM = 'system';
@@ -20,11 +21,11 @@ const SYSTEM = 'system';
  * Each subscription is its own transaction; renewal charges are keyed by subscription and term so a
  * re-run after a crash never charges twice.
  */
-export const runBillingCycle = async (deps: Deps, batchSize = 200): Promise<BillingCycleReport> => {
-  const report: BillingCycleReport = { reminded: 0, renewed: 0, paymentFailed: 0, ended: 0 };
+export const runBillingCycle = async (deps: Deps, opts: { tenantId?: string; batchSize?: number } = {}): Promise<BillingCycleReport> => {
+  const report: BillingCycleReport = { reminded: [], renewed: [], paymentFailed: [], ended: [] };
   const now = deps.clock.now();
   const horizon = addDays(now, deps.settings.reminderDays);
-  const due = await deps.uow.read((repos) => repos.subscriptions.listExpiringBefore(horizon, batchSize));
+  const due = await deps.uow.read((repos) => repos.subscriptions.listExpiringBefore(horizon, opts.batchSize ?? 200, opts.tenantId));
   for (const candidate of due) {
     await deps.uow.run(async (repos) => {
       const s = await repos.subscriptions.get(candidate.tenantId, candidate.id);
@@ -34,7 +35,7 @@ export const runBillingCycle = async (deps: Deps, batchSize = 200): Promise<Bill
         await settleExpiry(repos, deps, ctx, s, report);
       } else if (s.expiresAt.getTime() <= horizon.getTime() && s.remindedFor?.getTime() !== s.expiresAt.getTime()) {
         await remind(repos, deps, s);
-        report.reminded++;
+        report.reminded.push(s.id);
       }
     });
   }
@@ -67,7 +68,7 @@ const settleExpiry = async (repos: Repositories, deps: Deps, ctx: ActorContext, 
     await notify(repos, deps, s.tenantId, [
       { recipient: { kind: 'user', userId: s.purchaserId }, kind: s.isTrial ? 'TrialEnded' : 'SubscriptionExpired', data: { subscriptionId: s.id, productId: s.productId, productName: product.name } },
     ]);
-    report.ended++;
+    report.ended.push(s.id);
     return;
   }
   const amount = multiply(s.unitPrice, s.quantity);
@@ -92,6 +93,5 @@ const settleExpiry = async (repos: Repositories, deps: Deps, ctx: ActorContext, 
       data: { subscriptionId: s.id, productId: s.productId, productName: product.name, expiresAt: nextTerm.expiresAt.toISOString(), amountMinor: amount.amountMinor, currency: amount.currency, converted },
     },
   ]);
-  if (paid) report.renewed++;
-  else report.paymentFailed++;
+  (paid ? report.renewed : report.paymentFailed).push(s.id);
 };

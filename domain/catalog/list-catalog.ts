@@ -11,7 +11,7 @@ export interface CatalogItem {
 }
 
 /** The catalog as this user may act on it: what they can buy and what they can try. */
-export const listCatalog = (deps: Deps, ctx: ActorContext): Promise<CatalogItem[]> =>
+export const listCatalog = async (deps: Deps, ctx: ActorContext): Promise<CatalogItem[]> =>
   deps.uow.read(async (repos) => {
     await loadActor(repos, ctx);
     const [products, settings] = await Promise.all([repos.products.list(), repos.policies.list(ctx.tenantId)]);

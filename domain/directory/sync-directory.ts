@@ -6,7 +6,7 @@ import type { Deps } from '../ports';
  * roster, conversation updates) or from seed data. R11: a person who leaves is marked inactive; their
  * subscriptions keep running and their users keep access until someone cancels.
  */
-export const upsertTenant = (deps: Deps, input: { id: string; name: string; kind?: TenantKind; country?: string }): Promise<Tenant> =>
+export const upsertTenant = async (deps: Deps, input: { id: string; name: string; kind?: TenantKind; country?: string }): Promise<Tenant> =>
   deps.uow.run(async (repos) => {
     const existing = await repos.tenants.get(input.id);
     const tenant: Tenant = {
@@ -21,12 +21,12 @@ export const upsertTenant = (deps: Deps, input: { id: string; name: string; kind
     return tenant;
   });
 
-export const upsertDirectoryUsers = (deps: Deps, users: readonly DirectoryUser[]): Promise<void> =>
+export const upsertDirectoryUsers = async (deps: Deps, users: readonly DirectoryUser[]): Promise<void> =>
   deps.uow.run(async (repos) => {
     for (const user of users) await repos.users.upsert(user);
   });
 
-export const markUserLeft = (deps: Deps, tenantId: string, userId: string): Promise<void> =>
+export const markUserLeft = async (deps: Deps, tenantId: string, userId: string): Promise<void> =>
   deps.uow.run(async (repos) => {
     const user = await repos.users.get(tenantId, userId);
     if (user && user.active) await repos.users.upsert({ ...user, active: false });

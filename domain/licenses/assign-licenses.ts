@@ -25,7 +25,7 @@ const parseUsers = (raw: unknown): string[] => {
  * R4: the purchaser assigns licenses to people of their own tenant, at most 20 at a time and never
  * more than the subscription's quantity. R6: an admin must take a self-service subscription over first.
  */
-export const assignLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<AssignResult> => {
+export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<AssignResult> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
@@ -66,7 +66,7 @@ export const assignLicenses = (deps: Deps, ctx: ActorContext, input: { subscript
   });
 };
 
-export const unassignLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<{ unassigned: string[]; available: number }> => {
+export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<{ unassigned: string[]; available: number }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {

@@ -24,7 +24,7 @@ const apply = async (repos: Repositories, deps: Deps, ctx: ActorContext, product
  * product blocked under its old id is blocked under the new one. Existing subscriptions are untouched:
  * policy is only consulted when a purchase or trial starts.
  */
-export const setPolicy = (deps: Deps, ctx: ActorContext, input: { productId: unknown; value: unknown }): Promise<PolicyChange> =>
+export const setPolicy = async (deps: Deps, ctx: ActorContext, input: { productId: unknown; value: unknown }): Promise<PolicyChange> =>
   deps.uow.run(async (repos) => {
     await requireAdminWrite(repos, ctx);
     const value = parsePolicyValue(input.value);
@@ -34,7 +34,7 @@ export const setPolicy = (deps: Deps, ctx: ActorContext, input: { productId: unk
   });
 
 /** R3: change every product at once. */
-export const setAllPolicies = (deps: Deps, ctx: ActorContext, input: { value: unknown }): Promise<PolicyChange[]> =>
+export const setAllPolicies = async (deps: Deps, ctx: ActorContext, input: { value: unknown }): Promise<PolicyChange[]> =>
   deps.uow.run(async (repos) => {
     await requireAdminWrite(repos, ctx);
     const value = parsePolicyValue(input.value);

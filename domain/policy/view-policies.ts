@@ -20,7 +20,7 @@ export const viewDefaultPolicy = (): { policyId: 'AllowSelfServicePurchase'; val
 });
 
 /** R3: every product with its AllowSelfServicePurchase state (admins and Global readers). */
-export const listPolicies = (deps: Deps, ctx: ActorContext): Promise<PolicyRow[]> =>
+export const listPolicies = async (deps: Deps, ctx: ActorContext): Promise<PolicyRow[]> =>
   deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     const [products, settings] = await Promise.all([repos.products.list(), repos.policies.list(ctx.tenantId)]);
@@ -38,7 +38,7 @@ export const listPolicies = (deps: Deps, ctx: ActorContext): Promise<PolicyRow[]
   });
 
 /** R3: one product's state, by current or legacy id. */
-export const getPolicy = (deps: Deps, ctx: ActorContext, productId: unknown): Promise<PolicyRow> =>
+export const getPolicy = async (deps: Deps, ctx: ActorContext, productId: unknown): Promise<PolicyRow> =>
   deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     const product = await getProduct(repos, productId);

@@ -27,7 +27,7 @@ export type BuyResult =
  * R1 eligibility, R3 policy, R2 card payment. With the tenant's "require admin approval" setting on,
  * a non-admin's purchase becomes a pending request instead (charged only when approved).
  */
-export const buySubscription = (deps: Deps, ctx: ActorContext, input: BuyInput): Promise<BuyResult> => {
+export const buySubscription = async (deps: Deps, ctx: ActorContext, input: BuyInput): Promise<BuyResult> => {
   const quantity = parseQuantity(input.quantity);
   const frequency = parseBillingFrequency(input.billingFrequency);
   const key = parseIdempotencyKey(input.idempotencyKey);

@@ -6,7 +6,7 @@ import { parseId, parseReason } from '../shared/validation';
 import { CANCEL_REASONS, endSubscription, loadManagedSubscription } from './purchase-support';
 
 /** The purchaser cancels with a reason; assigned users lose their licenses at once. */
-export const cancelSubscription = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
+export const cancelSubscription = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const reason = parseReason(input.reason, CANCEL_REASONS);
   return deps.uow.run(async (repos) => {

@@ -14,7 +14,7 @@ const period = (s: Subscription): number => daysBetween(s.startedAt, s.expiresAt
  * Buy more licenses on a subscription. Self-service: the purchaser's card is charged for the rest of
  * the current term, prorated by day. Central: billed to the organization's agreement, no card.
  */
-export const addLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<{ subscription: Subscription; invoice: Invoice | null }> => {
+export const addLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<{ subscription: Subscription; invoice: Invoice | null }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const more = parseQuantity(input.quantity);
   return deps.uow.run(async (repos) => {
@@ -40,7 +40,7 @@ export const addLicenses = (deps: Deps, ctx: ActorContext, input: { subscription
 };
 
 /** Remove licenses; never below the number assigned (unassign people first) and never to zero (cancel instead). */
-export const removeLicenses = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<Subscription> => {
+export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const fewer = parseQuantity(input.quantity);
   return deps.uow.run(async (repos) => {

@@ -9,7 +9,7 @@ export interface MyPurchase {
 }
 
 /** R4: a purchaser sees only the subscriptions they bought, newest first. */
-export const listMyPurchases = (deps: Deps, ctx: ActorContext): Promise<MyPurchase[]> =>
+export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<MyPurchase[]> =>
   deps.uow.read(async (repos) => {
     await loadActor(repos, ctx);
     const subs = await repos.subscriptions.listByPurchaser(ctx.tenantId, ctx.actorId);

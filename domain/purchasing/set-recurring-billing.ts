@@ -7,7 +7,7 @@ import { parseId } from '../shared/validation';
 import { loadManagedSubscription } from './purchase-support';
 
 /** R13: turning recurring billing off does not cancel; the subscription runs to its expiry date. */
-export const setRecurringBilling = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; enabled: unknown }): Promise<Subscription> => {
+export const setRecurringBilling = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; enabled: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   if (typeof input.enabled !== 'boolean') fail(ErrorCodes.INPUT_INVALID, 'Say on or off.');
   const enabled = input.enabled as boolean;

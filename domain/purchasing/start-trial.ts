@@ -16,7 +16,7 @@ export type TrialResult = { status: 'created'; subscription: Subscription } | { 
  * and simply ends. One trial per person and product. Under OnlyTrialsWithoutPaymentMethod only the
  * card-free kind may start (R3).
  */
-export const startTrial = (deps: Deps, ctx: ActorContext, input: { productId: unknown; cardToken?: unknown }): Promise<TrialResult> =>
+export const startTrial = async (deps: Deps, ctx: ActorContext, input: { productId: unknown; cardToken?: unknown }): Promise<TrialResult> =>
   deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
     checkEligibility(actor, deps.settings);

@@ -7,7 +7,7 @@ import { parseId } from '../shared/validation';
 import { loadManagedSubscription, resolveCard } from './purchase-support';
 
 /** Replaces the card on file (R2: only the provider's token and the card's summary are kept). */
-export const updatePaymentMethod = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; cardToken: unknown }): Promise<Subscription> => {
+export const updatePaymentMethod = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; cardToken: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);

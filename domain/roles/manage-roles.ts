@@ -10,14 +10,14 @@ const parseRole = (raw: unknown): Role => {
   return ROLES.find((r) => r.toLowerCase() === wanted) ?? fail(ErrorCodes.ROLE_UNKNOWN, `Role must be one of ${ROLES.join(', ')}.`);
 };
 
-export const listRoles = (deps: Deps, ctx: ActorContext): Promise<RoleAssignment[]> =>
+export const listRoles = async (deps: Deps, ctx: ActorContext): Promise<RoleAssignment[]> =>
   deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     return repos.roles.list(ctx.tenantId);
   });
 
 /** Only a Global admin grants roles, and only to people of their own tenant. */
-export const grantRole = (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<RoleAssignment> => {
+export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<RoleAssignment> => {
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
@@ -34,7 +34,7 @@ export const grantRole = (deps: Deps, ctx: ActorContext, input: { userId: unknow
 };
 
 /** The last Global admin cannot be removed: someone must always be able to manage roles. */
-export const revokeRole = (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<void> => {
+export const revokeRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<void> => {
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
@@ -50,7 +50,7 @@ export const revokeRole = (deps: Deps, ctx: ActorContext, input: { userId: unkno
 };
 
 /** First admins come from configuration (`tenantId:userId` pairs); idempotent at every start. */
-export const bootstrapAdmins = (deps: Deps, pairs: ReadonlyArray<{ tenantId: string; userId: string }>): Promise<number> =>
+export const bootstrapAdmins = async (deps: Deps, pairs: ReadonlyArray<{ tenantId: string; userId: string }>): Promise<number> =>
   deps.uow.run(async (repos) => {
     let added = 0;
     for (const { tenantId, userId } of pairs) {

@@ -10,7 +10,7 @@ import { loadSelfServiceSubscription } from './take-over-support';
  * R10: an admin takes over by cancelling, with a reason (the edge asks "Are you sure?"). Licensed users
  * lose access, the status becomes Deleted and the purchaser is told, all in one transaction.
  */
-export const takeOverCancel = (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
+export const takeOverCancel = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const reason = parseReason(input.reason, TAKEOVER_REASONS);
   return deps.uow.run(async (repos) => {

@@ -1,0 +1,169 @@
+import type {
+  AuditEntry, DirectoryUser, IdempotencyRecord, Invoice, LicenseAssignment, NotificationIntent, OrderEntry,
+  PolicySetting, Product, PurchaseRequest, RoleAssignment, Subscription, Tenant,
+} from '../../domain/model';
+import type { Repositories, UnitOfWork } from '../../domain/ports';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { CATALOG, canonicalProductId } from '../../domain/catalog/catalog-data';
+
+/** The whole store as plain data, so a transaction can snapshot it and roll back by restoring. */
+export interface MemoryState {
+  tenants: Tenant[];
+  users: DirectoryUser[];
+  roles: RoleAssignment[];
+  policies: PolicySetting[];
+  subscriptions: Subscription[];
+  assignments: LicenseAssignment[];
+  orders: OrderEntry[];
+  invoices: Invoice[];
+  requests: PurchaseRequest[];
+  outbox: NotificationIntent[];
+  audit: AuditEntry[];
+  idempotency: IdempotencyRecord[];
+}
+
+export const emptyState = (): MemoryState => ({
+  tenants: [], users: [], roles: [], policies: [], subscriptions: [], assignments: [], orders: [], invoices: [], requests: [], outbox: [], audit: [], idempotency: [],
+});
+
+const conflict = (what: string) => new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`);
+const page = <T>(all: T[], p: number, size: number) => ({ items: all.slice((p - 1) * size, p * size), total: all.length, page: p, pageSize: size });
+const byCreatedDesc = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+
+export const memoryRepositories = (st: MemoryState, products: readonly Product[] = CATALOG): Repositories => ({
+  tenants: {
+    get: async (id) => st.tenants.find((t) => t.id === id) ?? null,
+    save: async (t) => { st.tenants = [...st.tenants.filter((x) => x.id !== t.id), { ...t }]; },
+  },
+  users: {
+    get: async (tenantId, id) => st.users.find((u) => u.tenantId === tenantId && u.id === id) ?? null,
+    getMany: async (tenantId, ids) => st.users.filter((u) => u.tenantId === tenantId && ids.includes(u.id)),
+    upsert: async (u) => { st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }]; },
+  },
+  roles: {
+    listForUser: async (tenantId, userId) => st.roles.filter((r) => r.tenantId === tenantId && r.userId === userId).map((r) => r.role),
+    list: async (tenantId) => st.roles.filter((r) => r.tenantId === tenantId),
+    add: async (r) => { st.roles.push({ ...r }); },
+    remove: async (tenantId, userId, role) => { st.roles = st.roles.filter((r) => !(r.tenantId === tenantId && r.userId === userId && r.role === role)); },
+    count: async (tenantId, role) => st.roles.filter((r) => r.tenantId === tenantId && r.role === role).length,
+  },
+  products: {
+    list: async () => [...products],
+    get: async (id) => products.find((p) => p.id === canonicalProductId(products, id)) ?? null,
+  },
+  policies: {
+    list: async (tenantId) => st.policies.filter((p) => p.tenantId === tenantId),
+    get: async (tenantId, productId) => st.policies.find((p) => p.tenantId === tenantId && p.productId === productId) ?? null,
+    set: async (s) => { st.policies = [...st.policies.filter((p) => !(p.tenantId === s.tenantId && p.productId === s.productId)), { ...s }]; },
+  },
+  subscriptions: {
+    get: async (tenantId, id) => st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id) ?? null,
+    getMany: async (tenantId, ids) => st.subscriptions.filter((s) => s.tenantId === tenantId && ids.includes(s.id)),
+    create: async (s) => { st.subscriptions.push({ ...s }); },
+    update: async (s) => {
+      const i = st.subscriptions.findIndex((x) => x.tenantId === s.tenantId && x.id === s.id);
+      if (i < 0 || st.subscriptions[i].version !== s.version) throw conflict('subscription');
+      const next = { ...s, version: s.version + 1 };
+      st.subscriptions[i] = next;
+      return { ...next };
+    },
+    listByPurchaser: async (tenantId, purchaserId) => st.subscriptions.filter((s) => s.tenantId === tenantId && s.purchaserId === purchaserId).sort(byCreatedDesc),
+    search: async (tenantId, f, p, size) =>
+      page(
+        st.subscriptions
+          .filter((s) => s.tenantId === tenantId && (!f.origin || s.origin === f.origin) && (!f.productId || s.productId === f.productId) && (!f.purchaserId || s.purchaserId === f.purchaserId) && (!f.status || s.status === f.status))
+          .sort(byCreatedDesc),
+        p,
+        size,
+      ),
+    listLiveByProduct: async (tenantId, productId, origin) =>
+      st.subscriptions.filter((s) => s.tenantId === tenantId && s.productId === productId && (s.status === 'Active' || s.status === 'Trial') && (!origin || s.origin === origin)),
+    hasTrial: async (tenantId, purchaserId, productId) =>
+      st.subscriptions.some(
+        (s) => s.tenantId === tenantId && s.purchaserId === purchaserId && s.productId === productId &&
+          (s.isTrial || st.orders.some((o) => o.subscriptionId === s.id && o.kind === 'TrialStarted')),
+      ),
+    listExpiringBefore: async (before, limit, tenantId) =>
+      st.subscriptions.filter((s) => (!tenantId || s.tenantId === tenantId) && (s.status === 'Active' || s.status === 'Trial') && s.expiresAt < before).sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime()).slice(0, limit),
+  },
+  assignments: {
+    listBySubscription: async (tenantId, subscriptionId) => st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId),
+    listBySubscriptions: async (tenantId, ids) => st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId)),
+    countBySubscriptions: async (tenantId, ids) => {
+      const m = new Map<string, number>();
+      for (const a of st.assignments) if (a.tenantId === tenantId && ids.includes(a.subscriptionId)) m.set(a.subscriptionId, (m.get(a.subscriptionId) ?? 0) + 1);
+      return m;
+    },
+    add: async (rows) => {
+      for (const r of rows) if (st.assignments.some((a) => a.subscriptionId === r.subscriptionId && a.userId === r.userId)) throw conflict('assignment');
+      st.assignments.push(...rows.map((r) => ({ ...r })));
+    },
+    remove: async (tenantId, subscriptionId, userIds) => {
+      st.assignments = st.assignments.filter((a) => !(a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)));
+    },
+    pageBySubscriptions: async (tenantId, ids, afterId, limit) =>
+      st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId) && (afterId === null || a.id > afterId)).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, limit),
+  },
+  orders: {
+    add: async (o) => { st.orders.push({ ...o }); },
+    listBySubscription: async (tenantId, subscriptionId) => st.orders.filter((o) => o.tenantId === tenantId && o.subscriptionId === subscriptionId),
+  },
+  invoices: {
+    add: async (i) => { st.invoices.push({ ...i }); },
+    get: async (tenantId, id) => st.invoices.find((i) => i.tenantId === tenantId && i.id === id) ?? null,
+    update: async (i) => { st.invoices = st.invoices.map((x) => (x.tenantId === i.tenantId && x.id === i.id ? { ...i } : x)); },
+    listByPurchaser: async (tenantId, purchaserId) => st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
+  },
+  requests: {
+    add: async (r) => { st.requests.push({ ...r }); },
+    get: async (tenantId, id) => st.requests.find((r) => r.tenantId === tenantId && r.id === id) ?? null,
+    decide: async (r) => {
+      const i = st.requests.findIndex((x) => x.tenantId === r.tenantId && x.id === r.id);
+      if (i < 0 || st.requests[i].status !== 'Pending') throw conflict('request');
+      st.requests[i] = { ...r };
+    },
+    listPending: async (tenantId) => st.requests.filter((r) => r.tenantId === tenantId && r.status === 'Pending'),
+  },
+  outbox: { add: async (rows) => { st.outbox.push(...rows.map((r) => ({ ...r }))); } },
+  audit: {
+    add: async (e) => { st.audit.push({ ...e }); },
+    list: async (tenantId, p, size) => page(st.audit.filter((e) => e.tenantId === tenantId).sort((a, b) => b.at.getTime() - a.at.getTime()), p, size),
+  },
+  idempotency: {
+    get: async (tenantId, key) => st.idempotency.find((r) => r.tenantId === tenantId && r.key === key) ?? null,
+    add: async (r) => {
+      if (st.idempotency.some((x) => x.tenantId === r.tenantId && x.key === r.key)) throw conflict('idempotency key');
+      st.idempotency.push({ ...r });
+    },
+  },
+});
+
+/**
+ * Transactions for the in-memory store: one at a time (like SQLite), rolled back by restoring a
+ * snapshot when the work throws, retried on CONCURRENCY.CONFLICT like the Prisma unit of work.
+ */
+export class MemoryUnitOfWork implements UnitOfWork {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(readonly state: MemoryState = emptyState()) {}
+
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const snapshot = structuredClone(this.state);
+        try {
+          return await work(memoryRepositories(this.state));
+        } catch (e) {
+          Object.assign(this.state, snapshot);
+          if (!(e instanceof DomainError && e.code === ErrorCodes.CONCURRENCY_CONFLICT) || attempt >= 5) throw e;
+        }
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return work(memoryRepositories(structuredClone(this.state)));
+  }
+}
