@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes only from environment variables and is validated once at start; each bad value
+ * gets its own message, so a misconfigured deployment says exactly what to fix.
+ */
+const DEFAULT_MARKETS = 'US,CA,GB,IE,AU,NZ,DE,FR,NL,BE,AT,CH,DK,SE,NO,FI,ES,IT,PT,PL,JP,SG';
+const DEV_PAYMENT_SECRET = 'sandbox-development-secret-not-for-production';
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+    PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(3978),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/app.db')
+      .default('file:./data/app.db'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    BOOTSTRAP_ADMINS: z
+      .string()
+      .regex(/^\s*$|^[\w.-]+:[\w.-]+(\s*,\s*[\w.-]+:[\w.-]+)*\s*$/, 'must be a comma-separated list of tenantId:userObjectId pairs')
+      .default(''),
+    ENABLED_MARKETS: z
+      .string()
+      .regex(/^[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*$/, 'must be a comma-separated list of two-letter country codes')
+      .default(DEFAULT_MARKETS),
+    PAYMENT_SANDBOX_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    SEED_DEMO: boolish.optional(),
+    BILLING_INTERVAL_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(1440, 'must be at most 1440').default(60),
+    REMINDER_DAYS: z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be 1-60').max(60, 'must be 1-60').default(7),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.PAYMENT_SANDBOX_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['PAYMENT_SANDBOX_SECRET'], message: 'is required in production' });
+    }
+  });
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: string;
+  bootstrapAdmins: Array<{ tenantId: string; userId: string }>;
+  enabledMarkets: string[];
+  paymentSandboxSecret: string;
+  seedDemo: boolean;
+  billingIntervalMinutes: number;
+  reminderDays: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
+  // Empty strings mean "not set", as in most .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message} (got ${JSON.stringify(present[String(i.path[0])] ?? null)})`));
+  }
+  const c = parsed.data;
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    logLevel: c.LOG_LEVEL,
+    bootstrapAdmins: c.BOOTSTRAP_ADMINS.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => {
+        const [tenantId, userId] = p.split(':');
+        return { tenantId, userId };
+      }),
+    enabledMarkets: c.ENABLED_MARKETS.split(',').map((m) => m.trim().toUpperCase()),
+    paymentSandboxSecret: c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET,
+    seedDemo: c.SEED_DEMO ?? c.NODE_ENV === 'development',
+    billingIntervalMinutes: c.BILLING_INTERVAL_MINUTES,
+    reminderDays: c.REMINDER_DAYS,
+  };
+};

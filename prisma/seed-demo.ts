@@ -1,0 +1,52 @@
+import type { Deps } from '../domain/ports';
+import type { DirectoryUser } from '../domain/model';
+import { upsertDirectoryUsers, upsertTenant } from '../domain/directory/sync-directory';
+import { bootstrapAdmins } from '../domain/roles/manage-roles';
+import { buySubscription } from '../domain/purchasing/buy-subscription';
+import { startTrial } from '../domain/purchasing/start-trial';
+import { assignLicenses } from '../domain/licenses/assign-licenses';
+import type { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
+
+/**
+ * A demo tenant whose people are the Microsoft 365 Agents Playground's default personas, so that
+ * `npm start` plus the Playground is explorable at once. The Playground's default current user,
+ * Alex Wilber, is a Global admin; Megan and Adele have bought things; Isaiah is a Global reader.
+ */
+export const DEMO_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
+
+const persona = (n: number, displayName: string, email: string): DirectoryUser => ({
+  id: `00000000-0000-0000-0000-00000000000${n}`,
+  tenantId: DEMO_TENANT_ID,
+  displayName,
+  email,
+  isGuest: false,
+  active: true,
+});
+
+export const DEMO_USERS = {
+  alex: persona(20, 'Alex Wilber', 'alexw@example.com'),
+  megan: persona(21, 'Megan Bowen', 'meganb@example.com'),
+  adele: persona(22, 'Adele Vance', 'adelev@example.com'),
+  isaiah: persona(23, 'Isaiah Langer', 'isaiahl@example.com'),
+  patti: persona(24, 'Patti Fernandez', 'pattif@example.com'),
+  lynne: persona(25, 'Lynne Robbins', 'lynner@example.com'),
+};
+
+/** Seeds only an empty database (no demo tenant yet); returns whether it seeded. */
+export const seedDemoTenant = async (deps: Deps, payments: SandboxPaymentProvider): Promise<boolean> => {
+  if (await deps.uow.read((repos) => repos.tenants.get(DEMO_TENANT_ID))) return false;
+  await upsertTenant(deps, { id: DEMO_TENANT_ID, name: 'Contoso (demo)', kind: 'Commercial', country: 'US' });
+  await upsertDirectoryUsers(deps, Object.values(DEMO_USERS));
+  await bootstrapAdmins(deps, [{ tenantId: DEMO_TENANT_ID, userId: DEMO_USERS.alex.id }]);
+  await deps.uow.run((repos) =>
+    repos.roles.add({ tenantId: DEMO_TENANT_ID, userId: DEMO_USERS.isaiah.id, role: 'GlobalReader', grantedBy: DEMO_USERS.alex.id, grantedAt: deps.clock.now() }),
+  );
+  const card = payments.tokenize({ number: '4242 4242 4242 4242', expMonth: 12, expYear: deps.clock.now().getUTCFullYear() + 3, cvc: '123', name: 'Demo' }).token;
+  const megan = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.megan.id, surface: 'system' as const };
+  const bought = await buySubscription(deps, megan, { productId: 'CFQ7TTC0H9MP', quantity: 5, billingFrequency: 'Monthly', cardToken: card });
+  if (bought.status === 'created') {
+    await assignLicenses(deps, megan, { subscriptionId: bought.subscription.id, userIds: [DEMO_USERS.megan.id, DEMO_USERS.patti.id, DEMO_USERS.lynne.id] });
+  }
+  await startTrial(deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.adele.id, surface: 'system' }, { productId: 'CFQ7TTC0HD33' });
+  return true;
+};

@@ -1,0 +1,27 @@
+import { ConfigError, loadConfig } from '../../bot/config';
+
+describe('configuration', () => {
+  test('defaults give a runnable development setup on the embedded SQLite file', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ env: 'development', port: 3978, databaseUrl: 'file:./data/app.db', seedDemo: true, billingIntervalMinutes: 60 });
+    expect(c.enabledMarkets).toContain('US');
+  });
+
+  test('each bad value gets its own clear message', () => {
+    try {
+      loadConfig({ PORT: 'eighty', NODE_ENV: 'prod', DATABASE_URL: 'mysql://x', BOOTSTRAP_ADMINS: 'nocolon', ENABLED_MARKETS: 'USA', SEED_DEMO: 'maybe' });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const text = (e as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'NODE_ENV', 'DATABASE_URL', 'BOOTSTRAP_ADMINS', 'ENABLED_MARKETS', 'SEED_DEMO']) expect(text).toContain(name);
+    }
+  });
+
+  test('production needs a real payment secret and does not seed demo data', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_SANDBOX_SECRET is required in production/);
+    const c = loadConfig({ NODE_ENV: 'production', PAYMENT_SANDBOX_SECRET: 'a-long-production-secret', BOOTSTRAP_ADMINS: 't1:u1, t2:u2' });
+    expect(c.seedDemo).toBe(false);
+    expect(c.bootstrapAdmins).toEqual([{ tenantId: 't1', userId: 'u1' }, { tenantId: 't2', userId: 'u2' }]);
+  });
+});
