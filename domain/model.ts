@@ -202,6 +202,7 @@ export const NOTIFICATION_KINDS = [
   'ApprovalRequested',
   'RequestApproved',
   'RequestRejected',
+  'RequestFailed',
   'SubscriptionTakenOver',
   'SubscriptionCancelledByAdmin',
   'CancelRequested',

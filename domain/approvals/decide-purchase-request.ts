@@ -6,6 +6,8 @@ import { DomainError, ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
 import { createPaidSubscription, resolveCard } from '../purchasing/purchase-support';
 import { createTrial } from '../purchasing/start-trial';
+import { checkEligibility } from '../eligibility/check-eligibility';
+import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
 
 const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: unknown): Promise<PurchaseRequest> => {
   const id = parseId(requestId, 'request');
@@ -17,8 +19,9 @@ const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: un
 };
 
 /**
- * Approve: the purchase is made for the requester, as if they had bought it now. A decline or an
- * expired card marks the request Failed and tells the requester; nothing is charged.
+ * Approve: the purchase is made for the requester, as if they had bought it now. If it can't be made
+ * now (card declined or expired, product since disabled, requester no longer eligible) the request is
+ * marked Failed and the requester is told why; nothing is charged.
  */
 export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {
@@ -26,30 +29,31 @@ export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, inpu
     const request = await loadPending(repos, ctx, input.requestId);
     const product = await getProduct(repos, request.productId);
     const requester = (await repos.users.get(ctx.tenantId, request.requesterId)) ?? fail(ErrorCodes.USER_NOT_FOUND, 'The requester is no longer in the directory.');
-    const buyerCtx: ActorContext = { ...ctx };
     let decided: PurchaseRequest;
     try {
-      const card = request.cardToken ? await resolveCard(deps, request.cardToken) : null;
+      // The purchase happens now, so today's eligibility and policy apply, not those of the request day.
+      checkEligibility({ tenant: (await repos.tenants.get(ctx.tenantId))!, user: requester, roles: [] }, deps.settings);
+      assertPolicyAllows(product, effectivePolicy(await repos.policies.list(ctx.tenantId), product.id), request.kind === 'Trial' ? 'trial' : 'purchase');
+      const who = { purchaserId: requester.id, purchaserName: requester.displayName };
       const subscriptionId =
         request.kind === 'Trial'
-          ? (await createTrial(repos, deps, buyerCtx, { product, card, purchaserId: requester.id, purchaserName: requester.displayName })).id
+          ? (await createTrial(repos, deps, ctx, { product, card: request.cardToken ? await resolveCard(deps, request.cardToken) : null, ...who })).id
           : (
-              await createPaidSubscription(repos, deps, buyerCtx, {
-                product, quantity: request.quantity, frequency: request.billingFrequency, card: card ?? (await resolveCard(deps, null)),
-                purchaserId: requester.id, purchaserName: requester.displayName, chargeKey: `request:${request.id}`,
+              await createPaidSubscription(repos, deps, ctx, {
+                product, quantity: request.quantity, frequency: request.billingFrequency, card: await resolveCard(deps, request.cardToken), chargeKey: `request:${request.id}`, ...who,
               })
             ).subscription.id;
       decided = { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId };
     } catch (e) {
-      if (!(e instanceof DomainError) || !e.code.startsWith('PAYMENT.')) throw e;
-      decided = { ...request, status: 'Failed', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: e.message };
+      if (!(e instanceof DomainError) || !/^(PAYMENT|POLICY|ELIGIBILITY)\./.test(e.code)) throw e;
+      decided = { ...request, status: 'Failed', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: e.message, cardToken: null };
     }
     await repos.requests.decide(decided);
     await audit(repos, deps, ctx, 'request.approve', { type: 'request', id: request.id }, `Approved ${product.name} for ${requester.displayName}${decided.status === 'Failed' ? ' (payment failed)' : ''}`);
     await notify(repos, deps, ctx.tenantId, [
       {
         recipient: { kind: 'user', userId: requester.id },
-        kind: decided.status === 'Approved' ? 'RequestApproved' : 'PaymentFailed',
+        kind: decided.status === 'Approved' ? 'RequestApproved' : 'RequestFailed',
         data: { requestId: request.id, productId: product.id, productName: product.name, subscriptionId: decided.subscriptionId, note: decided.decisionNote },
       },
     ]);

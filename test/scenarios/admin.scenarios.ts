@@ -319,6 +319,17 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       expect((await buySubscription(ap.deps, ap.as(ap.u.carol), { productId: PBI, quantity: 1, cardToken: ap.card() })).status).toBe('created');
     });
 
+    test('an approval that can no longer be honoured (product disabled meanwhile) fails cleanly and tells the requester', async () => {
+      const ap = await makeWorld(backend, { requireApproval: true });
+      const r = await buySubscription(ap.deps, ap.as(ap.u.alice), { productId: PBI, quantity: 2, cardToken: ap.card() });
+      await setPolicy(ap.deps, ap.as(ap.u.admin), { productId: PBI, value: 'Disabled' });
+      const decided = await approvePurchaseRequest(ap.deps, ap.as(ap.u.admin), { requestId: r.status === 'pending' ? r.request.id : '' });
+      expect(decided).toMatchObject({ status: 'Failed', subscriptionId: null, cardToken: null });
+      expect(ap.payments.succeededCharges()).toHaveLength(0);
+      expect(await listMyPurchases(ap.deps, ap.as(ap.u.alice))).toHaveLength(0);
+      expect(await ap.snapshot()).toContain('RequestFailed');
+    });
+
     test('roles: a Global admin grants and revokes; nobody else can; the last Global admin stays', async () => {
       await expectRefusedUnchanged(w, () => grantRole(w.deps, w.as(w.u.billing), { userId: w.u.alice, role: 'BillingAdmin' }), ErrorCodes.AUTH_NOT_GLOBAL_ADMIN);
       await expectRefusedUnchanged(w, () => grantRole(w.deps, w.as(w.u.admin), { userId: w.u.eve, role: 'BillingAdmin' }), ErrorCodes.USER_NOT_FOUND);

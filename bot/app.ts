@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from './config';
+import type { Logger } from './logger';
+import type { Deps } from '../domain/ports';
+import { systemClock } from '../domain/shared/clock';
+import { bootstrapAdmins } from '../domain/roles/manage-roles';
+import { runBillingCycle } from '../domain/billing/run-billing-cycle';
+import { applyMigrations } from '../prisma/migrate';
+import { openDatabase, type Database } from '../prisma/client';
+import { PrismaUnitOfWork } from '../prisma/unit-of-work';
+import { seedCatalog } from '../prisma/seed';
+import { seedDemoTenant } from '../prisma/seed-demo';
+import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
+
+export interface App {
+  deps: Deps;
+  db: Database;
+  payments: SandboxPaymentProvider;
+  checkDatabase(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The composition root: the only place that knows which adapter implements which port. */
+export const startApp = async (config: AppConfig, logger: Logger): Promise<App> => {
+  const migrated = applyMigrations(config.databaseUrl);
+  if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'migrations applied');
+  const db = openDatabase(config.databaseUrl);
+  await seedCatalog(db.writer);
+  const payments = new SandboxPaymentProvider(config.paymentSandboxSecret, systemClock.now);
+  const deps: Deps = {
+    uow: new PrismaUnitOfWork(db),
+    payments,
+    clock: systemClock,
+    ids: { next: randomUUID },
+    settings: { enabledMarkets: config.enabledMarkets, reminderDays: config.reminderDays },
+  };
+  if (config.seedDemo && (await seedDemoTenant(deps, payments))) logger.info('demo tenant seeded');
+  const added = await bootstrapAdmins(deps, config.bootstrapAdmins);
+  if (added) logger.info({ added }, 'bootstrap admins granted');
+
+  const timers: NodeJS.Timeout[] = [];
+  let running = false;
+  const billingTick = () => {
+    if (running) return; // a slow run is never overlapped by the next tick
+    running = true;
+    runBillingCycle(deps)
+      .then((r) => logger.info({ reminded: r.reminded.length, renewed: r.renewed.length, paymentFailed: r.paymentFailed.length, ended: r.ended.length }, 'billing cycle'))
+      .catch((err) => logger.error({ err }, 'billing cycle failed'))
+      .finally(() => { running = false; });
+  };
+  if (config.billingIntervalMinutes > 0) {
+    timers.push(setTimeout(billingTick, 5_000), setInterval(billingTick, config.billingIntervalMinutes * 60_000));
+    timers.forEach((t) => t.unref());
+  }
+
+  return {
+    deps,
+    db,
+    payments,
+    checkDatabase: async () => {
+      await db.reader.$queryRawUnsafe('SELECT 1');
+    },
+    stop: async () => {
+      timers.forEach((t) => clearTimeout(t));
+      await db.close();
+    },
+  };
+};

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer as createNetServer } from 'node:net';
+import pino from 'pino';
+import { createServer } from '../../bot/server';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const waitForHealth = async (url: string, ms: number): Promise<Response> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+};
+
+describe('npm start', () => {
+  let dir: string;
+  let child: ChildProcess | null = null;
+  let output = '';
+  beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'ssp-start-')); });
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('creates and migrates the SQLite database, seeds the demo tenant and answers /healthz with 200', async () => {
+    const port = await freePort();
+    const db = path.join(dir, 'nested', 'app.db');
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bot/index.ts'], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${db}`, NODE_ENV: 'development', LOG_LEVEL: 'info', BILLING_INTERVAL_MINUTES: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => { output += d; });
+    child.stderr!.on('data', (d) => { output += d; });
+    const res = await waitForHealth(`http://127.0.0.1:${port}/healthz`, 60_000);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
+    expect(existsSync(db)).toBe(true);
+    // Structured logs: every line is JSON.
+    const lines = output.trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(output).toContain('demo tenant seeded');
+  }, 90_000);
+
+  test('a bad configuration stops the start with one clear line per problem', async () => {
+    const run = spawn(process.execPath, [require.resolve('tsx/cli'), 'bot/index.ts'], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'postgres://nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    run.stderr!.on('data', (d) => { err += d; });
+    const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/PORT must be a port number \(got "eighty"\)/);
+    expect(err).toMatch(/DATABASE_URL must be a SQLite file URL/);
+  }, 60_000);
+});
+
+describe('/healthz', () => {
+  test('answers 503 when the database does not answer', async () => {
+    const server = createServer({ logger: pino({ level: 'silent' }), checkDatabase: () => Promise.reject(new Error('disk gone')) });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', database: 'down' });
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+});
