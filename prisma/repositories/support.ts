@@ -1,0 +1,32 @@
+import { Prisma } from '../generated/client';
+import type { Page } from '../../domain/model';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import type { Money } from '../../domain/shared/money';
+
+/** What every repository is built on: the client itself or an interactive transaction's client. */
+export type Db = Prisma.TransactionClient;
+
+export const conflict = (what: string, details: Record<string, unknown> = {}): DomainError =>
+  new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`, details);
+
+export const isUniqueViolation = (e: unknown): boolean => e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
+
+/** A unique violation means someone wrote the same row first: the unit of work retries on a conflict. */
+export const uniqueAsConflict = async <T>(what: string, write: () => Promise<T>): Promise<T> => {
+  try {
+    return await write();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(what);
+    throw e;
+  }
+};
+
+export const toMoney = (amountMinor: number, currency: string): Money => ({ amountMinor, currency });
+
+/** Pages are 1-based, as parsePaging returns them. */
+export const pageWindow = (page: number, pageSize: number): { skip: number; take: number } => ({ skip: (page - 1) * pageSize, take: pageSize });
+
+export const toPage = <T>(items: T[], total: number, page: number, pageSize: number): Page<T> => ({ items, total, page, pageSize });
+
+/** Enum-like columns are plain strings (portable); the domain type is what we wrote. */
+export const as = <T extends string>(value: string): T => value as T;

@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Prisma, type PrismaClient } from './generated/client';
+import type { Repositories, UnitOfWork } from '../domain/ports';
+import { isDomainError, ErrorCodes } from '../domain/shared/errors';
+import { createRepositories, ProductCatalogCache, type Db } from './repositories';
+
+export { createRepositories };
+
+export interface UnitOfWorkOptions {
+  /** Attempts in all, the first included (the in-memory unit of work makes 5 too). */
+  maxAttempts?: number;
+  /** How long `work` may take before Prisma rolls it back. */
+  timeoutMs?: number;
+  /** How long to wait for the writer while other transactions of this process run. */
+  maxWaitMs?: number;
+}
+
+/**
+ * Another writer won: an optimistic-concurrency miss (ours), Prisma's write conflict (P2034), or
+ * SQLite busy past busy_timeout (another process held the write lock). All are cured by re-running
+ * `work` on fresh state.
+ */
+export const isRetryable = (e: unknown): boolean => {
+  if (isDomainError(e, ErrorCodes.CONCURRENCY_CONFLICT)) return true;
+  if (e instanceof Prisma.PrismaClientKnownRequestError) {
+    if (e.code === 'P2034' || e.code === 'P1008') return true;
+    const cause = (e.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+    if (cause?.originalCode?.startsWith('SQLITE_BUSY')) return true;
+  }
+  return e instanceof Error && /SQLITE_BUSY|database is locked/.test(e.message);
+};
+
+/**
+ * The better-sqlite3 adapter opens transactions with a plain (deferred) BEGIN. A deferred transaction
+ * that reads and then writes can't wait for another process's write lock: SQLite fails it at once
+ * (SQLITE_BUSY_SNAPSHOT). Writing first takes the lock up front, as BEGIN IMMEDIATE would, and that
+ * wait honours busy_timeout. The statement changes nothing.
+ */
+const takeWriteLock = (tx: Db): Promise<number> => tx.$executeRawUnsafe('UPDATE "Tenant" SET "id" = "id" WHERE 0');
+
+export class PrismaUnitOfWork implements UnitOfWork {
+  private readonly maxAttempts: number;
+  private readonly txOptions: { maxWait: number; timeout: number };
+
+  constructor(
+    private readonly db: { writer: PrismaClient; reader: PrismaClient },
+    options: UnitOfWorkOptions = {},
+    /** Shared by every transaction's repositories: the catalog is read once per process. */
+    readonly products: ProductCatalogCache = new ProductCatalogCache(),
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.txOptions = { maxWait: options.maxWaitMs ?? 10_000, timeout: options.timeoutMs ?? 15_000 };
+  }
+
+  async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.writer.$transaction(async (tx) => {
+          await takeWriteLock(tx);
+          return work(createRepositories(tx, this.products));
+        }, this.txOptions);
+      } catch (e) {
+        if (attempt >= this.maxAttempts || !isRetryable(e)) throw e;
+        // A little jitter so two processes that collided don't collide again in lockstep.
+        await sleep(Math.floor(Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  /**
+   * Runs on the reader connection inside a read transaction: every query of `work` sees the same
+   * committed snapshot (WAL), never the writer's transaction in flight, and never blocks it.
+   */
+  read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.reader.$transaction((tx) => work(createRepositories(tx, this.products)), this.txOptions);
+  }
+}

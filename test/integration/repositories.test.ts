@@ -1,0 +1,591 @@
+import { spawn } from 'node:child_process';
+import type {
+  AuditEntry, DirectoryUser, Invoice, LicenseAssignment, NotificationIntent, OrderEntry, PurchaseRequest, Subscription, Tenant,
+} from '../../domain/model';
+import type { Repositories } from '../../domain/ports';
+import { CATALOG } from '../../domain/catalog/catalog-data';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { createRepositories, isRetryable, PrismaUnitOfWork } from '../../prisma/unit-of-work';
+import { ProductCatalogCache } from '../../prisma/repositories';
+import { openDatabase } from '../../prisma/client';
+import { freshDatabase, type TestDatabase } from '../support/db';
+
+const T1 = 'tenant-1';
+const T2 = 'tenant-2';
+const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 12, 0, 0, 123));
+
+const tenant = (id: string, over: Partial<Tenant> = {}): Tenant => ({
+  id, name: `Org ${id}`, kind: 'Commercial', country: 'US', requireApproval: false, createdAt: day(0), ...over,
+});
+const user = (tenantId: string, id: string, over: Partial<DirectoryUser> = {}): DirectoryUser => ({
+  id, tenantId, displayName: `User ${id}`, email: `${id}@contoso.test`, isGuest: false, active: true, ...over,
+});
+let seq = 0;
+const subscription = (over: Partial<Subscription> = {}): Subscription => ({
+  id: `sub-${++seq}`,
+  tenantId: T1,
+  productId: 'CFQ7TTC0H9MP',
+  purchaserId: 'alice',
+  origin: 'SelfService',
+  status: 'Active',
+  quantity: 5,
+  billingFrequency: 'Monthly',
+  unitPrice: { amountMinor: 1680, currency: 'USD' },
+  recurring: true,
+  isTrial: false,
+  card: { token: 'tok_visa', brand: 'Visa', last4: '4242', expMonth: 12, expYear: 2030 },
+  startedAt: day(0),
+  expiresAt: day(30),
+  cancelledAt: null,
+  cancelReason: null,
+  centralizedInto: null,
+  remindedFor: null,
+  createdAt: day(0),
+  version: 0,
+  ...over,
+});
+const assignment = (s: Subscription, userId: string, id = `as-${s.id}-${userId}`): LicenseAssignment => ({
+  id, tenantId: s.tenantId, subscriptionId: s.id, userId, assignedAt: day(1), assignedBy: s.purchaserId,
+});
+
+const expectConflict = async (p: Promise<unknown>) => {
+  await expect(p).rejects.toBeInstanceOf(DomainError);
+  await expect(p).rejects.toMatchObject({ code: ErrorCodes.CONCURRENCY_CONFLICT });
+};
+
+describe('Prisma repositories on SQLite', () => {
+  let t: TestDatabase;
+  let repos: Repositories;
+
+  beforeAll(async () => {
+    t = await freshDatabase('repositories');
+    repos = createRepositories(t.db.writer);
+    await repos.tenants.save(tenant(T1));
+    await repos.tenants.save(tenant(T2));
+  });
+  afterAll(() => t.close());
+
+  describe('tenants', () => {
+    test('save inserts then updates; get returns the domain object; unknown is null', async () => {
+      await repos.tenants.save(tenant('t-x', { requireApproval: true, country: 'DE' }));
+      expect(await repos.tenants.get('t-x')).toEqual(tenant('t-x', { requireApproval: true, country: 'DE' }));
+      await repos.tenants.save(tenant('t-x', { name: 'Renamed', kind: 'Education' }));
+      expect(await repos.tenants.get('t-x')).toEqual(tenant('t-x', { name: 'Renamed', kind: 'Education' }));
+      expect(await repos.tenants.get('nope')).toBeNull();
+    });
+  });
+
+  describe('users', () => {
+    test('the same Entra id in two tenants is two people; get and getMany stay in their tenant', async () => {
+      await repos.users.upsert(user(T1, 'same-id', { displayName: 'In T1' }));
+      await repos.users.upsert(user(T2, 'same-id', { displayName: 'In T2', email: null, isGuest: true }));
+      await repos.users.upsert(user(T1, 'bob'));
+      expect(await repos.users.get(T1, 'same-id')).toEqual(user(T1, 'same-id', { displayName: 'In T1' }));
+      expect(await repos.users.get(T2, 'same-id')).toEqual(user(T2, 'same-id', { displayName: 'In T2', email: null, isGuest: true }));
+      expect(await repos.users.get(T2, 'bob')).toBeNull();
+      expect((await repos.users.getMany(T1, ['same-id', 'bob', 'ghost'])).map((u) => [u.tenantId, u.id, u.displayName])).toEqual([
+        [T1, 'bob', 'User bob'],
+        [T1, 'same-id', 'In T1'],
+      ]);
+      expect(await repos.users.getMany(T2, ['bob'])).toEqual([]);
+      expect(await repos.users.getMany(T1, [])).toEqual([]);
+    });
+
+    test('upsert updates (a person who left becomes inactive)', async () => {
+      await repos.users.upsert(user(T1, 'leaver'));
+      await repos.users.upsert(user(T1, 'leaver', { active: false }));
+      expect((await repos.users.get(T1, 'leaver'))?.active).toBe(false);
+    });
+  });
+
+  describe('roles', () => {
+    test('add, list, count and remove, per tenant', async () => {
+      await repos.roles.add({ tenantId: T1, userId: 'admin', role: 'GlobalAdmin', grantedBy: null, grantedAt: day(0) });
+      await repos.roles.add({ tenantId: T1, userId: 'admin', role: 'BillingAdmin', grantedBy: 'admin', grantedAt: day(1) });
+      await repos.roles.add({ tenantId: T1, userId: 'reader', role: 'GlobalReader', grantedBy: 'admin', grantedAt: day(2) });
+      await repos.roles.add({ tenantId: T2, userId: 'admin', role: 'GlobalAdmin', grantedBy: null, grantedAt: day(0) });
+      expect(await repos.roles.listForUser(T1, 'admin')).toEqual(['BillingAdmin', 'GlobalAdmin']);
+      expect(await repos.roles.list(T1)).toEqual([
+        { tenantId: T1, userId: 'admin', role: 'GlobalAdmin', grantedBy: null, grantedAt: day(0) },
+        { tenantId: T1, userId: 'admin', role: 'BillingAdmin', grantedBy: 'admin', grantedAt: day(1) },
+        { tenantId: T1, userId: 'reader', role: 'GlobalReader', grantedBy: 'admin', grantedAt: day(2) },
+      ]);
+      expect(await repos.roles.count(T1, 'GlobalAdmin')).toBe(1);
+      await repos.roles.remove(T2, 'admin', 'BillingAdmin'); // not held there: no-op
+      await repos.roles.remove(T1, 'admin', 'BillingAdmin');
+      expect(await repos.roles.listForUser(T1, 'admin')).toEqual(['GlobalAdmin']);
+      expect(await repos.roles.listForUser(T2, 'reader')).toEqual([]);
+    });
+
+    test('granting a held role again is a conflict (the retry then sees it granted)', async () => {
+      await expectConflict(repos.roles.add({ tenantId: T1, userId: 'admin', role: 'GlobalAdmin', grantedBy: null, grantedAt: day(3) }));
+    });
+
+    test('roles may be granted before the tenant exists (bootstrap admins from configuration)', async () => {
+      await repos.roles.add({ tenantId: 'not-installed-yet', userId: 'boss', role: 'GlobalAdmin', grantedBy: null, grantedAt: day(0) });
+      expect(await repos.roles.listForUser('not-installed-yet', 'boss')).toEqual(['GlobalAdmin']);
+    });
+  });
+
+  describe('products', () => {
+    test('list is the seeded catalog, in catalog order', async () => {
+      expect(await repos.products.list()).toEqual([...CATALOG]);
+    });
+
+    test('get resolves current and legacy ids, case-insensitively; unknown is null', async () => {
+      expect((await repos.products.get('CFQ7TTC0H9MP'))?.name).toBe('Power BI Pro');
+      expect((await repos.products.get('CFQ7TTC0L3PB'))?.id).toBe('CFQ7TTC0H9MP');
+      expect((await repos.products.get(' cfq7ttc0l3pb '))?.id).toBe('CFQ7TTC0H9MP');
+      expect(await repos.products.get('NOPE')).toBeNull();
+      expect((await repos.products.get('CFQ7TTC0HDB1'))?.trial).toEqual({ days: 30, licenses: 25, requiresPaymentMethod: false });
+      expect((await repos.products.get('CFQ7TTC0H6RP'))?.trial).toBeNull();
+    });
+
+    test('the catalog is read once and shared through the cache, until invalidated', async () => {
+      const cache = new ProductCatalogCache();
+      const a = createRepositories(t.db.writer, cache);
+      expect((await a.products.get('CFQ7TTC0MM8R'))?.name).toBe('Microsoft 365 Copilot');
+      await t.db.writer.product.update({ where: { id: 'CFQ7TTC0MM8R' }, data: { name: 'Renamed' } });
+      try {
+        const b = createRepositories(t.db.writer, cache); // another transaction, same cache
+        expect((await b.products.get('CFQ7TTC0MM8R'))?.name).toBe('Microsoft 365 Copilot');
+        cache.invalidate();
+        expect((await b.products.get('CFQ7TTC0MM8R'))?.name).toBe('Renamed');
+      } finally {
+        await t.db.writer.product.update({ where: { id: 'CFQ7TTC0MM8R' }, data: { name: 'Microsoft 365 Copilot' } });
+      }
+    });
+  });
+
+  describe('policies', () => {
+    test('set inserts then overwrites; get and list stay in their tenant', async () => {
+      await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'Disabled', updatedBy: 'admin', updatedAt: day(1) });
+      await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'OnlyTrialsWithoutPaymentMethod', updatedBy: 'admin2', updatedAt: day(2) });
+      await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0HD33', value: 'Enabled', updatedBy: null, updatedAt: day(2) });
+      expect(await repos.policies.get(T1, 'CFQ7TTC0H9MP')).toEqual({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'OnlyTrialsWithoutPaymentMethod', updatedBy: 'admin2', updatedAt: day(2) });
+      expect((await repos.policies.list(T1)).map((p) => p.productId)).toEqual(['CFQ7TTC0H9MP', 'CFQ7TTC0HD33']);
+      expect(await repos.policies.get(T2, 'CFQ7TTC0H9MP')).toBeNull();
+      expect(await repos.policies.list(T2)).toEqual([]);
+    });
+  });
+
+  describe('subscriptions', () => {
+    test('create and get round-trip every field, with and without a card', async () => {
+      const withCard = subscription({ remindedFor: day(25), centralizedInto: 'central-1', cancelReason: null });
+      const noCard = subscription({ card: null, origin: 'Central', recurring: false, status: 'Cancelled', cancelledAt: day(3), cancelReason: 'NoLongerNeeded' });
+      await repos.subscriptions.create(withCard);
+      await repos.subscriptions.create(noCard);
+      expect(await repos.subscriptions.get(T1, withCard.id)).toEqual(withCard);
+      expect(await repos.subscriptions.get(T1, noCard.id)).toEqual(noCard);
+    });
+
+    test("another tenant's id is not found, nor returned by getMany", async () => {
+      const s = subscription();
+      await repos.subscriptions.create(s);
+      expect(await repos.subscriptions.get(T2, s.id)).toBeNull();
+      expect(await repos.subscriptions.getMany(T2, [s.id])).toEqual([]);
+      expect((await repos.subscriptions.getMany(T1, [s.id, 'missing'])).map((x) => x.id)).toEqual([s.id]);
+      expect(await repos.subscriptions.getMany(T1, [])).toEqual([]);
+    });
+
+    test('update writes version + 1 and returns it; a stale version is a conflict and changes nothing', async () => {
+      const s = subscription({ quantity: 2 });
+      await repos.subscriptions.create(s);
+      const v1 = await repos.subscriptions.update({ ...s, quantity: 3, card: null, remindedFor: day(28) });
+      expect(v1.version).toBe(1);
+      expect(await repos.subscriptions.get(T1, s.id)).toEqual({ ...s, quantity: 3, card: null, remindedFor: day(28), version: 1 });
+      await expectConflict(repos.subscriptions.update({ ...s, quantity: 99 })); // still version 0
+      const v2 = await repos.subscriptions.update({ ...v1, status: 'Cancelled', cancelledAt: day(4), cancelReason: 'TooExpensive' });
+      expect(v2.version).toBe(2);
+      expect(await repos.subscriptions.get(T1, s.id)).toMatchObject({ quantity: 3, status: 'Cancelled', version: 2 });
+    });
+
+    test("update can't reach another tenant's subscription", async () => {
+      const s = subscription();
+      await repos.subscriptions.create(s);
+      await expectConflict(repos.subscriptions.update({ ...s, tenantId: T2, quantity: 1 }));
+      expect((await repos.subscriptions.get(T1, s.id))?.quantity).toBe(5);
+    });
+
+    describe('queries', () => {
+      const P = 'CFQ7TTC0LH2H';
+      const mine: Subscription[] = [];
+      beforeAll(async () => {
+        const rows = [
+          subscription({ tenantId: T2, productId: P, purchaserId: 'carol', createdAt: day(5), expiresAt: day(6) }),
+          subscription({ tenantId: T2, productId: P, purchaserId: 'carol', status: 'Trial', isTrial: true, createdAt: day(6), expiresAt: day(7) }),
+        ];
+        for (let i = 0; i < 7; i++) {
+          const s = subscription({
+            tenantId: T2,
+            productId: i % 2 ? P : 'CFQ7TTC0LH3L',
+            purchaserId: i < 4 ? 'dave' : 'erin',
+            origin: i === 6 ? 'Central' : 'SelfService',
+            status: i === 5 ? 'Expired' : 'Active',
+            createdAt: i === 3 ? day(10) : day(10 + i),
+            expiresAt: day(40 - i),
+            id: `q-${i}`,
+          });
+          mine.push(s);
+          rows.push(s);
+        }
+        for (const s of rows) await repos.subscriptions.create(s);
+      });
+
+      test('listByPurchaser: newest first, ties by id, only that tenant', async () => {
+        expect((await repos.subscriptions.listByPurchaser(T2, 'dave')).map((s) => s.id)).toEqual(['q-2', 'q-1', 'q-3', 'q-0']); // q-3 and q-0 share createdAt
+        expect(await repos.subscriptions.listByPurchaser(T1, 'dave')).toEqual([]);
+      });
+
+      test('search filters, counts and pages (newest first)', async () => {
+        const all = await repos.subscriptions.search(T2, {}, 1, 100);
+        expect(all.total).toBe(9);
+        const p1 = await repos.subscriptions.search(T2, { origin: 'SelfService' }, 1, 3);
+        const p2 = await repos.subscriptions.search(T2, { origin: 'SelfService' }, 2, 3);
+        const p3 = await repos.subscriptions.search(T2, { origin: 'SelfService' }, 3, 3);
+        expect([p1.total, p1.page, p1.pageSize]).toEqual([8, 1, 3]);
+        expect([...p1.items, ...p2.items, ...p3.items].map((s) => s.id)).toEqual(['q-5', 'q-4', 'q-2', 'q-1', 'q-3', 'q-0', expect.any(String), expect.any(String)]);
+        expect(p3.items).toHaveLength(2);
+        const filtered = await repos.subscriptions.search(T2, { productId: P, purchaserId: 'dave', status: 'Active' }, 1, 10);
+        expect(filtered.items.map((s) => s.id)).toEqual(['q-1', 'q-3']);
+        expect(filtered.total).toBe(2);
+        expect(await repos.subscriptions.search(T1, { purchaserId: 'dave' }, 1, 10)).toEqual({ items: [], total: 0, page: 1, pageSize: 10 });
+        const beyond = await repos.subscriptions.search(T2, {}, 5, 10);
+        expect([beyond.items.length, beyond.total]).toEqual([0, 9]);
+      });
+
+      test('listLiveByProduct: Active and Trial only, optionally by origin', async () => {
+        const live = await repos.subscriptions.listLiveByProduct(T2, P);
+        expect(live.map((s) => [s.purchaserId, s.status])).toEqual([
+          ['carol', 'Active'],
+          ['carol', 'Trial'],
+          ['dave', 'Active'], // q-3 (day 10)
+          ['dave', 'Active'], // q-1 (day 11); q-5 has expired
+        ]);
+        expect(live.slice(2).map((s) => s.id)).toEqual(mine.filter((s) => s.productId === P && s.status === 'Active').map((s) => s.id).reverse());
+        expect((await repos.subscriptions.listLiveByProduct(T2, 'CFQ7TTC0LH3L', 'Central')).map((s) => s.id)).toEqual(['q-6']);
+        expect(await repos.subscriptions.listLiveByProduct(T1, P)).toEqual([]);
+      });
+
+      test('hasTrial: a running trial, a converted one (TrialStarted order), or none', async () => {
+        expect(await repos.subscriptions.hasTrial(T2, 'carol', P)).toBe(true);
+        expect(await repos.subscriptions.hasTrial(T2, 'dave', P)).toBe(false);
+        await repos.orders.add({ id: 'o-trial', tenantId: T2, subscriptionId: 'q-1', kind: 'TrialStarted', quantityDelta: 25, amount: null, actorId: 'dave', at: day(10), note: null });
+        expect(await repos.subscriptions.hasTrial(T2, 'dave', P)).toBe(true);
+        expect(await repos.subscriptions.hasTrial(T1, 'dave', P)).toBe(false);
+        expect(await repos.subscriptions.hasTrial(T2, 'dave', 'CFQ7TTC0LH3L')).toBe(false);
+      });
+
+      test('listExpiringBefore spans tenants (billing job), live only, oldest expiry first, limited', async () => {
+        const due = await repos.subscriptions.listExpiringBefore(day(36), 100);
+        expect(due.every((s) => (s.status === 'Active' || s.status === 'Trial') && s.expiresAt < day(36))).toBe(true);
+        expect(due.map((s) => s.expiresAt.getTime())).toEqual([...due.map((s) => s.expiresAt.getTime())].sort((a, b) => a - b));
+        expect(new Set(due.map((s) => s.tenantId))).toEqual(new Set([T1, T2]));
+        expect(due.map((s) => s.id)).not.toContain('q-5'); // expired
+        expect(due.slice(0, 2).map((s) => s.purchaserId)).toEqual(['carol', 'carol']);
+        expect(await repos.subscriptions.listExpiringBefore(day(36), 1)).toHaveLength(1);
+        const t2Only = await repos.subscriptions.listExpiringBefore(day(36), 100, T2);
+        expect(t2Only.length).toBeGreaterThan(0);
+        expect(t2Only.every((s) => s.tenantId === T2)).toBe(true);
+      });
+    });
+  });
+
+  describe('license assignments', () => {
+    let s: Subscription;
+    let other: Subscription;
+    beforeAll(async () => {
+      s = subscription({ quantity: 40 });
+      other = subscription({ quantity: 3 });
+      await repos.subscriptions.create(s);
+      await repos.subscriptions.create(other);
+    });
+
+    test('add, list, count (grouped) and remove', async () => {
+      await repos.assignments.add([assignment(s, 'u1'), assignment(s, 'u2'), assignment(other, 'u1')]);
+      expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['u1', 'u2']);
+      expect(await repos.assignments.listBySubscription(T1, s.id)).toContainEqual(assignment(s, 'u1'));
+      expect((await repos.assignments.listBySubscriptions(T1, [s.id, other.id])).length).toBe(3);
+      expect(await repos.assignments.countBySubscriptions(T1, [s.id, other.id, 'none'])).toEqual(new Map([[s.id, 2], [other.id, 1]]));
+      await repos.assignments.remove(T1, s.id, ['u2', 'not-assigned']);
+      expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['u1']);
+      await repos.assignments.remove(T1, s.id, ['u1']);
+      await repos.assignments.remove(T1, other.id, ['u1']);
+    });
+
+    test('assigning a user twice to one subscription is a conflict, and nothing of the batch is written', async () => {
+      await repos.assignments.add([assignment(s, 'dup')]);
+      await expectConflict(repos.assignments.add([assignment(s, 'fresh'), assignment(s, 'dup', 'as-dup-2')]));
+      expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['dup']);
+      await repos.assignments.remove(T1, s.id, ['dup']);
+    });
+
+    test("another tenant sees nothing and can't remove anything", async () => {
+      await repos.assignments.add([assignment(s, 'kept')]);
+      expect(await repos.assignments.listBySubscription(T2, s.id)).toEqual([]);
+      expect(await repos.assignments.listBySubscriptions(T2, [s.id])).toEqual([]);
+      expect(await repos.assignments.countBySubscriptions(T2, [s.id])).toEqual(new Map());
+      expect(await repos.assignments.pageBySubscriptions(T2, [s.id], null, 10)).toEqual([]);
+      await repos.assignments.remove(T2, s.id, ['kept']);
+      expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['kept']);
+      await repos.assignments.remove(T1, s.id, ['kept']);
+    });
+
+    test("the database refuses an assignment pointing at another tenant's subscription", async () => {
+      await expect(repos.assignments.add([{ ...assignment(s, 'x'), tenantId: T2 }])).rejects.toThrow(/Foreign key constraint/i);
+    });
+
+    test('pageBySubscriptions walks every assignment once, by id, in keyset pages', async () => {
+      const rows = Array.from({ length: 25 }, (_, i) => assignment(i % 5 ? s : other, `k${i}`, `ka-${String(i).padStart(3, '0')}`)).slice(0, 23);
+      await repos.assignments.add(rows);
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const page: LicenseAssignment[] = await repos.assignments.pageBySubscriptions(T1, [s.id, other.id], after, 10);
+        if (page.length === 0) break;
+        pages++;
+        seen.push(...page.map((a) => a.id));
+        after = page[page.length - 1].id;
+      }
+      expect(pages).toBe(3);
+      expect(seen).toEqual(rows.map((r) => r.id).sort());
+      expect(await repos.assignments.pageBySubscriptions(T1, [other.id], null, 100)).toHaveLength(rows.filter((r) => r.subscriptionId === other.id).length);
+      expect(await repos.assignments.pageBySubscriptions(T1, [], null, 10)).toEqual([]);
+      await repos.assignments.remove(T1, s.id, rows.map((r) => r.userId));
+      await repos.assignments.remove(T1, other.id, rows.map((r) => r.userId));
+    });
+  });
+
+  describe('orders', () => {
+    test('add and list in time order, with and without an amount; per tenant', async () => {
+      const s = subscription();
+      await repos.subscriptions.create(s);
+      const first: OrderEntry = { id: 'o-1', tenantId: T1, subscriptionId: s.id, kind: 'Purchase', quantityDelta: 5, amount: { amountMinor: 8400, currency: 'USD' }, actorId: 'alice', at: day(0), note: null };
+      const second: OrderEntry = { id: 'o-2', tenantId: T1, subscriptionId: s.id, kind: 'RecurringOff', quantityDelta: 0, amount: null, actorId: 'alice', at: day(2), note: 'by chat' };
+      await repos.orders.add(second);
+      await repos.orders.add(first);
+      expect(await repos.orders.listBySubscription(T1, s.id)).toEqual([first, second]);
+      expect(await repos.orders.listBySubscription(T2, s.id)).toEqual([]);
+    });
+  });
+
+  describe('invoices', () => {
+    test('add, get, update and list newest first; another tenant sees none and updates none', async () => {
+      const s = subscription({ purchaserId: 'payer' });
+      await repos.subscriptions.create(s);
+      const inv = (id: string, issuedAt: Date): Invoice => ({
+        id, tenantId: T1, subscriptionId: s.id, purchaserId: 'payer', amount: { amountMinor: 8400, currency: 'USD' }, status: 'Unpaid',
+        description: 'Power BI Pro × 5', issuedAt, paidAt: null, chargeId: null, failureCode: 'card_declined',
+      });
+      await repos.invoices.add(inv('i-1', day(0)));
+      await repos.invoices.add(inv('i-2', day(30)));
+      expect(await repos.invoices.get(T1, 'i-1')).toEqual(inv('i-1', day(0)));
+      const paid = { ...inv('i-1', day(0)), status: 'Paid' as const, paidAt: day(1), chargeId: 'ch_1', failureCode: null };
+      await repos.invoices.update(paid);
+      expect(await repos.invoices.get(T1, 'i-1')).toEqual(paid);
+      expect((await repos.invoices.listByPurchaser(T1, 'payer')).map((i) => i.id)).toEqual(['i-2', 'i-1']);
+      expect(await repos.invoices.get(T2, 'i-1')).toBeNull();
+      expect(await repos.invoices.listByPurchaser(T2, 'payer')).toEqual([]);
+      await expectConflict(repos.invoices.update({ ...paid, tenantId: T2, status: 'Unpaid' }));
+      expect((await repos.invoices.get(T1, 'i-1'))?.status).toBe('Paid');
+    });
+  });
+
+  describe('purchase requests', () => {
+    const request = (id: string, over: Partial<PurchaseRequest> = {}): PurchaseRequest => ({
+      id, tenantId: T1, requesterId: 'alice', productId: 'CFQ7TTC0HD32', kind: 'Purchase', quantity: 3, billingFrequency: 'Annual', cardToken: 'tok_visa',
+      status: 'Pending', decidedBy: null, decidedAt: null, decisionNote: null, subscriptionId: null, createdAt: day(0), ...over,
+    });
+
+    test('add, get, listPending (oldest first); decide once only', async () => {
+      await repos.requests.add(request('r-2', { createdAt: day(2) }));
+      await repos.requests.add(request('r-1', { createdAt: day(1), kind: 'Trial', cardToken: null }));
+      await repos.requests.add(request('r-other', { tenantId: T2 }));
+      expect(await repos.requests.get(T1, 'r-1')).toEqual(request('r-1', { createdAt: day(1), kind: 'Trial', cardToken: null }));
+      expect((await repos.requests.listPending(T1)).map((r) => r.id)).toEqual(['r-1', 'r-2']);
+
+      const approved = request('r-2', { createdAt: day(2), status: 'Approved', decidedBy: 'admin', decidedAt: day(3), decisionNote: 'ok', subscriptionId: 'sub-x' });
+      await repos.requests.decide(approved);
+      expect(await repos.requests.get(T1, 'r-2')).toEqual(approved);
+      expect((await repos.requests.listPending(T1)).map((r) => r.id)).toEqual(['r-1']);
+      // A second admin deciding the same request loses.
+      await expectConflict(repos.requests.decide({ ...approved, status: 'Rejected', decidedBy: 'admin2' }));
+      expect((await repos.requests.get(T1, 'r-2'))?.decidedBy).toBe('admin');
+    });
+
+    test("another tenant can't read or decide a request", async () => {
+      expect(await repos.requests.get(T2, 'r-1')).toBeNull();
+      await expectConflict(repos.requests.decide({ ...request('r-1'), tenantId: T2, status: 'Rejected' }));
+      expect((await repos.requests.get(T1, 'r-1'))?.status).toBe('Pending');
+    });
+  });
+
+  describe('outbox', () => {
+    test('stores intents with their recipient and JSON data, unsent', async () => {
+      const intents: NotificationIntent[] = [
+        { id: 'n-1', tenantId: T1, recipient: { kind: 'user', userId: 'alice' }, kind: 'PurchaseCreated', data: { product: 'Visio Plan 2', quantity: 3, trial: false, note: null }, createdAt: day(1) },
+        { id: 'n-2', tenantId: T1, recipient: { kind: 'admins' }, kind: 'ApprovalRequested', data: {}, createdAt: day(1) },
+      ];
+      await repos.outbox.add(intents);
+      await repos.outbox.add([]);
+      const rows = await t.db.writer.outboxNotification.findMany({ orderBy: { id: 'asc' } });
+      expect(rows).toEqual([
+        { id: 'n-1', tenantId: T1, recipientKind: 'user', recipientUserId: 'alice', kind: 'PurchaseCreated', data: '{"product":"Visio Plan 2","quantity":3,"trial":false,"note":null}', createdAt: day(1), attempts: 0, nextAttemptAt: null, sentAt: null, lastError: null },
+        { id: 'n-2', tenantId: T1, recipientKind: 'admins', recipientUserId: null, kind: 'ApprovalRequested', data: '{}', createdAt: day(1), attempts: 0, nextAttemptAt: null, sentAt: null, lastError: null },
+      ]);
+      expect(JSON.parse(rows[0].data)).toEqual(intents[0].data);
+    });
+  });
+
+  describe('audit', () => {
+    test('newest first, paged with a total, per tenant', async () => {
+      const entry = (i: number, tenantId = T1): AuditEntry => ({
+        id: `au-${tenantId}-${i}`, tenantId, actorId: 'admin', action: 'policy.set', targetType: 'product', targetId: 'CFQ7TTC0H9MP', summary: `change ${i}`, surface: 'chat', at: day(i),
+      });
+      for (let i = 0; i < 7; i++) await repos.audit.add(entry(i));
+      await repos.audit.add(entry(9, T2));
+      const p1 = await repos.audit.list(T1, 1, 3);
+      const p3 = await repos.audit.list(T1, 3, 3);
+      expect(p1).toEqual({ items: [entry(6), entry(5), entry(4)], total: 7, page: 1, pageSize: 3 });
+      expect(p3.items).toEqual([entry(0)]);
+      expect((await repos.audit.list(T2, 1, 10)).items).toEqual([entry(9, T2)]);
+    });
+  });
+
+  describe('idempotency', () => {
+    test('a key is stored once per tenant; reusing it is a conflict', async () => {
+      const record = { tenantId: T1, key: 'req-1', operation: 'buy', fingerprint: 'abc', resultId: 'sub-1', createdAt: day(1) };
+      await repos.idempotency.add(record);
+      expect(await repos.idempotency.get(T1, 'req-1')).toEqual(record);
+      expect(await repos.idempotency.get(T2, 'req-1')).toBeNull();
+      await expectConflict(repos.idempotency.add({ ...record, resultId: 'sub-2' }));
+      await repos.idempotency.add({ ...record, tenantId: T2 });
+      expect((await repos.idempotency.get(T1, 'req-1'))?.resultId).toBe('sub-1');
+    });
+  });
+});
+
+describe('PrismaUnitOfWork', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase('unit-of-work');
+  });
+  afterAll(() => t.close());
+
+  test('run commits everything or nothing', async () => {
+    await t.uow.run(async (r) => r.tenants.save(tenant('committed')));
+    await expect(
+      t.uow.run(async (r) => {
+        await r.tenants.save(tenant('rolled-back'));
+        await r.users.upsert(user('rolled-back', 'u'));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await t.uow.read((r) => r.tenants.get('committed'))).not.toBeNull();
+    expect(await t.uow.read((r) => r.tenants.get('rolled-back'))).toBeNull();
+    expect(await t.uow.read((r) => r.users.get('rolled-back', 'u'))).toBeNull();
+  });
+
+  test('a stale version retried with fresh state succeeds; work that never re-reads gives up after 5 attempts', async () => {
+    await t.uow.run((r) => r.tenants.save(tenant(T1)));
+    const s = subscription({ id: 'uow-sub' });
+    await t.uow.run((r) => r.subscriptions.create(s));
+    const stale = (await t.uow.read((r) => r.subscriptions.get(T1, s.id)))!;
+    await t.uow.run((r) => r.subscriptions.update({ ...stale, quantity: 6 })); // someone else wins
+
+    let attempts = 0;
+    await expectConflict(
+      t.uow.run(async (r) => {
+        attempts++;
+        return r.subscriptions.update({ ...stale, quantity: 7 });
+      }),
+    );
+    expect(attempts).toBe(5);
+
+    attempts = 0;
+    let first = true;
+    const result = await t.uow.run(async (r) => {
+      attempts++;
+      const current = first ? stale : (await r.subscriptions.get(T1, s.id))!;
+      first = false;
+      return r.subscriptions.update({ ...current, quantity: current.quantity + 1 });
+    });
+    expect(attempts).toBe(2);
+    expect(result).toMatchObject({ quantity: 7, version: 2 });
+  });
+
+  test('concurrent runs in one process are serialized, so read-modify-write loses no update', async () => {
+    const s = subscription({ id: 'counter', quantity: 0 });
+    await t.uow.run((r) => r.subscriptions.create(s));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.uow.run(async (r) => {
+          const cur = (await r.subscriptions.get(T1, s.id))!;
+          await new Promise((res) => setTimeout(res, 1));
+          await r.subscriptions.update({ ...cur, quantity: cur.quantity + 1 });
+        }),
+      ),
+    );
+    expect(await t.uow.read((r) => r.subscriptions.get(T1, s.id))).toMatchObject({ quantity: 20, version: 20 });
+  });
+
+  test('read never sees a transaction in flight, and reads one snapshot throughout', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    const writing = t.uow.run(async (r) => {
+      await r.tenants.save(tenant('in-flight'));
+      written();
+      await gate;
+    });
+    await wrote;
+    expect(await t.uow.read((r) => r.tenants.get('in-flight'))).toBeNull();
+    release();
+    await writing;
+    expect(await t.uow.read((r) => r.tenants.get('in-flight'))).not.toBeNull();
+  });
+
+  test('read is read-only: a write through it fails', async () => {
+    await expect(t.uow.read((r) => r.tenants.save(tenant('sneaky')))).rejects.toThrow(/readonly|read-only|query_only|attempt to write/i);
+    expect(await t.uow.read((r) => r.tenants.get('sneaky'))).toBeNull();
+  });
+
+  test('pragmas: WAL, foreign keys on, busy timeout, synchronous NORMAL, on both connections', async () => {
+    for (const client of [t.db.writer, t.db.reader]) {
+      const [mode] = await client.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
+      const [fk] = await client.$queryRawUnsafe<{ foreign_keys: number | bigint }[]>('PRAGMA foreign_keys');
+      const [busy] = await client.$queryRawUnsafe<{ timeout: number | bigint }[]>('PRAGMA busy_timeout');
+      const [sync] = await client.$queryRawUnsafe<{ synchronous: number | bigint }[]>('PRAGMA synchronous');
+      expect([mode.journal_mode, Number(fk.foreign_keys), Number(busy.timeout), Number(sync.synchronous)]).toEqual(['wal', 1, 5000, 1]);
+    }
+  });
+
+  test('another process holding the write lock: run waits (busy timeout) or retries, then succeeds', async () => {
+    const holdMs = 800;
+    const child = spawn(
+      process.execPath,
+      ['-e', `const d = new (require('better-sqlite3'))(process.argv[1]); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, ${holdMs});`, t.file],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((r) => child.once('exit', r));
+    await new Promise((r) => child.stdout!.once('data', r));
+
+    // A short busy timeout so the lock outlasts it: the first attempt fails with SQLITE_BUSY…
+    const impatient = openDatabase(t.url, { busyTimeoutMs: 50 });
+    try {
+      const once = new PrismaUnitOfWork(impatient, { maxAttempts: 1 });
+      const err = await once.run((r) => r.tenants.save(tenant('busy'))).catch((e: unknown) => e);
+      expect(isRetryable(err)).toBe(true);
+      // …and the unit of work retries until the other process commits.
+      const started = Date.now();
+      await new PrismaUnitOfWork(impatient, { maxAttempts: 100 }).run((r) => r.tenants.save(tenant('busy')));
+      expect(Date.now() - started).toBeGreaterThan(100);
+    } finally {
+      await impatient.close();
+    }
+    await exited;
+    expect(await t.uow.read((r) => r.tenants.get('busy'))).not.toBeNull();
+  });
+});
