@@ -18,10 +18,10 @@ export const canAdminWrite = (roles: readonly Role[]): boolean => roles.some((r)
 
 /** Loads the acting user from stored state; identity comes from the edge, roles from our database. */
 export const loadActor = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
-  const tenant = (await repos.tenants.get(ctx.tenantId)) ?? fail(ErrorCodes.TENANT_UNKNOWN, 'Your organization is not set up for this app yet. Please contact your IT admin.');
-  const user = (await repos.users.get(ctx.tenantId, ctx.actorId)) ?? fail(ErrorCodes.USER_NOT_FOUND, "We couldn't find you in your organization's directory.");
-  const roles = await repos.roles.listForUser(ctx.tenantId, ctx.actorId);
-  return { tenant, user, roles };
+  const record = await repos.actors.load(ctx.tenantId, ctx.actorId);
+  const tenant = record.tenant ?? fail(ErrorCodes.TENANT_UNKNOWN, 'Your organization is not set up for this app yet. Please contact your IT admin.');
+  const user = record.user ?? fail(ErrorCodes.USER_NOT_FOUND, "We couldn't find you in your organization's directory.");
+  return { tenant, user, roles: record.roles };
 };
 
 export const requireAdminRead = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {

@@ -20,7 +20,10 @@ import type {
 import type { Money } from './shared/money';
 import type { Clock } from './shared/clock';
 
-/** Every method is scoped by tenant; no port returns another tenant's rows. */
+/** Every method is scoped by tenant; no port returns another tenant's rows. Methods taking id lists
+ *  accept any number of ids unless they say otherwise. */
+export const MAX_IDS_PER_QUERY = 500;
+
 export interface TenantRepository {
   get(id: string): Promise<Tenant | null>;
   save(tenant: Tenant): Promise<void>;
@@ -30,6 +33,18 @@ export interface UserRepository {
   get(tenantId: string, id: string): Promise<DirectoryUser | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]>;
   upsert(user: DirectoryUser): Promise<void>;
+}
+
+/** The acting person as stored: their tenant, their directory entry and their roles, in one read
+ *  (every use case starts with it, so it is worth one query instead of three). */
+export interface ActorRecord {
+  tenant: Tenant | null;
+  user: DirectoryUser | null;
+  roles: Role[];
+}
+
+export interface ActorRepository {
+  load(tenantId: string, userId: string): Promise<ActorRecord>;
 }
 
 export interface RoleRepository {
@@ -68,7 +83,11 @@ export interface SubscriptionRepository {
   update(subscription: Subscription): Promise<Subscription>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]>;
   search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>>;
-  listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<Subscription[]>;
+  listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]>;
+  /** R7 totals over a product's live subscriptions, computed in the database. */
+  productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }>;
+  /** The purchasers of a product's live subscriptions, by id, paged: the groups of the licenses view. */
+  purchasersOfProduct(tenantId: string, productId: string, origin: SubscriptionOrigin | undefined, page: number, pageSize: number): Promise<Page<string>>;
   /** Whether the purchaser ever started a trial of the product (running, converted or ended). */
   hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean>;
   /** Live subscriptions expiring before `before`, oldest first: of every tenant (the billing job),
@@ -82,7 +101,8 @@ export interface AssignmentRepository {
   countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
   add(assignments: readonly LicenseAssignment[]): Promise<void>;
   remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void>;
-  /** Keyset page for streaming exports: assignments with id > afterId, ordered by id. */
+  /** Keyset page for streaming exports: assignments with id > afterId, ordered by id.
+   *  At most MAX_IDS_PER_QUERY subscription ids per call (the caller walks larger sets in groups). */
   pageBySubscriptions(tenantId: string, subscriptionIds: readonly string[], afterId: string | null, limit: number): Promise<LicenseAssignment[]>;
 }
 
@@ -121,6 +141,7 @@ export interface IdempotencyRepository {
 }
 
 export interface Repositories {
+  actors: ActorRepository;
   tenants: TenantRepository;
   users: UserRepository;
   roles: RoleRepository;
@@ -143,7 +164,7 @@ export interface Repositories {
  */
 export interface UnitOfWork {
   run<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
-  /** Read-only work on a consistent snapshot of committed data; never sees a transaction in flight. */
+  /** Read-only work on committed data; never sees a transaction in flight. */
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 

@@ -50,7 +50,10 @@ export class PrismaUnitOfWork implements UnitOfWork {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.txOptions = { maxWait: options.maxWaitMs ?? 10_000, timeout: options.timeoutMs ?? 15_000 };
+    this.readRepositories = createRepositories(db.reader, products);
   }
+
+  private readonly readRepositories: Repositories;
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -68,10 +71,12 @@ export class PrismaUnitOfWork implements UnitOfWork {
   }
 
   /**
-   * Runs on the reader connection inside a read transaction: every query of `work` sees the same
-   * committed snapshot (WAL), never the writer's transaction in flight, and never blocks it.
+   * Runs on the reader connection, which is query-only and in WAL mode sees committed data only: never
+   * the writer's transaction in flight, and never blocking it. Without a transaction around it (one
+   * BEGIN/COMMIT pair would cost as much as a query), successive queries of one read may see a commit
+   * that landed between them; every read use case tolerates that.
    */
   read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.reader.$transaction((tx) => work(createRepositories(tx, this.products)), this.txOptions);
+    return work(this.readRepositories);
   }
 }

@@ -1,5 +1,5 @@
 import { requireAdminRead } from '../access';
-import type { ActorContext, Deps } from '../ports';
+import { MAX_IDS_PER_QUERY, type ActorContext, type Deps } from '../ports';
 import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseIdList } from '../shared/validation';
@@ -35,23 +35,26 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
 
   async function* rows(): AsyncGenerator<string> {
     yield line(['Display name', 'Email', 'User id', 'Product', 'Subscription id', 'Purchaser', 'Assigned at']);
-    let after: string | null = null;
-    for (;;) {
-      const batch = await deps.uow.read(async (repos) => {
-        const assignments = await repos.assignments.pageBySubscriptions(ctx.tenantId, ids, after, BATCH);
-        const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
-        return { assignments, users };
-      });
-      if (batch.assignments.length === 0) return;
-      let chunk = '';
-      for (const a of batch.assignments) {
-        const u = batch.users.get(a.userId);
-        const sub = context.get(a.subscriptionId)!;
-        chunk += line([u?.displayName ?? '', u?.email ?? '', a.userId, sub.product, a.subscriptionId, sub.purchaser, a.assignedAt.toISOString()]);
+    for (let g = 0; g < ids.length; g += MAX_IDS_PER_QUERY) {
+      const group = ids.slice(g, g + MAX_IDS_PER_QUERY);
+      let after: string | null = null;
+      for (;;) {
+        const batch = await deps.uow.read(async (repos) => {
+          const assignments = await repos.assignments.pageBySubscriptions(ctx.tenantId, group, after, BATCH);
+          const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
+          return { assignments, users };
+        });
+        if (batch.assignments.length === 0) break;
+        let chunk = '';
+        for (const a of batch.assignments) {
+          const u = batch.users.get(a.userId);
+          const sub = context.get(a.subscriptionId)!;
+          chunk += line([u?.displayName ?? '', u?.email ?? '', a.userId, sub.product, a.subscriptionId, sub.purchaser, a.assignedAt.toISOString()]);
+        }
+        yield chunk;
+        after = batch.assignments[batch.assignments.length - 1].id;
+        if (batch.assignments.length < BATCH) break;
       }
-      yield chunk;
-      after = batch.assignments[batch.assignments.length - 1].id;
-      if (batch.assignments.length < BATCH) return;
     }
   }
   return rows();

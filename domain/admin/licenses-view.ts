@@ -20,12 +20,8 @@ export const licensesOverview = async (deps: Deps, ctx: ActorContext, input: { o
     const products = await repos.products.list();
     const rows: ProductLicenses[] = [];
     for (const product of products) {
-      const subs = await repos.subscriptions.listLiveByProduct(ctx.tenantId, product.id, input.origin);
-      if (subs.length === 0) continue;
-      const counts = await repos.assignments.countBySubscriptions(ctx.tenantId, subs.map((s) => s.id));
-      const totalQuantity = subs.reduce((n, s) => n + s.quantity, 0);
-      const assigned = [...counts.values()].reduce((n, c) => n + c, 0);
-      rows.push({ product, subscriptions: subs.length, totalQuantity, assigned, available: totalQuantity - assigned });
+      const totals = await repos.subscriptions.productTotals(ctx.tenantId, product.id, input.origin);
+      if (totals.subscriptions > 0) rows.push({ product, ...totals, available: totals.totalQuantity - totals.assigned });
     }
     return rows;
   });
@@ -45,7 +41,7 @@ export interface ProductLicensesView extends ProductLicenses {
   totalGroups: number;
 }
 
-export const licensesForProduct = (
+export const licensesForProduct = async (
   deps: Deps,
   ctx: ActorContext,
   input: { productId: unknown; origin?: SubscriptionOrigin; page?: unknown; pageSize?: unknown },
@@ -54,26 +50,27 @@ export const licensesForProduct = (
   return deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     const product = await getProduct(repos, input.productId);
-    const subs = await repos.subscriptions.listLiveByProduct(ctx.tenantId, product.id, input.origin);
-    const counts = await repos.assignments.countBySubscriptions(ctx.tenantId, subs.map((s) => s.id));
-    const byPurchaser = new Map<string, typeof subs>();
-    for (const s of subs) byPurchaser.set(s.purchaserId, [...(byPurchaser.get(s.purchaserId) ?? []), s]);
-    const purchaserIds = [...byPurchaser.keys()].sort();
-    const pageIds = purchaserIds.slice((page - 1) * pageSize, page * pageSize);
-    const pageSubs = pageIds.flatMap((id) => byPurchaser.get(id)!);
+    const [totals, purchasers] = await Promise.all([
+      repos.subscriptions.productTotals(ctx.tenantId, product.id, input.origin),
+      repos.subscriptions.purchasersOfProduct(ctx.tenantId, product.id, input.origin, page, pageSize),
+    ]);
+    const pageIds = purchasers.items;
+    const pageSubs = pageIds.length ? await repos.subscriptions.listLiveByProduct(ctx.tenantId, product.id, input.origin, pageIds) : [];
     const assignments = await repos.assignments.listBySubscriptions(ctx.tenantId, pageSubs.map((s) => s.id));
     const people = new Map((await repos.users.getMany(ctx.tenantId, [...new Set([...pageIds, ...assignments.map((a) => a.userId)])])).map((u) => [u.id, u]));
+    const assignedPer = new Map<string, number>();
+    for (const a of assignments) assignedPer.set(a.subscriptionId, (assignedPer.get(a.subscriptionId) ?? 0) + 1);
     const subPurchaser = new Map(pageSubs.map((s) => [s.id, s.purchaserId]));
     const groups: PurchaserGroup[] = pageIds.map((purchaserId) => ({
       purchaserId,
       purchaserName: people.get(purchaserId)?.displayName ?? 'Former employee',
-      subscriptions: byPurchaser.get(purchaserId)!.map((s) => ({ id: s.id, quantity: s.quantity, assigned: counts.get(s.id) ?? 0, origin: s.origin, expiresAt: s.expiresAt })),
+      subscriptions: pageSubs
+        .filter((s) => s.purchaserId === purchaserId)
+        .map((s) => ({ id: s.id, quantity: s.quantity, assigned: assignedPer.get(s.id) ?? 0, origin: s.origin, expiresAt: s.expiresAt })),
       users: assignments
         .filter((a) => subPurchaser.get(a.subscriptionId) === purchaserId)
         .map((a) => ({ id: a.userId, displayName: people.get(a.userId)?.displayName ?? a.userId, email: people.get(a.userId)?.email ?? null, subscriptionId: a.subscriptionId })),
     }));
-    const totalQuantity = subs.reduce((n, s) => n + s.quantity, 0);
-    const assigned = [...counts.values()].reduce((n, c) => n + c, 0);
-    return { product, subscriptions: subs.length, totalQuantity, assigned, available: totalQuantity - assigned, groups, page, pageSize, totalGroups: purchaserIds.length };
+    return { product, ...totals, available: totals.totalQuantity - totals.assigned, groups, page, pageSize, totalGroups: purchasers.total };
   });
 };

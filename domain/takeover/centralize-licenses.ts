@@ -12,7 +12,7 @@ import { loadCentralTarget, loadSelfServiceSubscription } from './take-over-supp
  * central subscription, or one bought now through the agreement), then ask the purchaser to cancel.
  * The self-service subscription stays as it is until its purchaser cancels it.
  */
-export const centralizeLicenses = (
+export const centralizeLicenses = async (
   deps: Deps,
   ctx: ActorContext,
   input: { subscriptionId: unknown; targetSubscriptionId?: unknown; quantity?: unknown },

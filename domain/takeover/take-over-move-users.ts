@@ -10,7 +10,7 @@ import { loadCentralTarget, loadSelfServiceSubscription } from './take-over-supp
  * R9: move every licensed user to a central subscription, then cancel the self-service one (status
  * Deleted, purchaser told). Needs one available target license per user moved; all or nothing.
  */
-export const takeOverMoveUsers = (
+export const takeOverMoveUsers = async (
   deps: Deps,
   ctx: ActorContext,
   input: { subscriptionId: unknown; targetSubscriptionId: unknown },

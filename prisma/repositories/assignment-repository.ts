@@ -1,7 +1,8 @@
 import type { LicenseAssignment as AssignmentRow } from '../generated/client';
 import type { LicenseAssignment } from '../../domain/model';
 import type { AssignmentRepository } from '../../domain/ports';
-import { uniqueAsConflict, type Db } from './support';
+import { inGroups, uniqueAsConflict, type Db } from './support';
+import { MAX_IDS_PER_QUERY } from '../../domain/ports';
 
 const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
   id: r.id,
@@ -22,21 +23,19 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
 
   async listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]> {
     if (subscriptionIds.length === 0) return [];
-    const rows = await this.db.licenseAssignment.findMany({
-      where: { tenantId, subscriptionId: { in: [...subscriptionIds] } },
-      orderBy: [{ assignedAt: 'asc' }, { id: 'asc' }],
-    });
+    const rows = await inGroups(subscriptionIds, (group) =>
+      this.db.licenseAssignment.findMany({ where: { tenantId, subscriptionId: { in: group } }, orderBy: [{ assignedAt: 'asc' }, { id: 'asc' }] }),
+    );
+    if (subscriptionIds.length > MAX_IDS_PER_QUERY) rows.sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime() || (a.id < b.id ? -1 : 1));
     return rows.map(toAssignment);
   }
 
   /** Subscriptions without assignments are absent from the map (count 0). */
   async countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>> {
     if (subscriptionIds.length === 0) return new Map();
-    const groups = await this.db.licenseAssignment.groupBy({
-      by: ['subscriptionId'],
-      where: { tenantId, subscriptionId: { in: [...subscriptionIds] } },
-      _count: { _all: true },
-    });
+    const groups = await inGroups(subscriptionIds, (group) =>
+      this.db.licenseAssignment.groupBy({ by: ['subscriptionId'], where: { tenantId, subscriptionId: { in: group } }, _count: { _all: true } }),
+    );
     return new Map(groups.map((g) => [g.subscriptionId, g._count._all]));
   }
 
@@ -48,12 +47,16 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
 
   async remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    await this.db.licenseAssignment.deleteMany({ where: { tenantId, subscriptionId, userId: { in: [...userIds] } } });
+    await inGroups(userIds, async (group) => {
+      await this.db.licenseAssignment.deleteMany({ where: { tenantId, subscriptionId, userId: { in: group } } });
+      return [];
+    });
   }
 
   /** Keyset paging (id > afterId ORDER BY id LIMIT n): constant cost per page however deep the export. */
   async pageBySubscriptions(tenantId: string, subscriptionIds: readonly string[], afterId: string | null, limit: number): Promise<LicenseAssignment[]> {
     if (subscriptionIds.length === 0 || limit <= 0) return [];
+    if (subscriptionIds.length > MAX_IDS_PER_QUERY) throw new RangeError(`at most ${MAX_IDS_PER_QUERY} subscription ids per page`);
     const rows = await this.db.licenseAssignment.findMany({
       where: { tenantId, subscriptionId: { in: [...subscriptionIds] }, ...(afterId !== null && { id: { gt: afterId } }) },
       orderBy: { id: 'asc' },

@@ -1,4 +1,5 @@
 import type { Repositories } from '../../domain/ports';
+import { PrismaActorRepository } from './actor-repository';
 import { PrismaAssignmentRepository } from './assignment-repository';
 import { PrismaAuditRepository } from './audit-repository';
 import { PrismaIdempotencyRepository } from './idempotency-repository';
@@ -15,6 +16,7 @@ import { PrismaUserRepository } from './user-repository';
 import type { Db } from './support';
 
 export {
+  PrismaActorRepository,
   PrismaAssignmentRepository,
   PrismaAuditRepository,
   PrismaIdempotencyRepository,
@@ -34,6 +36,7 @@ export type { Db };
 
 /** Every port over one client or transaction. Pass a shared cache so the catalog is read once. */
 export const createRepositories = (db: Db, products: ProductCatalogCache = new ProductCatalogCache()): Repositories => ({
+  actors: new PrismaActorRepository(db),
   tenants: new PrismaTenantRepository(db),
   users: new PrismaUserRepository(db),
   roles: new PrismaRoleRepository(db),

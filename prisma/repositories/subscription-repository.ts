@@ -2,7 +2,7 @@ import type { Prisma, Subscription as SubscriptionRow } from '../generated/clien
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
 import type { SubscriptionFilter, SubscriptionRepository } from '../../domain/ports';
-import { as, conflict, pageWindow, toMoney, toPage, type Db } from './support';
+import { inGroups, as, conflict, pageWindow, toMoney, toPage, type Db } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
   if (r.cardToken === null) return null;
@@ -60,6 +60,13 @@ const mutableColumns = (s: Subscription) => ({
   remindedFor: s.remindedFor,
 });
 
+const liveOfProduct = (tenantId: string, productId: string, origin?: SubscriptionOrigin): Prisma.SubscriptionWhereInput => ({
+  tenantId,
+  productId,
+  status: { in: live },
+  ...(origin !== undefined && { origin }),
+});
+
 const newestFirst: Prisma.SubscriptionOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 const live = [...LIVE_STATUSES];
 
@@ -73,8 +80,8 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
 
   async getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.subscription.findMany({ where: { tenantId, id: { in: [...ids] } }, orderBy: newestFirst });
-    return rows.map(toSubscription);
+    const rows = await inGroups(ids, (group) => this.db.subscription.findMany({ where: { tenantId, id: { in: group } } }));
+    return rows.map(toSubscription).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
   }
 
   async create(s: Subscription): Promise<void> {
@@ -113,12 +120,28 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     return toPage(rows.map(toSubscription), total, page, pageSize);
   }
 
-  async listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<Subscription[]> {
-    const rows = await this.db.subscription.findMany({
-      where: { tenantId, productId, status: { in: live }, ...(origin !== undefined && { origin }) },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    });
+  async listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]> {
+    const where = liveOfProduct(tenantId, productId, origin);
+    const rows = purchaserIds
+      ? await inGroups(purchaserIds, (group) => this.db.subscription.findMany({ where: { ...where, purchaserId: { in: group } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }))
+      : await this.db.subscription.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toSubscription);
+  }
+
+  async productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }> {
+    const where = liveOfProduct(tenantId, productId, origin);
+    const [agg, assigned] = await Promise.all([
+      this.db.subscription.aggregate({ where, _count: { _all: true }, _sum: { quantity: true } }),
+      this.db.licenseAssignment.count({ where: { tenantId, subscription: where } }),
+    ]);
+    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned };
+  }
+
+  /** One column of one row per purchaser: cheap to count in memory, then sliced to the page. */
+  async purchasersOfProduct(tenantId: string, productId: string, origin: SubscriptionOrigin | undefined, page: number, pageSize: number): Promise<Page<string>> {
+    const groups = await this.db.subscription.groupBy({ by: ['purchaserId'], where: liveOfProduct(tenantId, productId, origin), orderBy: { purchaserId: 'asc' } });
+    const { skip, take } = pageWindow(page, pageSize);
+    return toPage(groups.slice(skip, skip + take).map((g) => g.purchaserId), groups.length, page, pageSize);
   }
 
   /** A trial counts once started, whether it is running, converted to paid (isTrial false) or ended. */

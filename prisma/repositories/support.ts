@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/client';
 import type { Page } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { MAX_IDS_PER_QUERY } from '../../domain/ports';
 import type { Money } from '../../domain/shared/money';
 
 /** What every repository is built on: the client itself or an interactive transaction's client. */
@@ -30,3 +31,11 @@ export const toPage = <T>(items: T[], total: number, page: number, pageSize: num
 
 /** Enum-like columns are plain strings (portable); the domain type is what we wrote. */
 export const as = <T extends string>(value: string): T => value as T;
+
+/** Runs a query per group of at most MAX_IDS_PER_QUERY ids and concatenates the rows, so no id list
+ *  meets a database's bound-parameter limit (SQLite's and PostgreSQL's differ). */
+export const inGroups = async <T>(ids: readonly string[], query: (group: string[]) => Promise<T[]>): Promise<T[]> => {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += MAX_IDS_PER_QUERY) out.push(...(await query(ids.slice(i, i + MAX_IDS_PER_QUERY))));
+  return out;
+};

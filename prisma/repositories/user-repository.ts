@@ -1,7 +1,7 @@
 import type { DirectoryUser as UserRow } from '../generated/client';
 import type { DirectoryUser } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports';
-import type { Db } from './support';
+import { inGroups, type Db } from './support';
 
 const toUser = (r: UserRow): DirectoryUser => ({
   id: r.id,
@@ -22,7 +22,7 @@ export class PrismaUserRepository implements UserRepository {
 
   async getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.directoryUser.findMany({ where: { tenantId, id: { in: [...ids] } }, orderBy: { id: 'asc' } });
+    const rows = await inGroups(ids, (group) => this.db.directoryUser.findMany({ where: { tenantId, id: { in: group } }, orderBy: { id: 'asc' } }));
     return rows.map(toUser);
   }
 

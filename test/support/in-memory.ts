@@ -31,7 +31,17 @@ const page = <T>(all: T[], p: number, size: number) => ({ items: all.slice((p - 
 const byCreatedDesc = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
   b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
 
+const liveOf = (st: MemoryState, tenantId: string, productId: string, origin?: string) =>
+  st.subscriptions.filter((s) => s.tenantId === tenantId && s.productId === productId && (s.status === 'Active' || s.status === 'Trial') && (!origin || s.origin === origin));
+
 export const memoryRepositories = (st: MemoryState, products: readonly Product[] = CATALOG): Repositories => ({
+  actors: {
+    load: async (tenantId, userId) => ({
+      tenant: st.tenants.find((t) => t.id === tenantId) ?? null,
+      user: st.users.find((u) => u.tenantId === tenantId && u.id === userId) ?? null,
+      roles: st.roles.filter((r) => r.tenantId === tenantId && r.userId === userId).map((r) => r.role),
+    }),
+  },
   tenants: {
     get: async (id) => st.tenants.find((t) => t.id === id) ?? null,
     save: async (t) => { st.tenants = [...st.tenants.filter((x) => x.id !== t.id), { ...t }]; },
@@ -77,8 +87,16 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         p,
         size,
       ),
-    listLiveByProduct: async (tenantId, productId, origin) =>
-      st.subscriptions.filter((s) => s.tenantId === tenantId && s.productId === productId && (s.status === 'Active' || s.status === 'Trial') && (!origin || s.origin === origin)),
+    listLiveByProduct: async (tenantId, productId, origin, purchaserIds) => liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
+    productTotals: async (tenantId, productId, origin) => {
+      const subs = liveOf(st, tenantId, productId, origin);
+      return {
+        subscriptions: subs.length,
+        totalQuantity: subs.reduce((n, s) => n + s.quantity, 0),
+        assigned: st.assignments.filter((a) => subs.some((s) => s.id === a.subscriptionId)).length,
+      };
+    },
+    purchasersOfProduct: async (tenantId, productId, origin, p, size) => page([...new Set(liveOf(st, tenantId, productId, origin).map((s) => s.purchaserId))].sort(), p, size),
     hasTrial: async (tenantId, purchaserId, productId) =>
       st.subscriptions.some(
         (s) => s.tenantId === tenantId && s.purchaserId === purchaserId && s.productId === productId &&
