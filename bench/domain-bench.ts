@@ -190,7 +190,7 @@ Statements per admin purchases page, by page size: 10 → ${pageSizeStatements[1
 `;
   writeFileSync(path.join(__dirname, 'RESULTS.md'), md + NOTES);
   writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ stats, export: { rows: exportRows, bytes, ms: exportMs, rssGrowthMb, pass: exportPass }, pageSizeStatements }, null, 2)}\n`);
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 };
 
 const NOTES = `

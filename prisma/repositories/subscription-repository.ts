@@ -1,4 +1,4 @@
-import type { Prisma, Subscription as SubscriptionRow } from '../generated/client';
+import { Prisma, type Subscription as SubscriptionRow } from '../generated/client';
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
 import type { SubscriptionFilter, SubscriptionRepository } from '../../domain/ports';
@@ -130,11 +130,18 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
 
   async productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }> {
     const where = liveOfProduct(tenantId, productId, origin);
-    const [agg, assigned] = await Promise.all([
+    // Drive the count from the product's subscriptions into the (tenantId, subscriptionId) index.
+    // Prisma's relation filter, or a plain JOIN without statistics, scans every assignment of the
+    // tenant instead. CROSS JOIN fixes SQLite's loop order; on PostgreSQL it is an ordinary inner join.
+    const [agg, [{ assigned }]] = await Promise.all([
       this.db.subscription.aggregate({ where, _count: { _all: true }, _sum: { quantity: true } }),
-      this.db.licenseAssignment.count({ where: { tenantId, subscription: where } }),
+      this.db.$queryRaw<Array<{ assigned: bigint | number }>>`
+        SELECT COUNT(*) AS "assigned" FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
+        WHERE a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
+          AND s."tenantId" = ${tenantId} AND s."productId" = ${productId} AND s."status" IN ('Active', 'Trial')
+          ${origin !== undefined ? Prisma.sql`AND s."origin" = ${origin}` : Prisma.empty}`,
     ]);
-    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned };
+    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned: Number(assigned) };
   }
 
   /** One column of one row per purchaser: cheap to count in memory, then sliced to the page. */
