@@ -7,6 +7,7 @@
  *
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,6 @@ import { licensesForProduct } from '../domain/admin/licenses-view';
 import { listMyPurchases } from '../domain/purchasing/list-my-purchases';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../domain/licenses/assign-licenses';
-import { exportLicensedUsers } from '../domain/admin/export-licensed-users';
 
 const USERS = 10_000;
 const SUBSCRIPTIONS = 5_000;
@@ -49,6 +49,9 @@ interface Stat { name: string; kind: 'read' | 'write'; n: number; p50: number; p
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: number) => Promise<unknown>): Promise<Stat> => {
+  // Start each measurement from a collected heap, so one operation doesn't pay for the garbage of the
+  // seed or of the previous measurement.
+  (global as { gc?: () => void }).gc?.();
   for (let i = 0; i < 20; i++) await op(i + 1_000_000); // warm-up
   const times: number[] = [];
   const before = statements;
@@ -117,10 +120,10 @@ const main = async () => {
   const PBI = CATALOG[0].id;
   const stats: Stat[] = [];
 
-  stats.push(await measure('admin purchases page (25, filtered)', 'read', 500, (i) => listPurchases(deps, admin, { origin: 'SelfService', productId: PBI, page: 1 + (i % 12), pageSize: 25 })));
-  stats.push(await measure('purchase detail', 'read', 500, (i) => getPurchaseDetail(deps, admin, { subscriptionId: subId((i * 7) % SUBSCRIPTIONS) })));
-  stats.push(await measure('licenses view (product, 25 groups)', 'read', 300, (i) => licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1, pageSize: 25 })));
-  stats.push(await measure('my purchases', 'read', 500, (i) => listMyPurchases(deps, as(1 + (i % PURCHASERS)))));
+  stats.push(await measure('admin purchases page (25, filtered)', 'read', 1000, (i) => listPurchases(deps, admin, { origin: 'SelfService', productId: PBI, page: 1 + (i % 12), pageSize: 25 })));
+  stats.push(await measure('purchase detail', 'read', 1000, (i) => getPurchaseDetail(deps, admin, { subscriptionId: subId((i * 7) % SUBSCRIPTIONS) })));
+  stats.push(await measure('licenses view (product, 25 groups)', 'read', 500, (i) => licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1, pageSize: 25 })));
+  stats.push(await measure('my purchases', 'read', 1000, (i) => listMyPurchases(deps, as(1 + (i % PURCHASERS)))));
 
   // Queries per list page must not grow with page size.
   const count = async (pageSize: number) => {
@@ -137,26 +140,14 @@ const main = async () => {
   if (big.status !== 'created') throw new Error('bench purchase did not complete');
   stats.push(await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })));
 
-  // ---- export of all 50,000 rows: time and peak RSS growth over a clean baseline
-  const allIds = Array.from({ length: SUBSCRIPTIONS }, (_, i) => subId(i));
-  (global as { gc?: () => void }).gc?.();
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
-  const e0 = performance.now();
-  let bytes = 0;
-  let lines = 0;
-  for await (const chunk of await exportLicensedUsers(deps, admin, { subscriptionIds: allIds })) {
-    bytes += Buffer.byteLength(chunk);
-    lines += chunk.split('\r\n').length - 1;
-  }
-  const exportMs = performance.now() - e0;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const exportRows = lines - 1;
-  const rssGrowthMb = (peak - baseline) / 1024 / 1024;
-  console.log(`export: ${exportRows} rows, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${exportMs.toFixed(0)} ms, RSS growth ${rssGrowthMb.toFixed(1)} MB`);
+  // ---- export of all 50,000 rows, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), path.join(dir, 'bench.db'), TENANT, ADMIN, String(SUBSCRIPTIONS)], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`export run failed: ${child.stderr}`);
+  type ExportRun = { rows: number; bytes: number; ms: number; baselineMb: number; rssGrowthMb: number; heapGrowthMb: number };
+  const exported = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cold: ExportRun; warm: ExportRun; warmTenth: ExportRun };
+  const { rows: exportRows, bytes, ms: exportMs, rssGrowthMb } = exported.warm;
+  for (const [name, r] of Object.entries(exported)) console.log(`export ${name}: ${r.rows} rows in ${r.ms.toFixed(0)} ms, RSS growth ${r.rssGrowthMb.toFixed(1)} MB over ${r.baselineMb.toFixed(0)} MB`);
 
   // ---- results
   const ok = (b: boolean) => (b ? '✅' : '❌');
@@ -183,23 +174,40 @@ ${rowsMd.join('\n')}
 | CSV export of all licensed users | Result | Target | Met |
 | --- | --- | --- | --- |
 | rows | ${exportRows.toLocaleString('en-US')} (${(bytes / 1024 / 1024).toFixed(1)} MB) | 50,000 | ${ok(exportRows === SUBSCRIPTIONS * PER_SUBSCRIPTION)} |
-| time | ${exportMs.toFixed(0)} ms | ≤ 2,000 ms | ${ok(exportMs <= 2000)} |
-| peak RSS growth | ${rssGrowthMb.toFixed(1)} MB | ≤ 60 MB | ${ok(rssGrowthMb <= 60)} |
+| time (warm) | ${exportMs.toFixed(0)} ms | ≤ 2,000 ms | ${ok(exportMs <= 2000)} |
+| peak RSS growth (warm process, over ${exported.warm.baselineMb.toFixed(0)} MB) | ${rssGrowthMb.toFixed(1)} MB | ≤ 60 MB | ${ok(rssGrowthMb <= 60)} |
+| same, exporting a tenth of the rows (${exported.warmTenth.rows.toLocaleString('en-US')}) | ${exported.warmTenth.rssGrowthMb.toFixed(1)} MB in ${exported.warmTenth.ms.toFixed(0)} ms | flat in rows | ${ok(rssGrowthMb <= exported.warmTenth.rssGrowthMb + 20)} |
+| cold: first export of a fresh process | RSS +${exported.cold.rssGrowthMb.toFixed(1)} MB over ${exported.cold.baselineMb.toFixed(0)} MB (JS heap +${exported.cold.heapGrowthMb.toFixed(1)} MB), ${exported.cold.ms.toFixed(0)} ms | (see notes) | ${ok(exported.cold.rssGrowthMb <= 60 && exported.cold.ms <= 2000)} |
 
 Statements per admin purchases page, by page size: 10 → ${pageSizeStatements[10]}, 25 → ${pageSizeStatements[25]}, 100 → ${pageSizeStatements[100]} (${flat ? 'constant ✅' : 'grows ❌'}).
 `;
   writeFileSync(path.join(__dirname, 'RESULTS.md'), md + NOTES);
-  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ stats, export: { rows: exportRows, bytes, ms: exportMs, rssGrowthMb, pass: exportPass }, pageSizeStatements }, null, 2)}\n`);
+  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ stats, export: { ...exported, pass: exportPass }, pageSizeStatements }, null, 2)}\n`);
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 };
 
 const NOTES = `
 ## Notes
 
-- Reads run on the read connection (WAL snapshot); writes are one interactive transaction each,
-  including the audit entry, order history and outbox rows they cause.
-- The export streams 2,000 rows per batch (keyset pagination on the assignment id), so memory
-  stays flat in the number of rows.
+- Reads run on the read-only connection (WAL: committed data only, never blocked by the writer);
+  every write is one interactive transaction including the audit entry, order history and outbox rows
+  it causes. Each measurement starts from a collected heap (\`--expose-gc\`).
+- **Licenses view misses the read target** (p50 about 12 ms against 5 ms). A page is 25 purchaser
+  groups *with every licensed user in them*: in this data set the first page includes the admin who
+  owns the central subscriptions, so one call reads about 40 subscriptions, 400 assignments and 400
+  directory entries and maps them through Prisma (roughly 10 µs per row). The number of statements is
+  constant (7); the time grows with the users shown, not with the tenant's size. The totals are
+  computed in the database (COUNT/SUM). Smaller pages, or users loaded per group on demand, are the
+  levers if the Teams surfaces need it faster.
+- **Export, cold vs warm.** Streaming keeps memory flat in the number of rows: a running (warm) process
+  grows by a few MB whether it exports 5,000 or 50,000 rows. The very first export of a fresh process
+  shows a large RSS jump that the target does not allow. We measured where it is: the JS heap grows
+  only about 20 MB; the rest is native memory of the Prisma 7 stack (its WebAssembly query engine and
+  driver) growing to its working size during the first few thousand queried rows. Any Prisma workload
+  of that size shows it once (a plain loop of 300 user lookups grows RSS by 60–80 MB the same way),
+  it is not returned to the OS, and it does not grow again. It is reported here as a miss rather
+  than hidden; a server that has served traffic is in the warm case.
+- Tail latencies (p99) on these shared 2-core machines move by several milliseconds between runs.
 `;
 
 main().catch((e) => {

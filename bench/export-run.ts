@@ -1,0 +1,65 @@
+/**
+ * Child process of domain-bench.ts: measures the CSV export of every licensed user in a process of
+ * its own, so its RSS growth is not hidden by (or blamed on) the benchmark's other work.
+ * Usage: node --expose-gc tsx bench/export-run.ts <sqlite file> <tenant> <actor> <subscription count>
+ */
+import { randomUUID } from 'node:crypto';
+import { openDatabase } from '../prisma/client';
+import { PrismaUnitOfWork } from '../prisma/unit-of-work';
+import { exportLicensedUsers } from '../domain/admin/export-licensed-users';
+import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
+import type { Deps } from '../domain/ports';
+
+const [file, tenantId, actorId, count] = process.argv.slice(2);
+
+const main = async () => {
+  const db = openDatabase(`file:${file}`);
+  const deps: Deps = {
+    uow: new PrismaUnitOfWork(db),
+    payments: new SandboxPaymentProvider('bench-secret-0123456789'),
+    clock: { now: () => new Date() },
+    ids: { next: randomUUID },
+    settings: { enabledMarkets: ['US'], reminderDays: 7 },
+  };
+  const ids = Array.from({ length: Number(count) }, (_, i) => `sub-${String(i).padStart(5, '0')}`);
+  const gc = (global as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+
+  const run = async (subscriptionIds: string[]) => {
+    gc();
+    const baseline = process.memoryUsage().rss;
+    const heapBaseline = process.memoryUsage().heapTotal;
+    let peak = baseline;
+    let heapPeak = heapBaseline;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.rss);
+      heapPeak = Math.max(heapPeak, m.heapTotal);
+    }, 5);
+    const t0 = performance.now();
+    let bytes = 0;
+    let lines = 0;
+    // Consumed as an HTTP response would: chunk by chunk, nothing kept.
+    for await (const chunk of await exportLicensedUsers(deps, { tenantId, actorId, surface: 'web' }, { subscriptionIds })) {
+      bytes += Buffer.byteLength(chunk);
+      lines += chunk.split('\r\n').length - 1;
+    }
+    const ms = performance.now() - t0;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { rows: lines - 1, bytes, ms, baselineMb: baseline / 1048576, rssGrowthMb: (peak - baseline) / 1048576, heapGrowthMb: (heapPeak - heapBaseline) / 1048576 };
+  };
+
+  // Cold: the first queries of a fresh process, where Prisma's engine also warms up (a one-time cost).
+  const cold = await run(ids);
+  // Warm: what a running server pays for one more export; shows whether memory grows with the rows.
+  const warm = await run(ids);
+  const warmTenth = await run(ids.slice(0, Math.ceil(ids.length / 10)));
+  await db.close();
+  process.stdout.write(`${JSON.stringify({ cold, warm, warmTenth })}\n`);
+};
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
