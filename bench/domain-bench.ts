@@ -192,7 +192,7 @@ const NOTES = `
 - Reads run on the read-only connection (WAL: committed data only, never blocked by the writer);
   every write is one interactive transaction including the audit entry, order history and outbox rows
   it causes. Each measurement starts from a collected heap (\`--expose-gc\`).
-- **Licenses view misses the read target** (p50 about 12 ms against 5 ms). A page is 25 purchaser
+- **Licenses view misses the read target** (p50 10–12 ms against 5 ms). A page is 25 purchaser
   groups *with every licensed user in them*: in this data set the first page includes the admin who
   owns the central subscriptions, so one call reads about 40 subscriptions, 400 assignments and 400
   directory entries and maps them through Prisma (roughly 10 µs per row). The number of statements is
