@@ -4,7 +4,7 @@ import type { ActorContext, Deps, Repositories } from '../ports';
 import { audit, getProduct, recordOrder } from '../shared/effects';
 import { multiply } from '../shared/money';
 import { parseBillingFrequency, parseQuantity } from '../shared/validation';
-import { termEnd } from '../purchasing/purchase-support';
+import { newSubscription, termEnd } from '../purchasing/purchase-support';
 import type { Actor } from '../access';
 
 /** R8: an admin buys centrally through the organization's existing agreement: no card, no policy check. */
@@ -27,11 +27,8 @@ export const createCentralSubscription = async (
   quantity: number,
   frequency: 'Monthly' | 'Annual' = 'Annual',
 ): Promise<Subscription> => {
-  const now = deps.clock.now();
   const unitPrice = product.prices[frequency];
-  const subscription: Subscription = {
-    id: deps.ids.next(),
-    tenantId: ctx.tenantId,
+  const subscription = newSubscription(deps, ctx.tenantId, {
     productId: product.id,
     purchaserId: actor.user.id,
     origin: 'Central',
@@ -42,15 +39,8 @@ export const createCentralSubscription = async (
     recurring: true,
     isTrial: false,
     card: null,
-    startedAt: now,
-    expiresAt: termEnd(now, frequency),
-    cancelledAt: null,
-    cancelReason: null,
-    centralizedInto: null,
-    remindedFor: null,
-    createdAt: now,
-    version: 0,
-  };
+    expiresAt: termEnd(deps.clock.now(), frequency),
+  });
   await repos.subscriptions.create(subscription);
   await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: subscription.id, kind: 'Purchase', quantityDelta: quantity, amount: multiply(unitPrice, quantity), actorId: ctx.actorId, note: 'Billed to agreement' });
   await audit(repos, deps, ctx, 'subscription.central-purchase', { type: 'subscription', id: subscription.id }, `Bought ${quantity} × ${product.name} centrally`);

@@ -1,7 +1,7 @@
 import { loadActor } from '../access';
 import type { LicenseAssignment } from '../model';
 import type { ActorContext, Deps } from '../ports';
-import { audit, getProduct, notify } from '../shared/effects';
+import { audit, getProduct, notify, toEachUser } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { MAX_USERS_PER_OPERATION, parseId, parseIdList } from '../shared/validation';
 import { loadManagedSubscription } from '../purchasing/purchase-support';
@@ -52,16 +52,7 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const product = await getProduct(repos, s.productId);
     const names = new Map(users.map((u) => [u.id, u.displayName]));
     await audit(repos, deps, ctx, 'license.assign', { type: 'subscription', id: s.id }, `Assigned ${product.name} to ${toAssign.map((id) => names.get(id)).join(', ')}`);
-    await notify(
-      repos,
-      deps,
-      ctx.tenantId,
-      toAssign.map((userId) => ({
-        recipient: { kind: 'user' as const, userId },
-        kind: 'LicenseAssigned' as const,
-        data: { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName },
-      })),
-    );
+    await notify(repos, deps, ctx.tenantId, toEachUser(toAssign, 'LicenseAssigned', { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName }));
     return { assigned: toAssign, alreadyAssigned, available: available - toAssign.length };
   });
 };
@@ -81,16 +72,7 @@ export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { s
     const product = await getProduct(repos, s.productId);
     const users = await repos.users.getMany(ctx.tenantId, userIds);
     await audit(repos, deps, ctx, 'license.unassign', { type: 'subscription', id: s.id }, `Removed ${product.name} from ${users.map((u) => u.displayName).join(', ')}`);
-    await notify(
-      repos,
-      deps,
-      ctx.tenantId,
-      userIds.map((userId) => ({
-        recipient: { kind: 'user' as const, userId },
-        kind: 'LicenseRemoved' as const,
-        data: { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' },
-      })),
-    );
+    await notify(repos, deps, ctx.tenantId, toEachUser(userIds, 'LicenseRemoved', { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' }));
     return { unassigned: userIds, available: s.quantity - current.length + userIds.length };
   });
 };

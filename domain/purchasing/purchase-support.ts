@@ -3,7 +3,7 @@ import { canAdminWrite } from '../access';
 import { LIVE_STATUSES, type BillingFrequency, type CardSummary, type Invoice, type Product, type Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { addMonths } from '../shared/clock';
-import { audit, notify, recordOrder } from '../shared/effects';
+import { audit, notify, recordOrder, toEachUser } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { multiply, type Money } from '../shared/money';
 
@@ -25,6 +25,27 @@ export const resolveCard = async (deps: Deps, token: unknown): Promise<CardSumma
 export const termEnd = (start: Date, frequency: BillingFrequency): Date => addMonths(start, frequency === 'Annual' ? 12 : 1);
 
 export const isLive = (s: Subscription): boolean => LIVE_STATUSES.includes(s.status);
+
+/** A new subscription starting now; callers give what differs between a purchase, a trial and a central buy. */
+export const newSubscription = (
+  deps: Deps,
+  tenantId: string,
+  fields: Pick<Subscription, 'productId' | 'purchaserId' | 'origin' | 'status' | 'quantity' | 'billingFrequency' | 'unitPrice' | 'recurring' | 'isTrial' | 'card' | 'expiresAt'>,
+): Subscription => {
+  const now = deps.clock.now();
+  return {
+    ...fields,
+    id: deps.ids.next(),
+    tenantId,
+    startedAt: now,
+    cancelledAt: null,
+    cancelReason: null,
+    centralizedInto: null,
+    remindedFor: null,
+    createdAt: now,
+    version: 0,
+  };
+};
 
 /** Charges the card and returns the paid invoice, or throws PAYMENT.* leaving nothing changed. */
 export const chargeOrFail = async (
@@ -78,10 +99,7 @@ export const createPaidSubscription = async (
   const amount = multiply(unitPrice, quantity);
   const description = `${product.name}, ${quantity} license${quantity === 1 ? '' : 's'}, ${frequency.toLowerCase()}`;
   const chargeId = await chargeOrFail(deps, { card, amount, idempotencyKey: args.chargeKey, description });
-  const now = deps.clock.now();
-  const subscription: Subscription = {
-    id: deps.ids.next(),
-    tenantId: ctx.tenantId,
+  const subscription = newSubscription(deps, ctx.tenantId, {
     productId: product.id,
     purchaserId: args.purchaserId,
     origin: 'SelfService',
@@ -92,15 +110,8 @@ export const createPaidSubscription = async (
     recurring: true,
     isTrial: false,
     card,
-    startedAt: now,
-    expiresAt: termEnd(now, frequency),
-    cancelledAt: null,
-    cancelReason: null,
-    centralizedInto: null,
-    remindedFor: null,
-    createdAt: now,
-    version: 0,
-  };
+    expiresAt: termEnd(deps.clock.now(), frequency),
+  });
   await repos.subscriptions.create(subscription);
   const invoice = newInvoice(deps, subscription, amount, description, { chargeId });
   await repos.invoices.add(invoice);
@@ -157,15 +168,6 @@ export const endSubscription = async (
     cancelledAt: change.status === 'Expired' ? s.cancelledAt : now,
     cancelReason: change.reason,
   });
-  await notify(
-    repos,
-    deps,
-    s.tenantId,
-    removedUserIds.map((userId) => ({
-      recipient: { kind: 'user' as const, userId },
-      kind: 'LicenseRemoved' as const,
-      data: { subscriptionId: s.id, productId: s.productId, productName: change.productName, reason: change.status },
-    })),
-  );
+  await notify(repos, deps, s.tenantId, toEachUser(removedUserIds, 'LicenseRemoved', { subscriptionId: s.id, productId: s.productId, productName: change.productName, reason: change.status }));
   return { subscription, removedUserIds };
 };

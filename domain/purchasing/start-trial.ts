@@ -7,7 +7,7 @@ import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
 import { addDays } from '../shared/clock';
 import { audit, getProduct, notify, recordOrder } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
-import { resolveCard } from './purchase-support';
+import { newSubscription, resolveCard } from './purchase-support';
 
 export type TrialResult = { status: 'created'; subscription: Subscription } | { status: 'pending'; request: PurchaseRequest };
 
@@ -45,10 +45,7 @@ export const createTrial = async (
 ): Promise<Subscription> => {
   const { product, card } = args;
   const trial = product.trial!;
-  const now = deps.clock.now();
-  const subscription: Subscription = {
-    id: deps.ids.next(),
-    tenantId: ctx.tenantId,
+  const subscription = newSubscription(deps, ctx.tenantId, {
     productId: product.id,
     purchaserId: args.purchaserId,
     origin: 'SelfService',
@@ -60,15 +57,8 @@ export const createTrial = async (
     recurring: trial.requiresPaymentMethod,
     isTrial: true,
     card: trial.requiresPaymentMethod ? card : null,
-    startedAt: now,
-    expiresAt: addDays(now, trial.days),
-    cancelledAt: null,
-    cancelReason: null,
-    centralizedInto: null,
-    remindedFor: null,
-    createdAt: now,
-    version: 0,
-  };
+    expiresAt: addDays(deps.clock.now(), trial.days),
+  });
   await repos.subscriptions.create(subscription);
   await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: subscription.id, kind: 'TrialStarted', quantityDelta: trial.licenses, actorId: ctx.actorId });
   await audit(repos, deps, ctx, 'subscription.trial', { type: 'subscription', id: subscription.id }, `Started a ${trial.days}-day trial of ${product.name} for ${args.purchaserName}`);

@@ -45,3 +45,10 @@ export const getProduct = async (repos: Repositories, productId: unknown): Promi
   const product = typeof productId === 'string' && productId.length <= 64 ? await repos.products.get(productId) : null;
   return product ?? fail(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say 'catalog' to see what's available.", { productId: String(productId ?? '') });
 };
+
+/** The same notification to each of these users. */
+export const toEachUser = (
+  userIds: readonly string[],
+  kind: NotificationKind,
+  data: NotificationIntent['data'],
+): Array<{ recipient: Recipient; kind: NotificationKind; data: NotificationIntent['data'] }> => userIds.map((userId) => ({ recipient: { kind: 'user', userId }, kind, data }));
