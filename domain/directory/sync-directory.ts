@@ -1,5 +1,6 @@
 import type { DirectoryUser, Tenant, TenantKind } from '../model';
 import type { Deps } from '../ports';
+import { audit } from '../shared/effects';
 
 /**
  * Keeps our copy of the tenant and its people current, from what Teams tells the bot (installs,
@@ -29,5 +30,8 @@ export const upsertDirectoryUsers = async (deps: Deps, users: readonly Directory
 export const markUserLeft = async (deps: Deps, tenantId: string, userId: string): Promise<void> =>
   deps.uow.run(async (repos) => {
     const user = await repos.users.get(tenantId, userId);
-    if (user && user.active) await repos.users.upsert({ ...user, active: false });
+    if (!user || !user.active) return;
+    await repos.users.upsert({ ...user, active: false });
+    // R11: their subscriptions are deliberately left running; the trail says why they still renew.
+    await audit(repos, deps, { tenantId, actorId: 'system', surface: 'system' }, 'user.left', { type: 'user', id: userId }, `${user.displayName} left the organization; their subscriptions keep running`);
   });

@@ -56,6 +56,7 @@ export const bootstrapAdmins = async (deps: Deps, pairs: ReadonlyArray<{ tenantI
     for (const { tenantId, userId } of pairs) {
       if ((await repos.roles.listForUser(tenantId, userId)).includes('GlobalAdmin')) continue;
       await repos.roles.add({ tenantId, userId, role: 'GlobalAdmin', grantedBy: null, grantedAt: deps.clock.now() });
+      await audit(repos, deps, { tenantId, actorId: 'system', surface: 'system' }, 'role.grant', { type: 'user', id: userId }, 'Granted GlobalAdmin from configuration');
       added++;
     }
     return added;

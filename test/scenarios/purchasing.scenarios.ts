@@ -237,6 +237,7 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       if (r.status !== 'created') throw new Error('expected created');
       await assignLicenses(w.deps, w.as(w.u.leaver), { subscriptionId: r.subscription.id, userIds: [w.u.bob] });
       await markUserLeft(w.deps, w.tenantId, w.u.leaver);
+      expect(await w.snapshot()).toContain('user.left');
       const detail = await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: r.subscription.id });
       expect(detail.subscription.status).toBe('Active');
       expect(detail.assignedUsers.map((x) => x.id)).toEqual([w.u.bob]);
