@@ -5,6 +5,7 @@ import { z } from 'zod';
  * gets its own message, so a misconfigured deployment says exactly what to fix.
  */
 const DEFAULT_MARKETS = 'US,CA,GB,IE,AU,NZ,DE,FR,NL,BE,AT,CH,DK,SE,NO,FI,ES,IT,PT,PL,JP,SG';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEV_PAYMENT_SECRET = 'sandbox-development-secret-not-for-production';
 
 const boolish = z
@@ -33,10 +34,25 @@ const schema = z
     SEED_DEMO: boolish.optional(),
     BILLING_INTERVAL_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(1440, 'must be at most 1440').default(60),
     REMINDER_DAYS: z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be 1-60').max(60, 'must be 1-60').default(7),
+    MicrosoftAppId: z.string().regex(GUID, 'must be the bot\'s Entra application (client) id, a GUID').optional(),
+    MicrosoftAppPassword: z.string().min(1).optional(),
+    MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
+    MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
+    MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.PAYMENT_SANDBOX_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_SANDBOX_SECRET'], message: 'is required in production' });
+    }
+    // Without an app id botbuilder accepts unauthenticated requests: fine on a laptop, never in production.
+    if (c.NODE_ENV === 'production' && !c.MicrosoftAppId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is required in production (or BOT_ID): without it anyone could post activities' });
+    }
+    if (c.MicrosoftAppId && c.MicrosoftAppType !== 'UserAssignedMSI' && !c.MicrosoftAppPassword) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required with MicrosoftAppId (or BOT_PASSWORD)' });
+    }
+    if ((c.MicrosoftAppType === 'SingleTenant' || c.MicrosoftAppType === 'UserAssignedMSI') && !c.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required when MicrosoftAppType is ${c.MicrosoftAppType} (or BOT_TENANT_ID)` });
     }
   });
 
@@ -52,6 +68,9 @@ export interface AppConfig {
   seedDemo: boolean;
   billingIntervalMinutes: number;
   reminderDays: number;
+  /** Bot Framework credentials; all empty for an unauthenticated local run. */
+  bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -62,8 +81,11 @@ export class ConfigError extends Error {
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
-  // Empty strings mean "not set", as in most .env files.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // Empty strings mean "not set", as in most .env files. The Agents Toolkit's names are accepted too.
+  const present: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  for (const [toolkit, botbuilder] of [['BOT_ID', 'MicrosoftAppId'], ['BOT_PASSWORD', 'MicrosoftAppPassword'], ['BOT_TENANT_ID', 'MicrosoftAppTenantId'], ['BOT_TYPE', 'MicrosoftAppType']]) {
+    if (present[botbuilder] === undefined && present[toolkit] !== undefined) present[botbuilder] = present[toolkit];
+  }
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message} (got ${JSON.stringify(present[String(i.path[0])] ?? null)})`));
@@ -87,5 +109,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     seedDemo: c.SEED_DEMO ?? c.NODE_ENV === 'development',
     billingIntervalMinutes: c.BILLING_INTERVAL_MINUTES,
     reminderDays: c.REMINDER_DAYS,
+    bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
+    maxBodyBytes: c.MAX_BODY_KB * 1024,
   };
 };

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { createServer } from './server';
+import { createHttpServer } from './http-server';
 import { startApp } from './app';
 
 /** `npm start`: validate config, migrate and seed the database, serve, and run the billing job. */
@@ -17,7 +17,7 @@ const main = async (): Promise<void> => {
   }
   const logger = createLogger(config.logLevel);
   const app = await startApp(config, logger);
-  const server = createServer({ logger, checkDatabase: app.checkDatabase });
+  const server = createHttpServer(config, logger, app);
   server.listen(config.port, config.host, () => logger.info({ url: server.url, env: config.env, database: config.databaseUrl }, 'listening'));
 
   const shutdown = (signal: string) => {

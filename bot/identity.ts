@@ -1,0 +1,49 @@
+import { TeamsInfo, type TurnContext } from 'botbuilder';
+import type { ActorContext, Deps } from '../domain/ports';
+import type { Surface } from '../domain/model';
+import type { Logger } from './logger';
+
+export interface TeamsIdentity {
+  tenantId: string;
+  userId: string; // Entra object id
+  name: string;
+}
+
+/**
+ * Who is acting: `from.aadObjectId` in the tenant of `channelData.tenant.id` (or
+ * `conversation.tenantId`). These come from the authenticated activity, never from card data.
+ */
+export const identityOf = (context: TurnContext): TeamsIdentity | null => {
+  const a = context.activity;
+  const tenantId = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? a.conversation?.tenantId;
+  const userId = a.from?.aadObjectId;
+  if (!tenantId || !userId) return null;
+  return { tenantId, userId, name: a.from.name ?? 'Unknown user' };
+};
+
+export const actorContext = (id: TeamsIdentity, surface: Surface): ActorContext => ({ tenantId: id.tenantId, actorId: id.userId, surface });
+
+/**
+ * Keeps the directory current from what Teams tells us: a person we have not seen is added with the
+ * guest flag from the roster (`userRole`), or as a member when the roster can't be read (outside a
+ * team or chat the bot is in). Known people are left as stored.
+ */
+export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: TeamsIdentity, logger: Logger): Promise<void> => {
+  const known = await deps.uow.read((repos) => repos.actors.load(id.tenantId, id.userId));
+  if (known.tenant && known.user) return;
+  let isGuest = false;
+  let email: string | null = null;
+  try {
+    const member = await TeamsInfo.getMember(context, context.activity.from.id);
+    isGuest = (member as { userRole?: string }).userRole === 'guest';
+    email = member.email ?? member.userPrincipalName ?? null;
+  } catch (err) {
+    logger.info({ err: (err as Error).message }, 'roster lookup unavailable; recording the user as a member');
+  }
+  await deps.uow.run(async (repos) => {
+    if (!known.tenant) {
+      await repos.tenants.save({ id: id.tenantId, name: 'Organization', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: deps.clock.now() });
+    }
+    if (!known.user) await repos.users.upsert({ id: id.userId, tenantId: id.tenantId, displayName: id.name, email, isGuest, active: true });
+  });
+};

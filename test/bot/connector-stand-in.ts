@@ -1,0 +1,66 @@
+import http from 'node:http';
+
+export interface Recorded {
+  kind: 'reply' | 'send' | 'update';
+  conversationId: string;
+  activity: { type?: string; text?: string; attachments?: unknown[]; replyToId?: string; [k: string]: unknown };
+}
+
+/**
+ * A loopback stand-in for the Bot Connector service: the bot's replies, proactive sends and updates
+ * land here and are recorded; roster lookups answer from `members`.
+ */
+export class ConnectorStandIn {
+  readonly recorded: Recorded[] = [];
+  /** Roster by channel account id (the `29:` id), as Teams' GET …/members/{id} returns it. */
+  readonly members = new Map<string, Record<string, unknown>>();
+  private server = http.createServer((req, res) => this.handle(req, res));
+  private seq = 0;
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    const { port } = this.server.address() as { port: number };
+    this.url = `http://127.0.0.1:${port}/`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  /** Waits until `count` activities have arrived for a conversation (replies are sent after the HTTP answer for some turns). */
+  async waitFor(conversationId: string, count = 1, ms = 5000): Promise<Recorded[]> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const got = this.recorded.filter((r) => r.conversationId === conversationId);
+      if (got.length >= count || Date.now() > until) return got;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const url = decodeURIComponent(req.url ?? '');
+      const member = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/.exec(url);
+      if (req.method === 'GET' && member) {
+        const m = this.members.get(member[2]);
+        res.writeHead(m ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(m ?? { error: { code: 'MemberNotFoundInConversation' } }));
+        return;
+      }
+      const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);
+      if (act && (req.method === 'POST' || req.method === 'PUT')) {
+        const activity = JSON.parse(body || '{}');
+        this.recorded.push({ kind: req.method === 'PUT' ? 'update' : act[2] ? 'reply' : 'send', conversationId: act[1], activity });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `activity-${++this.seq}` }));
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    });
+  }
+}

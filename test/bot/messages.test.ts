@@ -1,0 +1,117 @@
+import { startBot, type BotHarness } from './harness';
+import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
+
+describe('POST /api/messages through the real adapter (no app id: local, unauthenticated)', () => {
+  let bot: BotHarness;
+  beforeAll(async () => { bot = await startBot(); });
+  afterAll(() => bot.close());
+
+  test('help answers with the commands', async () => {
+    const { status, replies } = await bot.say('megan', 'help');
+    expect(status).toBe(200);
+    expect(replies[0]).toMatch(/catalog/);
+    expect(replies[0]).toMatch(/my purchases/);
+  });
+
+  test('my purchases shows only the caller\'s own subscriptions', async () => {
+    expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/Power BI Pro: 5 licenses \(3 assigned\)/);
+    expect((await bot.say('adele', 'my purchases')).replies[0]).toMatch(/Visio Plan 1/);
+    expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/Power BI Pro/);
+  });
+
+  test('catalog shows prices in currency and trials', async () => {
+    const { replies } = await bot.say('patti', 'catalog');
+    expect(replies[0]).toMatch(/Power BI Pro: \$168\.00\/license\/year or \$16\.80\/license\/month, 30-day trial/);
+    expect(replies[0]).toMatch(/Visio Plan 1: .*\(no card needed\)/);
+  });
+
+  test('admin commands answer admins and refuse everyone else, from stored roles', async () => {
+    expect((await bot.say('alex', 'purchases')).replies[0]).toMatch(/Power BI Pro — Megan Bowen, 5 licenses/);
+    expect((await bot.say('isaiah', 'policies')).replies[0]).toMatch(/Power BI Pro \(CFQ7TTC0H9MP\): Enabled \(default\)/);
+    expect((await bot.say('megan', 'purchases')).replies[0]).toMatch(/Only Global admins, Billing admins and Global readers/);
+    expect((await bot.say('megan', 'audit')).replies[0]).toMatch(/Only Global admins/);
+  });
+
+  test('a person of another tenant sees nothing of this one', async () => {
+    const outsider = { id: '11111111-0000-0000-0000-000000000099', name: 'Eve', tenantId: 'other-tenant-id' };
+    expect((await bot.say(outsider, 'purchases')).replies[0]).toMatch(/Only Global admins/);
+    expect((await bot.say(outsider, 'my purchases')).replies[0]).toMatch(/haven't bought anything/);
+  });
+
+  test('anything unrecognised gets help with the closest commands', async () => {
+    expect((await bot.say('megan', 'purchses')).replies[0]).toMatch(/Did you mean \*\*purchases/);
+    expect((await bot.say('megan', 'catalgo')).replies[0]).toMatch(/Did you mean \*\*catalog\*\*/);
+    expect((await bot.say('megan', 'make me a sandwich')).replies[0]).toMatch(/I didn't get "make me a sandwich"/);
+  });
+
+  test('new people are added to the directory from the activity, guests from the roster', async () => {
+    bot.connector.members.set('29:guest-1', { id: '29:guest-1', name: 'Gus Guest', aadObjectId: 'guest-1', userRole: 'guest', email: 'gus@partner.example' });
+    await bot.say({ id: 'guest-1', name: 'Gus Guest', tenantId: DEMO_TENANT_ID }, 'help');
+    await bot.say({ id: 'new-member-1', name: 'Nina New', tenantId: DEMO_TENANT_ID }, 'help');
+    const [guest, member] = await bot.app.deps.uow.read((r) => Promise.all([r.users.get(DEMO_TENANT_ID, 'guest-1'), r.users.get(DEMO_TENANT_ID, 'new-member-1')]));
+    expect(guest).toMatchObject({ displayName: 'Gus Guest', isGuest: true, email: 'gus@partner.example' });
+    expect(member).toMatchObject({ displayName: 'Nina New', isGuest: false });
+  });
+
+  test('malformed JSON is 400, a non-activity is 400, an oversized body is 413; nothing reaches the bot', async () => {
+    const before = bot.connector.recorded.length;
+    expect((await bot.post('{"type": "message", ')).status).toBe(400);
+    expect((await bot.post({ hello: 'world' })).status).toBe(400);
+    expect((await bot.post([1, 2, 3])).status).toBe(400);
+    expect((await bot.post({ type: 'message', text: 'x'.repeat(300 * 1024), conversation: { id: 'c' }, serviceUrl: bot.connector.url })).status).toBe(413);
+    expect(bot.connector.recorded.length).toBe(before);
+  });
+
+  test('unknown activity types are acknowledged and ignored', async () => {
+    const res = await bot.post({ type: 'somethingNew', channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: 'a:ignored' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
+    expect(res.status).toBe(200);
+    expect(await bot.connector.waitFor('a:ignored', 1, 300)).toHaveLength(0);
+  });
+
+  test('messages without a Teams identity get a polite answer and touch nothing', async () => {
+    const res = await bot.post({ type: 'message', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'purchases', conversation: { id: 'a:anon' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
+    expect(res.status).toBe(200);
+    expect((await bot.connector.waitFor('a:anon'))[0].activity.text).toMatch(/inside Microsoft Teams/);
+  });
+});
+
+describe('POST /api/messages with an app id configured', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await startBot({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'not-a-real-secret' });
+  });
+  afterAll(() => bot.close());
+
+  const activity = () => ({
+    type: 'message', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'purchases',
+    from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-0000000000020' }, recipient: { id: '28:bot' },
+    conversation: { id: 'a:secured', tenantId: DEMO_TENANT_ID }, channelData: { tenant: { id: DEMO_TENANT_ID } },
+  });
+
+  test('a missing token is 401 and nothing runs', async () => {
+    expect((await bot.post(activity())).status).toBe(401);
+  });
+
+  test('a forged or malformed token is 401, not 500', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'x' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ iss: 'https://api.botframework.com', aud: '11111111-2222-3333-4444-555555555555', exp: 4102444800 })).toString('base64url');
+    expect((await bot.post(activity(), { authorization: `Bearer ${header}.${payload}.c2lnbmF0dXJl` })).status).toBe(401);
+    expect((await bot.post(activity(), { authorization: 'Bearer not-a-jwt' })).status).toBe(401);
+    expect((await bot.post(activity(), { authorization: 'Basic YWxleDpwYXNz' })).status).toBe(401);
+    expect(await bot.connector.waitFor('a:secured', 1, 300)).toHaveLength(0);
+  }, 30_000);
+});
+
+describe('the error boundary', () => {
+  let bot: BotHarness;
+  beforeAll(async () => { bot = await startBot(); });
+  afterAll(() => bot.close());
+
+  test('an unexpected failure is logged with a correlation id and the user gets that reference, not a stack', async () => {
+    await bot.app.db.writer.$executeRawUnsafe('DROP TABLE "AuditEntry"');
+    const { status, replies } = await bot.say('alex', 'audit');
+    expect(status).toBe(200);
+    expect(replies[0]).toMatch(/something went wrong on our side and nothing was changed.*reference: [0-9a-f-]{36}/);
+    expect(replies[0]).not.toMatch(/Prisma|AuditEntry|at /);
+  });
+});
