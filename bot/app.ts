@@ -11,9 +11,12 @@ import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { seedDemoTenant } from '../prisma/seed-demo';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
+import { PrismaConversationStore } from '../prisma/conversation-store';
+import type { ConversationStore } from './conversations';
 
 export interface App {
   deps: Deps;
+  conversations: ConversationStore;
   db: Database;
   payments: SandboxPaymentProvider;
   checkDatabase(): Promise<void>;
@@ -55,6 +58,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
 
   return {
     deps,
+    conversations: new PrismaConversationStore(db),
     db,
     payments,
     checkDatabase: async () => {

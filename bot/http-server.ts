@@ -14,7 +14,7 @@ export const createHttpServer = (config: AppConfig, logger: Logger, app: App): S
     adapter: createAdapter(config, logger),
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    onTurn: createTurnHandler(app.deps, logger),
+    onTurn: createTurnHandler(app.deps, logger, app.conversations),
   });
   return server;
 };

@@ -133,7 +133,7 @@ export const helpText = (): string =>
     '**I can help you buy and manage Microsoft 365 subscriptions.**',
     '',
     `For you: ${ROUTES.filter((r) => r.scope === 'personal').map((r) => `**${r.usage}**`).join(', ')}.`,
-    `For admins: ${ROUTES.filter((r) => r.scope === 'admin').map((r) => `**${r.usage}**`).join(', ')}.`,
+    `For admins: ${ROUTES.filter((r) => r.scope === 'admin').map((r) => `**${r.usage}**`).join(', ')}, and in a channel **use this channel** for admin notifications.`,
   ].join('\n');
 
 export const matchRoute = (text: string): { route: Route; match: RegExpMatchArray } | null => {

@@ -4,6 +4,9 @@ import { DomainError } from '../domain/shared/errors';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf } from './identity';
 import { helpText, matchRoute, suggestions } from './routes';
+import { TurnContext as Turn } from 'botbuilder';
+import { ADMIN_CHANNEL_KEY, userKey, type ConversationStore } from './conversations';
+import { setAdminChannel } from '../domain/admin/set-admin-channel';
 
 /** Removes the bot's own @mention ("<at>Purchases</at> policies") from a channel message. */
 const commandText = (context: TurnContext): string => {
@@ -20,7 +23,7 @@ const commandText = (context: TurnContext): string => {
  * One turn: parse, resolve the actor, run one use case, answer. Expected refusals are DomainErrors
  * whose message is written for the user; anything else goes to the adapter's error boundary.
  */
-export const createTurnHandler = (deps: Deps, logger: Logger) => async (context: TurnContext): Promise<void> => {
+export const createTurnHandler = (deps: Deps, logger: Logger, conversations: ConversationStore) => async (context: TurnContext): Promise<void> => {
   const { activity } = context;
   const id = identityOf(context);
   if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
@@ -35,7 +38,26 @@ export const createTurnHandler = (deps: Deps, logger: Logger) => async (context:
     return;
   }
   await ensureInDirectory(deps, context, id, logger);
+  const conversationType = activity.conversation?.conversationType;
+  if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), Turn.getConversationReference(activity));
   const text = commandText(context);
+  if (/^use this channel( for admin notifications)?$/i.test(text)) {
+    if (conversationType !== 'channel') {
+      await context.sendActivity('Say this in the Teams channel where admins should get notifications, with an @mention of me.');
+      return;
+    }
+    const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
+    try {
+      await setAdminChannel(deps, actorContext(id, 'chat'), { channelName });
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      await context.sendActivity(e.message);
+      return;
+    }
+    await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, Turn.getConversationReference(activity));
+    await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
+    return;
+  }
   const found = matchRoute(text);
   if (!found) {
     const close = suggestions(text);

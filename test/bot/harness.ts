@@ -15,6 +15,8 @@ export interface BotHarness {
   connector: ConnectorStandIn;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   say(user: keyof typeof DEMO_USERS | { id: string; name: string; tenantId: string }, text: string, extra?: Record<string, unknown>): Promise<{ status: number; replies: string[] }>;
+  /** A channel message that @mentions the bot, as Teams sends it. */
+  sayInChannel(user: keyof typeof DEMO_USERS, text: string, channel?: { id: string; name: string }): Promise<{ status: number; replies: string[] }>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,21 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
         conversation: { id: conversationId, conversationType: 'personal', tenantId: who.tenantId },
         channelData: { tenant: { id: who.tenantId } },
         ...extra,
+      });
+      const replies = (await connector.waitFor(conversationId)).map((r) => r.activity.text ?? '');
+      return { status: res.status, replies };
+    },
+    async sayInChannel(user, text, channel = { id: '19:admins@thread.tacv2', name: 'Billing admins' }) {
+      const mention = '<at>Purchases</at>';
+      const conversationId = `${channel.id};messageid=${++conversationSeq}`;
+      const res = await post({
+        type: 'message', id: `c${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(),
+        text: `${mention} ${text}`,
+        entities: [{ type: 'mention', text: mention, mentioned: { id: '28:purchases-bot', name: 'Purchases' } }],
+        from: { id: `29:${DEMO_USERS[user].id}`, name: DEMO_USERS[user].displayName, aadObjectId: DEMO_USERS[user].id },
+        recipient: { id: '28:purchases-bot', name: 'Purchases' },
+        conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: DEMO_TENANT_ID },
+        channelData: { tenant: { id: DEMO_TENANT_ID }, team: { id: '19:team@thread.tacv2', name: 'Contoso IT' }, channel },
       });
       const replies = (await connector.waitFor(conversationId)).map((r) => r.activity.text ?? '');
       return { status: res.status, replies };

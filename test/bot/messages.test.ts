@@ -62,6 +62,27 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect(bot.connector.recorded.length).toBe(before);
   });
 
+  test('channel messages: the @mention is stripped and admin commands work there', async () => {
+    expect((await bot.sayInChannel('alex', 'policies')).replies[0]).toMatch(/AllowSelfServicePurchase/);
+  });
+
+  test('"use this channel" makes the channel the admin notification target, for admins only', async () => {
+    expect((await bot.sayInChannel('megan', 'use this channel for admin notifications')).replies[0]).toMatch(/Only Global admins/);
+    expect(await bot.app.conversations.get(DEMO_TENANT_ID, 'admins')).toBeNull();
+    expect((await bot.say('alex', 'use this channel')).replies[0]).toMatch(/Say this in the Teams channel/);
+    expect((await bot.sayInChannel('alex', 'use this channel for admin notifications')).replies[0]).toMatch(/posted in Billing admins/);
+    const ref = await bot.app.conversations.get(DEMO_TENANT_ID, 'admins');
+    expect(ref).toMatchObject({ conversation: { conversationType: 'channel', tenantId: DEMO_TENANT_ID }, serviceUrl: bot.connector.url });
+    const audit = await bot.app.deps.uow.read((r) => r.audit.list(DEMO_TENANT_ID, 1, 5));
+    expect(audit.items[0]).toMatchObject({ action: 'tenant.admin-channel', actorId: '00000000-0000-0000-0000-0000000000020' });
+  });
+
+  test('a personal chat is remembered (in the database) so notifications can reach the person later', async () => {
+    await bot.say('lynne', 'help');
+    const ref = await bot.app.conversations.get(DEMO_TENANT_ID, 'user:00000000-0000-0000-0000-0000000000025');
+    expect(ref).toMatchObject({ conversation: { conversationType: 'personal' }, user: { aadObjectId: '00000000-0000-0000-0000-0000000000025' } });
+  });
+
   test('unknown activity types are acknowledged and ignored', async () => {
     const res = await bot.post({ type: 'somethingNew', channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: 'a:ignored' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
     expect(res.status).toBe(200);

@@ -1,0 +1,32 @@
+import type { ConversationReference } from 'botbuilder';
+import type { ConversationStore } from '../bot/conversations';
+import type { Database } from './client';
+
+/** Conversation references through Prisma; the writer only inside a transaction (see client.ts). */
+export class PrismaConversationStore implements ConversationStore {
+  /** What this process last wrote per key: every message carries the reference, few change it. */
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly db: Pick<Database, 'writer' | 'reader'>) {}
+
+  async save(tenantId: string, key: string, reference: Partial<ConversationReference>): Promise<void> {
+    const json = JSON.stringify(reference);
+    const memo = `${tenantId}\u0000${key}`;
+    if (this.written.get(memo) === json) return;
+    const row = {
+      conversationId: reference.conversation?.id ?? '',
+      serviceUrl: reference.serviceUrl ?? '',
+      reference: json,
+      updatedAt: new Date(),
+    };
+    await this.db.writer.$transaction((tx) =>
+      tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row }),
+    );
+    this.written.set(memo, json);
+  }
+
+  async get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null> {
+    const row = await this.db.reader.conversationReference.findUnique({ where: { tenantId_key: { tenantId, key } } });
+    return row ? (JSON.parse(row.reference) as Partial<ConversationReference>) : null;
+  }
+}
