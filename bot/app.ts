@@ -13,10 +13,16 @@ import { seedDemoTenant } from '../prisma/seed-demo';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import { PrismaConversationStore } from '../prisma/conversation-store';
 import type { ConversationStore } from './conversations';
+import { createAdapter, type TeamsAdapter } from './adapter';
+import { DEFAULT_SENDER_OPTIONS, OutboxSender } from './outbox-sender';
+import { PrismaOutboxQueue } from '../prisma/outbox-queue';
+import { TEAMS_CONVERSATION_WINDOWS } from './rate-limiter';
 
 export interface App {
   deps: Deps;
   conversations: ConversationStore;
+  adapter: TeamsAdapter;
+  sender: OutboxSender;
   db: Database;
   payments: SandboxPaymentProvider;
   checkDatabase(): Promise<void>;
@@ -56,9 +62,33 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     timers.forEach((t) => t.unref());
   }
 
+  const conversations = new PrismaConversationStore(db);
+  const adapter = createAdapter(config, logger);
+  const sender = new OutboxSender(
+    {
+      queue: new PrismaOutboxQueue(db),
+      conversations,
+      adapter,
+      appId: config.bot.appId,
+      logger,
+      newId: randomUUID,
+      adminsOf: async (tenantId) =>
+        [...new Set((await deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId))],
+    },
+    {
+      ...DEFAULT_SENDER_OPTIONS,
+      // Our own ceiling may be lower than Teams' (the first window); the longer windows stay as Teams has them.
+      perConversation: [{ limit: config.outbox.perConversationPerSecond, windowMs: 1_000 }, ...TEAMS_CONVERSATION_WINDOWS.slice(1)],
+      perTenant: [{ limit: config.outbox.perTenantPerSecond, windowMs: 1_000 }],
+    },
+  );
+  if (config.outbox.intervalMs > 0) sender.start(config.outbox.intervalMs);
+
   return {
     deps,
-    conversations: new PrismaConversationStore(db),
+    conversations,
+    adapter,
+    sender,
     db,
     payments,
     checkDatabase: async () => {
@@ -66,6 +96,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     },
     stop: async () => {
       timers.forEach((t) => clearTimeout(t));
+      await sender.stop();
       await db.close();
     },
   };

@@ -38,6 +38,9 @@ const schema = z
     MicrosoftAppPassword: z.string().min(1).optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
     MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
+    OUTBOX_INTERVAL_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(2000),
+    OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-7').max(7, 'must be 1-7 (Teams allows 7)').default(7),
+    OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-50').max(50, 'must be 1-50 (Teams allows about 50)').default(50),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -71,6 +74,7 @@ export interface AppConfig {
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
   maxBodyBytes: number;
+  outbox: { intervalMs: number; perConversationPerSecond: number; perTenantPerSecond: number };
 }
 
 export class ConfigError extends Error {
@@ -111,5 +115,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
+    outbox: { intervalMs: c.OUTBOX_INTERVAL_MS, perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND, perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND },
   };
 };

@@ -1,4 +1,4 @@
-import type { ConversationReference } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 
 /** Keys under which the bot remembers where to reach people. */
 export const userKey = (aadObjectId: string): string => `user:${aadObjectId}`;
@@ -12,3 +12,15 @@ export interface ConversationStore {
   save(tenantId: string, key: string, reference: Partial<ConversationReference>): Promise<void>;
   get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null>;
 }
+
+/**
+ * The reference to keep for proactive messages: no activity id (a notification is a new message, not
+ * a reply), and for a channel the channel itself rather than the thread the command was typed in.
+ */
+export const proactiveReference = (activity: Activity): Partial<ConversationReference> => {
+  const { activityId: _reply, ...reference } = TurnContext.getConversationReference(activity);
+  if (reference.conversation?.conversationType === 'channel') {
+    reference.conversation = { ...reference.conversation, id: reference.conversation.id.split(';')[0] };
+  }
+  return reference;
+};

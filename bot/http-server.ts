@@ -3,7 +3,6 @@ import type { App } from './app';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
 import { createServer } from './server';
-import { createAdapter } from './adapter';
 import { registerMessagesEndpoint } from './messages-endpoint';
 import { createTurnHandler } from './turn';
 
@@ -11,7 +10,7 @@ import { createTurnHandler } from './turn';
 export const createHttpServer = (config: AppConfig, logger: Logger, app: App): Server => {
   const server = createServer({ logger, checkDatabase: app.checkDatabase });
   registerMessagesEndpoint(server, {
-    adapter: createAdapter(config, logger),
+    adapter: app.adapter,
     logger,
     maxBodyBytes: config.maxBodyBytes,
     onTurn: createTurnHandler(app.deps, logger, app.conversations),

@@ -4,8 +4,7 @@ import { DomainError } from '../domain/shared/errors';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf } from './identity';
 import { helpText, matchRoute, suggestions } from './routes';
-import { TurnContext as Turn } from 'botbuilder';
-import { ADMIN_CHANNEL_KEY, userKey, type ConversationStore } from './conversations';
+import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore } from './conversations';
 import { setAdminChannel } from '../domain/admin/set-admin-channel';
 
 /** Removes the bot's own @mention ("<at>Purchases</at> policies") from a channel message. */
@@ -39,7 +38,7 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
   }
   await ensureInDirectory(deps, context, id, logger);
   const conversationType = activity.conversation?.conversationType;
-  if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), Turn.getConversationReference(activity));
+  if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
   const text = commandText(context);
   if (/^use this channel( for admin notifications)?$/i.test(text)) {
     if (conversationType !== 'channel') {
@@ -54,7 +53,7 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
       await context.sendActivity(e.message);
       return;
     }
-    await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, Turn.getConversationReference(activity));
+    await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity));
     await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
     return;
   }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 
 export interface Recorded {
+  /** 'reply' when posted to …/activities/{id}: botbuilder's proactive sends take that path too. */
   kind: 'reply' | 'send' | 'update';
   conversationId: string;
   activity: { type?: string; text?: string; attachments?: unknown[]; replyToId?: string; [k: string]: unknown };
@@ -14,6 +15,8 @@ export class ConnectorStandIn {
   readonly recorded: Recorded[] = [];
   /** Roster by channel account id (the `29:` id), as Teams' GET …/members/{id} returns it. */
   readonly members = new Map<string, Record<string, unknown>>();
+  /** Conversations whose sends fail with this HTTP status (e.g. 403: the user blocked the bot). */
+  readonly failing = new Map<string, number>();
   private server = http.createServer((req, res) => this.handle(req, res));
   private seq = 0;
   url = '';
@@ -52,6 +55,11 @@ export class ConnectorStandIn {
         return;
       }
       const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);
+      if (act && this.failing.has(act[1])) {
+        res.writeHead(this.failing.get(act[1])!, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'BotDisabledByAdmin', message: 'The bot is blocked' } }));
+        return;
+      }
       if (act && (req.method === 'POST' || req.method === 'PUT')) {
         const activity = JSON.parse(body || '{}');
         this.recorded.push({ kind: req.method === 'PUT' ? 'update' : act[2] ? 'reply' : 'send', conversationId: act[1], activity });

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { startBot, type BotHarness } from './harness';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
+import { PrismaOutboxQueue } from '../../prisma/outbox-queue';
+import { OutboxSender, DEFAULT_SENDER_OPTIONS } from '../../bot/outbox-sender';
+import { buySubscription } from '../../domain/purchasing/buy-subscription';
+import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
+import { RateLimiter, TEAMS_CONVERSATION_WINDOWS } from '../../bot/rate-limiter';
+
+const megan = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.megan.id, surface: 'chat' as const };
+const alex = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'card' as const };
+
+/** A sender over the harness's app with a clock the test moves; sleeping advances it. */
+const senderFor = (bot: BotHarness, clock = { t: Date.now() }) =>
+  new OutboxSender(
+    {
+      queue: new PrismaOutboxQueue(bot.app.db),
+      conversations: bot.app.conversations,
+      adapter: bot.app.adapter,
+      appId: '',
+      logger: pino({ level: 'silent' }),
+      newId: randomUUID,
+      adminsOf: async (tenantId) => (await bot.app.deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId),
+      now: () => clock.t,
+      sleep: async (ms) => { clock.t += ms; },
+    },
+    DEFAULT_SENDER_OPTIONS,
+  );
+
+const buyAsMegan = async (bot: BotHarness, quantity = 2) => {
+  const token = bot.app.payments.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' }).token;
+  const r = await buySubscription(bot.app.deps, megan, { productId: 'CFQ7TTC0LH2H', quantity, cardToken: token });
+  if (r.status !== 'created') throw new Error('expected a purchase');
+  return r.subscription;
+};
+
+const drainAll = async (sender: OutboxSender) => {
+  await sender.drainOnce(); // the demo seed's notifications, and whatever else is due
+};
+
+describe('outbox sender', () => {
+  let bot: BotHarness;
+  beforeEach(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  afterEach(() => bot.close());
+
+  test('a new purchase posts to the admin channel once; a second drain sends nothing', async () => {
+    await bot.sayInChannel('alex', 'use this channel');
+    const sender = senderFor(bot);
+    await drainAll(sender);
+    const channelSends = () => bot.connector.recorded.filter((r) => r.conversationId === '19:admins@thread.tacv2');
+    const before = channelSends().length;
+    const sub = await buyAsMegan(bot);
+    const first = await sender.drainOnce();
+    expect(first.sent).toBeGreaterThanOrEqual(1);
+    const posted = channelSends().slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0].activity.text).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user\*\* \(2 licenses, \$48\.00\)/);
+    expect(posted[0].activity.channelData).toMatchObject({ notificationId: expect.any(String) });
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(channelSends().slice(before)).toHaveLength(1);
+    expect(sub.id).toBeTruthy();
+  });
+
+  test('without an admin channel, admins are told in their own chats once they have one (readers are not)', async () => {
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    await buyAsMegan(bot);
+    await sender.drainOnce(); // expands "admins" into one row per admin; nobody has a chat yet
+    await sender.drainOnce();
+    const before = bot.connector.recorded.length;
+    await bot.say('alex', 'help'); // Alex opens the chat: now reachable
+    clock.t += 10 * 60_000;
+    await sender.drainOnce();
+    const sends = bot.connector.recorded.slice(before + 1);
+    expect(sends.map((s) => s.activity.text).join('\n')).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user/);
+    const isaiahKey = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.isaiah.id}`);
+    expect(isaiahKey).toBeNull();
+    const expanded = await bot.app.db.reader.outboxNotification.findMany({ where: { kind: 'PurchaseCreated', recipientKind: 'user' } });
+    expect(new Set(expanded.map((r) => r.recipientUserId))).toEqual(new Set([DEMO_USERS.alex.id]));
+  });
+
+  test('the purchaser is told when an admin takes over and cancels, with the reason', async () => {
+    await bot.say('megan', 'help');
+    const sub = await buyAsMegan(bot);
+    const sender = senderFor(bot);
+    await drainAll(sender);
+    await takeOverCancel(bot.app.deps, alex, { subscriptionId: sub.id, reason: 'Security or compliance' });
+    await sender.drainOnce();
+    const toMegan = bot.connector.recorded.filter((r) => r.activity.text?.includes('cancelled your'));
+    expect(toMegan).toHaveLength(1);
+    expect(toMegan[0].activity.text).toMatch(/Alex Wilber cancelled your \*\*Power Apps per user\*\* subscription \(reason: Security or compliance\)/);
+  });
+
+  test('rate limits: 20 notifications to one person respect 7/s and 8/2s', async () => {
+    await bot.say('megan', 'help');
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    await drainAll(sender);
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add(Array.from({ length: 20 }, (_, i) => ({
+        id: `rate-${String(i).padStart(2, '0')}`, tenantId: DEMO_TENANT_ID, recipient: { kind: 'user' as const, userId: DEMO_USERS.megan.id },
+        kind: 'LicenseAssigned' as const, data: { productName: `Product ${i}`, assignedBy: 'Alex' }, createdAt: new Date(),
+      }))),
+    );
+    const start = clock.t;
+    expect((await sender.drainOnce()).sent).toBe(20);
+    // 8 per any 2 s: messages 1–8 at 0 s, 9–16 from 2 s, 17–20 from 4 s.
+    expect(clock.t - start).toBeGreaterThanOrEqual(4_000);
+    expect(clock.t - start).toBeLessThan(4_500);
+    const texts = bot.connector.recorded.filter((r) => r.activity.text?.includes('gave you a **Product')).map((r) => r.activity.text);
+    expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `🎉 Alex gave you a **Product ${i}** license.`));
+  });
+
+  test('a person who blocked the bot (403) is not retried; the row keeps the reason', async () => {
+    await bot.say('megan', 'help');
+    const ref = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.megan.id}`);
+    bot.connector.failing.set(ref!.conversation!.id!, 403);
+    const sender = senderFor(bot);
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add([{ id: 'blocked-1', tenantId: DEMO_TENANT_ID, recipient: { kind: 'user', userId: DEMO_USERS.megan.id }, kind: 'TrialEnded', data: { productName: 'Visio' }, createdAt: new Date() }]),
+    );
+    await sender.drainOnce();
+    const row = await bot.app.db.reader.outboxNotification.findUnique({ where: { id: 'blocked-1' } });
+    expect(row).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: DEFAULT_SENDER_OPTIONS.maxAttempts });
+    expect(row!.lastError).toMatch(/^403/);
+    expect((await sender.drainOnce()).sent + (await sender.drainOnce()).failed).toBe(0);
+  });
+
+  test('a sender that dies after claiming leaves its rows to be sent after the lease', async () => {
+    await bot.say('megan', 'help');
+    const clock = { t: Date.now() };
+    const queue = new PrismaOutboxQueue(bot.app.db);
+    await senderFor(bot, clock).drainOnce(); // the demo seed's own notifications (to admins: expanded, waiting)
+    await senderFor(bot, clock).drainOnce();
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add([{ id: 'orphan-1', tenantId: DEMO_TENANT_ID, recipient: { kind: 'user', userId: DEMO_USERS.megan.id }, kind: 'TrialEnded', data: { productName: 'Planner' }, createdAt: new Date() }]),
+    );
+    expect(await queue.claim(new Date(clock.t), 10, DEFAULT_SENDER_OPTIONS.leaseMs, 8)).toHaveLength(1); // then "crashes"
+    const restarted = senderFor(bot, clock);
+    expect((await restarted.drainOnce()).sent).toBe(0); // still leased
+    clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
+    expect((await restarted.drainOnce()).sent).toBe(1);
+    expect(bot.connector.recorded.filter((r) => r.activity.text?.includes('Planner'))).toHaveLength(1);
+  });
+});
+
+describe('rate limiter', () => {
+  test('Teams windows: the 8th message in a second waits; the 9th in two seconds waits for the window', () => {
+    const l = new RateLimiter(TEAMS_CONVERSATION_WINDOWS);
+    for (let i = 0; i < 7; i++) {
+      expect(l.delay('c', 0)).toBe(0);
+      l.record('c', 0);
+    }
+    expect(l.delay('c', 0)).toBe(1000);
+    l.record('c', 1000);
+    expect(l.delay('c', 1000)).toBe(1000); // 8 in 2 s reached
+    expect(l.delay('other', 1000)).toBe(0);
+  });
+});
