@@ -30,7 +30,7 @@ export const createServer = (deps: ServerDeps): Server => {
     }
   });
 
-  server.on('restifyError', (req, res, err, next) => {
+  server.on('restifyError', (req, _res, err, next) => {
     deps.logger.warn({ method: req.method, url: req.url, status: err.statusCode, msg: err.message }, 'request refused');
     return next();
   });
