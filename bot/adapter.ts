@@ -39,7 +39,12 @@ export const createAdapter = (config: AppConfig, logger: Logger): TeamsAdapter =
   adapter.onTurnError = async (context, error) => {
     const correlationId = randomUUID();
     logger.error({ err: error, correlationId, activityType: context.activity.type, conversationId: context.activity.conversation?.id }, 'turn failed');
-    if (context.activity.type === 'message') {
+    if (context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action') {
+      // A card button: the card stays as it was and the person sees why.
+      await context
+        .sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Sorry, something went wrong on our side. Reference: ${correlationId}` } } })
+        .catch((sendError) => logger.warn({ err: sendError, correlationId }, 'could not answer the failed card action'));
+    } else if (context.activity.type === 'message') {
       await context
         .sendActivity(`Sorry, something went wrong on our side and nothing was changed. If it keeps happening, give your admin this reference: ${correlationId}`)
         .catch((sendError) => logger.warn({ err: sendError, correlationId }, 'could not tell the user about the failure'));

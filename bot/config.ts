@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -41,6 +42,9 @@ const schema = z
     OUTBOX_INTERVAL_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(2000),
     OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-7').max(7, 'must be 1-7 (Teams allows 7)').default(7),
     OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-50').max(50, 'must be 1-50 (Teams allows about 50)').default(50),
+    PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL such as https://bot.contoso.com').optional(),
+    BOT_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as bot.contoso.com').optional(),
+    LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -74,6 +78,10 @@ export interface AppConfig {
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
   maxBodyBytes: number;
+  /** Where people's browsers reach this server (download links, later the tabs). */
+  publicUrl: string;
+  /** Signs short-lived links (CSV downloads); every instance of one deployment needs the same. */
+  linkSecret: string;
   outbox: { intervalMs: number; perConversationPerSecond: number; perTenantPerSecond: number };
 }
 
@@ -115,6 +123,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
+    publicUrl: (c.PUBLIC_URL ?? (c.BOT_DOMAIN ? `https://${c.BOT_DOMAIN}` : `http://localhost:${c.PORT}`)).replace(/\/$/, ''),
+    linkSecret: c.LINK_SECRET ?? createHash('sha256').update(`links:${c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET}`).digest('hex'),
     outbox: { intervalMs: c.OUTBOX_INTERVAL_MS, perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND, perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND },
   };
 };

@@ -5,15 +5,25 @@ import type { Logger } from './logger';
 import { createServer } from './server';
 import { registerMessagesEndpoint } from './messages-endpoint';
 import { createTurnHandler } from './turn';
+import { SignedLinks } from './signed-links';
+import { EXPORT_LINK_MINUTES, EXPORT_PATH, EXPORT_PURPOSE, registerExportEndpoint } from './export-endpoint';
 
-/** The whole HTTP surface: health check and the Bot Framework endpoint, over one app. */
+/** The whole HTTP surface: health check, the Bot Framework endpoint and downloads, over one app. */
 export const createHttpServer = (config: AppConfig, logger: Logger, app: App): Server => {
   const server = createServer({ logger, checkDatabase: app.checkDatabase });
+  const links = new SignedLinks(config.linkSecret);
   registerMessagesEndpoint(server, {
     adapter: app.adapter,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    onTurn: createTurnHandler(app.deps, logger, app.conversations),
+    onTurn: createTurnHandler(app.deps, logger, app.conversations, {
+      tokenize: (card) => app.payments.tokenize(card),
+      exportLink: (ctx, productId) => ({
+        url: `${config.publicUrl}${EXPORT_PATH}?token=${links.sign({ tenantId: ctx.tenantId, userId: ctx.actorId, purpose: EXPORT_PURPOSE, arg: productId }, EXPORT_LINK_MINUTES * 60_000)}`,
+        minutes: EXPORT_LINK_MINUTES,
+      }),
+    }),
   });
+  registerExportEndpoint(server, { deps: app.deps, links, logger });
   return server;
 };

@@ -1,10 +1,6 @@
-import type { Money } from '../domain/shared/money';
+export { price, day } from '../cards/format';
 
 /** Small formatting helpers for chat replies (Teams renders a subset of Markdown). */
-export const price = (m: Money): string =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency }).format(m.amountMinor / 100);
-
-export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
 export const bullets = (lines: string[]): string => lines.map((l) => `- ${l}`).join('\n');
 

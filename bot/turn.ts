@@ -1,62 +1,108 @@
-import type { TurnContext } from 'botbuilder';
-import type { Deps } from '../domain/ports';
+import { CardFactory, TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
+import type { ActorContext, Deps } from '../domain/ports';
 import { DomainError } from '../domain/shared/errors';
-import type { Logger } from './logger';
-import { actorContext, ensureInDirectory, identityOf } from './identity';
-import { helpText, matchRoute, suggestions } from './routes';
-import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore } from './conversations';
 import { setAdminChannel } from '../domain/admin/set-admin-channel';
+import type { AdaptiveCard } from '../cards/ui';
+import type { Logger } from './logger';
+import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
+import { helpText, matchRoute, suggestions, type Reply, type RouteServices } from './routes';
+import { runCardAction, type ActionServices } from './card-actions';
+import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore } from './conversations';
+
+export type TurnServices = RouteServices & ActionServices;
+
+interface Mention {
+  type: string;
+  text?: string;
+  mentioned?: { id?: string; name?: string; aadObjectId?: string };
+}
+
+const mentionsOf = (context: TurnContext): Mention[] => (context.activity.entities ?? []).filter((e) => e.type === 'mention') as Mention[];
 
 /** Removes the bot's own @mention ("<at>Purchases</at> policies") from a channel message. */
 const commandText = (context: TurnContext): string => {
   let text = context.activity.text ?? '';
-  for (const m of context.activity.entities ?? []) {
-    if (m.type === 'mention' && (m as { mentioned?: { id?: string } }).mentioned?.id === context.activity.recipient?.id) {
-      text = text.replace((m as { text?: string }).text ?? '', '');
+  for (const m of mentionsOf(context)) {
+    if (m.mentioned?.id === context.activity.recipient?.id) text = text.replace(m.text ?? '', '');
+  }
+  return text.replace(/<\/?at>/g, '').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+};
+
+/** Entra ids of the people @mentioned (other than the bot), from the entity or the roster. */
+const mentionedUsers = async (context: TurnContext, logger: Logger): Promise<string[]> => {
+  const ids: string[] = [];
+  for (const m of mentionsOf(context)) {
+    const who = m.mentioned;
+    if (!who?.id || who.id === context.activity.recipient?.id) continue;
+    if (who.aadObjectId) {
+      ids.push(who.aadObjectId);
+      continue;
+    }
+    try {
+      const member = await TeamsInfo.getMember(context, who.id);
+      if (member.aadObjectId) ids.push(member.aadObjectId);
+    } catch (err) {
+      logger.info({ err: (err as Error).message }, 'could not resolve a mention from the roster');
     }
   }
-  return text.replace(/<\/?at>/g, '').replace(/\s+/g, ' ').trim();
+  return ids;
 };
+
+const cardActivity = (card: AdaptiveCard, text?: string): Partial<Activity> => ({ type: 'message', ...(text ? { text } : {}), attachments: [CardFactory.adaptiveCard(card)] });
+
+const sendReply = async (context: TurnContext, reply: Reply): Promise<void> => {
+  await context.sendActivity(typeof reply === 'string' ? reply : cardActivity(reply.card, reply.text));
+};
+
+/** The verb and data of a card action, from either an Action.Execute invoke or an Action.Submit message. */
+const cardActionOf = (activity: Activity): { verb: unknown; data: Record<string, unknown> } | null => {
+  if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
+    const action = (activity.value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
+    const data = action?.data && typeof action.data === 'object' && !Array.isArray(action.data) ? (action.data as Record<string, unknown>) : {};
+    return { verb: action?.verb, data };
+  }
+  if (activity.type === 'message' && !activity.text && activity.value && typeof activity.value === 'object' && !Array.isArray(activity.value)) {
+    const { verb, ...data } = activity.value as Record<string, unknown>;
+    return { verb, data };
+  }
+  return null;
+};
+
+const invokeResponse = (body: unknown): Partial<Activity> => ({ type: 'invokeResponse', value: { status: 200, body } });
 
 /**
  * One turn: parse, resolve the actor, run one use case, answer. Expected refusals are DomainErrors
  * whose message is written for the user; anything else goes to the adapter's error boundary.
  */
-export const createTurnHandler = (deps: Deps, logger: Logger, conversations: ConversationStore) => async (context: TurnContext): Promise<void> => {
+export const createTurnHandler = (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) => async (context: TurnContext): Promise<void> => {
   const { activity } = context;
   const id = identityOf(context);
   if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
     if (id) await ensureInDirectory(deps, context, id, logger);
     const welcomed = activity.membersAdded?.some((m) => m.id === activity.recipient?.id) || activity.action === 'add';
-    if (welcomed && activity.conversation?.conversationType === 'personal') await context.sendActivity(helpText());
+    if (welcomed && activity.conversation?.conversationType === 'personal') {
+      if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+      await context.sendActivity(helpText());
+    }
     return;
   }
-  if (activity.type !== 'message') return;
+  const action = cardActionOf(activity);
+  if (activity.type !== 'message' && !action) {
+    if (activity.type === 'invoke') await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: "I don't handle that here." }));
+    return;
+  }
   if (!id) {
-    await context.sendActivity('I work inside Microsoft Teams with a work account. Please message me from Teams.');
+    const text = 'I work inside Microsoft Teams with a work account. Please message me from Teams.';
+    await context.sendActivity(activity.type === 'invoke' ? invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text }) : text);
     return;
   }
   await ensureInDirectory(deps, context, id, logger);
   const conversationType = activity.conversation?.conversationType;
   if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+  if (action) return handleCardAction(context, deps, logger, services, actorContext(id, 'card'), action);
+
   const text = commandText(context);
-  if (/^use this channel( for admin notifications)?$/i.test(text)) {
-    if (conversationType !== 'channel') {
-      await context.sendActivity('Say this in the Teams channel where admins should get notifications, with an @mention of me.');
-      return;
-    }
-    const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
-    try {
-      await setAdminChannel(deps, actorContext(id, 'chat'), { channelName });
-    } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      await context.sendActivity(e.message);
-      return;
-    }
-    await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity));
-    await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
-    return;
-  }
+  if (/^use this channel( for admin notifications)?$/i.test(text)) return useThisChannel(context, deps, conversations, id);
   const found = matchRoute(text);
   if (!found) {
     const close = suggestions(text);
@@ -66,10 +112,59 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
     return;
   }
   try {
-    await context.sendActivity(await found.route.run({ deps, ctx: actorContext(id, 'chat'), text, match: found.match }));
+    const mentionedUserIds = await mentionedUsers(context, logger);
+    await sendReply(context, await found.route.run({ deps, ctx: actorContext(id, 'chat'), text, match: found.match, mentionedUserIds, services }));
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     logger.info({ code: e.code, route: found.route.name }, 'command refused');
     await context.sendActivity(e.message);
   }
+};
+
+/**
+ * A card button. Universal Actions (invoke) answer with the card's new state, which Teams puts in
+ * place of the old one; the Action.Submit fallback edits the card message itself.
+ */
+const handleCardAction = async (
+  context: TurnContext,
+  deps: Deps,
+  logger: Logger,
+  services: ActionServices,
+  ctx: ActorContext,
+  action: { verb: unknown; data: Record<string, unknown> },
+): Promise<void> => {
+  const result = await runCardAction(action.verb, { deps, ctx, data: action.data, services });
+  if (result.refused) logger.info({ verb: typeof action.verb === 'string' ? action.verb.slice(0, 40) : typeof action.verb, reason: result.refused }, 'card action refused');
+  const { activity } = context;
+  if (activity.type === 'invoke') {
+    await context.sendActivity(
+      invokeResponse('card' in result
+        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card }
+        : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message }),
+    );
+    return;
+  }
+  if ('card' in result && activity.replyToId) {
+    await context.updateActivity({ ...cardActivity(result.card), id: activity.replyToId });
+    return;
+  }
+  await context.sendActivity('card' in result ? cardActivity(result.card) : result.message);
+};
+
+const useThisChannel = async (context: TurnContext, deps: Deps, conversations: ConversationStore, id: TeamsIdentity): Promise<void> => {
+  const { activity } = context;
+  if (activity.conversation?.conversationType !== 'channel') {
+    await context.sendActivity('Say this in the Teams channel where admins should get notifications, with an @mention of me.');
+    return;
+  }
+  const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
+  try {
+    await setAdminChannel(deps, actorContext(id, 'chat'), { channelName });
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    await context.sendActivity(e.message);
+    return;
+  }
+  await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity));
+  await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
 };

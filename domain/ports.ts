@@ -33,6 +33,8 @@ export interface UserRepository {
   get(tenantId: string, id: string): Promise<DirectoryUser | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]>;
   upsert(user: DirectoryUser): Promise<void>;
+  /** Active people whose name or email contains `query` (case-insensitive for ASCII), by name. */
+  search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[]>;
 }
 
 /** The acting person as stored: their tenant, their directory entry and their roles, in one read
@@ -133,6 +135,8 @@ export interface OutboxRepository {
 export interface AuditRepository {
   add(entry: AuditEntry): Promise<void>;
   list(tenantId: string, page: number, pageSize: number): Promise<Page<AuditEntry>>;
+  /** The newest entry with one of `actions` about one target, or null. */
+  latestFor(tenantId: string, target: { type: string; id: string }, actions: readonly string[]): Promise<AuditEntry | null>;
 }
 
 export interface IdempotencyRepository {

@@ -1,6 +1,6 @@
 import { requireAdminRead } from '../access';
 import { MAX_IDS_PER_QUERY, type ActorContext, type Deps } from '../ports';
-import { audit } from '../shared/effects';
+import { audit, getProduct } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseIdList } from '../shared/validation';
 
@@ -59,3 +59,13 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
   }
   return rows();
 };
+
+/** The live subscriptions an export covers: one product's, or every product's. Admins only. */
+export const exportableSubscriptionIds = async (deps: Deps, ctx: ActorContext, input: { productId?: unknown }): Promise<string[]> =>
+  deps.uow.read(async (repos) => {
+    await requireAdminRead(repos, ctx);
+    const products = input.productId === undefined || input.productId === null || input.productId === '' ? await repos.products.list() : [await getProduct(repos, input.productId)];
+    const ids: string[] = [];
+    for (const p of products) for (const s of await repos.subscriptions.listLiveByProduct(ctx.tenantId, p.id)) ids.push(s.id);
+    return ids.slice(0, MAX_EXPORT_SUBSCRIPTIONS);
+  });

@@ -4,6 +4,7 @@ import type { ActorContext, Deps } from '../ports';
 import { getProduct } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
+import { ACKNOWLEDGED } from './acknowledge-purchase';
 
 export interface PurchaseDetail {
   subscription: Subscription;
@@ -12,6 +13,8 @@ export interface PurchaseDetail {
   assignedUsers: Array<Pick<DirectoryUser, 'id' | 'displayName' | 'email'> & { assignedAt: Date }>;
   orders: OrderEntry[];
   invoices: Invoice[];
+  /** Who marked this self-service purchase as seen (the new-purchase card's Acknowledge), if anyone. */
+  acknowledged: { byName: string; at: Date } | null;
 }
 
 /**
@@ -24,12 +27,14 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
     const actor = await loadActor(repos, ctx);
     const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
     if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-    const [product, assignments, orders, purchaser] = await Promise.all([
+    const [product, assignments, orders, purchaser, ack] = await Promise.all([
       getProduct(repos, s.productId),
       repos.assignments.listBySubscription(ctx.tenantId, s.id),
       repos.orders.listBySubscription(ctx.tenantId, s.id),
       repos.users.get(ctx.tenantId, s.purchaserId),
+      repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
     ]);
+    const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
     const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
     const invoices = (await repos.invoices.listByPurchaser(ctx.tenantId, s.purchaserId)).filter((i) => i.subscriptionId === s.id);
     return {
@@ -39,6 +44,7 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
       assignedUsers: assignments.map((a) => ({ id: a.userId, displayName: users.get(a.userId)?.displayName ?? a.userId, email: users.get(a.userId)?.email ?? null, assignedAt: a.assignedAt })),
       orders,
       invoices,
+      acknowledged: ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at },
     };
   });
 };

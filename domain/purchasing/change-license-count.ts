@@ -6,6 +6,7 @@ import { audit, getProduct, recordOrder } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { prorate } from '../shared/money';
 import { MAX_QUANTITY, parseId, parseQuantity } from '../shared/validation';
+import { parseIdempotencyKey, remember, replay } from '../shared/idempotency';
 import { chargeOrFail, loadManagedSubscription, newInvoice } from './purchase-support';
 
 const period = (s: Subscription): number => daysBetween(s.startedAt, s.expiresAt) || 1;
@@ -14,10 +15,20 @@ const period = (s: Subscription): number => daysBetween(s.startedAt, s.expiresAt
  * Buy more licenses on a subscription. Self-service: the purchaser's card is charged for the rest of
  * the current term, prorated by day. Central: billed to the organization's agreement, no card.
  */
-export const addLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<{ subscription: Subscription; invoice: Invoice | null }> => {
+export const addLicenses = async (
+  deps: Deps,
+  ctx: ActorContext,
+  input: { subscriptionId: unknown; quantity: unknown; idempotencyKey?: unknown },
+): Promise<{ subscription: Subscription; invoice: Invoice | null }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const more = parseQuantity(input.quantity);
+  const key = parseIdempotencyKey(input.idempotencyKey);
+  const fingerprint = JSON.stringify(['add', subscriptionId, more]);
   return deps.uow.run(async (repos) => {
+    // A double-clicked "Add" adds once: the second click finds the first one's result.
+    if (await replay(repos, ctx, key, 'add-licenses', fingerprint)) {
+      return { subscription: (await repos.subscriptions.get(ctx.tenantId, subscriptionId))!, invoice: null };
+    }
     const actor = await loadActor(repos, ctx);
     const s = await loadManagedSubscription(repos, actor, subscriptionId);
     if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses. Buy the product to get more.');
@@ -35,15 +46,19 @@ export const addLicenses = async (deps: Deps, ctx: ActorContext, input: { subscr
     const subscription = await repos.subscriptions.update({ ...s, quantity: s.quantity + more });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesAdded', quantityDelta: more, amount, actorId: ctx.actorId });
     await audit(repos, deps, ctx, 'subscription.add-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${subscription.quantity} licenses`);
+    await remember(repos, deps, ctx, key, 'add-licenses', fingerprint, s.id);
     return { subscription, invoice };
   });
 };
 
 /** Remove licenses; never below the number assigned (unassign people first) and never to zero (cancel instead). */
-export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown }): Promise<Subscription> => {
+export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; quantity: unknown; idempotencyKey?: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const fewer = parseQuantity(input.quantity);
+  const key = parseIdempotencyKey(input.idempotencyKey);
+  const fingerprint = JSON.stringify(['remove', subscriptionId, fewer]);
   return deps.uow.run(async (repos) => {
+    if (await replay(repos, ctx, key, 'remove-licenses', fingerprint)) return (await repos.subscriptions.get(ctx.tenantId, subscriptionId))!;
     const actor = await loadActor(repos, ctx);
     const s = await loadManagedSubscription(repos, actor, subscriptionId);
     if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses.');
@@ -57,6 +72,7 @@ export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const subscription = await repos.subscriptions.update({ ...s, quantity: target });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesRemoved', quantityDelta: -fewer, actorId: ctx.actorId });
     await audit(repos, deps, ctx, 'subscription.remove-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${target} licenses`);
+    await remember(repos, deps, ctx, key, 'remove-licenses', fingerprint, s.id);
     return subscription;
   });
 };

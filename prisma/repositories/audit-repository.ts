@@ -31,4 +31,12 @@ export class PrismaAuditRepository implements AuditRepository {
     ]);
     return toPage(rows.map(toEntry), total, page, pageSize);
   }
+
+  async latestFor(tenantId: string, target: { type: string; id: string }, actions: readonly string[]): Promise<AuditEntry | null> {
+    const row = await this.db.auditEntry.findFirst({
+      where: { tenantId, targetType: target.type, targetId: target.id, action: { in: [...actions] } },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    });
+    return row ? toEntry(row) : null;
+  }
 }

@@ -30,4 +30,14 @@ export class PrismaUserRepository implements UserRepository {
     const { tenantId, id, ...data } = user;
     await this.db.directoryUser.upsert({ where: { tenantId_id: { tenantId, id } }, create: user, update: data });
   }
+
+  /** SQLite's LIKE is case-insensitive for ASCII, which is what `contains` compiles to there. */
+  async search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[]> {
+    const rows = await this.db.directoryUser.findMany({
+      where: { tenantId, active: true, OR: [{ displayName: { contains: query } }, { email: { contains: query } }] },
+      orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
+      take: limit,
+    });
+    return rows.map(toUser);
+  }
 }

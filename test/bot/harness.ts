@@ -9,14 +9,67 @@ import { createHttpServer } from '../../bot/http-server';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { ConnectorStandIn } from './connector-stand-in';
 
+/** Everything a person would read in an activity: its text and, for cards, every text, fact and button title. */
+export const activityText = (activity: { text?: string; attachments?: unknown[] }): string => {
+  const parts: string[] = activity.text ? [activity.text] : [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'TextBlock' && typeof n.text === 'string') parts.push(n.text);
+    if (n.type === 'FactSet' && Array.isArray(n.facts)) for (const f of n.facts as Array<{ title: string; value: string }>) parts.push(`${f.title}: ${f.value}`);
+    if (typeof n.type === 'string' && n.type.startsWith('Action.') && typeof n.title === 'string' && n.type !== 'Action.Submit') parts.push(`[${n.title}]`);
+    if (n.type === 'Input.ChoiceSet' && Array.isArray(n.choices)) for (const c of n.choices as Array<{ title: string }>) parts.push(`(${c.title})`);
+    for (const [k, v] of Object.entries(n)) if (k !== 'fallback' && k !== 'refresh') walk(v);
+  };
+  for (const a of (activity.attachments ?? []) as Array<{ content?: unknown }>) walk(a.content);
+  return parts.join('\n');
+};
+
+/** The Adaptive Card of an activity, if it has one. */
+export const cardOf = (activity: { attachments?: unknown[] }): Record<string, unknown> | null =>
+  ((activity.attachments ?? []) as Array<{ contentType?: string; content?: Record<string, unknown> }>).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null;
+
+/** Finds an action by title anywhere in a card (inside ShowCards too), to press it as Teams would. */
+export const actionOf = (card: unknown, title: string | RegExp): { verb: string; data: Record<string, unknown> } | null => {
+  let found: { verb: string; data: Record<string, unknown> } | null = null;
+  const walk = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const n = node as Record<string, unknown>;
+    if (n.type === 'Action.Execute' && typeof n.title === 'string' && (typeof title === 'string' ? n.title === title : title.test(n.title))) {
+      found = { verb: n.verb as string, data: (n.data ?? {}) as Record<string, unknown> };
+      return;
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'fallback' && k !== 'refresh') walk(v);
+  };
+  walk(card);
+  return found;
+};
+
+export type Who = keyof typeof DEMO_USERS | { id: string; name: string; tenantId: string };
+
+export interface InvokeResult {
+  status: number;
+  /** The Universal Action response: a card (type …card.adaptive) or a message. */
+  body: { statusCode: number; type: string; value: unknown };
+  /** The card's text as a person reads it (or the message). */
+  text: string;
+  card: Record<string, unknown> | null;
+}
+
 export interface BotHarness {
   url: string;
   app: App;
   connector: ConnectorStandIn;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
-  say(user: keyof typeof DEMO_USERS | { id: string; name: string; tenantId: string }, text: string, extra?: Record<string, unknown>): Promise<{ status: number; replies: string[] }>;
+  say(user: Who, text: string, extra?: Record<string, unknown>): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
+  /** Presses an Action.Execute button: an adaptiveCard/action invoke, as Teams sends it. */
+  invoke(user: Who, verb: string, data?: Record<string, unknown>, where?: 'personal' | 'channel'): Promise<InvokeResult>;
+  /** Presses the Action.Submit fallback of a card message: a message whose value carries the data. */
+  submit(user: Who, value: Record<string, unknown>, replyToId: string): Promise<{ status: number; recorded: Array<{ kind: string; text: string; activity: Record<string, unknown> }> }>;
   /** A channel message that @mentions the bot, as Teams sends it. */
-  sayInChannel(user: keyof typeof DEMO_USERS, text: string, channel?: { id: string; name: string }): Promise<{ status: number; replies: string[] }>;
+  sayInChannel(user: keyof typeof DEMO_USERS, text: string, channel?: { id: string; name: string }): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
   close(): Promise<void>;
 }
 
@@ -37,24 +90,59 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
+  const who = (user: Who) => (typeof user === 'string' ? { id: DEMO_USERS[user].id, name: DEMO_USERS[user].displayName, tenantId: DEMO_TENANT_ID } : user);
+  const readReplies = async (conversationId: string) => {
+    const got = await connector.waitFor(conversationId);
+    return { replies: got.map((r) => activityText(r.activity)), cards: got.map((r) => cardOf(r.activity)) };
+  };
+
   return {
     url,
     app,
     connector,
     post,
     async say(user, text, extra = {}) {
-      const who = typeof user === 'string' ? { id: DEMO_USERS[user].id, name: DEMO_USERS[user].displayName, tenantId: DEMO_TENANT_ID } : user;
+      const person = who(user);
       const conversationId = `a:personal-${++conversationSeq}`;
       const res = await post({
         type: 'message', id: `m${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(), text,
-        from: { id: `29:${who.id}`, name: who.name, aadObjectId: who.id },
+        from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
-        conversation: { id: conversationId, conversationType: 'personal', tenantId: who.tenantId },
-        channelData: { tenant: { id: who.tenantId } },
+        conversation: { id: conversationId, conversationType: 'personal', tenantId: person.tenantId },
+        channelData: { tenant: { id: person.tenantId } },
         ...extra,
       });
-      const replies = (await connector.waitFor(conversationId)).map((r) => r.activity.text ?? '');
-      return { status: res.status, replies };
+      return { status: res.status, ...(await readReplies(conversationId)) };
+    },
+    async invoke(user, verb, data = {}, where = 'personal') {
+      const person = who(user);
+      const res = await post({
+        type: 'invoke', name: 'adaptiveCard/action', id: `i${++conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(),
+        from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
+        recipient: { id: '28:purchases-bot', name: 'Purchases' },
+        conversation: where === 'personal'
+          ? { id: `a:personal-${person.id}`, conversationType: 'personal', tenantId: person.tenantId }
+          : { id: '19:admins@thread.tacv2;messageid=1', conversationType: 'channel', isGroup: true, tenantId: person.tenantId },
+        channelData: { tenant: { id: person.tenantId }, ...(where === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: '19:admins@thread.tacv2', name: 'Billing admins' } } : {}) },
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      });
+      const body = (await res.json().catch(() => ({}))) as InvokeResult['body'];
+      const card = body?.type === 'application/vnd.microsoft.card.adaptive' ? (body.value as Record<string, unknown>) : null;
+      const text = card ? activityText({ attachments: [{ contentType: body.type, content: card }] }) : String(body?.value ?? '');
+      return { status: res.status, body, text, card };
+    },
+    async submit(user, value, replyToId) {
+      const person = who(user);
+      const conversationId = `a:personal-submit-${++conversationSeq}`;
+      const res = await post({
+        type: 'message', id: `s${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(), replyToId, value,
+        from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
+        recipient: { id: '28:purchases-bot', name: 'Purchases' },
+        conversation: { id: conversationId, conversationType: 'personal', tenantId: person.tenantId },
+        channelData: { tenant: { id: person.tenantId } },
+      });
+      const got = await connector.waitFor(conversationId);
+      return { status: res.status, recorded: got.map((r) => ({ kind: r.kind, text: activityText(r.activity), activity: r.activity })) };
     },
     async sayInChannel(user, text, channel = { id: '19:admins@thread.tacv2', name: 'Billing admins' }) {
       const mention = '<at>Purchases</at>';
@@ -68,8 +156,7 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
         conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: DEMO_TENANT_ID },
         channelData: { tenant: { id: DEMO_TENANT_ID }, team: { id: '19:team@thread.tacv2', name: 'Contoso IT' }, channel },
       });
-      const replies = (await connector.waitFor(conversationId)).map((r) => r.activity.text ?? '');
-      return { status: res.status, replies };
+      return { status: res.status, ...(await readReplies(conversationId)) };
     },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));

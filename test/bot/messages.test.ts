@@ -1,4 +1,4 @@
-import { startBot, type BotHarness } from './harness';
+import { actionOf, startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
 
 describe('POST /api/messages through the real adapter (no app id: local, unauthenticated)', () => {
@@ -14,20 +14,28 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
   });
 
   test('my purchases shows only the caller\'s own subscriptions', async () => {
-    expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/Power BI Pro: 5 licenses \(3 assigned\)/);
+    expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/\*\*Power BI Pro\*\*\n5 licenses \(3 assigned\) · active/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).toMatch(/Visio Plan 1/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/Power BI Pro/);
   });
 
   test('catalog shows prices in currency and trials', async () => {
     const { replies } = await bot.say('patti', 'catalog');
-    expect(replies[0]).toMatch(/Power BI Pro: \$168\.00\/license\/year or \$16\.80\/license\/month, 30-day trial/);
-    expect(replies[0]).toMatch(/Visio Plan 1: .*\(no card needed\)/);
+    expect(replies[0]).toMatch(/\*\*Power BI Pro\*\*\n\$168\.00\/year or \$16\.80\/month · 30-day trial\n\[Buy\]\n\[Start trial\]/);
+    // Lists page: Next brings the following products, in place of the card.
+    const { cards } = await bot.say('patti', 'catalog');
+    const next = actionOf(cards[0], 'Next')!;
+    const page2 = await bot.invoke('patti', next.verb, next.data);
+    const page3 = await bot.invoke('patti', actionOf(page2.card, 'Next')!.verb, actionOf(page2.card, 'Next')!.data);
+    expect(`${page2.text}\n${page3.text}`).toMatch(/\*\*Visio Plan 1\*\*\n.*no card needed/);
+    expect(page3.text).toMatch(/Page 3 of 3/);
+    expect(actionOf(page3.card, 'Next')).toBeNull();
+    expect(actionOf(page3.card, 'Previous')).not.toBeNull();
   });
 
   test('admin commands answer admins and refuse everyone else, from stored roles', async () => {
-    expect((await bot.say('alex', 'purchases')).replies[0]).toMatch(/Power BI Pro — Megan Bowen, 5 licenses/);
-    expect((await bot.say('isaiah', 'policies')).replies[0]).toMatch(/Power BI Pro \(CFQ7TTC0H9MP\): Enabled \(default\)/);
+    expect((await bot.say('alex', 'purchases')).replies[0]).toMatch(/\*\*Power BI Pro\*\* · Megan Bowen\n5 licenses \(3 assigned\) · self-service · active/);
+    expect((await bot.say('isaiah', 'policies')).replies[0]).toMatch(/Power BI Pro: Enabled \(default\)/);
     expect((await bot.say('megan', 'purchases')).replies[0]).toMatch(/Only Global admins, Billing admins and Global readers/);
     expect((await bot.say('megan', 'audit')).replies[0]).toMatch(/Only Global admins/);
   });

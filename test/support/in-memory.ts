@@ -50,6 +50,13 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     get: async (tenantId, id) => st.users.find((u) => u.tenantId === tenantId && u.id === id) ?? null,
     getMany: async (tenantId, ids) => st.users.filter((u) => u.tenantId === tenantId && ids.includes(u.id)),
     upsert: async (u) => { st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }]; },
+    search: async (tenantId, query, limit) => {
+      const q = query.toLowerCase();
+      return st.users
+        .filter((u) => u.tenantId === tenantId && u.active && (u.displayName.toLowerCase().includes(q) || (u.email ?? '').toLowerCase().includes(q)))
+        .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id))
+        .slice(0, limit);
+    },
   },
   roles: {
     listForUser: async (tenantId, userId) => st.roles.filter((r) => r.tenantId === tenantId && r.userId === userId).map((r) => r.role),
@@ -147,6 +154,8 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   audit: {
     add: async (e) => { st.audit.push({ ...e }); },
     list: async (tenantId, p, size) => page(st.audit.filter((e) => e.tenantId === tenantId).sort((a, b) => b.at.getTime() - a.at.getTime()), p, size),
+    latestFor: async (tenantId, target, actions) =>
+      st.audit.filter((e) => e.tenantId === tenantId && e.targetType === target.type && e.targetId === target.id && actions.includes(e.action)).sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null,
   },
   idempotency: {
     get: async (tenantId, key) => st.idempotency.find((r) => r.tenantId === tenantId && r.key === key) ?? null,

@@ -1,0 +1,53 @@
+/**
+ * Every card action verb, in one map (DESIGN §5.4). Action data carries ids only; the handler for a
+ * verb re-reads state and re-checks the caller on the server.
+ */
+export const VERBS = {
+  refresh: 'card.refresh',
+  catalog: 'catalog.show',
+  buyForm: 'buy.form',
+  buy: 'buy.submit',
+  trial: 'trial.submit',
+  mine: 'mine.show',
+  subscription: 'subscription.show',
+  addLicenses: 'licenses.add',
+  removeLicenses: 'licenses.remove',
+  assign: 'licenses.assign',
+  unassign: 'licenses.unassign',
+  recurring: 'recurring.set',
+  paymentMethod: 'payment.update',
+  cancelConfirm: 'cancel.confirm',
+  cancel: 'cancel.submit',
+  cancelLater: 'cancel.later',
+  bills: 'bills.show',
+  payForm: 'bill.payForm',
+  payBill: 'bill.pay',
+  purchases: 'purchases.page',
+  purchase: 'purchase.show',
+  acknowledge: 'purchase.ack',
+  disableProduct: 'product.disable',
+  takeOverConfirm: 'takeover.confirm',
+  takeOver: 'takeover.submit',
+  centralizeConfirm: 'centralize.confirm',
+  centralize: 'centralize.submit',
+  policies: 'policies.show',
+  setPolicy: 'policy.set',
+  setAllPolicies: 'policy.setAll',
+  approvals: 'approvals.show',
+  approve: 'approval.approve',
+  reject: 'approval.reject',
+  audit: 'audit.page',
+  productLicenses: 'licenses.product',
+  roles: 'roles.show',
+  grantRole: 'role.grant',
+  revokeRole: 'role.revoke',
+} as const;
+
+export type VerbKey = keyof typeof VERBS;
+export type Verb = (typeof VERBS)[VerbKey];
+export const ALL_VERBS: ReadonlySet<string> = new Set(Object.values(VERBS));
+export const isVerb = (v: unknown): v is Verb => typeof v === 'string' && ALL_VERBS.has(v);
+
+/** What a card shows, so a refresh can re-render it from current state. */
+export const VIEWS = ['subscription', 'purchase', 'approval', 'policies', 'purchases', 'mine', 'bills', 'catalog'] as const;
+export type View = (typeof VIEWS)[number];

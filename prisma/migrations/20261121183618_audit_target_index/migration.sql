@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "AuditEntry_tenantId_targetType_targetId_idx" ON "AuditEntry"("tenantId", "targetType", "targetId");
