@@ -63,6 +63,13 @@ export const views = {
     const items = await listCatalog(deps, ctx);
     const item = items.find((i) => i.product.id === productId);
     if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say 'catalog' to see what's available.");
+    // The form is offered only when the use case would accept it; the use case checks again on submit.
+    if (mode === 'buy' && !item.canBuy) {
+      throw new DomainError(item.canTrial ? ErrorCodes.POLICY_TRIALS_ONLY : ErrorCodes.POLICY_DISABLED, `Your organization doesn't allow buying ${item.product.name} here${item.canTrial ? ', only its trial' : ''}. Please contact your IT admin.`);
+    }
+    if (mode === 'trial' && !item.canTrial) {
+      throw new DomainError(ErrorCodes.TRIAL_NOT_AVAILABLE, `A trial of ${item.product.name} isn't available to you. Please contact your IT admin.`);
+    }
     return buyFormCard({ product: item.product, mode, savedCards: await savedCardsOf(deps, ctx), formId: randomUUID(), ...opts });
   },
 

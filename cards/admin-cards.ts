@@ -141,6 +141,7 @@ const takeOverTemplate = template<Record<string, unknown>>(
       label: 'What happens to the licenses',
       style: 'expanded',
       isRequired: true,
+      errorMessage: 'Pick what happens to the licenses',
       value: 'cancel',
       choices: [
         { title: '${cancelChoice}', value: 'cancel' },
@@ -182,6 +183,7 @@ const centralizeTemplate = template<Record<string, unknown>>(
       label: 'Licenses from',
       style: 'expanded',
       isRequired: true,
+      errorMessage: 'Pick where the licenses come from',
       value: '${defaultTarget}',
       choices: [{ $data: '${targets}', title: '${title}', value: '${value}' }, { title: '${newChoice}', value: 'new' }],
     },
@@ -218,10 +220,10 @@ const policiesTemplate = template<Record<string, unknown>>(
   ], [
     showCard('Change one product', [
       { type: 'Input.ChoiceSet', id: 'productId', label: 'Product', isRequired: true, errorMessage: 'Pick a product', choices: [{ $data: '${rows}', title: '${name}', value: '${id}' }] },
-      { type: 'Input.ChoiceSet', id: 'value', label: 'Setting', isRequired: true, value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
+      { type: 'Input.ChoiceSet', id: 'value', label: 'Setting', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
     ], [execute('Apply', VERBS.setPolicy, {}, { style: 'positive' })], '${canWrite}'),
     showCard('Change all products', [
-      { type: 'Input.ChoiceSet', id: 'allValue', label: 'Setting for every product', isRequired: true, value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
+      { type: 'Input.ChoiceSet', id: 'allValue', label: 'Setting for every product', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
     ], [execute('Apply to all products', VERBS.setAllPolicies, {}, { style: 'destructive' })], '${canWrite}'),
   ], { refresh: refresh('policies', {}, '${refreshUserIds}') }),
 );
@@ -387,7 +389,7 @@ const rolesTemplate = template<Record<string, unknown>>(
   ], [
     showCard('Grant a role', [
       { type: 'Input.Text', id: 'person', label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' },
-      { type: 'Input.ChoiceSet', id: 'role', label: 'Role', isRequired: true, value: 'BillingAdmin', choices: [{ $data: '${roles}', title: '${title}', value: '${value}' }] },
+      { type: 'Input.ChoiceSet', id: 'role', label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin', choices: [{ $data: '${roles}', title: '${title}', value: '${value}' }] },
     ], [execute('Grant', VERBS.grantRole, {}, { style: 'positive' })], '${canGrant}'),
   ]),
 );

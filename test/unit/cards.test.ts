@@ -1,0 +1,141 @@
+import { CATALOG } from '../../domain/catalog/catalog-data';
+import { NOTIFICATION_KINDS, type Invoice, type PurchaseRequest, type Subscription } from '../../domain/model';
+import type { PurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, myPurchasesCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
+import {
+  approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
+} from '../../cards/admin-cards';
+import { notificationCard } from '../../cards/notification-cards';
+import { ALL_VERBS, VERBS } from '../../cards/verbs';
+import { cardProblems, unboundExpressions } from '../support/card-validation';
+
+/** Fixed fixtures, so snapshots only change when a card does. */
+const at = new Date('2026-11-21T10:00:00Z');
+const [bi, , apps] = CATALOG;
+const visio = CATALOG.find((p) => p.name === 'Visio Plan 1')!;
+const sub = (over: Partial<Subscription> = {}): Subscription => ({
+  id: 'sub-1', tenantId: 't1', productId: bi.id, purchaserId: 'u-megan', origin: 'SelfService', status: 'Active', quantity: 5, billingFrequency: 'Annual',
+  unitPrice: bi.prices.Annual, recurring: true, isTrial: false, card: { token: 'tok_x', brand: 'Visa', last4: '4242', expMonth: 12, expYear: 2030 },
+  startedAt: at, expiresAt: new Date('2027-11-21T10:00:00Z'), cancelledAt: null, cancelReason: null, centralizedInto: null, remindedFor: null, createdAt: at, version: 1, ...over,
+});
+const detail = (over: Partial<Subscription> = {}, extra: Partial<PurchaseDetail> = {}): PurchaseDetail => ({
+  subscription: sub(over),
+  product: bi,
+  purchaser: { id: 'u-megan', displayName: 'Megan Bowen', email: 'meganb@example.com', active: true },
+  assignedUsers: [
+    { id: 'u-patti', displayName: 'Patti Fernandez', email: 'pattif@example.com', assignedAt: at },
+    { id: 'u-lynne', displayName: 'Lynne Robbins', email: 'lynner@example.com', assignedAt: at },
+  ],
+  orders: [],
+  invoices: [],
+  acknowledged: null,
+  ...extra,
+});
+const bill = (over: Partial<Invoice> = {}): Invoice => ({
+  id: 'inv-1', tenantId: 't1', subscriptionId: 'sub-1', purchaserId: 'u-megan', amount: { amountMinor: 84000, currency: 'USD' }, status: 'Unpaid',
+  description: 'Power BI Pro: 5 licenses', issuedAt: at, paidAt: null, chargeId: null, failureCode: 'card_declined', ...over,
+});
+const request = (over: Partial<PurchaseRequest> = {}): PurchaseRequest => ({
+  id: 'req-1', tenantId: 't1', requesterId: 'u-megan', productId: bi.id, kind: 'Purchase', quantity: 3, billingFrequency: 'Monthly', cardToken: 'tok', status: 'Pending',
+  decidedBy: null, decidedAt: null, decisionNote: null, subscriptionId: null, createdAt: at, ...over,
+});
+const refreshUserIds = ['8:orgid:u-alex'];
+
+const CARDS: Record<string, unknown> = {
+  'catalog, page 1': catalogCard({ items: CATALOG.map((product, i) => ({ product, policy: 'Enabled', canBuy: i !== 1, canTrial: Boolean(product.trial) })), page: 1, pageSize: 5 }),
+  'catalog, last page': catalogCard({ items: CATALOG.map((product) => ({ product, policy: 'Enabled', canBuy: true, canTrial: false })), page: 3, pageSize: 5 }),
+  'buy form with a saved card': buyFormCard({ product: bi, mode: 'buy', savedCards: [{ subscriptionId: 'sub-1', label: 'Visa ending 4242' }], formId: 'form-1', quantity: 5 }),
+  'buy form, declined': buyFormCard({ product: bi, mode: 'buy', savedCards: [], formId: 'form-2', banner: 'The card was declined.', bannerIsError: true }),
+  'trial without a card': buyFormCard({ product: visio, mode: 'trial', savedCards: [], formId: 'form-3' }),
+  'trial with a card': buyFormCard({ product: apps, mode: 'trial', savedCards: [], formId: 'form-4' }),
+  'my purchases': myPurchasesCard({ items: [{ subscription: sub(), product: bi, assigned: 2 }, { subscription: sub({ id: 'sub-2', status: 'Cancelled' }), product: bi, assigned: 0 }] }),
+  'my purchases, empty': myPurchasesCard({ items: [] }),
+  'subscription, purchaser': subscriptionCard({ subscription: sub(), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'form-5', canManage: true, banner: 'Done: 5 licenses now.' }),
+  'subscription, cancelled': subscriptionCard({ subscription: sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: bi, assignees: [], formId: 'form-6', canManage: true }),
+  'subscription, centralized': subscriptionCard({ subscription: sub({ centralizedInto: 'sub-c' }), product: bi, assignees: [], formId: 'form-7', canManage: true }),
+  'subscription, viewer who cannot manage': subscriptionCard({ subscription: sub(), product: bi, assignees: [], formId: 'form-8', canManage: false }),
+  'cancel confirmation': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 2 }),
+  bills: billsCard({ bills: [bill(), bill({ id: 'inv-2', status: 'Paid', paidAt: at, failureCode: null })] }),
+  'pay a bill': payBillCard({ bill: bill(), savedCards: [{ subscriptionId: 'sub-1', label: 'Visa ending 4242' }] }),
+  'purchases, page 2 of self-service': purchasesCard({
+    page: { items: [{ subscription: sub(), product: bi, purchaserName: 'Megan Bowen', assigned: 2 }], total: 9, page: 2, pageSize: 8 },
+    origin: 'SelfService',
+    refreshUserIds,
+  }),
+  'purchase, new': purchaseCard({ detail: detail(), policy: 'Enabled', isNew: true, refreshUserIds }),
+  'purchase, acknowledged and product disabled': purchaseCard({ detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), policy: 'Disabled', isNew: true, refreshUserIds }),
+  'purchase, taken over': purchaseCard({ detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over.' }),
+  'take over confirmation': takeOverConfirmCard({ detail: detail(), targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }),
+  'centralize confirmation': centralizeConfirmCard({ detail: detail(), targets: [] }),
+  policies: policiesCard({ rows: CATALOG.slice(0, 3).map((product, i) => ({ product, policyId: 'AllowSelfServicePurchase', value: i === 1 ? 'Disabled' : 'Enabled', isDefault: i !== 1, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds }),
+  'policies, reader': policiesCard({ rows: [], canWrite: false, refreshUserIds }),
+  'approval, pending': approvalCard({ request: request(), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
+  'approval, rejected': approvalCard({ request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' }), product: bi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds }),
+  approvals: approvalsCard({ items: [{ request: request(), productName: bi.name, requesterName: 'Megan Bowen' }] }),
+  audit: auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'Power BI Pro: Enabled → Disabled', surface: 'card', at }], total: 11, page: 1, pageSize: 10 }, names: new Map([['u-alex', 'Alex Wilber']]) }),
+  'product licenses': productLicensesCard({ view: { product: bi, subscriptions: 2, totalQuantity: 15, assigned: 3, available: 12, page: 1, pageSize: 10, totalGroups: 1, groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions: [{ id: 'sub-1', quantity: 5, assigned: 3, origin: 'SelfService', expiresAt: at }], users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }] }] } }),
+  roles: rolesCard({ assignments: [{ tenantId: 't1', userId: 'u-alex', role: 'GlobalAdmin', grantedBy: null, grantedAt: at }], names: new Map([['u-alex', 'Alex Wilber']]), canGrant: true }),
+  export: exportCard({ url: 'https://bot.example.com/exports/licensed-users.csv?token=abc', what: 'Everyone licensed on 2 live subscriptions, as CSV.', minutes: 10 }),
+};
+const data = { subscriptionId: 'sub-1', requestId: 'req-1', productId: bi.id, productName: bi.name, purchaserName: 'Megan Bowen', requesterName: 'Megan Bowen', adminName: 'Alex Wilber', quantity: 3, amountMinor: 50400, currency: 'USD', reason: 'Cost control', usersAffected: 2, usersMoved: 2, usersCovered: 2, assignedBy: 'Megan Bowen', expiresAt: '2026-12-01T00:00:00.000Z', recurring: true, trial: false, requestKind: 'Purchase' };
+for (const kind of NOTIFICATION_KINDS) CARDS[`notification ${kind}`] = notificationCard({ kind, data }, { refreshUserIds });
+
+const actionsOf = (card: unknown): Array<Record<string, unknown>> => {
+  const out: Array<Record<string, unknown>> = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.type === 'Action.Execute') out.push(o);
+    for (const [k, v] of Object.entries(o)) if (k !== 'refresh') walk(v);
+  };
+  walk(card);
+  return out;
+};
+
+describe.each(Object.entries(CARDS))('card: %s', (_name, card) => {
+  test('parses with the adaptivecards parser without a single warning, and every binding is filled', () => {
+    expect(cardProblems(card)).toEqual([]);
+    expect(unboundExpressions(card)).toEqual([]);
+    expect((card as { version: string }).version).toBe('1.5');
+  });
+
+  test('every button is a Universal Action with an Action.Submit fallback naming the same verb and carrying the same ids', () => {
+    for (const a of actionsOf(card)) {
+      expect(ALL_VERBS.has(a.verb as string)).toBe(true);
+      const fallback = a.fallback as { type: string; data: Record<string, unknown> };
+      expect(fallback.type).toBe('Action.Submit');
+      expect(fallback.data).toEqual({ verb: a.verb, ...(a.data as object) });
+      // Ids, page numbers, flags and enum words only: never names or amounts.
+      for (const v of Object.values(a.data as object)) expect(typeof v === 'number' || typeof v === 'boolean' || /^[\w.:-]{0,64}$/.test(v as string)).toBe(true);
+    }
+  });
+
+  test('fits comfortably in a Teams message', () => {
+    expect(JSON.stringify(card).length).toBeLessThan(40_000);
+  });
+
+  test('matches its snapshot', () => {
+    expect(card).toMatchSnapshot();
+  });
+});
+
+test('cards offer only what is still possible', () => {
+  const titles = (c: unknown) => actionsOf(c).map((a) => a.title);
+  expect(titles(CARDS['purchase, new'])).toEqual(expect.arrayContaining(['Take over', 'Disable product', 'Acknowledge']));
+  expect(titles(CARDS['purchase, acknowledged and product disabled'])).not.toEqual(expect.arrayContaining(['Acknowledge']));
+  expect(titles(CARDS['purchase, acknowledged and product disabled'])).not.toContain('Disable product');
+  expect(titles(CARDS['purchase, taken over'])).toEqual([]);
+  expect(titles(CARDS['subscription, cancelled'])).toEqual(['Back to my purchases']);
+  expect(titles(CARDS['subscription, viewer who cannot manage'])).toEqual(['Back to my purchases']);
+  expect(titles(CARDS['approval, rejected'])).toEqual([]);
+  expect(titles(CARDS['catalog, last page'])).toContain('Previous');
+  expect(titles(CARDS['catalog, last page'])).not.toContain('Next');
+  expect(titles(CARDS['policies, reader'])).toEqual([]);
+});
+
+test('the verb map has no duplicates and every verb has a handler in the action table', async () => {
+  expect(new Set(Object.values(VERBS)).size).toBe(Object.values(VERBS).length);
+  const { runCardAction } = await import('../../bot/card-actions');
+  expect(typeof runCardAction).toBe('function');
+});
