@@ -79,7 +79,11 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
   const id = identityOf(context);
   if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
     if (id) await ensureInDirectory(deps, context, id, logger);
-    const welcomed = activity.membersAdded?.some((m) => m.id === activity.recipient?.id) || activity.action === 'add';
+    // Teams sends both an installationUpdate and a conversationUpdate on install: welcome once.
+    const welcomed = activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === activity.recipient?.id);
+    if (id && activity.type === 'installationUpdate' && activity.conversation?.conversationType === 'personal') {
+      await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+    }
     if (welcomed && activity.conversation?.conversationType === 'personal') {
       if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
       await context.sendActivity(helpText());
