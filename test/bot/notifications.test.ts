@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { startBot, type BotHarness } from './harness';
+import { activityText, startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { PrismaOutboxQueue } from '../../prisma/outbox-queue';
 import { OutboxSender, DEFAULT_SENDER_OPTIONS } from '../../bot/outbox-sender';
@@ -55,7 +55,7 @@ describe('outbox sender', () => {
     expect(first.sent).toBeGreaterThanOrEqual(1);
     const posted = channelSends().slice(before);
     expect(posted).toHaveLength(1);
-    expect(posted[0].activity.text).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user\*\* \(2 licenses, \$48\.00\)/);
+    expect(activityText(posted[0].activity)).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user\*\* \(2 licenses, \$48\.00\)/);
     expect(posted[0].activity.channelData).toMatchObject({ notificationId: expect.any(String) });
     expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
     expect(channelSends().slice(before)).toHaveLength(1);
@@ -73,7 +73,7 @@ describe('outbox sender', () => {
     clock.t += 10 * 60_000;
     await sender.drainOnce();
     const sends = bot.connector.recorded.slice(before + 1);
-    expect(sends.map((s) => s.activity.text).join('\n')).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user/);
+    expect(sends.map((s) => activityText(s.activity)).join('\n')).toMatch(/Megan Bowen\*\* bought \*\*Power Apps per user/);
     const isaiahKey = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.isaiah.id}`);
     expect(isaiahKey).toBeNull();
     const expanded = await bot.app.db.reader.outboxNotification.findMany({ where: { kind: 'PurchaseCreated', recipientKind: 'user' } });
@@ -87,9 +87,9 @@ describe('outbox sender', () => {
     await drainAll(sender);
     await takeOverCancel(bot.app.deps, alex, { subscriptionId: sub.id, reason: 'Security or compliance' });
     await sender.drainOnce();
-    const toMegan = bot.connector.recorded.filter((r) => r.activity.text?.includes('cancelled your'));
+    const toMegan = bot.connector.recorded.filter((r) => activityText(r.activity).includes('cancelled your'));
     expect(toMegan).toHaveLength(1);
-    expect(toMegan[0].activity.text).toMatch(/Alex Wilber cancelled your \*\*Power Apps per user\*\* subscription \(reason: Security or compliance\)/);
+    expect(activityText(toMegan[0].activity)).toMatch(/Alex Wilber cancelled your \*\*Power Apps per user\*\* subscription \(reason: Security or compliance\)/);
   });
 
   test('rate limits: 20 notifications to one person respect 7/s and 8/2s', async () => {
@@ -108,7 +108,7 @@ describe('outbox sender', () => {
     // 8 per any 2 s: messages 1–8 at 0 s, 9–16 from 2 s, 17–20 from 4 s.
     expect(clock.t - start).toBeGreaterThanOrEqual(4_000);
     expect(clock.t - start).toBeLessThan(4_500);
-    const texts = bot.connector.recorded.filter((r) => r.activity.text?.includes('gave you a **Product')).map((r) => r.activity.text);
+    const texts = bot.connector.recorded.filter((r) => activityText(r.activity).includes('gave you a **Product')).map((r) => activityText(r.activity));
     expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `🎉 Alex gave you a **Product ${i}** license.`));
   });
 
@@ -141,7 +141,7 @@ describe('outbox sender', () => {
     expect((await restarted.drainOnce()).sent).toBe(0); // still leased
     clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
     expect((await restarted.drainOnce()).sent).toBe(1);
-    expect(bot.connector.recorded.filter((r) => r.activity.text?.includes('Planner'))).toHaveLength(1);
+    expect(bot.connector.recorded.filter((r) => activityText(r.activity).includes('Planner'))).toHaveLength(1);
   });
 });
 
