@@ -3,12 +3,12 @@
  * Seeds 10,000 users, 5,000 subscriptions and 50,000 license assignments into a fresh SQLite file,
  * then measures the admin and purchaser reads, two writes and the full CSV export.
  *
- *   npm run bench            # writes bench/RESULTS.md and bench/results.json
+ *   npm run bench            # rewrites its section of bench/RESULTS.md, and bench/results.json
  *
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -25,6 +25,7 @@ import { licensesForProduct } from '../domain/admin/licenses-view';
 import { listMyPurchases } from '../domain/purchasing/list-my-purchases';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../domain/licenses/assign-licenses';
+import { writeResultsJson, writeResultsSection } from './results-md';
 
 const USERS = 10_000;
 const SUBSCRIPTIONS = 5_000;
@@ -158,7 +159,7 @@ const main = async () => {
   });
   const exportPass = exportMs <= 2000 && rssGrowthMb <= 60;
   const flat = pageSizeStatements[10] === pageSizeStatements[100];
-  const md = `# Benchmark results
+  const md = `## Domain: use cases over Prisma + SQLite
 
 Command: \`npm run bench\` (bench/domain-bench.ts). Fresh SQLite file (WAL) through Prisma 7 and the
 better-sqlite3 driver adapter, the real unit of work and use cases (authorization, validation and
@@ -181,13 +182,13 @@ ${rowsMd.join('\n')}
 
 Statements per admin purchases page, by page size: 10 → ${pageSizeStatements[10]}, 25 → ${pageSizeStatements[25]}, 100 → ${pageSizeStatements[100]} (${flat ? 'constant ✅' : 'grows ❌'}).
 `;
-  writeFileSync(path.join(__dirname, 'RESULTS.md'), md + NOTES);
-  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ stats, export: { ...exported, pass: exportPass }, pageSizeStatements }, null, 2)}\n`);
+  writeResultsSection('domain', md + NOTES);
+  writeResultsJson('results.json', { stats, export: { ...exported, pass: exportPass }, pageSizeStatements });
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 };
 
 const NOTES = `
-## Notes
+### Notes
 
 - Reads run on the read-only connection (WAL: committed data only, never blocked by the writer);
   every write is one interactive transaction including the audit entry, order history and outbox rows

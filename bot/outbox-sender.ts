@@ -1,14 +1,18 @@
-import type { CloudAdapter, ConversationReference } from 'botbuilder';
-import type { ClaimedNotification } from '../prisma/outbox-queue';
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
 import { ADMIN_CHANNEL_KEY, userKey, type ConversationStore } from './conversations';
-import { notificationText } from './notification-text';
+import { notificationActivity } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
 
 export interface OutboxQueue {
   claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]>;
-  markSent(id: string, at: Date): Promise<void>;
-  markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number): Promise<void>;
+  beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, now: Date, leaseMs: number): Promise<boolean>;
+  markSent(id: string, at: Date, activityId?: string): Promise<void>;
+  markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken?: string): Promise<void>;
+  markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;
+  release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
+  settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;
   expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void>;
 }
 
@@ -21,6 +25,8 @@ export interface SenderOptions {
   maxAttempts: number;
   /** Conversations served at once (each conversation's messages stay in order). */
   concurrency: number;
+  /** A send whose outcome is unknown (see InDoubtPolicy): not repeated (`hold`), or repeated (`resend`). */
+  inDoubt: InDoubtPolicy;
 }
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
@@ -30,6 +36,7 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   leaseMs: 60_000,
   maxAttempts: 8,
   concurrency: 8,
+  inDoubt: 'hold',
 };
 
 export interface SenderDeps {
@@ -59,15 +66,78 @@ const failureOf = (e: unknown): SendFailure => {
   return { statusCode, retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined, message: err.message ?? String(e) };
 };
 
+/** Network errors that happen before a request is on the wire: nothing can have been delivered. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
+
+/**
+ * Did the connector perhaps receive this message? Only when a request to the connector's
+ * conversations API got no HTTP answer at all (connection reset, timeout): an HTTP error status is a
+ * definite "not delivered", and errors elsewhere (a token endpoint, our own code) mean no send happened.
+ */
+const outcomeUnknown = (e: unknown): boolean => {
+  const err = e as { statusCode?: number; response?: { status?: number }; code?: string; request?: { url?: string } };
+  if (err?.statusCode !== undefined || err?.response?.status !== undefined) return false;
+  if (err?.code !== undefined && NEVER_SENT.has(err.code)) return false;
+  return typeof err?.request?.url === 'string' && err.request.url.includes('/v3/conversations/');
+};
+
+/** The parts of botbuilder's ConnectorClient (an @azure/core-client ServiceClient inside) that we touch. */
+interface ConnectorPipeline {
+  addPolicy(policy: { name: string; sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> }, options?: { afterPolicies?: string[] }): void;
+}
+
+/** System errors after which the request may have reached the connector: botbuilder's retry policy would repeat the message. */
+const AMBIGUOUS = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
+
+/**
+ * The last policy before the HTTP client (after botbuilder's retry policy), for one send:
+ * - it notes the moment the request leaves (after serialization and signing), which is what the rate
+ *   windows must count: Teams counts messages as they arrive;
+ * - a connection that drops once the request is out gets a code the retry policy does not repeat, so
+ *   the sender decides (in doubt) instead of botbuilder posting the same message up to four times.
+ *   429 and 5xx answers are retried by botbuilder as before.
+ */
+const onTheWire = (departs: () => void) => ({
+  name: 'outboxOnTheWire',
+  async sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> {
+    departs();
+    try {
+      return await next(request);
+    } catch (e) {
+      const err = e as { code?: string; message?: string; response?: unknown };
+      if (err && err.response === undefined && err.code !== undefined && AMBIGUOUS.has(err.code)) {
+        err.message = `${err.code}: ${err.message ?? ''}`;
+        err.code = OUTCOME_UNKNOWN;
+      }
+      throw e;
+    }
+  },
+});
+
 /** Exponential backoff from 5 s, capped at an hour, with jitter so retries don't arrive together. */
 const backoffMs = (attempts: number): number => Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
+
+/** Delay on the way to Teams that the per-tenant window allows for; each ms costs 1/1000 of the drain rate. */
+const ARRIVAL_JITTER_MS = 20;
+
+/** Sends a new sender treats as "cold" (see send()): a full tenant window's worth. */
+const COLD_SENDS = 50;
+
+type SendOutcome = 'sent' | 'failed' | 'skipped' | 'stopped';
 
 /**
  * Drains the outbox into Teams within its rate limits. botbuilder's connector already retries 429
  * and 5xx a few times per send; this layer does not retry on top of it in a loop, it reschedules the
- * row (honouring Retry-After) and moves on. Rows are leased when claimed and marked sent right after
- * Teams accepts them, so a restart resumes pending rows; a crash in the instant between Teams
- * accepting a message and the mark is the one case that can repeat a message (at-least-once).
+ * row (honouring Retry-After) and moves on.
+ *
+ * Delivery: each message is sent at most once by default. Right before a row's message goes out, the
+ * sender commits that it is sending it (`beginSend`, which also proves the row is still its claim);
+ * right after Teams answers, it commits the outcome. A sender that dies between the two leaves the
+ * row "in doubt" (Teams may or may not have shown it; the Bot Connector offers no way to find out
+ * or to send idempotently), and the next sender applies the `inDoubt` policy to it: `hold` (the
+ * default) never repeats it and flags it IN_DOUBT, `resend` repeats it. Rows claimed but not begun
+ * are sent normally after the lease; on `stop()` they are given back at once.
  */
 export class OutboxSender {
   private readonly perConversation: RateLimiter;
@@ -76,18 +146,38 @@ export class OutboxSender {
   private readonly sleep: (ms: number) => Promise<void>;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<unknown> | null = null;
+  private stopping = false;
+  private readonly sleepers = new Set<() => void>();
+  private readonly admins = new Map<string, Promise<string[]>>();
+  private coldSends = COLD_SENDS;
 
   constructor(private readonly deps: SenderDeps, private readonly options: SenderOptions = DEFAULT_SENDER_OPTIONS) {
     this.perConversation = new RateLimiter(options.perConversation);
-    this.perTenant = new RateLimiter(options.perTenant);
+    // Teams counts a tenant's messages as they arrive. Let through in a burst at the top of each second,
+    // 8 at a time, they leave this process one after the other and arrive tens of milliseconds apart: the
+    // late ones of one second and the early ones of the next then make more than the limit in a second.
+    // So each send's place in the windows is moved to when its request really leaves (see onTheWire), the
+    // tenant's sends are spread evenly over the window, and its window is counted with ARRIVAL_JITTER_MS
+    // of room for delays on the way.
+    this.perTenant = new RateLimiter(
+      options.perTenant.map((w) => ({ ...w, windowMs: w.windowMs + ARRIVAL_JITTER_MS })),
+      { spacingMs: Math.max(...options.perTenant.map((w) => w.windowMs / w.limit)) },
+    );
     this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = deps.sleep ?? ((ms) => this.wakeableSleep(ms));
   }
 
   /** Claims and sends one batch; returns how many rows it handled. */
   async drainOnce(): Promise<{ sent: number; failed: number }> {
-    const { queue } = this.deps;
-    const rows = await queue.claim(new Date(this.now()), this.options.batchSize, this.options.leaseMs, this.options.maxAttempts);
+    const { queue, logger } = this.deps;
+    const { inDoubt, maxAttempts, leaseMs, batchSize, concurrency } = this.options;
+    if (this.stopping) return { sent: 0, failed: 0 };
+    const settled = await queue.settleInDoubt(new Date(this.now()), inDoubt, maxAttempts);
+    if (settled.length) {
+      logger.warn({ ids: settled, policy: inDoubt }, inDoubt === 'hold' ? 'notifications in doubt, not sent again: a sender stopped while sending them' : 'notifications sent again: a sender stopped while sending them');
+    }
+    const rows = await queue.claim(new Date(this.now()), batchSize, leaseMs, maxAttempts);
+    this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
     const byConversation = new Map<string, Array<{ row: ClaimedNotification; ref: Partial<ConversationReference> }>>();
     let failed = 0;
     for (const row of rows) {
@@ -97,27 +187,38 @@ export class OutboxSender {
         continue;
       }
       const key = ref.conversation?.id ?? '';
-      byConversation.set(key, [...(byConversation.get(key) ?? []), { row, ref }]);
+      const group = byConversation.get(key);
+      if (group) group.push({ row, ref });
+      else byConversation.set(key, [{ row, ref }]);
     }
     let sent = 0;
+    const unstarted: ClaimedNotification[] = [];
     const groups = [...byConversation.values()];
     const worker = async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
         for (const { row, ref } of group) {
-          if (await this.send(row, ref)) sent++;
-          else failed++;
+          const outcome = this.stopping ? 'stopped' : await this.send(row, ref);
+          if (outcome === 'sent') sent++;
+          else if (outcome === 'failed') failed++;
+          else if (outcome === 'stopped') unstarted.push(row);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, groups.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+    if (unstarted.length) {
+      const released = await queue.release(unstarted, new Date(this.now()));
+      logger.info({ released }, 'outbox sender stopping: unsent notifications given back');
+    }
     return { sent, failed };
   }
 
   /** Drains until nothing is due, then polls every `intervalMs`. */
   start(intervalMs = 2_000): void {
+    this.stopping = false;
     const tick = async () => {
       try {
         for (;;) {
+          if (this.stopping) break;
           const batch = this.drainOnce();
           this.draining = batch;
           const { sent, failed } = await batch;
@@ -133,10 +234,25 @@ export class OutboxSender {
     this.timer = setTimeout(tick, 0);
   }
 
+  /** Sends in flight finish and are recorded; claimed rows not yet sent are given back for any sender to take. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const wake of [...this.sleepers]) wake();
     await this.draining?.catch(() => undefined);
+  }
+
+  private wakeableSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   private async resolve(row: ClaimedNotification): Promise<Partial<ConversationReference> | null> {
@@ -146,55 +262,115 @@ export class OutboxSender {
       if (channel) return channel;
       const admins = await this.deps.adminsOf(row.tenantId);
       if (admins.length) await queue.expand(row, admins, this.deps.newId, this.options.maxAttempts);
-      else await queue.markFailed(row.id, 'the tenant has no admins to notify', null, this.options.maxAttempts);
+      else await queue.markFailed(row.id, 'the tenant has no admins to notify', null, this.options.maxAttempts, row.claimToken);
       return null;
     }
     const ref = await conversations.get(row.tenantId, userKey(row.recipient.userId));
     if (!ref) {
       // They haven't talked to the bot yet; when they do, the reference appears and a retry delivers.
       const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
-      await queue.markFailed(row.id, 'no conversation with this person yet', retryAt, this.options.maxAttempts);
+      await queue.markFailed(row.id, 'no conversation with this person yet', retryAt, this.options.maxAttempts, row.claimToken);
       logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     }
     return ref;
   }
 
-  private async waitForTurn(conversationKey: string, tenantKey: string): Promise<void> {
+  private adminsOfTenant(tenantId: string): Promise<string[]> {
+    let admins = this.admins.get(tenantId);
+    if (!admins) this.admins.set(tenantId, (admins = this.deps.adminsOf(tenantId)));
+    return admins;
+  }
+
+  /**
+   * Waits for both rate limits and takes a place in them; null when the sender is stopping instead.
+   * The returned function moves the place later, to when the message really leaves.
+   */
+  private async waitForTurn(conversationKey: string, tenantKey: string): Promise<((later: number) => void) | null> {
     for (;;) {
+      if (this.stopping) return null;
       const now = this.now();
       const wait = Math.max(this.perConversation.delay(conversationKey, now), this.perTenant.delay(tenantKey, now));
       if (wait <= 0) {
         this.perConversation.record(conversationKey, now);
         this.perTenant.record(tenantKey, now);
-        return;
+        let at = now;
+        return (later) => {
+          if (later <= at) return;
+          this.perConversation.move(conversationKey, at, later);
+          this.perTenant.move(tenantKey, at, later);
+          at = later;
+        };
       }
       await this.sleep(wait);
     }
   }
 
-  private async send(row: ClaimedNotification, ref: Partial<ConversationReference>): Promise<boolean> {
+  private async send(row: ClaimedNotification, ref: Partial<ConversationReference>): Promise<SendOutcome> {
     const { adapter, appId, queue, logger } = this.deps;
-    await this.waitForTurn(ref.conversation?.id ?? '', row.tenantId);
+    const { leaseMs, maxAttempts, inDoubt } = this.options;
+    let activity: Partial<Activity>;
+    try {
+      const readers = row.recipient.kind === 'user' ? [row.recipient.userId] : await this.adminsOfTenant(row.tenantId);
+      const content = notificationActivity(row, readers);
+      // The outbox id travels with the message (for tracing a delivery, and for the benchmark to count them).
+      activity = { ...content, channelData: { ...(content.channelData as object | undefined), notificationId: row.id } };
+    } catch (e) {
+      // Rendering is deterministic: trying again would fail again.
+      await queue.markFailed(row.id, `could not render: ${(e as Error).message ?? String(e)}`, null, maxAttempts, row.claimToken);
+      logger.error({ err: e, id: row.id, kind: row.kind }, 'notification could not be rendered');
+      return 'failed';
+    }
+    const moveTo = await this.waitForTurn(ref.conversation?.id ?? '', row.tenantId);
+    if (!moveTo) return 'stopped';
+
+    let begun = false;
+    let failure: unknown = null;
+    let activityId: string | undefined;
     try {
       // The adapter hands errors thrown inside a turn to onTurnError, so catch them here to see them.
-      let failure: unknown = null;
       await adapter.continueConversationAsync(appId, ref, async (context) => {
         try {
-          await context.sendActivity({ type: 'message', text: notificationText(row), channelData: { notificationId: row.id } });
+          const pipeline = (context.turnState.get(adapter.ConnectorClientKey) as { client?: { pipeline?: ConnectorPipeline } } | undefined)?.client?.pipeline;
+          // Last before the HTTP client, so that the time it notes is when the request leaves.
+          pipeline?.addPolicy(onTheWire(() => moveTo(this.now())), { afterPolicies: ['defaultRetryPolicy', 'tracingPolicy', 'redirectPolicy', 'logPolicy'] });
+          // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
+          if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
+          begun = true;
+          activityId = (await context.sendActivity(activity))?.id;
         } catch (e) {
           failure = e;
+        } finally {
+          // A fresh process's first requests (connections, first-run code) reach Teams later than the
+          // jitter allowed for: until it is warm, each place moves on to when the answer came, which is
+          // surely after the message arrived (costs one round trip, once).
+          if (begun && this.coldSends > 0) {
+            this.coldSends--;
+            moveTo(this.now());
+          }
         }
       });
-      if (failure) throw failure;
     } catch (e) {
-      const f = failureOf(e);
-      const permanent = f.statusCode === 403 || f.statusCode === 404; // bot removed or blocked, conversation gone
-      const retryAt = permanent || row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + (f.retryAfterMs ?? backoffMs(row.attempts)));
-      await queue.markFailed(row.id, `${f.statusCode ?? 'error'}: ${f.message}`, retryAt, this.options.maxAttempts);
-      logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt }, 'notification not delivered');
-      return false;
+      failure ??= e;
     }
-    await queue.markSent(row.id, new Date(this.now()));
-    return true;
+    if (!begun && failure === null) {
+      logger.info({ id: row.id }, 'notification skipped: another sender holds it now');
+      return 'skipped';
+    }
+    if (failure !== null) {
+      const f = failureOf(failure);
+      const retryAt = new Date(this.now() + (f.retryAfterMs ?? backoffMs(row.attempts)));
+      if (begun && outcomeUnknown(failure)) {
+        await queue.markInDoubt(row, `no answer from the connector: ${f.message}`, inDoubt, retryAt, maxAttempts);
+        logger.warn({ id: row.id, kind: row.kind, err: f.message, policy: inDoubt }, 'notification in doubt: sent, but no answer from the connector');
+        return 'failed';
+      }
+      const permanent = f.statusCode === 403 || f.statusCode === 404; // bot removed or blocked, conversation gone
+      const giveUp = permanent || row.attempts >= maxAttempts;
+      await queue.markFailed(row.id, `${f.statusCode ?? 'error'}: ${f.message}`, giveUp ? null : retryAt, maxAttempts, row.claimToken);
+      logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt: giveUp ? null : retryAt }, 'notification not delivered');
+      return 'failed';
+    }
+    await queue.markSent(row.id, new Date(this.now()), activityId);
+    return 'sent';
   }
 }

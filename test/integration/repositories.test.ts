@@ -431,8 +431,8 @@ describe('Prisma repositories on SQLite', () => {
       await repos.outbox.add([]);
       const rows = await t.db.writer.outboxNotification.findMany({ orderBy: { id: 'asc' } });
       expect(rows).toEqual([
-        { id: 'n-1', tenantId: T1, recipientKind: 'user', recipientUserId: 'alice', kind: 'PurchaseCreated', data: '{"product":"Visio Plan 2","quantity":3,"trial":false,"note":null}', createdAt: day(1), attempts: 0, nextAttemptAt: null, sentAt: null, lastError: null },
-        { id: 'n-2', tenantId: T1, recipientKind: 'admins', recipientUserId: null, kind: 'ApprovalRequested', data: '{}', createdAt: day(1), attempts: 0, nextAttemptAt: null, sentAt: null, lastError: null },
+        { id: 'n-1', tenantId: T1, recipientKind: 'user', recipientUserId: 'alice', kind: 'PurchaseCreated', data: '{"product":"Visio Plan 2","quantity":3,"trial":false,"note":null}', createdAt: day(1), attempts: 0, nextAttemptAt: null, claimToken: null, sendingAt: null, sentAt: null, activityId: null, lastError: null },
+        { id: 'n-2', tenantId: T1, recipientKind: 'admins', recipientUserId: null, kind: 'ApprovalRequested', data: '{}', createdAt: day(1), attempts: 0, nextAttemptAt: null, claimToken: null, sendingAt: null, sentAt: null, activityId: null, lastError: null },
       ]);
       expect(JSON.parse(rows[0].data)).toEqual(intents[0].data);
     });

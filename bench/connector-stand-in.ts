@@ -1,0 +1,113 @@
+/**
+ * A loopback stand-in for the Bot Connector service, for benchmarks: answers every send or reply
+ * with an activity id as fast as it can and counts what arrived. It never deduplicates: a message
+ * sent twice is counted twice.
+ *
+ * In-process: `new BenchConnector().start()`. As a process of its own (so that its work is not
+ * mixed with the load generator's): `node --import tsx bench/connector-stand-in.ts`, which reports
+ * its port over IPC and answers `GET /stats`.
+ */
+import http from 'node:http';
+
+export interface Arrival {
+  /** ms since the stand-in started (performance.now()) */
+  at: number;
+  conversationId: string;
+  notificationId?: string;
+  tenantId?: string;
+}
+
+export interface ConnectorStats {
+  received: number;
+  /** TCP connections opened to the stand-in (a client that keeps connections alive opens few). */
+  connections: number;
+  byConversation: Record<string, number>;
+  last: Record<string, string>;
+}
+
+export class BenchConnector {
+  received = 0;
+  connections = 0;
+  readonly byConversation = new Map<string, number>();
+  /** Last text (or attachment type) per conversation, to check what the bot answered. */
+  readonly last = new Map<string, string>();
+  /** Every send that carried channelData.notificationId, in arrival order (outbox benchmark). */
+  readonly arrivals: Arrival[] = [];
+  /** Answer this status instead of 200 for sends to these conversations. */
+  readonly failing = new Map<string, number>();
+  /** Milliseconds to wait before answering (a remote service is not on loopback). */
+  latencyMs = 0;
+  url = '';
+  private seq = 0;
+  private readonly server = http.createServer((req, res) => this.handle(req, res));
+
+  async start(port = 0): Promise<this> {
+    this.server.keepAliveTimeout = 60_000;
+    this.server.on('connection', () => this.connections++);
+    await new Promise<void>((r) => this.server.listen(port, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}/`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  stats(): ConnectorStats {
+    return { received: this.received, connections: this.connections, byConversation: Object.fromEntries(this.byConversation), last: Object.fromEntries(this.last) };
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      const url = decodeURIComponent(req.url ?? '');
+      if (req.method === 'GET' && url === '/stats') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(this.stats()));
+        return;
+      }
+      const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);
+      if (!act || (req.method !== 'POST' && req.method !== 'PUT')) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"NotFound"}}');
+        return;
+      }
+      const conversationId = act[1];
+      const failWith = this.failing.get(conversationId);
+      if (failWith) {
+        res.writeHead(failWith, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"Failing","message":"configured to fail"}}');
+        return;
+      }
+      // Counted when the whole request has arrived: from here on, the message counts as shown in Teams.
+      const activity = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        text?: string;
+        attachments?: Array<{ contentType?: string }>;
+        channelData?: { notificationId?: string; tenant?: { id?: string } };
+        conversation?: { tenantId?: string };
+      };
+      this.received++;
+      this.byConversation.set(conversationId, (this.byConversation.get(conversationId) ?? 0) + 1);
+      this.last.set(conversationId, activity.text ?? activity.attachments?.map((a) => a.contentType).join(',') ?? '');
+      const notificationId = activity.channelData?.notificationId;
+      if (notificationId) {
+        this.arrivals.push({ at: performance.now(), conversationId, notificationId, tenantId: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id });
+      }
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `activity-${++this.seq}` }));
+      };
+      if (this.latencyMs > 0) setTimeout(answer, this.latencyMs);
+      else answer();
+    });
+  }
+}
+
+if (require.main === module) {
+  void new BenchConnector().start(Number(process.env.PORT ?? 0)).then((c) => {
+    process.send?.({ url: c.url });
+    process.stdout.write(`connector stand-in on ${c.url}\n`);
+  });
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import pino from 'pino';
+import { startBot, type BotHarness } from '../bot/harness';
+import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
+import { IN_DOUBT, PrismaOutboxQueue } from '../../prisma/outbox-queue';
+import { DEFAULT_SENDER_OPTIONS, OutboxSender, type SenderOptions } from '../../bot/outbox-sender';
+import { userKey } from '../../bot/conversations';
+import type { NotificationIntent } from '../../domain/model';
+
+/**
+ * Delivery guarantees of the outbox sender over a real SQLite file and the real adapter, with the
+ * loopback connector stand-in counting what arrives (it never deduplicates).
+ */
+
+const T = DEMO_TENANT_ID;
+const person = (i: number) => `person-${i}`;
+
+/** A sender with a clock the test moves; sleeping advances it (and may run `onSleep` first). */
+const senderFor = (bot: BotHarness, clock: { t: number }, options: Partial<SenderOptions> = {}, onSleep?: (ms: number) => Promise<void>) =>
+  new OutboxSender(
+    {
+      queue: new PrismaOutboxQueue(bot.app.db),
+      conversations: bot.app.conversations,
+      adapter: bot.app.adapter,
+      appId: '',
+      logger: pino({ level: 'silent' }),
+      newId: randomUUID,
+      adminsOf: async () => [],
+      now: () => clock.t,
+      sleep: async (ms) => {
+        await onSleep?.(ms);
+        clock.t += ms;
+      },
+    },
+    { ...DEFAULT_SENDER_OPTIONS, ...options },
+  );
+
+/** n people who have talked to the bot (a stored reference to `serviceUrl`), and one notification each, or `perPerson` to person 0. */
+const seed = async (bot: BotHarness, opts: { people?: number; perPerson?: number; serviceUrl?: string } = {}) => {
+  const serviceUrl = opts.serviceUrl ?? bot.connector.url;
+  const people = opts.people ?? 1;
+  for (let i = 0; i < people; i++) {
+    await bot.app.conversations.save(T, userKey(person(i)), {
+      channelId: 'msteams', serviceUrl, conversation: { id: `a:chat-${i}`, conversationType: 'personal', tenantId: T } as never,
+      user: { id: `29:${person(i)}`, name: `Person ${i}` }, bot: { id: '28:bot', name: 'Purchases' },
+    });
+  }
+  const ids: string[] = [];
+  const rows: NotificationIntent[] = [];
+  for (let i = 0; i < people; i++) {
+    for (let k = 0; k < (opts.perPerson ?? 1); k++) {
+      const id = `n-${i}-${String(k).padStart(3, '0')}`;
+      ids.push(id);
+      rows.push({ id, tenantId: T, recipient: { kind: 'user' as const, userId: person(i) }, kind: 'TrialEnded' as const, data: { productName: `Product ${i}.${k}` }, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)) });
+    }
+  }
+  await bot.app.deps.uow.run((r) => r.outbox.add(rows));
+  return ids;
+};
+
+const received = (bot: BotHarness) => {
+  const counts = new Map<string, number>();
+  for (const r of bot.connector.recorded) {
+    const id = (r.activity.channelData as { notificationId?: string } | undefined)?.notificationId;
+    if (id?.startsWith('n-')) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+};
+
+const row = (bot: BotHarness, id: string) => bot.app.db.reader.outboxNotification.findUniqueOrThrow({ where: { id } });
+
+describe('outbox delivery', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+    // The demo seed's own notifications (to people with no chat here) are out of the way.
+    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+  });
+  afterEach(() => bot.close());
+
+  test('a delivered row records when and the id Teams gave it; a second drain sends nothing', async () => {
+    const [id] = await seed(bot);
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    expect(await sender.drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(await row(bot, id)).toMatchObject({ sentAt: expect.any(Date), sendingAt: expect.any(Date), activityId: expect.stringMatching(/^activity-/), claimToken: null, lastError: null });
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(received(bot).get(id)).toBe(1);
+  });
+
+  test('a sender that died mid-send (begun, no outcome): the row is held IN_DOUBT after the lease, never sent again', async () => {
+    const [id] = await seed(bot);
+    const clock = { t: Date.now() };
+    const queue = new PrismaOutboxQueue(bot.app.db);
+    const [claimed] = await queue.claim(new Date(clock.t), 10, DEFAULT_SENDER_OPTIONS.leaseMs, 8);
+    expect(await queue.beginSend(claimed, new Date(clock.t), DEFAULT_SENDER_OPTIONS.leaseMs)).toBe(true);
+    // ...and the process is killed here, the message perhaps on its way to Teams.
+    const restarted = senderFor(bot, clock);
+    expect(await restarted.drainOnce()).toEqual({ sent: 0, failed: 0 }); // still within the lease: not even in doubt yet
+    clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
+    expect(await restarted.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    const held = await row(bot, id);
+    expect(held).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: 8, claimToken: null, sendingAt: expect.any(Date) });
+    expect(held.lastError).toMatch(new RegExp(`^${IN_DOUBT}: the sender stopped while this message was being sent`));
+    expect((await queue.inDoubt(T)).map((r) => r.id)).toEqual([id]);
+    clock.t += 24 * 3_600_000;
+    await restarted.drainOnce();
+    expect(received(bot).get(id)).toBeUndefined();
+  });
+
+  test("with inDoubt: 'resend' the same row is sent again after the lease (at least once)", async () => {
+    const [id] = await seed(bot);
+    const clock = { t: Date.now() };
+    const queue = new PrismaOutboxQueue(bot.app.db);
+    const [claimed] = await queue.claim(new Date(clock.t), 10, DEFAULT_SENDER_OPTIONS.leaseMs, 8);
+    await queue.beginSend(claimed, new Date(clock.t), DEFAULT_SENDER_OPTIONS.leaseMs);
+    clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
+    const restarted = senderFor(bot, clock, { inDoubt: 'resend' });
+    expect(await restarted.drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(received(bot).get(id)).toBe(1);
+    expect(await row(bot, id)).toMatchObject({ sentAt: expect.any(Date), attempts: 2, lastError: null });
+    expect(await queue.inDoubt()).toEqual([]);
+  });
+
+  test('a sender that died after claiming but before sending: sent once after the lease, not in doubt', async () => {
+    const ids = await seed(bot, { people: 3 });
+    const clock = { t: Date.now() };
+    const queue = new PrismaOutboxQueue(bot.app.db);
+    expect(await queue.claim(new Date(clock.t), 10, DEFAULT_SENDER_OPTIONS.leaseMs, 8)).toHaveLength(3);
+    const restarted = senderFor(bot, clock);
+    expect((await restarted.drainOnce()).sent).toBe(0);
+    clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
+    expect((await restarted.drainOnce()).sent).toBe(3);
+    expect(ids.map((id) => received(bot).get(id))).toEqual([1, 1, 1]);
+    expect(await queue.inDoubt()).toEqual([]);
+  });
+
+  test('two live senders: a batch that outlives its lease is not sent twice when another sender claims its rows', async () => {
+    // 20 messages to one person go out at 8 per 2 s, so the first sender's batch takes about 4 s; its lease is 1 s.
+    const ids = await seed(bot, { perPerson: 20 });
+    const clock = { t: Date.now() };
+    let second: Promise<{ sent: number; failed: number }> | null = null;
+    const secondSender = senderFor(bot, clock, { leaseMs: 60_000 });
+    const first = senderFor(bot, clock, { leaseMs: 1_000 }, async () => {
+      // The first time the first sender waits for the rate limit, its lease runs out and the second sender drains.
+      if (!second) {
+        clock.t += 1_001;
+        second = secondSender.drainOnce();
+        await second;
+      }
+    });
+    const a = await first.drainOnce();
+    const b = await second!;
+    const counts = received(bot);
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]); // every message exactly once
+    expect(a.sent + b.sent).toBe(20);
+    expect(a.sent).toBeGreaterThan(0);
+    expect(b.sent).toBeGreaterThan(0);
+    // And in order, per conversation: the first sender's messages, then the second's.
+    const order = bot.connector.recorded.map((r) => (r.activity.channelData as { notificationId?: string } | undefined)?.notificationId).filter((id) => id?.startsWith('n-'));
+    expect(order).toEqual(ids);
+  });
+
+  test('stop(): the send in flight finishes and is recorded; claimed rows not sent are given back at once, the claim not counted', async () => {
+    const ids = await seed(bot, { perPerson: 20 });
+    const clock = { t: Date.now() };
+    let stopping: Promise<void> | null = null;
+    const sender = senderFor(bot, clock, {}, async () => {
+      stopping ??= sender.stop();
+    });
+    const result = await sender.drainOnce();
+    await stopping;
+    // What went out before the first rate-limit wait, during which it was stopped.
+    expect(result.sent).toBeGreaterThanOrEqual(1);
+    expect(result.sent).toBeLessThan(20);
+    const rest = await bot.app.db.reader.outboxNotification.findMany({ where: { id: { in: ids }, sentAt: null } });
+    expect(rest).toHaveLength(20 - result.sent);
+    for (const r of rest) expect(r).toMatchObject({ attempts: 0, claimToken: null, sendingAt: null, lastError: null });
+    for (const r of rest) expect(r.nextAttemptAt!.getTime()).toBeLessThanOrEqual(clock.t);
+    const next = senderFor(bot, clock); // no lease to wait for
+    expect((await next.drainOnce()).sent).toBe(20 - result.sent);
+    expect(ids.filter((id) => received(bot).get(id) !== 1)).toEqual([]);
+  });
+
+  test('no HTTP answer after the request was sent (connection reset): in doubt, held, not retried by the sender', async () => {
+    // A connector that reads the whole request, then drops the connection without answering.
+    const arrived: string[] = [];
+    const dropping = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        arrived.push((JSON.parse(body || '{}') as { channelData?: { notificationId?: string } }).channelData?.notificationId ?? '');
+        res.socket?.destroy();
+      });
+    });
+    await new Promise<void>((r) => dropping.listen(0, '127.0.0.1', () => r()));
+    try {
+      const [id] = await seed(bot, { serviceUrl: `http://127.0.0.1:${(dropping.address() as { port: number }).port}/` });
+      const clock = { t: Date.now() };
+      const sender = senderFor(bot, clock);
+      expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 1 });
+      const held = await row(bot, id);
+      expect(held).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: 8, sendingAt: expect.any(Date) });
+      expect(held.lastError).toMatch(new RegExp(`^${IN_DOUBT}: no answer from the connector`));
+      // Once: botbuilder's retry policy (which repeats a request after ECONNRESET) is kept from repeating it...
+      expect(arrived).toEqual([id]);
+      clock.t += 24 * 3_600_000;
+      await sender.drainOnce();
+      expect(arrived).toEqual([id]); // ...and so is the sender
+    } finally {
+      dropping.closeAllConnections();
+      await new Promise((r) => dropping.close(() => r(undefined)));
+    }
+  });
+
+  test('connection refused (nothing sent): an ordinary failure, retried later', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(() => r(undefined)));
+    const [id] = await seed(bot, { serviceUrl: `http://127.0.0.1:${port}/` });
+    const clock = { t: Date.now() };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    const failed = await row(bot, id);
+    expect(failed).toMatchObject({ sentAt: null, sendingAt: null, claimToken: null, attempts: 1 });
+    expect(failed.nextAttemptAt!.getTime()).toBeGreaterThan(clock.t);
+    expect(failed.lastError).not.toMatch(IN_DOUBT);
+  }, 60_000);
+
+  test('a held row does not hold up the others', async () => {
+    const ids = await seed(bot, { people: 3 });
+    const clock = { t: Date.now() };
+    const queue = new PrismaOutboxQueue(bot.app.db);
+    const claimed = await queue.claim(new Date(clock.t), 1, DEFAULT_SENDER_OPTIONS.leaseMs, 8);
+    await queue.beginSend(claimed[0], new Date(clock.t), DEFAULT_SENDER_OPTIONS.leaseMs);
+    clock.t += DEFAULT_SENDER_OPTIONS.leaseMs + 1;
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 2, failed: 0 });
+    expect(ids.map((id) => received(bot).get(id) ?? 0)).toEqual([0, 1, 1]);
+  });
+});
