@@ -28,9 +28,20 @@ export const actorContext = (id: TeamsIdentity, surface: Surface): ActorContext 
  * guest flag from the roster (`userRole`), or as a member when the roster can't be read (outside a
  * team or chat the bot is in). Known people are left as stored.
  */
+/** People already in the directory, per app: directory rows are never deleted, so once seen, always there. */
+const seen = new WeakMap<Deps, Set<string>>();
+
 export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: TeamsIdentity, logger: Logger): Promise<void> => {
-  const known = await deps.uow.read((repos) => repos.actors.load(id.tenantId, id.userId));
-  if (known.tenant && known.user) return;
+  const key = `${id.tenantId}\0${id.userId}`;
+  const known = seen.get(deps) ?? new Set<string>();
+  seen.set(deps, known);
+  if (known.has(key)) return; // saves a read on every turn after the first
+  const stored = await deps.uow.read((repos) => repos.actors.load(id.tenantId, id.userId));
+  if (stored.tenant && stored.user) {
+    if (known.size > 100_000) known.clear();
+    known.add(key);
+    return;
+  }
   let isGuest = false;
   let email: string | null = null;
   try {
@@ -41,9 +52,9 @@ export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: Te
     logger.info({ err: (err as Error).message }, 'roster lookup unavailable; recording the user as a member');
   }
   await deps.uow.run(async (repos) => {
-    if (!known.tenant) {
+    if (!stored.tenant) {
       await repos.tenants.save({ id: id.tenantId, name: 'Organization', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: deps.clock.now() });
     }
-    if (!known.user) await repos.users.upsert({ id: id.userId, tenantId: id.tenantId, displayName: id.name, email, isGuest, active: true });
+    if (!stored.user) await repos.users.upsert({ id: id.userId, tenantId: id.tenantId, displayName: id.name, email, isGuest, active: true });
   });
 };
