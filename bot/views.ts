@@ -7,7 +7,7 @@ import { listBills } from '../domain/billing/list-bills';
 import { getPurchaseDetail } from '../domain/admin/get-purchase-detail';
 import { listPurchases } from '../domain/admin/list-purchases';
 import { getPolicy, listPolicies } from '../domain/policy/view-policies';
-import { listPendingRequests } from '../domain/approvals/manage-approvals';
+import { getPurchaseRequest, listPendingRequests } from '../domain/approvals/manage-approvals';
 import { listAudit } from '../domain/audit/list-audit';
 import { listRoles } from '../domain/roles/manage-roles';
 import { licensesForProduct } from '../domain/admin/licenses-view';
@@ -142,25 +142,8 @@ export const views = {
     return approvalsCard({ items: pending.map((request) => ({ request, productName: productName.get(request.productId) ?? request.productId, requesterName: name.get(request.requesterId) ?? 'Someone' })), ...banner });
   },
 
-  approval: async (deps: Deps, ctx: ActorContext, requestId: unknown, banner?: Banner): Promise<AdaptiveCard> => {
-    const id = parseId(requestId, 'request');
-    await listPendingRequests(deps, ctx); // the admin check, before anything about the request is read
-    const data = await deps.uow.read(async (r) => {
-      const request = await r.requests.get(ctx.tenantId, id);
-      if (!request) return null;
-      const [product, people] = await Promise.all([r.products.get(request.productId), r.users.getMany(ctx.tenantId, [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])])]);
-      return { request, product, people: new Map(people.map((u) => [u.id, u.displayName])) };
-    });
-    if (!data || !data.product) throw new DomainError(ErrorCodes.REQUEST_NOT_FOUND, "We couldn't find that request.");
-    return approvalCard({
-      request: data.request,
-      product: data.product,
-      requesterName: data.people.get(data.request.requesterId) ?? 'Someone',
-      deciderName: data.request.decidedBy ? (data.people.get(data.request.decidedBy) ?? 'an admin') : null,
-      refreshUserIds: await adminMris(deps, ctx),
-      ...banner,
-    });
-  },
+  approval: async (deps: Deps, ctx: ActorContext, requestId: unknown, banner?: Banner): Promise<AdaptiveCard> =>
+    approvalCard({ ...(await getPurchaseRequest(deps, ctx, { requestId })), refreshUserIds: await adminMris(deps, ctx), ...banner }),
 
   audit: async (deps: Deps, ctx: ActorContext, page: unknown = 1): Promise<AdaptiveCard> => {
     const log = await listAudit(deps, ctx, { page: Number(page) || 1, pageSize: 10 });

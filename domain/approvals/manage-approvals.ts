@@ -1,7 +1,8 @@
 import { requireAdminRead, requireAdminWrite } from '../access';
-import type { PurchaseRequest, Tenant } from '../model';
+import type { Product, PurchaseRequest, Tenant } from '../model';
 import type { ActorContext, Deps } from '../ports';
-import { audit } from '../shared/effects';
+import { audit, getProduct } from '../shared/effects';
+import { parseId } from '../shared/validation';
 import { ErrorCodes, fail } from '../shared/errors';
 
 /** Optional tenant setting: purchases by non-admins wait for an admin's approval. */
@@ -22,3 +23,19 @@ export const listPendingRequests = async (deps: Deps, ctx: ActorContext): Promis
     await requireAdminRead(repos, ctx);
     return repos.requests.listPending(ctx.tenantId);
   });
+
+/** One request of the admin's tenant, pending or decided, with the names an approval card shows. */
+export const getPurchaseRequest = async (
+  deps: Deps,
+  ctx: ActorContext,
+  input: { requestId: unknown },
+): Promise<{ request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null }> => {
+  const id = parseId(input.requestId, 'request');
+  return deps.uow.read(async (repos) => {
+    await requireAdminRead(repos, ctx);
+    const request = (await repos.requests.get(ctx.tenantId, id)) ?? fail(ErrorCodes.REQUEST_NOT_FOUND, "We couldn't find that request.");
+    const [product, people] = await Promise.all([getProduct(repos, request.productId), repos.users.getMany(ctx.tenantId, [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])])]);
+    const name = new Map(people.map((u) => [u.id, u.displayName]));
+    return { request, product, requesterName: name.get(request.requesterId) ?? 'Someone', deciderName: request.decidedBy ? (name.get(request.decidedBy) ?? 'an admin') : null };
+  });
+};
