@@ -42,7 +42,8 @@ export interface ActionInput {
 type Handler = (a: ActionInput) => Promise<AdaptiveCard>;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-const done = (banner: string) => ({ banner, bannerIsError: false });
+/** The status line on a card after an action: what was done, or why it wasn't. */
+export const done = (banner: string) => ({ banner, bannerIsError: false });
 const refused = (banner: string) => ({ banner, bannerIsError: true });
 
 /** "Patti, lynner@contoso.com and Isaiah" → the people, or a refusal naming who wasn't found. */

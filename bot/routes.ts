@@ -17,7 +17,7 @@ import { ROLES, type PolicyValue, type Role } from '../domain/model';
 import { exportCard, roleWord } from '../cards/admin-cards';
 import type { AdaptiveCard } from '../cards/ui';
 import { price } from '../cards/format';
-import { resolvePeople } from './card-actions';
+import { done, resolvePeople } from './card-actions';
 import { views } from './views';
 import { bullets, distance } from './text';
 
@@ -50,7 +50,6 @@ export interface Route {
 }
 
 const card = async (c: Promise<AdaptiveCard>, text?: string): Promise<Reply> => ({ card: await c, ...(text ? { text } : {}) });
-const done = (banner: string) => ({ banner, bannerIsError: false });
 const LICENSES = 'licen[sc]es?';
 
 /** The product named by the words typed; refuses with the candidates when they are ambiguous. */

@@ -5,11 +5,10 @@ import type { PolicyRow } from '../domain/policy/view-policies';
 import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import { day, plural, price, STATUS_WORDS } from './format';
-import { banner, cardOf, execute, facts, heading, pager, refresh, showCard, template, text, type AdaptiveCard } from './ui';
+import { banner, cardOf, execute, facts, heading, pageCount, pager, refresh, rowList, showCard, template, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 import type { Banner } from './purchaser-cards';
 
-const pageCount = (total: number, pageSize: number) => Math.max(1, Math.ceil(total / pageSize));
 const POLICY_WORDS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };
 const ORIGIN_WORDS = { SelfService: 'self-service', Central: 'central' } as const;
 /** Teams identifies users in `refresh.userIds` by MRI; for Entra users that is 8:orgid:<object id>. */
@@ -22,20 +21,7 @@ const purchasesTemplate = template<Record<string, unknown>>(
     banner(),
     heading('${title}'),
     text('${summary}', { isSubtle: true, spacing: 'None' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text('**${name}** · ${purchaser}'), text('${line}', { isSubtle: true, spacing: 'None' })] },
-            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [execute('Details', VERBS.purchase, { subscriptionId: '${id}' })] }] },
-          ],
-        },
-      ],
-    },
+    rowList([text('**${name}** · ${purchaser}'), text('${line}', { isSubtle: true, spacing: 'None' })], execute('Details', VERBS.purchase, { subscriptionId: '${id}' })),
     pager(VERBS.purchases, { origin: '${origin}' }),
   ], [
     execute('All', VERBS.purchases, { page: 1, origin: '' }, { when: "${origin != ''}" }),
@@ -274,20 +260,7 @@ const approvalsTemplate = template<Record<string, unknown>>(
     banner(),
     heading('Waiting for approval'),
     text('Nothing is waiting for approval.', { $when: '${count(items) == 0}' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text('**${what}**'), text('${who} · ${when}', { isSubtle: true, spacing: 'None' })] },
-            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [execute('Open', VERBS.approvals, { requestId: '${id}' })] }] },
-          ],
-        },
-      ],
-    },
+    rowList([text('**${what}**'), text('${who} · ${when}', { isSubtle: true, spacing: 'None' })], execute('Open', VERBS.approvals, { requestId: '${id}' })),
   ]),
 );
 
@@ -372,20 +345,11 @@ const rolesTemplate = template<Record<string, unknown>>(
     banner(),
     heading('Admin roles'),
     text('Admins see every purchase; Global and Billing admins can change them; Global readers only look.', { isSubtle: true, spacing: 'None' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text('**${name}** · ${role}'), text('${source}', { isSubtle: true, spacing: 'None', size: 'Small' })] },
-            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', $when: '${$root.canGrant}', actions: [execute('Revoke', VERBS.revokeRole, { userId: '${userId}', role: '${roleId}' }, { associatedInputs: 'none' })] }] },
-          ],
-        },
-      ],
-    },
+    rowList(
+      [text('**${name}** · ${role}'), text('${source}', { isSubtle: true, spacing: 'None', size: 'Small' })],
+      execute('Revoke', VERBS.revokeRole, { userId: '${userId}', role: '${roleId}' }, { associatedInputs: 'none' }),
+      '${$root.canGrant}',
+    ),
   ], [
     showCard('Grant a role', [
       { type: 'Input.Text', id: 'person', label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' },

@@ -3,7 +3,7 @@ import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
 import type { Invoice, Product, Subscription } from '../domain/model';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { day, plural, price, STATUS_WORDS } from './format';
-import { banner, cardOf, execute, facts, heading, newCardInputs, pager, paymentInputs, refresh, showCard, template, text, type AdaptiveCard } from './ui';
+import { banner, cardOf, execute, facts, heading, newCardInputs, pageCount, pager, paymentInputs, refresh, rowList, showCard, template, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
 export interface Banner {
@@ -16,8 +16,6 @@ export interface SavedCard {
   subscriptionId: string;
   label: string;
 }
-
-const pageCount = (total: number, pageSize: number) => Math.max(1, Math.ceil(total / pageSize));
 
 // ---------------------------------------------------------------------------------------------- catalog
 
@@ -125,20 +123,7 @@ const mineTemplate = template<{ items: unknown[] }>(
     banner(),
     heading('Your subscriptions'),
     text("You haven't bought anything yet.", { $when: '${count(items) == 0}' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        {
-          type: 'ColumnSet',
-          columns: [
-            { type: 'Column', width: 'stretch', items: [text('**${name}**'), text('${line}', { isSubtle: true, spacing: 'None' })] },
-            { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', actions: [execute('Manage', VERBS.subscription, { subscriptionId: '${id}' })] }] },
-          ],
-        },
-      ],
-    },
+    rowList([text('**${name}**'), text('${line}', { isSubtle: true, spacing: 'None' })], execute('Manage', VERBS.subscription, { subscriptionId: '${id}' })),
   ], [execute('Catalog', VERBS.catalog, { page: 1 }), execute('Bills', VERBS.bills)], { refresh: refresh('mine', {}) }),
 );
 

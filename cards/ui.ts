@@ -42,6 +42,28 @@ export const banner = (): Json => ({
   style: "${if(bannerIsError, 'attention', 'good')}",
   items: [text('${banner}')],
 });
+/** Pages needed for `total` items (at least one, so an empty list still reads "page 1 of 1"). */
+export const pageCount = (total: number, pageSize: number): number => Math.max(1, Math.ceil(total / pageSize));
+
+/**
+ * A list bound to `${items}`: each row is its lines on the left and one button on the right.
+ * `actionsWhen` hides the button column's actions unless the expression holds.
+ */
+export const rowList = (lines: Json[], action: Json, actionsWhen?: string): Json => ({
+  type: 'Container',
+  $data: '${items}',
+  separator: true,
+  items: [
+    {
+      type: 'ColumnSet',
+      columns: [
+        { type: 'Column', width: 'stretch', items: lines },
+        { type: 'Column', width: 'auto', verticalContentAlignment: 'Center', items: [{ type: 'ActionSet', ...(actionsWhen ? { $when: actionsWhen } : {}), actions: [action] }] },
+      ],
+    },
+  ],
+});
+
 export const facts = (items: Array<[string, string]>): Json => ({ type: 'FactSet', facts: items.map(([title, value]) => ({ title, value })) });
 
 /** Previous / Next for a paged list; the verb gets `page` plus any `extra` ids or filters. */
