@@ -1,9 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request, type WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, Request, WebSocketRoute } from 'playwright-core';
+
+// Shared with the card gallery (scripts/cards-gallery.ts); re-exported so the tests keep one import.
+export { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium, launchBrowser } from '../../scripts/chromium';
 
 /**
  * Drives the Microsoft 365 Agents Playground (`@microsoft/m365agentsplayground`) in headless Chromium
@@ -30,26 +33,9 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page, t
 const ROOT = path.resolve(__dirname, '../..');
 export const ADMIN_CONFIG = path.join(ROOT, '.m365agentsplayground.yml');
 export const PURCHASER_CONFIG = path.join(ROOT, '.m365agentsplayground.purchaser.yml');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** The flags Chromium needs here (DESIGN §6): headless, no sandbox as root, nothing phoning home. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PLAYGROUND_CLI = path.join(ROOT, 'node_modules/@microsoft/m365agentsplayground/cli.js');
 /** Screenshots and HTML of failed waits, and explicit `screenshot()` calls (gitignored). */
 export const ARTIFACTS_DIR = path.join(ROOT, '.tmp/e2e');
-
-/**
- * Installs Chromium when it is missing (scripts/ensure-chromium.sh: apt-get as root, quiet, locked,
- * time-limited). Throws an error that says what to do when it can't.
- */
-export const ensureChromium = (timeoutMs = 15 * 60_000): Promise<void> =>
-  new Promise((resolve, reject) => {
-    execFile('bash', [path.join(ROOT, 'scripts/ensure-chromium.sh')], { timeout: timeoutMs, env: { ...process.env, CHROMIUM_PATH } }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      reject(new Error(`Chromium is needed for the Agents Playground tests and is not available.\n${stderr.trim() || err.message}\n(Set E2E=0 to skip these tests on purpose.)`));
-    });
-  });
-
-export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
 
 /** A TCP port nobody listens on right now (the Playground falls back to a random port anyway). */
 export const freePort = (): Promise<number> =>
