@@ -45,6 +45,9 @@ const schema = z
     PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL such as https://bot.contoso.com').optional(),
     BOT_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as bot.contoso.com').optional(),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    SSO_CLIENT_ID: z.string().regex(GUID, 'must be the Entra application (client) id of the tab\'s SSO app, a GUID').optional(),
+    SSO_APP_ID_URI: z.string().regex(/^api:\/\/\S+$/, 'must be an Application ID URI such as api://bot.contoso.com/<client id>').optional(),
+    SSO_JWKS_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -83,6 +86,8 @@ export interface AppConfig {
   /** Signs short-lived links (CSV downloads); every instance of one deployment needs the same. */
   linkSecret: string;
   outbox: { intervalMs: number; perConversationPerSecond: number; perTenantPerSecond: number };
+  /** Teams SSO for the pages: the token's audience app, its Application ID URI and Entra's signing keys. */
+  sso: { clientId: string; appIdUri: string; jwksUrl: string; allowedTenantId: string };
 }
 
 export class ConfigError extends Error {
@@ -95,7 +100,7 @@ export class ConfigError extends Error {
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   // Empty strings mean "not set", as in most .env files. The Agents Toolkit's names are accepted too.
   const present: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  for (const [toolkit, botbuilder] of [['BOT_ID', 'MicrosoftAppId'], ['BOT_PASSWORD', 'MicrosoftAppPassword'], ['BOT_TENANT_ID', 'MicrosoftAppTenantId'], ['BOT_TYPE', 'MicrosoftAppType']]) {
+  for (const [toolkit, botbuilder] of [['BOT_ID', 'MicrosoftAppId'], ['BOT_PASSWORD', 'MicrosoftAppPassword'], ['BOT_TENANT_ID', 'MicrosoftAppTenantId'], ['BOT_TYPE', 'MicrosoftAppType'], ['AAD_APP_CLIENT_ID', 'SSO_CLIENT_ID']]) {
     if (present[botbuilder] === undefined && present[toolkit] !== undefined) present[botbuilder] = present[toolkit];
   }
   const parsed = schema.safeParse(present);
@@ -103,6 +108,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message} (got ${JSON.stringify(present[String(i.path[0])] ?? null)})`));
   }
   const c = parsed.data;
+  const publicUrl = (c.PUBLIC_URL ?? (c.BOT_DOMAIN ? `https://${c.BOT_DOMAIN}` : `http://localhost:${c.PORT}`)).replace(/\/$/, '');
+  // The usual Teams setup: the bot's own Entra app is also the tab's SSO app.
+  const ssoClientId = c.SSO_CLIENT_ID ?? c.MicrosoftAppId ?? '';
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -123,8 +131,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
-    publicUrl: (c.PUBLIC_URL ?? (c.BOT_DOMAIN ? `https://${c.BOT_DOMAIN}` : `http://localhost:${c.PORT}`)).replace(/\/$/, ''),
+    publicUrl,
     linkSecret: c.LINK_SECRET ?? createHash('sha256').update(`links:${c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET}`).digest('hex'),
     outbox: { intervalMs: c.OUTBOX_INTERVAL_MS, perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND, perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND },
+    sso: {
+      clientId: ssoClientId,
+      appIdUri: c.SSO_APP_ID_URI ?? (ssoClientId ? `api://${c.BOT_DOMAIN ?? new URL(publicUrl).host}/${ssoClientId}` : ''),
+      jwksUrl: c.SSO_JWKS_URL,
+      allowedTenantId: c.MicrosoftAppType === 'SingleTenant' ? c.MicrosoftAppTenantId ?? '' : '',
+    },
   };
 };

@@ -15,6 +15,8 @@ import { setRequireApproval } from '../domain/approvals/manage-approvals';
 import { grantRole, revokeRole } from '../domain/roles/manage-roles';
 import { ROLES, type PolicyValue, type Role } from '../domain/model';
 import { exportCard, roleWord } from '../cards/admin-cards';
+import { openPageCard } from '../cards/purchaser-cards';
+import { whoAmI } from '../domain/directory/who-am-i';
 import type { AdaptiveCard } from '../cards/ui';
 import { price } from '../cards/format';
 import { done, resolvePeople } from './card-actions';
@@ -26,6 +28,8 @@ export type Reply = string | { card: AdaptiveCard; text?: string };
 export interface RouteServices {
   /** A short-lived signed link to download a CSV export (checked again on download). */
   exportLink(ctx: ActorContext, productId: string | null): { url: string; minutes: number };
+  /** A short-lived signed link that opens a page (a tab) outside Teams as the caller. */
+  pageLink(ctx: ActorContext, page: 'purchases' | 'admin'): { url: string; minutes: number };
 }
 
 export interface RouteInput {
@@ -140,6 +144,19 @@ export const ROUTES: readonly Route[] = [
     name: 'trial', usage: 'trial <product>', example: 'trial Visio Plan 2', scope: 'personal',
     pattern: /^(?:trial|try|start (?:a )?trial(?: of)?)\s+(.+)$/i,
     run: async ({ deps, ctx, match }) => card(views.buyForm(deps, ctx, (await productFromWords(deps, match[1])).id, 'trial')),
+  },
+  {
+    name: 'open', usage: 'open my purchases|admin', example: 'open my purchases', scope: 'personal',
+    pattern: /^open(?:\s+the)?\s+(my purchases|purchases|admin(?:\s+center)?)(?:\s+(?:tab|page))?$/i,
+    run: async ({ deps, ctx, match, services }) => {
+      if (/^admin/i.test(match[1])) {
+        if (!(await whoAmI(deps, ctx)).isAdmin) return 'The Admin page is for Global admins, Billing admins and Global readers. Say **open my purchases** for yours.';
+        const link = services.pageLink(ctx, 'admin');
+        return card(Promise.resolve(openPageCard({ title: 'Admin', what: 'Every self-service purchase, licenses, policies, approvals, the audit log and spend, on one page.', ...link })));
+      }
+      const link = services.pageLink(ctx, 'purchases');
+      return card(Promise.resolve(openPageCard({ title: 'My purchases', what: 'Your subscriptions, licenses, bills and payment method, on one page.', ...link })));
+    },
   },
   {
     name: 'my purchases', usage: 'my purchases', example: 'my purchases', scope: 'personal',

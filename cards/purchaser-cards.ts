@@ -282,3 +282,15 @@ const payTemplate = template<Record<string, unknown>>(
 
 export const payBillCard = (input: { bill: Invoice; savedCards: readonly SavedCard[] } & Banner): AdaptiveCard =>
   payTemplate({ ...input, id: input.bill.id, amount: price(input.bill.amount), description: input.bill.description, issued: day(input.bill.issuedAt) });
+
+// ---------------------------------------------------------------------------------------------- pages
+
+const openPageTemplate = template<Record<string, unknown>>(
+  cardOf(
+    [heading('${title}'), text('${what}'), text('The link is only for you and works for ${minutes} minutes. In Teams, the same page is the **${title}** tab at the top of this chat.', { isSubtle: true })],
+    [{ type: 'Action.OpenUrl', title: 'Open ${title}', url: '${url}' }],
+  ),
+);
+
+/** A signed link to a tab's page, for browsers outside Teams (local development, the Agents Playground). */
+export const openPageCard = (input: { title: string; what: string; url: string; minutes: number }): AdaptiveCard => openPageTemplate(input);

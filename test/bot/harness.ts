@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Server } from 'restify';
 import pino from 'pino';
-import { loadConfig } from '../../bot/config';
+import { loadConfig, type AppConfig } from '../../bot/config';
 import { startApp, type App } from '../../bot/app';
 import { createHttpServer } from '../../bot/http-server';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
@@ -61,6 +61,7 @@ export interface InvokeResult {
 export interface BotHarness {
   url: string;
   app: App;
+  config: AppConfig;
   connector: ConnectorStandIn;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   say(user: Who, text: string, extra?: Record<string, unknown>): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
@@ -99,6 +100,7 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
   return {
     url,
     app,
+    config,
     connector,
     post,
     async say(user, text, extra = {}) {
