@@ -20,6 +20,11 @@ export const registerMessagesEndpoint = (
   deps: { adapter: TeamsAdapter; logger: Logger; maxBodyBytes: number; onTurn: (context: TurnContext) => Promise<void> },
 ): void => {
   const { adapter, logger } = deps;
+  // The Agents Playground (and some uptime probes) check the endpoint with HEAD before posting.
+  server.head('/api/messages', async (_req: Request, res: Response) => {
+    res.status(200);
+    res.end();
+  });
   server.post(
     '/api/messages',
     restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }),

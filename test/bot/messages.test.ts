@@ -91,6 +91,12 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect(ref).toMatchObject({ conversation: { conversationType: 'personal' }, user: { aadObjectId: '00000000-0000-0000-0000-0000000000025' } });
   });
 
+  test('HEAD (the Playground checking the endpoint) is 200 with no body and runs no turn', async () => {
+    const res = await fetch(`${bot.url}/api/messages`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
   test('unknown activity types are acknowledged and ignored', async () => {
     const res = await bot.post({ type: 'somethingNew', channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: 'a:ignored' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
     expect(res.status).toBe(200);
