@@ -286,7 +286,7 @@ const report = (runs: Run[], samples: Record<string, string>) => {
 
 Command: \`npm run bench:bot\` (bench/bot-bench.ts; about ${Math.ceil((runs.length * (WARMUP + DURATION + 1)) / 60)} minutes; \`--cpu-prof\` also writes a V8 profile of our
 server to bench/.data/bot/). Our server is \`bot/index.ts\` as \`npm start\` runs it (restify 11, botbuilder 4.23
-CloudAdapter, Prisma 7 on a fresh SQLite file with the demo tenant, pino at \`info\`, outbox sender polling),
+CloudAdapter, Prisma 7 on a fresh SQLite file with the demo tenant, reads through prisma/sql-reader.ts, pino at \`info\`, outbox sender polling),
 without an app id; the baseline is botbuilder's echo bot sample on the same stack (bench/echo-bot.ts). Both
 reply to a loopback Bot Connector stand-in in a process of its own. autocannon: ${CONNECTIONS} connections, ${WARMUP} s
 warm-up then ${DURATION} s per row, one activity body per row (Megan's 1:1 chat for \`help\` and \`my purchases\`,
@@ -318,58 +318,77 @@ ${Object.entries(samples).map(([k, v]) => `- ${k}: \`${v.replace(/`/g, "'")}\``)
 };
 
 const BOT_NOTES = `
-### Why the commands that read the database miss the target (analysis of 2026-11-21)
+### What the reading turns cost, and what was changed (2026-11-21)
 
-\`help\` keeps up with the echo bot; \`my purchases\`, the admin list and the card action do not. The echo
-bot's whole turn costs about 1.1 ms of CPU, nearly all of it botbuilder: building a ConnectorClient and its
-HTTP pipeline for every turn, serializing the reply through @azure/core-client's mappers, the HTTP call.
-Our turns pay the same and then their own work, and on these 2 cores the bot process is the bottleneck
-(its CPU per request × req/s ≈ one core), so req/s falls in proportion. From V8 profiles
-(\`--cpu-prof\`) of the measured seconds:
+The echo bot's turn costs about 0.9 ms of CPU, nearly all of it botbuilder: a ConnectorClient and its
+HTTP pipeline built for every turn, the reply serialized through @azure/core-client, the HTTP call. On these
+2 shared cores the bot process is the bottleneck, so req/s falls as the CPU per turn rises: to reach 70%, a
+reading turn may add about 0.35 ms of its own. As first committed, \`my purchases\` added 0.9 ms and the
+admin list 1.5 ms (43%, 33% and 40% of the echo bot). Profiles (\`--cpu-prof\`) put 35–57% of the bot's CPU
+in Prisma and the SQLite statements, and 10–12% in expanding the Adaptive Card.
 
-- **Prisma is 35–57% of the bot's CPU** in these turns: its query interpreter and result mapping (~25%),
-  better-sqlite3's \`prepare\` (~10%: the driver adapter prepares, i.e. parses and plans, every statement
-  anew, with no statement cache) and SQLite running the statements (~15%). A turn runs 4 statements
-  (\`my purchases\`) or 7 (\`purchases\`, \`purchases.page\`); one of them is the directory check in
-  bot/identity.ts \`ensureInDirectory\` (\`actors.load\`), which the use case then runs again.
-- **Cards** (adaptivecards-templating expanding the template, views, cards/) are 10–12%.
-- botbuilder's own send path is 15–20%, as in the echo bot.
-- **Not a cause**: the conversation reference. PrismaConversationStore.save skips the write when the
-  reference is the one it last wrote, so only a person's first message writes (checked: 0 statements
-  for \`help\` from a known person after the first).
+Each step was measured on its own, first in-process on the view alone (use case + card: \`views.mine\`,
+\`views.purchases\` on the demo tenant, CPU µs per call, the same session), then with this benchmark (full
+runs, req/s against the echo bot's for \`my purchases\` / admin list / card action):
 
-Fixes tried on a scratch copy of this tree (same machine, same day, 8 s runs, 2 runs each where shown;
-server CPU ms/request, req/s in brackets; the echo bot's message runs were 954–1070 req/s at 1.1–1.2 ms):
+| Step | \`my purchases\` view | purchases view | this benchmark |
+| --- | --- | --- | --- |
+| as committed | 690 µs | 1,260 µs | 43% / 33% / 40% |
+| (A) prepared-statement cache (prisma/client.ts) | 500 µs | 1,030 µs | — |
+| Prisma \`errorFormat: 'minimal'\` | 420 µs | 890 µs | — |
+| (B) the turn's reads as raw SELECTs; page and total in one statement; columns kept with the statement | 140 µs | 410 µs | 71% / 57% / 76% |
+| those SELECTs run by prisma/sql-reader.ts instead of \`$queryRaw\` | 51 µs | 162 µs | 82% / 65% / 102% |
+| LIMIT/OFFSET written as literals; an index for one purchaser's subscriptions (new migration) | 55 µs | 115 µs | 82% / 66% / 112%, 82% / 64% / 84% |
+| (C) card expansion compiled in cards/ui.ts (cards byte-identical) | 43 µs | 98 µs | 82% / 79% / 110%, 81% / 74% / 109% |
 
-| Variant | help | my purchases | admin purchases | card action |
-| --- | --- | --- | --- | --- |
-| as committed (2 runs) | 1.56 (722) | 2.52 (427) | 3.41 (313) | 2.84 (376) |
-| A: \`ensureInDirectory\` remembers known people (1 run) | 1.03 (1070) | 2.51 (435) | 3.19 (334) | 2.41 (440) |
-| B: prepared-statement cache in prisma/client.ts (1 run) | 1.68 (574)* | 2.44 (437) | 3.09 (345) | 2.56 (416) |
-| A + B (2 runs) | 1.10 (1013) | 2.26 (480) | 2.91 (368) | 2.19 (487) |
+- **(A) Statement cache.** The better-sqlite3 adapter calls \`prepare(sql).bind(args)\` for every query, so
+  SQLite parsed and planned each statement anew (60–90 µs for Prisma's long SELECTs). prisma/client.ts now
+  keeps the last 500 statements of each Prisma connection (writer and reader, transactions included) and
+  hands them out behind a view that passes each call's arguments (better-sqlite3 allows \`bind()\` once per
+  statement), and keeps each statement's \`columns()\` (better-sqlite3 builds them anew on every call: ~20 µs
+  for a subscription row). Tested in test/integration/statement-cache.test.ts, and by every Prisma test.
+- **errorFormat.** Outside NODE_ENV=production Prisma captures a stack trace on every query to quote the calling
+  line in error messages: 18% of a raw query's client time. Production already used \`minimal\`; now every
+  environment does (errors keep class, code and meta).
+- **(B) Fewer and lighter statements.** The reads of these turns (the actor, a purchaser's subscriptions, the
+  purchases page with its total, assignment counts, purchaser names, the admins) are raw SELECTs written with
+  \`Prisma.sql\`: about 35 µs of client time each against 100–200 µs for \`findMany\`/\`groupBy\` (query plan
+  interpretation, result mapping). The page and its total are one statement (the total is a scalar subquery
+  SQLite runs once; only a page past the end counts separately): the admin list runs 4 statements plus the
+  admins for the card's refresh, \`my purchases\` 3.
+- **SQL reader.** Even raw, Prisma spends 30–40 µs of JavaScript per query (request pipeline, JSON protocol,
+  result deserialization). prisma/sql-reader.ts runs the same SQL on a third connection, query-only and in WAL
+  like the Prisma reader (committed state only), with its own statement cache, and returns values as Prisma
+  does (DATETIME as Date, BOOLEAN as boolean). The unit of work gives it to the read repositories only: reads
+  inside a write transaction still go through Prisma on the transaction. test/integration/sql-reader.test.ts
+  runs every such read both ways and compares.
+- **LIMIT/OFFSET.** With LIMIT bound as a parameter, the SQLite in better-sqlite3 (3.53) plans the statement
+  again on every run: 27 µs instead of 12 for the purchases page, 4× on a trivial query. They are written into
+  the SQL (checked integers). Prisma's own \`findMany\` binds them, so its statements pay this even cached.
+- **Index.** A purchaser's subscriptions, newest first, were read through the tenant's (tenantId, createdAt)
+  index, filtering every subscription of the tenant. Migration \`purchaser_subscriptions_index\` adds
+  (tenantId, purchaserId, createdAt, id): \`npm run bench\`'s "my purchases" (5,000 subscriptions) went from
+  1.8 ms to 0.07 ms p50; here, with a handful of rows, it changes little.
+- **(C) Cards.** adaptivecards-templating spent ~45 µs on the purchases card (~120 µs inside the busy server),
+  as much as all the turn's SQL: for every \`\${…}\` it builds a memory object, splits the path with regular
+  expressions and finds the property by lowercasing every key of the view model; for every node it pushes and
+  pops state. cards/ui.ts now compiles the payload the library parsed into closures that follow the library's
+  algorithm step for step, with adaptive-expressions evaluating every expression, and remembers the
+  case-insensitive key lookup per view-model object: 25 µs. The snapshot tests pass unchanged, and
+  test/unit/card-expansion.test.ts renders every sample card, and templates that exercise the library's
+  corners, with both and compares the JSON text. \`cardExpansion.engine = 'library'\` switches back.
+- **Not changed.** Whole replies are never cached: every turn reads current state and checks the actor's roles
+  from the database (\`actors.load\`). bot/views.ts and bot/identity.ts needed no change (the directory check
+  was already remembered per person).
 
-\* a noisy run (the echo bot was slow in it too).
+**Where a turn's CPU goes now** (admin list, V8 profile): botbuilder's send path and the ConnectorClient it
+builds per turn ~25–30%, garbage collection ~11%, SQLite ~10% (the first statement of a turn is the slowest:
+~35 µs for a query SQLite runs in 5 µs when warm), the card ~6%. The admin list's reply is a 2.5 KB card that
+the connector stand-in, on the same 2 cores, parses too: its req/s ratio stays below its CPU ratio.
 
-- **A** (bot/identity.ts): keep a per-app set of (tenant, person) already in the directory and skip the read
-  for them (directory rows are never deleted, so a positive cache cannot go stale). \`help\` goes from
-  ~72% to ~100% of the echo bot; one statement less on every other turn.
-- **B** (prisma/client.ts): keep the adapter's prepared statements (an LRU of 500 SQL texts); the adapter
-  binds arguments with \`bind()\`, which better-sqlite3 allows once per statement, so the cached statement
-  is handed out behind a small view that passes the arguments to \`all()\`/\`run()\`. 10–20% less CPU on
-  the turns that read. All bot and integration tests pass with it.
-- Reusing one ConnectorClient per service URL instead of botbuilder's one per turn (bot/adapter.ts) made no
-  measurable difference (on an earlier copy: A + B 0.86 / 1.84 / 2.44 / 1.85 ms, with it 0.96 / 1.95 / 2.48 /
-  2.11 ms) and is not proposed. Connections to the connector are already kept alive (the stand-in saw no new
-  connection per reply).
-
-With A and B the reading turns reach ~45–50% (\`my purchases\`, card action) and ~35% (admin list) of the
-echo bot: still short of 70%. The rest is Prisma's per-statement cost (~0.15–0.25 ms each, here on rows
-that SQLite returns in microseconds) times the statements per turn, plus the cards. Reaching 70% would
-take turns of at most ~0.5 ms of our own work on top of botbuilder's ~1.1 ms: reads without Prisma's
-interpreter (prepared better-sqlite3 statements behind the same repository ports), fewer statements per
-turn (one query for a list page with its counts, the actor passed from the edge instead of loaded twice),
-and templates expanded once per card shape. In absolute terms a reading turn costs 2–3.5 ms of CPU: one
-core serves 300–500 such turns a second, far above what Teams sends a bot for one organization.
+**Next lever, not applied** (bot/adapter.ts is outside this change): reusing one ConnectorClient per service
+URL and audience instead of botbuilder's one per turn saved 0.08–0.12 ms on every turn (\`help\` 0.88 → 0.76 ms;
+admin list 66% → 76% of the echo bot in one run of the state before (C)).
 `;
 
 main().catch((e) => {

@@ -34,13 +34,21 @@ const PURCHASERS = 1_000;
 const TENANT = 'bench-tenant';
 const ADMIN = 'user-00000';
 
-// Count SQL statements: the adapter prepares one statement per query it sends.
+// Count SQL statements as SQLite runs them. Statements stay prepared (prisma/client.ts, prisma/sql-reader.ts),
+// so it is every run of a better-sqlite3 statement that counts, through Prisma or not.
 let statements = 0;
-const originalPrepare = Database.prototype.prepare;
-Database.prototype.prepare = function (this: Database.Database, sql: string) {
-  statements++;
-  return originalPrepare.call(this, sql);
-} as typeof Database.prototype.prepare;
+{
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get' | 'all' | 'iterate', (...a: unknown[]) => unknown>;
+  probe.close();
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = proto[method];
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      statements++;
+      return original.apply(this, args);
+    };
+  }
+}
 
 const userId = (i: number) => `user-${String(i).padStart(5, '0')}`;
 const subId = (i: number) => `sub-${String(i).padStart(5, '0')}`;

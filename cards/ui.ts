@@ -1,3 +1,4 @@
+import * as AEL from 'adaptive-expressions';
 import * as ACData from 'adaptivecards-templating';
 import { VERBS, type Verb, type View } from './verbs';
 
@@ -119,10 +120,231 @@ export const cardOf = (body: Json[], actions: Json[] = [], extra: Record<string,
 });
 
 /**
+ * Which expansion `template` uses: ours (below), or adaptivecards-templating's own `expand`, the
+ * reference ours must equal byte for byte (test/unit/card-expansion.test.ts renders every sample
+ * card both ways). Read on every expansion, so a test can switch it.
+ */
+export const cardExpansion: { engine: 'compiled' | 'library' } = { engine: 'compiled' };
+
+/**
  * Compiles a card template once; the returned function binds a view model to it. Templating keeps
  * data out of the card's structure: a purchaser's name can never become a button.
  */
 export const template = <VM extends object>(card: Json): ((vm: VM) => AdaptiveCard) => {
   const compiled = new ACData.Template(card);
-  return (vm) => compiled.expand({ $root: { banner: null, bannerIsError: false, ...vm } }) as AdaptiveCard;
+  const byLibrary = (vm: VM) => compiled.expand({ $root: { banner: null, bannerIsError: false, ...vm } }) as AdaptiveCard;
+  const prepared = (compiled as unknown as { _preparedPayload?: unknown })._preparedPayload;
+  // Ours works on the payload the library parsed; should a later version keep it elsewhere, the library expands.
+  if (prepared === undefined || !usesOurExpressions(prepared)) return byLibrary;
+  const expand = compile(prepared);
+  return (vm) => (cardExpansion.engine === 'library' ? byLibrary(vm) : (expand(new Expansion({ banner: null, bannerIsError: false, ...vm })) as AdaptiveCard));
 };
+
+// ---------------------------------------------------------------------------------------------- expansion
+//
+// adaptivecards-templating 2.3 expands a card in about 45 µs here, more than the database reads of the
+// turn that shows it: for every `${…}` it builds a memory object, splits the path with regular
+// expressions and finds each property by lowercasing every key of the view model, and for every node
+// it pushes and pops evaluation state. `compile` and `Expansion` are the library's own algorithm
+// (Template.prototype.internalExpand, expandSingleObject and Template.internalTryEvaluateExpression,
+// 2.3.1), step for step, on the payload the library parsed, with the same adaptive-expressions
+// evaluating every expression; what changes is when work is done: node kinds are told apart once, and
+// property lookups are memoized per object (see TemplateMemory). The card tests compare both on every
+// sample card.
+
+const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTemplateVersion']);
+
+/** What the library puts in every expression's memory as `$_acTemplateVersion` (from its package version). */
+const TEMPLATE_VERSION = (() => {
+  const version = ((): string => {
+    try {
+      return (require('adaptivecards-templating/package.json') as { version: string }).version;
+    } catch {
+      return '0.0.0';
+    }
+  })();
+  const [major, minor, patch = ''] = version.split('.');
+  const [patchNumber, suffix] = patch.split('-');
+  return { major: parseInt(major), minor: parseInt(minor), patch: parseInt(patchNumber), suffix: suffix || '' };
+})();
+
+const usesOurExpressions = (node: unknown): boolean => {
+  if (node instanceof AEL.Expression) return true;
+  if (Array.isArray(node)) return node.every(usesOurExpressions);
+  if (typeof node === 'object' && node !== null) {
+    // A parsed expression from another copy of adaptive-expressions would look like a plain object here.
+    if (typeof (node as { tryEvaluate?: unknown }).tryEvaluate === 'function') return false;
+    return Object.values(node).every(usesOurExpressions);
+  }
+  return true;
+};
+
+/** `Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase())`, the lookup adaptive-expressions does, kept per object. */
+const firstKeys = new WeakMap<object, Map<string, string>>();
+const keyOf = (instance: object, property: string): string | undefined => {
+  let keys = firstKeys.get(instance);
+  if (!keys) {
+    keys = new Map();
+    for (const k of Object.keys(instance)) {
+      const lower = k.toLowerCase();
+      if (!keys.has(lower)) keys.set(lower, k);
+    }
+    firstKeys.set(instance, keys);
+  }
+  return keys.get(property.toLowerCase());
+};
+
+const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The library's TemplateObjectMemory (a relative path is read under `$data`), read through
+ * AEL.SimpleObjectMemory, except that a plain name (`${name}`) on a plain object is looked up by
+ * `keyOf`, which finds the same key. View models are built afresh for each card and never changed
+ * while it expands, so the memo can't go stale; anything else (dotted paths, `$root`, `$index`,
+ * arrays, Maps, strings) goes the library's way.
+ */
+class TemplateMemory implements AEL.MemoryInterface {
+  private readonly _memory: AEL.SimpleObjectMemory;
+  constructor(
+    readonly $root: unknown,
+    readonly $data: unknown,
+    readonly $index: unknown,
+    readonly $host: unknown,
+    readonly $_acTemplateVersion: unknown,
+  ) {
+    this._memory = new AEL.SimpleObjectMemory(this);
+  }
+
+  getValue(path: string): unknown {
+    if (path.length > 0 && path[0] !== '$' && SIMPLE_NAME.test(path)) {
+      const scope = this.$data;
+      if (!scope) return undefined;
+      if (typeof scope === 'object' && !(scope instanceof Map) && !Array.isArray(scope)) {
+        const key = keyOf(scope, path);
+        return key === undefined ? undefined : (scope as Record<string, unknown>)[key];
+      }
+    }
+    return this._memory.getValue(path.length > 0 && path[0] !== '$' ? `$data.${path}` : path);
+  }
+
+  setValue(path: string, input: unknown): void {
+    this._memory.setValue(path, input);
+  }
+
+  version(): string {
+    return this._memory.version();
+  }
+}
+
+/** One node of a parsed template, compiled once into what expanding it does. */
+type Compiled = (x: Expansion) => unknown;
+
+/**
+ * Template.prototype.internalExpand for one node, decided once per node instead of on every
+ * expansion. The library saves and restores `$data`/`$index` around every node; only a node with
+ * `$data` changes them, so only that kind restores them (every node leaves them as it found them).
+ */
+const compile = (node: unknown): Compiled => {
+  if (Array.isArray(node)) {
+    const items = node.map(compile);
+    return (x) => {
+      let out: unknown[] = [];
+      for (const item of items) {
+        const expanded = item(x);
+        if (expanded !== null) {
+          if (Array.isArray(expanded)) out = out.concat(expanded);
+          else out.push(expanded);
+        }
+      }
+      return out;
+    };
+  }
+  if (node instanceof AEL.Expression) {
+    return (x) => {
+      const evaluation = x.evaluate(node, true);
+      if (evaluation.error) throw new Error(evaluation.error as string);
+      return evaluation.value;
+    };
+  }
+  if (typeof node !== 'object' || node === null) return () => node;
+
+  const object = node as Record<string, unknown>;
+  const when = object.$when;
+  const dataContext = object.$data;
+  /** Template.prototype.expandSingleObject: every key but the reserved ones, in order, dropping undefined. */
+  const fields = Object.keys(object).filter((key) => !RESERVED.has(key)).map((key) => [key, compile(object[key])] as const);
+  const single = (x: Expansion): Record<string, unknown> => {
+    const result: Record<string, unknown> = {};
+    for (const [key, field] of fields) {
+      const value = field(x);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  };
+  const dropped = (x: Expansion): boolean => {
+    if (when instanceof AEL.Expression) {
+      const evaluation = x.evaluate(when, false);
+      return !(!evaluation.error && typeof evaluation.value === 'boolean' && evaluation.value);
+    }
+    return Boolean(when);
+  };
+  if (dataContext === undefined) {
+    return (x) => (dropped(x) ? null : single(x));
+  }
+  return (x) => {
+    const savedData = x.data;
+    const savedIndex = x.index;
+    let contextValue: unknown = dataContext;
+    if (contextValue instanceof AEL.Expression) {
+      const evaluation = x.evaluate(contextValue, true);
+      if (evaluation.error) throw new Error(evaluation.error as string);
+      contextValue = evaluation.value;
+    }
+    const isArray = Array.isArray(contextValue);
+    const contexts: unknown[] = isArray ? (contextValue as unknown[]) : [contextValue];
+    const out: unknown[] = [];
+    for (let i = 0; i < contexts.length; i++) {
+      if (isArray) x.index = i;
+      if (contexts[i] !== undefined) x.data = contexts[i];
+      if (!dropped(x)) out.push(single(x));
+    }
+    x.data = savedData;
+    x.index = savedIndex;
+    return out.length === 0 ? null : out.length === 1 ? out[0] : out;
+  };
+};
+
+/** The state of one expansion: the library's EvaluationContext. */
+class Expansion {
+  data: unknown;
+  index: unknown = undefined;
+
+  constructor(private readonly root: unknown) {
+    this.data = root;
+  }
+
+  /** Template.internalTryEvaluateExpression. */
+  evaluate(expression: AEL.Expression, allowSubstitutions: boolean): { value: unknown; error: unknown } {
+    const memory = new TemplateMemory(this.root, this.data, this.index, undefined, TEMPLATE_VERSION);
+    let options: AEL.Options | undefined;
+    if (allowSubstitutions) {
+      options = new AEL.Options();
+      options.nullSubstitution = (path: string) => `\${${path}}`;
+    }
+    if (expression.type === AEL.ExpressionType.Concat && allowSubstitutions) {
+      let result = '';
+      for (const child of expression.children) {
+        let evaluation: { value: unknown; error?: unknown };
+        try {
+          evaluation = child.tryEvaluate(memory, options);
+        } catch (ex) {
+          evaluation = { value: undefined, error: ex };
+        }
+        if (evaluation.error) evaluation.value = `\${${child.toString()}}`;
+        result += (evaluation.value as { toString(): string }).toString();
+      }
+      return { value: result, error: undefined };
+    }
+    return expression.tryEvaluate(memory, options);
+  }
+}

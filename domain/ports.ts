@@ -3,6 +3,7 @@ import type {
   DirectoryUser,
   IdempotencyRecord,
   Invoice,
+  InvoiceStatus,
   LicenseAssignment,
   NotificationIntent,
   OrderEntry,
@@ -144,6 +145,24 @@ export interface IdempotencyRepository {
   add(record: IdempotencyRecord): Promise<void>;
 }
 
+/** One group of invoice totals: what one purchaser was billed for one product in one currency and status. */
+export interface SpendTotalRow {
+  productId: string;
+  purchaserId: string;
+  currency: string;
+  status: InvoiceStatus;
+  amountMinor: number;
+  invoices: number;
+}
+
+/** The admin tab's summaries, aggregated in the database so their cost doesn't grow with the rows read. */
+export interface ReportRepository {
+  /** Invoices issued from `from` up to and including `to`, summed per product, purchaser, currency and status. */
+  spendTotals(tenantId: string, from: Date, to: Date): Promise<SpendTotalRow[]>;
+  /** Everyone who ever bought a subscription in the tenant (any origin, any status), by id. */
+  purchaserIds(tenantId: string): Promise<string[]>;
+}
+
 export interface Repositories {
   actors: ActorRepository;
   tenants: TenantRepository;
@@ -159,6 +178,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   audit: AuditRepository;
   idempotency: IdempotencyRepository;
+  reports: ReportRepository;
 }
 
 /**

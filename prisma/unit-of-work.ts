@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Prisma, type PrismaClient } from './generated/client';
 import type { Repositories, UnitOfWork } from '../domain/ports';
 import { isDomainError, ErrorCodes } from '../domain/shared/errors';
-import { createRepositories, ProductCatalogCache, type Db } from './repositories';
+import { createRepositories, ProductCatalogCache, type Db, type SqlRunner } from './repositories';
 
 export { createRepositories };
 
@@ -43,14 +43,15 @@ export class PrismaUnitOfWork implements UnitOfWork {
   private readonly txOptions: { maxWait: number; timeout: number };
 
   constructor(
-    private readonly db: { writer: PrismaClient; reader: PrismaClient },
+    /** `readSql`, when given, runs the read repositories' raw SELECTs (Database.readSql); otherwise `reader` does. */
+    private readonly db: { writer: PrismaClient; reader: PrismaClient; readSql?: SqlRunner },
     options: UnitOfWorkOptions = {},
     /** Shared by every transaction's repositories: the catalog is read once per process. */
     readonly products: ProductCatalogCache = new ProductCatalogCache(),
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.txOptions = { maxWait: options.maxWaitMs ?? 10_000, timeout: options.timeoutMs ?? 15_000 };
-    this.readRepositories = createRepositories(db.reader, products);
+    this.readRepositories = createRepositories(db.reader, products, db.readSql);
   }
 
   private readonly readRepositories: Repositories;
@@ -71,7 +72,8 @@ export class PrismaUnitOfWork implements UnitOfWork {
   }
 
   /**
-   * Runs on the reader connection, which is query-only and in WAL mode sees committed data only: never
+   * Runs on the reader connections (Prisma's `reader`, and `readSql` for the raw SELECTs), which are
+   * query-only and in WAL mode see committed data only: never
    * the writer's transaction in flight, and never blocking it. Without a transaction around it (one
    * BEGIN/COMMIT pair would cost as much as a query), successive queries of one read may see a commit
    * that landed between them; every read use case tolerates that.

@@ -1,6 +1,7 @@
 import type { Role, TenantKind } from '../../domain/model';
 import type { ActorRecord, ActorRepository } from '../../domain/ports';
-import { as, type Db } from './support';
+import { Prisma } from '../generated/client';
+import { as, viaPrisma, type Db, type SqlRunner } from './support';
 
 interface ActorRow {
   tenantId: string | null;
@@ -23,16 +24,19 @@ interface ActorRow {
  * column types come back as the schema declares them.
  */
 export class PrismaActorRepository implements ActorRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async load(tenantId: string, userId: string): Promise<ActorRecord> {
-    const rows = await this.db.$queryRaw<ActorRow[]>`
+    const rows = await this.sql.query<ActorRow>(Prisma.sql`
       SELECT t."id" AS "tenantId", t."name" AS "tenantName", t."kind", t."country", t."requireApproval", t."createdAt" AS "tenantCreatedAt",
              u."id" AS "userId", u."displayName", u."email", u."isGuest", u."active", r."role"
       FROM (SELECT 1 AS "one") AS anchor
       LEFT JOIN "Tenant" t ON t."id" = ${tenantId}
       LEFT JOIN "DirectoryUser" u ON u."tenantId" = ${tenantId} AND u."id" = ${userId}
-      LEFT JOIN "RoleAssignment" r ON r."tenantId" = ${tenantId} AND r."userId" = ${userId}`;
+      LEFT JOIN "RoleAssignment" r ON r."tenantId" = ${tenantId} AND r."userId" = ${userId}`);
     const first = rows[0];
     return {
       tenant: first?.tenantId

@@ -1,7 +1,7 @@
-import type { LicenseAssignment as AssignmentRow } from '../generated/client';
+import { Prisma, type LicenseAssignment as AssignmentRow } from '../generated/client';
 import type { LicenseAssignment } from '../../domain/model';
 import type { AssignmentRepository } from '../../domain/ports';
-import { inGroups, uniqueAsConflict, type Db } from './support';
+import { countOf, inGroups, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
 import { MAX_IDS_PER_QUERY } from '../../domain/ports';
 
 const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
@@ -14,7 +14,10 @@ const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
 });
 
 export class PrismaAssignmentRepository implements AssignmentRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async listBySubscription(tenantId: string, subscriptionId: string): Promise<LicenseAssignment[]> {
     const rows = await this.db.licenseAssignment.findMany({ where: { tenantId, subscriptionId }, orderBy: [{ assignedAt: 'asc' }, { id: 'asc' }] });
@@ -34,9 +37,11 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   async countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>> {
     if (subscriptionIds.length === 0) return new Map();
     const groups = await inGroups(subscriptionIds, (group) =>
-      this.db.licenseAssignment.groupBy({ by: ['subscriptionId'], where: { tenantId, subscriptionId: { in: group } }, _count: { _all: true } }),
+      this.sql.query<{ subscriptionId: string; n: bigint | number }>(Prisma.sql`
+        SELECT "subscriptionId", COUNT(*) AS "n" FROM "LicenseAssignment"
+        WHERE "tenantId" = ${tenantId} AND "subscriptionId" IN (${Prisma.join(group)}) GROUP BY "subscriptionId"`),
     );
-    return new Map(groups.map((g) => [g.subscriptionId, g._count._all]));
+    return new Map(groups.map((g) => [g.subscriptionId, countOf(g.n)]));
   }
 
   /** A user assigned twice to one subscription (two admins at once) is a conflict: the retry sees it. */

@@ -9,11 +9,12 @@ import { PrismaOutboxRepository } from './outbox-repository';
 import { PrismaPolicyRepository } from './policy-repository';
 import { PrismaProductRepository, ProductCatalogCache } from './product-repository';
 import { PrismaPurchaseRequestRepository } from './purchase-request-repository';
+import { PrismaReportRepository } from './report-repository';
 import { PrismaRoleRepository } from './role-repository';
 import { PrismaSubscriptionRepository } from './subscription-repository';
 import { PrismaTenantRepository } from './tenant-repository';
 import { PrismaUserRepository } from './user-repository';
-import type { Db } from './support';
+import { viaPrisma, type Db, type SqlRunner } from './support';
 
 export {
   PrismaActorRepository,
@@ -32,22 +33,26 @@ export {
   PrismaUserRepository,
   ProductCatalogCache,
 };
-export type { Db };
+export type { Db, SqlRunner };
 
-/** Every port over one client or transaction. Pass a shared cache so the catalog is read once. */
-export const createRepositories = (db: Db, products: ProductCatalogCache = new ProductCatalogCache()): Repositories => ({
-  actors: new PrismaActorRepository(db),
+/**
+ * Every port over one client or transaction. Pass a shared cache so the catalog is read once, and,
+ * for reads outside a transaction, the SQL reader that runs the raw SELECTs (prisma/sql-reader.ts).
+ */
+export const createRepositories = (db: Db, products: ProductCatalogCache = new ProductCatalogCache(), sql: SqlRunner = viaPrisma(db)): Repositories => ({
+  actors: new PrismaActorRepository(db, sql),
   tenants: new PrismaTenantRepository(db),
-  users: new PrismaUserRepository(db),
-  roles: new PrismaRoleRepository(db),
+  users: new PrismaUserRepository(db, sql),
+  roles: new PrismaRoleRepository(db, sql),
   products: new PrismaProductRepository(db, products),
   policies: new PrismaPolicyRepository(db),
-  subscriptions: new PrismaSubscriptionRepository(db),
-  assignments: new PrismaAssignmentRepository(db),
+  subscriptions: new PrismaSubscriptionRepository(db, sql),
+  assignments: new PrismaAssignmentRepository(db, sql),
   orders: new PrismaOrderRepository(db),
   invoices: new PrismaInvoiceRepository(db),
   requests: new PrismaPurchaseRequestRepository(db),
   outbox: new PrismaOutboxRepository(db),
   audit: new PrismaAuditRepository(db),
   idempotency: new PrismaIdempotencyRepository(db),
+  reports: new PrismaReportRepository(db, sql),
 });

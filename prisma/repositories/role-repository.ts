@@ -1,7 +1,9 @@
-import type { RoleAssignment as RoleRow } from '../generated/client';
+import { Prisma, type RoleAssignment as RoleRow } from '../generated/client';
 import type { Role, RoleAssignment } from '../../domain/model';
 import type { RoleRepository } from '../../domain/ports';
-import { as, uniqueAsConflict, type Db } from './support';
+import { as, columns, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
+
+const ROLE_COLUMNS = columns(['tenantId', 'userId', 'role', 'grantedBy', 'grantedAt'] satisfies (keyof RoleRow)[]);
 
 const toAssignment = (r: RoleRow): RoleAssignment => ({
   tenantId: r.tenantId,
@@ -12,7 +14,10 @@ const toAssignment = (r: RoleRow): RoleAssignment => ({
 });
 
 export class PrismaRoleRepository implements RoleRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async listForUser(tenantId: string, userId: string): Promise<Role[]> {
     const rows = await this.db.roleAssignment.findMany({ where: { tenantId, userId }, select: { role: true }, orderBy: { role: 'asc' } });
@@ -20,7 +25,7 @@ export class PrismaRoleRepository implements RoleRepository {
   }
 
   async list(tenantId: string): Promise<RoleAssignment[]> {
-    const rows = await this.db.roleAssignment.findMany({ where: { tenantId }, orderBy: [{ grantedAt: 'asc' }, { userId: 'asc' }, { role: 'asc' }] });
+    const rows = await this.sql.query<RoleRow>(Prisma.sql`SELECT ${ROLE_COLUMNS} FROM "RoleAssignment" WHERE "tenantId" = ${tenantId} ORDER BY "grantedAt", "userId", "role"`);
     return rows.map(toAssignment);
   }
 

@@ -2,7 +2,7 @@ import { Prisma, type Subscription as SubscriptionRow } from '../generated/clien
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
 import type { SubscriptionFilter, SubscriptionRepository } from '../../domain/ports';
-import { inGroups, as, conflict, pageWindow, toMoney, toPage, type Db } from './support';
+import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
   if (r.cardToken === null) return null;
@@ -67,11 +67,20 @@ const liveOfProduct = (tenantId: string, productId: string, origin?: Subscriptio
   ...(origin !== undefined && { origin }),
 });
 
-const newestFirst: Prisma.SubscriptionOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+/** Every column of the model, in a raw SELECT that reads a SubscriptionRow. */
+const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
+  'id', 'tenantId', 'productId', 'purchaserId', 'origin', 'status', 'quantity', 'billingFrequency', 'unitPriceMinor', 'currency', 'recurring', 'isTrial',
+  'cardToken', 'cardBrand', 'cardLast4', 'cardExpMonth', 'cardExpYear', 'startedAt', 'expiresAt', 'cancelledAt', 'cancelReason', 'centralizedInto', 'remindedFor',
+  'createdAt', 'version',
+];
+const allColumns = columns(SUBSCRIPTION_COLUMNS);
 const live = [...LIVE_STATUSES];
 
 export class PrismaSubscriptionRepository implements SubscriptionRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async get(tenantId: string, id: string): Promise<Subscription | null> {
     const row = await this.db.subscription.findUnique({ where: { id, tenantId } });
@@ -100,23 +109,28 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   }
 
   async listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]> {
-    const rows = await this.db.subscription.findMany({ where: { tenantId, purchaserId }, orderBy: newestFirst });
+    const rows = await this.sql.query<SubscriptionRow>(Prisma.sql`
+      SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "createdAt" DESC, "id" DESC`);
     return rows.map(toSubscription);
   }
 
-  /** Two queries whatever the page size: the total and the page. */
+  /**
+   * One statement whatever the page size: the page, each row carrying the filtered total (a subquery
+   * SQLite runs once, over the index, while the page itself stops after its rows). Only a page past
+   * the end, which has no row to carry it, counts separately.
+   */
   async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
-    const where: Prisma.SubscriptionWhereInput = {
-      tenantId,
-      ...(filter.origin !== undefined && { origin: filter.origin }),
-      ...(filter.productId !== undefined && { productId: filter.productId }),
-      ...(filter.purchaserId !== undefined && { purchaserId: filter.purchaserId }),
-      ...(filter.status !== undefined && { status: filter.status }),
-    };
-    const [total, rows] = await Promise.all([
-      this.db.subscription.count({ where }),
-      this.db.subscription.findMany({ where, orderBy: newestFirst, ...pageWindow(page, pageSize) }),
-    ]);
+    const where = Prisma.sql`"tenantId" = ${tenantId}${filter.origin !== undefined ? Prisma.sql` AND "origin" = ${filter.origin}` : Prisma.empty}${
+      filter.productId !== undefined ? Prisma.sql` AND "productId" = ${filter.productId}` : Prisma.empty}${
+      filter.purchaserId !== undefined ? Prisma.sql` AND "purchaserId" = ${filter.purchaserId}` : Prisma.empty}${
+      filter.status !== undefined ? Prisma.sql` AND "status" = ${filter.status}` : Prisma.empty}`;
+    const { skip, take } = pageWindow(page, pageSize);
+    const rows = await this.sql.query<SubscriptionRow & { total: bigint | number }>(Prisma.sql`
+      SELECT ${allColumns}, (SELECT COUNT(*) FROM "Subscription" WHERE ${where}) AS "total"
+      FROM "Subscription" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC ${limitOffset(take, skip)}`);
+    const total = rows.length > 0
+      ? countOf(rows[0].total)
+      : skip === 0 ? 0 : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "total" FROM "Subscription" WHERE ${where}`))[0]?.total);
     return toPage(rows.map(toSubscription), total, page, pageSize);
   }
 
@@ -135,13 +149,13 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     // tenant instead. CROSS JOIN fixes SQLite's loop order; on PostgreSQL it is an ordinary inner join.
     const [agg, [{ assigned }]] = await Promise.all([
       this.db.subscription.aggregate({ where, _count: { _all: true }, _sum: { quantity: true } }),
-      this.db.$queryRaw<Array<{ assigned: bigint | number }>>`
+      this.sql.query<{ assigned: bigint | number }>(Prisma.sql`
         SELECT COUNT(*) AS "assigned" FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
         WHERE a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
           AND s."tenantId" = ${tenantId} AND s."productId" = ${productId} AND s."status" IN ('Active', 'Trial')
-          ${origin !== undefined ? Prisma.sql`AND s."origin" = ${origin}` : Prisma.empty}`,
+          ${origin !== undefined ? Prisma.sql`AND s."origin" = ${origin}` : Prisma.empty}`),
     ]);
-    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned: Number(assigned) };
+    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned: countOf(assigned) };
   }
 
   /** One column of one row per purchaser: cheap to count in memory, then sliced to the page. */

@@ -1,7 +1,9 @@
-import type { DirectoryUser as UserRow } from '../generated/client';
+import { Prisma, type DirectoryUser as UserRow } from '../generated/client';
 import type { DirectoryUser } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports';
-import { inGroups, type Db } from './support';
+import { columns, inGroups, viaPrisma, type Db, type SqlRunner } from './support';
+
+const USER_COLUMNS = columns(['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'] satisfies (keyof UserRow)[]);
 
 const toUser = (r: UserRow): DirectoryUser => ({
   id: r.id,
@@ -13,7 +15,10 @@ const toUser = (r: UserRow): DirectoryUser => ({
 });
 
 export class PrismaUserRepository implements UserRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async get(tenantId: string, id: string): Promise<DirectoryUser | null> {
     const row = await this.db.directoryUser.findUnique({ where: { tenantId_id: { tenantId, id } } });
@@ -22,7 +27,9 @@ export class PrismaUserRepository implements UserRepository {
 
   async getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]> {
     if (ids.length === 0) return [];
-    const rows = await inGroups(ids, (group) => this.db.directoryUser.findMany({ where: { tenantId, id: { in: group } }, orderBy: { id: 'asc' } }));
+    const rows = await inGroups(ids, (group) =>
+      this.sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)}) ORDER BY "id"`),
+    );
     return rows.map(toUser);
   }
 

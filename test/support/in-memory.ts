@@ -2,7 +2,7 @@ import type {
   AuditEntry, DirectoryUser, IdempotencyRecord, Invoice, LicenseAssignment, NotificationIntent, OrderEntry,
   PolicySetting, Product, PurchaseRequest, RoleAssignment, Subscription, Tenant,
 } from '../../domain/model';
-import type { Repositories, UnitOfWork } from '../../domain/ports';
+import type { Repositories, SpendTotalRow, UnitOfWork } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { CATALOG, canonicalProductId } from '../../domain/catalog/catalog-data';
 
@@ -163,6 +163,23 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       if (st.idempotency.some((x) => x.tenantId === r.tenantId && x.key === r.key)) throw conflict('idempotency key');
       st.idempotency.push({ ...r });
     },
+  },
+  reports: {
+    spendTotals: async (tenantId, from, to) => {
+      const groups = new Map<string, SpendTotalRow>();
+      for (const i of st.invoices) {
+        if (i.tenantId !== tenantId || i.issuedAt < from || i.issuedAt > to) continue;
+        const productId = st.subscriptions.find((s) => s.tenantId === tenantId && s.id === i.subscriptionId)?.productId;
+        if (!productId) continue; // the database's join drops an invoice without its subscription too
+        const key = [productId, i.purchaserId, i.amount.currency, i.status].join('|');
+        const g = groups.get(key) ?? { productId, purchaserId: i.purchaserId, currency: i.amount.currency, status: i.status, amountMinor: 0, invoices: 0 };
+        g.amountMinor += i.amount.amountMinor;
+        g.invoices += 1;
+        groups.set(key, g);
+      }
+      return [...groups.values()];
+    },
+    purchaserIds: async (tenantId) => [...new Set(st.subscriptions.filter((s) => s.tenantId === tenantId).map((s) => s.purchaserId))].sort(),
   },
 });
 

@@ -1,0 +1,128 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { Prisma } from './generated/client';
+import type { SqlRunner } from './repositories/support';
+
+/**
+ * The raw SELECTs of the read repositories (written once, as `Prisma.sql`, see repositories/support.ts),
+ * run straight on a read-only better-sqlite3 connection instead of through `$queryRaw`.
+ *
+ * Why: a bot turn makes a few small reads whose rows SQLite returns in microseconds, while the Prisma
+ * client spends 30–40 µs of JavaScript on each (request pipeline, parameter and result serialization)
+ * even for a raw query. Inside a write transaction the same SQL still goes through Prisma (`$queryRaw`
+ * on the transaction), which must see the transaction's own writes.
+ *
+ * Same semantics as the Prisma reader: its own connection to the same file, `query_only`, in WAL mode
+ * reading the last committed state without a transaction around the whole read (see unit-of-work.ts).
+ * Values come back as Prisma returns them: DATETIME columns as Date, BOOLEAN columns as boolean; every
+ * integer, COUNT(*) included, as a number (Prisma gives a bigint for a computed count: read counts
+ * with `countOf`).
+ */
+export class SqliteSqlReader implements SqlRunner {
+  private connection: BetterSqlite3.Database | null = null;
+  private readonly statements = new Map<string, Prepared>();
+
+  constructor(
+    private readonly file: string,
+    private readonly pragmas: readonly string[],
+    private readonly busyTimeoutMs: number,
+    /** Distinct SQL texts kept prepared (least recently used out): one per call site and id-list length. */
+    private readonly cacheSize = 500,
+  ) {}
+
+  query<T>(query: Prisma.Sql): Promise<T[]> {
+    try {
+      return Promise.resolve(this.all(query) as T[]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.connection?.close();
+    this.connection = null;
+  }
+
+  /** Opened on first use, as Prisma opens its own: a database file may be created and migrated after openDatabase(). */
+  private db(): BetterSqlite3.Database {
+    if (!this.connection) {
+      const db = new BetterSqlite3(this.file, { timeout: this.busyTimeoutMs });
+      try {
+        db.exec(this.pragmas.map((p) => `${p};`).join('\n'));
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      this.connection = db;
+    }
+    return this.connection;
+  }
+
+  private all(query: Prisma.Sql): Record<string, unknown>[] {
+    const prepared = this.prepare(query.sql);
+    const rows = prepared.stmt.all(query.values.map(toArg)) as Record<string, unknown>[];
+    if (prepared.conversions.length > 0) {
+      for (const row of rows) {
+        for (const [name, convert] of prepared.conversions) {
+          const value = row[name];
+          if (value !== null && value !== undefined) row[name] = convert(value);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private prepare(sql: string): Prepared {
+    const hit = this.statements.get(sql);
+    if (hit) {
+      this.statements.delete(sql); // re-inserted: most recently used last
+      this.statements.set(sql, hit);
+      return hit;
+    }
+    const stmt = this.db().prepare(sql);
+    if (!stmt.reader) throw new Error('The SQL reader runs SELECTs only');
+    // A column's conversion follows its declared type, as the Prisma adapter's does; the last column
+    // of a name wins, as it does in the row object.
+    const byName = new Map<string, (value: unknown) => unknown>();
+    for (const column of stmt.columns()) {
+      const convert = CONVERSIONS[(column.type ?? '').toUpperCase()];
+      if (convert) byName.set(column.name, convert);
+      else byName.delete(column.name);
+    }
+    const prepared: Prepared = { stmt, conversions: [...byName] };
+    if (this.statements.size >= this.cacheSize) this.statements.delete(this.statements.keys().next().value!);
+    this.statements.set(sql, prepared);
+    return prepared;
+  }
+}
+
+interface Prepared {
+  stmt: BetterSqlite3.Statement;
+  conversions: Array<[string, (value: unknown) => unknown]>;
+}
+
+/** SQLite's date-time text as Prisma reads it: UTC unless it says otherwise, a space allowed for the T. */
+const toDate = (value: unknown): Date => {
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  let text = String(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
+  else {
+    text = text.replace(' ', 'T');
+    if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(text)) text += 'Z';
+  }
+  return new Date(text);
+};
+
+const CONVERSIONS: Record<string, (value: unknown) => unknown> = {
+  DATETIME: toDate,
+  TIMESTAMP: toDate,
+  DATE: toDate,
+  BOOLEAN: (value) => value !== 0 && value !== 0n && value !== '0',
+};
+
+/** Arguments as the Prisma adapter binds them: booleans as 1/0, dates as ISO 8601 text with +00:00. */
+const toArg = (value: unknown): unknown => {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+  return value;
+};
