@@ -18,17 +18,24 @@ import { centralizeLicenses } from '../domain/takeover/centralize-licenses';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../domain/approvals/decide-purchase-request';
 import { grantRole, revokeRole } from '../domain/roles/manage-roles';
 import { findPeople } from '../domain/directory/find-people';
+import { listCatalog } from '../domain/catalog/list-catalog';
 import { CardValidationError, type CardInput } from '../payments/sandbox-payment-provider';
 import { price } from '../cards/format';
+import { checkoutLinkCard } from '../cards/purchaser-cards';
 import type { AdaptiveCard } from '../cards/ui';
 import { VERBS, VIEWS, type Verb, type View } from '../cards/verbs';
 import { refreshView, views } from './views';
+import type { WebPage } from './web/pages';
 
 export type ActionResult = { card: AdaptiveCard } | { message: string };
+
+/** A short-lived signed link that opens one of the pages as the caller (outside Teams, and for Teams dialogs). */
+export type PageLink = (ctx: ActorContext, page: WebPage, params?: Record<string, string>) => { url: string; minutes: number };
 
 export interface ActionServices {
   /** Turns typed card details into a payment token; only the token reaches the domain. */
   tokenize(card: CardInput): { token: string };
+  pageLink: PageLink;
 }
 
 export interface ActionInput {
@@ -105,6 +112,16 @@ const ACTIONS: Record<Verb, { run: Handler; recover?: (a: ActionInput, banner: R
       return views.subscription(a.deps, a.ctx, s.id, done(`Done: you bought ${s.quantity} ${s.quantity === 1 ? 'license' : 'licenses'}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign them below.`));
     },
     recover: (a, banner) => views.buyForm(a.deps, a.ctx, str(a.data.productId), 'buy', { ...banner, quantity: Number(a.data.quantity) || 1 }),
+  },
+  [VERBS.checkoutOpen]: {
+    // Reached only where Teams dialogs aren't (the dialog button's Submit arrives as a message): the checkout page as a link instead.
+    run: async ({ deps, ctx, data, services }) => {
+      const mode = data.mode === 'trial' ? 'trial' : 'buy';
+      const item = (await listCatalog(deps, ctx)).find((i) => i.product.id === str(data.productId));
+      if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say 'catalog' to see what's available.");
+      const link = services.pageLink(ctx, 'checkout', { productId: item.product.id, mode });
+      return checkoutLinkCard({ product: item.product, mode, ...link });
+    },
   },
   [VERBS.trial]: {
     run: async (a) => {

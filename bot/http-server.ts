@@ -24,7 +24,7 @@ export const createHttpServer = (config: AppConfig, logger: Logger, app: App): S
         url: `${config.publicUrl}${EXPORT_PATH}?token=${links.sign({ tenantId: ctx.tenantId, userId: ctx.actorId, purpose: EXPORT_PURPOSE, arg: productId }, EXPORT_LINK_MINUTES * 60_000)}`,
         minutes: EXPORT_LINK_MINUTES,
       }),
-      pageLink: (ctx, page) => web.pageLink({ tenantId: ctx.tenantId, userId: ctx.actorId }, page),
+      pageLink: (ctx, page, params) => web.pageLink({ tenantId: ctx.tenantId, userId: ctx.actorId }, page, params),
     }),
   });
   registerExportEndpoint(server, { deps: app.deps, links, logger });

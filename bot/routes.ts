@@ -19,7 +19,7 @@ import { openPageCard } from '../cards/purchaser-cards';
 import { whoAmI } from '../domain/directory/who-am-i';
 import type { AdaptiveCard } from '../cards/ui';
 import { price } from '../cards/format';
-import { done, resolvePeople } from './card-actions';
+import { done, resolvePeople, type PageLink } from './card-actions';
 import { views } from './views';
 import { bullets, distance } from './text';
 
@@ -29,7 +29,7 @@ export interface RouteServices {
   /** A short-lived signed link to download a CSV export (checked again on download). */
   exportLink(ctx: ActorContext, productId: string | null): { url: string; minutes: number };
   /** A short-lived signed link that opens a page (a tab) outside Teams as the caller. */
-  pageLink(ctx: ActorContext, page: 'purchases' | 'admin'): { url: string; minutes: number };
+  pageLink: PageLink;
 }
 
 export interface RouteInput {

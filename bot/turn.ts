@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { CardFactory, TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
 import { DomainError } from '../domain/shared/errors';
 import { setAdminChannel } from '../domain/admin/set-admin-channel';
+import { getMySubscription } from '../domain/purchasing/get-my-subscription';
+import { getMyPurchaseRequest } from '../domain/approvals/get-my-purchase-request';
+import { MAX_QUANTITY, parseId } from '../domain/shared/validation';
+import { subscriptionCard } from '../cards/purchaser-cards';
+import { VERBS } from '../cards/verbs';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
@@ -91,19 +97,21 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
     return;
   }
   const action = cardActionOf(activity);
-  if (activity.type !== 'message' && !action) {
+  const dialog = isDialogInvoke(activity);
+  if (activity.type !== 'message' && !action && !dialog) {
     if (activity.type === 'invoke') await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: "I don't handle that here." }));
     return;
   }
   if (!id) {
     const text = 'I work inside Microsoft Teams with a work account. Please message me from Teams.';
-    await context.sendActivity(activity.type === 'invoke' ? invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text }) : text);
+    await context.sendActivity(dialog ? invokeResponse(dialogMessage(text)) : activity.type === 'invoke' ? invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text }) : text);
     return;
   }
   await ensureInDirectory(deps, context, id, logger);
   const conversationType = activity.conversation?.conversationType;
   if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
   if (action) return handleCardAction(context, deps, logger, services, actorContext(id, 'card'), action);
+  if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
 
   const text = commandText(context);
   if (/^use this channel( for admin notifications)?$/i.test(text)) return useThisChannel(context, deps, conversations, id);
@@ -171,4 +179,65 @@ const useThisChannel = async (context: TurnContext, deps: Deps, conversations: C
   }
   await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity));
   await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
+};
+
+// ---------------------------------------------------------------------------------------------- dialogs
+
+/** Teams dialogs (task modules) opened from a card's `msteams: { type: 'task/fetch' }` button. */
+const isDialogInvoke = (activity: Activity): boolean => activity.type === 'invoke' && (activity.name === 'task/fetch' || activity.name === 'task/submit');
+
+const dialogMessage = (value: string) => ({ task: { type: 'message', value } });
+
+const CHECKOUT_DIALOG_SIZE = { height: 760, width: 600 };
+
+/**
+ * task/fetch answers with the checkout page, signed in as the caller by a link in its fragment (the
+ * dialog may not have SSO). task/submit carries only the id the page got back: it is re-read from
+ * stored state as the caller's own (anyone else's is refused) before anything is posted in chat.
+ */
+const handleDialog = async (context: TurnContext, deps: Deps, logger: Logger, services: TurnServices, ctx: ActorContext): Promise<void> => {
+  const value = context.activity.value as { data?: unknown } | undefined;
+  const data = value?.data && typeof value.data === 'object' && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
+  let body: unknown;
+  try {
+    body = context.activity.name === 'task/fetch' ? checkoutDialog(ctx, data, services) : await dialogResult(context, deps, ctx, data);
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    logger.info({ code: e.code, invoke: context.activity.name }, 'dialog refused');
+    body = dialogMessage(e.message);
+  }
+  await context.sendActivity(invokeResponse(body));
+};
+
+const checkoutDialog = (ctx: ActorContext, data: Record<string, unknown>, services: TurnServices) => {
+  if (data.verb !== VERBS.checkoutOpen) return dialogMessage("That button doesn't open anything any more. Say **catalog** to start again.");
+  // Only well-formed values go into the URL; the page asks the server what this product is and whether the caller may buy it.
+  const productId = parseId(data.productId, 'product');
+  const mode = data.mode === 'trial' ? 'trial' : 'buy';
+  const quantity = Number(data.quantity);
+  const params: Record<string, string> = { productId, mode, ...(Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY ? { quantity: String(quantity) } : {}) };
+  const { url } = services.pageLink(ctx, 'checkout', params);
+  return { task: { type: 'continue', value: { title: mode === 'buy' ? 'Secure checkout' : 'Start a trial', url, fallbackUrl: url, ...CHECKOUT_DIALOG_SIZE } } };
+};
+
+const dialogResult = async (context: TurnContext, deps: Deps, ctx: ActorContext, data: Record<string, unknown>): Promise<unknown> => {
+  if (data.subscriptionId !== undefined) {
+    const mine = await getMySubscription(deps, ctx, { subscriptionId: data.subscriptionId });
+    const s = mine.subscription;
+    const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${s.quantity} ${s.quantity === 1 ? 'license' : 'licenses'}. Assign them below.`;
+    await context.sendActivity(cardActivity(subscriptionCard({
+      subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), canManage: true, banner,
+    })));
+    return dialogMessage(`${s.isTrial ? `Your trial of ${mine.product.name} has started` : `You bought ${s.quantity} ${s.quantity === 1 ? 'license' : 'licenses'} of ${mine.product.name}`}. The details are in the chat.`);
+  }
+  if (data.requestId !== undefined) {
+    const { request, product } = await getMyPurchaseRequest(deps, ctx, { requestId: data.requestId });
+    const text = request.status === 'Pending'
+      ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${request.quantity} × ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
+      : `Your request for ${product.name} was ${request.status.toLowerCase()}.`;
+    await context.sendActivity(text);
+    return dialogMessage(text);
+  }
+  // Closed without a result (Cancel): nothing to say.
+  return undefined;
 };

@@ -65,6 +65,19 @@ export const catalogCard = (input: { items: readonly CatalogItem[]; page: number
 
 // ---------------------------------------------------------------------------------------------- buy / trial
 
+/**
+ * Opens the checkout page as a Teams dialog: an Action.Submit whose `msteams.type` makes Teams send a
+ * task/fetch invoke (dialogs have no Universal Action). It sends no inputs (associatedInputs none),
+ * so a card number half-typed into this card never travels with it; the quantity it was shown with
+ * is carried as a number and the page lets the person change it.
+ */
+const checkoutDialog = (title: string) => ({
+  type: 'Action.Submit',
+  title,
+  associatedInputs: 'none',
+  data: { msteams: { type: 'task/fetch' }, verb: VERBS.checkoutOpen, productId: '${productId}', mode: '${mode}', quantity: '${quantity}' },
+});
+
 const buyTemplate = template<Record<string, unknown>>(
   cardOf([
     banner(),
@@ -88,7 +101,12 @@ const buyTemplate = template<Record<string, unknown>>(
         },
       ],
     },
-    { type: 'Container', $when: '${needsCard}', items: paymentInputs() },
+    {
+      type: 'Container',
+      $when: '${needsCard}',
+      // Next to the card fields it replaces, so the card's own buttons stay short enough to read.
+      items: [...paymentInputs(), { type: 'ActionSet', actions: [checkoutDialog('${checkoutTitle}')] }],
+    },
   ], [
     execute('${submitTitle}', '${verb}' as never, { productId: '${productId}', formId: '${formId}' }, { style: 'positive' }),
     execute('Back to catalog', VERBS.catalog, { page: 1 }, { associatedInputs: 'none' }),
@@ -112,6 +130,7 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
     needsCard: mode === 'buy' || Boolean(trial?.requiresPaymentMethod),
     savedCards: input.savedCards,
     submitTitle: mode === 'buy' ? 'Buy' : 'Start trial',
+    checkoutTitle: mode === 'buy' ? 'Pay with a new card (secure checkout)' : 'Add a card (secure checkout)',
     verb: mode === 'buy' ? VERBS.buy : VERBS.trial,
   });
 };
@@ -294,3 +313,27 @@ const openPageTemplate = template<Record<string, unknown>>(
 
 /** A signed link to a tab's page, for browsers outside Teams (local development, the Agents Playground). */
 export const openPageCard = (input: { title: string; what: string; url: string; minutes: number }): AdaptiveCard => openPageTemplate(input);
+
+const checkoutLinkTemplate = template<Record<string, unknown>>(
+  cardOf(
+    [
+      heading('${title}'),
+      text('Checkout opens in your browser: enter your card there. The card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry.'),
+      text('The link is only for you and works for ${minutes} minutes.', { isSubtle: true }),
+    ],
+    [
+      { type: 'Action.OpenUrl', title: 'Open secure checkout', url: '${url}' },
+      execute('Back', VERBS.buyForm, { productId: '${productId}', mode: '${mode}' }, { associatedInputs: 'none' }),
+    ],
+  ),
+);
+
+/** Where Teams dialogs aren't available (the card's Submit arrives as a message), the checkout page as a signed link. */
+export const checkoutLinkCard = (input: { product: Product; mode: 'buy' | 'trial'; url: string; minutes: number }): AdaptiveCard =>
+  checkoutLinkTemplate({
+    title: input.mode === 'buy' ? `Secure checkout: ${input.product.name}` : `Secure checkout: try ${input.product.name}`,
+    productId: input.product.id,
+    mode: input.mode,
+    url: input.url,
+    minutes: input.minutes,
+  });

@@ -7,7 +7,7 @@ import {
   approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, mri, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
 } from './admin-cards';
 import { notificationCard } from './notification-cards';
-import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
+import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
 import type { AdaptiveCard } from './ui';
 
 /**
@@ -155,6 +155,11 @@ const PURCHASER_SAMPLES: CardSample[] = [
     purchaser('open-page', 'Open a page', 'A short-lived link to the purchaser’s (or an admin’s) web page, for browsers outside Teams (`open my purchases`, `open admin`).'),
     openPageCard,
     { title: 'My purchases', what: 'Your subscriptions, licenses, bills and payment method, on one page.', url: 'https://bot.example.com/pages/purchases?token=abc', minutes: 10 },
+  ),
+  sample(
+    purchaser('checkout-link', 'Secure checkout link', 'Where Teams dialogs are not available, "Pay with a new card (secure checkout)" answers with a short-lived link to the checkout page.'),
+    checkoutLinkCard,
+    { product: powerBi, mode: 'buy', url: 'https://bot.example.com/web/checkout?productId=CFQ7TTC0H9MP&mode=buy#link=abc', minutes: 30 },
   ),
 ];
 

@@ -7,6 +7,8 @@ export const VERBS = {
   catalog: 'catalog.show',
   buyForm: 'buy.form',
   buy: 'buy.submit',
+  /** Opens the checkout dialog (task/fetch in Teams; a link to the page where dialogs aren't supported). */
+  checkoutOpen: 'checkout.open',
   trial: 'trial.submit',
   mine: 'mine.show',
   subscription: 'subscription.show',

@@ -74,7 +74,8 @@ export const registerPages = (server: Server, deps: { assets: PageAssets; logger
     const page = String(req.params.page) as WebPage;
     if (!WEB_PAGES.includes(page)) {
       res.status(404);
-      return res.json({ error: { code: 'NOT_FOUND', message: 'No such page.' } });
+      res.json({ error: { code: 'NOT_FOUND', message: 'No such page.' } });
+      return;
     }
     securityHeaders(res);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -89,12 +90,14 @@ export const registerPages = (server: Server, deps: { assets: PageAssets; logger
     } catch (err) {
       deps.logger.error({ err }, 'page bundle build failed');
       res.status(500);
-      return res.json({ error: { code: 'INTERNAL', message: 'The page could not be built.' } });
+      res.json({ error: { code: 'INTERNAL', message: 'The page could not be built.' } });
+      return;
     }
     const text = bundles.get(file);
     if (text === undefined) {
       res.status(404);
-      return res.json({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
+      res.json({ error: { code: 'NOT_FOUND', message: 'No such file.' } });
+      return;
     }
     securityHeaders(res);
     res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });

@@ -18,7 +18,8 @@ export const registerSandboxTokenizer = (server: Server, deps: { payments: Sandb
       if (!card || typeof card !== 'object' || Array.isArray(card)) throw new Error('not an object');
     } catch {
       res.status(400);
-      return res.json({ error: { code: 'INPUT.INVALID', field: null, message: 'Send the card as JSON.' } });
+      res.json({ error: { code: 'INPUT.INVALID', field: null, message: 'Send the card as JSON.' } });
+      return;
     }
     try {
       const t = deps.payments.tokenize({
@@ -29,15 +30,18 @@ export const registerSandboxTokenizer = (server: Server, deps: { payments: Sandb
         name: card.name === undefined ? undefined : String(card.name),
       });
       res.status(200);
-      return res.json({ token: t.token, brand: t.brand, last4: t.last4, expMonth: t.expMonth, expYear: t.expYear });
+      res.json({ token: t.token, brand: t.brand, last4: t.last4, expMonth: t.expMonth, expYear: t.expYear });
+      return;
     } catch (e) {
       if (!(e instanceof CardValidationError)) {
         deps.logger.error({ err: (e as Error).name }, 'sandbox tokenization failed');
         res.status(500);
-        return res.json({ error: { code: 'INTERNAL', field: null, message: 'The card could not be checked. Try again.' } });
+        res.json({ error: { code: 'INTERNAL', field: null, message: 'The card could not be checked. Try again.' } });
+      return;
       }
       res.status(422);
-      return res.json({ error: { code: 'CARD.INVALID', field: e.field, message: e.message } });
+      res.json({ error: { code: 'CARD.INVALID', field: e.field, message: e.message } });
+      return;
     }
   });
 };

@@ -1,7 +1,6 @@
 import './lib/styles.css';
+import './admin/admin.css';
 import { bootPage } from './lib/page';
-import { h, render } from './lib/dom';
+import { drawAdmin } from './admin/app';
 
-void bootPage(async (_session, me, root) => {
-  render(root, h('h1', {}, 'Admin'), h('p', { class: 'muted' }, `Signed in as ${me.displayName}`));
-});
+void bootPage(drawAdmin);

@@ -1,7 +1,6 @@
 import './lib/styles.css';
+import './checkout/checkout.css';
 import { bootPage } from './lib/page';
-import { h, render } from './lib/dom';
+import { drawCheckout } from './checkout/checkout-page';
 
-void bootPage(async (_session, me, root) => {
-  render(root, h('h1', {}, 'Checkout'), h('p', { class: 'muted' }, `Signed in as ${me.displayName}`));
-});
+void bootPage(drawCheckout);

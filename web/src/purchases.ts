@@ -1,7 +1,6 @@
 import './lib/styles.css';
+import './purchases/purchases.css';
 import { bootPage } from './lib/page';
-import { h, render } from './lib/dom';
+import { drawPurchases } from './purchases/purchases-page';
 
-void bootPage(async (_session, me, root) => {
-  render(root, h('h1', {}, 'My purchases'), h('p', { class: 'muted' }, `Signed in as ${me.displayName}`));
-});
+void bootPage(drawPurchases);

@@ -1,0 +1,50 @@
+import type { Session } from '../lib/session';
+import type { Me } from '../lib/page';
+import { h, render } from '../lib/dom';
+import { tabs } from './tabs';
+import type { Section, SectionContext } from './ui';
+import { purchasesSection } from './purchases';
+import { licensesSection } from './licenses';
+import { policiesSection } from './policies';
+import { approvalsSection } from './approvals';
+import { auditSection } from './audit';
+import { spendSection } from './spend';
+
+const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Partner (delegated admin)' };
+
+/** People who are not admins get a plain answer instead of six tabs of refusals. */
+const notAnAdmin = (me: Me): HTMLElement =>
+  h('div', { class: 'card', role: 'alert' },
+    h('h1', {}, 'Only admins can open this page'),
+    h('p', {}, `The Admin tab is for Global admins, Billing admins and Global readers of ${me.tenantName}. You're signed in as ${me.displayName}, who isn't one.`),
+    h('p', { class: 'muted' }, 'To see and manage what you bought yourself, open the My purchases tab, or say "my purchases" to the bot.'));
+
+/**
+ * The Admin tab: every self-service purchase, licenses and their export, policies, approvals, the
+ * audit log and spend, as six tabs. The server checks every request again; what the page shows or
+ * hides (for instance a Global reader's read-only policies) is only a courtesy.
+ */
+export const drawAdmin = async (session: Session, me: Me, root: HTMLElement): Promise<void> => {
+  if (!me.isAdmin) {
+    render(root, notAnAdmin(me));
+    return;
+  }
+  const ctx: SectionContext = { session, me };
+  const sections: Section[] = [purchasesSection(ctx), licensesSection(ctx), policiesSection(ctx), approvalsSection(ctx), auditSection(ctx), spendSection(ctx)];
+  // ?section=spend opens a section directly (links from chat, bookmarks inside Teams).
+  const wanted = new URLSearchParams(window.location.search).get('section') ?? '';
+  const roles = me.roles.map((r) => ROLE_WORDS[r] ?? r).join(', ');
+  const t = tabs('Admin sections', sections, wanted, (id) => {
+    const url = new URL(window.location.href);
+    url.searchParams.set('section', id);
+    history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+  });
+  render(root,
+    h('header', { class: 'admin-header row' },
+      h('h1', {}, 'Admin'),
+      h('span', { class: 'spacer' }),
+      h('span', { class: 'muted' }, `${me.tenantName} · ${me.displayName}${roles ? ` (${roles})` : ''}`)),
+    me.canAdminWrite ? null : h('p', { class: 'notice notice-info' }, 'You can see everything here, but only Global admins and Billing admins can change it.'),
+    t.list,
+    t.panels);
+};
