@@ -59,6 +59,25 @@ export const SHOTS: Shot[] = [
       await page.evaluate(BLUR);
     },
   },
+  {
+    file: 'admin.png',
+    persona: 'alex',
+    page: 'admin',
+    prepare: async (page) => {
+      await page.getByRole('tabpanel').locator('table').first().waitFor();
+      await page.evaluate(BLUR);
+    },
+  },
+  {
+    file: 'admin-spend.png',
+    persona: 'alex',
+    page: 'admin',
+    query: { section: 'spend' },
+    prepare: async (page) => {
+      await page.getByText('Spend per product').first().waitFor();
+      await page.evaluate(BLUR);
+    },
+  },
 ];
 
 export const takeScreenshots = async (outDir: string, shots: readonly Shot[] = SHOTS): Promise<Array<{ file: string; problems: string[] }>> => {

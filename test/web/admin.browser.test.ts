@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { price } from '../../cards/format';
 import { exportableSubscriptionIds } from '../../domain/admin/export-licensed-users';
@@ -334,19 +333,5 @@ describeBrowser('Admin tab in Chromium', () => {
     expect(await page.getByRole('tab').count()).toBe(0);
     expect(problems).toEqual([]);
     for (const apiPath of ['/admin/purchases', '/admin/policies', '/admin/spend']) expect((await apiFromPage(page, 'GET', apiPath)).status).toBe(403);
-  });
-
-  const screenshots = process.env.UPDATE_SCREENSHOTS === '1' ? it : it.skip;
-  screenshots('screenshots for the docs (UPDATE_SCREENSHOTS=1): docs/pages/admin.png and admin-spend.png', async () => {
-    const out = path.resolve(__dirname, '../../docs/pages');
-    mkdirSync(out, { recursive: true });
-    const { page, problems } = await open('alex');
-    await openSection(page, 'Purchases');
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: path.join(out, 'admin.png'), animations: 'disabled', caret: 'hide' });
-    await openSection(page, 'Spend');
-    await page.locator('body').focus();
-    await page.screenshot({ path: path.join(out, 'admin-spend.png'), animations: 'disabled', caret: 'hide' });
-    expect(problems).toEqual([]);
   });
 });
