@@ -323,8 +323,8 @@ const BOT_NOTES = `
 The echo bot's turn costs about 0.9 ms of CPU, nearly all of it botbuilder: a ConnectorClient and its
 HTTP pipeline built for every turn, the reply serialized through @azure/core-client, the HTTP call. On these
 2 shared cores the bot process is the bottleneck, so req/s falls as the CPU per turn rises: to reach 70%, a
-reading turn may add about 0.35 ms of its own. As first committed, \`my purchases\` added 0.9 ms and the
-admin list 1.5 ms (43%, 33% and 40% of the echo bot). Profiles (\`--cpu-prof\`) put 35–57% of the bot's CPU
+reading turn may add about 0.35 ms of its own. As first committed, \`my purchases\` cost 2.0 ms and the admin
+list 2.6 ms (43%, 33% and 40% of the echo bot for these two and the card action). Profiles (\`--cpu-prof\`) put 35–57% of the bot's CPU
 in Prisma and the SQLite statements, and 10–12% in expanding the Adaptive Card.
 
 Each step was measured on its own, first in-process on the view alone (use case + card: \`views.mine\`,
@@ -352,8 +352,8 @@ runs, req/s against the echo bot's for \`my purchases\` / admin list / card acti
   environment does (errors keep class, code and meta).
 - **(B) Fewer and lighter statements.** The reads of these turns (the actor, a purchaser's subscriptions, the
   purchases page with its total, assignment counts, purchaser names, the admins) are raw SELECTs written with
-  \`Prisma.sql\`: about 35 µs of client time each against 100–200 µs for \`findMany\`/\`groupBy\` (query plan
-  interpretation, result mapping). The page and its total are one statement (the total is a scalar subquery
+  \`Prisma.sql\`: 40–60 µs a query in all, where \`findMany\`/\`groupBy\` took 80–170 µs (query plan
+  interpretation, result mapping; statement cache on). The page and its total are one statement (the total is a scalar subquery
   SQLite runs once; only a page past the end counts separately): the admin list runs 4 statements plus the
   admins for the card's refresh, \`my purchases\` 3.
 - **SQL reader.** Even raw, Prisma spends 30–40 µs of JavaScript per query (request pipeline, JSON protocol,
@@ -380,6 +380,24 @@ runs, req/s against the echo bot's for \`my purchases\` / admin list / card acti
 - **Not changed.** Whole replies are never cached: every turn reads current state and checks the actor's roles
   from the database (\`actors.load\`). bot/views.ts and bot/identity.ts needed no change (the directory check
   was already remembered per person).
+
+**Run to run.** Six full runs of the final state on 2026-11-21 (the table above is the last), req/s and p99
+against the echo bot, server CPU ms per request. Runs 1 and 2 overlapped other heavy jobs on the machine
+(Chromium, tsc): in run 1 the echo bot's baseline came from its quiet second pass while our rows ran under that
+load, so it is left out of the medians.
+
+| Run | help | my purchases | admin purchases (channel) | card action purchases.page |
+| --- | --- | --- | --- | --- |
+| 1 (under load) | 69%, 2.77×, 0.92 | 57%, 2.97×, 1.07 | 52%, 3.02×, 1.22 | 106%, 1.42×, 0.73 |
+| 2 (under load) | 102%, 1.09×, 0.81 | 84%, 1.23×, 0.97 | 72%, 1.99×, 1.17 | 127%, 0.94×, 0.77 |
+| 3 | 102%, 0.98×, 0.87 | 87%, 0.95×, 0.99 | 74%, 1.16×, 1.16 | 121%, 0.86×, 0.71 |
+| 4 | 88%, 1.04×, 0.91 | 81%, 1.10×, 1.05 | 67%, 1.03×, 1.15 | 108%, 0.89×, 0.72 |
+| 5 | 107%, 0.99×, 0.94 | 97%, 0.92×, 0.98 | 77%, 0.97×, 1.15 | 117%, 0.83×, 0.76 |
+| 6 (above) | 105%, 1.05×, 0.84 | 85%, 1.03×, 1.01 | 80%, 1.17×, 1.17 | 127%, 0.96×, 0.74 |
+| **median of 2–6** | **102%, 1.04×** | **85%, 1.03×** | **74%, 1.16×** | **121%, 0.89×** |
+
+The admin list is the closest to the line: 67–80% of the echo bot's req/s (one run of five below 70%), with
+the echo bot's own message turn at 0.87–0.95 ms and ours at 1.15–1.17 ms.
 
 **Where a turn's CPU goes now** (admin list, V8 profile): botbuilder's send path and the ConnectorClient it
 builds per turn ~25–30%, garbage collection ~11%, SQLite ~10% (the first statement of a turn is the slowest:

@@ -101,10 +101,14 @@ interface Prepared {
   conversions: Array<[string, (value: unknown) => unknown]>;
 }
 
+/** What Prisma writes: 2026-11-21T10:00:00.000+00:00. */
+const PRISMA_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** SQLite's date-time text as Prisma reads it: UTC unless it says otherwise, a space allowed for the T. */
 const toDate = (value: unknown): Date => {
   if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
   let text = String(value);
+  if (PRISMA_DATETIME.test(text)) return new Date(text);
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
   else {
     text = text.replace(' ', 'T');

@@ -122,6 +122,21 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
     await same((r) => r.roles.list('no-tenant'));
   });
 
+  test('date-times written by other tools read as Prisma reads them', async () => {
+    const { Prisma } = await import('../../prisma/generated/client');
+    const texts = ['2026-11-21 10:00:00', '2026-11-21T10:00:00', '2026-11-21T10:00:00.5Z', '2026-11-21T10:00:00+02:00', '2026-11-21 10:00:00.250', '2026-11-21'];
+    await t.db.writer.$transaction(async (tx) => {
+      for (const [i, text] of texts.entries()) {
+        await tx.$executeRaw(Prisma.sql`INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES (${`dates-${i}`}, 'Dates', 'Commercial', 'US', 0, ${text})`);
+      }
+    });
+    for (const i of texts.keys()) {
+      const actor = await same((r) => r.actors.load(`dates-${i}`, 'nobody'));
+      expect(actor.tenant?.createdAt).toBeInstanceOf(Date);
+      expect(Number.isNaN(actor.tenant!.createdAt.getTime())).toBe(false);
+    }
+  });
+
   test('reads only committed data, and cannot write', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
