@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 import type { CardDetails, ChargeResult, PaymentProvider } from '../domain/ports';
 import type { Money } from '../domain/shared/money';
+import { digitsOf, luhnValid } from './card-number';
 
 /**
  * A sandbox card processor with the usual test numbers. Cards are tokenized here, at the checkout
@@ -38,20 +39,6 @@ export class CardValidationError extends Error {
     this.name = 'CardValidationError';
   }
 }
-
-export const luhnValid = (digits: string): boolean => {
-  if (!/^\d{12,19}$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-};
 
 export const cardBrand = (digits: string): string => {
   if (/^4/.test(digits)) return 'Visa';
@@ -91,7 +78,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
 
   /** Validates a card as a checkout form would and returns a token. Throws CardValidationError. */
   tokenize(card: CardInput): { token: string } & CardDetails {
-    const digits = String(card.number ?? '').replace(/[\s-]/g, '');
+    const digits = digitsOf(String(card.number ?? ''));
     if (!luhnValid(digits)) throw new CardValidationError('number', 'That card number is not valid.');
     const expMonth = Number(card.expMonth);
     let expYear = Number(card.expYear);

@@ -1,4 +1,5 @@
-import { SandboxPaymentProvider, CardValidationError, luhnValid } from '../../payments/sandbox-payment-provider';
+import { SandboxPaymentProvider, CardValidationError } from '../../payments/sandbox-payment-provider';
+import { luhnValid } from '../../payments/card-number';
 import { money } from '../../domain/shared/money';
 
 const now = () => new Date('2026-06-01T00:00:00Z');

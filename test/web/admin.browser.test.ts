@@ -8,7 +8,7 @@ import { assignLicenses } from '../../domain/licenses/assign-licenses';
 import { getPolicy } from '../../domain/policy/view-policies';
 import type { ActorContext } from '../../domain/ports';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
-import { browserTestsEnabled, startWebHarness, type Persona, type WebHarness } from './browser-harness';
+import { browserTestsEnabled, startWebHarness, type Persona, type WebHarness, unlabelledControls } from './browser-harness';
 
 const describeBrowser = browserTestsEnabled ? describe : describe.skip;
 
@@ -37,20 +37,6 @@ interface DomDoc {
 interface InPage { document: DomDoc; sessionStorage: { getItem(key: string): string | null } }
 
 const ctxOf = (who: Persona): ActorContext => ({ tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS[who].id, surface: 'system' });
-
-/** Every input, select and textarea on the page has an accessible name (label, aria-label or aria-labelledby). */
-const unlabelledControls = (page: Page): Promise<string[]> =>
-  page.evaluate(() => {
-    const { document } = globalThis as unknown as InPage;
-    return Array.from(document.querySelectorAll('input, select, textarea'))
-      .filter((el) => {
-        const byLabel = Array.from(el.labels ?? []).some((l) => l.textContent?.trim());
-        const byAria = (el.getAttribute('aria-label') ?? '').trim();
-        const byRef = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim());
-        return !byLabel && !byAria && !byRef;
-      })
-      .map((el) => el.outerHTML.slice(0, 120));
-  });
 
 const panel = (page: Page, name: string) => page.getByRole('tabpanel', { name });
 

@@ -34,6 +34,26 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
+/**
+ * In-page probes for accessibility checks. They are plain JavaScript strings because the tests
+ * compile without the DOM library (the server code must not see browser globals).
+ */
+const FOCUSED = "(() => { const e = document.activeElement; return { id: e ? e.id : '', text: e ? (e.textContent || '') : '', role: e ? e.getAttribute('role') : null, invalid: e ? e.getAttribute('aria-invalid') : null }; })()";
+
+/** What has the keyboard focus: its id, text, role and whether it is marked invalid. */
+export const focused = (page: Page) => page.evaluate<{ id: string; text: string; role: string | null; invalid: string | null }>(FOCUSED);
+
+/** Every input, select and textarea on the page that has no accessible name (label, aria-label or aria-labelledby). */
+export const unlabelledControls = (page: Page): Promise<string[]> =>
+  page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea')]
+    .filter((c) => {
+      const byLabel = [...(c.labels || [])].some((l) => (l.textContent || '').trim() !== '');
+      const byAria = (c.getAttribute('aria-label') || '').trim() !== '';
+      const byRef = (c.getAttribute('aria-labelledby') || '').split(/\\s+/).some((id) => ((document.getElementById(id) || {}).textContent || '').trim() !== '');
+      return !(byLabel || byAria || byRef);
+    })
+    .map((c) => c.outerHTML.slice(0, 120))`);
+
 /** Browser tests are skipped only on purpose (E2E=0), never because Chromium happens to be missing. */
 export const browserTestsEnabled = process.env.E2E !== '0';
 

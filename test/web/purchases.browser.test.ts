@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
-import { browserTestsEnabled, startWebHarness, type Persona, type WebHarness } from './browser-harness';
+import { browserTestsEnabled, startWebHarness, type Persona, type WebHarness, focused, unlabelledControls } from './browser-harness';
 
 /**
  * The My purchases tab in Chromium against the real server and the demo tenant: Megan's Power BI Pro
@@ -11,25 +11,6 @@ const describeBrowser = browserTestsEnabled ? describe : describe.skip;
 
 const POWER_BI = 'CFQ7TTC0H9MP';
 const GOOD = { number: '4242 4242 4242 4242', expiry: '12/35', cvc: '123' };
-
-/**
- * Run in the page. They are plain JavaScript strings because the tests compile without the DOM
- * library (the server code must not see browser globals).
- */
-const FOCUSED = "(() => { const e = document.activeElement; return { id: e ? e.id : '', text: e ? (e.textContent || '') : '', role: e ? e.getAttribute('role') : null, invalid: e ? e.getAttribute('aria-invalid') : null }; })()";
-const focused = (page: Page) => page.evaluate<{ id: string; text: string; role: string | null; invalid: string | null }>(FOCUSED);
-
-/** Every input, select and textarea on the page that has no accessible name (label, aria-label or aria-labelledby). */
-const unlabelledControls = (page: Page): Promise<string[]> =>
-  page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea')]
-    .filter((c) => c.type !== 'hidden')
-    .filter((c) => {
-      const byLabel = [...(c.labels || [])].some((l) => (l.textContent || '').trim() !== '');
-      const byAria = (c.getAttribute('aria-label') || '').trim() !== '';
-      const byRef = (c.getAttribute('aria-labelledby') || '').split(/\\s+/).some((id) => ((document.getElementById(id) || {}).textContent || '').trim() !== '');
-      return !(byLabel || byAria || byRef);
-    })
-    .map((c) => c.outerHTML.slice(0, 120))`);
 
 /** Buttons and links that a screen reader would announce without a name. */
 const unnamedButtons = (page: Page): Promise<string[]> =>

@@ -1,4 +1,5 @@
 import { h } from '../lib/dom';
+import { digitsOf, luhnValid } from '../../../payments/card-number';
 import type { TokenResponse } from '../purchases/api-types';
 
 /**
@@ -33,22 +34,6 @@ export class CardFieldError extends Error {
     this.name = 'CardFieldError';
   }
 }
-
-export const digitsOf = (value: string): string => value.replace(/[\s-]/g, '');
-
-export const luhnValid = (digits: string): boolean => {
-  if (!/^\d{12,19}$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-};
 
 /** "MM/YY" or "MM/YYYY" → month and full year, or null when it isn't a date. */
 export const parseExpiry = (value: string): { month: number; year: number } | null => {

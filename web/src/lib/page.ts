@@ -1,18 +1,9 @@
 import { ApiError, startSession, type Session } from './session';
 import { h, render } from './dom';
+import type { Me as WhoAmI } from '../../../domain/directory/who-am-i';
 
-/** The caller as the server knows them (GET /api/web/me). */
-export interface Me {
-  userId: string;
-  displayName: string;
-  email: string | null;
-  tenantId: string;
-  tenantName: string;
-  roles: string[];
-  isAdmin: boolean;
-  canAdminWrite: boolean;
-  signedInVia: 'teams-sso' | 'signed-link';
-}
+/** The caller as the server knows them (GET /api/web/me): the domain's own shape, and how they signed in. */
+export type Me = WhoAmI & { signedInVia: 'teams-sso' | 'signed-link' };
 
 /**
  * Every page starts the same way: sign in (Teams SSO or the bot's link), ask the server who this is,
