@@ -19,8 +19,8 @@ import type { Money } from '../../domain/shared/money';
 import type {
   AcknowledgedDto, ApprovalsDto, AuditEntryDto, DecisionDto, LicensesOverviewDto, MoneyDto, PageDto, PoliciesDto, PolicyChangesDto,
   ProductLicenseGroupsDto, ProductLicensesDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto, SpendAmountsDto, SpendDto,
-} from '../../web/src/admin/types';
-import { MAX_EXPORT_SUBSCRIPTIONS, ORIGINS, POLICY_CHOICES, STATUSES } from '../../web/src/admin/types';
+} from '../../web/contracts/admin';
+import { MAX_EXPORT_SUBSCRIPTIONS, ORIGINS, POLICY_CHOICES, STATUSES } from '../../web/contracts/admin';
 import { route, type WebDownload, type WebRoute } from './web-api';
 
 /*

@@ -22,7 +22,7 @@ import { savedCardsOf } from '../views';
 import { route, type WebRoute } from './web-api';
 import type {
   ActionResponse, BillView, BillsResponse, CatalogItemView, CatalogResponse, CheckoutResponse, MySubscriptionsResponse, PeopleResponse, SubscriptionView,
-} from '../../web/src/purchases/api-types';
+} from '../../web/contracts/purchases';
 
 // ---------------------------------------------------------------------------------------------- input
 

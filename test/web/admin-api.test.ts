@@ -9,7 +9,7 @@ import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../../domain/licenses/assign-licenses';
 import type { ActorContext } from '../../domain/ports';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
-import type { ApprovalsDto, AuditEntryDto, LicensesOverviewDto, PageDto, PoliciesDto, ProductLicenseGroupsDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto, SpendDto } from '../../web/src/admin/types';
+import type { ApprovalsDto, AuditEntryDto, LicensesOverviewDto, PageDto, PoliciesDto, ProductLicenseGroupsDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto, SpendDto } from '../../web/contracts/admin';
 import { startBot, type BotHarness } from '../bot/harness';
 
 /**

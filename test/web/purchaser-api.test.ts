@@ -2,7 +2,7 @@ import { SignedLinks } from '../../bot/signed-links';
 import { WEB_LINK_PURPOSE } from '../../bot/web/web-auth';
 import { setRequireApproval } from '../../domain/approvals/manage-approvals';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
-import type { BillsResponse, CheckoutResponse, MySubscriptionsResponse, PeopleResponse } from '../../web/src/purchases/api-types';
+import type { BillsResponse, CheckoutResponse, MySubscriptionsResponse, PeopleResponse } from '../../web/contracts/purchases';
 import { startBot, type BotHarness } from '../bot/harness';
 
 /**

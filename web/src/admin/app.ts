@@ -1,5 +1,5 @@
 import type { Session } from '../lib/session';
-import type { Me } from '../lib/page';
+import type { Me } from '../../contracts/me';
 import { h, render } from '../lib/dom';
 import { tabs } from './tabs';
 import type { Section, SectionContext } from './ui';

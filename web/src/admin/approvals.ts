@@ -1,6 +1,6 @@
 import { h, render } from '../lib/dom';
 import { cell, dateTime, failureText, loaded, loading, money, nextId, plural, say, showFailure, statusLine, table, type Section, type SectionContext } from './ui';
-import type { ApprovalDto, ApprovalsDto, DecisionDto } from './types';
+import type { ApprovalDto, ApprovalsDto, DecisionDto } from '../../contracts/admin';
 
 const what = (r: ApprovalDto): string =>
   r.kind === 'Trial' ? `Trial of ${r.productName}` : `${plural(r.quantity, 'license')} of ${r.productName}, ${r.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`;

@@ -1,6 +1,6 @@
 import { h, render } from '../lib/dom';
 import { cell, dateTime, failureText, loaded, loading, pager, table, type Section, type SectionContext } from './ui';
-import type { AuditEntryDto, PageDto } from './types';
+import type { AuditEntryDto, PageDto } from '../../contracts/admin';
 
 const SURFACE_WORDS: Record<AuditEntryDto['surface'], string> = { chat: 'Chat', card: 'Card', web: 'Teams tab', system: 'Automatic' };
 

@@ -1,6 +1,6 @@
 import { h, render } from '../lib/dom';
 import { cell, date, failureText, loaded, loading, nextId, ORIGIN_WORDS, plural, say, showFailure, statusLine, table, type Section, type SectionContext } from './ui';
-import { MAX_EXPORT_SUBSCRIPTIONS, type LicensesOverviewDto, type ProductLicenseGroupsDto, type ProductLicensesDto, type PurchaserGroupDto } from './types';
+import { MAX_EXPORT_SUBSCRIPTIONS, type LicensesOverviewDto, type ProductLicenseGroupsDto, type ProductLicensesDto, type PurchaserGroupDto } from '../../contracts/admin';
 
 /**
  * R7: each product once, with its total and available licenses over all its subscriptions; its

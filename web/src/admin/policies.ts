@@ -1,6 +1,6 @@
 import { h, render } from '../lib/dom';
 import { cell, date, failureText, loaded, loading, nextId, POLICY_WORDS, plural, say, selectField, showFailure, statusLine, table, type Section, type SectionContext } from './ui';
-import { POLICY_CHOICES, type PoliciesDto, type PolicyChangesDto, type PolicyRowDto, type PolicyValueDto } from './types';
+import { POLICY_CHOICES, type PoliciesDto, type PolicyChangesDto, type PolicyRowDto, type PolicyValueDto } from '../../contracts/admin';
 
 const OPTIONS = POLICY_CHOICES.map((v) => ({ value: v, text: POLICY_WORDS[v] }));
 

@@ -3,7 +3,7 @@ import {
   cell, date, facts, failureText, loaded, loading, money, ORIGIN_WORDS, pager, plural, say, selectField, showFailure, statusBadge, statusLine, statusWords, table,
   type Section, type SectionContext,
 } from './ui';
-import { STATUSES, type AcknowledgedDto, type PageDto, type PurchaseDetailDto, type PurchaseFiltersDto, type PurchaseRowDto } from './types';
+import { STATUSES, type AcknowledgedDto, type PageDto, type PurchaseDetailDto, type PurchaseFiltersDto, type PurchaseRowDto } from '../../contracts/admin';
 
 interface Filters {
   origin: string;

@@ -1,6 +1,6 @@
 import { h, render } from '../lib/dom';
 import { cell, date, failureText, loaded, money, nextId, plural, say, selectField, statusLine, table, type Section, type SectionContext } from './ui';
-import type { SpendAmountsDto, SpendDto, SpendLineDto } from './types';
+import type { SpendAmountsDto, SpendDto, SpendLineDto } from '../../contracts/admin';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 30;

@@ -1,8 +1,8 @@
 import { day, price, STATUS_WORDS } from '../../../cards/format';
 import { ApiError, type Session } from '../lib/session';
-import type { Me } from '../lib/page';
+import type { Me } from '../../contracts/me';
 import { announce, h, render } from '../lib/dom';
-import type { MoneyDto, OriginDto, PolicyValueDto } from './types';
+import type { MoneyDto, OriginDto, PolicyValueDto } from '../../contracts/admin';
 
 /** What every section gets: the signed-in session, who is looking, and the page-wide status line. */
 export interface SectionContext {

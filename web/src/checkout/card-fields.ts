@@ -1,6 +1,6 @@
 import { h } from '../lib/dom';
 import { digitsOf, luhnValid } from '../../../payments/card-number';
-import type { TokenResponse } from '../purchases/api-types';
+import type { TokenResponse } from '../../contracts/purchases';
 
 /**
  * Card number, expiry, CVC and name, checked in the browser (Luhn, a future expiry, 3–4 digits) so

@@ -1,6 +1,6 @@
 import { plural, price } from '../../../cards/format';
 import type { CardJson } from '../lib/adaptive-card-view';
-import type { BillingFrequency, CatalogItemView } from '../purchases/api-types';
+import type { BillingFrequency, CatalogItemView } from '../../contracts/purchases';
 
 export interface Order {
   item: CatalogItemView;

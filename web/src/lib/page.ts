@@ -1,9 +1,6 @@
 import { ApiError, startSession, type Session } from './session';
 import { h, render } from './dom';
-import type { Me as WhoAmI } from '../../../domain/directory/who-am-i';
-
-/** The caller as the server knows them (GET /api/web/me): the domain's own shape, and how they signed in. */
-export type Me = WhoAmI & { signedInVia: 'teams-sso' | 'signed-link' };
+import type { Me } from '../../contracts/me';
 
 /**
  * Every page starts the same way: sign in (Teams SSO or the bot's link), ask the server who this is,

@@ -1,7 +1,7 @@
 import { day, price } from '../../../cards/format';
 import { h } from '../lib/dom';
 import { cardFields } from '../checkout/card-fields';
-import type { ActionResponse, BillView } from './api-types';
+import type { ActionResponse, BillView } from '../../contracts/purchases';
 import type { PageContext } from './context';
 import { labelled } from './ui';
 

@@ -1,5 +1,5 @@
 import type { Session } from '../lib/session';
-import type { ActionResponse, SavedCardView } from './api-types';
+import type { ActionResponse, SavedCardView } from '../../contracts/purchases';
 
 /** What every part of the My purchases page shares: the session, the live region and how to act. */
 export interface PageContext {

@@ -1,5 +1,5 @@
 import { h, render } from '../lib/dom';
-import type { PeopleResponse, PersonView } from './api-types';
+import type { PeopleResponse, PersonView } from '../../contracts/purchases';
 import type { PageContext } from './context';
 import { errorText } from './ui';
 

@@ -1,9 +1,9 @@
 import { dialog } from '@microsoft/teams-js';
 import { price } from '../../../cards/format';
 import { h, render } from '../lib/dom';
-import type { Me } from '../lib/page';
+import type { Me } from '../../contracts/me';
 import { ApiError, type Session } from '../lib/session';
-import type { BillsResponse, CatalogItemView, CatalogResponse, MySubscriptionsResponse } from './api-types';
+import type { BillsResponse, CatalogItemView, CatalogResponse, MySubscriptionsResponse } from '../../contracts/purchases';
 import { billsSection } from './bills';
 import type { PageContext } from './context';
 import { subscriptionPanel } from './subscription-panel';

@@ -1,7 +1,7 @@
 import { day, plural, price } from '../../../cards/format';
 import { h } from '../lib/dom';
 import { cardFields } from '../checkout/card-fields';
-import type { ActionResponse, SubscriptionView } from './api-types';
+import type { ActionResponse, SubscriptionView } from '../../contracts/purchases';
 import type { PageContext } from './context';
 import { peoplePicker } from './people-picker';
 import { cardLabel, isDefinite, labelled, newKey } from './ui';

@@ -1,7 +1,9 @@
 /**
  * The Admin tab's API as it travels (JSON): the server's route handlers (bot/web/admin-api.ts) and
- * this page both compile against these types, so the two can't drift apart. Plain types only: the
- * server imports this file too. Dates are ISO 8601 strings; money is integer minor units.
+ * the Admin tab's pages (web/src/admin) both compile against these types, so the two can't drift apart.
+ * Plain types and constants only: the server imports this file too (web/contracts is the one module the
+ * pages and the server share; .dependency-cruiser.cjs holds that). Dates are ISO 8601 strings; money is
+ * integer minor units.
  */
 
 export type Iso = string;
