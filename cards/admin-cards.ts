@@ -5,9 +5,11 @@ import type { PolicyRow } from '../domain/policy/view-policies';
 import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import { day, plural, price, STATUS_WORDS } from './format';
-import { banner, cardOf, execute, facts, heading, pageCount, pager, refresh, rowList, showCard, template, text, type AdaptiveCard } from './ui';
+import {
+  banner, cardOf, choiceSet, container, execute, facts, heading, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
+  type AdaptiveCard, type Banner, type Choice,
+} from './ui';
 import { VERBS } from './verbs';
-import type { Banner } from './purchaser-cards';
 
 const POLICY_WORDS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };
 const ORIGIN_WORDS = { SelfService: 'self-service', Central: 'central' } as const;
@@ -16,59 +18,36 @@ export const mri = (aadObjectId: string): string => `8:orgid:${aadObjectId}`;
 
 // ---------------------------------------------------------------------------------------------- purchases list
 
-const purchasesTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('${title}'),
-    text('${summary}', { isSubtle: true, spacing: 'None' }),
-    rowList([text('**${name}** · ${purchaser}'), text('${line}', { isSubtle: true, spacing: 'None' })], execute('Details', VERBS.purchase, { subscriptionId: '${id}' })),
-    pager(VERBS.purchases, { origin: '${origin}' }),
-  ], [
-    execute('All', VERBS.purchases, { page: 1, origin: '' }, { when: "${origin != ''}" }),
-    execute('Self-service only', VERBS.purchases, { page: 1, origin: 'SelfService' }, { when: "${origin != 'SelfService'}" }),
-    execute('Central only', VERBS.purchases, { page: 1, origin: 'Central' }, { when: "${origin != 'Central'}" }),
-  ], { refresh: refresh('purchases', { page: '${page}', origin: '${origin}' }, '${refreshUserIds}') }),
-);
-
-export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'SelfService' | 'Central'; refreshUserIds: string[] } & Banner): AdaptiveCard =>
-  purchasesTemplate({
-    ...input,
-    title: input.origin === 'SelfService' ? 'Self-service purchases' : input.origin === 'Central' ? 'Central subscriptions' : 'All purchases',
-    summary: input.page.total === 0 ? 'Nothing yet.' : `${input.page.total} in all · page ${input.page.page} of ${pageCount(input.page.total, input.page.pageSize)}`,
-    page: input.page.page,
-    pageCount: pageCount(input.page.total, input.page.pageSize),
-    items: input.page.items.map((r) => ({
-      id: r.subscription.id,
-      name: r.product.name,
-      purchaser: r.purchaserName,
-      line: `${plural(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${STATUS_WORDS[r.subscription.status]} · expires ${day(r.subscription.expiresAt)}`,
-    })),
-  });
+export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'SelfService' | 'Central'; refreshUserIds: string[] } & Banner): AdaptiveCard => {
+  const { origin } = input;
+  const page = input.page.page;
+  const pages = pageCount(input.page.total, input.page.pageSize);
+  return cardOf(
+    [
+      ...banner(input),
+      heading(origin === 'SelfService' ? 'Self-service purchases' : origin === 'Central' ? 'Central subscriptions' : 'All purchases'),
+      text(input.page.total === 0 ? 'Nothing yet.' : `${input.page.total} in all · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
+      ...rowList(
+        input.page.items.map((r) => ({
+          lines: [
+            text(`**${r.product.name}** · ${r.purchaserName}`),
+            text(`${plural(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${STATUS_WORDS[r.subscription.status]} · expires ${day(r.subscription.expiresAt)}`, { isSubtle: true, spacing: 'None' }),
+          ],
+          action: execute('Details', VERBS.purchase, { subscriptionId: r.subscription.id }),
+        })),
+      ),
+      ...pager(VERBS.purchases, page, pages, { origin }),
+    ],
+    [
+      ...only(origin !== '', execute('All', VERBS.purchases, { page: 1, origin: '' })),
+      ...only(origin !== 'SelfService', execute('Self-service only', VERBS.purchases, { page: 1, origin: 'SelfService' })),
+      ...only(origin !== 'Central', execute('Central only', VERBS.purchases, { page: 1, origin: 'Central' })),
+    ],
+    { refresh: refresh('purchases', { page, origin }, input.refreshUserIds) },
+  );
+};
 
 // ---------------------------------------------------------------------------------------------- one purchase (also the new-purchase notification)
-
-const purchaseTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    text('🛒 New self-service purchase', { $when: '${isNew}', weight: 'Bolder', color: 'Accent' }),
-    heading('${name}'),
-    text('${statusLine}', { isSubtle: true, spacing: 'None' }),
-    facts([
-      ['Purchaser', '${purchaser}'],
-      ['Licenses', '${quantity} (${assignedCount} assigned)'],
-      ['Price', '${priceLine}'],
-      ['${expiryLabel}', '${expires}'],
-      ['Policy', '${policy}'],
-    ]),
-    text('**Assigned to:** ${assigneeNames}', { $when: "${assigneeNames != ''}" }),
-    text('${outcome}', { $when: "${outcome != ''}", weight: 'Bolder' }),
-  ], [
-    execute('Take over', VERBS.takeOverConfirm, { subscriptionId: '${id}' }, { when: '${canAct}', style: 'destructive' }),
-    execute('Disable product', VERBS.disableProduct, { subscriptionId: '${id}' }, { when: "${canAct && policyValue != 'Disabled'}" }),
-    execute('Acknowledge', VERBS.acknowledge, { subscriptionId: '${id}' }, { when: '${canAct && !acknowledged}', style: 'positive' }),
-    execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: '${id}' }, { when: "${canAct && centralizedInto == ''}" }),
-  ], { refresh: refresh('purchase', { subscriptionId: '${id}', isNew: '${isNew}' }, '${refreshUserIds}') }),
-);
 
 export interface PurchaseCardInput extends Banner {
   detail: PurchaseDetail;
@@ -80,33 +59,38 @@ export interface PurchaseCardInput extends Banner {
 
 export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers, acknowledged } = input.detail;
+  const id = s.id;
   const isLive = s.status === 'Active' || s.status === 'Trial';
+  const canAct = isLive && s.origin === 'SelfService';
   const outcome =
     s.status === 'Deleted' ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
       : s.status === 'Cancelled' ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
         : acknowledged ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.` : '';
-  return purchaseTemplate({
-    banner: input.banner ?? null,
-    bannerIsError: input.bannerIsError ?? false,
-    isNew: input.isNew,
-    id: s.id,
-    name: product.name,
-    statusLine: `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}`,
-    purchaser: purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown',
-    quantity: s.quantity,
-    assignedCount: assignedUsers.length,
-    assigneeNames: assignedUsers.slice(0, 20).map((u) => u.displayName).join(', ') + (assignedUsers.length > 20 ? ` and ${assignedUsers.length - 20} more` : ''),
-    priceLine: s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`,
-    expiryLabel: isLive ? (s.recurring ? 'Renews' : 'Ends') : 'Ended',
-    expires: day(s.cancelledAt ?? s.expiresAt),
-    policy: POLICY_WORDS[input.policy],
-    policyValue: input.policy,
-    outcome,
-    acknowledged: acknowledged !== null,
-    centralizedInto: s.centralizedInto ?? '',
-    canAct: isLive && s.origin === 'SelfService',
-    refreshUserIds: input.refreshUserIds,
-  });
+  const assigneeNames = assignedUsers.slice(0, 20).map((u) => u.displayName).join(', ') + (assignedUsers.length > 20 ? ` and ${assignedUsers.length - 20} more` : '');
+  return cardOf(
+    [
+      ...banner(input),
+      ...only(input.isNew, text('🛒 New self-service purchase', { weight: 'Bolder', color: 'Accent' })),
+      heading(product.name),
+      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}`, { isSubtle: true, spacing: 'None' }),
+      facts([
+        ['Purchaser', purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown'],
+        ['Licenses', `${s.quantity} (${assignedUsers.length} assigned)`],
+        ['Price', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`],
+        [isLive ? (s.recurring ? 'Renews' : 'Ends') : 'Ended', day(s.cancelledAt ?? s.expiresAt)],
+        ['Policy', POLICY_WORDS[input.policy]],
+      ]),
+      ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),
+      ...only(outcome, text(outcome, { weight: 'Bolder' })),
+    ],
+    [
+      ...only(canAct, execute('Take over', VERBS.takeOverConfirm, { subscriptionId: id }, { style: 'destructive' })),
+      ...only(canAct && input.policy !== 'Disabled', execute('Disable product', VERBS.disableProduct, { subscriptionId: id })),
+      ...only(canAct && !acknowledged, execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id }, { style: 'positive' })),
+      ...only(canAct && !s.centralizedInto, execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: id })),
+    ],
+    { refresh: refresh('purchase', { subscriptionId: id, isNew: input.isNew }, input.refreshUserIds) },
+  );
 };
 
 // ---------------------------------------------------------------------------------------------- take over / centralize
@@ -116,263 +100,216 @@ export interface CentralTarget {
   available: number;
 }
 
-const takeOverTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Take over ${name} from ${purchaser}?'),
-    text('${explain}'),
-    {
-      type: 'Input.ChoiceSet',
-      id: 'mode',
-      label: 'What happens to the licenses',
-      style: 'expanded',
-      isRequired: true,
-      errorMessage: 'Pick what happens to the licenses',
-      value: 'cancel',
-      choices: [
-        { title: '${cancelChoice}', value: 'cancel' },
-        { $data: '${targets}', title: '${title}', value: '${value}' },
-      ],
-    },
-    { type: 'Input.ChoiceSet', id: 'reason', label: 'Reason (the purchaser sees it)', isRequired: true, errorMessage: 'Pick a reason', choices: [{ $data: '${reasons}', title: '${$data}', value: '${$data}' }] },
-  ], [
-    execute('Take over', VERBS.takeOver, { subscriptionId: '${id}' }, { style: 'destructive' }),
-    execute('Back', VERBS.purchase, { subscriptionId: '${id}' }, { associatedInputs: 'none' }),
-  ]),
-);
+const reasonChoices = (reasons: readonly string[]): Choice[] => reasons.map((r) => ({ title: r, value: r }));
 
 export const takeOverConfirmCard = (input: { detail: PurchaseDetail; targets: readonly CentralTarget[] } & Banner): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
-  return takeOverTemplate({
-    ...input,
-    id: s.id,
-    name: product.name,
-    purchaser: purchaser?.displayName ?? 'its purchaser',
-    explain: `The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${plural(n, 'person', 'people')} hold${n === 1 ? 's' : ''} a license on it.` : 'Nobody holds a license on it.'}`,
-    cancelChoice: n ? `Cancel it: ${plural(n, 'person', 'people')} lose access now` : 'Cancel it',
-    targets: input.targets
-      .filter((t) => t.available >= n && n > 0)
-      .map((t) => ({ value: t.subscription.id, title: `Move the ${plural(n, 'user')} to the central ${product.name} subscription (${t.available} available), then cancel` })),
-    reasons: [...TAKEOVER_REASONS],
-  });
+  const targets = input.targets
+    .filter((t) => t.available >= n && n > 0)
+    .map((t) => ({ title: `Move the ${plural(n, 'user')} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
+  return cardOf(
+    [
+      ...banner(input),
+      heading(`Take over ${product.name} from ${purchaser?.displayName ?? 'its purchaser'}?`),
+      text(`The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${plural(n, 'person', 'people')} hold${n === 1 ? 's' : ''} a license on it.` : 'Nobody holds a license on it.'}`),
+      choiceSet('mode', [{ title: n ? `Cancel it: ${plural(n, 'person', 'people')} lose access now` : 'Cancel it', value: 'cancel' }, ...targets], {
+        label: 'What happens to the licenses',
+        style: 'expanded',
+        isRequired: true,
+        errorMessage: 'Pick what happens to the licenses',
+        value: 'cancel',
+      }),
+      choiceSet('reason', reasonChoices(TAKEOVER_REASONS), { label: 'Reason (the purchaser sees it)', isRequired: true, errorMessage: 'Pick a reason' }),
+    ],
+    [
+      execute('Take over', VERBS.takeOver, { subscriptionId: s.id }, { style: 'destructive' }),
+      execute('Back', VERBS.purchase, { subscriptionId: s.id }, { associatedInputs: 'none' }),
+    ],
+  );
 };
-
-const centralizeTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Centralize ${name} licenses of ${purchaser}?'),
-    text('Everyone licensed on this subscription (${holders}) gets a license your organization pays for; then ${purchaser} is asked to cancel, so nobody pays twice.'),
-    {
-      type: 'Input.ChoiceSet',
-      id: 'target',
-      label: 'Licenses from',
-      style: 'expanded',
-      isRequired: true,
-      errorMessage: 'Pick where the licenses come from',
-      value: '${defaultTarget}',
-      choices: [{ $data: '${targets}', title: '${title}', value: '${value}' }, { title: '${newChoice}', value: 'new' }],
-    },
-  ], [
-    execute('Centralize', VERBS.centralize, { subscriptionId: '${id}' }, { style: 'positive' }),
-    execute('Back', VERBS.purchase, { subscriptionId: '${id}' }, { associatedInputs: 'none' }),
-  ]),
-);
 
 export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: readonly CentralTarget[] } & Banner): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
-  const targets = input.targets.filter((t) => t.available >= n).map((t) => ({ value: t.subscription.id, title: `The central subscription (${t.available} of ${t.subscription.quantity} available)` }));
-  return centralizeTemplate({
-    ...input,
-    id: s.id,
-    name: product.name,
-    purchaser: purchaser?.displayName ?? 'the purchaser',
-    holders: plural(n, 'person', 'people'),
-    targets,
-    defaultTarget: targets[0]?.value ?? 'new',
-    newChoice: `A new central subscription of ${plural(Math.max(n, 1), 'license')}, billed to your organization's agreement`,
-  });
+  const who = purchaser?.displayName ?? 'the purchaser';
+  const targets = input.targets.filter((t) => t.available >= n).map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
+  return cardOf(
+    [
+      ...banner(input),
+      heading(`Centralize ${product.name} licenses of ${who}?`),
+      text(`Everyone licensed on this subscription (${plural(n, 'person', 'people')}) gets a license your organization pays for; then ${who} is asked to cancel, so nobody pays twice.`),
+      choiceSet('target', [...targets, { title: `A new central subscription of ${plural(Math.max(n, 1), 'license')}, billed to your organization's agreement`, value: 'new' }], {
+        label: 'Licenses from',
+        style: 'expanded',
+        isRequired: true,
+        errorMessage: 'Pick where the licenses come from',
+        value: targets[0]?.value ?? 'new',
+      }),
+    ],
+    [
+      execute('Centralize', VERBS.centralize, { subscriptionId: s.id }, { style: 'positive' }),
+      execute('Back', VERBS.purchase, { subscriptionId: s.id }, { associatedInputs: 'none' }),
+    ],
+  );
 };
 
 // ---------------------------------------------------------------------------------------------- policies
 
-const policiesTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('AllowSelfServicePurchase'),
-    text('Who may buy or try each product without IT. New products start as Enabled.', { isSubtle: true, spacing: 'None' }),
-    { type: 'FactSet', facts: [{ $data: '${rows}', title: '${name}', value: '${value}' }] },
-  ], [
-    showCard('Change one product', [
-      { type: 'Input.ChoiceSet', id: 'productId', label: 'Product', isRequired: true, errorMessage: 'Pick a product', choices: [{ $data: '${rows}', title: '${name}', value: '${id}' }] },
-      { type: 'Input.ChoiceSet', id: 'value', label: 'Setting', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
-    ], [execute('Apply', VERBS.setPolicy, {}, { style: 'positive' })], '${canWrite}'),
-    showCard('Change all products', [
-      { type: 'Input.ChoiceSet', id: 'allValue', label: 'Setting for every product', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled', choices: [{ $data: '${values}', title: '${title}', value: '${value}' }] },
-    ], [execute('Apply to all products', VERBS.setAllPolicies, {}, { style: 'destructive' })], '${canWrite}'),
-  ], { refresh: refresh('policies', {}, '${refreshUserIds}') }),
-);
+const policyChoices = (): Choice[] => Object.entries(POLICY_WORDS).map(([value, title]) => ({ title, value }));
 
 export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: boolean; refreshUserIds: string[] } & Banner): AdaptiveCard =>
-  policiesTemplate({
-    ...input,
-    rows: input.rows.map((r) => ({ id: r.product.id, name: r.product.name, value: `${POLICY_WORDS[r.value]}${r.isDefault ? ' (default)' : ''}` })),
-    values: Object.entries(POLICY_WORDS).map(([value, title]) => ({ value, title })),
-  });
+  cardOf(
+    [
+      ...banner(input),
+      heading('AllowSelfServicePurchase'),
+      text('Who may buy or try each product without IT. New products start as Enabled.', { isSubtle: true, spacing: 'None' }),
+      facts(input.rows.map((r) => [r.product.name, `${POLICY_WORDS[r.value]}${r.isDefault ? ' (default)' : ''}`] as const)),
+    ],
+    [
+      ...only(
+        input.canWrite,
+        showCard(
+          'Change one product',
+          [
+            choiceSet('productId', input.rows.map((r) => ({ title: r.product.name, value: r.product.id })), { label: 'Product', isRequired: true, errorMessage: 'Pick a product' }),
+            choiceSet('value', policyChoices(), { label: 'Setting', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled' }),
+          ],
+          [execute('Apply', VERBS.setPolicy, {}, { style: 'positive' })],
+        ),
+        showCard(
+          'Change all products',
+          [choiceSet('allValue', policyChoices(), { label: 'Setting for every product', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled' })],
+          [execute('Apply to all products', VERBS.setAllPolicies, {}, { style: 'destructive' })],
+        ),
+      ),
+    ],
+    { refresh: refresh('policies', {}, input.refreshUserIds) },
+  );
 
 // ---------------------------------------------------------------------------------------------- approvals
-
-const approvalTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    text('✋ Approval request', { weight: 'Bolder', color: 'Accent' }),
-    heading('${what}'),
-    facts([
-      ['Requested by', '${requester}'],
-      ['When', '${when}'],
-      ['Cost', '${cost}'],
-    ]),
-    text('${outcome}', { $when: "${outcome != ''}", weight: 'Bolder' }),
-  ], [
-    execute('Approve', VERBS.approve, { requestId: '${id}' }, { style: 'positive', when: '${pending}', associatedInputs: 'none' }),
-    showCard('Reject', [{ type: 'Input.Text', id: 'note', label: 'Why (the requester sees it)', maxLength: 500, isMultiline: true }], [execute('Reject', VERBS.reject, { requestId: '${id}' }, { style: 'destructive' })], '${pending}'),
-  ], { refresh: refresh('approval', { requestId: '${id}' }, '${refreshUserIds}') }),
-);
 
 export const approvalCard = (input: { request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null; refreshUserIds: string[] } & Banner): AdaptiveCard => {
   const r = input.request;
   const unit = input.product.prices[r.billingFrequency];
-  return approvalTemplate({
-    ...input,
-    id: r.id,
-    what: r.kind === 'Trial' ? `Trial of ${input.product.name}` : `${plural(r.quantity, 'license')} of ${input.product.name}`,
-    requester: input.requesterName,
-    when: day(r.createdAt),
-    cost: r.kind === 'Trial' ? 'Free trial' : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${r.billingFrequency === 'Annual' ? 'per year' : 'per month'}, on the requester's card`,
-    pending: r.status === 'Pending',
-    outcome: r.status === 'Pending' ? '' : `${r.status === 'Rejected' ? 'Rejected' : r.status === 'Approved' ? 'Approved' : 'Approved, but the purchase failed'}${input.deciderName ? ` by ${input.deciderName}` : ''}${r.decidedAt ? ` on ${day(r.decidedAt)}` : ''}${r.decisionNote ? `: ${r.decisionNote}` : '.'}`,
-  });
+  const pending = r.status === 'Pending';
+  const outcome = pending
+    ? ''
+    : `${r.status === 'Rejected' ? 'Rejected' : r.status === 'Approved' ? 'Approved' : 'Approved, but the purchase failed'}${input.deciderName ? ` by ${input.deciderName}` : ''}${r.decidedAt ? ` on ${day(r.decidedAt)}` : ''}${r.decisionNote ? `: ${r.decisionNote}` : '.'}`;
+  return cardOf(
+    [
+      ...banner(input),
+      text('✋ Approval request', { weight: 'Bolder', color: 'Accent' }),
+      heading(r.kind === 'Trial' ? `Trial of ${input.product.name}` : `${plural(r.quantity, 'license')} of ${input.product.name}`),
+      facts([
+        ['Requested by', input.requesterName],
+        ['When', day(r.createdAt)],
+        ['Cost', r.kind === 'Trial' ? 'Free trial' : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${r.billingFrequency === 'Annual' ? 'per year' : 'per month'}, on the requester's card`],
+      ]),
+      ...only(outcome, text(outcome, { weight: 'Bolder' })),
+    ],
+    [
+      ...only(pending, execute('Approve', VERBS.approve, { requestId: r.id }, { style: 'positive', associatedInputs: 'none' })),
+      ...only(
+        pending,
+        showCard('Reject', [textInput('note', { label: 'Why (the requester sees it)', maxLength: 500, isMultiline: true })], [execute('Reject', VERBS.reject, { requestId: r.id }, { style: 'destructive' })]),
+      ),
+    ],
+    { refresh: refresh('approval', { requestId: r.id }, input.refreshUserIds) },
+  );
 };
 
-const approvalsTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Waiting for approval'),
-    text('Nothing is waiting for approval.', { $when: '${count(items) == 0}' }),
-    rowList([text('**${what}**'), text('${who} · ${when}', { isSubtle: true, spacing: 'None' })], execute('Open', VERBS.approvals, { requestId: '${id}' })),
-  ]),
-);
-
 export const approvalsCard = (input: { items: ReadonlyArray<{ request: PurchaseRequest; productName: string; requesterName: string }> } & Banner): AdaptiveCard =>
-  approvalsTemplate({
-    ...input,
-    items: input.items.map(({ request: r, productName, requesterName }) => ({
-      id: r.id,
-      what: r.kind === 'Trial' ? `Trial of ${productName}` : `${plural(r.quantity, 'license')} of ${productName}`,
-      who: requesterName,
-      when: day(r.createdAt),
-    })),
-  });
+  cardOf([
+    ...banner(input),
+    heading('Waiting for approval'),
+    ...only(input.items.length === 0, text('Nothing is waiting for approval.')),
+    ...rowList(
+      input.items.map(({ request: r, productName, requesterName }) => ({
+        lines: [text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${plural(r.quantity, 'license')} of ${productName}`}**`), text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' })],
+        action: execute('Open', VERBS.approvals, { requestId: r.id }),
+      })),
+    ),
+  ]);
 
 // ---------------------------------------------------------------------------------------------- audit, licenses, roles, export
 
-const auditTemplate = template<Record<string, unknown>>(
-  cardOf([
+const SURFACE_WORDS = { chat: 'in chat', card: 'on a card', web: 'on the web', system: 'automatic' } as const;
+
+export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<string, string> }): AdaptiveCard => {
+  const page = input.page.page;
+  const pages = pageCount(input.page.total, input.page.pageSize);
+  return cardOf([
     heading('Audit log'),
-    text('${summary}', { isSubtle: true, spacing: 'None' }),
-    { type: 'Container', $data: '${items}', separator: true, items: [text('${summary}'), text('${when} · ${who} · ${surface}', { isSubtle: true, spacing: 'None', size: 'Small' })] },
-    pager(VERBS.audit),
-  ]),
-);
-
-export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<string, string> }): AdaptiveCard =>
-  auditTemplate({
-    page: input.page.page,
-    pageCount: pageCount(input.page.total, input.page.pageSize),
-    summary: input.page.total === 0 ? 'The audit log is empty.' : `${input.page.total} entries, newest first · page ${input.page.page} of ${pageCount(input.page.total, input.page.pageSize)}`,
-    items: input.page.items.map((e) => ({
-      summary: e.summary,
-      when: e.at.toISOString().slice(0, 16).replace('T', ' '),
-      who: input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId),
-      surface: { chat: 'in chat', card: 'on a card', web: 'on the web', system: 'automatic' }[e.surface],
-    })),
-  });
-
-const licensesTemplate = template<Record<string, unknown>>(
-  cardOf([
-    heading('${name} licenses'),
-    facts([
-      ['Subscriptions', '${subscriptions}'],
-      ['Licenses', '${totalQuantity}'],
-      ['Assigned', '${assigned}'],
-      ['Available', '${available}'],
-    ]),
-    {
-      type: 'Container',
-      $data: '${groups}',
-      separator: true,
-      items: [text('**Bought by ${purchaser}** · ${subs}'), text('${users}', { isSubtle: true, spacing: 'None' })],
-    },
-    pager(VERBS.productLicenses, { productId: '${productId}' }),
-  ]),
-);
+    text(input.page.total === 0 ? 'The audit log is empty.' : `${input.page.total} entries, newest first · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
+    ...input.page.items.map((e) =>
+      container(
+        [
+          text(e.summary),
+          text(`${e.at.toISOString().slice(0, 16).replace('T', ' ')} · ${input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId)} · ${SURFACE_WORDS[e.surface]}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
+        ],
+        { separator: true },
+      ),
+    ),
+    ...pager(VERBS.audit, page, pages),
+  ]);
+};
 
 export const productLicensesCard = (input: { view: ProductLicensesView }): AdaptiveCard => {
   const v = input.view;
-  return licensesTemplate({
-    productId: v.product.id,
-    name: v.product.name,
-    subscriptions: v.subscriptions,
-    totalQuantity: v.totalQuantity,
-    assigned: v.assigned,
-    available: v.available,
-    page: v.page,
-    pageCount: pageCount(v.totalGroups, v.pageSize),
-    groups: v.groups.map((g) => ({
-      purchaser: g.purchaserName,
-      subs: g.subscriptions.map((s) => `${s.quantity} ${ORIGIN_WORDS[s.origin]} (${s.assigned} assigned)`).join(', '),
-      users: g.users.length ? g.users.map((u) => u.displayName).join(', ') : 'Nobody assigned yet',
-    })),
-  });
+  // Step 1 keeps the numbers the template produced; the FactSet wants text (fixed next).
+  const n = (x: number) => x as unknown as string;
+  return cardOf([
+    heading(`${v.product.name} licenses`),
+    facts([
+      ['Subscriptions', n(v.subscriptions)],
+      ['Licenses', n(v.totalQuantity)],
+      ['Assigned', n(v.assigned)],
+      ['Available', n(v.available)],
+    ]),
+    ...v.groups.map((g) =>
+      container(
+        [
+          text(`**Bought by ${g.purchaserName}** · ${g.subscriptions.map((s) => `${s.quantity} ${ORIGIN_WORDS[s.origin]} (${s.assigned} assigned)`).join(', ')}`),
+          text(g.users.length ? g.users.map((u) => u.displayName).join(', ') : 'Nobody assigned yet', { isSubtle: true, spacing: 'None' }),
+        ],
+        { separator: true },
+      ),
+    ),
+    ...pager(VERBS.productLicenses, v.page, pageCount(v.totalGroups, v.pageSize), { productId: v.product.id }),
+  ]);
 };
 
 const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Delegated admin' };
 export const roleWord = (role: string): string => ROLE_WORDS[role] ?? role;
 
-const rolesTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Admin roles'),
-    text('Admins see every purchase; Global and Billing admins can change them; Global readers only look.', { isSubtle: true, spacing: 'None' }),
-    rowList(
-      [text('**${name}** · ${role}'), text('${source}', { isSubtle: true, spacing: 'None', size: 'Small' })],
-      execute('Revoke', VERBS.revokeRole, { userId: '${userId}', role: '${roleId}' }, { associatedInputs: 'none' }),
-      '${$root.canGrant}',
-    ),
-  ], [
-    showCard('Grant a role', [
-      { type: 'Input.Text', id: 'person', label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' },
-      { type: 'Input.ChoiceSet', id: 'role', label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin', choices: [{ $data: '${roles}', title: '${title}', value: '${value}' }] },
-    ], [execute('Grant', VERBS.grantRole, {}, { style: 'positive' })], '${canGrant}'),
-  ]),
-);
-
 export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names: ReadonlyMap<string, string>; canGrant: boolean } & Banner): AdaptiveCard =>
-  rolesTemplate({
-    ...input,
-    items: input.assignments.map((a) => ({
-      userId: a.userId,
-      roleId: a.role,
-      name: input.names.get(a.userId) ?? a.userId,
-      role: roleWord(a.role),
-      source: a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration',
-    })),
-    roles: Object.entries(ROLE_WORDS).map(([value, title]) => ({ value, title })),
-  });
+  cardOf(
+    [
+      ...banner(input),
+      heading('Admin roles'),
+      text('Admins see every purchase; Global and Billing admins can change them; Global readers only look.', { isSubtle: true, spacing: 'None' }),
+      ...rowList(
+        input.assignments.map((a) => ({
+          lines: [text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`), text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' })],
+          ...(input.canGrant ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) } : {}),
+        })),
+      ),
+    ],
+    [
+      ...only(
+        input.canGrant,
+        showCard(
+          'Grant a role',
+          [
+            textInput('person', { label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' }),
+            choiceSet('role', Object.entries(ROLE_WORDS).map(([value, title]) => ({ title, value })), { label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin' }),
+          ],
+          [execute('Grant', VERBS.grantRole, {}, { style: 'positive' })],
+        ),
+      ),
+    ],
+  );
 
-const exportTemplate = template<Record<string, unknown>>(
-  cardOf([heading('Licensed users export'), text('${what} The link works for ${minutes} minutes and only for admins of your organization.')], [{ type: 'Action.OpenUrl', title: 'Download CSV', url: '${url}' }]),
-);
-
-export const exportCard = (input: { url: string; what: string; minutes: number }): AdaptiveCard => exportTemplate(input);
+export const exportCard = (input: { url: string; what: string; minutes: number }): AdaptiveCard =>
+  cardOf([heading('Licensed users export'), text(`${input.what} The link works for ${input.minutes} minutes and only for admins of your organization.`)], [openUrl('Download CSV', input.url)]);

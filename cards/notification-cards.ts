@@ -1,6 +1,6 @@
 import type { NotificationIntent, NotificationKind } from '../domain/model';
 import { price } from './format';
-import { cardOf, execute, heading, refresh, template, text, type AdaptiveCard } from './ui';
+import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
 type Data = NotificationIntent['data'];
@@ -40,27 +40,6 @@ const TITLES: Partial<Record<NotificationKind, string>> = {
   TrialEnding: 'Trial ending soon',
 };
 
-const noticeTemplate = template<Record<string, unknown>>(
-  cardOf(
-    [heading('${title}', { $when: "${title != ''}" }), text('${message}')],
-    [
-      // Admin notifications: the three answers to a new purchase, and the approval decision.
-      execute('Take over', VERBS.takeOverConfirm, { subscriptionId: '${subscriptionId}' }, { when: "${kind == 'PurchaseCreated'}", style: 'destructive' }),
-      execute('Disable product', VERBS.disableProduct, { subscriptionId: '${subscriptionId}' }, { when: "${kind == 'PurchaseCreated'}" }),
-      execute('Acknowledge', VERBS.acknowledge, { subscriptionId: '${subscriptionId}' }, { when: "${kind == 'PurchaseCreated'}", style: 'positive' }),
-      execute('Approve', VERBS.approve, { requestId: '${requestId}' }, { when: "${kind == 'ApprovalRequested'}", style: 'positive' }),
-      execute('Reject', VERBS.reject, { requestId: '${requestId}' }, { when: "${kind == 'ApprovalRequested'}", style: 'destructive' }),
-      // Purchaser notifications.
-      execute('Cancel now', VERBS.cancelConfirm, { subscriptionId: '${subscriptionId}' }, { when: "${kind == 'CancelRequested'}", style: 'destructive' }),
-      execute('Later', VERBS.cancelLater, { subscriptionId: '${subscriptionId}' }, { when: "${kind == 'CancelRequested'}" }),
-      execute('Pay now', VERBS.bills, {}, { when: "${kind == 'PaymentFailed'}", style: 'positive' }),
-      execute('Manage', VERBS.subscription, { subscriptionId: '${subscriptionId}' }, { when: "${manage}" }),
-      execute('Buy it', VERBS.buyForm, { productId: '${productId}', mode: 'buy' }, { when: "${kind == 'TrialEnded'}" }),
-    ],
-    { refresh: '${refreshClause}' },
-  ),
-);
-
 const MANAGE: ReadonlySet<NotificationKind> = new Set(['RequestApproved', 'TrialEnding', 'RenewalUpcoming', 'Renewed']);
 
 /**
@@ -70,21 +49,32 @@ const MANAGE: ReadonlySet<NotificationKind> = new Set(['RequestApproved', 'Trial
  */
 export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, opts: { refreshUserIds?: string[] } = {}): AdaptiveCard => {
   const d = n.data;
-  const refreshClause =
-    n.kind === 'PurchaseCreated' ? refresh('purchase', { subscriptionId: s(d.subscriptionId), isNew: true })
-      : n.kind === 'ApprovalRequested' ? refresh('approval', { requestId: s(d.requestId) })
-        : n.kind === 'CancelRequested' || MANAGE.has(n.kind) ? refresh('subscription', { subscriptionId: s(d.subscriptionId) })
-          : null;
-  const card = noticeTemplate({
-    kind: n.kind,
-    title: TITLES[n.kind] ?? '',
-    message: TEXT[n.kind](d),
-    subscriptionId: s(d.subscriptionId),
-    requestId: s(d.requestId),
-    productId: s(d.productId),
-    manage: MANAGE.has(n.kind) && Boolean(d.subscriptionId),
-    refreshClause: refreshClause && opts.refreshUserIds ? { ...(refreshClause as object), userIds: opts.refreshUserIds } : refreshClause,
-  });
-  if (card.refresh === null) delete card.refresh;
-  return card;
+  const kind = n.kind;
+  const subscriptionId = s(d.subscriptionId);
+  const requestId = s(d.requestId);
+  const clause =
+    kind === 'PurchaseCreated' ? refresh('purchase', { subscriptionId, isNew: true })
+      : kind === 'ApprovalRequested' ? refresh('approval', { requestId })
+        : kind === 'CancelRequested' || MANAGE.has(kind) ? refresh('subscription', { subscriptionId })
+          : undefined;
+  const title = TITLES[kind] ?? '';
+  return cardOf(
+    [...only(title, heading(title)), text(TEXT[kind](d))],
+    [
+      // Admin notifications: the three answers to a new purchase, and the approval decision.
+      ...only(
+        kind === 'PurchaseCreated',
+        execute('Take over', VERBS.takeOverConfirm, { subscriptionId }, { style: 'destructive' }),
+        execute('Disable product', VERBS.disableProduct, { subscriptionId }),
+        execute('Acknowledge', VERBS.acknowledge, { subscriptionId }, { style: 'positive' }),
+      ),
+      ...only(kind === 'ApprovalRequested', execute('Approve', VERBS.approve, { requestId }, { style: 'positive' }), execute('Reject', VERBS.reject, { requestId }, { style: 'destructive' })),
+      // Purchaser notifications.
+      ...only(kind === 'CancelRequested', execute('Cancel now', VERBS.cancelConfirm, { subscriptionId }, { style: 'destructive' }), execute('Later', VERBS.cancelLater, { subscriptionId })),
+      ...only(kind === 'PaymentFailed', execute('Pay now', VERBS.bills, {}, { style: 'positive' })),
+      ...only(MANAGE.has(kind) && subscriptionId, execute('Manage', VERBS.subscription, { subscriptionId })),
+      ...only(kind === 'TrialEnded', execute('Buy it', VERBS.buyForm, { productId: s(d.productId), mode: 'buy' })),
+    ],
+    { refresh: clause && opts.refreshUserIds ? { ...clause, userIds: opts.refreshUserIds } : clause },
+  );
 };

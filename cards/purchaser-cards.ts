@@ -3,13 +3,13 @@ import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
 import type { Invoice, Product, Subscription } from '../domain/model';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { day, plural, price, STATUS_WORDS } from './format';
-import { banner, cardOf, execute, facts, heading, newCardInputs, pageCount, pager, paymentInputs, refresh, rowList, showCard, template, text, type AdaptiveCard } from './ui';
+import {
+  actionSet, banner, cardOf, choiceSet, container, execute, facts, heading, newCardInputs, numberInput, only, openUrl, pageCount, pager, paymentInputs, refresh, rowList, showCard, text, textInput,
+  type AdaptiveCard, type Banner, type SubmitAction,
+} from './ui';
 import { VERBS } from './verbs';
 
-export interface Banner {
-  banner?: string | null;
-  bannerIsError?: boolean;
-}
+export type { Banner } from './ui';
 
 export interface SavedCard {
   /** The subscription whose card on file would be charged (an id the server re-checks). */
@@ -19,48 +19,32 @@ export interface SavedCard {
 
 // ---------------------------------------------------------------------------------------------- catalog
 
-const catalogTemplate = template<{ items: unknown[]; page: number; pageCount: number; total: number }>(
-  cardOf([
-    banner(),
-    heading('What you can buy'),
-    text('Prices are per license. Page ${page} of ${pageCount}.', { isSubtle: true, spacing: 'None' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        text('**${name}**'),
-        text('${prices}${trialLine}', { spacing: 'None', isSubtle: true }),
-        text('${note}', { $when: "${note != ''}", color: 'Warning', spacing: 'None' }),
-        {
-          type: 'ActionSet',
-          actions: [
-            execute('Buy', VERBS.buyForm, { productId: '${productId}', mode: 'buy' }, { when: '${canBuy}' }),
-            execute('Start trial', VERBS.buyForm, { productId: '${productId}', mode: 'trial' }, { when: '${canTrial}' }),
-          ],
-        },
-      ],
-    },
-    pager(VERBS.catalog),
-  ]),
-);
-
 export const catalogCard = (input: { items: readonly CatalogItem[]; page: number; pageSize: number } & Banner): AdaptiveCard => {
   const start = (input.page - 1) * input.pageSize;
-  return catalogTemplate({
-    ...input,
-    total: input.items.length,
-    pageCount: pageCount(input.items.length, input.pageSize),
-    items: input.items.slice(start, start + input.pageSize).map((i) => ({
-      productId: i.product.id,
-      name: i.product.name,
-      prices: `${price(i.product.prices.Annual)}/year or ${price(i.product.prices.Monthly)}/month`,
-      trialLine: i.product.trial ? ` · ${i.product.trial.days}-day trial${i.product.trial.requiresPaymentMethod ? '' : ', no card needed'}` : '',
-      canBuy: i.canBuy,
-      canTrial: i.canTrial,
-      note: i.canBuy ? '' : i.canTrial ? 'Your organization allows only the trial of this product.' : 'Your organization has turned off buying this product. Please contact your IT admin.',
-    })),
-  });
+  const pages = pageCount(input.items.length, input.pageSize);
+  return cardOf([
+    ...banner(input),
+    heading('What you can buy'),
+    text(`Prices are per license. Page ${input.page} of ${pages}.`, { isSubtle: true, spacing: 'None' }),
+    ...input.items.slice(start, start + input.pageSize).map((i) => {
+      const productId = i.product.id;
+      const trialLine = i.product.trial ? ` · ${i.product.trial.days}-day trial${i.product.trial.requiresPaymentMethod ? '' : ', no card needed'}` : '';
+      const note = i.canBuy ? '' : i.canTrial ? 'Your organization allows only the trial of this product.' : 'Your organization has turned off buying this product. Please contact your IT admin.';
+      return container(
+        [
+          text(`**${i.product.name}**`),
+          text(`${price(i.product.prices.Annual)}/year or ${price(i.product.prices.Monthly)}/month${trialLine}`, { spacing: 'None', isSubtle: true }),
+          ...only(note, text(note, { color: 'Warning', spacing: 'None' })),
+          actionSet([
+            ...only(i.canBuy, execute('Buy', VERBS.buyForm, { productId, mode: 'buy' })),
+            ...only(i.canTrial, execute('Start trial', VERBS.buyForm, { productId, mode: 'trial' })),
+          ]),
+        ],
+        { separator: true },
+      );
+    }),
+    ...pager(VERBS.catalog, input.page, pages),
+  ]);
 };
 
 // ---------------------------------------------------------------------------------------------- buy / trial
@@ -71,130 +55,78 @@ export const catalogCard = (input: { items: readonly CatalogItem[]; page: number
  * so a card number half-typed into this card never travels with it; the quantity it was shown with
  * is carried as a number and the page lets the person change it.
  */
-const checkoutDialog = (title: string) => ({
+const checkoutDialog = (title: string, productId: string, mode: 'buy' | 'trial', quantity: number): SubmitAction => ({
   type: 'Action.Submit',
   title,
   associatedInputs: 'none',
-  data: { msteams: { type: 'task/fetch' }, verb: VERBS.checkoutOpen, productId: '${productId}', mode: '${mode}', quantity: '${quantity}' },
+  data: { msteams: { type: 'task/fetch' }, verb: VERBS.checkoutOpen, productId, mode, quantity },
 });
-
-const buyTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('${title}'),
-    text('${terms}', { isSubtle: true, spacing: 'None' }),
-    {
-      type: 'Container',
-      $when: "${mode == 'buy'}",
-      items: [
-        { type: 'Input.Number', id: 'quantity', label: 'Licenses', min: 1, max: 10000, value: '${quantity}', isRequired: true, errorMessage: 'From 1 to 10,000 licenses' },
-        {
-          type: 'Input.ChoiceSet',
-          id: 'billingFrequency',
-          label: 'Billing',
-          style: 'expanded',
-          value: 'Annual',
-          choices: [
-            { title: '${annual}', value: 'Annual' },
-            { title: '${monthly}', value: 'Monthly' },
-          ],
-        },
-      ],
-    },
-    {
-      type: 'Container',
-      $when: '${needsCard}',
-      // Next to the card fields it replaces, so the card's own buttons stay short enough to read.
-      items: [...paymentInputs(), { type: 'ActionSet', actions: [checkoutDialog('${checkoutTitle}')] }],
-    },
-  ], [
-    execute('${submitTitle}', '${verb}' as never, { productId: '${productId}', formId: '${formId}' }, { style: 'positive' }),
-    execute('Back to catalog', VERBS.catalog, { page: 1 }, { associatedInputs: 'none' }),
-  ]),
-);
 
 export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number } & Banner): AdaptiveCard => {
   const { product, mode } = input;
   const trial = product.trial;
-  return buyTemplate({
-    ...input,
-    productId: product.id,
-    title: mode === 'buy' ? `Buy ${product.name}` : `Try ${product.name}`,
-    terms:
-      mode === 'buy'
-        ? 'You pay by card, you can assign the licenses to anyone in your organization, and you can cancel any time.'
-        : `${trial?.days ?? 0} days, ${plural(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
-    annual: `Yearly: ${price(product.prices.Annual)} per license`,
-    monthly: `Monthly: ${price(product.prices.Monthly)} per license`,
-    quantity: input.quantity ?? 1,
-    needsCard: mode === 'buy' || Boolean(trial?.requiresPaymentMethod),
-    savedCards: input.savedCards,
-    submitTitle: mode === 'buy' ? 'Buy' : 'Start trial',
-    checkoutTitle: mode === 'buy' ? 'Pay with a new card (secure checkout)' : 'Add a card (secure checkout)',
-    verb: mode === 'buy' ? VERBS.buy : VERBS.trial,
-  });
+  const buying = mode === 'buy';
+  const quantity = input.quantity ?? 1;
+  return cardOf(
+    [
+      ...banner(input),
+      heading(buying ? `Buy ${product.name}` : `Try ${product.name}`),
+      text(
+        buying
+          ? 'You pay by card, you can assign the licenses to anyone in your organization, and you can cancel any time.'
+          : `${trial?.days ?? 0} days, ${plural(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
+        { isSubtle: true, spacing: 'None' },
+      ),
+      ...only(
+        buying,
+        container([
+          numberInput('quantity', { label: 'Licenses', min: 1, max: 10000, value: quantity, isRequired: true, errorMessage: 'From 1 to 10,000 licenses' }),
+          choiceSet(
+            'billingFrequency',
+            [
+              { title: `Yearly: ${price(product.prices.Annual)} per license`, value: 'Annual' },
+              { title: `Monthly: ${price(product.prices.Monthly)} per license`, value: 'Monthly' },
+            ],
+            { label: 'Billing', style: 'expanded', value: 'Annual' },
+          ),
+        ]),
+      ),
+      // Next to the card fields it replaces, so the card's own buttons stay short enough to read.
+      ...only(
+        buying || trial?.requiresPaymentMethod,
+        container([...paymentInputs(input.savedCards), actionSet([checkoutDialog(buying ? 'Pay with a new card (secure checkout)' : 'Add a card (secure checkout)', product.id, mode, quantity)])]),
+      ),
+    ],
+    [
+      execute(buying ? 'Buy' : 'Start trial', buying ? VERBS.buy : VERBS.trial, { productId: product.id, formId: input.formId }, { style: 'positive' }),
+      execute('Back to catalog', VERBS.catalog, { page: 1 }, { associatedInputs: 'none' }),
+    ],
+  );
 };
 
 // ---------------------------------------------------------------------------------------------- my purchases
 
-const mineTemplate = template<{ items: unknown[] }>(
-  cardOf([
-    banner(),
-    heading('Your subscriptions'),
-    text("You haven't bought anything yet.", { $when: '${count(items) == 0}' }),
-    rowList([text('**${name}**'), text('${line}', { isSubtle: true, spacing: 'None' })], execute('Manage', VERBS.subscription, { subscriptionId: '${id}' })),
-  ], [execute('Catalog', VERBS.catalog, { page: 1 }), execute('Bills', VERBS.bills)], { refresh: refresh('mine', {}) }),
-);
-
 export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner): AdaptiveCard =>
-  mineTemplate({
-    ...input,
-    items: input.items.map(({ subscription: s, product, assigned }) => ({
-      id: s.id,
-      name: product.name,
-      line: `${plural(s.quantity, 'license')} (${assigned} assigned) · ${STATUS_WORDS[s.status]}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`,
-    })),
-  });
-
-// ---------------------------------------------------------------------------------------------- one subscription
-
-const subscriptionTemplate = template<Record<string, unknown>>(
   cardOf(
     [
-      banner(),
-      heading('${name}'),
-      text('${statusLine}', { isSubtle: true, spacing: 'None' }),
-      text('${centralizedNote}', { $when: "${centralizedNote != ''}", color: 'Warning' }),
-      facts([
-        ['Licenses', '${quantity} (${assignedCount} assigned, ${available} available)'],
-        ['Billing', '${billing}'],
-        ['Card', '${cardLabel}'],
-        ['${expiryLabel}', '${expires}'],
-      ]),
-      text('**Assigned to**', { $when: '${count(assignees) > 0}' }),
-      text('${assigneeNames}', { $when: '${count(assignees) > 0}', spacing: 'None' }),
-    ],
-    [
-      showCard('Add licenses', [{ type: 'Input.Number', id: 'addQuantity', label: 'How many more?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'From 1 to 10,000' }, text('${addNote}', { isSubtle: true, size: 'Small' })], [execute('Add', VERBS.addLicenses, { subscriptionId: '${id}', formId: '${formId}' }, { style: 'positive' })], '${isLive && !isTrial}'),
-      showCard('Assign', [{ type: 'Input.Text', id: 'people', label: 'Names or emails, separated by commas', placeholder: 'Patti Fernandez, lynner@contoso.com', maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' }], [execute('Assign licenses', VERBS.assign, { subscriptionId: '${id}' }, { style: 'positive' })], '${isLive && available > 0}'),
-      showCard(
-        'More',
-        [],
-        [
-          showCard('Unassign', [{ type: 'Input.ChoiceSet', id: 'userIds', label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person', choices: [{ $data: '${assignees}', title: '${name}', value: '${id}' }] }], [execute('Unassign', VERBS.unassign, { subscriptionId: '${id}' })], '${isLive && count(assignees) > 0}'),
-          showCard('Remove licenses', [{ type: 'Input.Number', id: 'removeQuantity', label: 'How many fewer?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'At least 1' }, text('You can go down to the number assigned (${assignedCount}); no refund for the current term.', { isSubtle: true, size: 'Small' })], [execute('Remove', VERBS.removeLicenses, { subscriptionId: '${id}', formId: '${formId}' })], '${isLive && !isTrial && quantity > 1}'),
-          execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: '${id}', enabled: false }, { when: '${isLive && recurring}' }),
-          execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: '${id}', enabled: true }, { when: '${isLive && !recurring}' }),
-          showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: '${id}' }, { style: 'positive' })], '${isLive && hasCard}'),
-          execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: '${id}' }, { style: 'destructive', when: '${isLive}' }),
-        ],
-        '${isLive}',
+      ...banner(input),
+      heading('Your subscriptions'),
+      ...only(input.items.length === 0, text("You haven't bought anything yet.")),
+      ...rowList(
+        input.items.map(({ subscription: s, product, assigned }) => ({
+          lines: [
+            text(`**${product.name}**`),
+            text(`${plural(s.quantity, 'license')} (${assigned} assigned) · ${STATUS_WORDS[s.status]}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`, { isSubtle: true, spacing: 'None' }),
+          ],
+          action: execute('Manage', VERBS.subscription, { subscriptionId: s.id }),
+        })),
       ),
-      execute('Back to my purchases', VERBS.mine, {}, { associatedInputs: 'none' }),
     ],
-    { refresh: refresh('subscription', { subscriptionId: '${id}' }) },
-  ),
-);
+    [execute('Catalog', VERBS.catalog, { page: 1 }), execute('Bills', VERBS.bills)],
+    { refresh: refresh('mine', {}) },
+  );
+
+// ---------------------------------------------------------------------------------------------- one subscription
 
 export interface SubscriptionView extends Banner {
   subscription: Subscription;
@@ -209,131 +141,155 @@ const cardLabel = (s: Subscription): string => (s.card ? `${s.card.brand} ending
 
 export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
   const s = input.subscription;
+  const id = s.id;
   const live = s.status === 'Active' || s.status === 'Trial';
   const isLive = live && input.canManage;
-  return subscriptionTemplate({
-    banner: input.banner ?? null,
-    bannerIsError: input.bannerIsError ?? false,
-    id: s.id,
-    formId: input.formId,
-    name: input.product.name,
-    statusLine: `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}${s.cancelReason ? ` (${s.cancelReason})` : ''}`,
-    centralizedNote: s.centralizedInto && live ? 'Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.' : '',
-    quantity: s.quantity,
-    assignedCount: input.assignees.length,
-    available: Math.max(0, s.quantity - input.assignees.length),
-    billing: s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`,
-    cardLabel: cardLabel(s),
-    expiryLabel: !live ? 'Ended' : s.recurring ? 'Renews' : 'Ends',
-    expires: day(s.cancelledAt ?? s.expiresAt),
-    assignees: input.assignees,
-    assigneeNames: input.assignees.map((a) => a.name).join(', '),
-    isLive,
-    isTrial: s.isTrial,
-    recurring: s.recurring,
-    hasCard: s.card !== null,
-    addNote: 'Charged now to the card on file for the rest of this term, prorated by day.',
-  });
+  const assignedCount = input.assignees.length;
+  const available = Math.max(0, s.quantity - assignedCount);
+  return cardOf(
+    [
+      ...banner(input),
+      heading(input.product.name),
+      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}${s.cancelReason ? ` (${s.cancelReason})` : ''}`, { isSubtle: true, spacing: 'None' }),
+      ...only(s.centralizedInto && live, text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Warning' })),
+      facts([
+        ['Licenses', `${s.quantity} (${assignedCount} assigned, ${available} available)`],
+        ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`],
+        ['Card', cardLabel(s)],
+        [!live ? 'Ended' : s.recurring ? 'Renews' : 'Ends', day(s.cancelledAt ?? s.expiresAt)],
+      ]),
+      ...only(assignedCount > 0, text('**Assigned to**'), text(input.assignees.map((a) => a.name).join(', '), { spacing: 'None' })),
+    ],
+    [
+      ...only(
+        isLive && !s.isTrial,
+        showCard(
+          'Add licenses',
+          [
+            numberInput('addQuantity', { label: 'How many more?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'From 1 to 10,000' }),
+            text('Charged now to the card on file for the rest of this term, prorated by day.', { isSubtle: true, size: 'Small' }),
+          ],
+          [execute('Add', VERBS.addLicenses, { subscriptionId: id, formId: input.formId }, { style: 'positive' })],
+        ),
+      ),
+      ...only(
+        isLive && available > 0,
+        showCard(
+          'Assign',
+          [textInput('people', { label: 'Names or emails, separated by commas', placeholder: 'Patti Fernandez, lynner@contoso.com', maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' })],
+          [execute('Assign licenses', VERBS.assign, { subscriptionId: id }, { style: 'positive' })],
+        ),
+      ),
+      ...only(
+        isLive,
+        showCard('More', [], [
+          ...only(
+            assignedCount > 0,
+            showCard(
+              'Unassign',
+              [choiceSet('userIds', input.assignees.map((a) => ({ title: a.name, value: a.id })), { label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person' })],
+              [execute('Unassign', VERBS.unassign, { subscriptionId: id })],
+            ),
+          ),
+          ...only(
+            !s.isTrial && s.quantity > 1,
+            showCard(
+              'Remove licenses',
+              [
+                numberInput('removeQuantity', { label: 'How many fewer?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'At least 1' }),
+                text(`You can go down to the number assigned (${assignedCount}); no refund for the current term.`, { isSubtle: true, size: 'Small' }),
+              ],
+              [execute('Remove', VERBS.removeLicenses, { subscriptionId: id, formId: input.formId })],
+            ),
+          ),
+          s.recurring
+            ? execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: id, enabled: false })
+            : execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: id, enabled: true }),
+          ...only(s.card !== null, showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' })])),
+          execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: id }, { style: 'destructive' }),
+        ]),
+      ),
+      execute('Back to my purchases', VERBS.mine, {}, { associatedInputs: 'none' }),
+    ],
+    { refresh: refresh('subscription', { subscriptionId: id }) },
+  );
 };
 
 // ---------------------------------------------------------------------------------------------- cancel
 
-const cancelTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Cancel ${name}?'),
-    text('${consequence}', { wrap: true }),
-    { type: 'Input.ChoiceSet', id: 'reason', label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason', choices: [{ $data: '${reasons}', title: '${$data}', value: '${$data}' }] },
-  ], [
-    execute('Cancel subscription', VERBS.cancel, { subscriptionId: '${id}' }, { style: 'destructive' }),
-    execute('Keep it', VERBS.subscription, { subscriptionId: '${id}' }, { associatedInputs: 'none' }),
-  ], { refresh: refresh('subscription', { subscriptionId: '${id}' }) }),
-);
-
-export const cancelConfirmCard = (input: { subscription: Subscription; product: Product; assigned: number } & Banner): AdaptiveCard =>
-  cancelTemplate({
-    ...input,
-    id: input.subscription.id,
-    name: input.product.name,
-    consequence: `${input.assigned ? `${plural(input.assigned, 'person', 'people')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`,
-    reasons: [...CANCEL_REASONS],
-  });
+export const cancelConfirmCard = (input: { subscription: Subscription; product: Product; assigned: number } & Banner): AdaptiveCard => {
+  const id = input.subscription.id;
+  return cardOf(
+    [
+      ...banner(input),
+      heading(`Cancel ${input.product.name}?`),
+      text(`${input.assigned ? `${plural(input.assigned, 'person', 'people')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`, { wrap: true }),
+      choiceSet('reason', CANCEL_REASONS.map((r) => ({ title: r, value: r })), { label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason' }),
+    ],
+    [
+      execute('Cancel subscription', VERBS.cancel, { subscriptionId: id }, { style: 'destructive' }),
+      execute('Keep it', VERBS.subscription, { subscriptionId: id }, { associatedInputs: 'none' }),
+    ],
+    { refresh: refresh('subscription', { subscriptionId: id }) },
+  );
+};
 
 // ---------------------------------------------------------------------------------------------- bills
 
-const billsTemplate = template<Record<string, unknown>>(
-  cardOf([
-    banner(),
-    heading('Your bills'),
-    text('You have no bills.', { $when: '${count(items) == 0}' }),
-    {
-      type: 'Container',
-      $data: '${items}',
-      separator: true,
-      items: [
-        text('**${amount}** · ${description}'),
-        text('${issued} · ${statusWord}', { isSubtle: true, spacing: 'None', color: "${if(unpaid, 'Attention', 'Default')}" }),
-        { type: 'ActionSet', $when: '${unpaid}', actions: [execute('Pay', VERBS.payForm, { invoiceId: '${id}' })] },
-      ],
-    },
-  ], [execute('My purchases', VERBS.mine)], { refresh: refresh('bills', {}) }),
-);
-
 export const billsCard = (input: { bills: readonly Invoice[] } & Banner): AdaptiveCard =>
-  billsTemplate({
-    ...input,
-    items: input.bills.map((b) => ({
-      id: b.id,
-      amount: price(b.amount),
-      description: b.description,
-      issued: day(b.issuedAt),
-      unpaid: b.status === 'Unpaid',
-      statusWord: b.status === 'Paid' ? `paid ${b.paidAt ? day(b.paidAt) : ''}` : `unpaid${b.failureCode ? ' (the card was declined)' : ''}`,
-    })),
-  });
+  cardOf(
+    [
+      ...banner(input),
+      heading('Your bills'),
+      ...only(input.bills.length === 0, text('You have no bills.')),
+      ...input.bills.map((b) => {
+        const unpaid = b.status === 'Unpaid';
+        const statusWord = b.status === 'Paid' ? `paid ${b.paidAt ? day(b.paidAt) : ''}` : `unpaid${b.failureCode ? ' (the card was declined)' : ''}`;
+        return container(
+          [
+            text(`**${price(b.amount)}** · ${b.description}`),
+            text(`${day(b.issuedAt)} · ${statusWord}`, { isSubtle: true, spacing: 'None', color: unpaid ? 'Attention' : 'Default' }),
+            ...only(unpaid, actionSet([execute('Pay', VERBS.payForm, { invoiceId: b.id })])),
+          ],
+          { separator: true },
+        );
+      }),
+    ],
+    [execute('My purchases', VERBS.mine)],
+    { refresh: refresh('bills', {}) },
+  );
 
-const payTemplate = template<Record<string, unknown>>(
-  cardOf([banner(), heading('Pay ${amount}'), text('${description} · issued ${issued}', { isSubtle: true, spacing: 'None' }), ...paymentInputs()], [
-    execute('Pay ${amount}', VERBS.payBill, { invoiceId: '${id}' }, { style: 'positive' }),
-    execute('Back to bills', VERBS.bills, {}, { associatedInputs: 'none' }),
-  ]),
-);
-
-export const payBillCard = (input: { bill: Invoice; savedCards: readonly SavedCard[] } & Banner): AdaptiveCard =>
-  payTemplate({ ...input, id: input.bill.id, amount: price(input.bill.amount), description: input.bill.description, issued: day(input.bill.issuedAt) });
+export const payBillCard = (input: { bill: Invoice; savedCards: readonly SavedCard[] } & Banner): AdaptiveCard => {
+  const amount = price(input.bill.amount);
+  return cardOf(
+    [...banner(input), heading(`Pay ${amount}`), text(`${input.bill.description} · issued ${day(input.bill.issuedAt)}`, { isSubtle: true, spacing: 'None' }), ...paymentInputs(input.savedCards)],
+    [
+      execute(`Pay ${amount}`, VERBS.payBill, { invoiceId: input.bill.id }, { style: 'positive' }),
+      execute('Back to bills', VERBS.bills, {}, { associatedInputs: 'none' }),
+    ],
+  );
+};
 
 // ---------------------------------------------------------------------------------------------- pages
 
-const openPageTemplate = template<Record<string, unknown>>(
-  cardOf(
-    [heading('${title}'), text('${what}'), text('The link is only for you and works for ${minutes} minutes. In Teams, the same page is the **${title}** tab at the top of this chat.', { isSubtle: true })],
-    [{ type: 'Action.OpenUrl', title: 'Open ${title}', url: '${url}' }],
-  ),
-);
-
 /** A signed link to a tab's page, for browsers outside Teams (local development, the Agents Playground). */
-export const openPageCard = (input: { title: string; what: string; url: string; minutes: number }): AdaptiveCard => openPageTemplate(input);
-
-const checkoutLinkTemplate = template<Record<string, unknown>>(
+export const openPageCard = (input: { title: string; what: string; url: string; minutes: number }): AdaptiveCard =>
   cardOf(
     [
-      heading('${title}'),
-      text('Checkout opens in your browser: enter your card there. The card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry.'),
-      text('The link is only for you and works for ${minutes} minutes.', { isSubtle: true }),
+      heading(input.title),
+      text(input.what),
+      text(`The link is only for you and works for ${input.minutes} minutes. In Teams, the same page is the **${input.title}** tab at the top of this chat.`, { isSubtle: true }),
     ],
-    [
-      { type: 'Action.OpenUrl', title: 'Open secure checkout', url: '${url}' },
-      execute('Back', VERBS.buyForm, { productId: '${productId}', mode: '${mode}' }, { associatedInputs: 'none' }),
-    ],
-  ),
-);
+    [openUrl(`Open ${input.title}`, input.url)],
+  );
 
 /** Where Teams dialogs aren't available (the card's Submit arrives as a message), the checkout page as a signed link. */
 export const checkoutLinkCard = (input: { product: Product; mode: 'buy' | 'trial'; url: string; minutes: number }): AdaptiveCard =>
-  checkoutLinkTemplate({
-    title: input.mode === 'buy' ? `Secure checkout: ${input.product.name}` : `Secure checkout: try ${input.product.name}`,
-    productId: input.product.id,
-    mode: input.mode,
-    url: input.url,
-    minutes: input.minutes,
-  });
+  cardOf(
+    [
+      heading(input.mode === 'buy' ? `Secure checkout: ${input.product.name}` : `Secure checkout: try ${input.product.name}`),
+      text('Checkout opens in your browser: enter your card there. The card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry.'),
+      text(`The link is only for you and works for ${input.minutes} minutes.`, { isSubtle: true }),
+    ],
+    [openUrl('Open secure checkout', input.url), execute('Back', VERBS.buyForm, { productId: input.product.id, mode: input.mode }, { associatedInputs: 'none' })],
+  );

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CARD_SAMPLES, type CardSample } from '../../cards/samples';
+import type { AdaptiveCard } from '../../cards/ui';
 import { pngSize, renderGallery, type GalleryResult } from '../../scripts/cards-gallery';
 import { ensureChromium, launchBrowser } from '../../scripts/chromium';
 import { cardProblems, unboundExpressions } from '../support/card-validation';
@@ -122,7 +123,7 @@ browserTests('card gallery (headless Chromium)', () => {
       purpose: 'An element the renderer does not know.',
       audience: 'admin',
       builder: () => ({ type: 'AdaptiveCard', version: '1.5', body: [] }),
-      build: () => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'NoSuchElement', text: 'x' }] }),
+      build: () => ({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'NoSuchElement', text: 'x' }] }) as unknown as AdaptiveCard,
     };
     const other = mkdtempSync(path.join(tmpdir(), 'cards-gallery-broken-'));
     try {
