@@ -257,15 +257,14 @@ export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<st
 
 export const productLicensesCard = (input: { view: ProductLicensesView }): AdaptiveCard => {
   const v = input.view;
-  // Step 1 keeps the numbers the template produced; the FactSet wants text (fixed next).
-  const n = (x: number) => x as unknown as string;
   return cardOf([
     heading(`${v.product.name} licenses`),
+    // A FactSet shows text only: a number there renders as an empty value.
     facts([
-      ['Subscriptions', n(v.subscriptions)],
-      ['Licenses', n(v.totalQuantity)],
-      ['Assigned', n(v.assigned)],
-      ['Available', n(v.available)],
+      ['Subscriptions', String(v.subscriptions)],
+      ['Licenses', String(v.totalQuantity)],
+      ['Assigned', String(v.assigned)],
+      ['Available', String(v.available)],
     ]),
     ...v.groups.map((g) =>
       container(

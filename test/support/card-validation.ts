@@ -14,3 +14,29 @@ export const cardProblems = (card: unknown): string[] => {
 
 /** Every string left unbound by templating ("${…}") means a view-model field was missing. */
 export const unboundExpressions = (card: unknown): string[] => [...JSON.stringify(card).matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]);
+
+/**
+ * Every FactSet value, fact title and TextBlock text that is not a non-empty string, with its path: the
+ * renderer shows such a value as a blank (a number in a FactSet renders nothing).
+ */
+export const emptyTexts = (card: unknown): string[] => {
+  const problems: string[] = [];
+  const check = (value: unknown, path: string): void => {
+    if (typeof value !== 'string' || value.trim() === '') problems.push(`${path}: ${JSON.stringify(value)}`);
+  };
+  const walk = (n: unknown, path: string): void => {
+    if (Array.isArray(n)) return n.forEach((x, i) => walk(x, `${path}[${i}]`));
+    if (!n || typeof n !== 'object') return;
+    const o = n as Record<string, unknown>;
+    if (o.type === 'TextBlock') check(o.text, `${path}.text`);
+    if (o.type === 'FactSet' && Array.isArray(o.facts)) {
+      o.facts.forEach((f: { title?: unknown; value?: unknown }, i: number) => {
+        check(f.title, `${path}.facts[${i}].title`);
+        check(f.value, `${path}.facts[${i}].value`);
+      });
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'facts') walk(v, `${path}.${k}`);
+  };
+  walk(card, '$');
+  return problems;
+};

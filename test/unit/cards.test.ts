@@ -7,7 +7,8 @@ import {
 } from '../../cards/admin-cards';
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
-import { cardProblems, unboundExpressions } from '../support/card-validation';
+import { CARD_SAMPLES } from '../../cards/samples';
+import { cardProblems, emptyTexts, unboundExpressions } from '../support/card-validation';
 
 /** Fixed fixtures, so snapshots only change when a card does. */
 const at = new Date('2026-11-21T10:00:00Z');
@@ -117,6 +118,27 @@ describe.each(Object.entries(CARDS))('card: %s', (_name, card) => {
 
   test('matches its snapshot', () => {
     expect(card).toMatchSnapshot();
+  });
+});
+
+describe('every value renders text', () => {
+  // The renderer shows a FactSet value or a TextBlock only when it is a non-empty string: a number there is a blank.
+  test.each(CARD_SAMPLES.map((s) => [s.id, s] as const))('sample %s: every FactSet value and TextBlock text is a non-empty string', (_id, sample) => {
+    expect(emptyTexts(sample.build())).toEqual([]);
+  });
+
+  test.each(Object.entries(CARDS))('%s: every FactSet value and TextBlock text is a non-empty string', (_name, card) => {
+    expect(emptyTexts(card)).toEqual([]);
+  });
+
+  test('the check itself finds a number in a FactSet and an empty TextBlock, also inside a ShowCard', () => {
+    const card = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'FactSet', facts: [{ title: 'Licenses', value: 5 }] }],
+      actions: [{ type: 'Action.ShowCard', title: 'More', card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: ' ' }] } }],
+    };
+    expect(emptyTexts(card)).toEqual(['$.body[0].facts[0].value: 5', '$.actions[0].card.body[0].text: " "']);
   });
 });
 
