@@ -18,7 +18,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { openDatabase } from '../prisma/client';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { PrismaConversationStore } from '../prisma/conversation-store';
-import { IN_DOUBT, PrismaOutboxQueue } from '../prisma/outbox-queue';
+import { IN_DOUBT } from '../prisma/outbox-queue';
 import { proactiveReference, userKey } from '../bot/conversations';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import type { Deps } from '../domain/ports';

@@ -1,9 +1,12 @@
 import type { ConversationReference } from 'botbuilder';
-import type { ConversationStore } from '../bot/conversations';
 import type { Database } from './client';
 
-/** Conversation references through Prisma; the writer only inside a transaction (see client.ts). */
-export class PrismaConversationStore implements ConversationStore {
+/**
+ * Conversation references through Prisma; the writer only inside a transaction (see client.ts).
+ * It has the shape of bot/conversations.ts's ConversationStore, checked where bot/ wires it in:
+ * prisma/ does not import the Teams edge (.dependency-cruiser.cjs).
+ */
+export class PrismaConversationStore {
   /** What this process last wrote per key: every message carries the reference, few change it. */
   private readonly written = new Map<string, string>();
 
