@@ -19,6 +19,7 @@ export const createHttpServer = (config: AppConfig, logger: Logger, app: App): S
     logger,
     maxBodyBytes: config.maxBodyBytes,
     onTurn: createTurnHandler(app.deps, logger, app.conversations, {
+      appId: config.bot.appId,
       tokenize: (card) => app.payments.tokenize(card),
       exportLink: (ctx, productId) => ({
         url: `${config.publicUrl}${EXPORT_PATH}?token=${links.sign({ tenantId: ctx.tenantId, userId: ctx.actorId, purpose: EXPORT_PURPOSE, arg: productId }, EXPORT_LINK_MINUTES * 60_000)}`,

@@ -1,21 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { CardFactory, TeamsInfo, type Activity, type TurnContext } from 'botbuilder';
+import { CardFactory, TeamsInfo, type Activity, type ConversationParameters, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
 import { DomainError } from '../domain/shared/errors';
-import { setAdminChannel } from '../domain/admin/set-admin-channel';
-import { getMySubscription } from '../domain/purchasing/get-my-subscription';
-import { getMyPurchaseRequest } from '../domain/approvals/get-my-purchase-request';
-import { MAX_QUANTITY, parseId } from '../domain/shared/validation';
-import { subscriptionCard } from '../cards/purchaser-cards';
-import { VERBS } from '../cards/verbs';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
-import { helpText, matchRoute, suggestions, type Reply, type RouteServices } from './routes';
-import { runCardAction, type ActionServices } from './card-actions';
 import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore } from './conversations';
+import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
+import { catchAll, helpText, isAdminCaller, matchCommand, runVerb } from './features/registry';
+import { NeedsChoice } from './features/targets';
+import { checkoutDialog, checkoutResult, dialogMessage } from './features/buying';
 
-export type TurnServices = RouteServices & ActionServices;
+export type TurnServices = FeatureServices & { appId: string };
 
 interface Mention {
   type: string;
@@ -34,24 +29,25 @@ const commandText = (context: TurnContext): string => {
   return text.replace(/<\/?at>/g, '').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
 };
 
-/** Entra ids of the people @mentioned (other than the bot), from the entity or the roster. */
-const mentionedUsers = async (context: TurnContext, logger: Logger): Promise<string[]> => {
-  const ids: string[] = [];
+/** The people @mentioned (other than the bot): their name as written and Entra id, from the entity or the roster. */
+const mentionedUsers = async (context: TurnContext, logger: Logger): Promise<Array<{ name: string; userId: string }>> => {
+  const found: Array<{ name: string; userId: string }> = [];
   for (const m of mentionsOf(context)) {
     const who = m.mentioned;
     if (!who?.id || who.id === context.activity.recipient?.id) continue;
+    const name = (m.text ?? who.name ?? '').replace(/<\/?at>/g, '').trim();
     if (who.aadObjectId) {
-      ids.push(who.aadObjectId);
+      found.push({ name, userId: who.aadObjectId });
       continue;
     }
     try {
       const member = await TeamsInfo.getMember(context, who.id);
-      if (member.aadObjectId) ids.push(member.aadObjectId);
+      if (member.aadObjectId) found.push({ name, userId: member.aadObjectId });
     } catch (err) {
       logger.info({ err: (err as Error).message }, 'could not resolve a mention from the roster');
     }
   }
-  return ids;
+  return found;
 };
 
 const cardActivity = (card: AdaptiveCard, text?: string): Partial<Activity> => ({ type: 'message', ...(text ? { text } : {}), attachments: [CardFactory.adaptiveCard(card)] });
@@ -76,6 +72,49 @@ const cardActionOf = (activity: Activity): { verb: unknown; data: Record<string,
 
 const invokeResponse = (body: unknown): Partial<Activity> => ({ type: 'invokeResponse', value: { status: 200, body } });
 
+const whereOf = (activity: Activity): Where => {
+  const t = activity.conversation?.conversationType;
+  return t === 'channel' ? 'channel' : t === 'groupChat' ? 'groupChat' : 'personal';
+};
+
+/**
+ * Personal data said in a shared conversation goes to the person's 1:1 chat (DESIGN §5.12): the
+ * stored reference, or a new 1:1 conversation (the Bot Connector's create-conversation, with the
+ * service URL this tenant's traffic came from). Returns false when neither works.
+ */
+const sendPrivately = async (context: TurnContext, conversations: ConversationStore, services: TurnServices, id: TeamsIdentity, reply: Reply, logger: Logger): Promise<boolean> => {
+  const activity = typeof reply === 'string' ? { type: 'message', text: reply } : cardActivity(reply.card, reply.text);
+  const adapter = context.adapter as unknown as {
+    continueConversationAsync(appId: string, ref: object, logic: (c: TurnContext) => Promise<void>): Promise<void>;
+    createConversationAsync(appId: string, channelId: string, serviceUrl: string, audience: string, params: ConversationParameters, logic: (c: TurnContext) => Promise<void>): Promise<void>;
+  };
+  try {
+    const ref = await conversations.get(id.tenantId, userKey(id.userId));
+    if (ref) {
+      await adapter.continueConversationAsync(services.appId, ref, async (c) => { await c.sendActivity(activity); });
+      return true;
+    }
+    const params = {
+      isGroup: false,
+      bot: context.activity.recipient,
+      members: [{ id: context.activity.from.id, name: context.activity.from.name }],
+      tenantId: id.tenantId,
+      channelData: { tenant: { id: id.tenantId } },
+    } as ConversationParameters;
+    await adapter.createConversationAsync(services.appId, context.activity.channelId, context.activity.serviceUrl, '', params, async (c) => {
+      await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(c.activity));
+      await c.sendActivity(activity);
+    });
+    return true;
+  } catch (err) {
+    logger.info({ err: (err as Error).message }, 'could not reach the person in a 1:1 chat');
+    return false;
+  }
+};
+
+const PRIVATE_NOTE = "That's personal, so I've answered in our 1:1 chat.";
+const PRIVATE_FAILED = "That's personal, so I answer it only in our 1:1 chat: open a chat with me and say it there.";
+
 /**
  * One turn: parse, resolve the actor, run one use case, answer. Expected refusals are DomainErrors
  * whose message is written for the user; anything else goes to the adapter's error boundary.
@@ -92,7 +131,7 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
     }
     if (welcomed && activity.conversation?.conversationType === 'personal') {
       if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-      await context.sendActivity(helpText());
+      await context.sendActivity(helpText(id ? await isAdminCaller(deps, actorContext(id, 'chat')) : false));
     }
     return;
   }
@@ -108,29 +147,39 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
     return;
   }
   await ensureInDirectory(deps, context, id, logger);
-  const conversationType = activity.conversation?.conversationType;
-  if (conversationType === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-  if (action) return handleCardAction(context, deps, logger, services, actorContext(id, 'card'), action);
-  if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
+  const where = whereOf(activity);
+  if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
 
-  const text = commandText(context);
-  if (/^use this channel( for admin notifications)?$/i.test(text)) return useThisChannel(context, deps, conversations, id);
-  const found = matchRoute(text);
-  if (!found) {
-    const close = suggestions(text);
-    await context.sendActivity(
-      `${close.length ? `I didn't get "${text.slice(0, 80)}". Did you mean ${close.map((c) => `**${c}**`).join(' or ')}?` : `I didn't get "${text.slice(0, 80)}".`}\n\n${helpText()}`,
-    );
-    return;
-  }
-  try {
-    const mentionedUserIds = await mentionedUsers(context, logger);
-    await sendReply(context, await found.route.run({ deps, ctx: actorContext(id, 'chat'), text, match: found.match, mentionedUserIds, services }));
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    logger.info({ code: e.code, route: found.route.name }, 'command refused');
-    await context.sendActivity(e.message);
-  }
+  /** Runs a text command (typed, or from a suggestion's button) and returns what to answer here. */
+  const runText = async (text: string, mentions: CommandInput['mentions']): Promise<Reply> => {
+    const ctx = actorContext(id, 'chat');
+    const pc = { products: await deps.uow.read((r) => r.products.list()) };
+    const found = matchCommand(text, pc);
+    if (!found) return catchAll(text, pc, await isAdminCaller(deps, ctx));
+    const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
+    const input: CommandInput = {
+      deps, ctx, services, pc, mentions, where,
+      channel: where === 'channel' ? { name: channelName, remember: () => conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity)) } : null,
+    };
+    let reply: Reply;
+    try {
+      reply = await found.command.run(found.args, input);
+    } catch (e) {
+      if (e instanceof NeedsChoice) reply = e.reply;
+      else if (e instanceof DomainError) {
+        logger.info({ code: e.code, command: found.command.name }, 'command refused');
+        reply = e.message;
+      } else throw e;
+    }
+    if (found.command.personalData && where !== 'personal') {
+      return (await sendPrivately(context, conversations, services, id, reply, logger)) ? PRIVATE_NOTE : PRIVATE_FAILED;
+    }
+    return reply;
+  };
+
+  if (action) return handleCardAction(context, logger, { deps, ctx: actorContext(id, 'card'), data: action.data, services }, action.verb, (text) => runText(text, []));
+  if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
+  await sendReply(context, await runText(commandText(context), await mentionedUsers(context, logger)));
 };
 
 /**
@@ -139,14 +188,13 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
  */
 const handleCardAction = async (
   context: TurnContext,
-  deps: Deps,
   logger: Logger,
-  services: ActionServices,
-  ctx: ActorContext,
-  action: { verb: unknown; data: Record<string, unknown> },
+  input: Parameters<typeof runVerb>[1],
+  verb: unknown,
+  runText: (text: string) => Promise<Reply>,
 ): Promise<void> => {
-  const result = await runCardAction(action.verb, { deps, ctx, data: action.data, services });
-  if (result.refused) logger.info({ verb: typeof action.verb === 'string' ? action.verb.slice(0, 40) : typeof action.verb, reason: result.refused }, 'card action refused');
+  const result = await runVerb(verb, input, runText);
+  if (result.refused) logger.info({ verb: typeof verb === 'string' ? verb.slice(0, 40) : typeof verb, reason: result.refused }, 'card action refused');
   const { activity } = context;
   if (activity.type === 'invoke') {
     await context.sendActivity(
@@ -163,81 +211,23 @@ const handleCardAction = async (
   await context.sendActivity('card' in result ? cardActivity(result.card) : result.message);
 };
 
-const useThisChannel = async (context: TurnContext, deps: Deps, conversations: ConversationStore, id: TeamsIdentity): Promise<void> => {
-  const { activity } = context;
-  if (activity.conversation?.conversationType !== 'channel') {
-    await context.sendActivity('Say this in the Teams channel where admins should get notifications, with an @mention of me.');
-    return;
-  }
-  const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
-  try {
-    await setAdminChannel(deps, actorContext(id, 'chat'), { channelName });
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    await context.sendActivity(e.message);
-    return;
-  }
-  await conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity));
-  await context.sendActivity(`Done: admin notifications for your organization will be posted in ${channelName}.`);
-};
-
 // ---------------------------------------------------------------------------------------------- dialogs
 
 /** Teams dialogs (task modules) opened from a card's `msteams: { type: 'task/fetch' }` button. */
 const isDialogInvoke = (activity: Activity): boolean => activity.type === 'invoke' && (activity.name === 'task/fetch' || activity.name === 'task/submit');
 
-const dialogMessage = (value: string) => ({ task: { type: 'message', value } });
-
-const CHECKOUT_DIALOG_SIZE = { height: 760, width: 600 };
-
-/**
- * task/fetch answers with the checkout page, signed in as the caller by a link in its fragment (the
- * dialog may not have SSO). task/submit carries only the id the page got back: it is re-read from
- * stored state as the caller's own (anyone else's is refused) before anything is posted in chat.
- */
 const handleDialog = async (context: TurnContext, deps: Deps, logger: Logger, services: TurnServices, ctx: ActorContext): Promise<void> => {
   const value = context.activity.value as { data?: unknown } | undefined;
   const data = value?.data && typeof value.data === 'object' && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
   let body: unknown;
   try {
-    body = context.activity.name === 'task/fetch' ? checkoutDialog(ctx, data, services) : await dialogResult(context, deps, ctx, data);
+    body = context.activity.name === 'task/fetch'
+      ? checkoutDialog(ctx, data, services)
+      : await checkoutResult(deps, ctx, data, async (c) => { await context.sendActivity(typeof c === 'string' ? c : cardActivity(c)); });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     logger.info({ code: e.code, invoke: context.activity.name }, 'dialog refused');
     body = dialogMessage(e.message);
   }
   await context.sendActivity(invokeResponse(body));
-};
-
-const checkoutDialog = (ctx: ActorContext, data: Record<string, unknown>, services: TurnServices) => {
-  if (data.verb !== VERBS.checkoutOpen) return dialogMessage("That button doesn't open anything any more. Say **catalog** to start again.");
-  // Only well-formed values go into the URL; the page asks the server what this product is and whether the caller may buy it.
-  const productId = parseId(data.productId, 'product');
-  const mode = data.mode === 'trial' ? 'trial' : 'buy';
-  const quantity = Number(data.quantity);
-  const params: Record<string, string> = { productId, mode, ...(Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY ? { quantity: String(quantity) } : {}) };
-  const { url } = services.pageLink(ctx, 'checkout', params);
-  return { task: { type: 'continue', value: { title: mode === 'buy' ? 'Secure checkout' : 'Start a trial', url, fallbackUrl: url, ...CHECKOUT_DIALOG_SIZE } } };
-};
-
-const dialogResult = async (context: TurnContext, deps: Deps, ctx: ActorContext, data: Record<string, unknown>): Promise<unknown> => {
-  if (data.subscriptionId !== undefined) {
-    const mine = await getMySubscription(deps, ctx, { subscriptionId: data.subscriptionId });
-    const s = mine.subscription;
-    const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${s.quantity} ${s.quantity === 1 ? 'license' : 'licenses'}. Assign them below.`;
-    await context.sendActivity(cardActivity(subscriptionCard({
-      subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), canManage: true, banner,
-    })));
-    return dialogMessage(`${s.isTrial ? `Your trial of ${mine.product.name} has started` : `You bought ${s.quantity} ${s.quantity === 1 ? 'license' : 'licenses'} of ${mine.product.name}`}. The details are in the chat.`);
-  }
-  if (data.requestId !== undefined) {
-    const { request, product } = await getMyPurchaseRequest(deps, ctx, { requestId: data.requestId });
-    const text = request.status === 'Pending'
-      ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${request.quantity} × ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
-      : `Your request for ${product.name} was ${request.status.toLowerCase()}.`;
-    await context.sendActivity(text);
-    return dialogMessage(text);
-  }
-  // Closed without a result (Cancel): nothing to say.
-  return undefined;
 };

@@ -43,6 +43,10 @@ export const VERBS = {
   roles: 'roles.show',
   grantRole: 'role.grant',
   revokeRole: 'role.revoke',
+  /** Runs a text command from a button (suggestions, "did you mean"): re-parsed and re-checked like typed text. */
+  runCommand: 'command.run',
+  /** A short-lived signed CSV link for one product's (or every) licensed users. */
+  exportLink: 'export.link',
 } as const;
 
 export type VerbKey = keyof typeof VERBS;

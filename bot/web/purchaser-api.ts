@@ -18,7 +18,7 @@ import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { startTrial } from '../../domain/purchasing/start-trial';
 import { CANCEL_REASONS, isLive } from '../../domain/purchasing/purchase-support';
 import { day, plural, price, STATUS_WORDS } from '../../cards/format';
-import { savedCardsOf } from '../views';
+import { savedCardsOf } from '../features/payment';
 import { route, type WebRoute } from './web-api';
 import type {
   ActionResponse, BillView, BillsResponse, CatalogItemView, CatalogResponse, CheckoutResponse, MySubscriptionsResponse, PeopleResponse, SubscriptionView,

@@ -15,7 +15,7 @@ import {
   type PackageResult,
 } from '../../scripts/package-app';
 import { ACCENT_COLOR, drawColorIcon, drawOutlineIcon } from '../../scripts/make-icons';
-import { ROUTES } from '../../bot/routes';
+import { COMMANDS } from '../../bot/features/registry';
 import { decodePng } from './png';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -140,7 +140,7 @@ describe('the Teams app package (npm run package)', () => {
 
     // Teams puts a command's title in the compose box: each must name one of the bot's routes,
     // purchaser commands in the 1:1 and group chat lists, admin commands in the team list.
-    const routeScope = new Map(ROUTES.map((r) => [r.name, r.scope]));
+    const routeScope = new Map(COMMANDS.map((r) => [r.name, r.scope]));
     const wrong = [
       ...[...personal, ...commandsFor(manifest, 'groupChat')].filter((t) => routeScope.get(t) !== 'personal').map((t) => `personal/groupChat: ${t}`),
       ...team.filter((t) => t !== 'use this channel' && routeScope.get(t) !== 'admin').map((t) => `team: ${t}`),

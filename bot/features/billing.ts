@@ -1,0 +1,56 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { parseId } from '../../domain/shared/validation';
+import { listBills } from '../../domain/billing/list-bills';
+import { payBill } from '../../domain/billing/pay-bill';
+import { billsCard, payBillCard } from '../../cards/purchaser-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS } from '../../cards/verbs';
+import { price } from '../../cards/format';
+import { cardReply, command, done, type BannerInput, type Feature } from './feature';
+import { paymentToken, savedCardsOf } from './payment';
+
+/** A purchaser's bills: the list, and paying an unpaid one with a card on file or a new card. */
+
+const billsView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => billsCard({ bills: await listBills(deps, ctx), ...banner });
+
+const payFormView = async (deps: Deps, ctx: ActorContext, invoiceId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const id = parseId(invoiceId, 'bill');
+  const bill = (await listBills(deps, ctx)).find((b) => b.id === id);
+  if (!bill) throw new DomainError(ErrorCodes.BILL_NOT_FOUND, "We couldn't find that bill.");
+  return payBillCard({ bill, savedCards: await savedCardsOf(deps, ctx), ...banner });
+};
+
+export const billing: Feature = {
+  name: 'billing',
+  commands: [
+    command<object>({
+      name: 'bills', usage: 'bills', example: 'bills', scope: 'personal', personalData: true, keywords: ['bills', 'invoices'],
+      parse: (text) => (/^(?:show\s+)?(?:my\s+)?(?:bills|invoices|billing)$/i.test(text) ? {} : null),
+      run: (_a, { deps, ctx }) => cardReply(billsView(deps, ctx)),
+    }),
+    command<object>({
+      name: 'pay', usage: 'pay', example: 'pay', scope: 'personal', personalData: true, keywords: ['pay'],
+      parse: (text) => (/^pay(?:\s+(?:my\s+|the\s+)?(?:bills?|invoices?))?(?:\s+now)?$/i.test(text) ? {} : null),
+      run: async (_a, { deps, ctx }) => {
+        const unpaid = (await listBills(deps, ctx)).filter((b) => b.status === 'Unpaid');
+        if (unpaid.length === 0) return 'You have nothing to pay.';
+        return cardReply(unpaid.length === 1 ? payFormView(deps, ctx, unpaid[0].id) : billsView(deps, ctx, { banner: `You have ${unpaid.length} unpaid bills: press **Pay** on the one to pay.`, bannerIsError: false }));
+      },
+    }),
+  ],
+  verbs: {
+    [VERBS.bills]: { run: ({ deps, ctx }) => billsView(deps, ctx) },
+    [VERBS.payForm]: { run: ({ deps, ctx, data }) => payFormView(deps, ctx, data.invoiceId) },
+    [VERBS.payBill]: {
+      run: async (a) => {
+        const bill = await payBill(a.deps, a.ctx, { invoiceId: a.data.invoiceId, cardToken: await paymentToken(a, false) });
+        return billsView(a.deps, a.ctx, done(`Paid ${price(bill.amount)}. Thank you.`));
+      },
+      recover: (a, banner) => payFormView(a.deps, a.ctx, a.data.invoiceId, banner).catch(() => billsView(a.deps, a.ctx, banner)),
+    },
+  },
+  views: {
+    bills: (deps, ctx) => billsView(deps, ctx),
+  },
+};

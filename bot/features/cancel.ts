@@ -1,0 +1,49 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { cancelSubscription } from '../../domain/purchasing/cancel-subscription';
+import { cancelConfirmCard } from '../../cards/purchaser-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS } from '../../cards/verbs';
+import { cardReply, command, done, type BannerInput, type Feature } from './feature';
+import { mySubscription } from './targets';
+import { subscriptionView } from './subscriptions';
+
+/** A purchaser cancels one of their subscriptions: the confirmation (reasons, who loses access), then the cancellation. */
+
+const cancelConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  if (d.subscription.purchaserId !== ctx.actorId) throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  return cancelConfirmCard({ subscription: d.subscription, product: d.product, assigned: d.assignedUsers.length, ...banner });
+};
+
+export const cancel: Feature = {
+  name: 'cancel',
+  commands: [
+    command<{ product: string }>({
+      name: 'cancel', usage: 'cancel <product>', example: 'cancel Power BI Pro', scope: 'personal', personalData: true, keywords: ['cancel'],
+      parse: (text) => {
+        const m = /^cancel\s+(?:my\s+|the\s+)?(.+?)(?:\s+subscription)?$/i.exec(text);
+        return m ? { product: m[1] } : null;
+      },
+      canonical: (a) => [`cancel ${a.product}`],
+      run: async (a, { deps, ctx, pc }) => {
+        const mine = await mySubscription(deps, ctx, pc, a.product, {
+          doing: 'be cancelled',
+          action: (m) => ({ title: 'Cancel this one…', verb: VERBS.cancelConfirm, data: { subscriptionId: m.subscription.id } }),
+        });
+        return cardReply(cancelConfirmView(deps, ctx, mine.subscription.id));
+      },
+    }),
+  ],
+  verbs: {
+    [VERBS.cancelConfirm]: { run: ({ deps, ctx, data }) => cancelConfirmView(deps, ctx, data.subscriptionId) },
+    [VERBS.cancel]: {
+      run: async ({ deps, ctx, data }) => {
+        const s = await cancelSubscription(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason });
+        return subscriptionView(deps, ctx, s.id, done("Cancelled. You won't be charged again."));
+      },
+    },
+    [VERBS.cancelLater]: { run: ({ deps, ctx, data }) => subscriptionView(deps, ctx, data.subscriptionId, done('OK. You can cancel it from here whenever you are ready.')) },
+  },
+};

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { ActorContext, Deps } from '../../domain/ports';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { addLicenses, removeLicenses } from '../../domain/purchasing/change-license-count';
+import { assignLicenses, unassignLicenses } from '../../domain/licenses/assign-licenses';
+import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import type { MyPurchase } from '../../domain/purchasing/list-my-purchases';
+import { VERBS } from '../../cards/verbs';
+import { plural, price } from '../../cards/format';
+import type { AdaptiveCard } from '../../cards/ui';
+import { cardReply, command, done, str, type Feature, type ParseContext, type Reply } from './feature';
+import { mySubscription, productWords, resolvePeople } from './targets';
+import { findProductWords, quantityOf } from './words';
+import { subscriptionView } from './subscriptions';
+
+/** A purchaser's licenses: add and remove licenses, assign and unassign people. */
+
+const ids = (v: unknown): string[] => str(v).split(',').map((s) => s.trim()).filter(Boolean);
+
+/** The number in the words, required: "add 2 licenses to …". */
+const countIn = (rest: readonly string[], example: string): number => {
+  const q = quantityOf(rest);
+  if (q.kind === 'invalid') throw new DomainError(ErrorCodes.QUANTITY_TOO_LARGE, q.message);
+  if (q.kind === 'none') throw new DomainError(ErrorCodes.QUANTITY_MISSING, `How many licenses? For example **${example}**.`);
+  return q.value;
+};
+
+const productName = (pc: ParseContext, words: string): string => {
+  const found = findProductWords(pc.products, words);
+  return found.products.length === 1 ? found.products[0].name : words.trim();
+};
+
+const addedMessage = (r: { subscription: { quantity: number }; invoice: { amount: Parameters<typeof price>[0] } | null }) =>
+  `Done: ${plural(r.subscription.quantity, 'license')} now${r.invoice ? `; ${price(r.invoice.amount)} charged` : ''}.`;
+
+/** Who holds a license on a subscription (only read when several subscriptions could be meant). */
+const holders = async (deps: Deps, ctx: ActorContext, m: MyPurchase): Promise<Set<string>> =>
+  new Set((await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers.map((u) => u.id));
+
+interface PeopleArgs {
+  product: string;
+  people: string;
+}
+
+/**
+ * Assign: the people first (a name that could be several people is a choice), then the subscription
+ * that has room for them (several with room: a choice). Used by the command and by the choice cards'
+ * buttons, which carry the people found so far and the product words.
+ */
+const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
+  const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
+    title: 'This person', verb: VERBS.assign, data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
+  }));
+  const mine = await mySubscription(deps, ctx, pc, args.product, {
+    doing: `take ${plural(userIds.length, 'more person', 'more people')}`,
+    fits: async (m) => {
+      const have = await holders(deps, ctx, m);
+      const needed = userIds.filter((u) => !have.has(u)).length;
+      return m.subscription.quantity - have.size >= needed && needed > 0;
+    },
+    noneFit: (p) => `None of your ${p} subscriptions has ${plural(userIds.length, 'free license')} for them (or they already have one). Add licenses first, for example **add ${userIds.length} ${userIds.length === 1 ? 'license' : 'licenses'} to ${p}**.`,
+    action: (m) => ({ title: 'Assign here', verb: VERBS.assign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
+  });
+  const r = await assignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
+  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}`.trim()));
+};
+
+const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
+  const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
+    title: 'This person', verb: VERBS.unassign, data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
+  }));
+  const mine = await mySubscription(deps, ctx, pc, args.product, {
+    doing: 'take the license back',
+    // Only the subscriptions these people hold a license on; when just one, that is the one.
+    fits: async (m) => {
+      const have = await holders(deps, ctx, m);
+      return userIds.some((u) => have.has(u));
+    },
+    noneFit: (p) => `${userIds.length === 1 ? "That person doesn't" : "Those people don't"} have a license on any of your ${p} subscriptions.`,
+    action: (m) => ({ title: 'Unassign here', verb: VERBS.unassign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
+  });
+  const r = await unassignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
+  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.unassigned.length} unassigned; ${r.available} available.`));
+};
+
+/** Words typed for people, without the @mentions (those are exact already). */
+const typedPeople = (typed: string, mentions: ReadonlyArray<{ name: string }>): string => {
+  let rest = typed;
+  for (const m of mentions) if (m.name) rest = rest.replace(new RegExp(m.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i'), ' ');
+  return rest.replace(/\s+/g, ' ').trim();
+};
+
+const run = async (fn: () => Promise<AdaptiveCard>): Promise<Reply> => cardReply(fn());
+
+export const licenses: Feature = {
+  name: 'licenses',
+  commands: [
+    command<{ words: string }>({
+      name: 'add licenses', usage: 'add <n> licenses to <product>', example: 'add 2 licenses to Power BI Pro', scope: 'personal', personalData: true, keywords: ['add'],
+      parse: (text) => {
+        const m = /^add\s+(.+)$/i.exec(text);
+        return m ? { words: m[1] } : null;
+      },
+      canonical: (a, pc) => {
+        const found = findProductWords(pc.products, a.words);
+        const q = quantityOf(found.rest);
+        const n = q.kind === 'one' ? q.value : 1;
+        return found.products.map((p) => `add ${plural(n, 'license')} to ${p.name}`);
+      },
+      run: async (a, { deps, ctx, pc }) => {
+        const found = productWords(pc, a.words);
+        const n = countIn(found.rest, `add 2 licenses to ${found.products[0].name}`);
+        const mine = await mySubscription(deps, ctx, pc, a.words, {
+          doing: `get ${plural(n, 'more license')}`,
+          fits: (m) => !m.subscription.isTrial,
+          noneFit: (p) => `Your ${p} subscriptions are trials, which have a fixed number of licenses. Buy the product to get more: **buy ${p} ${n}**.`,
+          action: (m) => ({ title: `Add ${n} here`, verb: VERBS.addLicenses, data: { subscriptionId: m.subscription.id, addQuantity: n, formId: randomUUID() } }),
+        });
+        const r = await addLicenses(deps, ctx, { subscriptionId: mine.subscription.id, quantity: n });
+        return cardReply(subscriptionView(deps, ctx, r.subscription.id, done(addedMessage(r))));
+      },
+    }),
+    command<PeopleArgs>({
+      name: 'unassign', usage: 'unassign <product> from <people>', example: 'unassign Power BI Pro from Lynne Robbins', scope: 'personal', personalData: true, keywords: ['unassign'],
+      parse: (text) => {
+        const m = /^(?:unassign|take\s+back|revoke\s+(?:the\s+)?licen[sc]es?\s+(?:of|for))\s+(?:an?\s+|the\s+)?(.+?)\s+from\s+(.+)$/i.exec(text);
+        if (m) return { product: m[1], people: m[2] };
+        // "remove Adele from Power BI Pro": people, not a number of licenses.
+        const r = /^remove\s+(.+?)\s+from\s+(.+)$/i.exec(text);
+        if (r && quantityOf(r[1].toLowerCase().split(/\s+/)).kind === 'none' && !/licen[sc]e/i.test(r[1])) return { product: r[2], people: r[1] };
+        return null;
+      },
+      canonical: (a, pc) => [`unassign ${productName(pc, a.product)} from ${a.people}`],
+      run: (a, { deps, ctx, pc, mentions }) => run(() => unassignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
+    }),
+    command<{ words: string }>({
+      name: 'remove licenses', usage: 'remove <n> licenses from <product>', example: 'remove 1 license from Power BI Pro', scope: 'personal', personalData: true, keywords: ['remove'],
+      parse: (text) => {
+        const m = /^remove\s+(.+)$/i.exec(text);
+        return m ? { words: m[1] } : null;
+      },
+      canonical: (a, pc) => {
+        const found = findProductWords(pc.products, a.words);
+        const q = quantityOf(found.rest);
+        const n = q.kind === 'one' ? q.value : 1;
+        return found.products.map((p) => `remove ${plural(n, 'license')} from ${p.name}`);
+      },
+      run: async (a, { deps, ctx, pc }) => {
+        const found = productWords(pc, a.words);
+        const n = countIn(found.rest, `remove 1 license from ${found.products[0].name}`);
+        const mine = await mySubscription(deps, ctx, pc, a.words, {
+          doing: `give up ${plural(n, 'license')}`,
+          fits: (m) => !m.subscription.isTrial && m.subscription.quantity - n >= Math.max(1, m.assigned),
+          noneFit: (p) => `None of your ${p} subscriptions can go down by ${n}: licenses that are assigned stay, and a subscription keeps at least one (cancel it instead).`,
+          action: (m) => ({ title: `Remove ${n} here`, verb: VERBS.removeLicenses, data: { subscriptionId: m.subscription.id, removeQuantity: n, formId: randomUUID() } }),
+        });
+        const s = await removeLicenses(deps, ctx, { subscriptionId: mine.subscription.id, quantity: n });
+        return cardReply(subscriptionView(deps, ctx, s.id, done(`Done: ${plural(s.quantity, 'license')} from the next bill.`)));
+      },
+    }),
+    command<PeopleArgs>({
+      name: 'assign', usage: 'assign <product> to <people>', example: 'assign Power BI Pro to Adele Vance, isaiahl@example.com', scope: 'personal', personalData: true, keywords: ['assign', 'give'],
+      parse: (text) => {
+        const m = /^(?:assign|give)\s+(?:an?\s+|the\s+)?(.+?)\s+to\s+(.+)$/i.exec(text);
+        return m ? { product: m[1], people: m[2] } : null;
+      },
+      canonical: (a, pc) => [`assign ${productName(pc, a.product)} to ${a.people}`],
+      run: (a, { deps, ctx, pc, mentions }) => run(() => assignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
+    }),
+  ],
+  verbs: {
+    [VERBS.addLicenses]: {
+      run: async ({ deps, ctx, data }) => {
+        const r = await addLicenses(deps, ctx, { subscriptionId: data.subscriptionId, quantity: data.addQuantity, idempotencyKey: data.formId });
+        return subscriptionView(deps, ctx, r.subscription.id, done(addedMessage(r)));
+      },
+    },
+    [VERBS.removeLicenses]: {
+      run: async ({ deps, ctx, data }) => {
+        const s = await removeLicenses(deps, ctx, { subscriptionId: data.subscriptionId, quantity: data.removeQuantity, idempotencyKey: data.formId });
+        return subscriptionView(deps, ctx, s.id, done(`Done: ${plural(s.quantity, 'license')} from the next bill.`));
+      },
+    },
+    [VERBS.assign]: {
+      run: async ({ deps, ctx, data }) => {
+        if (data.subscriptionId === undefined) {
+          // From a "which person?" card reached from words: continue with the same product words.
+          const pc = { products: await deps.uow.read((r) => r.products.list()) };
+          return assignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
+        }
+        const subscriptionId = data.subscriptionId;
+        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
+          title: 'This person', verb: VERBS.assign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
+        }));
+        const r = await assignLicenses(deps, ctx, { subscriptionId, userIds });
+        const note = r.alreadyAssigned.length ? ` (${r.alreadyAssigned.length} already had one)` : '';
+        return subscriptionView(deps, ctx, subscriptionId, done(`Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${note}; ${r.assigned.length === 1 ? "they've" : "they've all"} been told.`));
+      },
+    },
+    [VERBS.unassign]: {
+      run: async ({ deps, ctx, data }) => {
+        if (data.subscriptionId === undefined) {
+          const pc = { products: await deps.uow.read((r) => r.products.list()) };
+          return unassignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
+        }
+        const subscriptionId = data.subscriptionId;
+        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
+          title: 'This person', verb: VERBS.unassign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
+        }));
+        const r = await unassignLicenses(deps, ctx, { subscriptionId, userIds });
+        return subscriptionView(deps, ctx, subscriptionId, done(`Done: removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`));
+      },
+    },
+  },
+};

@@ -1,0 +1,37 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import type { SavedCard } from '../../cards/purchaser-cards';
+import { str, type ActionInput } from './feature';
+
+/** Cards on file the caller may pay with: those of their own live subscriptions, one per card. */
+export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => {
+  const mine = await listMyPurchases(deps, ctx);
+  const seen = new Set<string>();
+  const cards: SavedCard[] = [];
+  for (const { subscription: s } of mine) {
+    if (!s.card || (s.status !== 'Active' && s.status !== 'Trial')) continue;
+    const label = `${s.card.brand} ending ${s.card.last4} (expires ${String(s.card.expMonth).padStart(2, '0')}/${String(s.card.expYear).slice(-2)})`;
+    if (seen.has(label)) continue;
+    seen.add(label);
+    cards.push({ subscriptionId: s.id, label });
+  }
+  return cards;
+};
+
+/** A card on file (one of the caller's own subscriptions, looked up here) or a newly typed card. */
+export const paymentToken = async (a: ActionInput, required: boolean): Promise<string | undefined> => {
+  const saved = str(a.data.savedCard);
+  if (saved && saved !== 'new') {
+    const mine = await listMyPurchases(a.deps, a.ctx);
+    const card = mine.find((m) => m.subscription.id === saved)?.subscription.card;
+    if (!card) throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, "That card isn't on file any more. Enter a card.");
+    return card.token;
+  }
+  if (!str(a.data.cardNumber).trim()) {
+    if (!required) return undefined;
+    throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Enter a card to pay with.');
+  }
+  const [month, year] = str(a.data.cardExpiry).split('/').map((p) => p.trim());
+  return a.services.tokenize({ number: str(a.data.cardNumber), expMonth: month ?? '', expYear: year ?? '', cvc: str(a.data.cardCvc).trim(), name: str(a.data.cardName).trim() || undefined }).token;
+};

@@ -1,0 +1,66 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import type { PolicyValue } from '../../domain/model';
+import { listPurchases } from '../../domain/admin/list-purchases';
+import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { acknowledgePurchase } from '../../domain/admin/acknowledge-purchase';
+import { getPolicy } from '../../domain/policy/view-policies';
+import { setPolicy } from '../../domain/policy/set-policy';
+import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS } from '../../cards/verbs';
+import { cardReply, command, done, type BannerInput, type Feature } from './feature';
+import { adminMris } from './admins';
+
+/** Admins see every purchase (R5): the paged list with filters, one purchase's details, acknowledge, disable its product. */
+
+export const LIST_PAGE_SIZE = 8;
+
+const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, origin: unknown = '', banner?: BannerInput): Promise<AdaptiveCard> => {
+  const o = origin === 'SelfService' || origin === 'Central' ? origin : '';
+  const result = await listPurchases(deps, ctx, { origin: o || undefined, page: Number(page) || 1, pageSize: LIST_PAGE_SIZE });
+  return purchasesCard({ page: result, origin: o, refreshUserIds: await adminMris(deps, ctx), ...banner });
+};
+
+export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const [policy, refreshUserIds] = await Promise.all([getPolicy(deps, ctx, detail.product.id), adminMris(deps, ctx)]);
+  return purchaseCard({ detail, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError });
+};
+
+export const purchases: Feature = {
+  name: 'purchases',
+  commands: [
+    command<{ origin: '' | 'SelfService' | 'Central' }>({
+      name: 'purchases', usage: 'purchases [self-service|central]', example: 'purchases self-service', scope: 'admin', keywords: ['purchases', 'subscriptions'],
+      parse: (text) => {
+        const m = /^(?:all\s+|show\s+(?:all\s+)?)?(?:purchases|subscriptions)(?:\s+(self-?service|central))?$/i.exec(text);
+        return m ? { origin: m[1] ? (/^central$/i.test(m[1]) ? 'Central' : 'SelfService') : '' } : null;
+      },
+      run: (a, { deps, ctx }) => cardReply(purchasesView(deps, ctx, 1, a.origin)),
+    }),
+  ],
+  verbs: {
+    [VERBS.purchases]: { run: ({ deps, ctx, data }) => purchasesView(deps, ctx, data.page, data.origin) },
+    [VERBS.purchase]: { run: ({ deps, ctx, data }) => purchaseView(deps, ctx, data.subscriptionId) },
+    [VERBS.acknowledge]: {
+      run: async ({ deps, ctx, data }) => {
+        await acknowledgePurchase(deps, ctx, { subscriptionId: data.subscriptionId });
+        return purchaseView(deps, ctx, data.subscriptionId, { isNew: true, ...done('Acknowledged.') });
+      },
+      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: true, ...banner }),
+    },
+    [VERBS.disableProduct]: {
+      run: async ({ deps, ctx, data }) => {
+        // The product comes from the stored subscription, not from the card.
+        const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
+        const change = await setPolicy(deps, ctx, { productId: detail.product.id, value: 'Disabled' });
+        return purchaseView(deps, ctx, data.subscriptionId, { isNew: true, ...done(`Self-service purchase of ${change.productName} is now turned off. Existing subscriptions keep working.`) });
+      },
+      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: true, ...banner }),
+    },
+  },
+  views: {
+    purchase: (deps, ctx, data) => purchaseView(deps, ctx, data.subscriptionId, { isNew: data.isNew === true }),
+    purchases: (deps, ctx, data) => purchasesView(deps, ctx, data.page, data.origin),
+  },
+};

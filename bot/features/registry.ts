@@ -1,0 +1,179 @@
+import { whoAmI } from '../../domain/directory/who-am-i';
+import { DomainError } from '../../domain/shared/errors';
+import type { ActorContext, Deps } from '../../domain/ports';
+import { CardValidationError } from '../../payments/sandbox-payment-provider';
+import { suggestionCard } from '../../cards/choice-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS, VIEWS, type Verb, type View } from '../../cards/verbs';
+import { distance } from '../text';
+import { refused, str, type ActionInput, type BannerInput, type Command, type CommandInput, type Feature, type ParseContext, type Reply, type VerbHandler, type ViewRenderer } from './feature';
+import { NeedsChoice } from './targets';
+import { buying } from './buying';
+import { subscriptions, subscriptionView } from './subscriptions';
+import { licenses } from './licenses';
+import { cancel } from './cancel';
+import { billing } from './billing';
+import { pages } from './pages';
+import { purchases, purchaseView } from './purchases';
+import { licensesAdmin } from './licenses-admin';
+import { policies } from './policies';
+import { takeover } from './takeover';
+import { approvals } from './approvals';
+import { audit } from './audit';
+import { roles } from './roles';
+import { adminChannel } from './admin-channel';
+
+/**
+ * The one registry: every feature's commands (in order, first match wins; help and the "did you
+ * mean" catch-all last), card verbs and refreshable views, assembled from the feature files.
+ */
+
+export const FEATURES: readonly Feature[] = [buying, subscriptions, licenses, cancel, billing, pages, purchases, licensesAdmin, policies, takeover, approvals, audit, roles, adminChannel];
+
+const help: Command<unknown> = {
+  name: 'help', usage: 'help', example: 'help', scope: 'personal', keywords: ['help'],
+  parse: (text) => (/^(help|\?|hi|hello|hey|start|menu|what can you do\??|commands)$/i.test(text) ? {} : null),
+  run: async (_a, input) => helpText(await isAdminCaller(input.deps, input.ctx), input.where),
+};
+
+export const COMMANDS: ReadonlyArray<Command<unknown>> = [...FEATURES.flatMap((f) => f.commands ?? []), help];
+
+/** Which feature each verb and view belongs to, so its default recovery card can be found. */
+const VERB_OWNER = new Map<string, { feature: Feature; handler: VerbHandler }>();
+const VIEW_RENDERERS = new Map<string, ViewRenderer>();
+for (const f of FEATURES) {
+  for (const [verb, handler] of Object.entries(f.verbs ?? {})) {
+    if (VERB_OWNER.has(verb)) throw new Error(`verb ${verb} is declared twice`);
+    VERB_OWNER.set(verb, { feature: f, handler: handler as VerbHandler });
+  }
+  for (const [view, render] of Object.entries(f.views ?? {})) VIEW_RENDERERS.set(view, render as ViewRenderer);
+}
+
+/** The card a refused verb falls back to, by what it was about: the subscription, the purchase, or the feature's own list. */
+const RECOVER_BY_FEATURE: Record<string, (a: ActionInput, banner: BannerInput) => Promise<AdaptiveCard>> = {
+  subscriptions: (a, b) => subscriptionView(a.deps, a.ctx, a.data.subscriptionId, b),
+  licenses: (a, b) => subscriptionView(a.deps, a.ctx, a.data.subscriptionId, b),
+  cancel: (a, b) => subscriptionView(a.deps, a.ctx, a.data.subscriptionId, b),
+  purchases: (a, b) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, b),
+  takeover: (a, b) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, b),
+};
+
+export const isAdminCaller = async (deps: Deps, ctx: ActorContext): Promise<boolean> => {
+  try {
+    return (await whoAmI(deps, ctx)).isAdmin;
+  } catch (e) {
+    if (e instanceof DomainError) return false;
+    throw e;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------- commands
+
+export const matchCommand = (text: string, pc: ParseContext): { command: Command<unknown>; args: unknown } | null => {
+  for (const c of COMMANDS) {
+    const args = c.parse(text, pc);
+    if (args !== null) return { command: c, args };
+  }
+  return null;
+};
+
+const usages = (scope: 'personal' | 'admin'): string =>
+  COMMANDS.filter((c) => c.scope === scope && c.name !== 'help').map((c) => `**${c.usage}**`).join(', ');
+
+/** What the caller can do, by role: purchasers never see admin commands. */
+export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal'): string => {
+  const mine = `For your own purchases${where === 'personal' ? '' : ' (in our 1:1 chat)'}: ${usages('personal')}.`;
+  if (!isAdmin) return ['**I can help you buy and manage Microsoft 365 subscriptions.**', '', mine, '', 'Products and people can be named in words: **buy Power BI Pro 5**, **assign Visio Plan 2 to Adele Vance**.'].join('\n');
+  const admin = `For admins (in a channel, @mention me): ${usages('admin')}.`;
+  return ['**I can help you buy, manage and govern Microsoft 365 self-service purchases.**', '', ...(where === 'channel' ? [admin, '', mine] : [mine, '', admin])].join('\n');
+};
+
+/**
+ * "Did you mean": commands for the caller's role whose first words are close to what was typed,
+ * re-read with the right word so the suggestion carries what was understood ("by power bi 2" →
+ * **buy Power BI Pro 2**). Short: no help text repeated.
+ */
+export const suggestCommands = (text: string, pc: ParseContext, isAdmin: boolean): string[] => {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 12);
+  const out: string[] = [];
+  for (const c of COMMANDS) {
+    if (c.scope === 'admin' && !isAdmin) continue;
+    for (const k of c.keywords) {
+      const n = k.split(' ').length;
+      const head = words.slice(0, n).join(' ');
+      if (!head || head === k) continue;
+      const d = distance(head, k);
+      if (d > (k.length <= 4 ? 1 : 2) || d >= head.length) continue;
+      const rest = words.slice(n).join(' ');
+      const rewritten = `${k}${rest ? ` ${rest}` : ''}`;
+      let args = c.parse(rewritten, pc);
+      let said = rewritten;
+      if (args === null && !rest) {
+        // Only a command without arguments is suggested whole ("my purchases"); others need what was meant.
+        const plain = c.parse(c.example, pc);
+        if (plain && typeof plain === 'object' && Object.keys(plain).length === 0) {
+          args = plain;
+          said = c.example;
+        }
+      }
+      if (args === null) continue;
+      let written: string[];
+      try {
+        written = c.canonical ? c.canonical(args, pc) : [said];
+      } catch {
+        written = [said];
+      }
+      for (const w of written.length ? written : [said]) if (!out.includes(w)) out.push(w);
+    }
+  }
+  return out.slice(0, 3);
+};
+
+export const catchAll = (text: string, pc: ParseContext, isAdmin: boolean): Reply => ({ card: suggestionCard({ said: text.slice(0, 80), commands: suggestCommands(text, pc, isAdmin) }) });
+
+// ---------------------------------------------------------------------------------------------- card actions
+
+export type ActionResult = { card: AdaptiveCard } | { message: string };
+
+const reasonOf = (e: unknown): string | null => (e instanceof DomainError ? e.message : e instanceof CardValidationError ? e.message : null);
+
+/**
+ * Runs one card action for the caller. Unknown verbs and refusals never throw: the caller gets the
+ * card as it now is with the reason on it, or, when even that can't be shown (someone else's ids,
+ * another tenant's, forged data), a short message and no change. A choice to make is a card.
+ */
+export const runVerb = async (verb: unknown, a: ActionInput, runText: (text: string) => Promise<Reply>): Promise<ActionResult & { refused?: string }> => {
+  if (verb === VERBS.runCommand) {
+    const reply = await runText(str(a.data.text).slice(0, 300));
+    return typeof reply === 'string' ? { message: reply } : { card: reply.card };
+  }
+  if (verb === VERBS.refresh) {
+    const view = VIEWS.find((v) => v === a.data.view) as View | undefined;
+    const render = view ? VIEW_RENDERERS.get(view) : undefined;
+    if (!render) return { message: "That card can't be refreshed.", refused: 'unknown view' };
+    try {
+      return { card: await render(a.deps, a.ctx, a.data) };
+    } catch (e) {
+      const reason = reasonOf(e);
+      if (reason === null) throw e;
+      return { message: reason, refused: reason };
+    }
+  }
+  const owner = typeof verb === 'string' ? VERB_OWNER.get(verb as Verb) : undefined;
+  if (!owner) return { message: "That button doesn't do anything any more. Say **help** to see what I can do.", refused: 'unknown verb' };
+  try {
+    return { card: await owner.handler.run(a) };
+  } catch (e) {
+    if (e instanceof NeedsChoice) return typeof e.reply === 'string' ? { message: e.reply } : { card: e.reply.card };
+    const reason = reasonOf(e);
+    if (reason === null) throw e;
+    const banner = refused(reason);
+    try {
+      const recover = owner.handler.recover ?? RECOVER_BY_FEATURE[owner.feature.name];
+      if (recover) return { card: await recover(a, banner), refused: reason };
+    } catch (again) {
+      if (reasonOf(again) === null) throw again;
+    }
+    return { message: reason, refused: reason };
+  }
+};

@@ -1,0 +1,91 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import { ROLES, type Role } from '../../domain/model';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { grantRole, listRoles, revokeRole } from '../../domain/roles/manage-roles';
+import { roleWord, rolesCard } from '../../cards/admin-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS } from '../../cards/verbs';
+import { cardReply, command, done, str, type BannerInput, type CommandInput, type Feature } from './feature';
+import { resolvePeople } from './targets';
+
+/** Admin roles of the organization: who holds which, and (Global admins only) granting and revoking them. */
+
+const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const assignments = await listRoles(deps, ctx);
+  const people = await deps.uow.read((r) => r.users.getMany(ctx.tenantId, [...new Set(assignments.map((a) => a.userId))]));
+  const mine = assignments.filter((a) => a.userId === ctx.actorId).map((a) => a.role);
+  return rolesCard({ assignments, names: new Map(people.map((u) => [u.id, u.displayName])), canGrant: mine.includes('GlobalAdmin'), ...banner });
+};
+
+const roleFromWords = (words: string): Role => {
+  const w = words.toLowerCase().replace(/[^a-z]/g, '');
+  const hit = ROLES.find((r) => r.toLowerCase() === w || roleWord(r).toLowerCase().replace(/[^a-z]/g, '') === w || `${r.toLowerCase()}role` === w || `${roleWord(r).toLowerCase().replace(/[^a-z]/g, '')}role` === w);
+  if (!hit) throw new DomainError(ErrorCodes.ROLE_UNKNOWN, `The roles are ${ROLES.map((r) => `**${roleWord(r)}**`).join(', ')}.`);
+  return hit;
+};
+
+/** Exactly one person: the @mention, or the name typed (several matches → a choice card that grants/revokes). */
+const onePerson = async (input: CommandInput, typed: string, role: Role, verb: typeof VERBS.grantRole | typeof VERBS.revokeRole): Promise<string> => {
+  if (input.mentions.length === 1) return input.mentions[0].userId;
+  const [userId, ...more] = await resolvePeople(input.deps, input.ctx, { typed }, (chosen) => ({ title: verb === VERBS.grantRole ? 'Grant' : 'Revoke', verb, data: { userId: chosen[chosen.length - 1], role } }));
+  if (more.length) throw new DomainError(ErrorCodes.INPUT_INVALID, 'One person at a time, please.');
+  return userId;
+};
+
+export const roles: Feature = {
+  name: 'roles',
+  commands: [
+    command<object>({
+      name: 'roles', usage: 'roles', example: 'roles', scope: 'admin', keywords: ['roles', 'admins'],
+      parse: (text) => (/^(?:show\s+)?(?:the\s+)?(roles|admins|admin roles)$/i.test(text) ? {} : null),
+      run: (_a, { deps, ctx }) => cardReply(rolesView(deps, ctx)),
+    }),
+    command<{ role: string; person: string }>({
+      name: 'grant', usage: 'grant <role> to <person>', example: 'grant billing admin to Adele Vance', scope: 'admin', keywords: ['grant'],
+      parse: (text) => {
+        const m = /^grant\s+(?:the\s+)?(.+?)\s+(?:role\s+)?to\s+(.+)$/i.exec(text);
+        return m ? { role: m[1], person: m[2] } : null;
+      },
+      canonical: (a) => [`grant ${a.role} to ${a.person}`],
+      run: async (a, input) => {
+        const role = roleFromWords(a.role);
+        const userId = await onePerson(input, a.person, role, VERBS.grantRole);
+        await grantRole(input.deps, input.ctx, { userId, role });
+        return cardReply(rolesView(input.deps, input.ctx, done(`Granted ${roleWord(role)}.`)));
+      },
+    }),
+    command<{ role: string; person: string }>({
+      name: 'revoke', usage: 'revoke <role> from <person>', example: 'revoke billing admin from Adele Vance', scope: 'admin', keywords: ['revoke'],
+      parse: (text) => {
+        const m = /^revoke\s+(?:the\s+)?(.+?)\s+(?:role\s+)?from\s+(.+)$/i.exec(text);
+        return m ? { role: m[1], person: m[2] } : null;
+      },
+      canonical: (a) => [`revoke ${a.role} from ${a.person}`],
+      run: async (a, input) => {
+        const role = roleFromWords(a.role);
+        const userId = await onePerson(input, a.person, role, VERBS.revokeRole);
+        await revokeRole(input.deps, input.ctx, { userId, role });
+        return cardReply(rolesView(input.deps, input.ctx, done(`Revoked ${roleWord(role)}.`)));
+      },
+    }),
+  ],
+  verbs: {
+    [VERBS.roles]: { run: ({ deps, ctx }) => rolesView(deps, ctx) },
+    [VERBS.grantRole]: {
+      run: async ({ deps, ctx, data }) => {
+        // From the roles card (a typed name) or a "which person?" card (an id, re-checked by the use case).
+        const userId = data.userId !== undefined ? data.userId : (await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({ title: 'Grant', verb: VERBS.grantRole, data: { userId: chosen[chosen.length - 1], role: str(data.role) } })))[0];
+        const a = await grantRole(deps, ctx, { userId, role: data.role });
+        return rolesView(deps, ctx, done(`Granted ${roleWord(a.role)}.`));
+      },
+      recover: (a, banner) => rolesView(a.deps, a.ctx, banner),
+    },
+    [VERBS.revokeRole]: {
+      run: async ({ deps, ctx, data }) => {
+        await revokeRole(deps, ctx, { userId: data.userId, role: data.role });
+        return rolesView(deps, ctx, done(`Revoked ${roleWord(str(data.role))}.`));
+      },
+      recover: (a, banner) => rolesView(a.deps, a.ctx, banner),
+    },
+  },
+};

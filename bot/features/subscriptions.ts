@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { ActorContext, Deps } from '../../domain/ports';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
+import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
+import { canAdminWrite } from '../../domain/access';
+import { myPurchasesCard, subscriptionCard } from '../../cards/purchaser-cards';
+import type { AdaptiveCard } from '../../cards/ui';
+import { VERBS } from '../../cards/verbs';
+import { day } from '../../cards/format';
+import { cardReply, command, done, type BannerInput, type Feature } from './feature';
+import { mySubscription } from './targets';
+import { paymentToken } from './payment';
+
+/** A subscription as its reader may act on it: the purchaser (self-service) or an admin (central). */
+export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const roles = d.subscription.origin === 'Central' ? await deps.uow.read((r) => r.roles.listForUser(ctx.tenantId, ctx.actorId)) : [];
+  return subscriptionCard({
+    canManage: d.subscription.origin === 'SelfService' ? d.subscription.purchaserId === ctx.actorId : canAdminWrite(roles),
+    subscription: d.subscription,
+    product: d.product,
+    assignees: d.assignedUsers.map((u) => ({ id: u.id, name: u.displayName })),
+    formId: randomUUID(),
+    ...banner,
+  });
+};
+
+export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => myPurchasesCard({ items: await listMyPurchases(deps, ctx), ...banner });
+
+const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>
+  s.recurring ? 'Recurring billing is on: it renews automatically.' : `Recurring billing is off: it ends on ${day(s.expiresAt)}.`;
+
+export const subscriptions: Feature = {
+  name: 'subscriptions',
+  commands: [
+    command<object>({
+      name: 'my purchases', usage: 'my purchases', example: 'my purchases', scope: 'personal', personalData: true, keywords: ['my purchases', 'my subscriptions', 'purchases', 'subscriptions'],
+      parse: (text) => (/^(?:show\s+)?my\s+(?:purchases|subscriptions|licen[sc]es)$/i.test(text) ? {} : null),
+      run: (_a, { deps, ctx }) => cardReply(myPurchasesView(deps, ctx)),
+    }),
+    command<{ on: boolean; product: string }>({
+      name: 'recurring', usage: 'recurring on|off <product>', example: 'recurring off Power BI Pro', scope: 'personal', personalData: true, keywords: ['recurring', 'autorenew'],
+      parse: (text) => {
+        const m = /^(?:turn\s+)?(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(on|off)\s+(?:for\s+)?(.+)$/i.exec(text) ?? /^(?:turn\s+)(on|off)\s+(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(?:for\s+)?(.+)$/i.exec(text);
+        return m ? { on: m[1].toLowerCase() === 'on', product: m[2] } : null;
+      },
+      canonical: (a) => [`recurring ${a.on ? 'on' : 'off'} ${a.product}`],
+      run: async (a, { deps, ctx, pc }) => {
+        const mine = await mySubscription(deps, ctx, pc, a.product, {
+          doing: `turn recurring billing ${a.on ? 'on' : 'off'}`,
+          fits: (m) => m.subscription.recurring !== a.on,
+          noneFit: (p) => `Recurring billing is already ${a.on ? 'on' : 'off'} for every ${p} subscription of yours.`,
+          action: (m) => ({ title: `Turn ${a.on ? 'on' : 'off'}`, verb: VERBS.recurring, data: { subscriptionId: m.subscription.id, enabled: a.on } }),
+        });
+        const s = await setRecurringBilling(deps, ctx, { subscriptionId: mine.subscription.id, enabled: a.on });
+        return cardReply(subscriptionView(deps, ctx, s.id, done(recurringMessage(s))));
+      },
+    }),
+    command<{ product: string }>({
+      name: 'payment method', usage: 'payment method <product>', example: 'payment method Power BI Pro', scope: 'personal', personalData: true, keywords: ['payment', 'card'],
+      parse: (text) => {
+        const m = /^(?:update\s+|change\s+)?(?:(?:my\s+)?payment method|(?:my\s+)?card)(?:\s+(?:for|of|on))?\s+(.+)$/i.exec(text);
+        return m ? { product: m[1] } : null;
+      },
+      canonical: (a) => [`payment method ${a.product}`],
+      run: async (a, { deps, ctx, pc }) => {
+        const mine = await mySubscription(deps, ctx, pc, a.product, {
+          doing: 'get a new card',
+          fits: (m) => m.subscription.card !== null,
+          action: (m) => ({ title: 'Open', verb: VERBS.subscription, data: { subscriptionId: m.subscription.id } }),
+        });
+        return cardReply(subscriptionView(deps, ctx, mine.subscription.id, done('Open **More → Update payment method** below to enter the new card.')));
+      },
+    }),
+  ],
+  verbs: {
+    [VERBS.mine]: { run: ({ deps, ctx }) => myPurchasesView(deps, ctx) },
+    [VERBS.subscription]: { run: ({ deps, ctx, data }) => subscriptionView(deps, ctx, data.subscriptionId) },
+    [VERBS.recurring]: {
+      run: async ({ deps, ctx, data }) => {
+        const s = await setRecurringBilling(deps, ctx, { subscriptionId: data.subscriptionId, enabled: data.enabled });
+        return subscriptionView(deps, ctx, s.id, done(recurringMessage(s)));
+      },
+    },
+    [VERBS.paymentMethod]: {
+      run: async (a) => {
+        const s = await updatePaymentMethod(a.deps, a.ctx, { subscriptionId: a.data.subscriptionId, cardToken: await paymentToken({ ...a, data: { ...a.data, savedCard: 'new' } }, true) });
+        return subscriptionView(a.deps, a.ctx, s.id, done(`Saved: future bills go to the ${s.card?.brand} ending ${s.card?.last4}.`));
+      },
+    },
+  },
+  views: {
+    subscription: (deps, ctx, data) => subscriptionView(deps, ctx, data.subscriptionId),
+    mine: (deps, ctx) => myPurchasesView(deps, ctx),
+  },
+};

@@ -1,0 +1,194 @@
+import type { ActorContext, Deps } from '../../domain/ports';
+import type { Product } from '../../domain/model';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { listMyPurchases, type MyPurchase } from '../../domain/purchasing/list-my-purchases';
+import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
+import { findPeople } from '../../domain/directory/find-people';
+import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
+import { day, plural, STATUS_WORDS } from '../../cards/format';
+import type { Verb } from '../../cards/verbs';
+import type { ParseContext, Reply } from './feature';
+import { findProductWords, splitPeople, type ProductWords } from './words';
+import { distance } from '../text';
+
+/**
+ * Resolving words to the one thing they mean — a product, one of the caller's subscriptions, a
+ * purchaser's subscription, a person — or, when they could mean several, a choice card whose
+ * buttons finish the job. Never a silent pick (DESIGN §5.4).
+ */
+
+/** A choice to make before the command can run: answered with a card, nothing changed yet. */
+export class NeedsChoice extends Error {
+  constructor(readonly reply: Reply) {
+    super('needs a choice');
+    this.name = 'NeedsChoice';
+  }
+}
+
+const isLive = (status: string): boolean => status === 'Active' || status === 'Trial';
+
+const names = (products: readonly Product[]): string => {
+  const n = products.map((p) => `**${p.name}**`);
+  return n.length <= 1 ? (n[0] ?? '') : `${n.slice(0, -1).join(', ')} or ${n[n.length - 1]}`;
+};
+
+/** The products named, or a refusal that says what we do sell that is close. */
+export const productWords = (pc: ParseContext, words: string): ProductWords & { products: Product[] } => {
+  const found = findProductWords(pc.products, words);
+  if (found.products.length) return found;
+  const typed = words.trim().slice(0, 60);
+  const close = pc.products
+    .map((p) => ({ p, d: distance(typed.toLowerCase(), p.name.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 2)
+    .filter((x) => x.d <= Math.max(3, Math.floor(typed.length / 3)));
+  throw new DomainError(
+    ErrorCodes.PRODUCT_UNKNOWN,
+    typed
+      ? `We don't sell "${typed}" here.${close.length ? ` Did you mean ${names(close.map((x) => x.p))}?` : ''} Say **catalog** to see what's available.`
+      : 'Which product? Say **catalog** to see what you can buy.',
+  );
+};
+
+/** One product, or a choice card listing the candidates, each button running `choose(product)`. */
+export const oneProduct = (found: { products: Product[] }, question: string, choose: (p: Product) => ChoiceOption['action']): Product => {
+  if (found.products.length === 1) return found.products[0];
+  throw new NeedsChoice({
+    card: choiceCard({
+      heading: 'Which product?',
+      question,
+      options: found.products.map((p) => ({ title: p.name, lines: [p.id], action: choose(p) })),
+    }),
+  });
+};
+
+const subscriptionLines = (s: MyPurchase['subscription'], assigned: number): string[] => [
+  `${plural(s.quantity, 'license')}, ${assigned} assigned · ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'} · ${STATUS_WORDS[s.status] ?? s.status}`,
+  `Bought ${day(s.startedAt)} · renews or ends ${day(s.expiresAt)}${s.recurring ? '' : ' (recurring billing off)'}`,
+  ...(s.centralizedInto ? ['Centralized: an admin asked you to cancel this one'] : []),
+];
+
+export interface PickMine {
+  /** What the command will do, for the question: "add 2 licenses", "cancel". */
+  doing: string;
+  /** Which of the candidates can take the action now; when exactly one can, it is used. */
+  fits?: (m: MyPurchase) => boolean | Promise<boolean>;
+  /** Said when several subscriptions exist and none of them can take the action. */
+  noneFit?: (product: string) => string;
+  /** The button of each option: the action itself, on that subscription. */
+  action: (m: MyPurchase) => { title: string; verb: Verb; data: Record<string, string | number | boolean> };
+}
+
+/**
+ * The caller's own live subscription that the product words mean. Product words that could name
+ * several products are narrowed to what the caller owns; several subscriptions are narrowed to those
+ * that can take the action; any that remain several are a choice card.
+ */
+export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words: string, pick: PickMine): Promise<MyPurchase> => {
+  const found = productWords(pc, words);
+  const mine = (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription.status) && found.products.some((p) => p.id === m.product.id));
+  if (mine.length === 0) {
+    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, `You don't have a ${found.products.length === 1 ? found.products[0].name : names(found.products)} subscription. Say **my purchases** to see yours.`);
+  }
+  if (mine.length === 1) return mine[0];
+  const fitting: MyPurchase[] = [];
+  for (const m of mine) if (!pick.fits || (await pick.fits(m))) fitting.push(m);
+  if (fitting.length === 1) return fitting[0];
+  const productName = found.products.length === 1 ? found.products[0].name : 'these products';
+  if (fitting.length === 0) {
+    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, pick.noneFit?.(productName) ?? `None of your ${productName} subscriptions can ${pick.doing} now. Say **my purchases** to see them.`);
+  }
+  throw new NeedsChoice({
+    card: choiceCard({
+      heading: 'Which subscription?',
+      question: `You have ${fitting.length} ${productName} subscriptions that could ${pick.doing}. Pick one:`,
+      options: fitting.map((m) => ({ title: `${m.product.name}${m.subscription.isTrial ? ' (trial)' : ''}`, lines: subscriptionLines(m.subscription, m.assigned), action: pick.action(m) })),
+      moreHint: 'Say **my purchases** to see them all.',
+    }),
+  });
+};
+
+/**
+ * The live self-service subscription of a product an admin means, by purchaser name or email when
+ * given. Several → a choice card that tells them apart (purchaser, licenses, bought on, centralized).
+ */
+export const purchaserSubscription = async (
+  deps: Deps,
+  ctx: ActorContext,
+  pc: ParseContext,
+  words: { product: string; purchaser?: string },
+  pick: { doing: string; action: (r: PurchaseRow) => { title: string; verb: Verb; data: Record<string, string | number | boolean> } },
+): Promise<PurchaseRow> => {
+  const found = productWords(pc, words.product);
+  let purchaserIds: string[] | undefined;
+  if (words.purchaser) {
+    const [match] = await findPeople(deps, ctx, { queries: [words.purchaser.trim()] });
+    purchaserIds = match.people.map((p) => p.id);
+    if (purchaserIds.length === 0) throw new DomainError(ErrorCodes.USER_NOT_FOUND, `Nobody in your organization matches "${words.purchaser.trim().slice(0, 60)}".`);
+  }
+  const rows: PurchaseRow[] = [];
+  for (const product of found.products) {
+    for (const purchaserId of purchaserIds ?? [undefined]) {
+      const page = await listPurchases(deps, ctx, { origin: 'SelfService', productId: product.id, purchaserId, pageSize: 50 });
+      rows.push(...page.items.filter((r) => isLive(r.subscription.status)));
+    }
+  }
+  const what = `${found.products.length === 1 ? found.products[0].name : names(found.products)}`;
+  if (rows.length === 0) {
+    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, `There is no live self-service ${what} subscription${words.purchaser ? ` bought by ${words.purchaser.trim().slice(0, 60)}` : ''}. Say **purchases self-service** to see them all.`);
+  }
+  if (rows.length === 1) return rows[0];
+  throw new NeedsChoice({
+    card: choiceCard({
+      heading: 'Which subscription?',
+      question: `${rows.length} live self-service ${what} subscriptions${words.purchaser ? ` match "${words.purchaser.trim().slice(0, 60)}"` : ''}. Which one do you want to ${pick.doing}?`,
+      options: rows.map((r) => ({
+        title: `${r.product.name} · ${r.purchaserName}`,
+        lines: subscriptionLines(r.subscription, r.assigned),
+        action: pick.action(r),
+      })),
+      moreHint: 'Name the purchaser ("from Megan Bowen") or open **purchases self-service**.',
+    }),
+  });
+};
+
+/**
+ * People typed as names or emails, plus anyone @mentioned. A name that matches several people is a
+ * choice card: each button carries the people already found plus that candidate, and the rest of
+ * what was typed, so the same action continues with one person fewer to resolve.
+ */
+export const resolvePeople = async (
+  deps: Deps,
+  ctx: ActorContext,
+  input: { typed: string; known?: readonly string[] },
+  choose?: (userIds: string[], remainingTyped: string) => { title: string; verb: Verb; data: Record<string, string | number | boolean> },
+): Promise<string[]> => {
+  const known = [...new Set(input.known ?? [])];
+  const queries = splitPeople(input.typed);
+  if (queries.length === 0) {
+    if (known.length) return known;
+    throw new DomainError(ErrorCodes.LICENSE_NO_USERS, 'Name at least one person (a name, email or @mention).');
+  }
+  const matches = await findPeople(deps, ctx, { queries });
+  const missing = matches.filter((m) => m.people.length === 0);
+  if (missing.length) throw new DomainError(ErrorCodes.USER_NOT_FOUND, `Nobody in your organization matches ${missing.map((m) => `"${m.query.slice(0, 60)}"`).join(', ')}. Check the spelling, or use their email.`);
+  const ids = [...known];
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i];
+    if (m.people.length === 1) {
+      ids.push(m.people[0].id);
+      continue;
+    }
+    const remaining = matches.slice(i + 1).map((x) => x.query).join(', ');
+    if (!choose) throw new DomainError(ErrorCodes.INPUT_INVALID, `"${m.query}" could be ${m.people.map((p) => `${p.displayName}${p.email ? ` (${p.email})` : ''}`).join(' or ')}. Please use their email.`);
+    throw new NeedsChoice({
+      card: choiceCard({
+        heading: 'Which person?',
+        question: `"${m.query.slice(0, 60)}" could be ${plural(m.people.length, 'person', 'people')} in your organization. Who did you mean?`,
+        options: m.people.map((p) => ({ title: p.displayName, lines: [p.email ?? 'no email on file'], action: choose([...new Set([...ids, p.id])], remaining) })),
+        moreHint: 'Type their email to be exact.',
+      }),
+    });
+  }
+  return [...new Set(ids)];
+};

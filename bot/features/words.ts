@@ -1,0 +1,130 @@
+import type { BillingFrequency, Product } from '../../domain/model';
+import { MAX_QUANTITY } from '../../domain/shared/validation';
+
+/**
+ * Reading what people type. Product names end in digits ("Visio Plan 2") and quantities are digits,
+ * so the product is found first — the longest name, alias or id the words contain, in any position —
+ * and only then are the quantity and billing frequency read from what is left (DESIGN §5.4).
+ */
+
+const tokensOf = (s: string): string[] => s.toLowerCase().replace(/[’']/g, '').split(/[^a-z0-9]+/).filter(Boolean);
+
+/** Other ways people name products, beside the catalog name and ids. */
+const ALIASES: Record<string, string[]> = {
+  CFQ7TTC0H6RP: ['power bi premium', 'power bi ppu', 'power bi premium per user'],
+  CFQ7TTC0J1FV: ['teams exploratory'],
+  CFQ7TTC0RM8K: ['teams premium', 'teams premium intro'],
+  CFQ7TTC0MM8R: ['copilot', 'm365 copilot', 'microsoft copilot'],
+  CFQ7TTC0N8SS: ['clipchamp'],
+  CFQ7TTC0J203: ['w365 business', 'cloud pc business'],
+  CFQ7TTC0HHS9: ['w365 enterprise', 'cloud pc enterprise'],
+  CFQ7TTC0LH2H: ['power apps'],
+  CFQ7TTC0LH3L: ['power automate'],
+  CFQ7TTC0LSGZ: ['power automate rpa', 'rpa'],
+};
+
+/** Every token sequence that names the product exactly. */
+const namesOf = (p: Product): string[][] => {
+  const base = tokensOf(p.name);
+  const variants = [base, tokensOf(p.name.replace(/\(.*?\)/g, ' ')), tokensOf(p.id), ...p.legacyIds.map(tokensOf), ...(ALIASES[p.id] ?? []).map(tokensOf)];
+  if (base[0] === 'microsoft') variants.push(base.slice(1));
+  const seen = new Set<string>();
+  return variants.filter((v) => v.length > 0 && !seen.has(v.join(' ')) && seen.add(v.join(' ')));
+};
+
+const runAt = (words: readonly string[], at: number, name: readonly string[]): boolean => name.every((t, i) => words[at + i] === t);
+
+export interface ProductWords {
+  /** One product: found. Several: the words could mean any of them (ask). None: nothing matched. */
+  products: Product[];
+  /** The words that were not part of the product's name, in order. */
+  rest: string[];
+  /** How the product was found: its whole name (or id/alias), or only the start of its words. */
+  exact: boolean;
+}
+
+/**
+ * The products named in `text`. An exact name, alias or id wins, the longest first ("Visio Plan 1 2"
+ * is Visio Plan 1, and 2 is left over). Otherwise, the longest run of words that start the words of a
+ * product's name ("power apps" → Power Apps per user); digits only ever count as part of a whole name.
+ */
+export const findProductWords = (catalog: readonly Product[], text: string): ProductWords => {
+  const words = tokensOf(text);
+  let best: { len: number; at: number; products: Product[] } = { len: 0, at: -1, products: [] };
+  for (const p of catalog) {
+    for (const name of namesOf(p)) {
+      for (let at = 0; at + name.length <= words.length; at++) {
+        if (!runAt(words, at, name)) continue;
+        if (name.length > best.len) best = { len: name.length, at, products: [p] };
+        else if (name.length === best.len && !best.products.includes(p)) best.products.push(p);
+      }
+    }
+  }
+  if (best.products.length) {
+    return { products: best.products, rest: [...words.slice(0, best.at), ...words.slice(best.at + best.len)], exact: true };
+  }
+  // Partial: each typed word (2+ letters, not a number) starts a different word of the name, in order.
+  let partial: { len: number; at: number; products: Product[] } = { len: 0, at: -1, products: [] };
+  for (const p of catalog) {
+    const name = tokensOf(p.name);
+    for (let at = 0; at < words.length; at++) {
+      let len = 0;
+      let from = 0;
+      while (at + len < words.length) {
+        const w = words[at + len];
+        if (w.length < 2 || /^\d+$/.test(w) || FILLER.has(w)) break;
+        const hit = name.findIndex((t, i) => i >= from && t.startsWith(w));
+        if (hit < 0) break;
+        from = hit + 1;
+        len++;
+      }
+      if (len === 0) continue;
+      if (len > partial.len) partial = { len, at, products: [p] };
+      else if (len === partial.len && partial.at === at && !partial.products.includes(p)) partial.products.push(p);
+    }
+  }
+  if (!partial.products.length) return { products: [], rest: words, exact: false };
+  return { products: partial.products, rest: [...words.slice(0, partial.at), ...words.slice(partial.at + partial.len)], exact: false };
+};
+
+/** Words that carry no meaning of their own around a product and a number. */
+const FILLER = new Set(['a', 'an', 'the', 'of', 'for', 'to', 'on', 'my', 'more', 'extra', 'new', 'license', 'licenses', 'licence', 'licences', 'seat', 'seats', 'user', 'users', 'x', 'subscription', 'subscriptions', 'please', 'plan', 'with', 'and', 'me', 'us', 'our', 'i', 'want', 'would', 'like', 'some', 'in', 'from']);
+
+const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, fifteen: 15, twenty: 20, fifty: 50, hundred: 100 };
+
+export type QuantityWords = { kind: 'none' } | { kind: 'one'; value: number } | { kind: 'invalid'; message: string };
+
+/** The one number among the left-over words ("5", "five", "x5"); more than one number is a question back. */
+export const quantityOf = (rest: readonly string[]): QuantityWords => {
+  const found: number[] = [];
+  for (const w of rest) {
+    const m = /^x?(\d+)x?$/.exec(w);
+    if (m) found.push(m[1].length > 9 ? Number.MAX_SAFE_INTEGER : Number(m[1]));
+    else if (NUMBER_WORDS[w] !== undefined) found.push(NUMBER_WORDS[w]);
+  }
+  if (found.length === 0) return { kind: 'none' };
+  if (new Set(found).size > 1) return { kind: 'invalid', message: `How many licenses: ${[...new Set(found)].slice(0, 3).join(' or ')}? Say the number once.` };
+  const n = found[0];
+  if (n < 1) return { kind: 'invalid', message: 'The number of licenses must be at least 1.' };
+  if (n > MAX_QUANTITY) return { kind: 'invalid', message: `At most ${MAX_QUANTITY.toLocaleString('en-US')} licenses at a time.` };
+  return { kind: 'one', value: n };
+};
+
+/** "monthly", "per month", "yearly", "annual(ly)", "per year". */
+export const frequencyOf = (rest: readonly string[]): BillingFrequency | null => {
+  const s = ` ${rest.join(' ')} `;
+  if (/ (monthly|month to month|per month|a month|month) /.test(s)) return 'Monthly';
+  if (/ (yearly|annual|annually|per year|a year|year|annual commitment) /.test(s)) return 'Annual';
+  return null;
+};
+
+/** Words of `rest` that are not a number, a frequency or filler: what the parser did not understand. */
+export const unreadWords = (rest: readonly string[]): string[] =>
+  rest.filter((w) => !FILLER.has(w) && !/^x?\d+x?$/.test(w) && NUMBER_WORDS[w] === undefined && !/^(monthly|yearly|annual|annually|per|month|year|commitment|billing|billed|trial)$/.test(w));
+
+/** "Patti, lynner@contoso.com and Isaiah" → ['Patti', 'lynner@contoso.com', 'Isaiah']. */
+export const splitPeople = (typed: string): string[] =>
+  typed
+    .split(/\s*(?:,|;|\band\b|&)\s*/i)
+    .map((q) => q.trim().replace(/^@/, ''))
+    .filter(Boolean);
