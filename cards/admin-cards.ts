@@ -4,14 +4,13 @@ import type { ProductLicensesView } from '../domain/admin/licenses-view';
 import type { PolicyRow } from '../domain/policy/view-policies';
 import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
-import { day, plural, price, STATUS_WORDS } from './format';
+import { agree, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, statusLabel, withPolicyLabels } from './format';
 import {
   banner, cardOf, choiceSet, container, execute, facts, heading, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
   type AdaptiveCard, type Banner, type Choice,
 } from './ui';
 import { VERBS } from './verbs';
 
-const POLICY_WORDS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };
 const ORIGIN_WORDS = { SelfService: 'self-service', Central: 'central' } as const;
 /** Teams identifies users in `refresh.userIds` by MRI; for Entra users that is 8:orgid:<object id>. */
 export const mri = (aadObjectId: string): string => `8:orgid:${aadObjectId}`;
@@ -31,7 +30,7 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
         input.page.items.map((r) => ({
           lines: [
             text(`**${r.product.name}** · ${r.purchaserName}`),
-            text(`${plural(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${STATUS_WORDS[r.subscription.status]} · expires ${day(r.subscription.expiresAt)}`, { isSubtle: true, spacing: 'None' }),
+            text(`${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)} · expires ${day(r.subscription.expiresAt)}`, { isSubtle: true, spacing: 'None' }),
           ],
           action: execute('Details', VERBS.purchase, { subscriptionId: r.subscription.id }),
         })),
@@ -72,13 +71,13 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
       ...banner(input),
       ...only(input.isNew, text('🛒 New self-service purchase', { weight: 'Bolder', color: 'Accent' })),
       heading(product.name),
-      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}`, { isSubtle: true, spacing: 'None' }),
+      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}`, { isSubtle: true, spacing: 'None' }),
       facts([
         ['Purchaser', purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown'],
         ['Licenses', `${s.quantity} (${assignedUsers.length} assigned)`],
-        ['Price', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`],
+        ['Price', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         [isLive ? (s.recurring ? 'Renews' : 'Ends') : 'Ended', day(s.cancelledAt ?? s.expiresAt)],
-        ['Policy', POLICY_WORDS[input.policy]],
+        ['Policy', policyLabel(input.policy)],
       ]),
       ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
@@ -107,13 +106,13 @@ export const takeOverConfirmCard = (input: { detail: PurchaseDetail; targets: re
   const n = assignedUsers.length;
   const targets = input.targets
     .filter((t) => t.available >= n && n > 0)
-    .map((t) => ({ title: `Move the ${plural(n, 'user')} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
+    .map((t) => ({ title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
   return cardOf(
     [
       ...banner(input),
       heading(`Take over ${product.name} from ${purchaser?.displayName ?? 'its purchaser'}?`),
-      text(`The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${plural(n, 'person', 'people')} hold${n === 1 ? 's' : ''} a license on it.` : 'Nobody holds a license on it.'}`),
-      choiceSet('mode', [{ title: n ? `Cancel it: ${plural(n, 'person', 'people')} lose access now` : 'Cancel it', value: 'cancel' }, ...targets], {
+      text(`The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${count(n, 'person')} ${agree(n, 'holds', 'hold')} a license on it.` : 'Nobody holds a license on it.'}`),
+      choiceSet('mode', [{ title: n ? `Cancel it: ${count(n, 'person')} ${agree(n, 'loses', 'lose')} access now` : 'Cancel it', value: 'cancel' }, ...targets], {
         label: 'What happens to the licenses',
         style: 'expanded',
         isRequired: true,
@@ -138,8 +137,12 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
     [
       ...banner(input),
       heading(`Centralize ${product.name} licenses of ${who}?`),
-      text(`Everyone licensed on this subscription (${plural(n, 'person', 'people')}) gets a license your organization pays for; then ${who} is asked to cancel, so nobody pays twice.`),
-      choiceSet('target', [...targets, { title: `A new central subscription of ${plural(Math.max(n, 1), 'license')}, billed to your organization's agreement`, value: 'new' }], {
+      text(
+        n
+          ? `${n === 1 ? 'The person' : `The ${count(n, 'person')}`} licensed on this subscription ${agree(n, 'gets a license', 'get licenses')} your organization pays for; then ${who} is asked to cancel, so nobody pays twice.`
+          : `Nobody holds a license on this subscription, so nobody needs a new one; ${who} is asked to cancel it, so nobody pays for licenses that go unused.`,
+      ),
+      choiceSet('target', [...targets, { title: `A new central subscription of ${count(Math.max(n, 1), 'license')}, billed to your organization's agreement`, value: 'new' }], {
         label: 'Licenses from',
         style: 'expanded',
         isRequired: true,
@@ -156,7 +159,7 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
 
 // ---------------------------------------------------------------------------------------------- policies
 
-const policyChoices = (): Choice[] => Object.entries(POLICY_WORDS).map(([value, title]) => ({ title, value }));
+const policyChoices = (): Choice[] => Object.entries(POLICY_LABELS).map(([value, title]) => ({ title, value }));
 
 export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: boolean; refreshUserIds: string[] } & Banner): AdaptiveCard =>
   cardOf(
@@ -164,7 +167,7 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
       ...banner(input),
       heading('AllowSelfServicePurchase'),
       text('Who may buy or try each product without IT. New products start as Enabled.', { isSubtle: true, spacing: 'None' }),
-      facts(input.rows.map((r) => [r.product.name, `${POLICY_WORDS[r.value]}${r.isDefault ? ' (default)' : ''}`] as const)),
+      facts(input.rows.map((r) => [r.product.name, `${policyLabel(r.value)}${r.isDefault ? ' (default)' : ''}`] as const)),
     ],
     [
       ...only(
@@ -200,11 +203,11 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
     [
       ...banner(input),
       text('✋ Approval request', { weight: 'Bolder', color: 'Accent' }),
-      heading(r.kind === 'Trial' ? `Trial of ${input.product.name}` : `${plural(r.quantity, 'license')} of ${input.product.name}`),
+      heading(r.kind === 'Trial' ? `Trial of ${input.product.name}` : `${count(r.quantity, 'license')} of ${input.product.name}`),
       facts([
         ['Requested by', input.requesterName],
         ['When', day(r.createdAt)],
-        ['Cost', r.kind === 'Trial' ? 'Free trial' : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${r.billingFrequency === 'Annual' ? 'per year' : 'per month'}, on the requester's card`],
+        ['Cost', r.kind === 'Trial' ? 'Free trial' : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${perPeriod(r.billingFrequency)}, on the requester's card`],
       ]),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
@@ -226,7 +229,7 @@ export const approvalsCard = (input: { items: ReadonlyArray<{ request: PurchaseR
     ...only(input.items.length === 0, text('Nothing is waiting for approval.')),
     ...rowList(
       input.items.map(({ request: r, productName, requesterName }) => ({
-        lines: [text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${plural(r.quantity, 'license')} of ${productName}`}**`), text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' })],
+        lines: [text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${count(r.quantity, 'license')} of ${productName}`}**`), text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' })],
         action: execute('Open', VERBS.approvals, { requestId: r.id }),
       })),
     ),
@@ -241,11 +244,11 @@ export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<st
   const pages = pageCount(input.page.total, input.page.pageSize);
   return cardOf([
     heading('Audit log'),
-    text(input.page.total === 0 ? 'The audit log is empty.' : `${input.page.total} entries, newest first · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
+    text(input.page.total === 0 ? 'The audit log is empty.' : `${count(input.page.total, 'entry')}, newest first · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
     ...input.page.items.map((e) =>
       container(
         [
-          text(e.summary),
+          text(withPolicyLabels(e.summary)),
           text(`${e.at.toISOString().slice(0, 16).replace('T', ' ')} · ${input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId)} · ${SURFACE_WORDS[e.surface]}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
         ],
         { separator: true },
@@ -269,7 +272,7 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
     ...v.groups.map((g) =>
       container(
         [
-          text(`**Bought by ${g.purchaserName}** · ${g.subscriptions.map((s) => `${s.quantity} ${ORIGIN_WORDS[s.origin]} (${s.assigned} assigned)`).join(', ')}`),
+          text(`**Bought by ${g.purchaserName}** · ${g.subscriptions.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}`),
           text(g.users.length ? g.users.map((u) => u.displayName).join(', ') : 'Nobody assigned yet', { isSubtle: true, spacing: 'None' }),
         ],
         { separator: true },
@@ -311,4 +314,4 @@ export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names
   );
 
 export const exportCard = (input: { url: string; what: string; minutes: number }): AdaptiveCard =>
-  cardOf([heading('Licensed users export'), text(`${input.what} The link works for ${input.minutes} minutes and only for admins of your organization.`)], [openUrl('Download CSV', input.url)]);
+  cardOf([heading('Licensed users export'), text(`${input.what} The link works for ${count(input.minutes, 'minute')} and only for admins of your organization.`)], [openUrl('Download CSV', input.url)]);

@@ -1,12 +1,64 @@
 import type { Money } from '../domain/shared/money';
+import type { BillingFrequency, PolicyValue, SubscriptionStatus } from '../domain/model';
 
-/** Formatting shared by chat text and cards (Teams renders a subset of Markdown in both). */
+/**
+ * Formatting and wording shared by chat text, cards and the web pages (Teams renders a subset of
+ * Markdown in both): one place for how a count, a policy, a billing frequency or a status reads.
+ */
 export const price = (m: Money): string =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency }).format(m.amountMinor / 100);
 
 export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
+/** Plurals that don't just add an "s". */
+const IRREGULAR: Record<string, string> = { person: 'people', is: 'are', has: 'have', was: 'were' };
+
+/** The plural of a noun phrase: its last word pluralized ("more person" → "more people", "license" → "licenses"). */
+export const pluralOf = (phrase: string): string => {
+  const m = /^(.*?)([A-Za-z]+)$/.exec(phrase);
+  if (!m) return `${phrase}s`;
+  const [, head, word] = m;
+  const lower = word.toLowerCase();
+  const irregular = IRREGULAR[lower];
+  if (irregular) return head + (word[0] === word[0].toUpperCase() ? irregular[0].toUpperCase() + irregular.slice(1) : irregular);
+  if (/[^aeiou]y$/i.test(word)) return `${head}${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${head}${word}es`;
+  return `${head}${word}s`;
+};
+
+/** "1 license", "2 licenses", "0 people": a number and its noun, agreeing (`many` for a plural of your own). */
+export const count = (n: number, one: string, many: string = pluralOf(one)): string => `${n} ${n === 1 ? one : many}`;
+
+/** The word that agrees with `n`: `agree(n, 'loses', 'lose')`, `agree(n, 'holds', 'hold')`. */
+export const agree = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
+/** Kept for the callers that name both forms; `count` works the plural out itself. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** At most `max` names, then "and N more": a list that stays short at any size. */
+export const someNames = (names: readonly string[], max = 5, total = names.length): string => {
+  const shown = names.slice(0, Math.min(max, names.length));
+  const more = total - shown.length;
+  if (more <= 0) return shown.join(', ');
+  return shown.length ? `${shown.join(', ')} and ${more} more` : count(more, 'person');
+};
+
+export const POLICY_LABELS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };
+
+/** A policy value as people read it ("Only trials without a card"), never the raw enum; an unknown value as given. */
+export const policyLabel = (value: PolicyValue | string): string => POLICY_LABELS[value as PolicyValue] ?? value;
+
+/** Raw policy enums inside a sentence ("Enabled → OnlyTrialsWithoutPaymentMethod") written as their labels. */
+export const withPolicyLabels = (sentence: string): string => sentence.replace(/\bOnlyTrialsWithoutPaymentMethod\b/g, POLICY_LABELS.OnlyTrialsWithoutPaymentMethod);
+
+/** "yearly" / "monthly" everywhere (never "annual"); `capital` for the start of a line. */
+export const frequencyLabel = (f: BillingFrequency, capital = false): string => {
+  const word = f === 'Annual' ? 'yearly' : 'monthly';
+  return capital ? word[0].toUpperCase() + word.slice(1) : word;
+};
+
+/** "per year" / "per month". */
+export const perPeriod = (f: BillingFrequency): string => (f === 'Annual' ? 'per year' : 'per month');
 
 export const STATUS_WORDS: Record<string, string> = {
   PendingApproval: 'waiting for approval',
@@ -16,3 +68,10 @@ export const STATUS_WORDS: Record<string, string> = {
   Cancelled: 'cancelled',
   Deleted: 'cancelled by an admin',
 };
+
+/**
+ * A subscription's status in words. Next to a word that already says "Trial", a running trial is
+ * "active" (no "Trial · trial").
+ */
+export const statusLabel = (status: SubscriptionStatus, opts: { saidTrial?: boolean } = {}): string =>
+  status === 'Trial' && opts.saidTrial ? 'active' : (STATUS_WORDS[status] ?? status);

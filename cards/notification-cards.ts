@@ -1,5 +1,5 @@
 import type { NotificationIntent, NotificationKind } from '../domain/model';
-import { price } from './format';
+import { count, price } from './format';
 import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
@@ -7,17 +7,33 @@ type Data = NotificationIntent['data'];
 const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const amount = (d: Data): string => (typeof d.amountMinor === 'number' && typeof d.currency === 'string' ? price({ amountMinor: d.amountMinor, currency: d.currency }) : '');
 const day = (v: unknown): string => s(v).slice(0, 10);
+/** A count from notification data (stored as JSON: a number, or missing in older rows). */
+const n = (v: unknown): number => (typeof v === 'number' ? v : Number(v) || 0);
 
 /** The words of each notification: the text fallback and the first line of its card. */
 const TEXT: Record<NotificationKind, (d: Data) => string> = {
-  PurchaseCreated: (d) => `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${s(d.quantity)} licenses${d.trial ? '' : `, ${amount(d)}`}).`,
-  ApprovalRequested: (d) => `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${s(d.quantity)} ×`} **${s(d.productName)}**.`,
+  PurchaseCreated: (d) => `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${count(n(d.quantity), 'license')}${d.trial ? '' : `, ${amount(d)}`}).`,
+  ApprovalRequested: (d) => `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**.`,
   RequestApproved: (d) => `✅ Your request for **${s(d.productName)}** was approved. It's ready to use.`,
   RequestRejected: (d) => `❌ Your request for **${s(d.productName)}** was declined${d.note ? `: ${s(d.note)}` : '.'}`,
   RequestFailed: (d) => `⚠️ Your request for **${s(d.productName)}** was approved but couldn't be completed: ${s(d.note)}`,
-  SubscriptionTakenOver: (d) => `ℹ️ ${s(d.adminName)} took over your **${s(d.productName)}** subscription and moved its ${s(d.usersMoved)} users to a subscription your organization manages. Your subscription is cancelled and you won't be charged again.`,
-  SubscriptionCancelledByAdmin: (d) => `ℹ️ ${s(d.adminName)} cancelled your **${s(d.productName)}** subscription (reason: ${s(d.reason)}). ${s(d.usersAffected)} people lost access. You won't be charged again.`,
-  CancelRequested: (d) => `🙏 ${s(d.adminName)} has given the ${s(d.usersCovered)} people on your **${s(d.productName)}** subscription licenses your organization pays for. Please cancel your subscription so you aren't charged twice.`,
+  SubscriptionTakenOver: (d) => {
+    const moved = n(d.usersMoved);
+    const what = moved === 0 ? '' : moved === 1 ? ' and moved its user to a subscription your organization manages' : ` and moved its ${count(moved, 'user')} to a subscription your organization manages`;
+    return `ℹ️ ${s(d.adminName)} took over your **${s(d.productName)}** subscription${what}${d.reason ? ` (reason: ${s(d.reason)})` : ''}. Your subscription is cancelled and you won't be charged again.`;
+  },
+  SubscriptionCancelledByAdmin: (d) => {
+    const lost = n(d.usersAffected);
+    return `ℹ️ ${s(d.adminName)} cancelled your **${s(d.productName)}** subscription (reason: ${s(d.reason)}). ${lost ? `${count(lost, 'person')} lost access. ` : ''}You won't be charged again.`;
+  },
+  CancelRequested: (d) => {
+    const covered = n(d.usersCovered);
+    const given =
+      covered === 0 ? `now provides **${s(d.productName)}** licenses through your organization, and nobody holds one on your subscription`
+        : covered === 1 ? `has given the person on your **${s(d.productName)}** subscription a license your organization pays for`
+          : `has given the ${count(covered, 'person')} on your **${s(d.productName)}** subscription licenses your organization pays for`;
+    return `🙏 ${s(d.adminName)} ${given}. Please cancel your subscription so you aren't charged ${covered === 0 ? 'for licenses nobody uses' : 'twice'}.`;
+  },
   LicenseAssigned: (d) => `🎉 ${s(d.assignedBy)} gave you a **${s(d.productName)}** license.`,
   LicenseRemoved: (d) => `Your **${s(d.productName)}** license was removed${d.reason === 'Unassigned' ? '' : ` (the subscription is ${s(d.reason).toLowerCase()})`}.`,
   TrialEnding: (d) => `⏳ Your **${s(d.productName)}** trial ends on ${day(d.expiresAt)}.${d.recurring ? ` It then becomes a paid subscription (${amount(d)}).` : ''}`,

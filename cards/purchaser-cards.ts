@@ -2,7 +2,7 @@ import type { CatalogItem } from '../domain/catalog/list-catalog';
 import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
 import type { Invoice, Product, Subscription } from '../domain/model';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
-import { day, plural, price, STATUS_WORDS } from './format';
+import { count, day, frequencyLabel, price, statusLabel } from './format';
 import {
   actionSet, banner, cardOf, choiceSet, container, execute, facts, heading, newCardInputs, numberInput, only, openUrl, pageCount, pager, paymentInputs, refresh, rowList, showCard, text, textInput,
   type AdaptiveCard, type Banner, type SubmitAction,
@@ -34,7 +34,7 @@ export const catalogCard = (input: { items: readonly CatalogItem[]; page: number
         [
           text(`**${i.product.name}**`),
           text(`${price(i.product.prices.Annual)}/year or ${price(i.product.prices.Monthly)}/month${trialLine}`, { spacing: 'None', isSubtle: true }),
-          ...only(note, text(note, { color: 'Warning', spacing: 'None' })),
+          ...only(note, text(note, { isSubtle: true, spacing: 'None' })),
           actionSet([
             ...only(i.canBuy, execute('Buy', VERBS.buyForm, { productId, mode: 'buy' })),
             ...only(i.canTrial, execute('Start trial', VERBS.buyForm, { productId, mode: 'trial' })),
@@ -74,7 +74,7 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
       text(
         buying
           ? 'You pay by card, you can assign the licenses to anyone in your organization, and you can cancel any time.'
-          : `${trial?.days ?? 0} days, ${plural(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
+          : `${count(trial?.days ?? 0, 'day')}, ${count(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
         { isSubtle: true, spacing: 'None' },
       ),
       ...only(
@@ -84,8 +84,8 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
           choiceSet(
             'billingFrequency',
             [
-              { title: `Yearly: ${price(product.prices.Annual)} per license`, value: 'Annual' },
-              { title: `Monthly: ${price(product.prices.Monthly)} per license`, value: 'Monthly' },
+              { title: `${frequencyLabel('Annual', true)}: ${price(product.prices.Annual)} per license`, value: 'Annual' },
+              { title: `${frequencyLabel('Monthly', true)}: ${price(product.prices.Monthly)} per license`, value: 'Monthly' },
             ],
             { label: 'Billing', style: 'expanded', value: 'Annual' },
           ),
@@ -116,7 +116,7 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner
         input.items.map(({ subscription: s, product, assigned }) => ({
           lines: [
             text(`**${product.name}**`),
-            text(`${plural(s.quantity, 'license')} (${assigned} assigned) · ${STATUS_WORDS[s.status]}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`, { isSubtle: true, spacing: 'None' }),
+            text(`${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`, { isSubtle: true, spacing: 'None' }),
           ],
           action: execute('Manage', VERBS.subscription, { subscriptionId: s.id }),
         })),
@@ -150,11 +150,11 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
     [
       ...banner(input),
       heading(input.product.name),
-      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${STATUS_WORDS[s.status]}${s.cancelReason ? ` (${s.cancelReason})` : ''}`, { isSubtle: true, spacing: 'None' }),
-      ...only(s.centralizedInto && live, text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Warning' })),
+      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${s.cancelReason})` : ''}`, { isSubtle: true, spacing: 'None' }),
+      ...only(s.centralizedInto && live, text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Attention' })),
       facts([
         ['Licenses', `${s.quantity} (${assignedCount} assigned, ${available} available)`],
-        ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`],
+        ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         ['Card', cardLabel(s)],
         [!live ? 'Ended' : s.recurring ? 'Renews' : 'Ends', day(s.cancelledAt ?? s.expiresAt)],
       ]),
@@ -223,7 +223,7 @@ export const cancelConfirmCard = (input: { subscription: Subscription; product: 
     [
       ...banner(input),
       heading(`Cancel ${input.product.name}?`),
-      text(`${input.assigned ? `${plural(input.assigned, 'person', 'people')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`, { wrap: true }),
+      text(`${input.assigned ? `${count(input.assigned, 'person')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`, { wrap: true }),
       choiceSet('reason', CANCEL_REASONS.map((r) => ({ title: r, value: r })), { label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason' }),
     ],
     [
@@ -278,7 +278,7 @@ export const openPageCard = (input: { title: string; what: string; url: string; 
     [
       heading(input.title),
       text(input.what),
-      text(`The link is only for you and works for ${input.minutes} minutes. In Teams, the same page is the **${input.title}** tab at the top of this chat.`, { isSubtle: true }),
+      text(`The link is only for you and works for ${count(input.minutes, 'minute')}. In Teams, the same page is the **${input.title}** tab at the top of this chat.`, { isSubtle: true }),
     ],
     [openUrl(`Open ${input.title}`, input.url)],
   );
@@ -289,7 +289,7 @@ export const checkoutLinkCard = (input: { product: Product; mode: 'buy' | 'trial
     [
       heading(input.mode === 'buy' ? `Secure checkout: ${input.product.name}` : `Secure checkout: try ${input.product.name}`),
       text('Checkout opens in your browser: enter your card there. The card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry.'),
-      text(`The link is only for you and works for ${input.minutes} minutes.`, { isSubtle: true }),
+      text(`The link is only for you and works for ${count(input.minutes, 'minute')}.`, { isSubtle: true }),
     ],
     [openUrl('Open secure checkout', input.url), execute('Back', VERBS.buyForm, { productId: input.product.id, mode: input.mode }, { associatedInputs: 'none' })],
   );

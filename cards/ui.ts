@@ -10,7 +10,7 @@ export type Spacing = 'None' | 'Small' | 'Default' | 'Medium' | 'Large' | 'Extra
 export type TextSize = 'Small' | 'Default' | 'Medium' | 'Large' | 'ExtraLarge';
 export type TextWeight = 'Lighter' | 'Default' | 'Bolder';
 /** `Warning` (yellow) is hard to read on a light theme: use `Attention`, or the default colour with `isSubtle`. */
-export type TextColor = 'Default' | 'Dark' | 'Light' | 'Accent' | 'Good' | 'Attention' | 'Warning';
+export type TextColor = 'Default' | 'Dark' | 'Light' | 'Accent' | 'Good' | 'Attention';
 export type ContainerStyle = 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
 export type ActionStyle = 'positive' | 'destructive';
 export type AssociatedInputs = 'auto' | 'none';
@@ -202,14 +202,26 @@ export const numberInput = (id: string, opts: Omit<InputNumber, 'type' | 'id'> =
 /** The choices come last, after the label and the default `value`. */
 export const choiceSet = (id: string, choices: Choice[], opts: Omit<InputChoiceSet, 'type' | 'id' | 'choices'> = {}): InputChoiceSet => ({ type: 'Input.ChoiceSet', id, ...opts, choices });
 
+/**
+ * How a banner reads: `good` (green) for something done, `attention` (red) for what could not be
+ * done, `accent` (blue) or `neutral` (grey) for news that is neither, such as "waiting for approval".
+ */
+export type BannerTone = 'good' | 'attention' | 'accent' | 'neutral';
+
 export interface Banner {
   banner?: string | null;
   bannerIsError?: boolean;
+  /** Wins over `bannerIsError`; without either a banner is `good`. */
+  bannerTone?: BannerTone;
 }
 
-/** A status line above a card's content after an action ("Done: …" or why it could not be done); nothing without one. */
-export const banner = (input: Banner): Container[] =>
-  input.banner ? [container([text(input.banner)], { style: input.bannerIsError ? 'attention' : 'good' })] : [];
+const TONE_STYLES: Record<BannerTone, ContainerStyle> = { good: 'good', attention: 'attention', accent: 'accent', neutral: 'emphasis' };
+
+/** The tone a banner is shown in: its own, else attention for an error, else good. */
+export const bannerTone = (input: Banner): BannerTone => input.bannerTone ?? (input.bannerIsError ? 'attention' : 'good');
+
+/** A status line above a card's content after an action ("Done: …", why it could not be done, or what happens next); nothing without one. */
+export const banner = (input: Banner): Container[] => (input.banner ? [container([text(input.banner)], { style: TONE_STYLES[bannerTone(input)] })] : []);
 
 /** Pages needed for `total` items (at least one, so an empty list still reads "page 1 of 1"). */
 export const pageCount = (total: number, pageSize: number): number => Math.max(1, Math.ceil(total / pageSize));

@@ -1,13 +1,15 @@
 import { CATALOG } from '../../domain/catalog/catalog-data';
 import { NOTIFICATION_KINDS, type Invoice, type PurchaseRequest, type Subscription } from '../../domain/model';
 import type { PurchaseDetail } from '../../domain/admin/get-purchase-detail';
-import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, myPurchasesCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
+import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
 import {
   approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
 } from '../../cards/admin-cards';
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
 import { CARD_SAMPLES } from '../../cards/samples';
+import { agree, count, frequencyLabel, perPeriod, plural, policyLabel, someNames, statusLabel, withPolicyLabels } from '../../cards/format';
+import { banner } from '../../cards/ui';
 import { cardProblems, emptyTexts, unboundExpressions } from '../support/card-validation';
 
 /** Fixed fixtures, so snapshots only change when a card does. */
@@ -142,6 +144,107 @@ describe('every value renders text', () => {
   });
 });
 
+describe('wording (cards/format.ts)', () => {
+  test('count pluralizes the last word, with the irregular ones', () => {
+    expect(count(1, 'license')).toBe('1 license');
+    expect(count(2, 'license')).toBe('2 licenses');
+    expect(count(0, 'license')).toBe('0 licenses');
+    expect(count(1, 'person')).toBe('1 person');
+    expect(count(3, 'person')).toBe('3 people');
+    expect(count(2, 'more person')).toBe('2 more people');
+    expect(count(11, 'entry')).toBe('11 entries');
+    expect(count(2, 'day')).toBe('2 days');
+    expect(count(2, 'self-service license')).toBe('2 self-service licenses');
+    expect(count(2, 'person has', 'people have')).toBe('2 people have');
+    expect(agree(1, 'loses', 'lose')).toBe('loses');
+    expect(agree(2, 'loses', 'lose')).toBe('lose');
+    expect(plural(2, 'person', 'people')).toBe('2 people');
+  });
+
+  test('labels: policies, billing frequencies and statuses as people read them', () => {
+    expect(policyLabel('OnlyTrialsWithoutPaymentMethod')).toBe('Only trials without a card');
+    expect(policyLabel('Enabled')).toBe('Enabled');
+    expect(withPolicyLabels('AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod')).toBe('AllowSelfServicePurchase for Power BI Pro: Enabled → Only trials without a card');
+    expect([frequencyLabel('Annual'), frequencyLabel('Monthly'), frequencyLabel('Annual', true)]).toEqual(['yearly', 'monthly', 'Yearly']);
+    expect([perPeriod('Annual'), perPeriod('Monthly')]).toEqual(['per year', 'per month']);
+    expect(statusLabel('Trial')).toBe('trial');
+    expect(statusLabel('Trial', { saidTrial: true })).toBe('active');
+    expect(statusLabel('Deleted')).toBe('cancelled by an admin');
+  });
+
+  test('someNames: a few names, then how many more', () => {
+    expect(someNames(['A', 'B'])).toBe('A, B');
+    expect(someNames(['A', 'B', 'C'], 2)).toBe('A, B and 1 more');
+    expect(someNames(['A', 'B'], 2, 10_000)).toBe('A, B and 9998 more');
+  });
+
+  test('banners take a tone: waiting for approval is not a green success', () => {
+    expect(banner({ banner: 'Done.' })[0].style).toBe('good');
+    expect(banner({ banner: 'No.', bannerIsError: true })[0].style).toBe('attention');
+    expect(banner({ banner: 'Your request is waiting for approval.', bannerTone: 'accent' })[0].style).toBe('accent');
+    expect(banner({ banner: 'Noted.', bannerTone: 'neutral' })[0].style).toBe('emphasis');
+    expect(banner({ banner: 'Waiting.', bannerIsError: false, bannerTone: 'attention' })[0].style).toBe('attention');
+  });
+
+  /** Cards with one and with nobody: where "1 licenses" and "0 people" would show. */
+  const one = [{ id: 'u-patti', displayName: 'Patti Fernandez', email: 'pattif@example.com', assignedAt: at }];
+  const central = [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }];
+  const EDGE: Record<string, unknown> = {
+    'subscription, trial, one assignee': subscriptionCard({ subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'f', canManage: true }),
+    'my purchases, one license': myPurchasesCard({ items: [{ subscription: sub({ quantity: 1 }), product: bi, assigned: 1 }] }),
+    'purchase, trial, one assignee': purchaseCard({ detail: detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), policy: 'OnlyTrialsWithoutPaymentMethod', isNew: false, refreshUserIds }),
+    'take over, one assignee': takeOverConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
+    'take over, nobody': takeOverConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: central }),
+    'centralize, one': centralizeConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
+    'centralize, nobody': centralizeConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: [] }),
+    'cancel, one': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 1 }),
+    'approval, one license yearly': approvalCard({ request: request({ quantity: 1, billingFrequency: 'Annual' }), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
+    'audit, one entry with a raw policy': auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod', surface: 'card', at }], total: 1, page: 1, pageSize: 10 }, names: new Map() }),
+    'policies, raw values': policiesCard({ rows: [{ product: bi, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod', isDefault: false, updatedBy: null, updatedAt: null }], canWrite: true, refreshUserIds }),
+    'open page, one minute': openPageCard({ title: 'My purchases', what: 'Your subscriptions.', url: 'https://bot.example.com/p', minutes: 1 }),
+    'export, one minute': exportCard({ url: 'https://bot.example.com/e.csv', what: 'Everyone.', minutes: 1 }),
+    'licenses, one of each': productLicensesCard({ view: { product: bi, subscriptions: 1, totalQuantity: 1, assigned: 1, available: 0, page: 1, pageSize: 10, totalGroups: 1, groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions: [{ id: 'sub-1', quantity: 1, assigned: 1, origin: 'SelfService', expiresAt: at }], users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }] }] } }),
+  };
+  for (const kind of NOTIFICATION_KINDS) {
+    EDGE[`notification ${kind}, one`] = notificationCard({ kind, data: { ...data, quantity: 1, usersAffected: 1, usersMoved: 1, usersCovered: 1 } });
+    EDGE[`notification ${kind}, nobody`] = notificationCard({ kind, data: { ...data, usersAffected: 0, usersMoved: 0, usersCovered: 0 } });
+  }
+
+  /** What a person reads on a card: texts, facts, choice and button titles (not ids or values sent back). */
+  const readable = (card: unknown): string[] => {
+    const out: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (!n || typeof n !== 'object') return;
+      const o = n as Record<string, unknown>;
+      if (typeof o.text === 'string') out.push(o.text);
+      if (typeof o.title === 'string') out.push(o.title);
+      if (typeof o.label === 'string') out.push(o.label);
+      for (const [k, v] of Object.entries(o)) if (k !== 'data' && k !== 'refresh' && k !== 'fallback') walk(v);
+    };
+    walk(card);
+    // Fact values are read too (a choice's value is sent back, not read).
+    const facts = JSON.stringify(card).match(/"facts":\[[^\]]*\]/g) ?? [];
+    for (const f of facts) for (const m of f.matchAll(/"value":"((?:[^"\\]|\\.)*)"/g)) out.push(m[1]);
+    return out;
+  };
+
+  const ALL = { ...CARDS, ...EDGE, ...Object.fromEntries(CARD_SAMPLES.map((x) => [`sample ${x.id}`, x.build()])) };
+  test.each(Object.entries(ALL))('%s reads right', (_name, card) => {
+    const words = readable(card).join('\n');
+    expect(words).not.toMatch(/\b1 (licenses|users|people|persons|entries|minutes|days|subscriptions)\b/);
+    expect(words).not.toMatch(/\b1 (people|person) (lose|hold|get|have)\b/);
+    expect(words).not.toMatch(/\b0 (people|users|licenses)\b/);
+    expect(words).not.toMatch(/\b(persons|licence)\b/);
+    expect(words).not.toMatch(/Trial · trial/i);
+    expect(words).not.toMatch(/OnlyTrialsWithoutPaymentMethod/);
+    expect(words).not.toMatch(/\bannual(ly)?\b/i);
+    expect(JSON.stringify(card)).not.toMatch(/"color":"Warning"/);
+    expect(emptyTexts(card)).toEqual([]);
+    expect(cardProblems(card)).toEqual([]);
+  });
+});
+
 test('cards offer only what is still possible', () => {
   const titles = (c: unknown) => actionsOf(c).map((a) => a.title);
   expect(titles(CARDS['purchase, new'])).toEqual(expect.arrayContaining(['Take over', 'Disable product', 'Acknowledge']));
@@ -158,6 +261,8 @@ test('cards offer only what is still possible', () => {
 
 test('the verb map has no duplicates and every verb has a handler in the action table', async () => {
   expect(new Set(Object.values(VERBS)).size).toBe(Object.values(VERBS).length);
-  const { runCardAction } = await import('../../bot/card-actions');
-  expect(typeof runCardAction).toBe('function');
+  // The registry refuses to start when two features declare one verb; every verb but the two the registry runs itself has a feature.
+  const { FEATURES } = await import('../../bot/features/registry');
+  const declared = new Set(FEATURES.flatMap((f) => Object.keys(f.verbs ?? {})));
+  expect(Object.values(VERBS).filter((v) => !declared.has(v)).sort()).toEqual([VERBS.refresh, VERBS.runCommand].sort());
 });
