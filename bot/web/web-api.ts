@@ -2,7 +2,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActorContext, Deps } from '../../domain/ports';
-import { DomainError, type ErrorCode } from '../../domain/shared/errors';
+import { DomainError, categoryOf, type ErrorCategory, type ErrorCode } from '../../domain/shared/errors';
 import type { Logger } from '../logger';
 import { WebAuthError, type WebAuthenticator, type WebIdentity } from './web-auth';
 
@@ -37,15 +37,9 @@ export const WEB_API_PREFIX = '/api/web';
 const MAX_BODY_BYTES = 32 * 1024;
 
 /** Expected failures map to HTTP by what went wrong; the domain's friendly message goes to the page. */
-export const statusForCode = (code: ErrorCode): number => {
-  if (code.startsWith('AUTH.')) return 403;
-  if (code === 'SUBSCRIPTION.NOT_OWNER' || code === 'TAKEOVER.NOT_SELF_SERVICE' || code === 'LICENSE.ADMIN_MUST_TAKE_OVER') return 403;
-  if (code === 'TENANT.UNKNOWN' || code === 'USER.NOT_FOUND') return 403;
-  if (code.endsWith('NOT_FOUND') || code === 'PRODUCT.UNKNOWN') return 404;
-  if (code.startsWith('PAYMENT.')) return 402;
-  if (code === 'CONCURRENCY.CONFLICT' || code.includes('ALREADY') || code === 'IDEMPOTENCY.KEY_REUSED') return 409;
-  return 422;
-};
+const HTTP_STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = { forbidden: 403, not_found: 404, payment: 402, conflict: 409, invalid: 422 };
+
+export const statusForCode = (code: ErrorCode): number => HTTP_STATUS_BY_CATEGORY[categoryOf(code)];
 
 const problem = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
   res.status(status);

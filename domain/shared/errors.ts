@@ -20,6 +20,7 @@ export const ErrorCodes = {
   POLICY_DISABLED: 'POLICY.DISABLED',
   POLICY_TRIALS_ONLY: 'POLICY.TRIALS_ONLY',
   POLICY_VALUE_INVALID: 'POLICY.VALUE_INVALID',
+  POLICY_ALREADY_SET: 'POLICY.ALREADY_SET',
   PAYMENT_METHOD_REQUIRED: 'PAYMENT.METHOD_REQUIRED',
   PAYMENT_TOKEN_INVALID: 'PAYMENT.TOKEN_INVALID',
   PAYMENT_CARD_EXPIRED: 'PAYMENT.CARD_EXPIRED',
@@ -44,6 +45,7 @@ export const ErrorCodes = {
   ROLE_LAST_GLOBAL_ADMIN: 'ROLE.LAST_GLOBAL_ADMIN',
   TAKEOVER_NOT_SELF_SERVICE: 'TAKEOVER.NOT_SELF_SERVICE',
   TAKEOVER_TARGET_INVALID: 'TAKEOVER.TARGET_INVALID',
+  PURCHASE_ALREADY_ACKNOWLEDGED: 'PURCHASE.ALREADY_ACKNOWLEDGED',
   REASON_INVALID: 'REASON.INVALID',
   BILL_NOT_FOUND: 'BILL.NOT_FOUND',
   BILL_ALREADY_PAID: 'BILL.ALREADY_PAID',
@@ -55,6 +57,71 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/**
+ * What kind of refusal a code is, so every edge maps categories, not codes: `invalid` (the request
+ * can't be done as asked), `not_found`, `forbidden` (not this actor), `conflict` (the state already
+ * is, or changed meanwhile), `payment` (the card or its charge).
+ */
+export type ErrorCategory = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'payment';
+
+/** Every code has exactly one category: a new code without one fails the typecheck. */
+export const ERROR_CATEGORIES: Readonly<Record<ErrorCode, ErrorCategory>> = {
+  'INPUT.INVALID': 'invalid',
+  'QUANTITY.MISSING': 'invalid',
+  'QUANTITY.NOT_INTEGER': 'invalid',
+  'QUANTITY.NOT_POSITIVE': 'invalid',
+  'QUANTITY.TOO_LARGE': 'invalid',
+  'PRODUCT.UNKNOWN': 'not_found',
+  'BILLING.FREQUENCY_INVALID': 'invalid',
+  // Identity we can't place is a refusal of the caller, not a missing resource.
+  'TENANT.UNKNOWN': 'forbidden',
+  'USER.NOT_FOUND': 'forbidden',
+  // Eligibility and policy refusals are answered as "can't be done here" (422), with a contact-your-admin text.
+  'ELIGIBILITY.UNKNOWN_USER': 'invalid',
+  'ELIGIBILITY.GUEST': 'invalid',
+  'ELIGIBILITY.ACCOUNT_DISABLED': 'invalid',
+  'ELIGIBILITY.TENANT_TYPE': 'invalid',
+  'ELIGIBILITY.MARKET': 'invalid',
+  'POLICY.DISABLED': 'invalid',
+  'POLICY.TRIALS_ONLY': 'invalid',
+  'POLICY.VALUE_INVALID': 'invalid',
+  'POLICY.ALREADY_SET': 'conflict',
+  'PAYMENT.METHOD_REQUIRED': 'payment',
+  'PAYMENT.TOKEN_INVALID': 'payment',
+  'PAYMENT.CARD_EXPIRED': 'payment',
+  'PAYMENT.DECLINED': 'payment',
+  'TRIAL.NOT_AVAILABLE': 'invalid',
+  'TRIAL.ALREADY_USED': 'conflict',
+  'TRIAL.CANNOT_CHANGE': 'invalid',
+  'SUBSCRIPTION.NOT_FOUND': 'not_found',
+  'SUBSCRIPTION.NOT_ACTIVE': 'invalid',
+  'SUBSCRIPTION.NOT_OWNER': 'forbidden',
+  'LICENSE.NOT_ENOUGH': 'invalid',
+  'LICENSE.TOO_MANY_USERS': 'invalid',
+  'LICENSE.NO_USERS': 'invalid',
+  'LICENSE.ALREADY_ASSIGNED': 'conflict',
+  'LICENSE.NOT_ASSIGNED': 'invalid',
+  'LICENSE.BELOW_ASSIGNED': 'invalid',
+  'LICENSE.ADMIN_MUST_TAKE_OVER': 'forbidden',
+  'AUTH.NOT_ADMIN': 'forbidden',
+  'AUTH.READ_ONLY': 'forbidden',
+  'AUTH.NOT_GLOBAL_ADMIN': 'forbidden',
+  'ROLE.UNKNOWN': 'invalid',
+  'ROLE.LAST_GLOBAL_ADMIN': 'invalid',
+  'TAKEOVER.NOT_SELF_SERVICE': 'forbidden',
+  'TAKEOVER.TARGET_INVALID': 'invalid',
+  'PURCHASE.ALREADY_ACKNOWLEDGED': 'conflict',
+  'REASON.INVALID': 'invalid',
+  'BILL.NOT_FOUND': 'not_found',
+  'BILL.ALREADY_PAID': 'conflict',
+  'REQUEST.NOT_FOUND': 'not_found',
+  'REQUEST.ALREADY_DECIDED': 'conflict',
+  'IDEMPOTENCY.KEY_REUSED': 'conflict',
+  'CONCURRENCY.CONFLICT': 'conflict',
+};
+
+export const categoryOf = (code: ErrorCode): ErrorCategory => ERROR_CATEGORIES[code];
+
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -63,6 +130,10 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  get category(): ErrorCategory {
+    return categoryOf(this.code);
   }
 }
 
