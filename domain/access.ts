@@ -1,6 +1,7 @@
 import type { DirectoryUser, Role, Tenant } from './model';
 import type { ActorContext, Repositories } from './ports';
 import { ErrorCodes, fail } from './shared/errors';
+import { allowed, refusedBy, requireAbility, type Ability } from './shared/abilities';
 
 export interface Actor {
   tenant: Tenant;
@@ -24,20 +25,36 @@ export const loadActor = async (repos: Repositories, ctx: ActorContext): Promise
   return { tenant, user, roles: record.roles };
 };
 
+export const READ_ONLY_REASON = 'Global readers can view but not change this. Ask a Global or Billing admin.';
+
+/** May read every self-service purchase, policy and request (R5). */
+export const adminReadAbility = (roles: readonly Role[]): Ability =>
+  isAdmin(roles) ? allowed() : refusedBy(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
+
+/** May change what admins change (policy, take-over, centralize, approvals); a Global reader may not. */
+export const adminWriteAbility = (roles: readonly Role[]): Ability => {
+  if (!isAdmin(roles)) return refusedBy(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins and Billing admins can do this.');
+  return canAdminWrite(roles) ? allowed() : refusedBy(ErrorCodes.AUTH_READ_ONLY, READ_ONLY_REASON);
+};
+
+/** May grant and revoke roles. */
+export const globalAdminAbility = (roles: readonly Role[]): Ability =>
+  roles.includes('GlobalAdmin') ? allowed() : refusedBy(ErrorCodes.AUTH_NOT_GLOBAL_ADMIN, 'Only a Global admin can manage roles.');
+
 export const requireAdminRead = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
   const actor = await loadActor(repos, ctx);
-  if (!isAdmin(actor.roles)) fail(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
+  requireAbility(adminReadAbility(actor.roles));
   return actor;
 };
 
 export const requireAdminWrite = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
   const actor = await requireAdminRead(repos, ctx);
-  if (!canAdminWrite(actor.roles)) fail(ErrorCodes.AUTH_READ_ONLY, 'Global readers can view but not change this. Ask a Global or Billing admin.');
+  requireAbility(adminWriteAbility(actor.roles));
   return actor;
 };
 
 export const requireGlobalAdmin = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
   const actor = await loadActor(repos, ctx);
-  if (!actor.roles.includes('GlobalAdmin')) fail(ErrorCodes.AUTH_NOT_GLOBAL_ADMIN, 'Only a Global admin can manage roles.');
+  requireAbility(globalAdminAbility(actor.roles));
   return actor;
 };

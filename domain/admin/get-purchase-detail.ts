@@ -1,9 +1,13 @@
-import { isAdmin, loadActor } from '../access';
+import { isAdmin, loadActor, requireAdminRead, type Actor } from '../access';
 import type { DirectoryUser, Invoice, OrderEntry, Product, Subscription } from '../model';
-import type { ActorContext, Deps } from '../ports';
+import type { ActorContext, Deps, Repositories } from '../ports';
+import type { Abilities } from '../shared/abilities';
 import { getProduct } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
+import { effectivePolicy } from '../policy/policy-rules';
+import { subscriptionAbilities, type SubscriptionAction } from '../purchasing/subscription-abilities';
+import { loadMoveTargets, purchaseAbilities, stillLiveAbility, type PurchaseAction } from '../takeover/purchase-abilities';
 import { ACKNOWLEDGED } from './acknowledge-purchase';
 
 export interface PurchaseDetail {
@@ -17,11 +21,50 @@ export interface PurchaseDetail {
   acknowledged: { byName: string; at: Date } | null;
 }
 
+/** What the admin's take-over card needs: each admin action with its reason, and where users could move. */
+export interface PurchaseActions {
+  actions: Abilities<PurchaseAction>;
+  /** Live central subscriptions of the product with their free licenses (R8, R9). */
+  moveTargets: Array<{ subscription: Subscription; available: number }>;
+  /** People licensed on the purchase: what moving users (R9) or centralizing (R8) has to cover. */
+  usersToMove: number;
+}
+
+/** The detail as the reader may act on it: `actions` for everyone, `adminActions` (with move targets) for admins. */
+export interface PurchaseDetailWithActions extends PurchaseDetail {
+  /** The subscription's own actions for this reader (purchaser; admin on a central one; R6 refusals otherwise). */
+  actions: Abilities<SubscriptionAction>;
+  /** Admins' actions on someone's self-service purchase; null for anyone who isn't an admin. */
+  adminActions: Abilities<PurchaseAction> | null;
+  moveTargets: PurchaseActions['moveTargets'];
+  usersToMove: number;
+}
+
+/** The admin actions on one subscription, from the state already read (holders, acknowledgement). */
+const purchaseActionsOf = async (
+  repos: Repositories,
+  actor: Actor,
+  s: Subscription,
+  product: Product,
+  holderIds: readonly string[],
+  acknowledged: { byName: string } | null,
+): Promise<PurchaseActions> => {
+  // Targets only matter (and are only read) where moving users could be possible at all.
+  const targets = s.origin === 'SelfService' && stillLiveAbility(s).ok ? await loadMoveTargets(repos, s, holderIds) : [];
+  const policy = effectivePolicy(await repos.policies.list(s.tenantId), product.id);
+  return {
+    actions: purchaseAbilities(actor, { subscription: s, product, policy, acknowledged, holders: holderIds.length, targets }),
+    moveTargets: targets.map((t) => ({ subscription: t.subscription, available: t.available })),
+    usersToMove: holderIds.length,
+  };
+};
+
 /**
  * R5: product, purchaser, quantity, expiry, order history, price and assigned users. Admins see any
  * subscription of their tenant; a purchaser sees only their own (R4). Others get "not found".
+ * With it, what this reader may do now and why not (the same rules the use cases refuse with).
  */
-export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseDetail> => {
+export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseDetailWithActions> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   return deps.uow.read(async (repos) => {
     const actor = await loadActor(repos, ctx);
@@ -37,6 +80,8 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
     const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
     const invoices = (await repos.invoices.listByPurchaser(ctx.tenantId, s.purchaserId)).filter((i) => i.subscriptionId === s.id);
+    const acknowledged = ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at };
+    const admin = isAdmin(actor.roles) ? await purchaseActionsOf(repos, actor, s, product, assignments.map((a) => a.userId), acknowledged) : null;
     return {
       subscription: s,
       product,
@@ -44,7 +89,31 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
       assignedUsers: assignments.map((a) => ({ id: a.userId, displayName: users.get(a.userId)?.displayName ?? a.userId, email: users.get(a.userId)?.email ?? null, assignedAt: a.assignedAt })),
       orders,
       invoices,
-      acknowledged: ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at },
+      acknowledged,
+      actions: subscriptionAbilities(actor, s, assignments.length),
+      adminActions: admin?.actions ?? null,
+      moveTargets: admin?.moveTargets ?? [],
+      usersToMove: admin?.usersToMove ?? assignments.length,
     };
+  });
+};
+
+/**
+ * The admin actions on one subscription for the take-over card (readers get every one refused with
+ * the read-only reason): take over by cancelling or moving users, centralize, acknowledge, disable the
+ * product. When moving users isn't possible the reason says why, with what to add and where.
+ */
+export const getPurchaseActions = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseActions> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  return deps.uow.read(async (repos) => {
+    const actor = await requireAdminRead(repos, ctx);
+    const s = (await repos.subscriptions.get(ctx.tenantId, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+    const [product, assignments, ack] = await Promise.all([
+      getProduct(repos, s.productId),
+      repos.assignments.listBySubscription(ctx.tenantId, s.id),
+      repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
+    ]);
+    const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
+    return purchaseActionsOf(repos, actor, s, product, assignments.map((a) => a.userId), ack && { byName: acknowledger?.displayName ?? 'an admin' });
   });
 };

@@ -1,5 +1,8 @@
 import { requireAdminWrite } from '../access';
+import type { Actor } from '../access';
 import type { PurchaseRequest } from '../model';
+import { requireAbility } from '../shared/abilities';
+import { decideAbility } from './request-abilities';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { audit, getProduct, notify } from '../shared/effects';
 import { DomainError, ErrorCodes, fail } from '../shared/errors';
@@ -9,12 +12,11 @@ import { createTrial } from '../purchasing/start-trial';
 import { checkEligibility } from '../eligibility/check-eligibility';
 import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
 
-const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: unknown): Promise<PurchaseRequest> => {
+const loadPending = async (repos: Repositories, ctx: ActorContext, actor: Actor, requestId: unknown): Promise<PurchaseRequest> => {
   const id = parseId(requestId, 'request');
   const request = (await repos.requests.get(ctx.tenantId, id)) ?? fail(ErrorCodes.REQUEST_NOT_FOUND, "We couldn't find that request.");
-  if (request.status !== 'Pending') {
-    fail(ErrorCodes.REQUEST_ALREADY_DECIDED, `That request was already ${request.status.toLowerCase()}.`, { status: request.status });
-  }
+  // The approval card's buttons report this same rule.
+  requireAbility(decideAbility(actor, request));
   return request;
 };
 
@@ -25,8 +27,8 @@ const loadPending = async (repos: Repositories, ctx: ActorContext, requestId: un
  */
 export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {
-    await requireAdminWrite(repos, ctx);
-    const request = await loadPending(repos, ctx, input.requestId);
+    const actor = await requireAdminWrite(repos, ctx);
+    const request = await loadPending(repos, ctx, actor, input.requestId);
     const product = await getProduct(repos, request.productId);
     const requester = (await repos.users.get(ctx.tenantId, request.requesterId)) ?? fail(ErrorCodes.USER_NOT_FOUND, 'The requester is no longer in the directory.');
     let decided: PurchaseRequest;
@@ -62,8 +64,8 @@ export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, inpu
 
 export const rejectPurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown; note?: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {
-    await requireAdminWrite(repos, ctx);
-    const request = await loadPending(repos, ctx, input.requestId);
+    const actor = await requireAdminWrite(repos, ctx);
+    const request = await loadPending(repos, ctx, actor, input.requestId);
     const product = await getProduct(repos, request.productId);
     const note = typeof input.note === 'string' && input.note.trim() ? input.note.trim().slice(0, 500) : null;
     const decided: PurchaseRequest = { ...request, status: 'Rejected', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: note, cardToken: null };

@@ -4,6 +4,8 @@ import type { ActorContext, Deps } from '../ports';
 import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
+import { requireAbility } from '../shared/abilities';
+import { payAbility } from './bill-abilities';
 import { chargeOrFail, resolveCard } from '../purchasing/purchase-support';
 
 /** Pays an unpaid bill with the subscription's card, or with a new card token if given. The charge is
@@ -13,8 +15,9 @@ export const payBill = async (deps: Deps, ctx: ActorContext, input: { invoiceId:
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
     const invoice = await repos.invoices.get(ctx.tenantId, invoiceId);
-    if (!invoice || invoice.purchaserId !== actor.user.id) return fail(ErrorCodes.BILL_NOT_FOUND, "We couldn't find that bill among yours.");
-    if (invoice.status === 'Paid') fail(ErrorCodes.BILL_ALREADY_PAID, 'That bill is already paid.');
+    if (!invoice) return fail(ErrorCodes.BILL_NOT_FOUND, "We couldn't find that bill among yours.");
+    // The bills list reports this same rule.
+    requireAbility(payAbility(actor, invoice));
     const subscription = await repos.subscriptions.get(ctx.tenantId, invoice.subscriptionId);
     const card = input.cardToken !== undefined && input.cardToken !== null && input.cardToken !== ''
       ? await resolveCard(deps, input.cardToken)

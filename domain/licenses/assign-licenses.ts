@@ -4,7 +4,7 @@ import type { ActorContext, Deps } from '../ports';
 import { audit, getProduct, notify, toEachUser } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { MAX_USERS_PER_OPERATION, parseId, parseIdList } from '../shared/validation';
-import { loadManagedSubscription } from '../purchasing/purchase-support';
+import { loadForAction } from '../purchasing/purchase-support';
 
 export interface AssignResult {
   assigned: string[];
@@ -30,7 +30,7 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'assign');
     const users = await repos.users.getMany(ctx.tenantId, userIds);
     const found = new Set(users.filter((u) => u.active).map((u) => u.id));
     const missing = userIds.filter((id) => !found.has(id));
@@ -62,7 +62,7 @@ export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { s
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'unassign');
     const current = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
     const holders = new Set(current.map((a) => a.userId));
     const notHolding = userIds.filter((id) => !holders.has(id));

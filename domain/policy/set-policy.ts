@@ -1,6 +1,8 @@
 import type { PolicyValue, Product } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
-import { requireAdminWrite } from '../access';
+import { loadActor } from '../access';
+import { requireAbility } from '../shared/abilities';
+import { policyChangeAbility } from './policy-rules';
 import { audit, getProduct } from '../shared/effects';
 import { effectivePolicy, parsePolicyValue } from './policy-rules';
 
@@ -26,7 +28,8 @@ const apply = async (repos: Repositories, deps: Deps, ctx: ActorContext, product
  */
 export const setPolicy = async (deps: Deps, ctx: ActorContext, input: { productId: unknown; value: unknown }): Promise<PolicyChange> =>
   deps.uow.run(async (repos) => {
-    await requireAdminWrite(repos, ctx);
+    // Setting the value it already has (e.g. "Disable product" twice) is a no-op, not a refusal.
+    requireAbility(policyChangeAbility((await loadActor(repos, ctx)).roles));
     const value = parsePolicyValue(input.value);
     const product = await getProduct(repos, input.productId);
     const settings = await repos.policies.list(ctx.tenantId);
@@ -36,7 +39,7 @@ export const setPolicy = async (deps: Deps, ctx: ActorContext, input: { productI
 /** R3: change every product at once. */
 export const setAllPolicies = async (deps: Deps, ctx: ActorContext, input: { value: unknown }): Promise<PolicyChange[]> =>
   deps.uow.run(async (repos) => {
-    await requireAdminWrite(repos, ctx);
+    requireAbility(policyChangeAbility((await loadActor(repos, ctx)).roles));
     const value = parsePolicyValue(input.value);
     const [products, settings] = await Promise.all([repos.products.list(), repos.policies.list(ctx.tenantId)]);
     const changes: PolicyChange[] = [];

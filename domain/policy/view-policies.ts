@@ -1,8 +1,9 @@
 import { DEFAULT_POLICY, type PolicyValue, type Product } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { requireAdminRead } from '../access';
+import type { Ability } from '../shared/abilities';
 import { getProduct } from '../shared/effects';
-import { effectivePolicy } from './policy-rules';
+import { effectivePolicy, policyChangeAbility } from './policy-rules';
 
 export interface PolicyRow {
   product: Product;
@@ -13,6 +14,9 @@ export interface PolicyRow {
   updatedAt: Date | null;
 }
 
+/** A row with whether this caller may change it (Global readers view, never change). */
+export type PolicyRowWithActions = PolicyRow & { actions: { change: Ability } };
+
 /** R3: the default state a product has until an admin changes it. */
 export const viewDefaultPolicy = (): { policyId: 'AllowSelfServicePurchase'; value: PolicyValue } => ({
   policyId: 'AllowSelfServicePurchase',
@@ -20,10 +24,11 @@ export const viewDefaultPolicy = (): { policyId: 'AllowSelfServicePurchase'; val
 });
 
 /** R3: every product with its AllowSelfServicePurchase state (admins and Global readers). */
-export const listPolicies = async (deps: Deps, ctx: ActorContext): Promise<PolicyRow[]> =>
+export const listPolicies = async (deps: Deps, ctx: ActorContext): Promise<PolicyRowWithActions[]> =>
   deps.uow.read(async (repos) => {
-    await requireAdminRead(repos, ctx);
+    const actor = await requireAdminRead(repos, ctx);
     const [products, settings] = await Promise.all([repos.products.list(), repos.policies.list(ctx.tenantId)]);
+    const change = policyChangeAbility(actor.roles);
     return products.map((product) => {
       const stored = settings.find((s) => s.productId === product.id);
       return {
@@ -33,14 +38,19 @@ export const listPolicies = async (deps: Deps, ctx: ActorContext): Promise<Polic
         isDefault: !stored,
         updatedBy: stored?.updatedBy ?? null,
         updatedAt: stored?.updatedAt ?? null,
+        actions: { change },
       };
     });
   });
 
+/** R3: whether the caller may change policies (one product or all at once). */
+export const getPolicyActions = async (deps: Deps, ctx: ActorContext): Promise<{ change: Ability }> =>
+  deps.uow.read(async (repos) => ({ change: policyChangeAbility((await requireAdminRead(repos, ctx)).roles) }));
+
 /** R3: one product's state, by current or legacy id. */
-export const getPolicy = async (deps: Deps, ctx: ActorContext, productId: unknown): Promise<PolicyRow> =>
+export const getPolicy = async (deps: Deps, ctx: ActorContext, productId: unknown): Promise<PolicyRowWithActions> =>
   deps.uow.read(async (repos) => {
-    await requireAdminRead(repos, ctx);
+    const actor = await requireAdminRead(repos, ctx);
     const product = await getProduct(repos, productId);
     const stored = await repos.policies.get(ctx.tenantId, product.id);
     return {
@@ -50,5 +60,6 @@ export const getPolicy = async (deps: Deps, ctx: ActorContext, productId: unknow
       isDefault: !stored,
       updatedBy: stored?.updatedBy ?? null,
       updatedAt: stored?.updatedAt ?? null,
+      actions: { change: policyChangeAbility(actor.roles) },
     };
   });

@@ -1,8 +1,9 @@
 import { isAdmin, loadActor } from '../access';
-import { checkEligibility } from '../eligibility/check-eligibility';
 import type { Invoice, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps } from '../ports';
-import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
+import { effectivePolicy } from '../policy/policy-rules';
+import { buyAbility } from '../catalog/catalog-abilities';
+import { requireAbility } from '../shared/abilities';
 import { getProduct } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseIdempotencyKey, remember, replay } from '../shared/idempotency';
@@ -46,9 +47,9 @@ export const buySubscription = async (deps: Deps, ctx: ActorContext, input: BuyI
       return fail(ErrorCodes.IDEMPOTENCY_KEY_REUSED, 'That request id was already used.');
     }
     const actor = await loadActor(repos, ctx);
-    checkEligibility(actor, deps.settings);
     const product = await getProduct(repos, input.productId);
-    assertPolicyAllows(product, effectivePolicy(await repos.policies.list(ctx.tenantId), product.id), 'purchase');
+    // The catalog's Buy reports this same rule.
+    requireAbility(buyAbility(actor, deps.settings, product, effectivePolicy(await repos.policies.list(ctx.tenantId), product.id)));
     const card = await resolveCard(deps, input.cardToken);
 
     if (actor.tenant.requireApproval && !isAdmin(actor.roles)) {

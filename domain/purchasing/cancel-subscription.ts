@@ -3,7 +3,7 @@ import type { Subscription } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit, getProduct, recordOrder } from '../shared/effects';
 import { parseId, parseReason } from '../shared/validation';
-import { CANCEL_REASONS, endSubscription, loadManagedSubscription } from './purchase-support';
+import { CANCEL_REASONS, endSubscription, loadForAction } from './purchase-support';
 
 /** The purchaser cancels with a reason; assigned users lose their licenses at once. */
 export const cancelSubscription = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
@@ -11,7 +11,7 @@ export const cancelSubscription = async (deps: Deps, ctx: ActorContext, input: {
   const reason = parseReason(input.reason, CANCEL_REASONS);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'cancel');
     const product = await getProduct(repos, s.productId);
     const { subscription, removedUserIds } = await endSubscription(repos, deps, s, { status: 'Cancelled', reason, productName: product.name });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'Cancelled', quantityDelta: -s.quantity, actorId: ctx.actorId, note: reason });

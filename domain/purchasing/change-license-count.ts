@@ -7,7 +7,7 @@ import { ErrorCodes, fail } from '../shared/errors';
 import { prorate } from '../shared/money';
 import { MAX_QUANTITY, parseId, parseQuantity } from '../shared/validation';
 import { parseIdempotencyKey, remember, replay } from '../shared/idempotency';
-import { chargeOrFail, loadManagedSubscription, newInvoice } from './purchase-support';
+import { chargeOrFail, loadForAction, newInvoice } from './purchase-support';
 
 const period = (s: Subscription): number => daysBetween(s.startedAt, s.expiresAt) || 1;
 
@@ -30,8 +30,8 @@ export const addLicenses = async (
       return { subscription: (await repos.subscriptions.get(ctx.tenantId, subscriptionId))!, invoice: null };
     }
     const actor = await loadActor(repos, ctx);
-    const s = await loadManagedSubscription(repos, actor, subscriptionId);
-    if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses. Buy the product to get more.');
+    // Trials, strangers, readers and ended subscriptions are refused by the rules the reads report.
+    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'addLicenses');
     if (s.quantity + more > MAX_QUANTITY) fail(ErrorCodes.QUANTITY_TOO_LARGE, `A subscription can have at most ${MAX_QUANTITY} licenses.`, { max: MAX_QUANTITY });
     const product = await getProduct(repos, s.productId);
     const now = deps.clock.now();
@@ -60,11 +60,9 @@ export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
   return deps.uow.run(async (repos) => {
     if (await replay(repos, ctx, key, 'remove-licenses', fingerprint)) return (await repos.subscriptions.get(ctx.tenantId, subscriptionId))!;
     const actor = await loadActor(repos, ctx);
-    const s = await loadManagedSubscription(repos, actor, subscriptionId);
-    if (s.isTrial) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses.');
+    const { subscription: s, assigned } = await loadForAction(repos, actor, subscriptionId, 'removeLicenses');
     const target = s.quantity - fewer;
     if (target < 1) fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${s.quantity} licenses; to remove them all, cancel it.`, { quantity: s.quantity });
-    const assigned = (await repos.assignments.countBySubscriptions(ctx.tenantId, [s.id])).get(s.id) ?? 0;
     if (target < assigned) {
       fail(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${assigned} licenses are assigned, so you can go down to ${assigned} at most. Unassign people first.`, { assigned, quantity: s.quantity });
     }

@@ -1,11 +1,12 @@
 import type { Actor } from '../access';
-import { canAdminWrite } from '../access';
 import { LIVE_STATUSES, type BillingFrequency, type CardSummary, type Invoice, type Product, type Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { addMonths } from '../shared/clock';
 import { audit, notify, recordOrder, toEachUser } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { multiply, type Money } from '../shared/money';
+import { requireAbility } from '../shared/abilities';
+import { manageAbility, subscriptionAbilities, subscriptionAccess, type SubscriptionAction } from './subscription-abilities';
 
 /** R2: a token from the payment provider, for a card that is not expired. Card numbers never get here. */
 export const resolveCard = async (deps: Deps, token: unknown): Promise<CardSummary> => {
@@ -127,21 +128,30 @@ export const createPaidSubscription = async (
   return { subscription, invoice };
 };
 
+export const getSubscriptionOrFail = async (repos: Repositories, tenantId: string, subscriptionId: string): Promise<Subscription> =>
+  (await repos.subscriptions.get(tenantId, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+
 /**
  * Loads a subscription of the caller's tenant that the actor may manage: a self-service subscription
  * only by its purchaser (R4, R6: an admin must take it over first), a central one only by an admin.
  */
 export const loadManagedSubscription = async (repos: Repositories, actor: Actor, subscriptionId: string, opts: { mustBeLive?: boolean } = {}): Promise<Subscription> => {
-  const s = (await repos.subscriptions.get(actor.tenant.id, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-  if (s.origin === 'SelfService' && s.purchaserId !== actor.user.id) {
-    if (canAdminWrite(actor.roles)) {
-      fail(ErrorCodes.LICENSE_ADMIN_MUST_TAKE_OVER, "Admins can't change a subscription someone bought for themselves. Take it over first.", { subscriptionId });
-    }
-    fail(ErrorCodes.SUBSCRIPTION_NOT_OWNER, 'You can only manage subscriptions you bought.');
-  }
-  if (s.origin === 'Central' && !canAdminWrite(actor.roles)) fail(ErrorCodes.SUBSCRIPTION_NOT_OWNER, 'Only admins manage subscriptions bought centrally.');
-  if ((opts.mustBeLive ?? true) && !isLive(s)) fail(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, `That subscription is ${s.status.toLowerCase()}.`, { status: s.status });
+  const s = await getSubscriptionOrFail(repos, actor.tenant.id, subscriptionId);
+  requireAbility((opts.mustBeLive ?? true) ? subscriptionAccess(actor, s) : manageAbility(actor, s));
   return s;
+};
+
+/**
+ * Loads a subscription for one action and refuses, with the same code and reason the reads report,
+ * when that action isn't possible for this actor now. Returns the number of licenses assigned on it.
+ */
+export const loadForAction = async (repos: Repositories, actor: Actor, subscriptionId: string, action: SubscriptionAction): Promise<{ subscription: Subscription; assigned: number }> => {
+  const s = await getSubscriptionOrFail(repos, actor.tenant.id, subscriptionId);
+  // Who and whether live first: a stranger learns nothing about the assignments.
+  requireAbility(subscriptionAccess(actor, s));
+  const assigned = (await repos.assignments.countBySubscriptions(actor.tenant.id, [s.id])).get(s.id) ?? 0;
+  requireAbility(subscriptionAbilities(actor, s, assigned)[action]);
+  return { subscription: s, assigned };
 };
 
 export const CANCEL_REASONS = ['No longer needed', 'Too expensive', 'Switching to another product', 'Bought by mistake', 'Licenses centralized', 'Other'] as const;

@@ -3,8 +3,10 @@ import type { Subscription } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit, getProduct, recordOrder } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
+import { requireAbility } from '../shared/abilities';
 import { parseId } from '../shared/validation';
 import { loadManagedSubscription } from './purchase-support';
+import { subscriptionAbilities } from './subscription-abilities';
 
 /** R13: turning recurring billing off does not cancel; the subscription runs to its expiry date. */
 export const setRecurringBilling = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; enabled: unknown }): Promise<Subscription> => {
@@ -14,8 +16,10 @@ export const setRecurringBilling = async (deps: Deps, ctx: ActorContext, input: 
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
     const s = await loadManagedSubscription(repos, actor, subscriptionId);
+    // Asking for what already is changes nothing and is no refusal (a double click, a stale card).
     if (s.recurring === enabled) return s;
-    if (enabled && s.isTrial && !s.card) fail(ErrorCodes.TRIAL_CANNOT_CHANGE, 'This trial has no payment method, so it simply ends. Buy the product to keep using it.');
+    // The assigned count plays no part in this rule.
+    requireAbility(subscriptionAbilities(actor, s, 0).setRecurring);
     const product = await getProduct(repos, s.productId);
     const subscription = await repos.subscriptions.update({ ...s, recurring: enabled });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: enabled ? 'RecurringOn' : 'RecurringOff', actorId: ctx.actorId });

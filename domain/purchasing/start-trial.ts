@@ -1,12 +1,12 @@
 import { isAdmin, loadActor } from '../access';
 import { createPurchaseRequest } from '../approvals/create-purchase-request';
-import { checkEligibility } from '../eligibility/check-eligibility';
 import type { CardSummary, Product, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
-import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
+import { effectivePolicy } from '../policy/policy-rules';
+import { trialAbility } from '../catalog/catalog-abilities';
+import { requireAbility } from '../shared/abilities';
 import { addDays } from '../shared/clock';
 import { audit, getProduct, notify, recordOrder } from '../shared/effects';
-import { ErrorCodes, fail } from '../shared/errors';
 import { newSubscription, resolveCard } from './purchase-support';
 
 export type TrialResult = { status: 'created'; subscription: Subscription } | { status: 'pending'; request: PurchaseRequest };
@@ -19,13 +19,10 @@ export type TrialResult = { status: 'created'; subscription: Subscription } | { 
 export const startTrial = async (deps: Deps, ctx: ActorContext, input: { productId: unknown; cardToken?: unknown }): Promise<TrialResult> =>
   deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    checkEligibility(actor, deps.settings);
     const product = await getProduct(repos, input.productId);
-    if (!product.trial) fail(ErrorCodes.TRIAL_NOT_AVAILABLE, `${product.name} has no trial. You can buy it instead.`, { productId: product.id });
-    assertPolicyAllows(product, effectivePolicy(await repos.policies.list(ctx.tenantId), product.id), 'trial');
-    if (await repos.subscriptions.hasTrial(ctx.tenantId, actor.user.id, product.id)) {
-      fail(ErrorCodes.TRIAL_ALREADY_USED, `You've already tried ${product.name}.`, { productId: product.id });
-    }
+    // The catalog's Start trial reports this same rule.
+    const policy = effectivePolicy(await repos.policies.list(ctx.tenantId), product.id);
+    requireAbility(trialAbility(actor, deps.settings, product, policy, await repos.subscriptions.hasTrial(ctx.tenantId, actor.user.id, product.id)));
     const card = product.trial!.requiresPaymentMethod ? await resolveCard(deps, input.cardToken) : null;
     if (actor.tenant.requireApproval && !isAdmin(actor.roles)) {
       const request = await createPurchaseRequest(repos, deps, ctx, actor, {

@@ -1,8 +1,9 @@
-import { requireAdminRead, requireGlobalAdmin } from '../access';
+import { globalAdminAbility, loadActor, requireAdminRead, type Actor } from '../access';
 import { ROLES, type Role, type RoleAssignment } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
+import { allowed, firstRefusal, refusedBy, requireAbility, type Abilities, type Ability } from '../shared/abilities';
 import { parseId } from '../shared/validation';
 
 const parseRole = (raw: unknown): Role => {
@@ -10,10 +11,33 @@ const parseRole = (raw: unknown): Role => {
   return ROLES.find((r) => r.toLowerCase() === wanted) ?? fail(ErrorCodes.ROLE_UNKNOWN, `Role must be one of ${ROLES.join(', ')}.`);
 };
 
-export const listRoles = async (deps: Deps, ctx: ActorContext): Promise<RoleAssignment[]> =>
+export type RoleAction = 'grant' | 'revoke';
+
+/** Only a Global admin grants roles. */
+export const grantAbility = (actor: Actor): Ability => globalAdminAbility(actor.roles);
+
+/** Only a Global admin revokes roles, and never the last Global admin: someone must always be able to manage roles. */
+export const revokeAbility = (actor: Actor, role: Role, globalAdmins: number): Ability =>
+  firstRefusal(globalAdminAbility(actor.roles), () =>
+    role === 'GlobalAdmin' && globalAdmins <= 1 ? refusedBy(ErrorCodes.ROLE_LAST_GLOBAL_ADMIN, "You can't remove the last Global admin.") : allowed(),
+  );
+
+export type RoleRow = RoleAssignment & { actions: { revoke: Ability } };
+
+/** Every role assignment, each saying whether this caller may revoke it. */
+export const listRoles = async (deps: Deps, ctx: ActorContext): Promise<RoleRow[]> =>
   deps.uow.read(async (repos) => {
-    await requireAdminRead(repos, ctx);
-    return repos.roles.list(ctx.tenantId);
+    const actor = await requireAdminRead(repos, ctx);
+    const all = await repos.roles.list(ctx.tenantId);
+    const globalAdmins = all.filter((a) => a.role === 'GlobalAdmin').length;
+    return all.map((a) => ({ ...a, actions: { revoke: revokeAbility(actor, a.role, globalAdmins) } }));
+  });
+
+/** Whether the caller may grant and revoke roles at all (the roles card's form). */
+export const getRoleActions = async (deps: Deps, ctx: ActorContext): Promise<Abilities<RoleAction>> =>
+  deps.uow.read(async (repos) => {
+    const actor = await requireAdminRead(repos, ctx);
+    return { grant: grantAbility(actor), revoke: globalAdminAbility(actor.roles) };
   });
 
 /** Only a Global admin grants roles, and only to people of their own tenant. */
@@ -21,7 +45,7 @@ export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: 
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
-    await requireGlobalAdmin(repos, ctx);
+    requireAbility(grantAbility(await loadActor(repos, ctx)));
     const user = (await repos.users.get(ctx.tenantId, userId)) ?? fail(ErrorCodes.USER_NOT_FOUND, "That person isn't in your organization.");
     const existing = await repos.roles.listForUser(ctx.tenantId, userId);
     const assignment: RoleAssignment = { tenantId: ctx.tenantId, userId, role, grantedBy: ctx.actorId, grantedAt: deps.clock.now() };
@@ -38,12 +62,11 @@ export const revokeRole = async (deps: Deps, ctx: ActorContext, input: { userId:
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
-    await requireGlobalAdmin(repos, ctx);
+    const actor = await loadActor(repos, ctx);
+    requireAbility(globalAdminAbility(actor.roles));
     const existing = await repos.roles.listForUser(ctx.tenantId, userId);
     if (!existing.includes(role)) return;
-    if (role === 'GlobalAdmin' && (await repos.roles.count(ctx.tenantId, 'GlobalAdmin')) <= 1) {
-      fail(ErrorCodes.ROLE_LAST_GLOBAL_ADMIN, "You can't remove the last Global admin.");
-    }
+    requireAbility(revokeAbility(actor, role, role === 'GlobalAdmin' ? await repos.roles.count(ctx.tenantId, 'GlobalAdmin') : 0));
     await repos.roles.remove(ctx.tenantId, userId, role);
     await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${role} from ${userId}`);
   });

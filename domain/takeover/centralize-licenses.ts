@@ -6,6 +6,8 @@ import { ErrorCodes, fail } from '../shared/errors';
 import { parseId, parseQuantity } from '../shared/validation';
 import { createCentralSubscription } from '../admin/buy-central-subscription';
 import { loadCentralTarget, loadSelfServiceSubscription } from './take-over-support';
+import { centralizeAbility } from './purchase-abilities';
+import { requireAbility } from '../shared/abilities';
 
 /**
  * R8: give everyone licensed on a self-service subscription a license from a central one (an existing
@@ -23,6 +25,7 @@ export const centralizeLicenses = async (
   return deps.uow.run(async (repos) => {
     const actor = await requireAdminWrite(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);
+    requireAbility(centralizeAbility(actor, s));
     const product = await getProduct(repos, s.productId);
     const holders = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
     let target = targetId

@@ -5,6 +5,8 @@ import { audit, getProduct, notify, recordOrder } from '../shared/effects';
 import { parseId, parseReason } from '../shared/validation';
 import { TAKEOVER_REASONS, endSubscription } from '../purchasing/purchase-support';
 import { loadSelfServiceSubscription } from './take-over-support';
+import { takeOverAbility } from './purchase-abilities';
+import { requireAbility } from '../shared/abilities';
 
 /**
  * R10: an admin takes over by cancelling, with a reason (the edge asks "Are you sure?"). Licensed users
@@ -16,6 +18,7 @@ export const takeOverCancel = async (deps: Deps, ctx: ActorContext, input: { sub
   return deps.uow.run(async (repos) => {
     const actor = await requireAdminWrite(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);
+    requireAbility(takeOverAbility(actor, s));
     const product = await getProduct(repos, s.productId);
     const { subscription, removedUserIds } = await endSubscription(repos, deps, s, { status: 'Deleted', reason, productName: product.name });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'TakenOver', quantityDelta: -s.quantity, actorId: ctx.actorId, note: `Cancelled by admin: ${reason}` });

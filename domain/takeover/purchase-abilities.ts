@@ -1,0 +1,117 @@
+import { adminWriteAbility, type Actor } from '../access';
+import { LIVE_STATUSES, type PolicyValue, type Product, type Subscription } from '../model';
+import type { Repositories } from '../ports';
+import { allowed, firstRefusal, refusedBy, type Abilities, type Ability } from '../shared/abilities';
+import { ErrorCodes } from '../shared/errors';
+
+/** What an admin may do about someone's self-service purchase (R3, R8–R10, and the new-purchase card). */
+export type PurchaseAction = 'takeOverCancel' | 'moveUsers' | 'centralize' | 'acknowledge' | 'disableProduct';
+export const PURCHASE_ACTIONS: readonly PurchaseAction[] = ['takeOverCancel', 'moveUsers', 'centralize', 'acknowledge', 'disableProduct'];
+
+/** A live central subscription of the same product that users could move to. */
+export interface MoveTarget {
+  subscription: Subscription;
+  /** Licenses not assigned on it. */
+  available: number;
+  /** How many of the purchase's license holders would need a license there (those already licensed there don't). */
+  needed: number;
+}
+
+const licenses = (n: number): string => `${n} license${n === 1 ? '' : 's'}`;
+const freeLicenses = (n: number): string => `${n} free license${n === 1 ? '' : 's'}`;
+
+/** Only a self-service subscription is taken over, centralized or acknowledged. */
+export const selfServiceAbility = (s: Subscription): Ability =>
+  s.origin === 'SelfService' ? allowed() : refusedBy(ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, 'That subscription was bought centrally; there is nothing to take over.');
+
+/** A subscription that already ended has nothing left to take over. */
+export const stillLiveAbility = (s: Subscription): Ability =>
+  LIVE_STATUSES.includes(s.status) ? allowed() : refusedBy(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, `That subscription is already ${s.status.toLowerCase()}.`, { status: s.status });
+
+/** R10 (and the start of R8, R9): an admin who may write, on a live self-service subscription. */
+export const takeOverAbility = (actor: Actor, s: Subscription): Ability =>
+  firstRefusal(adminWriteAbility(actor.roles), () => selfServiceAbility(s), () => stillLiveAbility(s));
+
+/** R8: centralizing can always buy a new central subscription, so it needs no free licenses anywhere. */
+export const centralizeAbility = (actor: Actor, s: Subscription): Ability => takeOverAbility(actor, s);
+
+/** The target that comes closest to taking every user: most spare licenses after the move, then most free. */
+export const bestMoveTarget = (targets: readonly MoveTarget[]): MoveTarget | null =>
+  targets.reduce<MoveTarget | null>(
+    (best, t) => (!best || t.available - t.needed > best.available - best.needed || (t.available - t.needed === best.available - best.needed && t.available > best.available) ? t : best),
+    null,
+  );
+
+/**
+ * R9: moving users needs a live central subscription of the product with one free license for every
+ * user moved. When none has enough, the reason says how many are missing and which subscription comes
+ * closest, so the card can offer to add exactly those licenses to it.
+ */
+export const moveUsersAbility = (actor: Actor, s: Subscription, product: Product, targets: readonly MoveTarget[], holders: number): Ability =>
+  firstRefusal(takeOverAbility(actor, s), () => {
+    const best = bestMoveTarget(targets);
+    if (!best) {
+      return refusedBy(ErrorCodes.TAKEOVER_TARGET_INVALID, `There is no central ${product.name} subscription yet: buy one or add licenses first.`, { needed: holders, best: null });
+    }
+    if (best.needed <= best.available) return allowed();
+    const which = targets.length === 1 ? 'The central subscription has' : `None of the ${targets.length} central ${product.name} subscriptions has enough: the closest has`;
+    return refusedBy(
+      ErrorCodes.LICENSE_NOT_ENOUGH,
+      `${which} ${freeLicenses(best.available)}; ${best.needed} ${best.needed === 1 ? 'is' : 'are'} needed. Add ${licenses(best.needed - best.available)} to it first.`,
+      { needed: best.needed, best: { subscriptionId: best.subscription.id, available: best.available } },
+    );
+  });
+
+/** The new-purchase card's "Acknowledge": once, on a live self-service purchase. */
+export const acknowledgeAbility = (actor: Actor, s: Subscription, acknowledged: { byName: string } | null): Ability =>
+  firstRefusal(
+    adminWriteAbility(actor.roles),
+    () => (s.origin === 'SelfService' ? allowed() : refusedBy(ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, 'Only self-service purchases are acknowledged; this one was bought centrally.')),
+    () => stillLiveAbility(s),
+    () => (acknowledged ? refusedBy(ErrorCodes.PURCHASE_ALREADY_ACKNOWLEDGED, `${acknowledged.byName} already acknowledged this purchase.`, { byName: acknowledged.byName }) : allowed()),
+  );
+
+/** R3: turn the product's self-service purchase off (affects only future purchases and trials). */
+export const disableProductAbility = (actor: Actor, product: Product, policy: PolicyValue): Ability =>
+  firstRefusal(adminWriteAbility(actor.roles), () =>
+    policy === 'Disabled' ? refusedBy(ErrorCodes.POLICY_ALREADY_SET, `Self-service purchase of ${product.name} is already turned off.`, { productId: product.id, policy }) : allowed(),
+  );
+
+export interface PurchaseFacts {
+  subscription: Subscription;
+  product: Product;
+  policy: PolicyValue;
+  acknowledged: { byName: string } | null;
+  /** Users licensed on the purchase. */
+  holders: number;
+  /** Live central subscriptions of the product. */
+  targets: readonly MoveTarget[];
+}
+
+/** Every admin action on this purchase for this actor, now, with the reason for each one that isn't possible. */
+export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<PurchaseAction> => ({
+  takeOverCancel: takeOverAbility(actor, f.subscription),
+  moveUsers: moveUsersAbility(actor, f.subscription, f.product, f.targets, f.holders),
+  centralize: centralizeAbility(actor, f.subscription),
+  acknowledge: acknowledgeAbility(actor, f.subscription, f.acknowledged),
+  disableProduct: disableProductAbility(actor, f.product, f.policy),
+});
+
+/**
+ * The live central subscriptions of `source`'s product, each with its free licenses and how many of
+ * `source`'s holders it would need to take. One read of counts, one of the targets' holders.
+ */
+export const loadMoveTargets = async (repos: Repositories, source: Subscription, holderIds: readonly string[]): Promise<MoveTarget[]> => {
+  const central = (await repos.subscriptions.listLiveByProduct(source.tenantId, source.productId, 'Central')).filter((c) => c.id !== source.id);
+  if (central.length === 0) return [];
+  const ids = central.map((c) => c.id);
+  const counts = await repos.assignments.countBySubscriptions(source.tenantId, ids);
+  const holders = new Set(holderIds);
+  const overlap = new Map<string, number>();
+  if (holders.size > 0) {
+    for (const a of await repos.assignments.listBySubscriptions(source.tenantId, ids)) {
+      if (holders.has(a.userId)) overlap.set(a.subscriptionId, (overlap.get(a.subscriptionId) ?? 0) + 1);
+    }
+  }
+  return central.map((c) => ({ subscription: c, available: c.quantity - (counts.get(c.id) ?? 0), needed: holders.size - (overlap.get(c.id) ?? 0) }));
+};
