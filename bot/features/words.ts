@@ -84,7 +84,10 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
     }
   }
   if (!partial.products.length) return { products: [], rest: words, exact: false };
-  return { products: partial.products, rest: [...words.slice(0, partial.at), ...words.slice(partial.at + partial.len)], exact: false };
+  const rest = [...words.slice(0, partial.at), ...words.slice(partial.at + partial.len)];
+  // "power bee eye" is not Power anything: a start of a name must outweigh the words nobody understood.
+  if (unreadWords(rest).length > partial.len) return { products: [], rest: words, exact: false };
+  return { products: partial.products, rest, exact: false };
 };
 
 /** Words that carry no meaning of their own around a product and a number. */

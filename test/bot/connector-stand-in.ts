@@ -33,6 +33,9 @@ export class ConnectorStandIn {
   }
 
   /** Waits until `count` activities have arrived for a conversation (replies are sent after the HTTP answer for some turns). */
+  /** 1:1 conversations the bot created (create-conversation), with their members. */
+  created: Array<{ conversationId: string; memberIds: string[] }> = [];
+
   async waitFor(conversationId: string, count = 1, ms = 5000): Promise<Recorded[]> {
     const until = Date.now() + ms;
     for (;;) {
@@ -52,6 +55,15 @@ export class ConnectorStandIn {
         const m = this.members.get(member[2]);
         res.writeHead(m ? 200 : 404, { 'content-type': 'application/json' });
         res.end(JSON.stringify(m ?? { error: { code: 'MemberNotFoundInConversation' } }));
+        return;
+      }
+      // Create-conversation, as the Bot Connector answers it: a new 1:1 conversation with one member.
+      if (req.method === 'POST' && url === '/v3/conversations') {
+        const params = JSON.parse(body || '{}') as { members?: Array<{ id: string }> };
+        const id = `a:created-${++this.seq}`;
+        this.created.push({ conversationId: id, memberIds: (params.members ?? []).map((m) => m.id) });
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id }));
         return;
       }
       const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);

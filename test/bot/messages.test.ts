@@ -47,8 +47,15 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
   });
 
   test('anything unrecognised gets help with the closest commands', async () => {
-    expect((await bot.say('megan', 'purchses')).replies[0]).toMatch(/Did you mean \*\*purchases/);
-    expect((await bot.say('megan', 'catalgo')).replies[0]).toMatch(/Did you mean \*\*catalog\*\*/);
+    // By role: a purchaser's typo suggests their own list, as a button that runs it; an admin's the admin one.
+    expect((await bot.say('megan', 'purchses')).replies[0]).toMatch(/Did you mean:\n\[my purchases\]/);
+    expect((await bot.say('alex', 'purchses')).replies[0]).toMatch(/\[purchases\]/);
+    expect((await bot.say('megan', 'catalgo')).replies[0]).toMatch(/Did you mean:\n\[catalog\]/);
+    const typo = await bot.say('megan', 'by power bi pro 2');
+    expect(typo.replies[0]).toMatch(/\[buy Power BI Pro 2\]/);
+    expect(typo.replies[0].length).toBeLessThan(300);
+    const run = actionOf(typo.cards[0], 'buy Power BI Pro 2')!;
+    expect((await bot.invoke('megan', run.verb, run.data)).text).toMatch(/Buy Power BI Pro/);
     expect((await bot.say('megan', 'make me a sandwich')).replies[0]).toMatch(/I didn't get "make me a sandwich"/);
   });
 

@@ -1,0 +1,134 @@
+import { actionOf, startBot, type BotHarness } from './harness';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
+import { buySubscription } from '../../domain/purchasing/buy-subscription';
+import { assignLicenses } from '../../domain/licenses/assign-licenses';
+import { upsertDirectoryUsers } from '../../domain/directory/sync-directory';
+import type { Subscription } from '../../domain/model';
+
+/**
+ * The chat surface in the states a real tenant reaches: several subscriptions of one product,
+ * several people of one name, product names that end in digits. Each case failed before the
+ * features were rebuilt (a silent pick, a misread product, a dead end).
+ */
+
+const POWER_BI = 'CFQ7TTC0H9MP';
+const megan = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.megan.id, surface: 'system' as const };
+
+describe('several subscriptions, several people, digits in names', () => {
+  let bot: BotHarness;
+  let first: Subscription;
+  let second: Subscription;
+
+  const subsOfMegan = () => bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+  const invoicesOfMegan = () => bot.app.deps.uow.read((r) => r.invoices.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+    // Megan's seeded 5 × Power BI Pro (Megan, Patti, Lynne) and a second one of 2 with Adele on it.
+    first = (await subsOfMegan()).find((s) => s.productId === POWER_BI)!;
+    const token = bot.app.payments.tokenize({ number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123' }).token;
+    const bought = await buySubscription(bot.app.deps, megan, { productId: POWER_BI, quantity: 2, billingFrequency: 'Annual', cardToken: token });
+    if (bought.status !== 'created') throw new Error('setup: purchase failed');
+    second = bought.subscription;
+    await assignLicenses(bot.app.deps, megan, { subscriptionId: second.id, userIds: [DEMO_USERS.adele.id] });
+    // Two people called Alex: a name alone can't say which.
+    await upsertDirectoryUsers(bot.app.deps, [{ id: 'alex-two', tenantId: DEMO_TENANT_ID, displayName: 'Alex Wilber-Jones', email: 'alexj@example.com', isGuest: false, active: true }]);
+  });
+  afterAll(() => bot.close());
+
+  test('"add 1 license to Power BI Pro" with two subscriptions asks which one and charges nothing; the button charges the chosen one once', async () => {
+    const before = await invoicesOfMegan();
+    const { replies, cards } = await bot.say('megan', 'add 1 license to Power BI Pro');
+    expect(replies[0]).toMatch(/Which subscription\?[\s\S]*2 Power BI Pro subscriptions/);
+    expect(replies[0]).toMatch(/5 licenses, 3 assigned · monthly/);
+    expect(replies[0]).toMatch(/2 licenses, 1 assigned · yearly/);
+    expect(await invoicesOfMegan()).toHaveLength(before.length);
+    // The second option is the yearly one (newest first or not, find it by its text).
+    const buttons = JSON.stringify(cards[0]);
+    expect(buttons).toContain(second.id);
+    const press = actionOf(cards[0], 'Add 1 here')!;
+    const pressed = await bot.invoke('megan', press.verb, { ...press.data, subscriptionId: second.id });
+    expect(pressed.text).toMatch(/Done: 3 licenses now/);
+    const again = await bot.invoke('megan', press.verb, { ...press.data, subscriptionId: second.id });
+    expect(again.text).toMatch(/3 licenses/);
+    const after = await subsOfMegan();
+    expect(after.find((s) => s.id === second.id)!.quantity).toBe(3);
+    expect(after.find((s) => s.id === first.id)!.quantity).toBe(5);
+  });
+
+  test('"unassign Power BI Pro from Adele": only one subscription has Adele, so that one is used', async () => {
+    const { replies } = await bot.say('megan', 'unassign Power BI Pro from Adele Vance');
+    expect(replies[0]).toMatch(/Done: 1 unassigned/);
+    const holders = await bot.app.deps.uow.read((r) => r.assignments.listBySubscription(DEMO_TENANT_ID, second.id));
+    expect(holders).toHaveLength(0);
+  });
+
+  test('"assign Power BI Pro to …" with room on both asks which; a name of two people asks who, and the buttons finish the job', async () => {
+    const which = await bot.say('megan', 'assign Power BI Pro to Isaiah Langer');
+    expect(which.replies[0]).toMatch(/Which subscription\?/);
+    const assignHere = actionOf(which.cards[0], 'Assign here')!;
+    expect((await bot.invoke('megan', assignHere.verb, { ...assignHere.data, subscriptionId: second.id })).text).toMatch(/Done: 1 person has a license now/);
+
+    const who = await bot.say('megan', 'assign Power BI Pro to Alex');
+    expect(who.replies[0]).toMatch(/Which person\?[\s\S]*Alex Wilber\b[\s\S]*Alex Wilber-Jones/);
+    const pick = actionOf(who.cards[0], 'This person')!;
+    const next = await bot.invoke('megan', pick.verb, pick.data);
+    // The person is known now; two subscriptions still have room, so the next question is which one.
+    expect(next.text).toMatch(/Which subscription\?/);
+  });
+
+  test('take over from a purchaser with several subscriptions: a card that tells them apart, whose buttons open each take-over', async () => {
+    const { replies, cards } = await bot.sayInChannel('alex', 'take over Power BI Pro from Megan Bowen');
+    expect(replies[0]).toMatch(/Which subscription\?[\s\S]*Power BI Pro · Megan Bowen[\s\S]*Power BI Pro · Megan Bowen/);
+    expect(replies[0]).not.toMatch(/take over Power BI Pro from Megan Bowen\*\*/);
+    const open = actionOf(cards[0], 'Take over…')!;
+    const confirm = await bot.invoke('alex', open.verb, open.data, 'channel');
+    expect(confirm.text).toMatch(/Take over Power BI Pro from Megan Bowen\?/);
+  });
+
+  test('product names ending in digits: the product first, then the quantity', async () => {
+    const v1 = await bot.say('patti', 'buy Visio Plan 1 2');
+    expect(v1.replies[0]).toMatch(/Buy Visio Plan 1/);
+    expect(JSON.stringify(v1.cards[0])).toMatch(/"id":"quantity"[^}]*"value":2/);
+    const p3 = await bot.say('patti', 'buy Project Plan 3');
+    expect(p3.replies[0]).toMatch(/Buy Project Plan 3/);
+    expect(JSON.stringify(p3.cards[0])).toMatch(/"id":"quantity"[^}]*"value":1/);
+    expect((await bot.say('patti', 'buy Planner Plan 1 3')).replies[0]).toMatch(/Buy Planner Plan 1/);
+    expect((await bot.say('patti', 'buy Visio Plan 1')).replies[0]).toMatch(/Buy Visio Plan 1/);
+  });
+
+  test('words that could be several products: a choice whose buttons open the right form with the number kept', async () => {
+    const { replies, cards } = await bot.say('patti', 'buy visio 3');
+    expect(replies[0]).toMatch(/Which product\?[\s\S]*Visio Plan 1[\s\S]*Visio Plan 2/);
+    const buy = actionOf(cards[0], 'Buy')!;
+    const form = await bot.invoke('patti', buy.verb, buy.data);
+    expect(form.text).toMatch(/Buy Visio Plan/);
+    expect(JSON.stringify(form.card)).toMatch(/"id":"quantity"[^}]*"value":3/);
+  });
+
+  test('personal data asked for in a group chat is answered in the 1:1 chat (created when there is none)', async () => {
+    const res = await bot.post({
+      type: 'message', id: 'gp1', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'my purchases',
+      from: { id: `29:${DEMO_USERS.lynne.id}`, name: 'Lynne Robbins', aadObjectId: DEMO_USERS.lynne.id }, recipient: { id: '28:purchases-bot', name: 'Purchases' },
+      conversation: { id: '19:groupchat-privacy@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: DEMO_TENANT_ID }, channelData: { tenant: { id: DEMO_TENANT_ID } },
+    });
+    expect(res.status).toBe(200);
+    const [note] = await bot.connector.waitFor('19:groupchat-privacy@thread.v2');
+    expect(JSON.stringify(note.activity)).toMatch(/answered in our 1:1 chat/);
+    // Lynne never chatted 1:1 with the bot: a conversation was created with her and the answer posted there.
+    const created = bot.connector.created.find((c) => c.memberIds.includes(`29:${DEMO_USERS.lynne.id}`))!;
+    expect(created).toBeDefined();
+    const [privately] = await bot.connector.waitFor(created.conversationId);
+    expect(JSON.stringify(privately.activity)).toMatch(/Your subscriptions/);
+    expect(await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.lynne.id}`)).not.toBeNull();
+  });
+
+  test('help by role: a purchaser sees no admin commands; suggestions are short buttons', async () => {
+    const help = (await bot.say('patti', 'help')).replies[0];
+    expect(help).not.toMatch(/take over|set policy|audit/);
+    expect((await bot.say('alex', 'help')).replies[0]).toMatch(/take over/);
+    const typo = (await bot.say('patti', 'cancle power bi pro')).replies[0];
+    expect(typo).toMatch(/\[cancel power bi pro\]/);
+    expect(typo).not.toMatch(/For admins/);
+  });
+});
