@@ -5,12 +5,16 @@ import { bootstrapAdmins } from '../domain/roles/manage-roles';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { startTrial } from '../domain/purchasing/start-trial';
 import { assignLicenses } from '../domain/licenses/assign-licenses';
+import { updatePaymentMethod } from '../domain/purchasing/update-payment-method';
+import { runBillingCycle } from '../domain/billing/run-billing-cycle';
+import { addDays } from '../domain/shared/clock';
 import type { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 
 /**
  * A demo tenant whose people are the Microsoft 365 Agents Playground's default personas, so that
  * `npm start` plus the Playground is explorable at once. The Playground's default current user,
  * Alex Wilber, is a Global admin; Megan and Adele have bought things; Isaiah is a Global reader.
+ * Megan also has one unpaid bill (a declined renewal), so paying a bill can be tried at once.
  */
 export const DEMO_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 
@@ -48,5 +52,22 @@ export const seedDemoTenant = async (deps: Deps, payments: SandboxPaymentProvide
     await assignLicenses(deps, megan, { subscriptionId: bought.subscription.id, userIds: [DEMO_USERS.megan.id, DEMO_USERS.patti.id, DEMO_USERS.lynne.id] });
   }
   await startTrial(deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.adele.id, surface: 'system' }, { productId: 'CFQ7TTC0HD33' });
+  await seedDeclinedRenewal(deps, payments, megan, card);
   return true;
+};
+
+/**
+ * Megan bought Clipchamp Premium a month ago and later put a card on it that has no funds; its
+ * renewal came due and was declined, leaving an unpaid bill (and a payment-failed notice) as the
+ * billing job leaves one. Made through the use cases, back-dated, then settled by the real job.
+ */
+const seedDeclinedRenewal = async (deps: Deps, payments: SandboxPaymentProvider, megan: { tenantId: string; actorId: string; surface: 'system' }, card: string): Promise<void> => {
+  const boughtAt = addDays(deps.clock.now(), -32);
+  const then: Deps = { ...deps, clock: { now: () => new Date(boughtAt.getTime()) } };
+  const bought = await buySubscription(then, megan, { productId: 'CFQ7TTC0N8SS', quantity: 1, billingFrequency: 'Monthly', cardToken: card });
+  if (bought.status !== 'created') return;
+  await assignLicenses(then, megan, { subscriptionId: bought.subscription.id, userIds: [DEMO_USERS.megan.id] });
+  const noFunds = payments.tokenize({ number: '4000 0000 0000 9995', expMonth: 12, expYear: deps.clock.now().getUTCFullYear() + 3, cvc: '123', name: 'Demo' }).token;
+  await updatePaymentMethod(then, megan, { subscriptionId: bought.subscription.id, cardToken: noFunds });
+  await runBillingCycle(deps, { tenantId: DEMO_TENANT_ID });
 };
