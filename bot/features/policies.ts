@@ -76,12 +76,14 @@ export const policies: Feature = {
     [VERBS.policies]: { run: ({ deps, ctx }) => policiesView(deps, ctx) },
     [VERBS.setPolicy]: {
       run: async ({ deps, ctx, data }) => policiesView(deps, ctx, done(changeMessage(await setPolicy(deps, ctx, { productId: data.productId, value: data.value })))),
+      recover: (a, banner) => policiesView(a.deps, a.ctx, banner),
     },
     [VERBS.setAllPolicies]: {
       run: async ({ deps, ctx, data }) => {
         const changes = await setAllPolicies(deps, ctx, { value: data.allValue });
         return policiesView(deps, ctx, done(allMessage(changes, changes[0]?.to ?? 'Enabled')));
       },
+      recover: (a, banner) => policiesView(a.deps, a.ctx, banner),
     },
   },
   views: {
