@@ -9,7 +9,7 @@ export interface OutboxQueue {
   claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]>;
   beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, now: Date, leaseMs: number): Promise<boolean>;
   markSent(id: string, at: Date, activityId?: string): Promise<void>;
-  markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken?: string): Promise<void>;
+  markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void>;
   markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;
   release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
   settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;

@@ -96,12 +96,12 @@ export class PrismaOutboxQueue {
   /**
    * A definite failure: the message was not delivered (an HTTP error answer, or no send happened).
    * `retryAt` null gives up on the row (it stays unsent, with the reason, for an admin to see).
-   * Without `claimToken` (the sender's interface before claim tokens), the row is updated whoever holds it.
+   * Only the holder of the claim (its token) can record the outcome.
    */
-  async markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken?: string): Promise<void> {
+  async markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void> {
     await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({
-        where: { id, sentAt: null, ...(claimToken !== undefined && { claimToken }) },
+        where: { id, sentAt: null, claimToken },
         data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, ...(retryAt === null && { attempts: maxAttempts }) },
       }),
     );
