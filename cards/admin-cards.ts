@@ -4,9 +4,9 @@ import type { ProductLicensesView } from '../domain/admin/licenses-view';
 import type { PolicyRow } from '../domain/policy/view-policies';
 import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
-import { agree, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, statusLabel, withPolicyLabels } from './format';
+import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
 import {
-  banner, cardOf, choiceSet, container, execute, facts, heading, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
+  banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
   type AdaptiveCard, type Banner, type Choice,
 } from './ui';
 import { VERBS } from './verbs';
@@ -21,13 +21,15 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
   const { origin } = input;
   const page = input.page.page;
   const pages = pageCount(input.page.total, input.page.pageSize);
+  // A page longer than LIMITS.rows is cut (ask for pages of at most that many).
+  const { shown, hidden } = firstOf(input.page.items, LIMITS.rows);
   return cardOf(
     [
       ...banner(input),
       heading(origin === 'SelfService' ? 'Self-service purchases' : origin === 'Central' ? 'Central subscriptions' : 'All purchases'),
       text(input.page.total === 0 ? 'Nothing yet.' : `${input.page.total} in all · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
       ...rowList(
-        input.page.items.map((r) => ({
+        shown.map((r) => ({
           lines: [
             text(`**${r.product.name}** · ${r.purchaserName}`),
             text(`${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)} · expires ${day(r.subscription.expiresAt)}`, { isSubtle: true, spacing: 'None' }),
@@ -35,6 +37,7 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
           action: execute('Details', VERBS.purchase, { subscriptionId: r.subscription.id }),
         })),
       ),
+      ...moreNote(hidden, 'purchase', { qualifier: 'on this page', where: 'The Admin tab lists them all.' }),
       ...pager(VERBS.purchases, page, pages, { origin }),
     ],
     [
@@ -65,7 +68,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
     s.status === 'Deleted' ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
       : s.status === 'Cancelled' ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
         : acknowledged ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.` : '';
-  const assigneeNames = assignedUsers.slice(0, 20).map((u) => u.displayName).join(', ') + (assignedUsers.length > 20 ? ` and ${assignedUsers.length - 20} more` : '');
+  const assigneeNames = someNames(assignedUsers.slice(0, LIMITS.names).map((u) => u.displayName), LIMITS.names, assignedUsers.length);
   return cardOf(
     [
       ...banner(input),
@@ -80,6 +83,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
         ['Policy', policyLabel(input.policy)],
       ]),
       ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),
+      ...only(assignedUsers.length > LIMITS.names, text('The licensed users export (CSV) lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
     [
@@ -106,6 +110,7 @@ export const takeOverConfirmCard = (input: { detail: PurchaseDetail; targets: re
   const n = assignedUsers.length;
   const targets = input.targets
     .filter((t) => t.available >= n && n > 0)
+    .slice(0, LIMITS.choices)
     .map((t) => ({ title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
   return cardOf(
     [
@@ -132,7 +137,7 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
   const who = purchaser?.displayName ?? 'the purchaser';
-  const targets = input.targets.filter((t) => t.available >= n).map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
+  const targets = input.targets.filter((t) => t.available >= n).slice(0, LIMITS.choices).map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
   return cardOf(
     [
       ...banner(input),
@@ -161,13 +166,15 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
 
 const policyChoices = (): Choice[] => Object.entries(POLICY_LABELS).map(([value, title]) => ({ title, value }));
 
-export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: boolean; refreshUserIds: string[] } & Banner): AdaptiveCard =>
-  cardOf(
+export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: boolean; refreshUserIds: string[] } & Banner): AdaptiveCard => {
+  const { shown, hidden } = firstOf(input.rows, LIMITS.choices);
+  return cardOf(
     [
       ...banner(input),
       heading('AllowSelfServicePurchase'),
       text('Who may buy or try each product without IT. New products start as Enabled.', { isSubtle: true, spacing: 'None' }),
-      facts(input.rows.map((r) => [r.product.name, `${policyLabel(r.value)}${r.isDefault ? ' (default)' : ''}`] as const)),
+      facts(shown.map((r) => [r.product.name, `${policyLabel(r.value)}${r.isDefault ? ' (default)' : ''}`] as const)),
+      ...moreNote(hidden, 'product', { where: 'The Admin tab lists and changes them all.' }),
     ],
     [
       ...only(
@@ -175,7 +182,7 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
         showCard(
           'Change one product',
           [
-            choiceSet('productId', input.rows.map((r) => ({ title: r.product.name, value: r.product.id })), { label: 'Product', isRequired: true, errorMessage: 'Pick a product' }),
+            choiceSet('productId', shown.map((r) => ({ title: r.product.name, value: r.product.id })), { label: 'Product', isRequired: true, errorMessage: 'Pick a product' }),
             choiceSet('value', policyChoices(), { label: 'Setting', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled' }),
           ],
           [execute('Apply', VERBS.setPolicy, {}, { style: 'positive' })],
@@ -189,6 +196,7 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
     ],
     { refresh: refresh('policies', {}, input.refreshUserIds) },
   );
+};
 
 // ---------------------------------------------------------------------------------------------- approvals
 
@@ -198,7 +206,7 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
   const pending = r.status === 'Pending';
   const outcome = pending
     ? ''
-    : `${r.status === 'Rejected' ? 'Rejected' : r.status === 'Approved' ? 'Approved' : 'Approved, but the purchase failed'}${input.deciderName ? ` by ${input.deciderName}` : ''}${r.decidedAt ? ` on ${day(r.decidedAt)}` : ''}${r.decisionNote ? `: ${r.decisionNote}` : '.'}`;
+    : `${r.status === 'Rejected' ? 'Rejected' : r.status === 'Approved' ? 'Approved' : 'Approved, but the purchase failed'}${input.deciderName ? ` by ${input.deciderName}` : ''}${r.decidedAt ? ` on ${day(r.decidedAt)}` : ''}${r.decisionNote ? `: ${clip(r.decisionNote, 500)}` : '.'}`;
   return cardOf(
     [
       ...banner(input),
@@ -222,18 +230,21 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
   );
 };
 
-export const approvalsCard = (input: { items: ReadonlyArray<{ request: PurchaseRequest; productName: string; requesterName: string }> } & Banner): AdaptiveCard =>
-  cardOf([
+export const approvalsCard = (input: { items: ReadonlyArray<{ request: PurchaseRequest; productName: string; requesterName: string }> } & Banner): AdaptiveCard => {
+  const { shown, hidden } = firstOf(input.items, LIMITS.rows);
+  return cardOf([
     ...banner(input),
     heading('Waiting for approval'),
     ...only(input.items.length === 0, text('Nothing is waiting for approval.')),
     ...rowList(
-      input.items.map(({ request: r, productName, requesterName }) => ({
+      shown.map(({ request: r, productName, requesterName }) => ({
         lines: [text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${count(r.quantity, 'license')} of ${productName}`}**`), text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' })],
         action: execute('Open', VERBS.approvals, { requestId: r.id }),
       })),
     ),
+    ...moreNote(hidden, 'request', { where: 'The Admin tab lists them all.' }),
   ]);
+};
 
 // ---------------------------------------------------------------------------------------------- audit, licenses, roles, export
 
@@ -242,24 +253,28 @@ const SURFACE_WORDS = { chat: 'in chat', card: 'on a card', web: 'on the web', s
 export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<string, string> }): AdaptiveCard => {
   const page = input.page.page;
   const pages = pageCount(input.page.total, input.page.pageSize);
+  const { shown, hidden } = firstOf(input.page.items, LIMITS.rows);
   return cardOf([
     heading('Audit log'),
     text(input.page.total === 0 ? 'The audit log is empty.' : `${count(input.page.total, 'entry')}, newest first · page ${page} of ${pages}`, { isSubtle: true, spacing: 'None' }),
-    ...input.page.items.map((e) =>
+    ...shown.map((e) =>
       container(
         [
-          text(withPolicyLabels(e.summary)),
+          text(clip(withPolicyLabels(e.summary), 300)),
           text(`${e.at.toISOString().slice(0, 16).replace('T', ' ')} · ${input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId)} · ${SURFACE_WORDS[e.surface]}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
         ],
         { separator: true },
       ),
     ),
+    ...moreNote(hidden, 'entry', { qualifier: 'on this page', where: 'The Admin tab lists them all.' }),
     ...pager(VERBS.audit, page, pages),
   ]);
 };
 
 export const productLicensesCard = (input: { view: ProductLicensesView }): AdaptiveCard => {
   const v = input.view;
+  // Each purchaser takes a few lines; a page longer than 10 is cut (ask for pages of at most 10).
+  const groups = firstOf(v.groups, 10);
   return cardOf([
     heading(`${v.product.name} licenses`),
     // A FactSet shows text only: a number there renders as an empty value.
@@ -269,15 +284,18 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
       ['Assigned', String(v.assigned)],
       ['Available', String(v.available)],
     ]),
-    ...v.groups.map((g) =>
-      container(
+    ...groups.shown.map((g) => {
+      const subs = firstOf(g.subscriptions, 3);
+      const more = subs.hidden ? ` and ${count(subs.hidden, 'more subscription')}` : '';
+      return container(
         [
-          text(`**Bought by ${g.purchaserName}** · ${g.subscriptions.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}`),
-          text(g.users.length ? g.users.map((u) => u.displayName).join(', ') : 'Nobody assigned yet', { isSubtle: true, spacing: 'None' }),
+          text(`**Bought by ${g.purchaserName}** · ${subs.shown.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}${more}`),
+          text(g.users.length ? someNames(g.users.slice(0, LIMITS.names).map((u) => u.displayName), LIMITS.names, g.users.length) : 'Nobody assigned yet', { isSubtle: true, spacing: 'None' }),
         ],
         { separator: true },
-      ),
-    ),
+      );
+    }),
+    ...moreNote(groups.hidden, 'purchaser', { qualifier: 'on this page', where: 'The Admin tab and the licensed users export list them all.' }),
     ...pager(VERBS.productLicenses, v.page, pageCount(v.totalGroups, v.pageSize), { productId: v.product.id }),
   ]);
 };
@@ -285,18 +303,20 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
 const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Delegated admin' };
 export const roleWord = (role: string): string => ROLE_WORDS[role] ?? role;
 
-export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names: ReadonlyMap<string, string>; canGrant: boolean } & Banner): AdaptiveCard =>
-  cardOf(
+export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names: ReadonlyMap<string, string>; canGrant: boolean } & Banner): AdaptiveCard => {
+  const { shown, hidden } = firstOf(input.assignments, LIMITS.rows);
+  return cardOf(
     [
       ...banner(input),
       heading('Admin roles'),
       text('Admins see every purchase; Global and Billing admins can change them; Global readers only look.', { isSubtle: true, spacing: 'None' }),
       ...rowList(
-        input.assignments.map((a) => ({
+        shown.map((a) => ({
           lines: [text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`), text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' })],
           ...(input.canGrant ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) } : {}),
         })),
       ),
+      ...moreNote(hidden, 'role assignment'),
     ],
     [
       ...only(
@@ -312,6 +332,7 @@ export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names
       ),
     ],
   );
+};
 
 export const exportCard = (input: { url: string; what: string; minutes: number }): AdaptiveCard =>
   cardOf([heading('Licensed users export'), text(`${input.what} The link works for ${count(input.minutes, 'minute')} and only for admins of your organization.`)], [openUrl('Download CSV', input.url)]);

@@ -43,6 +43,9 @@ export const someNames = (names: readonly string[], max = 5, total = names.lengt
   return shown.length ? `${shown.join(', ')} and ${more} more` : count(more, 'person');
 };
 
+/** Free text cut to `max` characters, with an ellipsis when it was longer. */
+export const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
+
 export const POLICY_LABELS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };
 
 /** A policy value as people read it ("Only trials without a card"), never the raw enum; an unknown value as given. */

@@ -68,10 +68,11 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
   const kind = n.kind;
   const subscriptionId = s(d.subscriptionId);
   const requestId = s(d.requestId);
+  const users = opts.refreshUserIds;
   const clause =
-    kind === 'PurchaseCreated' ? refresh('purchase', { subscriptionId, isNew: true })
-      : kind === 'ApprovalRequested' ? refresh('approval', { requestId })
-        : kind === 'CancelRequested' || MANAGE.has(kind) ? refresh('subscription', { subscriptionId })
+    kind === 'PurchaseCreated' ? refresh('purchase', { subscriptionId, isNew: true }, users)
+      : kind === 'ApprovalRequested' ? refresh('approval', { requestId }, users)
+        : kind === 'CancelRequested' || MANAGE.has(kind) ? refresh('subscription', { subscriptionId }, users)
           : undefined;
   const title = TITLES[kind] ?? '';
   return cardOf(
@@ -91,6 +92,6 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
       ...only(MANAGE.has(kind) && subscriptionId, execute('Manage', VERBS.subscription, { subscriptionId })),
       ...only(kind === 'TrialEnded', execute('Buy it', VERBS.buyForm, { productId: s(d.productId), mode: 'buy' })),
     ],
-    { refresh: clause && opts.refreshUserIds ? { ...clause, userIds: opts.refreshUserIds } : clause },
+    { refresh: clause },
   );
 };

@@ -2,9 +2,9 @@ import type { CatalogItem } from '../domain/catalog/list-catalog';
 import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
 import type { Invoice, Product, Subscription } from '../domain/model';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
-import { count, day, frequencyLabel, price, statusLabel } from './format';
+import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
 import {
-  actionSet, banner, cardOf, choiceSet, container, execute, facts, heading, newCardInputs, numberInput, only, openUrl, pageCount, pager, paymentInputs, refresh, rowList, showCard, text, textInput,
+  actionSet, banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, newCardInputs, numberInput, only, openUrl, pageCount, pager, paymentInputs, refresh, rowList, showCard, text, textInput,
   type AdaptiveCard, type Banner, type SubmitAction,
 } from './ui';
 import { VERBS } from './verbs';
@@ -20,13 +20,15 @@ export interface SavedCard {
 // ---------------------------------------------------------------------------------------------- catalog
 
 export const catalogCard = (input: { items: readonly CatalogItem[]; page: number; pageSize: number } & Banner): AdaptiveCard => {
-  const start = (input.page - 1) * input.pageSize;
-  const pages = pageCount(input.items.length, input.pageSize);
+  // However many a page is asked for, a card shows at most LIMITS.rows products (and pages by that).
+  const pageSize = Math.min(Math.max(1, input.pageSize), LIMITS.rows);
+  const start = (input.page - 1) * pageSize;
+  const pages = pageCount(input.items.length, pageSize);
   return cardOf([
     ...banner(input),
     heading('What you can buy'),
     text(`Prices are per license. Page ${input.page} of ${pages}.`, { isSubtle: true, spacing: 'None' }),
-    ...input.items.slice(start, start + input.pageSize).map((i) => {
+    ...input.items.slice(start, start + pageSize).map((i) => {
       const productId = i.product.id;
       const trialLine = i.product.trial ? ` · ${i.product.trial.days}-day trial${i.product.trial.requiresPaymentMethod ? '' : ', no card needed'}` : '';
       const note = i.canBuy ? '' : i.canTrial ? 'Your organization allows only the trial of this product.' : 'Your organization has turned off buying this product. Please contact your IT admin.';
@@ -106,14 +108,15 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
 
 // ---------------------------------------------------------------------------------------------- my purchases
 
-export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner): AdaptiveCard =>
-  cardOf(
+export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner): AdaptiveCard => {
+  const { shown, hidden } = firstOf(input.items, LIMITS.rows);
+  return cardOf(
     [
       ...banner(input),
       heading('Your subscriptions'),
       ...only(input.items.length === 0, text("You haven't bought anything yet.")),
       ...rowList(
-        input.items.map(({ subscription: s, product, assigned }) => ({
+        shown.map(({ subscription: s, product, assigned }) => ({
           lines: [
             text(`**${product.name}**`),
             text(`${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`, { isSubtle: true, spacing: 'None' }),
@@ -121,17 +124,22 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner
           action: execute('Manage', VERBS.subscription, { subscriptionId: s.id }),
         })),
       ),
+      ...moreNote(hidden, 'subscription', { where: 'The My purchases tab lists them all.' }),
     ],
     [execute('Catalog', VERBS.catalog, { page: 1 }), execute('Bills', VERBS.bills)],
     { refresh: refresh('mine', {}) },
   );
+};
 
 // ---------------------------------------------------------------------------------------------- one subscription
 
 export interface SubscriptionView extends Banner {
   subscription: Subscription;
   product: Product;
+  /** Who holds a license; may be only the first of them when `assigneeTotal` says how many there are. */
   assignees: ReadonlyArray<{ id: string; name: string }>;
+  /** How many hold a license, when `assignees` is only the first few (defaults to `assignees.length`). */
+  assigneeTotal?: number;
   formId: string;
   /** The viewer may change it: its purchaser (self-service) or an admin (central). */
   canManage: boolean;
@@ -144,8 +152,11 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
   const id = s.id;
   const live = s.status === 'Active' || s.status === 'Trial';
   const isLive = live && input.canManage;
-  const assignedCount = input.assignees.length;
+  const assignedCount = Math.max(input.assigneeTotal ?? 0, input.assignees.length);
   const available = Math.max(0, s.quantity - assignedCount);
+  const namesCut = assignedCount > LIMITS.names;
+  // Few enough to pick from a list; otherwise typed, and resolved on the server like Assign.
+  const pickable = assignedCount <= LIMITS.choices && input.assignees.length === assignedCount;
   return cardOf(
     [
       ...banner(input),
@@ -158,7 +169,8 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         ['Card', cardLabel(s)],
         [!live ? 'Ended' : s.recurring ? 'Renews' : 'Ends', day(s.cancelledAt ?? s.expiresAt)],
       ]),
-      ...only(assignedCount > 0, text('**Assigned to**'), text(input.assignees.map((a) => a.name).join(', '), { spacing: 'None' })),
+      ...only(assignedCount > 0, text('**Assigned to**'), text(someNames(input.assignees.map((a) => a.name), LIMITS.names, assignedCount), { spacing: 'None' })),
+      ...only(namesCut, text('The My purchases tab lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
     ],
     [
       ...only(
@@ -187,7 +199,12 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
             assignedCount > 0,
             showCard(
               'Unassign',
-              [choiceSet('userIds', input.assignees.map((a) => ({ title: a.name, value: a.id })), { label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person' })],
+              pickable
+                ? [choiceSet('userIds', input.assignees.map((a) => ({ title: a.name, value: a.id })), { label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person' })]
+                : [
+                  textInput('unassignPeople', { label: 'Remove the license of (names or emails, separated by commas)', placeholder: someNames(input.assignees.map((a) => a.name), 2, 2), maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' }),
+                  text(`${count(assignedCount, 'person')} ${agree(assignedCount, 'holds', 'hold')} a license; the My purchases tab lists them all.`, { isSubtle: true, size: 'Small' }),
+                ],
               [execute('Unassign', VERBS.unassign, { subscriptionId: id })],
             ),
           ),
@@ -236,13 +253,16 @@ export const cancelConfirmCard = (input: { subscription: Subscription; product: 
 
 // ---------------------------------------------------------------------------------------------- bills
 
-export const billsCard = (input: { bills: readonly Invoice[] } & Banner): AdaptiveCard =>
-  cardOf(
+export const billsCard = (input: { bills: readonly Invoice[] } & Banner): AdaptiveCard => {
+  // Unpaid bills first (they need paying), then the rest as given; only the first LIMITS.rows.
+  const ordered = [...input.bills.filter((b) => b.status === 'Unpaid'), ...input.bills.filter((b) => b.status !== 'Unpaid')];
+  const { shown, hidden } = firstOf(ordered, LIMITS.rows);
+  return cardOf(
     [
       ...banner(input),
       heading('Your bills'),
       ...only(input.bills.length === 0, text('You have no bills.')),
-      ...input.bills.map((b) => {
+      ...shown.map((b) => {
         const unpaid = b.status === 'Unpaid';
         const statusWord = b.status === 'Paid' ? `paid ${b.paidAt ? day(b.paidAt) : ''}` : `unpaid${b.failureCode ? ' (the card was declined)' : ''}`;
         return container(
@@ -254,10 +274,12 @@ export const billsCard = (input: { bills: readonly Invoice[] } & Banner): Adapti
           { separator: true },
         );
       }),
+      ...moreNote(hidden, 'bill', { where: 'The My purchases tab lists them all.' }),
     ],
     [execute('My purchases', VERBS.mine)],
     { refresh: refresh('bills', {}) },
   );
+};
 
 export const payBillCard = (input: { bill: Invoice; savedCards: readonly SavedCard[] } & Banner): AdaptiveCard => {
   const amount = price(input.bill.amount);

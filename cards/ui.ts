@@ -1,3 +1,4 @@
+import { count } from './format';
 import { VERBS, type Verb, type View } from './verbs';
 
 // ---------------------------------------------------------------------------------------------- element types
@@ -155,6 +156,31 @@ export interface AdaptiveCard {
 
 // ---------------------------------------------------------------------------------------------- helpers
 
+/**
+ * How long a list on a card may get. Teams refuses a bot message over about 100 KB of UTF-16
+ * (413 MessageSizeTooBig), so every list is cut here whatever the data: a few names then "and N more",
+ * a page of rows, a choice set small enough to scan; the tab or the CSV has the whole list.
+ */
+export const LIMITS = {
+  /** Names written out in a sentence before "and N more". */
+  names: 8,
+  /** Choices in one Input.ChoiceSet. */
+  choices: 25,
+  /** Rows in one list (a page, or the first of a longer list). */
+  rows: 20,
+  /** Cards on file offered to pay with. */
+  savedCards: 10,
+  /** Teams refreshes a card automatically for at most 60 users (refresh.userIds). */
+  refreshUsers: 60,
+} as const;
+
+/** The first `max` items and how many were left out. */
+export const firstOf = <T>(items: readonly T[], max: number): { shown: T[]; hidden: number } => ({ shown: items.slice(0, max), hidden: Math.max(0, items.length - max) });
+
+/** "And 9980 more purchases on this page. <where>" under a list that was cut short; nothing when it wasn't. */
+export const moreNote = (hidden: number, noun: string, opts: { where?: string; qualifier?: string } = {}): TextBlock[] =>
+  only(hidden > 0, text(`And ${count(hidden, `more ${noun}`)}${opts.qualifier ? ` ${opts.qualifier}` : ''}.${opts.where ? ` ${opts.where}` : ''}`, { isSubtle: true, size: 'Small' }));
+
 /** `items` when `condition` holds, else nothing: spread into a list (`...only(isLive, execute(…))`). */
 export const only = <T>(condition: unknown, ...items: T[]): T[] => (condition ? items : []);
 
@@ -260,8 +286,17 @@ export const newCardInputs = (required: boolean): CardElement[] => [
   textInput('cardName', { label: 'Name on card', maxLength: 80 }),
 ];
 
-/** Which card to pay with: one already on file (by the subscription that holds it) or a new one. */
-export const paymentInputs = (savedCards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => [
+/**
+ * Which card to pay with: one already on file (by the subscription that holds it) or a new one. The
+ * same card on several subscriptions is offered once, and only the first few cards.
+ */
+export const paymentInputs = (cards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => {
+  const seen = new Set<string>();
+  const savedCards = cards.filter((c) => !seen.has(c.label) && seen.add(c.label)).slice(0, LIMITS.savedCards);
+  return paymentChoice(savedCards);
+};
+
+const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => [
   ...only<CardElement>(
     savedCards.length > 0,
     choiceSet('savedCard', [...savedCards.map((c) => ({ title: c.label, value: c.subscriptionId })), { title: 'A new card', value: 'new' }], { label: 'Pay with', value: savedCards[0]?.subscriptionId }),
@@ -273,7 +308,7 @@ export const paymentInputs = (savedCards: ReadonlyArray<{ subscriptionId: string
 /** Re-rendered with current state for whoever looks at the card (Universal Actions refresh); `userIds` limits who triggers it. */
 export const refresh = (view: View, ids: Record<string, string | number | boolean>, userIds?: string[]): Refresh => ({
   action: { type: 'Action.Execute', verb: VERBS.refresh, data: { view, ...ids } },
-  ...(userIds ? { userIds } : {}),
+  ...(userIds ? { userIds: userIds.slice(0, LIMITS.refreshUsers) } : {}),
 });
 
 /** A whole card; `actions` is written when given, even empty. */

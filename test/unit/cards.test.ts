@@ -1,7 +1,7 @@
 import { CATALOG } from '../../domain/catalog/catalog-data';
 import { NOTIFICATION_KINDS, type Invoice, type PurchaseRequest, type Subscription } from '../../domain/model';
 import type { PurchaseDetail } from '../../domain/admin/get-purchase-detail';
-import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
+import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
 import {
   approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
 } from '../../cards/admin-cards';
@@ -242,6 +242,95 @@ describe('wording (cards/format.ts)', () => {
     expect(JSON.stringify(card)).not.toMatch(/"color":"Warning"/);
     expect(emptyTexts(card)).toEqual([]);
     expect(cardProblems(card)).toEqual([]);
+  });
+});
+
+describe('cards stay small at any volume (Teams refuses a message over ~100 KB of UTF-16)', () => {
+  // The benchmark's largest volume: 10,000 assignees, 5,000 purchases or rows, names of about 80 characters.
+  const ASSIGNEES = 10_000;
+  const ROWS = 5_000;
+  const long = (what: string, i: number) => `${what} ${i} Alexandra Montgomery-Featherstonehaugh de la Vega y Castellanos`.padEnd(80, 'x').slice(0, 80);
+  const product = { ...bi, name: long('Power BI Pro Premium Enterprise Edition', 0) };
+  const users = Array.from({ length: ASSIGNEES }, (_, i) => ({ id: `u-${i}`, displayName: long('Person', i), email: `person.${i}.with.a.rather.long.address@contoso-international.example.com`, assignedAt: at }));
+  const subs = Array.from({ length: ROWS }, (_, i) => sub({ id: `sub-${i}`, quantity: 10_000 }));
+  const savedCards = Array.from({ length: ROWS }, (_, i) => ({ subscriptionId: `sub-${i}`, label: `Visa ending ${String(i).padStart(4, '0')}` }));
+  const bills = Array.from({ length: ROWS }, (_, i) => bill({ id: `inv-${i}`, description: `${product.name}: 10000 licenses, yearly`, status: i % 2 ? 'Paid' : 'Unpaid', paidAt: i % 2 ? at : null }));
+  const mris = users.map((u) => `8:orgid:${u.id}`);
+  const bigDetail = detail({ quantity: 20_000 }, {
+    product,
+    purchaser: { id: 'u-0', displayName: long('Purchaser', 0), email: 'purchaser@example.com', active: true },
+    assignedUsers: users,
+    orders: Array.from({ length: ROWS }, (_, i) => ({ id: `o-${i}`, tenantId: 't1', subscriptionId: 'sub-1', kind: 'LicensesAdded' as never, quantityDelta: 1, amount: { amountMinor: 1000, currency: 'USD' }, actorId: 'u-0', at, note: long('note', i) })),
+    invoices: bills,
+  });
+  const targets = subs.map((s) => ({ subscription: { ...s, origin: 'Central' as const, card: null, quantity: 50_000 }, available: 40_000 }));
+  const requests = Array.from({ length: ROWS }, (_, i) => ({ request: request({ id: `req-${i}`, quantity: 10_000 }), productName: product.name, requesterName: long('Requester', i) }));
+  const entries = Array.from({ length: ROWS }, (_, i) => ({ id: `a-${i}`, tenantId: 't1', actorId: `u-${i}`, action: 'policy.set', targetType: 'product', targetId: bi.id, summary: `AllowSelfServicePurchase for ${product.name}: Enabled → OnlyTrialsWithoutPaymentMethod`, surface: 'card' as const, at }));
+  const names = new Map(users.map((u) => [u.id, u.displayName]));
+  const groupUsers = users.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, subscriptionId: 'sub-1' }));
+  const groups = Array.from({ length: ROWS }, (_, i) => ({
+    purchaserId: `u-${i}`, purchaserName: long('Purchaser', i),
+    subscriptions: subs.slice(0, i === 0 ? ROWS : 2).map((s) => ({ id: s.id, quantity: s.quantity, assigned: 10_000, origin: s.origin, expiresAt: at })),
+    users: i === 0 ? groupUsers : groupUsers.slice(0, 3),
+  }));
+  const longData = { ...data, productName: product.name, purchaserName: long('Purchaser', 0), requesterName: long('Requester', 0), adminName: long('Admin', 0), assignedBy: long('Admin', 1), quantity: 10_000, usersAffected: ASSIGNEES, usersMoved: ASSIGNEES, usersCovered: ASSIGNEES, note: long('note', 0), reason: long('reason', 0) };
+
+  const BIG: Record<string, () => unknown> = {
+    catalogCard: () => catalogCard({ items: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policy: 'Enabled' as const, canBuy: true, canTrial: true })), page: 1, pageSize: ROWS }),
+    buyFormCard: () => buyFormCard({ product, mode: 'buy', savedCards, formId: 'f', quantity: 10_000 }),
+    myPurchasesCard: () => myPurchasesCard({ items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })) }),
+    subscriptionCard: () => subscriptionCard({ subscription: sub({ quantity: 20_000 }), product, assignees: users.map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', canManage: true, banner: long('Done', 0) }),
+    cancelConfirmCard: () => cancelConfirmCard({ subscription: sub(), product, assigned: ASSIGNEES }),
+    billsCard: () => billsCard({ bills }),
+    payBillCard: () => payBillCard({ bill: bills[0], savedCards }),
+    openPageCard: () => openPageCard({ title: long('Title', 0), what: long('What', 0), url: `https://bot.example.com/p?token=${'a'.repeat(600)}`, minutes: 10 }),
+    checkoutLinkCard: () => checkoutLinkCard({ product, mode: 'buy', url: `https://bot.example.com/c#link=${'a'.repeat(600)}`, minutes: 30 }),
+    purchasesCard: () => purchasesCard({ page: { items: subs.map((s, i) => ({ subscription: s, product, purchaserName: long('Purchaser', i), assigned: 10_000 })), total: ROWS, page: 1, pageSize: ROWS }, origin: '', refreshUserIds: mris }),
+    purchaseCard: () => purchaseCard({ detail: bigDetail, policy: 'Enabled', isNew: true, refreshUserIds: mris }),
+    takeOverConfirmCard: () => takeOverConfirmCard({ detail: bigDetail, targets }),
+    centralizeConfirmCard: () => centralizeConfirmCard({ detail: bigDetail, targets }),
+    policiesCard: () => policiesCard({ rows: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod' as const, isDefault: false, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds: mris }),
+    approvalCard: () => approvalCard({ request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }), product, requesterName: long('Requester', 0), deciderName: long('Admin', 0), refreshUserIds: mris }),
+    approvalsCard: () => approvalsCard({ items: requests }),
+    auditCard: () => auditCard({ page: { items: entries, total: ROWS, page: 1, pageSize: ROWS }, names }),
+    productLicensesCard: () => productLicensesCard({ view: { product, subscriptions: ROWS, totalQuantity: 50_000_000, assigned: ASSIGNEES, available: 1, page: 1, pageSize: ROWS, totalGroups: ROWS, groups } }),
+    rolesCard: () => rolesCard({ assignments: users.slice(0, ROWS).map((u) => ({ tenantId: 't1', userId: u.id, role: 'BillingAdmin' as const, grantedBy: 'u-0', grantedAt: at })), names, canGrant: true }),
+    exportCard: () => exportCard({ url: `https://bot.example.com/e.csv?token=${'a'.repeat(600)}`, what: long('What', 0), minutes: 10 }),
+    notificationCard: () => notificationCard({ kind: 'PurchaseCreated', data: longData }, { refreshUserIds: mris }),
+  };
+  for (const kind of NOTIFICATION_KINDS) BIG[`notificationCard ${kind}`] = () => notificationCard({ kind, data: longData }, { refreshUserIds: mris });
+
+  test('every exported card builder is built here', () => {
+    const modules = [require('../../cards/purchaser-cards'), require('../../cards/admin-cards'), require('../../cards/notification-cards')] as Array<Record<string, unknown>>;
+    const builders = modules.flatMap((m) => Object.entries(m).filter(([name, fn]) => typeof fn === 'function' && /Card$/.test(name)).map(([name]) => name));
+    expect(builders.filter((b) => !(b in BIG))).toEqual([]);
+  });
+
+  test.each(Object.entries(BIG))('%s stays under 40,000 characters of JSON, parses cleanly and renders text', (_name, build) => {
+    const card = build();
+    const json = JSON.stringify(card);
+    expect(json.length).toBeLessThan(40_000);
+    expect(cardProblems(card)).toEqual([]);
+    expect(emptyTexts(card)).toEqual([]);
+    // No choice set a person has to scroll through.
+    for (const m of json.matchAll(/"choices":\[([^\]]*)\]/g)) expect((m[1].match(/"value":/g) ?? []).length).toBeLessThanOrEqual(26);
+  });
+
+  test('a long list says how many more there are instead of naming them', () => {
+    const card = JSON.stringify(BIG.subscriptionCard());
+    expect(card).toContain('and 9992 more');
+    expect(card).toContain('"id":"unassignPeople"');
+    expect(card).not.toContain('"id":"userIds"');
+    expect(JSON.stringify(BIG.purchasesCard())).toContain('And 4980 more purchases on this page.');
+    expect(JSON.stringify(BIG.productLicensesCard())).toContain('and 4997 more subscriptions');
+  });
+
+  test('a short one still offers its people to pick', () => {
+    const few = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 25).map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', canManage: true });
+    expect(JSON.stringify(few)).toContain('"id":"userIds"');
+    const cut = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 3).map((u) => ({ id: u.id, name: u.displayName })), assigneeTotal: 40, formId: 'f', canManage: true });
+    expect(JSON.stringify(cut)).toContain('40 assigned');
+    expect(JSON.stringify(cut)).toContain('"id":"unassignPeople"');
   });
 });
 
