@@ -1,6 +1,7 @@
 import { CardFactory, TeamsInfo, type Activity, type ConversationParameters, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
 import { DomainError } from '../domain/shared/errors';
+import { listProducts } from '../domain/catalog/list-products';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
@@ -153,7 +154,7 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
   /** Runs a text command (typed, or from a suggestion's button) and returns what to answer here. */
   const runText = async (text: string, mentions: CommandInput['mentions']): Promise<Reply> => {
     const ctx = actorContext(id, 'chat');
-    const pc = { products: await deps.uow.read((r) => r.products.list()) };
+    const pc = { products: await listProducts(deps) };
     const found = matchCommand(text, pc);
     if (!found) return catchAll(text, pc, await isAdminCaller(deps, ctx));
     const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';

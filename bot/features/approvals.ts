@@ -1,4 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
+import { listProducts } from '../../domain/catalog/list-products';
+import { displayNames } from '../../domain/directory/display-names';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
 import { getPurchaseRequest, listPendingRequests, setRequireApproval } from '../../domain/approvals/manage-approvals';
 import { approvalCard, approvalsCard } from '../../cards/admin-cards';
@@ -11,12 +13,8 @@ import { adminMris } from './admins';
 
 const approvalsView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
   const pending = await listPendingRequests(deps, ctx);
-  const [products, people] = await Promise.all([
-    deps.uow.read((r) => r.products.list()),
-    deps.uow.read((r) => r.users.getMany(ctx.tenantId, [...new Set(pending.map((p) => p.requesterId))])),
-  ]);
+  const [products, name] = await Promise.all([listProducts(deps), displayNames(deps, ctx, pending.map((p) => p.requesterId))]);
   const productName = new Map(products.map((p) => [p.id, p.name]));
-  const name = new Map(people.map((u) => [u.id, u.displayName]));
   return approvalsCard({ items: pending.map((request) => ({ request, productName: productName.get(request.productId) ?? request.productId, requesterName: name.get(request.requesterId) ?? 'Someone' })), ...banner });
 };
 

@@ -1,4 +1,5 @@
 import type { ActorContext, Deps } from '../../domain/ports';
+import { displayNames } from '../../domain/directory/display-names';
 import { listAudit } from '../../domain/audit/list-audit';
 import { auditCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
@@ -9,8 +10,7 @@ import { cardReply, command, type Feature } from './feature';
 
 const auditView = async (deps: Deps, ctx: ActorContext, page: unknown = 1): Promise<AdaptiveCard> => {
   const log = await listAudit(deps, ctx, { page: Number(page) || 1, pageSize: 10 });
-  const people = await deps.uow.read((r) => r.users.getMany(ctx.tenantId, [...new Set(log.items.map((e) => e.actorId))]));
-  return auditCard({ page: log, names: new Map(people.map((u) => [u.id, u.displayName])) });
+  return auditCard({ page: log, names: await displayNames(deps, ctx, log.items.map((e) => e.actorId)) });
 };
 
 export const audit: Feature = {

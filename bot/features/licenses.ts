@@ -5,6 +5,7 @@ import { addLicenses, removeLicenses } from '../../domain/purchasing/change-lice
 import { assignLicenses, unassignLicenses } from '../../domain/licenses/assign-licenses';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchase } from '../../domain/purchasing/list-my-purchases';
+import { listProducts } from '../../domain/catalog/list-products';
 import { VERBS } from '../../cards/verbs';
 import { plural, price } from '../../cards/format';
 import type { AdaptiveCard } from '../../cards/ui';
@@ -185,7 +186,7 @@ export const licenses: Feature = {
       run: async ({ deps, ctx, data }) => {
         if (data.subscriptionId === undefined) {
           // From a "which person?" card reached from words: continue with the same product words.
-          const pc = { products: await deps.uow.read((r) => r.products.list()) };
+          const pc = { products: await listProducts(deps) };
           return assignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
         }
         const subscriptionId = data.subscriptionId;
@@ -200,7 +201,7 @@ export const licenses: Feature = {
     [VERBS.unassign]: {
       run: async ({ deps, ctx, data }) => {
         if (data.subscriptionId === undefined) {
-          const pc = { products: await deps.uow.read((r) => r.products.list()) };
+          const pc = { products: await listProducts(deps) };
           return unassignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
         }
         const subscriptionId = data.subscriptionId;

@@ -1,6 +1,7 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { ROLES, type Role } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { displayNames } from '../../domain/directory/display-names';
 import { grantRole, listRoles, revokeRole } from '../../domain/roles/manage-roles';
 import { roleWord, rolesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
@@ -12,9 +13,9 @@ import { resolvePeople } from './targets';
 
 const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
   const assignments = await listRoles(deps, ctx);
-  const people = await deps.uow.read((r) => r.users.getMany(ctx.tenantId, [...new Set(assignments.map((a) => a.userId))]));
+  const names = await displayNames(deps, ctx, assignments.map((a) => a.userId));
   const mine = assignments.filter((a) => a.userId === ctx.actorId).map((a) => a.role);
-  return rolesCard({ assignments, names: new Map(people.map((u) => [u.id, u.displayName])), canGrant: mine.includes('GlobalAdmin'), ...banner });
+  return rolesCard({ assignments, names, canGrant: mine.includes('GlobalAdmin'), ...banner });
 };
 
 const roleFromWords = (words: string): Role => {
