@@ -6,9 +6,11 @@ import { NOTIFICATION_KINDS, type Invoice, type NotificationIntent, type Notific
 import {
   approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, mri, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
 } from './admin-cards';
+import { choiceCard, suggestionCard } from './choice-cards';
 import { notificationCard } from './notification-cards';
 import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
 import type { AdaptiveCard } from './ui';
+import { VERBS } from './verbs';
 
 /**
  * Named sample view-models for every card, in the states worth seeing: the card gallery
@@ -281,6 +283,29 @@ const ADMIN_SAMPLES: CardSample[] = [
   ),
 ];
 
+// ---------------------------------------------------------------------------------------------- which one? / did you mean?
+
+const CHOICE_SAMPLES: CardSample[] = [
+  sample(
+    purchaser('choice-subscription', 'Which subscription?', 'When words match more than one subscription, a card that tells them apart; each button finishes the job on that one (`add 1 license to Power BI Pro` with two of them).'),
+    choiceCard,
+    {
+      heading: 'Which subscription?',
+      question: 'You have 2 Power BI Pro subscriptions that could get 1 more license. Pick one:',
+      options: [
+        { title: 'Power BI Pro', lines: ['5 licenses, 3 assigned · yearly · active', 'Bought 2026-11-21 · renews or ends 2027-11-21'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-1', quantity: 1 } } },
+        { title: 'Power BI Pro', lines: ['2 licenses, 2 assigned · monthly · active', 'Bought 2026-10-02 · renews or ends 2026-12-02', 'Centralized: an admin asked you to cancel this one'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-2', quantity: 1 } } },
+      ],
+      moreHint: 'Say **my purchases** to see them all.',
+    },
+  ),
+  sample(
+    purchaser('suggestion', 'Did you mean?', 'A command that was not understood: the closest commands for the person’s role, with what was understood filled in, each a button that runs it.'),
+    suggestionCard,
+    { said: 'by power bi 2', commands: ['buy Power BI Pro 2'] },
+  ),
+];
+
 // ---------------------------------------------------------------------------------------------- notifications
 
 type NotificationData = NotificationIntent['data'];
@@ -322,5 +347,5 @@ const NOTIFICATION_SAMPLES: CardSample[] = NOTIFICATION_KINDS.map((kind) =>
   ),
 );
 
-/** Every sample, purchaser cards first, then admin cards, then notifications. */
-export const CARD_SAMPLES: readonly CardSample[] = [...PURCHASER_SAMPLES, ...ADMIN_SAMPLES, ...NOTIFICATION_SAMPLES];
+/** Every sample, purchaser cards first, then the which-one and did-you-mean cards, then admin cards, then notifications. */
+export const CARD_SAMPLES: readonly CardSample[] = [...PURCHASER_SAMPLES, ...CHOICE_SAMPLES, ...ADMIN_SAMPLES, ...NOTIFICATION_SAMPLES];
