@@ -11,8 +11,8 @@ import { getMyPurchaseRequest } from '../../domain/approvals/get-my-purchase-req
 import { buyFormCard, catalogCard, checkoutLinkCard, subscriptionCard } from '../../cards/purchaser-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
-import { plural, price } from '../../cards/format';
-import { cardReply, command, done, str, type BannerInput, type Feature, type FeatureServices } from './feature';
+import { count, plural, price } from '../../cards/format';
+import { cardReply, command, done, str, waiting, type BannerInput, type Feature, type FeatureServices } from './feature';
 import { oneProduct, productWords } from './targets';
 import { findProductWords, frequencyOf, quantityOf } from './words';
 import { savedCardsOf, paymentToken } from './payment';
@@ -113,7 +113,7 @@ export const buying: Feature = {
           cardToken: await paymentToken(a, true),
           idempotencyKey: a.data.formId,
         });
-        if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, { banner: 'Your organization asks admins to approve purchases: your request is on its way, and you will hear back here. Nothing is charged until then.', bannerIsError: false });
+        if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, waiting('Your organization asks admins to approve purchases: your request is on its way, and you will hear back here. Nothing is charged until then.'));
         const s = result.subscription;
         return subscriptionView(a.deps, a.ctx, s.id, done(`Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign them below.`));
       },
@@ -132,7 +132,7 @@ export const buying: Feature = {
     [VERBS.trial]: {
       run: async (a) => {
         const result = await startTrial(a.deps, a.ctx, { productId: a.data.productId, cardToken: await paymentToken(a, false) });
-        if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, { banner: 'Your trial request is waiting for an admin’s approval; you will hear back here.', bannerIsError: false });
+        if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, waiting('Your trial request is waiting for an admin’s approval; you will hear back here.'));
         return subscriptionView(a.deps, a.ctx, result.subscription.id, done('Your trial has started. Assign its licenses below.'));
       },
       recover: (a, banner) => buyFormView(a.deps, a.ctx, str(a.data.productId), 'trial', banner),
@@ -185,7 +185,7 @@ export const checkoutResult = async (deps: Deps, ctx: ActorContext, data: Record
   if (data.requestId !== undefined) {
     const { request, product } = await getMyPurchaseRequest(deps, ctx, { requestId: data.requestId });
     const text = request.status === 'Pending'
-      ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${request.quantity} × ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
+      ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${count(request.quantity, 'license')} of ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
       : `Your request for ${product.name} was ${request.status.toLowerCase()}.`;
     await post(text);
     return dialogMessage(text);

@@ -89,14 +89,14 @@ export interface Feature {
   views?: Partial<Record<View, ViewRenderer>>;
 }
 
-export interface BannerInput {
-  banner?: string | null;
-  bannerIsError?: boolean;
-}
+export type { Banner as BannerInput } from '../../cards/ui';
+import type { Banner as BannerInput } from '../../cards/ui';
 
 /** The status line on a card after an action: what was done, or why it wasn't. */
 export const done = (banner: string): BannerInput => ({ banner, bannerIsError: false });
 export const refused = (banner: string): BannerInput => ({ banner, bannerIsError: true });
+/** Neither done nor refused: waiting (for an admin's approval, say). */
+export const waiting = (banner: string): BannerInput => ({ banner, bannerIsError: false, bannerTone: 'accent' });
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 

@@ -205,7 +205,8 @@ export const licenses: Feature = {
           return unassignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
         }
         const subscriptionId = data.subscriptionId;
-        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
+        // The card's choice set (ids), or past its size the typed names (unassignPeople), or a "which person?" card's remainder (people).
+        const userIds = await resolvePeople(deps, ctx, { typed: str(data.unassignPeople) || str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
           title: 'This person', verb: VERBS.unassign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await unassignLicenses(deps, ctx, { subscriptionId, userIds });

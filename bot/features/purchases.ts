@@ -24,7 +24,7 @@ const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, o
 export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
   const [policy, refreshUserIds] = await Promise.all([getPolicy(deps, ctx, detail.product.id), adminMris(deps, ctx)]);
-  return purchaseCard({ detail, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError });
+  return purchaseCard({ detail, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError, bannerTone: opts.bannerTone });
 };
 
 export const purchases: Feature = {

@@ -5,7 +5,7 @@ import { listMyPurchases, type MyPurchase } from '../../domain/purchasing/list-m
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
-import { day, plural, STATUS_WORDS } from '../../cards/format';
+import { count, day, frequencyLabel, plural, statusLabel } from '../../cards/format';
 import type { Verb } from '../../cards/verbs';
 import type { ParseContext, Reply } from './feature';
 import { findProductWords, splitPeople, type ProductWords } from './words';
@@ -63,7 +63,7 @@ export const oneProduct = (found: { products: Product[] }, question: string, cho
 };
 
 const subscriptionLines = (s: MyPurchase['subscription'], assigned: number): string[] => [
-  `${plural(s.quantity, 'license')}, ${assigned} assigned · ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'} · ${STATUS_WORDS[s.status] ?? s.status}`,
+  `${count(s.quantity, 'license')}, ${assigned} assigned · ${frequencyLabel(s.billingFrequency)} · ${statusLabel(s.status)}`,
   `Bought ${day(s.startedAt)} · renews or ends ${day(s.expiresAt)}${s.recurring ? '' : ' (recurring billing off)'}`,
   ...(s.centralizedInto ? ['Centralized: an admin asked you to cancel this one'] : []),
 ];

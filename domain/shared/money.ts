@@ -15,5 +15,3 @@ export const multiply = (m: Money, factor: number): Money => money(m.amountMinor
 export const prorate = (m: Money, numerator: number, denominator: number): Money =>
   money(Math.round((m.amountMinor * numerator) / denominator), m.currency);
 
-export const formatMoney = (m: Money): string =>
-  `${(m.amountMinor / 100).toFixed(2)} ${m.currency}`;
