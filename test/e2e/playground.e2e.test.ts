@@ -168,4 +168,26 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     expect(await admin.failedCalls()).toEqual([]);
     expect(await purchaser.failedCalls()).toEqual([]);
   });
+
+  test('a purchaser with two subscriptions of one product: "add 1 license to Power BI Pro" asks which one, and the chosen button adds it', async () => {
+    await purchaser.openPersonalChat();
+    await purchaser.say('buy power bi pro 2 yearly', /Buy Power BI Pro/);
+    const buyCard = await purchaser.waitForCard(/Buy Power BI Pro/, { since: 'any' });
+    let mark = await purchaser.mark();
+    await purchaser.clickCardButton(buyCard, 'Buy');
+    await purchaser.waitForCard(/Done: you bought 2 licenses/, { since: mark });
+
+    mark = await purchaser.mark();
+    await purchaser.send('add 1 license to Power BI Pro');
+    const choice = await purchaser.waitForCard(/Which subscription\?/, { since: mark });
+    expect(await choice.getByRole('button', { name: 'Add 1 here', exact: true }).count()).toBe(2);
+    const before = await app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+    mark = await purchaser.mark();
+    await purchaser.clickCardButton(choice, 'Add 1 here');
+    await purchaser.waitForCard(/Done: \d+ licenses now/, { since: mark });
+    const after = await app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+    const grown = after.filter((s) => s.quantity === (before.find((b) => b.id === s.id)?.quantity ?? 0) + 1);
+    expect(grown).toHaveLength(1);
+    expect(await purchaser.failedCalls()).toEqual([]);
+  });
 });
