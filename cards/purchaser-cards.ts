@@ -1,6 +1,6 @@
 import type { CatalogItem } from '../domain/catalog/list-catalog';
 import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
-import type { Invoice, Product, Subscription } from '../domain/model';
+import type { BillingFrequency, Invoice, Product, Subscription } from '../domain/model';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
 import {
@@ -64,7 +64,12 @@ const checkoutDialog = (title: string, productId: string, mode: 'buy' | 'trial',
   data: { msteams: { type: 'task/fetch' }, verb: VERBS.checkoutOpen, productId, mode, quantity },
 });
 
-export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number } & Banner): AdaptiveCard => {
+/**
+ * The buy / trial form. It refreshes itself (Universal Actions) so that a product turned off after it
+ * was sent no longer shows its Buy button; the refresh keeps the form's id, so a press after a
+ * refresh is still the same request.
+ */
+export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number; billingFrequency?: BillingFrequency } & Banner): AdaptiveCard => {
   const { product, mode } = input;
   const trial = product.trial;
   const buying = mode === 'buy';
@@ -89,7 +94,7 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
               { title: `${frequencyLabel('Annual', true)}: ${price(product.prices.Annual)} per license`, value: 'Annual' },
               { title: `${frequencyLabel('Monthly', true)}: ${price(product.prices.Monthly)} per license`, value: 'Monthly' },
             ],
-            { label: 'Billing', style: 'expanded', value: 'Annual' },
+            { label: 'Billing', style: 'expanded', value: input.billingFrequency ?? 'Annual' },
           ),
         ]),
       ),
@@ -103,6 +108,7 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
       execute(buying ? 'Buy' : 'Start trial', buying ? VERBS.buy : VERBS.trial, { productId: product.id, formId: input.formId }, { style: 'positive' }),
       execute('Back to catalog', VERBS.catalog, { page: 1 }, { associatedInputs: 'none' }),
     ],
+    { refresh: refresh('buyForm', { productId: product.id, mode, formId: input.formId, quantity }) },
   );
 };
 

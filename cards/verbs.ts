@@ -55,5 +55,5 @@ export const ALL_VERBS: ReadonlySet<string> = new Set(Object.values(VERBS));
 export const isVerb = (v: unknown): v is Verb => typeof v === 'string' && ALL_VERBS.has(v);
 
 /** What a card shows, so a refresh can re-render it from current state. */
-export const VIEWS = ['subscription', 'purchase', 'approval', 'policies', 'purchases', 'mine', 'bills', 'catalog'] as const;
+export const VIEWS = ['subscription', 'purchase', 'approval', 'policies', 'purchases', 'mine', 'bills', 'catalog', 'buyForm'] as const;
 export type View = (typeof VIEWS)[number];

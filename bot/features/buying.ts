@@ -12,7 +12,7 @@ import { buyFormCard, catalogCard, checkoutLinkCard, subscriptionCard } from '..
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { count, plural, price } from '../../cards/format';
-import { cardReply, command, done, str, waiting, type BannerInput, type Feature, type FeatureServices } from './feature';
+import { cardReply, command, done, refused, str, waiting, type BannerInput, type Feature, type FeatureServices } from './feature';
 import { oneProduct, productWords } from './targets';
 import { findProductWords, frequencyOf, quantityOf } from './words';
 import { savedCardsOf, paymentToken } from './payment';
@@ -28,7 +28,7 @@ const catalogView = async (deps: Deps, ctx: ActorContext, page = 1, banner?: Ban
   return catalogCard({ items, page: Math.min(Math.max(1, Math.trunc(page) || 1), pages), pageSize: CATALOG_PAGE_SIZE, ...banner });
 };
 
-const buyFormView = async (deps: Deps, ctx: ActorContext, productId: string, mode: 'buy' | 'trial', opts: { quantity?: number; billingFrequency?: BillingFrequency } & BannerInput = {}): Promise<AdaptiveCard> => {
+const buyFormView = async (deps: Deps, ctx: ActorContext, productId: string, mode: 'buy' | 'trial', opts: { quantity?: number; billingFrequency?: BillingFrequency; formId?: string } & BannerInput = {}): Promise<AdaptiveCard> => {
   const items = await listCatalog(deps, ctx);
   const item = items.find((i) => i.product.id === productId);
   if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say **catalog** to see what's available.");
@@ -39,8 +39,18 @@ const buyFormView = async (deps: Deps, ctx: ActorContext, productId: string, mod
   if (mode === 'trial' && !item.canTrial) {
     throw new DomainError(ErrorCodes.TRIAL_NOT_AVAILABLE, `A trial of ${item.product.name} isn't available to you.${item.product.trial ? ' Please contact your IT admin.' : ` ${item.product.name} has no trial.`}`);
   }
-  const { billingFrequency: _frequency, ...rest } = opts;
-  return buyFormCard({ product: item.product, mode, savedCards: await savedCardsOf(deps, ctx), formId: randomUUID(), ...rest });
+  const { formId, ...rest } = opts;
+  return buyFormCard({ product: item.product, mode, savedCards: await savedCardsOf(deps, ctx), formId: formId ?? randomUUID(), ...rest });
+};
+
+/** The form, or — when it can no longer be used (the product was turned off, the trial taken) — the catalog saying why. */
+const buyFormOrCatalog = async (deps: Deps, ctx: ActorContext, productId: string, mode: 'buy' | 'trial', opts: Parameters<typeof buyFormView>[4] = {}): Promise<AdaptiveCard> => {
+  try {
+    return await buyFormView(deps, ctx, productId, mode, opts);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code === ErrorCodes.TENANT_UNKNOWN || e.code === ErrorCodes.USER_NOT_FOUND) throw e;
+    return catalogView(deps, ctx, 1, refused(opts.banner ? `${opts.banner} ${e.message}` : e.message));
+  }
 };
 
 interface BuyArgs {
@@ -101,7 +111,8 @@ export const buying: Feature = {
       run: ({ deps, ctx, data }) => {
         const q = Number(data.quantity);
         const quantity = Number.isInteger(q) && q >= 1 && q <= MAX_QUANTITY ? q : undefined;
-        return buyFormView(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', { ...(quantity ? { quantity } : {}) });
+        const frequency = data.billingFrequency === 'Monthly' || data.billingFrequency === 'Annual' ? data.billingFrequency : undefined;
+        return buyFormView(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', { ...(quantity ? { quantity } : {}), ...(frequency ? { billingFrequency: frequency } : {}) });
       },
     },
     [VERBS.buy]: {
@@ -117,7 +128,7 @@ export const buying: Feature = {
         const s = result.subscription;
         return subscriptionView(a.deps, a.ctx, s.id, done(`Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign them below.`));
       },
-      recover: (a, banner) => buyFormView(a.deps, a.ctx, str(a.data.productId), 'buy', { ...banner, quantity: Number(a.data.quantity) || 1 }),
+      recover: (a, banner) => buyFormOrCatalog(a.deps, a.ctx, str(a.data.productId), 'buy', { ...banner, quantity: Number(a.data.quantity) || 1 }),
     },
     [VERBS.checkoutOpen]: {
       // Reached only where Teams dialogs aren't (the dialog button's Submit arrives as a message): the checkout page as a link instead.
@@ -135,11 +146,16 @@ export const buying: Feature = {
         if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, waiting('Your trial request is waiting for an admin’s approval; you will hear back here.'));
         return subscriptionView(a.deps, a.ctx, result.subscription.id, done('Your trial has started. Assign its licenses below.'));
       },
-      recover: (a, banner) => buyFormView(a.deps, a.ctx, str(a.data.productId), 'trial', banner),
+      recover: (a, banner) => buyFormOrCatalog(a.deps, a.ctx, str(a.data.productId), 'trial', banner),
     },
   },
   views: {
     catalog: (deps, ctx, data) => catalogView(deps, ctx, Number(data.page) || 1),
+    buyForm: (deps, ctx, data) => {
+      const q = Number(data.quantity);
+      const formId = typeof data.formId === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(data.formId) ? data.formId : undefined;
+      return buyFormOrCatalog(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', { ...(Number.isInteger(q) && q >= 1 && q <= MAX_QUANTITY ? { quantity: q } : {}), ...(formId ? { formId } : {}) });
+    },
   },
 };
 

@@ -132,3 +132,31 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(typo).not.toMatch(/For admins/);
   });
 });
+
+describe('cards show only what is possible now', () => {
+  let bot: BotHarness;
+  beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  afterAll(() => bot.close());
+
+  test('a buy card refreshes without its Buy button once the product is turned off; a press on the stale card buys nothing', async () => {
+    const { cards } = await bot.say('patti', 'buy visio plan 2 3 monthly');
+    const form = cards[0]!;
+    expect(JSON.stringify(form)).toMatch(/"id":"billingFrequency"[^}]*"value":"Monthly"/);
+    const refresh = (form.refresh as { action: { verb: string; data: Record<string, unknown> } }).action;
+    expect(refresh.data).toMatchObject({ view: 'buyForm', productId: 'CFQ7TTC0HD32', mode: 'buy', quantity: 3 });
+    // Still possible: the refresh is the same form, with the same form id.
+    const same = await bot.invoke('patti', refresh.verb, refresh.data);
+    expect(same.text).toMatch(/Buy Visio Plan 2[\s\S]*\[Buy\]/);
+    expect(JSON.stringify(same.card)).toContain(String(refresh.data.formId));
+
+    expect((await bot.sayInChannel('alex', 'disable visio plan 2')).replies[0]).toMatch(/Visio Plan 2: Enabled → Disabled/);
+    const stale = await bot.invoke('patti', refresh.verb, refresh.data);
+    expect(stale.text).toMatch(/doesn't allow buying Visio Plan 2/);
+    expect(stale.text).not.toMatch(/Buy Visio Plan 2/);
+    const buy = actionOf(form, 'Buy')!;
+    const pressed = await bot.invoke('patti', buy.verb, { ...buy.data, quantity: 3, billingFrequency: 'Monthly', cardNumber: '4242 4242 4242 4242', cardExpiry: '12/30', cardCvc: '123' });
+    expect(pressed.text).toMatch(/turned off|doesn't allow/);
+    const patti = await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.patti.id));
+    expect(patti).toHaveLength(0);
+  });
+});
