@@ -4,9 +4,11 @@ import type { ProductLicensesView } from '../domain/admin/licenses-view';
 import type { PolicyRow } from '../domain/policy/view-policies';
 import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
+import type { Abilities } from '../domain/shared/abilities';
+import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
 import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
 import {
-  banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
+  actionSet, banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
   type AdaptiveCard, type Banner, type Choice,
 } from './ui';
 import { VERBS } from './verbs';
@@ -53,6 +55,8 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
 
 export interface PurchaseCardInput extends Banner {
   detail: PurchaseDetail;
+  /** What the reading admin may do to this purchase now (null: not an admin, no buttons). The card re-checks nothing. */
+  actions: Abilities<PurchaseAction> | null;
   policy: PolicyValue;
   /** Shown as the new-purchase notification in the admin channel. */
   isNew: boolean;
@@ -63,7 +67,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers, acknowledged } = input.detail;
   const id = s.id;
   const isLive = s.status === 'Active' || s.status === 'Trial';
-  const canAct = isLive && s.origin === 'SelfService';
+  const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
   const outcome =
     s.status === 'Deleted' ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
       : s.status === 'Cancelled' ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
@@ -87,10 +91,10 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
     [
-      ...only(canAct, execute('Take over', VERBS.takeOverConfirm, { subscriptionId: id }, { style: 'destructive' })),
-      ...only(canAct && input.policy !== 'Disabled', execute('Disable product', VERBS.disableProduct, { subscriptionId: id })),
-      ...only(canAct && !acknowledged, execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id }, { style: 'positive' })),
-      ...only(canAct && !s.centralizedInto, execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: id })),
+      ...only(can('takeOverCancel') || can('moveUsers'), execute('Take over', VERBS.takeOverConfirm, { subscriptionId: id }, { style: 'destructive' })),
+      ...only(can('disableProduct'), execute('Disable product', VERBS.disableProduct, { subscriptionId: id })),
+      ...only(can('acknowledge'), execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id }, { style: 'positive' })),
+      ...only(can('centralize'), execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: id })),
     ],
     { refresh: refresh('purchase', { subscriptionId: id, isNew: input.isNew }, input.refreshUserIds) },
   );
@@ -105,13 +109,37 @@ export interface CentralTarget {
 
 const reasonChoices = (reasons: readonly string[]): Choice[] => reasons.map((r) => ({ title: r, value: r }));
 
-export const takeOverConfirmCard = (input: { detail: PurchaseDetail; targets: readonly CentralTarget[] } & Banner): AdaptiveCard => {
+export interface TakeOverInput extends Banner {
+  detail: PurchaseDetail;
+  /** The domain's answer for this admin: may they cancel it, may they move its users (and why not). */
+  actions: Pick<Abilities<PurchaseAction>, 'takeOverCancel' | 'moveUsers'>;
+  targets: readonly CentralTarget[];
+  /** One per card, so that a double press of "add central licenses" adds once. */
+  formId: string;
+}
+
+/** When moving the users isn't possible, the one step that makes it possible: add licenses to the closest central subscription, or buy one. */
+const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeof execute> | null } | null => {
+  const move = input.actions.moveUsers;
+  if (move.ok || input.detail.assignedUsers.length === 0) return null;
+  const { subscription: s, product } = input.detail;
+  const needed = Number(move.details?.needed ?? input.detail.assignedUsers.length);
+  const best = move.details?.best as { subscriptionId: string; available: number } | null | undefined;
+  if (move.code === 'AUTH.READ_ONLY' || move.code === 'AUTH.NOT_ADMIN' || !Number.isInteger(needed) || needed < 1) return { why: move.reason, action: null };
+  if (best) {
+    const more = needed - best.available;
+    return { why: move.reason, action: execute(`Add ${count(more, 'central license')}`, VERBS.takeOverAddCentral, { subscriptionId: s.id, targetId: best.subscriptionId, quantity: more, formId: input.formId }, { associatedInputs: 'none' }) };
+  }
+  return { why: move.reason, action: execute(`Buy ${count(needed, 'central license')} of ${product.name}`, VERBS.takeOverBuyCentral, { subscriptionId: s.id, quantity: needed, formId: input.formId }, { associatedInputs: 'none' }) };
+};
+
+export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
-  const targets = input.targets
-    .filter((t) => t.available >= n && n > 0)
+  const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : [])
     .slice(0, LIMITS.choices)
     .map((t) => ({ title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
+  const step = moveStep(input);
   return cardOf(
     [
       ...banner(input),
@@ -124,10 +152,12 @@ export const takeOverConfirmCard = (input: { detail: PurchaseDetail; targets: re
         errorMessage: 'Pick what happens to the licenses',
         value: 'cancel',
       }),
+      ...only(step, text(step ? `Moving the users instead: ${step.why}` : '', { isSubtle: true, size: 'Small' })),
+      ...only(step?.action, actionSet(step?.action ? [step.action] : [])),
       choiceSet('reason', reasonChoices(TAKEOVER_REASONS), { label: 'Reason (the purchaser sees it)', isRequired: true, errorMessage: 'Pick a reason' }),
     ],
     [
-      execute('Take over', VERBS.takeOver, { subscriptionId: s.id }, { style: 'destructive' }),
+      ...only(input.actions.takeOverCancel.ok || input.actions.moveUsers.ok, execute('Take over', VERBS.takeOver, { subscriptionId: s.id }, { style: 'destructive' })),
       execute('Back', VERBS.purchase, { subscriptionId: s.id }, { associatedInputs: 'none' }),
     ],
   );

@@ -1,6 +1,8 @@
 import type { CatalogItem } from '../domain/catalog/list-catalog';
 import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
 import type { BillingFrequency, Invoice, Product, Subscription } from '../domain/model';
+import type { Abilities } from '../domain/shared/abilities';
+import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
 import {
@@ -147,8 +149,8 @@ export interface SubscriptionView extends Banner {
   /** How many hold a license, when `assignees` is only the first few (defaults to `assignees.length`). */
   assigneeTotal?: number;
   formId: string;
-  /** The viewer may change it: its purchaser (self-service) or an admin (central). */
-  canManage: boolean;
+  /** What the reader may do to it now, and why not (the domain's rules; the card re-checks none of them). */
+  actions: Abilities<SubscriptionAction>;
 }
 
 const cardLabel = (s: Subscription): string => (s.card ? `${s.card.brand} ending ${s.card.last4}` : s.origin === 'Central' ? 'Your organization’s agreement' : 'None');
@@ -157,7 +159,10 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
   const s = input.subscription;
   const id = s.id;
   const live = s.status === 'Active' || s.status === 'Trial';
-  const isLive = live && input.canManage;
+  const can = (a: SubscriptionAction): boolean => input.actions[a].ok;
+  const managing = input.actions.cancel.ok || can('setRecurring') || can('unassign');
+  // The reason for the action the reader would look for first, when it can't be done now.
+  const why = !live || !managing ? null : !can('assign') ? input.actions.assign : !can('addLicenses') ? input.actions.addLicenses : null;
   const assignedCount = Math.max(input.assigneeTotal ?? 0, input.assignees.length);
   const available = Math.max(0, s.quantity - assignedCount);
   const namesCut = assignedCount > LIMITS.names;
@@ -177,10 +182,11 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
       ]),
       ...only(assignedCount > 0, text('**Assigned to**'), text(someNames(input.assignees.map((a) => a.name), LIMITS.names, assignedCount), { spacing: 'None' })),
       ...only(namesCut, text('The My purchases tab lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
+      ...only(why && !why.ok, text(why && !why.ok ? why.reason : '', { isSubtle: true, size: 'Small' })),
     ],
     [
       ...only(
-        isLive && !s.isTrial,
+        can('addLicenses'),
         showCard(
           'Add licenses',
           [
@@ -191,7 +197,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         ),
       ),
       ...only(
-        isLive && available > 0,
+        can('assign'),
         showCard(
           'Assign',
           [textInput('people', { label: 'Names or emails, separated by commas', placeholder: 'Patti Fernandez, lynner@contoso.com', maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' })],
@@ -199,10 +205,10 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         ),
       ),
       ...only(
-        isLive,
+        managing,
         showCard('More', [], [
           ...only(
-            assignedCount > 0,
+            can('unassign'),
             showCard(
               'Unassign',
               pickable
@@ -215,7 +221,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
             ),
           ),
           ...only(
-            !s.isTrial && s.quantity > 1,
+            can('removeLicenses'),
             showCard(
               'Remove licenses',
               [
@@ -225,11 +231,14 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
               [execute('Remove', VERBS.removeLicenses, { subscriptionId: id, formId: input.formId })],
             ),
           ),
-          s.recurring
-            ? execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: id, enabled: false })
-            : execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: id, enabled: true }),
-          ...only(s.card !== null, showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' })])),
-          execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: id }, { style: 'destructive' }),
+          ...only(
+            can('setRecurring'),
+            s.recurring
+              ? execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: id, enabled: false })
+              : execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: id, enabled: true }),
+          ),
+          ...only(can('updateCard'), showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' })])),
+          ...only(can('cancel'), execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: id }, { style: 'destructive' })),
         ]),
       ),
       execute('Back to my purchases', VERBS.mine, {}, { associatedInputs: 'none' }),

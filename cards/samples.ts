@@ -11,6 +11,42 @@ import { notificationCard } from './notification-cards';
 import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
 import type { AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
+import { subscriptionAbilities } from '../domain/purchasing/subscription-abilities';
+import { purchaseAbilities } from '../domain/takeover/purchase-abilities';
+import type { PolicyValue } from '../domain/model';
+
+/** What an admin (or a Global reader) may do to a sample purchase, by the domain's own rules. */
+export const samplePurchaseActions = (
+  d: PurchaseDetail,
+  opts: { policy?: PolicyValue; targets?: ReadonlyArray<{ subscription: Subscription; available: number }>; reader?: 'admin' | 'reader' } = {},
+) =>
+  purchaseAbilities(
+    {
+      tenant: { id: d.subscription.tenantId, name: 'Contoso', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: d.subscription.createdAt },
+      user: { id: 'u-admin', tenantId: d.subscription.tenantId, displayName: 'Admin', email: null, isGuest: false, active: true },
+      roles: opts.reader === 'reader' ? ['GlobalReader'] : ['GlobalAdmin'],
+    },
+    {
+      subscription: d.subscription,
+      product: d.product,
+      policy: opts.policy ?? 'Enabled',
+      acknowledged: d.acknowledged,
+      holders: d.assignedUsers.length,
+      targets: (opts.targets ?? []).map((t) => ({ ...t, needed: d.assignedUsers.length })),
+    },
+  );
+
+/** What a reader may do to a sample subscription, by the domain's own rules (purchaser by default; a Global reader, or an admin for a central one). */
+export const sampleActions = (s: Subscription, assigned: number, reader: 'purchaser' | 'reader' | 'admin' = 'purchaser') =>
+  subscriptionAbilities(
+    {
+      tenant: { id: s.tenantId, name: 'Contoso', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: s.createdAt },
+      user: { id: reader === 'purchaser' ? s.purchaserId : 'u-someone-else', tenantId: s.tenantId, displayName: 'Reader', email: null, isGuest: false, active: true },
+      roles: reader === 'reader' ? ['GlobalReader'] : reader === 'admin' ? ['GlobalAdmin'] : [],
+    },
+    s,
+    assigned,
+  );
 
 /**
  * Named sample view-models for every card, in the states worth seeing: the card gallery
@@ -126,17 +162,17 @@ const PURCHASER_SAMPLES: CardSample[] = [
   sample(
     purchaser('subscription', 'Subscription', 'One subscription with everything its purchaser can do: add or remove licenses, assign, recurring billing, payment method, cancel.'),
     subscriptionCard,
-    { subscription: subscription(), product: powerBi, assignees: [{ id: 'u-megan', name: 'Megan Bowen' }, { id: 'u-patti', name: 'Patti Fernandez' }, { id: 'u-lynne', name: 'Lynne Robbins' }], formId: 'form-5', canManage: true, banner: 'Done: 5 licenses now.' },
+    { subscription: subscription(), product: powerBi, assignees: [{ id: 'u-megan', name: 'Megan Bowen' }, { id: 'u-patti', name: 'Patti Fernandez' }, { id: 'u-lynne', name: 'Lynne Robbins' }], formId: 'form-5', actions: sampleActions(subscription(), 3), banner: 'Done: 5 licenses now.' },
   ),
   sample(
     purchaser('subscription-centralized', 'Subscription, centralized', 'A subscription whose users an admin now licenses centrally: the purchaser is asked to cancel it.'),
     subscriptionCard,
-    { subscription: subscription({ centralizedInto: 'sub-c' }), product: powerBi, assignees: [], formId: 'form-7', canManage: true },
+    { subscription: subscription({ centralizedInto: 'sub-c' }), product: powerBi, assignees: [], formId: 'form-7', actions: sampleActions(subscription({ centralizedInto: 'sub-c' }), 0) },
   ),
   sample(
     purchaser('subscription-cancelled', 'Subscription, cancelled', 'A cancelled subscription: what it was and when it ended; the only button left is the way back.'),
     subscriptionCard,
-    { subscription: subscription({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: powerBi, assignees: [], formId: 'form-6', canManage: true },
+    { subscription: subscription({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: powerBi, assignees: [], formId: 'form-6', actions: sampleActions(subscription({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), 0) },
   ),
   sample(
     purchaser('cancel-confirmation', 'Cancel confirmation', 'Are you sure? The reason, and who loses a license (`cancel <product>`).'),
@@ -186,22 +222,42 @@ const ADMIN_SAMPLES: CardSample[] = [
   sample(
     admin('purchase-new', 'New purchase', 'Posted in the admin channel when someone buys: Take over, Disable product, Acknowledge, Centralize.'),
     purchaseCard,
-    { detail: detail(), policy: 'Enabled', isNew: true, refreshUserIds },
+    { detail: detail(), actions: samplePurchaseActions(detail()), policy: 'Enabled', isNew: true, refreshUserIds },
   ),
   sample(
     admin('purchase-acknowledged', 'Purchase, acknowledged', 'The same card after an admin acknowledged it and disabled the product: only what is still possible remains.'),
     purchaseCard,
-    { detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), policy: 'Disabled', isNew: true, refreshUserIds },
+    { detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), actions: samplePurchaseActions(detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), { policy: 'Disabled' }), policy: 'Disabled', isNew: true, refreshUserIds },
   ),
   sample(
     admin('purchase-taken-over', 'Purchase, taken over', 'The same card once an admin has taken the subscription over: the outcome, no buttons.'),
     purchaseCard,
-    { detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over: Megan Bowen has been told.' },
+    { detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), actions: samplePurchaseActions(detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at })), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over: Megan Bowen has been told.' },
+  ),
+  sample(
+    admin('purchase-reader', 'Purchase, Global reader', 'A new purchase as a Global reader sees it: every detail, no buttons (readers look, never change).'),
+    purchaseCard,
+    { detail: detail(), actions: samplePurchaseActions(detail(), { reader: 'reader' }), policy: 'Enabled', isNew: true, refreshUserIds },
   ),
   sample(
     admin('take-over-confirmation', 'Take over', 'Take over a self-service subscription: cancel it, or move its users to a central subscription, with a reason the purchaser sees (`take over <product>`).'),
     takeOverConfirmCard,
-    { detail: detail(), targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }] },
+    {
+      detail: detail(),
+      actions: samplePurchaseActions(detail(), { targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }] }),
+      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }],
+      formId: 'form-t1',
+    },
+  ),
+  sample(
+    admin('take-over-not-enough', 'Take over, not enough central licenses', 'Moving the users needs one free central license each: the card says how many are missing and adds them (agreement, no card).'),
+    takeOverConfirmCard,
+    {
+      detail: detail(),
+      actions: samplePurchaseActions(detail(), { targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 5 }), available: 1 }] }),
+      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 5 }), available: 1 }],
+      formId: 'form-t2',
+    },
   ),
   sample(
     admin('centralize-confirmation', 'Centralize', 'License a purchaser’s users from a central subscription, then ask the purchaser to cancel (`centralize <product>`).'),

@@ -30,6 +30,10 @@ export const VERBS = {
   disableProduct: 'product.disable',
   takeOverConfirm: 'takeover.confirm',
   takeOver: 'takeover.submit',
+  /** From the take-over card: add the central licenses that moving the users needs (agreement, no card). */
+  takeOverAddCentral: 'takeover.addCentral',
+  /** From the take-over card: buy a central subscription big enough to move the users to. */
+  takeOverBuyCentral: 'takeover.buyCentral',
   centralizeConfirm: 'centralize.confirm',
   centralize: 'centralize.submit',
   policies: 'policies.show',

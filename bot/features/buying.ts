@@ -32,12 +32,11 @@ const buyFormView = async (deps: Deps, ctx: ActorContext, productId: string, mod
   const items = await listCatalog(deps, ctx);
   const item = items.find((i) => i.product.id === productId);
   if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say **catalog** to see what's available.");
-  // The form is offered only when the use case would accept it; the use case checks again on submit.
-  if (mode === 'buy' && !item.canBuy) {
-    throw new DomainError(item.canTrial ? ErrorCodes.POLICY_TRIALS_ONLY : ErrorCodes.POLICY_DISABLED, `Your organization doesn't allow buying ${item.product.name} here${item.canTrial ? `, only its trial: say **trial ${item.product.name}**` : ''}. Please contact your IT admin.`);
-  }
-  if (mode === 'trial' && !item.canTrial) {
-    throw new DomainError(ErrorCodes.TRIAL_NOT_AVAILABLE, `A trial of ${item.product.name} isn't available to you.${item.product.trial ? ' Please contact your IT admin.' : ` ${item.product.name} has no trial.`}`);
+  // The form is offered only when the use case would accept it (the domain's own rules); it checks again on submit.
+  const can = mode === 'buy' ? item.actions.buy : item.actions.trial;
+  if (!can.ok) {
+    const tryTrial = mode === 'buy' && item.actions.trial.ok ? ` You can start a trial instead: **trial ${item.product.name}**.` : '';
+    throw new DomainError(can.code, `${can.reason}${tryTrial}`, can.details);
   }
   const { formId, ...rest } = opts;
   return buyFormCard({ product: item.product, mode, savedCards: await savedCardsOf(deps, ctx), formId: formId ?? randomUUID(), ...rest });
@@ -194,7 +193,7 @@ export const checkoutResult = async (deps: Deps, ctx: ActorContext, data: Record
     const s = mine.subscription;
     const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${plural(s.quantity, 'license')}. Assign them below.`;
     await post(subscriptionCard({
-      subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), canManage: true, banner,
+      subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), actions: mine.actions, banner,
     }));
     return dialogMessage(`${s.isTrial ? `Your trial of ${mine.product.name} has started` : `You bought ${plural(s.quantity, 'license')} of ${mine.product.name}`}. The details are in the chat.`);
   }

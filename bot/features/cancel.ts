@@ -30,6 +30,7 @@ export const cancel: Feature = {
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: 'be cancelled',
+          fits: (m) => m.actions.cancel.ok,
           action: (m) => ({ title: 'Cancel this one…', verb: VERBS.cancelConfirm, data: { subscriptionId: m.subscription.id } }),
         });
         return cardReply(cancelConfirmView(deps, ctx, mine.subscription.id));

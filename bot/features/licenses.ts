@@ -4,7 +4,7 @@ import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { addLicenses, removeLicenses } from '../../domain/purchasing/change-license-count';
 import { assignLicenses, unassignLicenses } from '../../domain/licenses/assign-licenses';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
-import type { MyPurchase } from '../../domain/purchasing/list-my-purchases';
+import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
 import { VERBS } from '../../cards/verbs';
 import { plural, price } from '../../cards/format';
@@ -55,9 +55,10 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
   const mine = await mySubscription(deps, ctx, pc, args.product, {
     doing: `take ${plural(userIds.length, 'more person', 'more people')}`,
     fits: async (m) => {
+      if (!m.actions.assign.ok) return false;
       const have = await holders(deps, ctx, m);
       const needed = userIds.filter((u) => !have.has(u)).length;
-      return m.subscription.quantity - have.size >= needed && needed > 0;
+      return needed > 0 && m.subscription.quantity - have.size >= needed;
     },
     noneFit: (p) => `None of your ${p} subscriptions has ${plural(userIds.length, 'free license')} for them (or they already have one). Add licenses first, for example **add ${userIds.length} ${userIds.length === 1 ? 'license' : 'licenses'} to ${p}**.`,
     action: (m) => ({ title: 'Assign here', verb: VERBS.assign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
@@ -73,10 +74,7 @@ const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, 
   const mine = await mySubscription(deps, ctx, pc, args.product, {
     doing: 'take the license back',
     // Only the subscriptions these people hold a license on; when just one, that is the one.
-    fits: async (m) => {
-      const have = await holders(deps, ctx, m);
-      return userIds.some((u) => have.has(u));
-    },
+    fits: async (m) => m.actions.unassign.ok && [...(await holders(deps, ctx, m))].some((u) => userIds.includes(u)),
     noneFit: (p) => `${userIds.length === 1 ? "That person doesn't" : "Those people don't"} have a license on any of your ${p} subscriptions.`,
     action: (m) => ({ title: 'Unassign here', verb: VERBS.unassign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
   });
@@ -113,7 +111,7 @@ export const licenses: Feature = {
         const n = countIn(found.rest, `add 2 licenses to ${found.products[0].name}`);
         const mine = await mySubscription(deps, ctx, pc, a.words, {
           doing: `get ${plural(n, 'more license')}`,
-          fits: (m) => !m.subscription.isTrial,
+          fits: (m) => m.actions.addLicenses.ok,
           noneFit: (p) => `Your ${p} subscriptions are trials, which have a fixed number of licenses. Buy the product to get more: **buy ${p} ${n}**.`,
           action: (m) => ({ title: `Add ${n} here`, verb: VERBS.addLicenses, data: { subscriptionId: m.subscription.id, addQuantity: n, formId: randomUUID() } }),
         });
@@ -151,7 +149,7 @@ export const licenses: Feature = {
         const n = countIn(found.rest, `remove 1 license from ${found.products[0].name}`);
         const mine = await mySubscription(deps, ctx, pc, a.words, {
           doing: `give up ${plural(n, 'license')}`,
-          fits: (m) => !m.subscription.isTrial && m.subscription.quantity - n >= Math.max(1, m.assigned),
+          fits: (m) => m.actions.removeLicenses.ok && m.subscription.quantity - n >= Math.max(1, m.assigned),
           noneFit: (p) => `None of your ${p} subscriptions can go down by ${n}: licenses that are assigned stay, and a subscription keeps at least one (cancel it instead).`,
           action: (m) => ({ title: `Remove ${n} here`, verb: VERBS.removeLicenses, data: { subscriptionId: m.subscription.id, removeQuantity: n, formId: randomUUID() } }),
         });

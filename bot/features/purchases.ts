@@ -5,6 +5,8 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { acknowledgePurchase } from '../../domain/admin/acknowledge-purchase';
 import { getPolicy } from '../../domain/policy/view-policies';
 import { setPolicy } from '../../domain/policy/set-policy';
+import { requireAbility } from '../../domain/shared/abilities';
+import { ErrorCodes } from '../../domain/shared/errors';
 import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -24,7 +26,7 @@ const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, o
 export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
   const [policy, refreshUserIds] = await Promise.all([getPolicy(deps, ctx, detail.product.id), adminMris(deps, ctx)]);
-  return purchaseCard({ detail, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError, bannerTone: opts.bannerTone });
+  return purchaseCard({ detail, actions: detail.adminActions, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError, bannerTone: opts.bannerTone });
 };
 
 export const purchases: Feature = {
@@ -53,6 +55,8 @@ export const purchases: Feature = {
       run: async ({ deps, ctx, data }) => {
         // The product comes from the stored subscription, not from the card.
         const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
+        // What the card offered is what the domain allows from this purchase now (an ended one: the policies card instead).
+        requireAbility(detail.adminActions?.disableProduct ?? { ok: false, code: ErrorCodes.AUTH_NOT_ADMIN, reason: 'Only Global admins and Billing admins can change this.' });
         const change = await setPolicy(deps, ctx, { productId: detail.product.id, value: 'Disabled' });
         return purchaseView(deps, ctx, data.subscriptionId, { isNew: true, ...done(`Self-service purchase of ${change.productName} is now turned off. Existing subscriptions keep working.`) });
       },

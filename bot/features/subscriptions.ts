@@ -4,7 +4,6 @@ import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
-import { canAdminWrite } from '../../domain/access';
 import { myPurchasesCard, subscriptionCard } from '../../cards/purchaser-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -16,9 +15,8 @@ import { paymentToken } from './payment';
 /** A subscription as its reader may act on it: the purchaser (self-service) or an admin (central). */
 export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
-  const roles = d.subscription.origin === 'Central' ? await deps.uow.read((r) => r.roles.listForUser(ctx.tenantId, ctx.actorId)) : [];
   return subscriptionCard({
-    canManage: d.subscription.origin === 'SelfService' ? d.subscription.purchaserId === ctx.actorId : canAdminWrite(roles),
+    actions: d.actions,
     subscription: d.subscription,
     product: d.product,
     assignees: d.assignedUsers.map((u) => ({ id: u.id, name: u.displayName })),
@@ -50,7 +48,7 @@ export const subscriptions: Feature = {
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: `turn recurring billing ${a.on ? 'on' : 'off'}`,
-          fits: (m) => m.subscription.recurring !== a.on,
+          fits: (m) => m.actions.setRecurring.ok && m.subscription.recurring !== a.on,
           noneFit: (p) => `Recurring billing is already ${a.on ? 'on' : 'off'} for every ${p} subscription of yours.`,
           action: (m) => ({ title: `Turn ${a.on ? 'on' : 'off'}`, verb: VERBS.recurring, data: { subscriptionId: m.subscription.id, enabled: a.on } }),
         });
@@ -68,7 +66,7 @@ export const subscriptions: Feature = {
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: 'get a new card',
-          fits: (m) => m.subscription.card !== null,
+          fits: (m) => m.actions.updateCard.ok,
           action: (m) => ({ title: 'Open', verb: VERBS.subscription, data: { subscriptionId: m.subscription.id } }),
         });
         return cardReply(subscriptionView(deps, ctx, mine.subscription.id, done('Open **More → Update payment method** below to enter the new card.')));

@@ -7,7 +7,11 @@ import { centralizeLicenses } from '../../domain/takeover/centralize-licenses';
 import { centralizeConfirmCard, takeOverConfirmCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
-import { plural } from '../../cards/format';
+import { count, plural } from '../../cards/format';
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { addLicenses } from '../../domain/purchasing/change-license-count';
+import { buyCentralSubscription } from '../../domain/admin/buy-central-subscription';
 import { cardReply, command, done, str, type BannerInput, type Feature } from './feature';
 import { purchaserSubscription } from './targets';
 import { purchaseView } from './purchases';
@@ -15,8 +19,12 @@ import { purchaseView } from './purchases';
 /** R8–R10: take over a self-service subscription (cancel it, or move its users to a central one) and centralize its licenses. */
 
 const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const targets = await listCentralTargets(deps, ctx, { subscriptionId });
-  return takeOverConfirmCard({ detail: await getPurchaseDetail(deps, ctx, { subscriptionId }), targets, ...banner });
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  if (!detail.adminActions) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
+  const actions = detail.adminActions;
+  // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
+  if (!actions.takeOverCancel.ok && !actions.moveUsers.ok) throw new DomainError(actions.takeOverCancel.code, actions.takeOverCancel.reason);
+  return takeOverConfirmCard({ detail, actions, targets: detail.moveTargets, formId: randomUUID(), ...banner });
 };
 
 const centralizeConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
@@ -62,10 +70,28 @@ export const takeover: Feature = {
           await takeOverCancel(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason });
           return purchaseView(deps, ctx, data.subscriptionId, done('Taken over: the subscription is cancelled and its purchaser has been told why.'));
         }
-        const r = await takeOverMoveUsers(deps, ctx, { subscriptionId: data.subscriptionId, targetSubscriptionId: mode, reason: data.reason } as Parameters<typeof takeOverMoveUsers>[2]);
+        const r = await takeOverMoveUsers(deps, ctx, { subscriptionId: data.subscriptionId, targetSubscriptionId: mode, reason: data.reason });
         return purchaseView(deps, ctx, data.subscriptionId, done(`Taken over: ${plural(r.moved, 'user')} moved to the central subscription; the purchaser has been told why.`));
       },
       recover: (a, banner) => takeOverConfirmView(a.deps, a.ctx, a.data.subscriptionId, banner).catch(() => purchaseView(a.deps, a.ctx, a.data.subscriptionId, banner)),
+    },
+    [VERBS.takeOverAddCentral]: {
+      // The central subscription is the one the card named; the use case checks it is this tenant's and central, and the caller an admin who may write.
+      run: async ({ deps, ctx, data }) => {
+        const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
+        const target = detail.moveTargets.find((t) => t.subscription.id === str(data.targetId));
+        if (!target) throw new DomainError(ErrorCodes.TAKEOVER_TARGET_INVALID, 'That central subscription is no longer there. Here is the take-over as it is now.');
+        const r = await addLicenses(deps, ctx, { subscriptionId: target.subscription.id, quantity: data.quantity, idempotencyKey: data.formId });
+        return takeOverConfirmView(deps, ctx, data.subscriptionId, done(`Added: the central subscription has ${count(r.subscription.quantity, 'license')} now, billed to your organization's agreement. You can move the users.`));
+      },
+    },
+    [VERBS.takeOverBuyCentral]: {
+      run: async ({ deps, ctx, data }) => {
+        // The product comes from the stored purchase, never from the card.
+        const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
+        const central = await buyCentralSubscription(deps, ctx, { productId: detail.product.id, quantity: data.quantity, idempotencyKey: data.formId });
+        return takeOverConfirmView(deps, ctx, data.subscriptionId, done(`Bought: a central ${detail.product.name} subscription of ${count(central.quantity, 'license')}, billed to your organization's agreement. You can move the users.`));
+      },
     },
     [VERBS.centralizeConfirm]: { run: ({ deps, ctx, data }) => centralizeConfirmView(deps, ctx, data.subscriptionId) },
     [VERBS.centralize]: {

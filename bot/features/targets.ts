@@ -1,7 +1,7 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import type { Product } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { listMyPurchases, type MyPurchase } from '../../domain/purchasing/list-my-purchases';
+import { listMyPurchases, type MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';

@@ -94,7 +94,8 @@ export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<Pur
   moveUsers: moveUsersAbility(actor, f.subscription, f.product, f.targets, f.holders),
   centralize: centralizeAbility(actor, f.subscription),
   acknowledge: acknowledgeAbility(actor, f.subscription, f.acknowledged),
-  disableProduct: disableProductAbility(actor, f.product, f.policy),
+  // Offered on a purchase card only while the purchase is live; the policies card changes it any time.
+  disableProduct: firstRefusal(disableProductAbility(actor, f.product, f.policy), () => stillLiveAbility(f.subscription)),
 });
 
 /**

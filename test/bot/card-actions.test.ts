@@ -249,8 +249,9 @@ describe('text commands that act', () => {
     expect((await bot.say('megan', 'payment method power bi pro')).replies[0]).toMatch(/Update payment method/);
     expect((await bot.say('megan', 'cancel power bi pro')).replies[0]).toMatch(/Cancel Power BI Pro\?[\s\S]*\(Too expensive\)/);
     expect((await bot.say('adele', 'trial power apps')).replies[0]).toMatch(/Try Power Apps per user[\s\S]*\[Start trial\]/);
-    // The demo tenant has one unpaid bill (Adele's declined renewal) so that paying can be tried from a fresh start.
-    expect((await bot.say('adele', 'pay')).replies[0]).toMatch(/Pay \$[\d.]+[\s\S]*\[Pay \$/);
+    // The demo tenant has one unpaid bill (Megan's declined Clipchamp renewal) so that paying can be tried from a fresh start.
+    expect((await bot.say('megan', 'pay')).replies[0]).toMatch(/Pay \$[\d.]+[\s\S]*\[Pay \$/);
+    expect((await bot.say('adele', 'pay')).replies[0]).toMatch(/nothing to pay/);
     expect((await bot.say('patti', 'pay')).replies[0]).toMatch(/nothing to pay/);
     expect((await bot.say('adele', 'bills')).replies[0]).toMatch(/Your bills/);
   });

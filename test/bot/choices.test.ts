@@ -151,7 +151,7 @@ describe('cards show only what is possible now', () => {
 
     expect((await bot.sayInChannel('alex', 'disable visio plan 2')).replies[0]).toMatch(/Visio Plan 2: Enabled → Disabled/);
     const stale = await bot.invoke('patti', refresh.verb, refresh.data);
-    expect(stale.text).toMatch(/doesn't allow buying Visio Plan 2/);
+    expect(stale.text).toMatch(/turned off buying Visio Plan 2/);
     expect(stale.text).not.toMatch(/Buy Visio Plan 2/);
     const buy = actionOf(form, 'Buy')!;
     const pressed = await bot.invoke('patti', buy.verb, { ...buy.data, quantity: 3, billingFrequency: 'Monthly', cardNumber: '4242 4242 4242 4242', cardExpiry: '12/30', cardCvc: '123' });

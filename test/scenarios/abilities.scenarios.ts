@@ -296,6 +296,8 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       const actions = await adminActions(w.u.admin, s);
       expect(codes(actions)).toEqual({
         takeOverCancel: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, moveUsers: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, centralize: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, acknowledge: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+        // The purchase card no longer offers the product's switch; the policies card still does.
+        disableProduct: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
       });
       const admin = w.as(w.u.admin);
       await expectRefusedUnchanged(w, () => takeOverCancel(w.deps, admin, { subscriptionId: s.id, reason: 'Cost control' }), ErrorCodes.SUBSCRIPTION_NOT_ACTIVE);

@@ -7,7 +7,7 @@ import {
 } from '../../cards/admin-cards';
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
-import { CARD_SAMPLES } from '../../cards/samples';
+import { CARD_SAMPLES, sampleActions, samplePurchaseActions } from '../../cards/samples';
 import { agree, count, frequencyLabel, perPeriod, plural, policyLabel, someNames, statusLabel, withPolicyLabels } from '../../cards/format';
 import { banner } from '../../cards/ui';
 import { cardProblems, emptyTexts, unboundExpressions } from '../support/card-validation';
@@ -53,10 +53,10 @@ const CARDS: Record<string, unknown> = {
   'trial with a card': buyFormCard({ product: apps, mode: 'trial', savedCards: [], formId: 'form-4' }),
   'my purchases': myPurchasesCard({ items: [{ subscription: sub(), product: bi, assigned: 2 }, { subscription: sub({ id: 'sub-2', status: 'Cancelled' }), product: bi, assigned: 0 }] }),
   'my purchases, empty': myPurchasesCard({ items: [] }),
-  'subscription, purchaser': subscriptionCard({ subscription: sub(), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'form-5', canManage: true, banner: 'Done: 5 licenses now.' }),
-  'subscription, cancelled': subscriptionCard({ subscription: sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: bi, assignees: [], formId: 'form-6', canManage: true }),
-  'subscription, centralized': subscriptionCard({ subscription: sub({ centralizedInto: 'sub-c' }), product: bi, assignees: [], formId: 'form-7', canManage: true }),
-  'subscription, viewer who cannot manage': subscriptionCard({ subscription: sub(), product: bi, assignees: [], formId: 'form-8', canManage: false }),
+  'subscription, purchaser': subscriptionCard({ subscription: sub(), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'form-5', actions: sampleActions(sub(), 1, 'purchaser'), banner: 'Done: 5 licenses now.' }),
+  'subscription, cancelled': subscriptionCard({ subscription: sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: bi, assignees: [], formId: 'form-6', actions: sampleActions(sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), 0, 'purchaser') }),
+  'subscription, centralized': subscriptionCard({ subscription: sub({ centralizedInto: 'sub-c' }), product: bi, assignees: [], formId: 'form-7', actions: sampleActions(sub({ centralizedInto: 'sub-c' }), 0, 'purchaser') }),
+  'subscription, viewer who cannot manage': subscriptionCard({ subscription: sub(), product: bi, assignees: [], formId: 'form-8', actions: sampleActions(sub(), 0, 'reader') }),
   'cancel confirmation': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 2 }),
   bills: billsCard({ bills: [bill(), bill({ id: 'inv-2', status: 'Paid', paidAt: at, failureCode: null })] }),
   'pay a bill': payBillCard({ bill: bill(), savedCards: [{ subscriptionId: 'sub-1', label: 'Visa ending 4242' }] }),
@@ -65,10 +65,10 @@ const CARDS: Record<string, unknown> = {
     origin: 'SelfService',
     refreshUserIds,
   }),
-  'purchase, new': purchaseCard({ detail: detail(), policy: 'Enabled', isNew: true, refreshUserIds }),
-  'purchase, acknowledged and product disabled': purchaseCard({ detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), policy: 'Disabled', isNew: true, refreshUserIds }),
-  'purchase, taken over': purchaseCard({ detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over.' }),
-  'take over confirmation': takeOverConfirmCard({ detail: detail(), targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }),
+  'purchase, new': purchaseCard({ detail: detail(), actions: samplePurchaseActions(detail(), { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds }),
+  'purchase, acknowledged and product disabled': purchaseCard({ detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), actions: samplePurchaseActions(detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), { policy: 'Disabled' }), policy: 'Disabled', isNew: true, refreshUserIds }),
+  'purchase, taken over': purchaseCard({ detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), actions: samplePurchaseActions(detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over.' }),
+  'take over confirmation': takeOverConfirmCard({ detail: detail(), actions: samplePurchaseActions(detail(), { targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }), targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }], formId: 'f' }),
   'centralize confirmation': centralizeConfirmCard({ detail: detail(), targets: [] }),
   policies: policiesCard({ rows: CATALOG.slice(0, 3).map((product, i) => ({ product, policyId: 'AllowSelfServicePurchase', value: i === 1 ? 'Disabled' : 'Enabled', isDefault: i !== 1, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds }),
   'policies, reader': policiesCard({ rows: [], canWrite: false, refreshUserIds }),
@@ -190,11 +190,11 @@ describe('wording (cards/format.ts)', () => {
   const one = [{ id: 'u-patti', displayName: 'Patti Fernandez', email: 'pattif@example.com', assignedAt: at }];
   const central = [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }];
   const EDGE: Record<string, unknown> = {
-    'subscription, trial, one assignee': subscriptionCard({ subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'f', canManage: true }),
+    'subscription, trial, one assignee': subscriptionCard({ subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'f', actions: sampleActions(sub({ isTrial: true, status: 'Trial', quantity: 1 }), 1, 'purchaser') }),
     'my purchases, one license': myPurchasesCard({ items: [{ subscription: sub({ quantity: 1 }), product: bi, assigned: 1 }] }),
-    'purchase, trial, one assignee': purchaseCard({ detail: detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), policy: 'OnlyTrialsWithoutPaymentMethod', isNew: false, refreshUserIds }),
-    'take over, one assignee': takeOverConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
-    'take over, nobody': takeOverConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: central }),
+    'purchase, trial, one assignee': purchaseCard({ detail: detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), actions: samplePurchaseActions(detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), { policy: 'OnlyTrialsWithoutPaymentMethod' }), policy: 'OnlyTrialsWithoutPaymentMethod', isNew: false, refreshUserIds }),
+    'take over, one assignee': takeOverConfirmCard({ detail: detail({}, { assignedUsers: one }), actions: samplePurchaseActions(detail({}, { assignedUsers: one }), { targets: central }), targets: central, formId: 'f' }),
+    'take over, nobody': takeOverConfirmCard({ detail: detail({}, { assignedUsers: [] }), actions: samplePurchaseActions(detail({}, { assignedUsers: [] }), { targets: central }), targets: central, formId: 'f' }),
     'centralize, one': centralizeConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
     'centralize, nobody': centralizeConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: [] }),
     'cancel, one': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 1 }),
@@ -279,15 +279,15 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
     catalogCard: () => catalogCard({ items: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policy: 'Enabled' as const, canBuy: true, canTrial: true })), page: 1, pageSize: ROWS }),
     buyFormCard: () => buyFormCard({ product, mode: 'buy', savedCards, formId: 'f', quantity: 10_000 }),
     myPurchasesCard: () => myPurchasesCard({ items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })) }),
-    subscriptionCard: () => subscriptionCard({ subscription: sub({ quantity: 20_000 }), product, assignees: users.map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', canManage: true, banner: long('Done', 0) }),
+    subscriptionCard: () => subscriptionCard({ subscription: sub({ quantity: 20_000 }), product, assignees: users.map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', actions: sampleActions(sub({ quantity: 20_000 }), users.length, 'purchaser'), banner: long('Done', 0) }),
     cancelConfirmCard: () => cancelConfirmCard({ subscription: sub(), product, assigned: ASSIGNEES }),
     billsCard: () => billsCard({ bills }),
     payBillCard: () => payBillCard({ bill: bills[0], savedCards }),
     openPageCard: () => openPageCard({ title: long('Title', 0), what: long('What', 0), url: `https://bot.example.com/p?token=${'a'.repeat(600)}`, minutes: 10 }),
     checkoutLinkCard: () => checkoutLinkCard({ product, mode: 'buy', url: `https://bot.example.com/c#link=${'a'.repeat(600)}`, minutes: 30 }),
     purchasesCard: () => purchasesCard({ page: { items: subs.map((s, i) => ({ subscription: s, product, purchaserName: long('Purchaser', i), assigned: 10_000 })), total: ROWS, page: 1, pageSize: ROWS }, origin: '', refreshUserIds: mris }),
-    purchaseCard: () => purchaseCard({ detail: bigDetail, policy: 'Enabled', isNew: true, refreshUserIds: mris }),
-    takeOverConfirmCard: () => takeOverConfirmCard({ detail: bigDetail, targets }),
+    purchaseCard: () => purchaseCard({ detail: bigDetail, actions: samplePurchaseActions(bigDetail, { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds: mris }),
+    takeOverConfirmCard: () => takeOverConfirmCard({ detail: bigDetail, actions: samplePurchaseActions(bigDetail, { targets }), targets, formId: 'f' }),
     centralizeConfirmCard: () => centralizeConfirmCard({ detail: bigDetail, targets }),
     policiesCard: () => policiesCard({ rows: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod' as const, isDefault: false, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds: mris }),
     approvalCard: () => approvalCard({ request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }), product, requesterName: long('Requester', 0), deciderName: long('Admin', 0), refreshUserIds: mris }),
@@ -326,9 +326,9 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
   });
 
   test('a short one still offers its people to pick', () => {
-    const few = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 25).map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', canManage: true });
+    const few = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 25).map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', actions: sampleActions(sub(), 25, 'purchaser') });
     expect(JSON.stringify(few)).toContain('"id":"userIds"');
-    const cut = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 3).map((u) => ({ id: u.id, name: u.displayName })), assigneeTotal: 40, formId: 'f', canManage: true });
+    const cut = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 3).map((u) => ({ id: u.id, name: u.displayName })), assigneeTotal: 40, formId: 'f', actions: sampleActions(sub(), 40, 'purchaser') });
     expect(JSON.stringify(cut)).toContain('40 assigned');
     expect(JSON.stringify(cut)).toContain('"id":"unassignPeople"');
   });
