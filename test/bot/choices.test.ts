@@ -160,3 +160,67 @@ describe('cards show only what is possible now', () => {
     expect(patti).toHaveLength(0);
   });
 });
+
+describe('take over by moving the users, from the card alone', () => {
+  let bot: BotHarness;
+  beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  afterAll(() => bot.close());
+
+  const meganPbi = async () => (await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))).find((s) => s.productId === POWER_BI)!;
+
+  test('a Global reader sees the purchase and no button that would change it; the take-over card is refused with the reason', async () => {
+    const s = await meganPbi();
+    const reader = await bot.invoke('isaiah', 'purchase.show', { subscriptionId: s.id }, 'channel');
+    expect(reader.text).toMatch(/Power BI Pro[\s\S]*Megan Bowen/);
+    for (const title of ['Take over', 'Disable product', 'Acknowledge', 'Centralize licenses']) expect(actionOf(reader.card, title)).toBeNull();
+    expect((await bot.invoke('isaiah', 'takeover.confirm', { subscriptionId: s.id }, 'channel')).text).toMatch(/Global readers can view but not change/);
+    const admin = await bot.invoke('alex', 'purchase.show', { subscriptionId: s.id }, 'channel');
+    for (const title of ['Take over', 'Disable product', 'Acknowledge', 'Centralize licenses']) expect(actionOf(admin.card, title)).not.toBeNull();
+  });
+
+  test('no central subscription: the card says why moving is not possible and offers the step; then the users move and the purchaser sees the reason', async () => {
+    const s = await meganPbi();
+    const { replies, cards } = await bot.sayInChannel('alex', 'take over Power BI Pro from Megan Bowen');
+    expect(replies[0]).toMatch(/Take over Power BI Pro from Megan Bowen\?/);
+    expect(replies[0]).toMatch(/Moving the users instead: There is no central Power BI Pro subscription yet/);
+    expect(replies[0]).not.toMatch(/\(Move its/);
+    const buy = actionOf(cards[0], /^Buy 3 central licenses/)!;
+    const after = await bot.invoke('alex', buy.verb, buy.data, 'channel');
+    expect(after.text).toMatch(/Bought: a central Power BI Pro subscription of 3 licenses/);
+    expect(after.text).toMatch(/\(Move its 3 users to the central Power BI Pro subscription \(3 available\), then cancel\)/);
+    // Pressed twice (a double click on the old card): still one central subscription.
+    await bot.invoke('alex', buy.verb, buy.data, 'channel');
+    const central = await bot.app.deps.uow.read((r) => r.subscriptions.listLiveByProduct(DEMO_TENANT_ID, POWER_BI, 'Central'));
+    expect(central).toHaveLength(1);
+
+    const takeOver = actionOf(after.card, 'Take over')!;
+    const done = await bot.invoke('alex', takeOver.verb, { ...takeOver.data, mode: central[0].id, reason: 'Cost control' }, 'channel');
+    expect(done.text).toMatch(/Taken over: 3 users moved to the central subscription/);
+    const holders = await bot.app.deps.uow.read((r) => r.assignments.listBySubscription(DEMO_TENANT_ID, central[0].id));
+    expect(holders.map((h) => h.userId).sort()).toEqual([DEMO_USERS.megan.id, DEMO_USERS.patti.id, DEMO_USERS.lynne.id].sort());
+    expect((await bot.app.deps.uow.read((r) => r.subscriptions.get(DEMO_TENANT_ID, s.id)))!.status).toBe('Deleted');
+
+    // Megan is told, with the reason the admin picked.
+    await bot.say('megan', 'help'); // she has a 1:1 chat the outbox can reach
+    await bot.app.sender.drainOnce();
+    await bot.app.sender.drainOnce();
+    const ref = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.megan.id}`);
+    const told = (await bot.connector.waitFor(ref!.conversation!.id, 2)).map((r) => JSON.stringify(r.activity)).join('\n');
+    expect(told).toMatch(/took over your \*\*Power BI Pro\*\* subscription and moved its 3 users[^"]*reason: Cost control/);
+  });
+
+  test('not enough free central licenses: the card offers to add exactly the missing ones', async () => {
+    // Adele's Visio Plan 1 trial has its purchaser on it; give it two more people, and a central Visio Plan 1 with 1 free license.
+    const adele = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.adele.id, surface: 'system' as const };
+    const trial = (await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.adele.id))).find((s) => s.productId === 'CFQ7TTC0HD33')!;
+    await assignLicenses(bot.app.deps, adele, { subscriptionId: trial.id, userIds: [DEMO_USERS.adele.id, DEMO_USERS.isaiah.id] });
+    const { buyCentralSubscription } = await import('../../domain/admin/buy-central-subscription');
+    await buyCentralSubscription(bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'system' }, { productId: 'CFQ7TTC0HD33', quantity: 1 });
+    const card = await bot.invoke('alex', 'takeover.confirm', { subscriptionId: trial.id }, 'channel');
+    expect(card.text).toMatch(/The central subscription has 1 free license; 2 are needed/);
+    const add = actionOf(card.card, 'Add 1 central license')!;
+    const added = await bot.invoke('alex', add.verb, add.data, 'channel');
+    expect(added.text).toMatch(/Added: the central subscription has 2 licenses now/);
+    expect(added.text).toMatch(/\(Move its 2 users/);
+  });
+});
