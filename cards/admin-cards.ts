@@ -6,6 +6,7 @@ import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssig
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import type { Abilities } from '../domain/shared/abilities';
 import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
+import type { RequestAction } from '../domain/approvals/request-abilities';
 import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
 import {
   actionSet, banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
@@ -230,7 +231,7 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
 
 // ---------------------------------------------------------------------------------------------- approvals
 
-export const approvalCard = (input: { request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null; refreshUserIds: string[] } & Banner): AdaptiveCard => {
+export const approvalCard = (input: { request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null; refreshUserIds: string[]; actions: Abilities<RequestAction> } & Banner): AdaptiveCard => {
   const r = input.request;
   const unit = input.product.prices[r.billingFrequency];
   const pending = r.status === 'Pending';
@@ -250,9 +251,9 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
     [
-      ...only(pending, execute('Approve', VERBS.approve, { requestId: r.id }, { style: 'positive', associatedInputs: 'none' })),
+      ...only(input.actions.approve.ok, execute('Approve', VERBS.approve, { requestId: r.id }, { style: 'positive', associatedInputs: 'none' })),
       ...only(
-        pending,
+        input.actions.reject.ok,
         showCard('Reject', [textInput('note', { label: 'Why (the requester sees it)', maxLength: 500, isMultiline: true })], [execute('Reject', VERBS.reject, { requestId: r.id }, { style: 'destructive' })]),
       ),
     ],

@@ -13,6 +13,18 @@ import type { AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 import { subscriptionAbilities } from '../domain/purchasing/subscription-abilities';
 import { purchaseAbilities } from '../domain/takeover/purchase-abilities';
+import { requestAbilities } from '../domain/approvals/request-abilities';
+
+/** What an admin (or a Global reader) may do to a sample approval request, by the domain's own rules. */
+export const sampleRequestActions = (r: PurchaseRequest, reader: 'admin' | 'reader' = 'admin') =>
+  requestAbilities(
+    {
+      tenant: { id: r.tenantId, name: 'Contoso', kind: 'Commercial', country: 'US', requireApproval: true, createdAt: r.createdAt },
+      user: { id: 'u-admin', tenantId: r.tenantId, displayName: 'Admin', email: null, isGuest: false, active: true },
+      roles: reader === 'reader' ? ['GlobalReader'] : ['GlobalAdmin'],
+    },
+    r,
+  );
 import type { PolicyValue } from '../domain/model';
 
 /** What an admin (or a Global reader) may do to a sample purchase, by the domain's own rules. */
@@ -281,12 +293,12 @@ const ADMIN_SAMPLES: CardSample[] = [
   sample(
     admin('approval-pending', 'Approval request', 'When purchases need approval: Approve, or Reject with a note the requester sees.'),
     approvalCard,
-    { request: request(), product: powerBi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds },
+    { request: request(), actions: sampleRequestActions(request()), product: powerBi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds },
   ),
   sample(
     admin('approval-rejected', 'Approval, rejected', 'The same request once decided: who, when and why.'),
     approvalCard,
-    { request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central subscription' }), product: powerBi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds },
+    { request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central subscription' }), actions: sampleRequestActions(request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central subscription' })), product: powerBi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds },
   ),
   sample(
     admin('approvals', 'Approvals', 'Requests waiting for an admin (`approvals`).'),

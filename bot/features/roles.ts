@@ -2,7 +2,7 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import { ROLES, type Role } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { displayNames } from '../../domain/directory/display-names';
-import { grantRole, listRoles, revokeRole } from '../../domain/roles/manage-roles';
+import { getRoleActions, grantRole, listRoles, revokeRole } from '../../domain/roles/manage-roles';
 import { roleWord, rolesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -14,8 +14,8 @@ import { resolvePeople } from './targets';
 const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
   const assignments = await listRoles(deps, ctx);
   const names = await displayNames(deps, ctx, assignments.map((a) => a.userId));
-  const mine = assignments.filter((a) => a.userId === ctx.actorId).map((a) => a.role);
-  return rolesCard({ assignments, names, canGrant: mine.includes('GlobalAdmin'), ...banner });
+  const can = await getRoleActions(deps, ctx);
+  return rolesCard({ assignments, names, canGrant: can.grant.ok, ...banner });
 };
 
 const roleFromWords = (words: string): Role => {

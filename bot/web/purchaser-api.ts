@@ -3,7 +3,8 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import type { Invoice, Subscription } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { MAX_QUANTITY, MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
-import { listMySubscriptions, type MySubscription } from '../../domain/purchasing/list-my-subscriptions';
+import { listMySubscriptions, type MySubscriptionWithActions } from '../../domain/purchasing/list-my-subscriptions';
+import { SUBSCRIPTION_ACTIONS } from '../../domain/purchasing/subscription-abilities';
 import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { listBills } from '../../domain/billing/list-bills';
 import { payBill } from '../../domain/billing/pay-bill';
@@ -60,7 +61,7 @@ const MAX_SEARCH_LENGTH = 120;
 
 const cardView = (s: Subscription) => (s.card ? { brand: s.card.brand, last4: s.card.last4, expMonth: s.card.expMonth, expYear: s.card.expYear } : null);
 
-export const subscriptionView = ({ subscription: s, product, assignees }: MySubscription): SubscriptionView => {
+export const subscriptionView = ({ subscription: s, product, assignees, actions }: MySubscriptionWithActions): SubscriptionView => {
   const live = isLive(s);
   const assigned = assignees.length;
   return {
@@ -83,16 +84,9 @@ export const subscriptionView = ({ subscription: s, product, assignees }: MySubs
     cancelReason: s.cancelReason,
     card: cardView(s),
     centralized: Boolean(s.centralizedInto) && live,
-    can: {
-      addLicenses: live && !s.isTrial,
-      removeLicenses: live && !s.isTrial && s.quantity > Math.max(1, assigned),
-      assign: live && s.quantity > assigned,
-      unassign: live && assigned > 0,
-      // A card-free trial simply ends (R14): there is nothing to renew.
-      setRecurring: live && (!s.isTrial || s.card !== null),
-      updateCard: live && s.card !== null,
-      cancel: live,
-    },
+    // Exactly what the domain says this reader may do now (the same rules the use cases refuse by).
+    can: Object.fromEntries(SUBSCRIPTION_ACTIONS.map((a) => [a, actions[a].ok])) as SubscriptionView['can'],
+    reasons: Object.fromEntries(SUBSCRIPTION_ACTIONS.flatMap((a) => { const x = actions[a]; return x.ok ? [] : [[a, x.reason]]; })),
     assignees: assignees.map((a) => ({ id: a.id, displayName: a.displayName, email: a.email })),
   };
 };

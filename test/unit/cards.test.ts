@@ -7,7 +7,7 @@ import {
 } from '../../cards/admin-cards';
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
-import { CARD_SAMPLES, sampleActions, samplePurchaseActions } from '../../cards/samples';
+import { CARD_SAMPLES, sampleActions, samplePurchaseActions, sampleRequestActions } from '../../cards/samples';
 import { agree, count, frequencyLabel, perPeriod, plural, policyLabel, someNames, statusLabel, withPolicyLabels } from '../../cards/format';
 import { banner } from '../../cards/ui';
 import { cardProblems, emptyTexts, unboundExpressions } from '../support/card-validation';
@@ -72,8 +72,8 @@ const CARDS: Record<string, unknown> = {
   'centralize confirmation': centralizeConfirmCard({ detail: detail(), targets: [] }),
   policies: policiesCard({ rows: CATALOG.slice(0, 3).map((product, i) => ({ product, policyId: 'AllowSelfServicePurchase', value: i === 1 ? 'Disabled' : 'Enabled', isDefault: i !== 1, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds }),
   'policies, reader': policiesCard({ rows: [], canWrite: false, refreshUserIds }),
-  'approval, pending': approvalCard({ request: request(), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
-  'approval, rejected': approvalCard({ request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' }), product: bi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds }),
+  'approval, pending': approvalCard({ request: request(), actions: sampleRequestActions(request()), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
+  'approval, rejected': approvalCard({ request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' }), actions: sampleRequestActions(request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' })), product: bi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds }),
   approvals: approvalsCard({ items: [{ request: request(), productName: bi.name, requesterName: 'Megan Bowen' }] }),
   audit: auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'Power BI Pro: Enabled → Disabled', surface: 'card', at }], total: 11, page: 1, pageSize: 10 }, names: new Map([['u-alex', 'Alex Wilber']]) }),
   'product licenses': productLicensesCard({ view: { product: bi, subscriptions: 2, totalQuantity: 15, assigned: 3, available: 12, page: 1, pageSize: 10, totalGroups: 1, groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions: [{ id: 'sub-1', quantity: 5, assigned: 3, origin: 'SelfService', expiresAt: at }], users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }] }] } }),
@@ -198,7 +198,7 @@ describe('wording (cards/format.ts)', () => {
     'centralize, one': centralizeConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
     'centralize, nobody': centralizeConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: [] }),
     'cancel, one': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 1 }),
-    'approval, one license yearly': approvalCard({ request: request({ quantity: 1, billingFrequency: 'Annual' }), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
+    'approval, one license yearly': approvalCard({ request: request({ quantity: 1, billingFrequency: 'Annual' }), actions: sampleRequestActions(request({ quantity: 1, billingFrequency: 'Annual' })), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
     'audit, one entry with a raw policy': auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod', surface: 'card', at }], total: 1, page: 1, pageSize: 10 }, names: new Map() }),
     'policies, raw values': policiesCard({ rows: [{ product: bi, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod', isDefault: false, updatedBy: null, updatedAt: null }], canWrite: true, refreshUserIds }),
     'open page, one minute': openPageCard({ title: 'My purchases', what: 'Your subscriptions.', url: 'https://bot.example.com/p', minutes: 1 }),
@@ -290,7 +290,7 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
     takeOverConfirmCard: () => takeOverConfirmCard({ detail: bigDetail, actions: samplePurchaseActions(bigDetail, { targets }), targets, formId: 'f' }),
     centralizeConfirmCard: () => centralizeConfirmCard({ detail: bigDetail, targets }),
     policiesCard: () => policiesCard({ rows: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod' as const, isDefault: false, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds: mris }),
-    approvalCard: () => approvalCard({ request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }), product, requesterName: long('Requester', 0), deciderName: long('Admin', 0), refreshUserIds: mris }),
+    approvalCard: () => approvalCard({ request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }), actions: sampleRequestActions(request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 })), product, requesterName: long('Requester', 0), deciderName: long('Admin', 0), refreshUserIds: mris }),
     approvalsCard: () => approvalsCard({ items: requests }),
     auditCard: () => auditCard({ page: { items: entries, total: ROWS, page: 1, pageSize: ROWS }, names }),
     productLicensesCard: () => productLicensesCard({ view: { product, subscriptions: ROWS, totalQuantity: 50_000_000, assigned: ASSIGNEES, available: 1, page: 1, pageSize: ROWS, totalGroups: ROWS, groups } }),

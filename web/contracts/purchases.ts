@@ -58,6 +58,8 @@ export interface SubscriptionView {
     updateCard: boolean;
     cancel: boolean;
   };
+  /** For each action in `can` that is false: why, in the domain's words. */
+  reasons: Partial<Record<keyof SubscriptionView['can'], string>>;
   assignees: PersonView[];
 }
 
