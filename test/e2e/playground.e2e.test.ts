@@ -18,6 +18,7 @@ import { loadConfig, type AppConfig } from '../../bot/config';
 import { startApp, type App } from '../../bot/app';
 import { createHttpServer } from '../../bot/http-server';
 import { ADMIN_CHANNEL_KEY, userKey } from '../../bot/conversations';
+import { listPurchases } from '../../domain/admin/list-purchases';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { ADMIN_CONFIG, PURCHASER_CONFIG, ensureChromium, launchBrowser, startPlayground, type Playground } from './playground-driver';
 
@@ -189,5 +190,37 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     const grown = after.filter((s) => s.quantity === (before.find((b) => b.id === s.id)?.quantity ?? 0) + 1);
     expect(grown).toHaveLength(1);
     expect(await purchaser.failedCalls()).toEqual([]);
+  });
+
+  test('take over by moving the users: the card says no central subscription exists, buys one, moves the users with a reason, and the purchaser is told why', async () => {
+    await admin.openChannel('Billing admins');
+    let mark = await admin.mark();
+    // Megan now has two Power BI Pro subscriptions (the test above): name her, and the card tells them apart.
+    await admin.post('take over Power BI Pro from Megan Bowen');
+    const which = await admin.waitForCard(/Which subscription\?/, { since: mark });
+    // The one with people on it (the seeded one), in the card's own order (the purchases list's).
+    const rows = (await listPurchases(app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'chat' }, { origin: 'SelfService', productId: 'CFQ7TTC0H9MP', purchaserId: DEMO_USERS.megan.id, pageSize: 50 }))
+      .items.filter((r) => r.subscription.status === 'Active');
+    const index = rows.findIndex((r) => r.assigned > 0);
+    const moving = rows[index].assigned;
+    mark = await admin.mark();
+    await which.getByRole('button', { name: 'Take over…', exact: true }).nth(index).click();
+    const confirm = await admin.waitForCard(/Take over Power BI Pro from Megan Bowen\?/, { since: mark });
+    await admin.waitForCard(/There is no central Power BI Pro subscription yet/, { since: mark });
+    const buyTitle = await confirm.getByRole('button', { name: /^Buy \d+ central licenses? of Power BI Pro$/ }).first().textContent();
+    mark = await admin.mark();
+    await admin.clickCardButton(confirm, buyTitle!.trim());
+    const ready = await admin.waitForCard(/Bought: a central Power BI Pro subscription/, { since: mark });
+    await admin.pickCardChoice(ready, 'What happens to the licenses', `Move its ${moving} users to the central Power BI Pro subscription (${moving} available), then cancel`);
+    await admin.pickCardChoice(ready, 'Reason (the purchaser sees it)', 'Duplicate of a central subscription');
+    mark = await admin.mark();
+    await admin.clickCardButton(ready, 'Take over');
+    await admin.waitForCard(/Taken over: \d+ users? moved to the central subscription/, { since: mark });
+
+    const purchaserMark = await purchaser.mark();
+    await app.sender.drainOnce();
+    await app.sender.drainOnce();
+    await purchaser.waitForCard(/took over your\s*Power BI Pro\s*subscription and moved its[\s\S]*reason: Duplicate of a central subscription/, { since: purchaserMark });
+    expect(await admin.failedCalls()).toEqual([]);
   });
 });
