@@ -2,12 +2,15 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import { listProducts } from '../../domain/catalog/list-products';
 import { displayNames } from '../../domain/directory/display-names';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
-import { getPurchaseRequest, listPendingRequests, setRequireApproval } from '../../domain/approvals/manage-approvals';
+import { getPurchaseRequest, getRequireApproval, listPendingRequests, setRequireApproval } from '../../domain/approvals/manage-approvals';
 import { approvalCard, approvalsCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { command, cardReply, done, refused, str, type BannerInput, type Feature } from './feature';
 import { adminMris } from './admins';
+import type { ApprovalsDto, DecisionDto } from '../../web/contracts/admin';
+import { DecisionBody, RequireApprovalBody, approvalCost, iso, namesOf } from '../web/admin-views';
+import { route } from '../web/web-api';
 
 /** The optional "require admin approval" setting and the requests waiting for an admin. */
 
@@ -23,6 +26,50 @@ const approvalView = async (deps: Deps, ctx: ActorContext, requestId: unknown, b
 
 export const approvals: Feature = {
   name: 'approvals',
+  web: [
+    route({
+        method: 'get',
+        path: '/admin/approvals',
+        run: async ({ deps, ctx }): Promise<ApprovalsDto> => {
+          const pending = await listPendingRequests(deps, ctx);
+          const [products, requireApproval, name] = await Promise.all([
+            listProducts(deps),
+            getRequireApproval(deps, ctx),
+            namesOf(deps, ctx, pending.map((p) => p.requesterId)),
+          ]);
+          const productOf = new Map(products.map((p) => [p.id, p]));
+          return {
+            requireApproval,
+            items: pending
+              .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+              .map((r) => {
+                const product = productOf.get(r.productId);
+                return {
+                  id: r.id, kind: r.kind, productId: r.productId, productName: product?.name ?? r.productId, requesterId: r.requesterId, requesterName: name(r.requesterId),
+                  quantity: r.quantity, billingFrequency: r.billingFrequency, cost: product ? approvalCost(r, product) : null, createdAt: iso(r.createdAt),
+                };
+              }),
+          };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/admin/approvals/:id',
+        body: DecisionBody,
+        run: async ({ deps, ctx, params, body }): Promise<DecisionDto> => {
+          const decided = body.decision === 'approve'
+            ? await approvePurchaseRequest(deps, ctx, { requestId: params.id })
+            : await rejectPurchaseRequest(deps, ctx, { requestId: params.id, note: body.reason });
+          return { id: decided.id, status: decided.status, note: decided.decisionNote };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/admin/settings/require-approval',
+        body: RequireApprovalBody,
+        run: async ({ deps, ctx, body }): Promise<{ requireApproval: boolean }> => ({ requireApproval: (await setRequireApproval(deps, ctx, { enabled: body.enabled })).requireApproval }),
+      }),
+  ],
   commands: [
     command<object>({
       name: 'approvals', usage: 'approvals', example: 'approvals', scope: 'admin', keywords: ['approvals', 'requests', 'pending'],

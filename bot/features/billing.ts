@@ -9,6 +9,9 @@ import { VERBS } from '../../cards/verbs';
 import { price } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { paymentToken, savedCardsOf } from './payment';
+import type { ActionResponse, BillsResponse } from '../../web/contracts/purchases';
+import { billView, ok, payBody, savedCardToken } from '../web/purchaser-views';
+import { route } from '../web/web-api';
 
 /** A purchaser's bills: the list, and paying an unpaid one with a card on file or a new card. */
 
@@ -23,6 +26,26 @@ const payFormView = async (deps: Deps, ctx: ActorContext, invoiceId: unknown, ba
 
 export const billing: Feature = {
   name: 'billing',
+  web: [
+    route({
+        method: 'get',
+        path: '/my/bills',
+        run: async ({ deps, ctx }): Promise<BillsResponse> => {
+          const [bills, savedCards] = await Promise.all([listBills(deps, ctx), savedCardsOf(deps, ctx)]);
+          return { items: bills.map(billView), savedCards };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/my/bills/:id/pay',
+        body: payBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const token = body.savedSubscriptionId ? await savedCardToken(deps, ctx, body.savedSubscriptionId) : body.token;
+          const bill = await payBill(deps, ctx, { invoiceId: params.id, cardToken: token });
+          return ok(`Paid ${price(bill.amount)}. Thank you.`);
+        },
+      }),
+  ],
   commands: [
     command<object>({
       name: 'bills', usage: 'bills', example: 'bills', scope: 'personal', personalData: true, keywords: ['bills', 'invoices'],

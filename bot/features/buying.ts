@@ -17,6 +17,10 @@ import { oneProduct, productWords } from './targets';
 import { findProductWords, frequencyOf, quantityOf } from './words';
 import { savedCardsOf, paymentToken } from './payment';
 import { myPurchasesView, subscriptionView } from './subscriptions';
+import { day } from '../../cards/format';
+import type { CatalogItemView, CatalogResponse, CheckoutResponse } from '../../web/contracts/purchases';
+import { catalogItemView, checkoutBody, scopedKey } from '../web/purchaser-views';
+import { route } from '../web/web-api';
 
 /** Catalog, buying and trials: the catalog card, the buy / trial card, the checkout dialog. */
 
@@ -60,6 +64,51 @@ const frequencyWord = (f: BillingFrequency | null): string => (f === 'Monthly' ?
 
 export const buying: Feature = {
   name: 'buying',
+  web: [
+    route({
+        method: 'get',
+        path: '/catalog',
+        run: async ({ deps, ctx }): Promise<CatalogResponse> => ({ items: (await listCatalog(deps, ctx)).map(catalogItemView) }),
+      }),
+    route({
+        method: 'get',
+        path: '/catalog/:productId',
+        run: async ({ deps, ctx, params }): Promise<CatalogItemView> => {
+          const item = (await listCatalog(deps, ctx)).find((i) => i.product.id === params.productId || i.product.legacyIds.includes(params.productId));
+          if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here.");
+          return catalogItemView(item);
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/checkout',
+        body: checkoutBody,
+        // The same use cases as the buy card's Buy / Start trial, with the token the provider issued to the page.
+        run: async ({ deps, ctx, body }): Promise<CheckoutResponse> => {
+          if (body.mode === 'buy') {
+            const r = await buySubscription(deps, ctx, {
+              productId: body.productId,
+              quantity: body.quantity,
+              billingFrequency: body.billingFrequency,
+              cardToken: body.token,
+              idempotencyKey: scopedKey(ctx, body.idempotencyKey),
+            });
+            if (r.status === 'pending') {
+              return { status: 'pending', requestId: r.request.id, message: 'Your organization asks admins to approve purchases: your request is on its way, and nothing is charged until it is approved. You will hear back in chat.' };
+            }
+            const s = r.subscription;
+            const paid = r.invoice ? ` for ${price(r.invoice.amount)}` : '';
+            return { status: 'created', subscriptionId: s.id, message: `Done: you bought ${plural(s.quantity, 'license')}${paid}, charged to the ${s.card?.brand ?? 'card'} ending ${s.card?.last4 ?? ''}. Assign them from My purchases.` };
+          }
+          const r = await startTrial(deps, ctx, { productId: body.productId, cardToken: body.token });
+          if (r.status === 'pending') {
+            return { status: 'pending', requestId: r.request.id, message: 'Your trial request is waiting for an admin’s approval. You will hear back in chat.' };
+          }
+          const s = r.subscription;
+          return { status: 'created', subscriptionId: s.id, message: `Your trial has started: ${plural(s.quantity, 'license')} until ${day(s.expiresAt)}. Assign them from My purchases.` };
+        },
+      }),
+  ],
   commands: [
     command<object>({
       name: 'catalog', usage: 'catalog', example: 'catalog', scope: 'personal', keywords: ['catalog', 'products', 'shop'],

@@ -8,6 +8,9 @@ import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { mySubscription } from './targets';
 import { subscriptionView } from './subscriptions';
+import type { ActionResponse } from '../../web/contracts/purchases';
+import { cancelBody, ok } from '../web/purchaser-views';
+import { route } from '../web/web-api';
 
 /** A purchaser cancels one of their subscriptions: the confirmation (reasons, who loses access), then the cancellation. */
 
@@ -19,6 +22,17 @@ const cancelConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: 
 
 export const cancel: Feature = {
   name: 'cancel',
+  web: [
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/cancel',
+        body: cancelBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          await cancelSubscription(deps, ctx, { subscriptionId: params.id, reason: body.reason });
+          return ok("Cancelled. Its licenses have been removed and you won't be charged again.");
+        },
+      }),
+  ],
   commands: [
     command<{ product: string }>({
       name: 'cancel', usage: 'cancel <product>', example: 'cancel Power BI Pro', scope: 'personal', personalData: true, keywords: ['cancel'],

@@ -4,6 +4,7 @@ import type { CardInput } from '../../payments/sandbox-payment-provider';
 import type { AdaptiveCard } from '../../cards/ui';
 import type { Verb, View } from '../../cards/verbs';
 import type { WebPage } from '../web/pages';
+import type { WebRoute } from '../web/web-api';
 
 /**
  * What a feature is made of (DESIGN §4): its text commands with parsed, named arguments, its card
@@ -87,6 +88,8 @@ export interface Feature {
   verbs?: Partial<Record<Verb, VerbHandler>>;
   /** Cards of this feature that refresh themselves (Universal Actions `refresh`). */
   views?: Partial<Record<View, ViewRenderer>>;
+  /** The pages' JSON API routes of this capability (under /api/web; authenticated and validated by bot/web/web-api.ts). */
+  web?: readonly WebRoute[];
 }
 
 export type { Banner as BannerInput } from '../../cards/ui';

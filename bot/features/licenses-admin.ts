@@ -10,6 +10,11 @@ import { plural } from '../../cards/format';
 import { bullets } from '../text';
 import { cardReply, command, str, type Feature, type FeatureServices, type ParseContext } from './feature';
 import { oneProduct, productWords } from './targets';
+import { exportLicensedUsers } from '../../domain/admin/export-licensed-users';
+import type { LicensesOverviewDto, ProductLicenseGroupsDto } from '../../web/contracts/admin';
+import { ExportBody, PageQuery, iso, parseQuery, productLicenses } from '../web/admin-views';
+import { route } from '../web/web-api';
+import type { WebDownload } from '../web/web-api';
 
 /** R7: licenses per product (users grouped by purchaser) and the CSV export of licensed users. */
 
@@ -28,6 +33,43 @@ const productOf = (pc: ParseContext, words: string, question: string, verb: type
 
 export const licensesAdmin: Feature = {
   name: 'licenses-admin',
+  web: [
+    route({
+        method: 'get',
+        path: '/admin/licenses',
+        run: async ({ deps, ctx }): Promise<LicensesOverviewDto> => ({ products: (await licensesOverview(deps, ctx)).map(productLicenses) }),
+      }),
+    route({
+        method: 'get',
+        path: '/admin/licenses/:productId',
+        run: async ({ deps, ctx, params, query }): Promise<ProductLicenseGroupsDto> => {
+          const q = parseQuery(PageQuery, query);
+          const v = await licensesForProduct(deps, ctx, { productId: params.productId, page: q.page ?? 1, pageSize: 20 });
+          return {
+            ...productLicenses(v),
+            groups: v.groups.map((g) => ({ ...g, subscriptions: g.subscriptions.map((s) => ({ ...s, expiresAt: iso(s.expiresAt) })) })),
+            page: v.page,
+            pageSize: v.pageSize,
+            totalGroups: v.totalGroups,
+          };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/admin/export',
+        body: ExportBody,
+        run: async ({ deps, ctx, body }): Promise<WebDownload> => {
+          // Only live subscriptions of the caller's tenant can be exported: anything else refuses the
+          // whole request before a byte is written, so a forged id can't even learn a file name.
+          const exportable = new Set(await exportableSubscriptionIds(deps, ctx, {}));
+          if (body.subscriptionIds.some((s) => !exportable.has(s))) {
+            throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "Some of those subscriptions aren't live subscriptions of your organization. Reload the page and choose again.");
+          }
+          const chunks = await exportLicensedUsers(deps, ctx, { subscriptionIds: body.subscriptionIds });
+          return { download: { filename: `licensed-users-${iso(deps.clock.now()).slice(0, 10)}.csv`, contentType: 'text/csv; charset=utf-8', chunks } };
+        },
+      }),
+  ],
   commands: [
     command<{ product: string | null }>({
       name: 'licenses', usage: 'licenses [product]', example: 'licenses Power BI Pro', scope: 'admin', keywords: ['licenses'],

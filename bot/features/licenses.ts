@@ -13,6 +13,10 @@ import { cardReply, command, done, str, type Feature, type ParseContext, type Re
 import { mySubscription, productWords, resolvePeople } from './targets';
 import { findProductWords, quantityOf } from './words';
 import { subscriptionView } from './subscriptions';
+import { findPeople } from '../../domain/directory/find-people';
+import type { ActionResponse, PeopleResponse } from '../../web/contracts/purchases';
+import { MAX_SEARCH_LENGTH, licensesBody, ok, peopleBody, scopedKey } from '../web/purchaser-views';
+import { route } from '../web/web-api';
 
 /** A purchaser's licenses: add and remove licenses, assign and unassign people. */
 
@@ -93,6 +97,52 @@ const run = async (fn: () => Promise<AdaptiveCard>): Promise<Reply> => cardReply
 
 export const licenses: Feature = {
   name: 'licenses',
+  web: [
+    route({
+        method: 'get',
+        path: '/people',
+        run: async ({ deps, ctx, query }): Promise<PeopleResponse> => {
+          const q = (query.q ?? '').trim();
+          if (!q) return { people: [] };
+          if (q.length > MAX_SEARCH_LENGTH) throw new DomainError(ErrorCodes.INPUT_INVALID, 'That name is too long.');
+          const [match] = await findPeople(deps, ctx, { queries: [q] });
+          return { people: (match?.people ?? []).map((p) => ({ id: p.id, displayName: p.displayName, email: p.email })) };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/licenses',
+        body: licensesBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const input = { subscriptionId: params.id, quantity: body.count, idempotencyKey: scopedKey(ctx, body.idempotencyKey) };
+          if (body.action === 'add') {
+            const { subscription, invoice } = await addLicenses(deps, ctx, input);
+            return ok(`Done: ${plural(subscription.quantity, 'license')} now${invoice ? `; ${price(invoice.amount)} charged to the card on file` : ''}.`);
+          }
+          const s = await removeLicenses(deps, ctx, input);
+          return ok(`Done: ${plural(s.quantity, 'license')} from the next bill. No refund for the current term.`);
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/assign',
+        body: peopleBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const r = await assignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
+          const skipped = r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : '';
+          return ok(`Assigned ${plural(r.assigned.length, 'license')}${skipped}; ${r.available} available. They have been told in Teams.`);
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/unassign',
+        body: peopleBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const r = await unassignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
+          return ok(`Removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`);
+        },
+      }),
+  ],
   commands: [
     command<{ words: string }>({
       name: 'add licenses', usage: 'add <n> licenses to <product>', example: 'add 2 licenses to Power BI Pro', scope: 'personal', personalData: true, keywords: ['add'],

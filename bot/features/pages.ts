@@ -1,10 +1,15 @@
 import { whoAmI } from '../../domain/directory/who-am-i';
 import { openPageCard } from '../../cards/purchaser-cards';
 import { cardReply, command, type Feature } from './feature';
+import { route } from '../web/web-api';
 
 /** Links that open the tabs (My purchases, Admin) outside Teams, signed in as the caller. */
 export const pages: Feature = {
   name: 'pages',
+  web: [
+    // Who the verified caller is, so a page shows the right tabs (every action is still checked).
+    route({ method: 'get', path: '/me', run: async ({ deps, ctx, identity }) => ({ ...(await whoAmI(deps, ctx)), signedInVia: identity.via }) }),
+  ],
   commands: [
     command<{ page: 'admin' | 'purchases' }>({
       name: 'open', usage: 'open my purchases|admin', example: 'open my purchases', scope: 'personal', personalData: true, keywords: ['open'],

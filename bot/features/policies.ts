@@ -10,6 +10,10 @@ import { policyLabel } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature, type ParseContext } from './feature';
 import { oneProduct, productWords } from './targets';
 import { adminMris } from './admins';
+import { viewDefaultPolicy } from '../../domain/policy/view-policies';
+import type { PoliciesDto, PolicyChangesDto } from '../../web/contracts/admin';
+import { PolicyBody, changesDto, isoOrNull, namesOf } from '../web/admin-views';
+import { route } from '../web/web-api';
 
 /** R3: the AllowSelfServicePurchase policy per product — view, change one, change all. */
 
@@ -47,6 +51,32 @@ const setByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words
 
 export const policies: Feature = {
   name: 'policies',
+  web: [
+    route({
+        method: 'get',
+        path: '/admin/policies',
+        run: async ({ deps, ctx }): Promise<PoliciesDto> => {
+          const rows = await listPolicies(deps, ctx);
+          const name = await namesOf(deps, ctx, rows.flatMap((r) => (r.updatedBy ? [r.updatedBy] : [])));
+          return {
+            defaultValue: viewDefaultPolicy().value,
+            rows: rows.map((r) => ({ productId: r.product.id, productName: r.product.name, value: r.value, isDefault: r.isDefault, updatedAt: isoOrNull(r.updatedAt), updatedByName: r.updatedBy ? name(r.updatedBy) : null })),
+          };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/admin/policies',
+        body: PolicyBody,
+        run: async ({ deps, ctx, body }): Promise<PolicyChangesDto> => changesDto(await setAllPolicies(deps, ctx, { value: body.value })),
+      }),
+    route({
+        method: 'post',
+        path: '/admin/policies/:productId',
+        body: PolicyBody,
+        run: async ({ deps, ctx, params, body }): Promise<PolicyChangesDto> => changesDto([await setPolicy(deps, ctx, { productId: params.productId, value: body.value })]),
+      }),
+  ],
   commands: [
     command<object>({
       name: 'policies', usage: 'policies', example: 'policies', scope: 'admin', keywords: ['policies', 'policy'],

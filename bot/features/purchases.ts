@@ -5,6 +5,7 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { acknowledgePurchase } from '../../domain/admin/acknowledge-purchase';
 import { getPolicy } from '../../domain/policy/view-policies';
 import { setPolicy } from '../../domain/policy/set-policy';
+import { listProducts } from '../../domain/catalog/list-products';
 import { requireAbility } from '../../domain/shared/abilities';
 import { ErrorCodes } from '../../domain/shared/errors';
 import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
@@ -12,6 +13,10 @@ import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { adminMris } from './admins';
+import { listPurchasers } from '../../domain/admin/list-purchasers';
+import type { AcknowledgedDto, PageDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto } from '../../web/contracts/admin';
+import { EmptyBody, PurchasesQuery, iso, isoOrNull, moneyDto, namesOf, parseQuery, purchaseRow, requireAdmin } from '../web/admin-views';
+import { route } from '../web/web-api';
 
 /** Admins see every purchase (R5): the paged list with filters, one purchase's details, acknowledge, disable its product. */
 
@@ -31,6 +36,55 @@ export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId
 
 export const purchases: Feature = {
   name: 'purchases',
+  web: [
+    route({
+        method: 'get',
+        path: '/admin/purchases',
+        run: async ({ deps, ctx, query }): Promise<PageDto<PurchaseRowDto>> => {
+          const q = parseQuery(PurchasesQuery, query);
+          const result = await listPurchases(deps, ctx, { origin: q.origin, productId: q.productId, purchaserId: q.purchaserId, status: q.status, page: q.page ?? 1, pageSize: 25 });
+          return { ...result, items: result.items.map((r) => purchaseRow(r.subscription, r.product, r.purchaserName, r.assigned)) };
+        },
+      }),
+    route({
+        method: 'get',
+        path: '/admin/purchase-filters',
+        run: async ({ deps, ctx }): Promise<PurchaseFiltersDto> => {
+          const purchasers = await listPurchasers(deps, ctx);
+          const products = await listProducts(deps);
+          return { products: products.map((p) => ({ id: p.id, name: p.name })), purchasers: purchasers.map((p) => ({ id: p.id, name: p.displayName })) };
+        },
+      }),
+    route({
+        method: 'get',
+        path: '/admin/purchases/:id',
+        run: async ({ deps, ctx, params }): Promise<PurchaseDetailDto> => {
+          await requireAdmin(deps, ctx);
+          const d = await getPurchaseDetail(deps, ctx, { subscriptionId: params.id });
+          const name = await namesOf(deps, ctx, d.orders.map((o) => o.actorId));
+          return {
+            purchase: { ...purchaseRow(d.subscription, d.product, d.purchaser?.displayName ?? 'Former employee', d.assignedUsers.length), cancelledAt: isoOrNull(d.subscription.cancelledAt), cancelReason: d.subscription.cancelReason },
+            purchaser: d.purchaser,
+            assignedUsers: d.assignedUsers.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, assignedAt: iso(u.assignedAt) })),
+            orders: [...d.orders]
+              .sort((a, b) => a.at.getTime() - b.at.getTime())
+              .map((o) => ({ id: o.id, kind: o.kind, quantityDelta: o.quantityDelta, amount: o.amount && moneyDto(o.amount), at: iso(o.at), note: o.note, actorName: name(o.actorId) })),
+            invoices: d.invoices.map((i) => ({ id: i.id, description: i.description, amount: moneyDto(i.amount), status: i.status, issuedAt: iso(i.issuedAt), paidAt: isoOrNull(i.paidAt) })),
+            acknowledged: d.acknowledged && { byName: d.acknowledged.byName, at: iso(d.acknowledged.at) },
+            acknowledgeable: d.adminActions?.acknowledge.ok ?? false,
+          };
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/admin/purchases/:id/acknowledge',
+        body: EmptyBody,
+        run: async ({ deps, ctx, params }): Promise<AcknowledgedDto> => {
+          const ack = await acknowledgePurchase(deps, ctx, { subscriptionId: params.id });
+          return { byName: (await namesOf(deps, ctx, [ack.by]))(ack.by), at: iso(ack.at) };
+        },
+      }),
+  ],
   commands: [
     command<{ origin: '' | 'SelfService' | 'Central' }>({
       name: 'purchases', usage: 'purchases [self-service|central]', example: 'purchases self-service', scope: 'admin', keywords: ['purchases', 'subscriptions'],

@@ -22,13 +22,17 @@ import { approvals } from './approvals';
 import { audit } from './audit';
 import { roles } from './roles';
 import { adminChannel } from './admin-channel';
+import { spend } from './spend';
 
 /**
  * The one registry: every feature's commands (in order, first match wins; help and the "did you
  * mean" catch-all last), card verbs and refreshable views, assembled from the feature files.
  */
 
-export const FEATURES: readonly Feature[] = [buying, subscriptions, licenses, cancel, billing, pages, purchases, licensesAdmin, policies, takeover, approvals, audit, roles, adminChannel];
+export const FEATURES: readonly Feature[] = [buying, subscriptions, licenses, cancel, billing, pages, purchases, licensesAdmin, policies, takeover, approvals, audit, roles, adminChannel, spend];
+
+/** Every feature's web routes, for bot/web/web-server.ts. */
+export const WEB_ROUTES = FEATURES.flatMap((f) => f.web ?? []);
 
 const help: Command<unknown> = {
   name: 'help', usage: 'help', example: 'help', scope: 'personal', keywords: ['help'],

@@ -11,6 +11,12 @@ import { day } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { mySubscription } from './targets';
 import { paymentToken } from './payment';
+import { listMySubscriptions } from '../../domain/purchasing/list-my-subscriptions';
+import { CANCEL_REASONS } from '../../domain/purchasing/purchase-support';
+import { MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
+import type { ActionResponse, MySubscriptionsResponse } from '../../web/contracts/purchases';
+import { ok, paymentMethodBody, recurringBody, subscriptionDto } from '../web/purchaser-views';
+import { route } from '../web/web-api';
 
 /** A subscription as its reader may act on it: the purchaser (self-service) or an admin (central). */
 export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
@@ -32,6 +38,36 @@ const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>
 
 export const subscriptions: Feature = {
   name: 'subscriptions',
+  web: [
+    route({
+        method: 'get',
+        path: '/my/subscriptions',
+        run: async ({ deps, ctx }): Promise<MySubscriptionsResponse> => ({
+          items: (await listMySubscriptions(deps, ctx)).map(subscriptionDto),
+          cancelReasons: [...CANCEL_REASONS],
+          maxPeoplePerOperation: MAX_USERS_PER_OPERATION,
+        }),
+      }),
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/recurring',
+        body: recurringBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const s = await setRecurringBilling(deps, ctx, { subscriptionId: params.id, enabled: body.on });
+          // R13: off is not a cancellation; say when it ends so nobody thinks it stopped today.
+          return ok(s.recurring ? `Recurring billing is on: it renews on ${day(s.expiresAt)}.` : `Recurring billing is off: it keeps working until ${day(s.expiresAt)} and then ends. You won't be charged again.`);
+        },
+      }),
+    route({
+        method: 'post',
+        path: '/my/subscriptions/:id/payment-method',
+        body: paymentMethodBody,
+        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+          const s = await updatePaymentMethod(deps, ctx, { subscriptionId: params.id, cardToken: body.token });
+          return ok(`Saved: future bills go to the ${s.card?.brand} ending ${s.card?.last4}.`);
+        },
+      }),
+  ],
   commands: [
     command<object>({
       name: 'my purchases', usage: 'my purchases', example: 'my purchases', scope: 'personal', personalData: true, keywords: ['my purchases', 'my subscriptions', 'purchases', 'subscriptions'],

@@ -6,9 +6,7 @@ import type { SignedLinks } from '../signed-links';
 import { registerWebApi } from './web-api';
 import { WebAuthenticator, WEB_LINK_MINUTES } from './web-auth';
 import { PageAssets, registerPages, type WebPage } from './pages';
-import { meRoutes } from './me-api';
-import { purchaserRoutes } from './purchaser-api';
-import { adminRoutes } from './admin-api';
+import { WEB_ROUTES } from '../features/registry';
 import type { SandboxPaymentProvider } from '../../payments/sandbox-payment-provider';
 import { registerSandboxTokenizer } from './sandbox-tokenizer';
 
@@ -27,7 +25,7 @@ export const registerWeb = (
   const assets = new PageAssets({ minify: deps.config.env === 'production' });
   assets.warm().catch((err) => deps.logger.error({ err }, 'page bundle build failed'));
   registerPages(server, { assets, logger: deps.logger });
-  registerWebApi(server, { deps: deps.deps, auth, logger: deps.logger, routes: [...meRoutes, ...purchaserRoutes, ...adminRoutes] });
+  registerWebApi(server, { deps: deps.deps, auth, logger: deps.logger, routes: WEB_ROUTES });
   registerSandboxTokenizer(server, { payments: deps.payments, logger: deps.logger });
   return {
     auth,

@@ -22,6 +22,10 @@ export const setRequireApproval = async (deps: Deps, ctx: ActorContext, input: {
     return updated;
   });
 
+/** Whether the organization asks admins to approve purchases (admins and Global readers may look). */
+export const getRequireApproval = async (deps: Deps, ctx: ActorContext): Promise<boolean> =>
+  deps.uow.read(async (repos) => (await requireAdminRead(repos, ctx)).tenant.requireApproval);
+
 /** Pending requests, each with whether this admin may approve or reject it (a Global reader may not). */
 export const listPendingRequests = async (deps: Deps, ctx: ActorContext): Promise<PendingRequest[]> =>
   deps.uow.read(async (repos) => {

@@ -48,7 +48,7 @@ describeBrowser('My purchases tab in Chromium', () => {
     expect(text).toMatch(/Renews on\s+\d{4}-\d{2}-\d{2}/);
     expect(text).toMatch(/Card\s+Visa ending 4242/);
     expect(text).toMatch(/Lynne Robbins[\s\S]*Megan Bowen[\s\S]*Patti Fernandez/);
-    expect(await page.getByRole('switch', { name: 'Recurring billing' }).isChecked()).toBe(true);
+    expect(await bi.getByRole('switch', { name: 'Recurring billing' }).isChecked()).toBe(true);
     const bills = page.getByRole('table');
     expect(await bills.innerText()).toMatch(/Power BI Pro, 5 licenses, monthly\s+\$84\.00\s+paid/);
     // Open every panel so that the check covers every form on the page.
@@ -150,7 +150,7 @@ describeBrowser('My purchases tab in Chromium', () => {
     expect(await megansPowerBi()).toMatchObject({ recurring: false, status: 'Active' });
     // Focus stays on the switch after the page re-read its state, so Space again turns it back on.
     expect(await focused(page).then((f) => f.role)).toBe('switch');
-    expect(await page.getByRole('switch', { name: 'Recurring billing' }).isChecked()).toBe(false);
+    expect(await article(page, 'Power BI Pro').getByRole('switch', { name: 'Recurring billing' }).isChecked()).toBe(false);
     await page.keyboard.press('Space');
     await notice(page).getByText(/Recurring billing is on/).waitFor();
     expect((await megansPowerBi()).recurring).toBe(true);
