@@ -72,7 +72,7 @@ const seed = async (name: string, serviceUrl: string): Promise<Db> => {
     const createdAt = new Date();
     const intents: NotificationIntent[] = Array.from({ length: N }, (_, i) => ({
       id: `n-${String(i).padStart(4, '0')}`, tenantId: TENANT, recipient: { kind: 'user', userId: `user-${String(i).padStart(4, '0')}` },
-      kind: 'LicenseAssigned', data: { productName: 'Power BI Pro', assignedBy: 'Alex Wilber', subscriptionId: 'sub-1' }, createdAt,
+      kind: 'LicenseAssigned', data: { productName: 'Power BI Pro', productId: 'CFQ7TTC0H9MP', assignedBy: 'Alex Wilber', subscriptionId: 'sub-1' }, createdAt,
     }));
     await deps.uow.run((r) => r.outbox.add(intents));
   } finally {

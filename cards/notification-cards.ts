@@ -1,17 +1,16 @@
-import type { NotificationIntent, NotificationKind } from '../domain/model';
+import type { NotificationData, NotificationIntent, NotificationKind } from '../domain/model';
 import { count, price } from './format';
 import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
-type Data = NotificationIntent['data'];
 const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const amount = (d: Data): string => (typeof d.amountMinor === 'number' && typeof d.currency === 'string' ? price({ amountMinor: d.amountMinor, currency: d.currency }) : '');
+const amount = (d: { amountMinor?: unknown; currency?: unknown }): string => (typeof d.amountMinor === 'number' && typeof d.currency === 'string' ? price({ amountMinor: d.amountMinor, currency: d.currency }) : '');
 const day = (v: unknown): string => s(v).slice(0, 10);
 /** A count from notification data (stored as JSON: a number, or missing in older rows). */
 const n = (v: unknown): number => (typeof v === 'number' ? v : Number(v) || 0);
 
 /** The words of each notification: the text fallback and the first line of its card. */
-const TEXT: Record<NotificationKind, (d: Data) => string> = {
+const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
   PurchaseCreated: (d) => `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${count(n(d.quantity), 'license')}${d.trial ? '' : `, ${amount(d)}`}).`,
   ApprovalRequested: (d) => `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**.`,
   RequestApproved: (d) => `✅ Your request for **${s(d.productName)}** was approved. It's ready to use.`,
@@ -44,7 +43,8 @@ const TEXT: Record<NotificationKind, (d: Data) => string> = {
   SubscriptionExpired: (d) => `Your **${s(d.productName)}** subscription has expired.`,
 };
 
-export const notificationText = (n: Pick<NotificationIntent, 'kind' | 'data'>): string => TEXT[n.kind](n.data);
+/** The text of one notification: its kind's words over its kind's data (TypeScript can't correlate the two through an index, hence the one cast). */
+export const notificationText = (n: Pick<NotificationIntent, 'kind' | 'data'>): string => (TEXT[n.kind] as (d: NotificationData[NotificationKind]) => string)(n.data);
 
 const TITLES: Partial<Record<NotificationKind, string>> = {
   PurchaseCreated: 'New self-service purchase',
@@ -64,7 +64,7 @@ const MANAGE: ReadonlySet<NotificationKind> = new Set(['RequestApproved', 'Trial
  * and only the actions still possible.
  */
 export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, opts: { refreshUserIds?: string[] } = {}): AdaptiveCard => {
-  const d = n.data;
+  const d = n.data as Partial<{ subscriptionId: string | null; requestId: string; productId: string }>;
   const kind = n.kind;
   const subscriptionId = s(d.subscriptionId);
   const requestId = s(d.requestId);
@@ -76,7 +76,7 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
           : undefined;
   const title = TITLES[kind] ?? '';
   return cardOf(
-    [...only(title, heading(title)), text(TEXT[kind](d))],
+    [...only(title, heading(title)), text(notificationText(n))],
     [
       // Admin notifications: the three answers to a new purchase, and the approval decision.
       ...only(

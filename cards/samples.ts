@@ -376,7 +376,8 @@ const CHOICE_SAMPLES: CardSample[] = [
 
 // ---------------------------------------------------------------------------------------------- notifications
 
-type NotificationData = NotificationIntent['data'];
+/** Every field any notification uses, so each kind's sample has what it needs (and extras it ignores). */
+type NotificationData = Record<string, string | number | boolean | null>;
 
 const notificationData: NotificationData = {
   subscriptionId: 'sub-1', requestId: 'req-1', productId: powerBi.id, productName: powerBi.name, purchaserName: 'Megan Bowen', requesterName: 'Megan Bowen', adminName: 'Alex Wilber',
@@ -410,7 +411,8 @@ const NOTIFICATION_SAMPLES: CardSample[] = NOTIFICATION_KINDS.map((kind) =>
   sample(
     { id: `notification-${kebab(kind)}`, title: `Notification: ${NOTIFICATIONS[kind].title}`, purpose: NOTIFICATIONS[kind].purpose, audience: 'notification' },
     notificationCard,
-    { kind, data: { ...notificationData, ...NOTIFICATIONS[kind].data } },
+    // Every field any kind uses: each kind's card reads its own (the shapes are the domain's NotificationData).
+    { kind, data: { ...notificationData, ...NOTIFICATIONS[kind].data } } as unknown as Pick<NotificationIntent, 'kind' | 'data'>,
     { refreshUserIds },
   ),
 );

@@ -197,6 +197,48 @@ export interface AuditEntry {
 /** Who a notification goes to: one user, or the tenant's admins (their channel, else their chats). */
 export type Recipient = { kind: 'user'; userId: string } | { kind: 'admins' };
 
+/** What a subscription notification always says: which subscription of which product. */
+interface AboutSubscription {
+  subscriptionId: string;
+  productId: string;
+  productName: string;
+}
+interface AboutRequest {
+  requestId: string;
+  productId: string;
+  productName: string;
+}
+/** A term's price and date, for reminders and renewals (ISO date; amount in minor units). */
+interface TermFacts extends AboutSubscription {
+  expiresAt: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/**
+ * The data each kind of notification carries: producers (the use cases) and the cards that render
+ * them agree by type. Stored as JSON in the outbox; only values the card needs, ids and names.
+ */
+export interface NotificationData {
+  PurchaseCreated: AboutSubscription & { purchaserId: string; purchaserName: string; quantity: number; trial: boolean; amountMinor: number; currency: string };
+  ApprovalRequested: AboutRequest & { requestKind: 'Purchase' | 'Trial'; requesterId: string; requesterName: string; quantity: number; billingFrequency: BillingFrequency };
+  RequestApproved: AboutRequest & { subscriptionId: string | null; note: string | null };
+  RequestRejected: AboutRequest & { note: string | null };
+  RequestFailed: AboutRequest & { subscriptionId: string | null; note: string | null };
+  SubscriptionTakenOver: AboutSubscription & { adminName: string; usersMoved: number; reason: string | null };
+  SubscriptionCancelledByAdmin: AboutSubscription & { adminName: string; reason: string; usersAffected: number };
+  CancelRequested: AboutSubscription & { adminName: string; usersCovered: number };
+  LicenseAssigned: AboutSubscription & { assignedBy: string };
+  LicenseRemoved: AboutSubscription & { reason: string };
+  TrialEnding: TermFacts & { recurring: boolean };
+  TrialEnded: AboutSubscription;
+  RenewalUpcoming: TermFacts & { recurring: boolean };
+  Renewed: TermFacts & { converted: boolean };
+  PaymentFailed: TermFacts & { converted: boolean };
+  SubscriptionExpired: AboutSubscription;
+}
+
+export type NotificationKind = keyof NotificationData;
 export const NOTIFICATION_KINDS = [
   'PurchaseCreated',
   'ApprovalRequested',
@@ -214,17 +256,12 @@ export const NOTIFICATION_KINDS = [
   'Renewed',
   'PaymentFailed',
   'SubscriptionExpired',
-] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+] as const satisfies readonly NotificationKind[];
 
-export interface NotificationIntent {
-  id: string;
-  tenantId: string;
-  recipient: Recipient;
-  kind: NotificationKind;
-  data: Record<string, string | number | boolean | null>;
-  createdAt: Date;
-}
+/** A notification to send, discriminated by kind: its data is that kind's shape. */
+export type NotificationOf<K extends NotificationKind> = { recipient: Recipient; kind: K; data: NotificationData[K] };
+export type Notification = { [K in NotificationKind]: NotificationOf<K> }[NotificationKind];
+export type NotificationIntent = Notification & { id: string; tenantId: string; createdAt: Date };
 
 export interface IdempotencyRecord {
   tenantId: string;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationIntent, NotificationKind, Recipient } from '../domain/model';
 import type { Database } from './client';
 
-export interface ClaimedNotification extends NotificationIntent {
+export type ClaimedNotification = NotificationIntent & {
   attempts: number;
   /** The claim this row was taken under; every later step of its send names it. */
   claimToken: string;
-}
+};
 
 /**
  * What to do with a row whose send was started (committed `sendingAt`) but never finished (no
@@ -25,16 +25,18 @@ export const IN_DOUBT = 'IN_DOUBT';
 const rowToClaimed = (
   r: { id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number },
   claimToken: string,
-): ClaimedNotification => ({
+): ClaimedNotification =>
+  ({
   id: r.id,
   tenantId: r.tenantId,
   recipient: (r.recipientKind === 'user' ? { kind: 'user', userId: r.recipientUserId! } : { kind: 'admins' }) as Recipient,
+  // Stored by the domain's typed producers; read back as that kind's shape (cards still tolerate a missing field).
   kind: r.kind as NotificationKind,
-  data: JSON.parse(r.data) as NotificationIntent['data'],
+  data: JSON.parse(r.data),
   createdAt: r.createdAt,
   attempts: r.attempts + 1,
   claimToken,
-});
+  }) as ClaimedNotification;
 
 /**
  * The sender's side of the outbox. Every step is one write transaction, and SQLite runs one writer at

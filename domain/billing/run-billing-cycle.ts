@@ -1,3 +1,4 @@
+import { count } from '../shared/wording';
 import type { Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { addDays } from '../shared/clock';
@@ -76,7 +77,7 @@ const settleExpiry = async (repos: Repositories, deps: Deps, ctx: ActorContext, 
   const converted = s.isTrial;
   let paid = true;
   if (s.origin === 'SelfService') {
-    const description = `${product.name}, ${s.quantity} licenses, ${nextTerm.startedAt.toISOString().slice(0, 10)} – ${nextTerm.expiresAt.toISOString().slice(0, 10)}`;
+    const description = `${product.name}, ${count(s.quantity, 'license')}, ${nextTerm.startedAt.toISOString().slice(0, 10)} – ${nextTerm.expiresAt.toISOString().slice(0, 10)}`;
     const result = await deps.payments.charge({ token: s.card!.token, amount, idempotencyKey: `renew:${s.id}:${s.expiresAt.toISOString()}`, description });
     paid = result.status === 'succeeded';
     await repos.invoices.add(newInvoice(deps, s, amount, description, result.status === 'succeeded' ? { chargeId: result.chargeId } : { failureCode: result.code }));

@@ -1,4 +1,5 @@
 import { loadActor } from '../access';
+import { count } from '../shared/wording';
 import type { Invoice, Subscription } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { daysBetween } from '../shared/clock';
@@ -45,7 +46,7 @@ export const addLicenses = async (
     }
     const subscription = await repos.subscriptions.update({ ...s, quantity: s.quantity + more });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesAdded', quantityDelta: more, amount, actorId: ctx.actorId });
-    await audit(repos, deps, ctx, 'subscription.add-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${subscription.quantity} licenses`);
+    await audit(repos, deps, ctx, 'subscription.add-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${count(subscription.quantity, 'license')}`);
     await remember(repos, deps, ctx, key, 'add-licenses', fingerprint, s.id);
     return { subscription, invoice };
   });
@@ -62,14 +63,14 @@ export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const actor = await loadActor(repos, ctx);
     const { subscription: s, assigned } = await loadForAction(repos, actor, subscriptionId, 'removeLicenses');
     const target = s.quantity - fewer;
-    if (target < 1) fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${s.quantity} licenses; to remove them all, cancel it.`, { quantity: s.quantity });
+    if (target < 1) fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${count(s.quantity, 'license')}; to remove ${s.quantity === 1 ? 'it' : 'them all'}, cancel it.`, { quantity: s.quantity });
     if (target < assigned) {
-      fail(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${assigned} licenses are assigned, so you can go down to ${assigned} at most. Unassign people first.`, { assigned, quantity: s.quantity });
+      fail(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${count(assigned, 'license')} ${assigned === 1 ? 'is' : 'are'} assigned, so you can go down to ${assigned} at most. Unassign people first.`, { assigned, quantity: s.quantity });
     }
     const product = await getProduct(repos, s.productId);
     const subscription = await repos.subscriptions.update({ ...s, quantity: target });
     await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'LicensesRemoved', quantityDelta: -fewer, actorId: ctx.actorId });
-    await audit(repos, deps, ctx, 'subscription.remove-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${target} licenses`);
+    await audit(repos, deps, ctx, 'subscription.remove-licenses', { type: 'subscription', id: s.id }, `${product.name}: ${s.quantity} → ${count(target, 'license')}`);
     await remember(repos, deps, ctx, key, 'remove-licenses', fingerprint, s.id);
     return subscription;
   });

@@ -2,13 +2,14 @@ import { canAdminWrite, isAdmin, READ_ONLY_REASON, type Actor } from '../access'
 import { LIVE_STATUSES, type Subscription } from '../model';
 import { allowed, firstRefusal, refusedBy, type Abilities, type Ability } from '../shared/abilities';
 import { ErrorCodes } from '../shared/errors';
+import { count } from '../shared/wording';
 import { MAX_QUANTITY } from '../shared/validation';
 
 /** What the person reading a subscription may do to it (R4, R6, R13, R14). */
 export type SubscriptionAction = 'addLicenses' | 'removeLicenses' | 'assign' | 'unassign' | 'setRecurring' | 'updateCard' | 'cancel';
 export const SUBSCRIPTION_ACTIONS: readonly SubscriptionAction[] = ['addLicenses', 'removeLicenses', 'assign', 'unassign', 'setRecurring', 'updateCard', 'cancel'];
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const plural = count;
 
 /**
  * Who may manage a subscription at all: a self-service one only its purchaser (R4; R6: an admin must

@@ -1,4 +1,4 @@
-import type { NotificationKind, NotificationIntent, OrderEntry, Product, Recipient } from '../model';
+import type { Notification, NotificationData, NotificationKind, NotificationOf, OrderEntry, Product } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { ErrorCodes, fail } from './errors';
 
@@ -35,7 +35,7 @@ export const notify = (
   repos: Repositories,
   deps: Deps,
   tenantId: string,
-  items: ReadonlyArray<{ recipient: Recipient; kind: NotificationKind; data: NotificationIntent['data'] }>,
+  items: readonly Notification[],
 ): Promise<void> =>
   items.length === 0
     ? Promise.resolve()
@@ -47,8 +47,5 @@ export const getProduct = async (repos: Repositories, productId: unknown): Promi
 };
 
 /** The same notification to each of these users. */
-export const toEachUser = (
-  userIds: readonly string[],
-  kind: NotificationKind,
-  data: NotificationIntent['data'],
-): Array<{ recipient: Recipient; kind: NotificationKind; data: NotificationIntent['data'] }> => userIds.map((userId) => ({ recipient: { kind: 'user', userId }, kind, data }));
+export const toEachUser = <K extends NotificationKind>(userIds: readonly string[], kind: K, data: NotificationData[K]): Notification[] =>
+  userIds.map((userId) => ({ recipient: { kind: 'user', userId }, kind, data }) as NotificationOf<K> as Notification);

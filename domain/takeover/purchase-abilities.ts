@@ -3,6 +3,7 @@ import { LIVE_STATUSES, type PolicyValue, type Product, type Subscription } from
 import type { Repositories } from '../ports';
 import { allowed, firstRefusal, refusedBy, type Abilities, type Ability } from '../shared/abilities';
 import { ErrorCodes } from '../shared/errors';
+import { count } from '../shared/wording';
 
 /** What an admin may do about someone's self-service purchase (R3, R8–R10, and the new-purchase card). */
 export type PurchaseAction = 'takeOverCancel' | 'moveUsers' | 'centralize' | 'acknowledge' | 'disableProduct';
@@ -17,8 +18,8 @@ export interface MoveTarget {
   needed: number;
 }
 
-const licenses = (n: number): string => `${n} license${n === 1 ? '' : 's'}`;
-const freeLicenses = (n: number): string => `${n} free license${n === 1 ? '' : 's'}`;
+const licenses = (n: number): string => count(n, 'license');
+const freeLicenses = (n: number): string => count(n, 'free license');
 
 /** Only a self-service subscription is taken over, centralized or acknowledged. */
 export const selfServiceAbility = (s: Subscription): Ability =>

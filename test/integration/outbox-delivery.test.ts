@@ -52,7 +52,7 @@ const seed = async (bot: BotHarness, opts: { people?: number; perPerson?: number
     for (let k = 0; k < (opts.perPerson ?? 1); k++) {
       const id = `n-${i}-${String(k).padStart(3, '0')}`;
       ids.push(id);
-      rows.push({ id, tenantId: T, recipient: { kind: 'user' as const, userId: person(i) }, kind: 'TrialEnded' as const, data: { productName: `Product ${i}.${k}` }, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)) });
+      rows.push({ id, tenantId: T, recipient: { kind: 'user' as const, userId: person(i) }, kind: 'TrialEnded' as const, data: { subscriptionId: `sub-${i}`, productId: 'CFQ7TTC0HD33', productName: `Product ${i}.${k}` }, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)) });
     }
   }
   await bot.app.deps.uow.run((r) => r.outbox.add(rows));
