@@ -334,7 +334,15 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
 const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Delegated admin' };
 export const roleWord = (role: string): string => ROLE_WORDS[role] ?? role;
 
-export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names: ReadonlyMap<string, string>; canGrant: boolean } & Banner): AdaptiveCard => {
+export const rolesCard = (
+  input: {
+    assignments: readonly RoleAssignment[];
+    names: ReadonlyMap<string, string>;
+    canGrant: boolean;
+    /** The assignments this reader may revoke now (`userId\u0000role`), as the domain says; absent: none. */
+    canRevoke?: ReadonlySet<string>;
+  } & Banner,
+): AdaptiveCard => {
   const { shown, hidden } = firstOf(input.assignments, LIMITS.rows);
   return cardOf(
     [
@@ -344,7 +352,7 @@ export const rolesCard = (input: { assignments: readonly RoleAssignment[]; names
       ...rowList(
         shown.map((a) => ({
           lines: [text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`), text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' })],
-          ...(input.canGrant ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) } : {}),
+          ...(input.canRevoke?.has(`${a.userId}\u0000${a.role}`) ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) } : {}),
         })),
       ),
       ...moreNote(hidden, 'role assignment'),

@@ -49,6 +49,10 @@ export const choiceCard = (input: { heading: string; question: string; options: 
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body } as AdaptiveCard;
 };
 
+/** A text answer as a card (Teams renders its Markdown, and it stays in the chat in place of the card it answers). */
+export const textCard = (markdown: string): AdaptiveCard =>
+  ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: markdown.split(/\n{2,}/).map((p) => ({ type: 'TextBlock', text: p, wrap: true })) }) as AdaptiveCard;
+
 /** "I didn't get that": the closest commands, with what was understood filled in, each as a button that runs it. */
 export const suggestionCard = (input: { said: string; commands: readonly string[]; helpTitle?: string }): AdaptiveCard => {
   const body: unknown[] = [

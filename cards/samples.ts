@@ -6,7 +6,7 @@ import { NOTIFICATION_KINDS, type Invoice, type NotificationIntent, type Notific
 import {
   approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, mri, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
 } from './admin-cards';
-import { choiceCard, suggestionCard } from './choice-cards';
+import { choiceCard, suggestionCard, textCard } from './choice-cards';
 import { notificationCard } from './notification-cards';
 import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
 import type { AdaptiveCard } from './ui';
@@ -361,8 +361,8 @@ const CHOICE_SAMPLES: CardSample[] = [
       heading: 'Which subscription?',
       question: 'You have 2 Power BI Pro subscriptions that could get 1 more license. Pick one:',
       options: [
-        { title: 'Power BI Pro', lines: ['5 licenses, 3 assigned · yearly · active', 'Bought 2026-11-21 · renews or ends 2027-11-21'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-1', quantity: 1 } } },
-        { title: 'Power BI Pro', lines: ['2 licenses, 2 assigned · monthly · active', 'Bought 2026-10-02 · renews or ends 2026-12-02', 'Centralized: an admin asked you to cancel this one'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-2', quantity: 1 } } },
+        { title: 'Power BI Pro', lines: ['5 licenses, 3 assigned · yearly · active', 'Bought 2026-11-21 · renews 2027-11-21'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-1', quantity: 1 } } },
+        { title: 'Power BI Pro', lines: ['2 licenses, 2 assigned · monthly · active', 'Bought 2026-10-02 · renews 2026-12-02', 'Centralized: an admin asked you to cancel this one'], action: { title: 'Add here', verb: VERBS.addLicenses, data: { subscriptionId: 'sub-2', quantity: 1 } } },
       ],
       moreHint: 'Say **my purchases** to see them all.',
     },
@@ -371,6 +371,11 @@ const CHOICE_SAMPLES: CardSample[] = [
     purchaser('suggestion', 'Did you mean?', 'A command that was not understood: the closest commands for the person’s role, with what was understood filled in, each a button that runs it.'),
     suggestionCard,
     { said: 'by power bi 2', commands: ['buy Power BI Pro 2'] },
+  ),
+  sample(
+    purchaser('text-answer', 'A text answer', 'What a suggestion’s button shows when the command answers in words (help, for example): the text, in place of the suggestion.'),
+    textCard,
+    '**I can help you buy and manage Microsoft 365 subscriptions.**\n\nFor your own purchases: **catalog**, **buy <product> [licenses] [monthly|yearly]**, **my purchases**, **bills**.',
   ),
 ];
 

@@ -21,6 +21,8 @@ const payFormView = async (deps: Deps, ctx: ActorContext, invoiceId: unknown, ba
   const id = parseId(invoiceId, 'bill');
   const bill = (await listBills(deps, ctx)).find((b) => b.id === id);
   if (!bill) throw new DomainError(ErrorCodes.BILL_NOT_FOUND, "We couldn't find that bill.");
+  // An old bills card's Pay on a bill paid since: the domain says why not.
+  if (!bill.actions.pay.ok) throw new DomainError(bill.actions.pay.code, bill.actions.pay.reason);
   return payBillCard({ bill, savedCards: await savedCardsOf(deps, ctx), ...banner });
 };
 
@@ -64,7 +66,7 @@ export const billing: Feature = {
   ],
   verbs: {
     [VERBS.bills]: { run: ({ deps, ctx }) => billsView(deps, ctx) },
-    [VERBS.payForm]: { run: ({ deps, ctx, data }) => payFormView(deps, ctx, data.invoiceId) },
+    [VERBS.payForm]: { run: ({ deps, ctx, data }) => payFormView(deps, ctx, data.invoiceId), recover: (a, banner) => billsView(a.deps, a.ctx, banner) },
     [VERBS.payBill]: {
       run: async (a) => {
         const bill = await payBill(a.deps, a.ctx, { invoiceId: a.data.invoiceId, cardToken: await paymentToken(a, false) });

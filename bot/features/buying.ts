@@ -174,7 +174,7 @@ export const buying: Feature = {
         });
         if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, waiting('Your organization asks admins to approve purchases: your request is on its way, and you will hear back here. Nothing is charged until then.'));
         const s = result.subscription;
-        return subscriptionView(a.deps, a.ctx, s.id, done(`Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign them below.`));
+        return subscriptionView(a.deps, a.ctx, s.id, done(`Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`));
       },
       recover: (a, banner) => buyFormOrCatalog(a.deps, a.ctx, str(a.data.productId), 'buy', { ...banner, quantity: Number(a.data.quantity) || 1 }),
     },
@@ -240,7 +240,7 @@ export const checkoutResult = async (deps: Deps, ctx: ActorContext, data: Record
   if (data.subscriptionId !== undefined) {
     const mine = await getMySubscription(deps, ctx, { subscriptionId: data.subscriptionId });
     const s = mine.subscription;
-    const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${plural(s.quantity, 'license')}. Assign them below.`;
+    const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${plural(s.quantity, 'license')}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`;
     await post(subscriptionCard({
       subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), actions: mine.actions, banner,
     }));

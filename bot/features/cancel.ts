@@ -7,6 +7,7 @@ import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { mySubscription } from './targets';
+import { findProductWords } from './words';
 import { subscriptionView } from './subscriptions';
 import type { ActionResponse } from '../../web/contracts/purchases';
 import { cancelBody, ok } from '../web/purchaser-views';
@@ -40,7 +41,7 @@ export const cancel: Feature = {
         const m = /^cancel\s+(?:my\s+|the\s+)?(.+?)(?:\s+subscription)?$/i.exec(text);
         return m ? { product: m[1] } : null;
       },
-      canonical: (a) => [`cancel ${a.product}`],
+      canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `cancel ${p.name}`),
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: 'be cancelled',

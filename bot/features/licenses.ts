@@ -7,7 +7,8 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
 import { VERBS } from '../../cards/verbs';
-import { plural, price } from '../../cards/format';
+import { count, frequencyLabel, plural, price } from '../../cards/format';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import type { AdaptiveCard } from '../../cards/ui';
 import { cardReply, command, done, str, type Feature, type ParseContext, type Reply } from './feature';
 import { mySubscription, productWords, resolvePeople } from './targets';
@@ -56,6 +57,16 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
     title: 'This person', verb: VERBS.assign, data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
   }));
+  // A person licensed on any of the caller's subscriptions of this product already has it: not a second license.
+  const found = productWords(pc, args.product);
+  const same = (await listMyPurchases(deps, ctx)).filter((m) => m.actions.cancel.ok && found.products.some((p) => p.id === m.product.id));
+  const licensed = new Map<string, string>();
+  for (const m of same) for (const u of (await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers) if (userIds.includes(u.id)) licensed.set(u.id, `${u.displayName} already has ${m.product.name} (your ${count(m.subscription.quantity, 'license')} ${frequencyLabel(m.subscription.billingFrequency)} subscription)`);
+  if (same.length > 1 && licensed.size > 0) {
+    const rest = userIds.filter((u) => !licensed.has(u));
+    if (rest.length === 0) throw new DomainError(ErrorCodes.LICENSE_ALREADY_ASSIGNED, `${[...licensed.values()].join('; ')}.`);
+    userIds.splice(0, userIds.length, ...rest);
+  }
   const mine = await mySubscription(deps, ctx, pc, args.product, {
     doing: `take ${plural(userIds.length, 'more person', 'more people')}`,
     fits: async (m) => {
@@ -68,7 +79,8 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
     action: (m) => ({ title: 'Assign here', verb: VERBS.assign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
   });
   const r = await assignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
-  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}`.trim()));
+  const skipped = [...licensed.values()];
+  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}${skipped.length ? ` ${skipped.join('; ')}.` : ''}`.trim()));
 };
 
 const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
@@ -258,7 +270,7 @@ export const licenses: Feature = {
           title: 'This person', verb: VERBS.unassign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await unassignLicenses(deps, ctx, { subscriptionId, userIds });
-        return subscriptionView(deps, ctx, subscriptionId, done(`Done: removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`));
+        return subscriptionView(deps, ctx, subscriptionId, done(`Done: took back ${plural(r.unassigned.length, 'license')}; ${r.available} available.`));
       },
     },
   },

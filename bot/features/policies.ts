@@ -45,7 +45,7 @@ const allMessage = (changes: readonly PolicyChange[], value: PolicyValue): strin
 
 const setByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words: string, value: PolicyValue): Promise<AdaptiveCard> => {
   if (ALL.test(words.trim())) return policiesView(deps, ctx, done(allMessage(await setAllPolicies(deps, ctx, { value }), value)));
-  const product = oneProduct(productWords(pc, words), `Which product should be ${policyLabel(value)}?`, (p) => ({ title: 'Set', verb: VERBS.setPolicy, data: { productId: p.id, value } }));
+  const product = oneProduct(productWords(pc, words), `Which product should be ${value === 'OnlyTrialsWithoutPaymentMethod' ? 'trials only' : value.toLowerCase()}?`, (p) => ({ title: 'Set', verb: VERBS.setPolicy, data: { productId: p.id, value } }));
   return policiesView(deps, ctx, done(changeMessage(await setPolicy(deps, ctx, { productId: product.id, value }))));
 };
 

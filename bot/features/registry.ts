@@ -2,7 +2,7 @@ import { whoAmI } from '../../domain/directory/who-am-i';
 import { DomainError } from '../../domain/shared/errors';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { CardValidationError } from '../../payments/sandbox-payment-provider';
-import { suggestionCard } from '../../cards/choice-cards';
+import { suggestionCard, textCard } from '../../cards/choice-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS, VIEWS, type Verb, type View } from '../../cards/verbs';
 import { distance } from '../text';
@@ -127,7 +127,8 @@ export const suggestCommands = (text: string, pc: ParseContext, isAdmin: boolean
       } catch {
         written = [said];
       }
-      for (const w of written.length ? written : [said]) if (!out.includes(w)) out.push(w);
+      // A command whose words name nothing it can act on (canonical: none) is no suggestion at all.
+      for (const w of c.canonical ? written : [said]) if (!out.includes(w)) out.push(w);
     }
   }
   return out.slice(0, 3);
@@ -149,7 +150,8 @@ const reasonOf = (e: unknown): string | null => (e instanceof DomainError ? e.me
 export const runVerb = async (verb: unknown, a: ActionInput, runText: (text: string) => Promise<Reply>): Promise<ActionResult & { refused?: string }> => {
   if (verb === VERBS.runCommand) {
     const reply = await runText(str(a.data.text).slice(0, 300));
-    return typeof reply === 'string' ? { message: reply } : { card: reply.card };
+    // A text answer becomes a card in place of the suggestion (a bare message would only flash by in Teams).
+    return typeof reply === 'string' ? { card: textCard(reply) } : { card: reply.card };
   }
   if (verb === VERBS.refresh) {
     const view = VIEWS.find((v) => v === a.data.view) as View | undefined;

@@ -15,8 +15,13 @@ const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): P
   const assignments = await listRoles(deps, ctx);
   const names = await displayNames(deps, ctx, assignments.map((a) => a.userId));
   const can = await getRoleActions(deps, ctx);
-  return rolesCard({ assignments, names, canGrant: can.grant.ok, ...banner });
+  return rolesCard({ assignments, names, canGrant: can.grant.ok, canRevoke: new Set(assignments.filter((a) => a.actions.revoke.ok).map((a) => `${a.userId}\u0000${a.role}`)), ...banner });
 };
+
+const grantMessage = (g: { changed: boolean; displayName: string }, role: string): string =>
+  g.changed ? `Granted ${roleWord(role)} to ${g.displayName}.` : `${g.displayName} is already a ${roleWord(role)}.`;
+const revokeMessage = (r: { changed: boolean; displayName: string }, role: string): string =>
+  r.changed ? `Revoked ${roleWord(role)} from ${r.displayName}.` : `${r.displayName} isn't a ${roleWord(role)} (any more).`;
 
 const roleFromWords = (words: string): Role => {
   const w = words.toLowerCase().replace(/[^a-z]/g, '');
@@ -51,8 +56,8 @@ export const roles: Feature = {
       run: async (a, input) => {
         const role = roleFromWords(a.role);
         const userId = await onePerson(input, a.person, role, VERBS.grantRole);
-        await grantRole(input.deps, input.ctx, { userId, role });
-        return cardReply(rolesView(input.deps, input.ctx, done(`Granted ${roleWord(role)}.`)));
+        const g = await grantRole(input.deps, input.ctx, { userId, role });
+        return cardReply(rolesView(input.deps, input.ctx, done(grantMessage(g, role))));
       },
     }),
     command<{ role: string; person: string }>({
@@ -65,8 +70,8 @@ export const roles: Feature = {
       run: async (a, input) => {
         const role = roleFromWords(a.role);
         const userId = await onePerson(input, a.person, role, VERBS.revokeRole);
-        await revokeRole(input.deps, input.ctx, { userId, role });
-        return cardReply(rolesView(input.deps, input.ctx, done(`Revoked ${roleWord(role)}.`)));
+        const r = await revokeRole(input.deps, input.ctx, { userId, role });
+        return cardReply(rolesView(input.deps, input.ctx, done(revokeMessage(r, role))));
       },
     }),
   ],
@@ -77,14 +82,14 @@ export const roles: Feature = {
         // From the roles card (a typed name) or a "which person?" card (an id, re-checked by the use case).
         const userId = data.userId !== undefined ? data.userId : (await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({ title: 'Grant', verb: VERBS.grantRole, data: { userId: chosen[chosen.length - 1], role: str(data.role) } })))[0];
         const a = await grantRole(deps, ctx, { userId, role: data.role });
-        return rolesView(deps, ctx, done(`Granted ${roleWord(a.role)}.`));
+        return rolesView(deps, ctx, done(grantMessage(a, a.role)));
       },
       recover: (a, banner) => rolesView(a.deps, a.ctx, banner),
     },
     [VERBS.revokeRole]: {
       run: async ({ deps, ctx, data }) => {
-        await revokeRole(deps, ctx, { userId: data.userId, role: data.role });
-        return rolesView(deps, ctx, done(`Revoked ${roleWord(str(data.role))}.`));
+        const r = await revokeRole(deps, ctx, { userId: data.userId, role: data.role });
+        return rolesView(deps, ctx, done(revokeMessage(r, str(data.role))));
       },
       recover: (a, banner) => rolesView(a.deps, a.ctx, banner),
     },

@@ -10,6 +10,7 @@ import { VERBS } from '../../cards/verbs';
 import { day } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { mySubscription } from './targets';
+import { findProductWords } from './words';
 import { paymentToken } from './payment';
 import { listMySubscriptions } from '../../domain/purchasing/list-my-subscriptions';
 import { CANCEL_REASONS } from '../../domain/purchasing/purchase-support';
@@ -80,7 +81,7 @@ export const subscriptions: Feature = {
         const m = /^(?:turn\s+)?(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(on|off)\s+(?:for\s+)?(.+)$/i.exec(text) ?? /^(?:turn\s+)(on|off)\s+(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(?:for\s+)?(.+)$/i.exec(text);
         return m ? { on: m[1].toLowerCase() === 'on', product: m[2] } : null;
       },
-      canonical: (a) => [`recurring ${a.on ? 'on' : 'off'} ${a.product}`],
+      canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `recurring ${a.on ? 'on' : 'off'} ${p.name}`),
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: `turn recurring billing ${a.on ? 'on' : 'off'}`,
@@ -98,7 +99,7 @@ export const subscriptions: Feature = {
         const m = /^(?:update\s+|change\s+)?(?:(?:my\s+)?payment method|(?:my\s+)?card)(?:\s+(?:for|of|on))?\s+(.+)$/i.exec(text);
         return m ? { product: m[1] } : null;
       },
-      canonical: (a) => [`payment method ${a.product}`],
+      canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `payment method ${p.name}`),
       run: async (a, { deps, ctx, pc }) => {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: 'get a new card',

@@ -1,5 +1,5 @@
 import type { ActorContext, Deps } from '../../domain/ports';
-import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { getPurchaseActions, getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { listCentralTargets } from '../../domain/takeover/list-central-targets';
 import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
 import { takeOverMoveUsers } from '../../domain/takeover/take-over-move-users';
@@ -14,6 +14,7 @@ import { addLicenses } from '../../domain/purchasing/change-license-count';
 import { buyCentralSubscription } from '../../domain/admin/buy-central-subscription';
 import { cardReply, command, done, str, type BannerInput, type Feature } from './feature';
 import { purchaserSubscription } from './targets';
+import { findProductWords } from './words';
 import { purchaseView } from './purchases';
 
 /** R8–R10: take over a self-service subscription (cancel it, or move its users to a central one) and centralize its licenses. */
@@ -28,8 +29,12 @@ const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId
 };
 
 const centralizeConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const can = detail.adminActions?.centralize ?? { ok: false as const, code: ErrorCodes.AUTH_NOT_ADMIN, reason: 'Only Global admins, Billing admins and Global readers can see this.' };
+  // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
+  if (!can.ok) throw new DomainError(can.code, can.reason);
   const targets = await listCentralTargets(deps, ctx, { subscriptionId });
-  return centralizeConfirmCard({ detail: await getPurchaseDetail(deps, ctx, { subscriptionId }), targets, ...banner });
+  return centralizeConfirmCard({ detail, targets, ...banner });
 };
 
 interface TargetWords {
@@ -45,18 +50,27 @@ export const takeover: Feature = {
     command<TargetWords>({
       name: 'take over', usage: 'take over <product> [from <purchaser>]', example: 'take over Power BI Pro from Megan Bowen', scope: 'admin', keywords: ['take over', 'takeover'],
       parse: (text) => targetWords(/^take\s*over\s+(?:the\s+)?(.+?)(?:\s+(?:subscription\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
-      canonical: (a) => [`take over ${a.product}${a.purchaser ? ` from ${a.purchaser}` : ''}`],
+      canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `take over ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
-        const row = await purchaserSubscription(deps, ctx, pc, a, { doing: 'take over', action: (r) => ({ title: 'Take over…', verb: VERBS.takeOverConfirm, data: { subscriptionId: r.subscription.id } }) });
+        const row = await purchaserSubscription(deps, ctx, pc, a, {
+          doing: 'take over',
+          can: async (r) => {
+            const { actions } = await getPurchaseActions(deps, ctx, { subscriptionId: r.subscription.id });
+            return actions.takeOverCancel.ok ? actions.takeOverCancel : actions.moveUsers;
+          },
+          action: (r) => ({ title: 'Take over…', verb: VERBS.takeOverConfirm, data: { subscriptionId: r.subscription.id } }) });
         return cardReply(takeOverConfirmView(deps, ctx, row.subscription.id));
       },
     }),
     command<TargetWords>({
       name: 'centralize', usage: 'centralize <product> [from <purchaser>]', example: 'centralize Power BI Pro from Megan Bowen', scope: 'admin', keywords: ['centralize', 'centralise'],
       parse: (text) => targetWords(/^centrali[sz]e\s+(?:the\s+)?(.+?)(?:\s+(?:licen[sc]es\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
-      canonical: (a) => [`centralize ${a.product}${a.purchaser ? ` from ${a.purchaser}` : ''}`],
+      canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `centralize ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
-        const row = await purchaserSubscription(deps, ctx, pc, a, { doing: 'centralize', action: (r) => ({ title: 'Centralize…', verb: VERBS.centralizeConfirm, data: { subscriptionId: r.subscription.id } }) });
+        const row = await purchaserSubscription(deps, ctx, pc, a, {
+          doing: 'centralize',
+          can: async (r) => (await getPurchaseActions(deps, ctx, { subscriptionId: r.subscription.id })).actions.centralize,
+          action: (r) => ({ title: 'Centralize…', verb: VERBS.centralizeConfirm, data: { subscriptionId: r.subscription.id } }) });
         return cardReply(centralizeConfirmView(deps, ctx, row.subscription.id));
       },
     }),

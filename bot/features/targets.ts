@@ -7,6 +7,7 @@ import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
 import { count, day, frequencyLabel, plural, statusLabel } from '../../cards/format';
 import type { Verb } from '../../cards/verbs';
+import type { Ability } from '../../domain/shared/abilities';
 import type { ParseContext, Reply } from './feature';
 import { findProductWords, splitPeople, type ProductWords } from './words';
 import { distance } from '../text';
@@ -64,7 +65,7 @@ export const oneProduct = (found: { products: Product[] }, question: string, cho
 
 const subscriptionLines = (s: MyPurchase['subscription'], assigned: number): string[] => [
   `${count(s.quantity, 'license')}, ${assigned} assigned · ${frequencyLabel(s.billingFrequency)} · ${statusLabel(s.status)}`,
-  `Bought ${day(s.startedAt)} · renews or ends ${day(s.expiresAt)}${s.recurring ? '' : ' (recurring billing off)'}`,
+  `Bought ${day(s.startedAt)} · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}${s.recurring ? '' : ' (recurring billing off)'}`,
   ...(s.centralizedInto ? ['Centralized: an admin asked you to cancel this one'] : []),
 ];
 
@@ -117,7 +118,12 @@ export const purchaserSubscription = async (
   ctx: ActorContext,
   pc: ParseContext,
   words: { product: string; purchaser?: string },
-  pick: { doing: string; action: (r: PurchaseRow) => { title: string; verb: Verb; data: Record<string, string | number | boolean> } },
+  pick: {
+    doing: string;
+    /** Whether this admin can do it to that subscription now: the domain's answer (ok, or the reason). */
+    can: (r: PurchaseRow) => Promise<Ability>;
+    action: (r: PurchaseRow) => { title: string; verb: Verb; data: Record<string, string | number | boolean> };
+  },
 ): Promise<PurchaseRow> => {
   const found = productWords(pc, words.product);
   let purchaserIds: string[] | undefined;
@@ -138,11 +144,17 @@ export const purchaserSubscription = async (
     throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, `There is no live self-service ${what} subscription${words.purchaser ? ` bought by ${words.purchaser.trim().slice(0, 60)}` : ''}. Say **purchases self-service** to see them all.`);
   }
   if (rows.length === 1) return rows[0];
+  // Only those this admin can act on (a Global reader: none, and the reason says why).
+  const abilities = await Promise.all(rows.map((r) => pick.can(r)));
+  const fitting = rows.filter((_, i) => abilities[i].ok);
+  const firstNo = abilities.find((a) => !a.ok);
+  if (fitting.length === 0 && firstNo && !firstNo.ok) throw new DomainError(firstNo.code, firstNo.reason);
+  if (fitting.length === 1) return fitting[0];
   throw new NeedsChoice({
     card: choiceCard({
       heading: 'Which subscription?',
-      question: `${rows.length} live self-service ${what} subscriptions${words.purchaser ? ` match "${words.purchaser.trim().slice(0, 60)}"` : ''}. Which one do you want to ${pick.doing}?`,
-      options: rows.map((r) => ({
+      question: `${fitting.length} live self-service ${what} subscriptions${words.purchaser ? ` match "${words.purchaser.trim().slice(0, 60)}"` : ''}. Which one do you want to ${pick.doing}?`,
+      options: fitting.map((r) => ({
         title: `${r.product.name} · ${r.purchaserName}`,
         lines: subscriptionLines(r.subscription, r.assigned),
         action: pick.action(r),

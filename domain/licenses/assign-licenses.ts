@@ -52,7 +52,8 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const product = await getProduct(repos, s.productId);
     const names = new Map(users.map((u) => [u.id, u.displayName]));
     await audit(repos, deps, ctx, 'license.assign', { type: 'subscription', id: s.id }, `Assigned ${product.name} to ${toAssign.map((id) => names.get(id)).join(', ')}`);
-    await notify(repos, deps, ctx.tenantId, toEachUser(toAssign, 'LicenseAssigned', { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName }));
+    // Everyone who got a license is told, except the person who gave it to themselves.
+    await notify(repos, deps, ctx.tenantId, toEachUser(toAssign.filter((u) => u !== ctx.actorId), 'LicenseAssigned', { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName }));
     return { assigned: toAssign, alreadyAssigned, available: available - toAssign.length };
   });
 };

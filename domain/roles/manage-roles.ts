@@ -41,7 +41,7 @@ export const getRoleActions = async (deps: Deps, ctx: ActorContext): Promise<Abi
   });
 
 /** Only a Global admin grants roles, and only to people of their own tenant. */
-export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<RoleAssignment> => {
+export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<RoleAssignment & { changed: boolean; displayName: string }> => {
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
@@ -49,26 +49,28 @@ export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: 
     const user = (await repos.users.get(ctx.tenantId, userId)) ?? fail(ErrorCodes.USER_NOT_FOUND, "That person isn't in your organization.");
     const existing = await repos.roles.listForUser(ctx.tenantId, userId);
     const assignment: RoleAssignment = { tenantId: ctx.tenantId, userId, role, grantedBy: ctx.actorId, grantedAt: deps.clock.now() };
-    if (!existing.includes(role)) {
-      await repos.roles.add(assignment);
-      await audit(repos, deps, ctx, 'role.grant', { type: 'user', id: userId }, `Granted ${role} to ${user.displayName}`);
-    }
-    return assignment;
+    if (existing.includes(role)) return { ...assignment, changed: false, displayName: user.displayName };
+    await repos.roles.add(assignment);
+    await audit(repos, deps, ctx, 'role.grant', { type: 'user', id: userId }, `Granted ${role} to ${user.displayName}`);
+    return { ...assignment, changed: true, displayName: user.displayName };
   });
 };
 
 /** The last Global admin cannot be removed: someone must always be able to manage roles. */
-export const revokeRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<void> => {
+export const revokeRole = async (deps: Deps, ctx: ActorContext, input: { userId: unknown; role: unknown }): Promise<{ changed: boolean; displayName: string }> => {
   const userId = parseId(input.userId, 'user');
   const role = parseRole(input.role);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
     requireAbility(globalAdminAbility(actor.roles));
     const existing = await repos.roles.listForUser(ctx.tenantId, userId);
-    if (!existing.includes(role)) return;
+    const displayName = (await repos.users.get(ctx.tenantId, userId))?.displayName ?? 'that person';
+    // Already gone (a second press on an old roles card): nothing to do, and the caller says so.
+    if (!existing.includes(role)) return { changed: false, displayName };
     requireAbility(revokeAbility(actor, role, role === 'GlobalAdmin' ? await repos.roles.count(ctx.tenantId, 'GlobalAdmin') : 0));
     await repos.roles.remove(ctx.tenantId, userId, role);
-    await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${role} from ${userId}`);
+    await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${role} from ${displayName}`);
+    return { changed: true, displayName };
   });
 };
 

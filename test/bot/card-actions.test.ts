@@ -73,7 +73,7 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(unknown.text).toMatch(/nobody in your organization matches "Nobody Here"/i);
 
     const unassign = await bot.invoke('megan', VERBS.unassign, { subscriptionId: s.id, userIds: `${DEMO_USERS.adele.id},${DEMO_USERS.isaiah.id}` });
-    expect(unassign.text).toMatch(/removed 2 licenses/);
+    expect(unassign.text).toMatch(/took back 2 licenses/);
 
     const off = await bot.invoke('megan', VERBS.recurring, { subscriptionId: s.id, enabled: false });
     expect(off.text).toMatch(/Recurring billing is off/);

@@ -128,7 +128,7 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(help).not.toMatch(/take over|set policy|audit/);
     expect((await bot.say('alex', 'help')).replies[0]).toMatch(/take over/);
     const typo = (await bot.say('patti', 'cancle power bi pro')).replies[0];
-    expect(typo).toMatch(/\[cancel power bi pro\]/);
+    expect(typo).toMatch(/\[cancel Power BI Pro\]/);
     expect(typo).not.toMatch(/For admins/);
   });
 });
@@ -222,5 +222,70 @@ describe('take over by moving the users, from the card alone', () => {
     const added = await bot.invoke('alex', add.verb, add.data, 'channel');
     expect(added.text).toMatch(/Added: the central subscription has 2 licenses now/);
     expect(added.text).toMatch(/\(Move its 2 users/);
+  });
+});
+
+describe('what a new user hit in the Agents Playground', () => {
+  let bot: BotHarness;
+  let second: Subscription;
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+    const token = bot.app.payments.tokenize({ number: '4242 4242 4242 4242', expMonth: 12, expYear: 2099, cvc: '123' }).token;
+    const bought = await buySubscription(bot.app.deps, megan, { productId: POWER_BI, quantity: 2, billingFrequency: 'Annual', cardToken: token });
+    if (bought.status !== 'created') throw new Error('setup: purchase failed');
+    second = bought.subscription;
+  });
+  afterAll(() => bot.close());
+
+  test('assigning a person who already holds the product on another subscription says so, and gives no second license', async () => {
+    // Patti holds Power BI Pro on Megan's seeded subscription; the new one has room.
+    const r = await bot.say('megan', 'assign Power BI Pro to Patti Fernandez');
+    expect(r.replies[0]).toMatch(/Patti Fernandez already has Power BI Pro \(your 5 licenses monthly subscription\)/);
+    const onSecond = await bot.app.deps.uow.read((x) => x.assignments.listBySubscription(DEMO_TENANT_ID, second.id));
+    expect(onSecond).toHaveLength(0);
+  });
+
+  test('a Global reader naming a purchaser with several subscriptions gets the reason, not buttons', async () => {
+    for (const command of ['take over Power BI Pro from Megan Bowen', 'centralize Power BI Pro from Megan Bowen']) {
+      const r = await bot.sayInChannel('isaiah', command);
+      expect(r.replies[0]).toMatch(/Global readers can view but not change/);
+      expect(r.cards[0] ?? null).toBeNull();
+    }
+  });
+
+  test('Pay on an old bills card for a bill paid since: the bills as they are now, with the reason', async () => {
+    const bills = await bot.app.deps.uow.read((x) => x.invoices.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+    const unpaid = bills.find((b) => b.status === 'Unpaid')!;
+    const paid = await bot.invoke('megan', 'bill.pay', { invoiceId: unpaid.id, cardNumber: '4242 4242 4242 4242', cardExpiry: '12/30', cardCvc: '123' });
+    expect(paid.text).toMatch(/Paid \$/);
+    const stale = await bot.invoke('megan', 'bill.payForm', { invoiceId: unpaid.id });
+    expect(stale.text).toMatch(/already paid[\s\S]*Your bills/);
+    expect(stale.text).not.toMatch(/\[Pay \$/);
+  });
+
+  test('a suggestion button that answers in words leaves a card with the text; no suggestion runs the wrong command', async () => {
+    const { cards } = await bot.say('megan', 'asdfgh');
+    const help = actionOf(cards[0], 'Show what I can do')!;
+    const shown = await bot.invoke('megan', help.verb, help.data);
+    expect(shown.card).not.toBeNull();
+    expect(shown.text).toMatch(/I can help you buy and manage/);
+    const typo = await bot.sayInChannel('alex', 'purchses self-service');
+    expect(typo.replies[0]).toMatch(/\[purchases self-service\]/);
+    expect(typo.replies[0]).not.toMatch(/\[purchase self-service\]/);
+  });
+
+  test('roles: no Revoke on the last Global admin; granting twice or revoking twice says so; the audit names the person', async () => {
+    // Alex (the only Global admin) and Isaiah (a Global reader): only Isaiah's role can be revoked.
+    const roles = await bot.sayInChannel('alex', 'roles');
+    expect(roles.replies[0].match(/\[Revoke\]/g)).toHaveLength(1);
+    expect(JSON.stringify(roles.cards[0])).not.toContain(`"userId":"${DEMO_USERS.alex.id}"`);
+    expect((await bot.sayInChannel('alex', 'grant billing admin to Adele Vance')).replies[0]).toMatch(/Granted Billing admin to Adele Vance/);
+    expect((await bot.sayInChannel('alex', 'grant billing admin to Adele Vance')).replies[0]).toMatch(/Adele Vance is already a Billing admin/);
+    const card = (await bot.sayInChannel('alex', 'roles')).cards[0];
+    const revoke = { verb: 'role.revoke', data: { userId: DEMO_USERS.adele.id, role: 'BillingAdmin' } };
+    expect(JSON.stringify(card)).toContain(`"userId":"${DEMO_USERS.adele.id}","role":"BillingAdmin"`);
+    expect((await bot.invoke('alex', revoke.verb, revoke.data, 'channel')).text).toMatch(/Revoked Billing admin from Adele Vance/);
+    expect((await bot.invoke('alex', revoke.verb, revoke.data, 'channel')).text).toMatch(/Adele Vance isn't a Billing admin/);
+    expect((await bot.sayInChannel('alex', 'audit')).replies[0]).toMatch(/Revoked BillingAdmin from Adele Vance/);
   });
 });

@@ -236,7 +236,8 @@ describe('suggestions: by role, with what was understood, never the whole help',
     expect(suggestCommands('by power bi 2', pc, false)).toEqual(['buy Power BI Pro 2', 'buy Power BI Premium (per user) 2']);
     expect(suggestCommands('by visio plan 1 monthly', pc, false)).toEqual(['buy Visio Plan 1 monthly']);
     expect(suggestCommands('ad 2 licenses to visio plan 2', pc, false)).toEqual(['add 2 licenses to Visio Plan 2']);
-    expect(suggestCommands('cancle power bi pro', pc, false)).toEqual(['cancel power bi pro']);
+    expect(suggestCommands('cancle power bi pro', pc, false)).toEqual(['cancel Power BI Pro']);
+    expect(suggestCommands('purchses self-service', pc, true)).toEqual(['purchases self-service']);
     expect(suggestCommands('catalgo', pc, false)).toEqual(['catalog']);
     expect(suggestCommands('xyzzy', pc, true)).toEqual([]);
   });
