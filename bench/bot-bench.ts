@@ -31,7 +31,10 @@ const DURATION = Number(option('duration', '10'));
 const WARMUP = Number(option('warmup', '3'));
 const CONNECTIONS = Number(option('connections', '10'));
 const CPU_PROF = flag('cpu-prof');
-const ONLY = option('only', '').split(',').map((s) => s.trim()).filter(Boolean);
+const ONLY = option('only', '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const ROOT = path.join(__dirname, '..');
 const DATA = path.join(__dirname, '.data', 'bot');
 
@@ -39,7 +42,13 @@ const DATA = path.join(__dirname, '.data', 'bot');
 const BOT = { id: '28:purchases-bot', name: 'Purchases' };
 const CHANNEL = { id: '19:admins@thread.tacv2', name: 'Billing admins' };
 const personal = (serviceUrl: string, who: keyof typeof DEMO_USERS, text: string) => ({
-  type: 'message', id: 'm1', channelId: 'msteams', serviceUrl, timestamp: new Date().toISOString(), text, locale: 'en-US',
+  type: 'message',
+  id: 'm1',
+  channelId: 'msteams',
+  serviceUrl,
+  timestamp: new Date().toISOString(),
+  text,
+  locale: 'en-US',
   from: { id: `29:${DEMO_USERS[who].id}`, name: DEMO_USERS[who].displayName, aadObjectId: DEMO_USERS[who].id },
   recipient: BOT,
   // One person's 1:1 chat with the bot keeps its id, as in Teams.
@@ -49,7 +58,13 @@ const personal = (serviceUrl: string, who: keyof typeof DEMO_USERS, text: string
 const inChannel = (serviceUrl: string, who: keyof typeof DEMO_USERS, text: string) => {
   const mention = `<at>${BOT.name}</at>`;
   return {
-    type: 'message', id: 'c1', channelId: 'msteams', serviceUrl, timestamp: new Date().toISOString(), text: `${mention} ${text}`, locale: 'en-US',
+    type: 'message',
+    id: 'c1',
+    channelId: 'msteams',
+    serviceUrl,
+    timestamp: new Date().toISOString(),
+    text: `${mention} ${text}`,
+    locale: 'en-US',
     entities: [{ type: 'mention', text: mention, mentioned: BOT }],
     from: { id: `29:${DEMO_USERS[who].id}`, name: DEMO_USERS[who].displayName, aadObjectId: DEMO_USERS[who].id },
     recipient: BOT,
@@ -58,7 +73,13 @@ const inChannel = (serviceUrl: string, who: keyof typeof DEMO_USERS, text: strin
   };
 };
 const cardAction = (serviceUrl: string, who: keyof typeof DEMO_USERS) => ({
-  type: 'invoke', name: 'adaptiveCard/action', id: 'i1', channelId: 'msteams', serviceUrl, timestamp: new Date().toISOString(), locale: 'en-US',
+  type: 'invoke',
+  name: 'adaptiveCard/action',
+  id: 'i1',
+  channelId: 'msteams',
+  serviceUrl,
+  timestamp: new Date().toISOString(),
+  locale: 'en-US',
   value: { action: { type: 'Action.Execute', verb: 'purchases.page', data: { page: 1 } }, trigger: 'manual' },
   from: { id: `29:${DEMO_USERS[who].id}`, name: DEMO_USERS[who].displayName, aadObjectId: DEMO_USERS[who].id },
   recipient: BOT,
@@ -68,7 +89,12 @@ const cardAction = (serviceUrl: string, who: keyof typeof DEMO_USERS) => ({
 });
 
 type Kind = 'message' | 'invoke';
-interface Scenario { name: string; target: 'ours' | 'echo'; kind: Kind; body: (serviceUrl: string) => object }
+interface Scenario {
+  name: string;
+  target: 'ours' | 'echo';
+  kind: Kind;
+  body: (serviceUrl: string) => object;
+}
 const SCENARIOS: Scenario[] = [
   { name: 'echo bot: message', target: 'echo', kind: 'message', body: (u) => personal(u, 'megan', 'help') },
   { name: 'echo bot: card action', target: 'echo', kind: 'invoke', body: (u) => cardAction(u, 'alex') },
@@ -155,7 +181,8 @@ interface Run {
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
-const connectorCount = async (connectorUrl: string): Promise<{ received: number; connections: number }> => (await (await fetch(`${connectorUrl}stats`)).json()) as { received: number; connections: number };
+const connectorCount = async (connectorUrl: string): Promise<{ received: number; connections: number }> =>
+  (await (await fetch(`${connectorUrl}stats`)).json()) as { received: number; connections: number };
 
 const cannon = async (url: string, body: string, seconds: number, latencies?: number[]) => {
   const instance = autocannon({
@@ -227,12 +254,23 @@ const main = async () => {
   const [echoPort, ourPort] = [await freePort(), await freePort()];
   const log = openSync(path.join(DATA, 'server.log'), 'a');
   const echo = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'echo-bot.ts')], {
-    cwd: ROOT, env: { ...process.env, PORT: String(echoPort), HOST: '127.0.0.1' }, stdio: ['ignore', log, log],
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(echoPort), HOST: '127.0.0.1' },
+    stdio: ['ignore', log, log],
   });
   const ours = spawn(process.execPath, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DATA}`] : []), '--import', 'tsx', path.join(ROOT, 'bot', 'index.ts')], {
     cwd: ROOT,
     // As `npm start` in development, but on a fresh file, without the hourly billing job starting mid-run.
-    env: { ...process.env, NODE_ENV: 'development', PORT: String(ourPort), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(DATA, 'bot.db')}`, SEED_DEMO: 'true', BILLING_INTERVAL_MINUTES: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(ourPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${path.join(DATA, 'bot.db')}`,
+      SEED_DEMO: 'true',
+      BILLING_INTERVAL_MINUTES: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    },
     stdio: ['ignore', log, log],
   });
   const urls = { echo: `http://127.0.0.1:${echoPort}`, ours: `http://127.0.0.1:${ourPort}` };
@@ -304,7 +342,9 @@ ${rows.map((r) => r.md).join('\n')}
 
 What each row answered (one request before the run):
 
-${Object.entries(samples).map(([k, v]) => `- ${k}: \`${v.replace(/`/g, "'")}\``).join('\n')}
+${Object.entries(samples)
+  .map(([k, v]) => `- ${k}: \`${v.replace(/`/g, "'")}\``)
+  .join('\n')}
 `;
   writeResultsSection('bot', md + BOT_NOTES);
   writeResultsJson('results-bot.json', {

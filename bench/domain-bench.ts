@@ -53,7 +53,15 @@ let statements = 0;
 const userId = (i: number) => `user-${String(i).padStart(5, '0')}`;
 const subId = (i: number) => `sub-${String(i).padStart(5, '0')}`;
 
-interface Stat { name: string; kind: 'read' | 'write'; n: number; p50: number; p99: number; mean: number; statementsPerCall: number }
+interface Stat {
+  name: string;
+  kind: 'read' | 'write';
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  statementsPerCall: number;
+}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
@@ -98,30 +106,70 @@ const main = async () => {
   const t0 = performance.now();
   const now = new Date();
   const expires = new Date(now.getTime() + 30 * 86_400_000);
-  await db.writer.$transaction(async (tx) => {
-    await tx.tenant.create({ data: { id: TENANT, name: 'Bench', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: now } });
-    await tx.directoryUser.createMany({ data: Array.from({ length: USERS }, (_, i) => ({ tenantId: TENANT, id: userId(i), displayName: `User ${i}`, email: `user${i}@bench.example`, isGuest: false, active: true })) });
-    await tx.roleAssignment.create({ data: { tenantId: TENANT, userId: ADMIN, role: 'GlobalAdmin', grantedBy: null, grantedAt: now } });
-    await tx.subscription.createMany({
-      data: Array.from({ length: SUBSCRIPTIONS }, (_, i) => {
-        const product = CATALOG[i % CATALOG.length];
-        const central = i % 10 === 9;
-        return {
-          id: subId(i), tenantId: TENANT, productId: product.id, purchaserId: central ? ADMIN : userId(1 + (i % PURCHASERS)), origin: central ? 'Central' : 'SelfService',
-          status: 'Active', quantity: 12, billingFrequency: 'Monthly', unitPriceMinor: product.prices.Monthly.amountMinor, currency: 'USD', recurring: true, isTrial: false,
-          cardToken: central ? null : 'tok_bench', cardBrand: central ? null : 'Visa', cardLast4: central ? null : '4242', cardExpMonth: central ? null : 12, cardExpYear: central ? null : 2030,
-          startedAt: now, expiresAt: expires, cancelledAt: null, cancelReason: null, centralizedInto: null, remindedFor: null, createdAt: new Date(now.getTime() - i * 1000), version: 0,
-        };
-      }),
-    });
-    const rows = [];
-    for (let i = 0; i < SUBSCRIPTIONS; i++) {
-      for (let k = 0; k < PER_SUBSCRIPTION; k++) {
-        rows.push({ id: `asg-${String(i * PER_SUBSCRIPTION + k).padStart(6, '0')}`, tenantId: TENANT, subscriptionId: subId(i), userId: userId((i * PER_SUBSCRIPTION + k) % USERS), assignedAt: now, assignedBy: ADMIN });
+  await db.writer.$transaction(
+    async (tx) => {
+      await tx.tenant.create({ data: { id: TENANT, name: 'Bench', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: now } });
+      await tx.directoryUser.createMany({
+        data: Array.from({ length: USERS }, (_, i) => ({
+          tenantId: TENANT,
+          id: userId(i),
+          displayName: `User ${i}`,
+          email: `user${i}@bench.example`,
+          isGuest: false,
+          active: true,
+        })),
+      });
+      await tx.roleAssignment.create({ data: { tenantId: TENANT, userId: ADMIN, role: 'GlobalAdmin', grantedBy: null, grantedAt: now } });
+      await tx.subscription.createMany({
+        data: Array.from({ length: SUBSCRIPTIONS }, (_, i) => {
+          const product = CATALOG[i % CATALOG.length];
+          const central = i % 10 === 9;
+          return {
+            id: subId(i),
+            tenantId: TENANT,
+            productId: product.id,
+            purchaserId: central ? ADMIN : userId(1 + (i % PURCHASERS)),
+            origin: central ? 'Central' : 'SelfService',
+            status: 'Active',
+            quantity: 12,
+            billingFrequency: 'Monthly',
+            unitPriceMinor: product.prices.Monthly.amountMinor,
+            currency: 'USD',
+            recurring: true,
+            isTrial: false,
+            cardToken: central ? null : 'tok_bench',
+            cardBrand: central ? null : 'Visa',
+            cardLast4: central ? null : '4242',
+            cardExpMonth: central ? null : 12,
+            cardExpYear: central ? null : 2030,
+            startedAt: now,
+            expiresAt: expires,
+            cancelledAt: null,
+            cancelReason: null,
+            centralizedInto: null,
+            remindedFor: null,
+            createdAt: new Date(now.getTime() - i * 1000),
+            version: 0,
+          };
+        }),
+      });
+      const rows = [];
+      for (let i = 0; i < SUBSCRIPTIONS; i++) {
+        for (let k = 0; k < PER_SUBSCRIPTION; k++) {
+          rows.push({
+            id: `asg-${String(i * PER_SUBSCRIPTION + k).padStart(6, '0')}`,
+            tenantId: TENANT,
+            subscriptionId: subId(i),
+            userId: userId((i * PER_SUBSCRIPTION + k) % USERS),
+            assignedAt: now,
+            assignedBy: ADMIN,
+          });
+        }
       }
-    }
-    await tx.licenseAssignment.createMany({ data: rows });
-  }, { timeout: 120_000 });
+      await tx.licenseAssignment.createMany({ data: rows });
+    },
+    { timeout: 120_000 },
+  );
   console.log(`seeded ${USERS} users, ${SUBSCRIPTIONS} subscriptions, ${SUBSCRIPTIONS * PER_SUBSCRIPTION} assignments in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const admin: ActorContext = { tenantId: TENANT, actorId: ADMIN, surface: 'web' };
@@ -129,9 +177,15 @@ const main = async () => {
   const PBI = CATALOG[0].id;
   const stats: Stat[] = [];
 
-  stats.push(await measure('admin purchases page (25, filtered)', 'read', 1000, (i) => listPurchases(deps, admin, { origin: 'SelfService', productId: PBI, page: 1 + (i % 12), pageSize: 25 })));
+  stats.push(
+    await measure('admin purchases page (25, filtered)', 'read', 1000, (i) =>
+      listPurchases(deps, admin, { origin: 'SelfService', productId: PBI, page: 1 + (i % 12), pageSize: 25 }),
+    ),
+  );
   stats.push(await measure('purchase detail', 'read', 1000, (i) => getPurchaseDetail(deps, admin, { subscriptionId: subId((i * 7) % SUBSCRIPTIONS) })));
-  stats.push(await measure('licenses view (product, 25 groups)', 'read', 500, (i) => licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1, pageSize: 25 })));
+  stats.push(
+    await measure('licenses view (product, 25 groups)', 'read', 500, (i) => licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1, pageSize: 25 })),
+  );
   stats.push(await measure('my purchases', 'read', 1000, (i) => listMyPurchases(deps, as(1 + (i % PURCHASERS)))));
 
   // Queries per list page must not grow with page size.
@@ -147,16 +201,23 @@ const main = async () => {
   stats.push(await measure('buy', 'write', 300, (i) => buySubscription(deps, as(2_000 + (i % 5_000)), { productId: PBI, quantity: 5, cardToken: token })));
   const big = await buySubscription(deps, as(9_999), { productId: PBI, quantity: 2_000, cardToken: token });
   if (big.status !== 'created') throw new Error('bench purchase did not complete');
-  stats.push(await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })));
+  stats.push(
+    await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })),
+  );
 
   // ---- export of all 50,000 rows, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), path.join(dir, 'bench.db'), TENANT, ADMIN, String(SUBSCRIPTIONS)], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), path.join(dir, 'bench.db'), TENANT, ADMIN, String(SUBSCRIPTIONS)],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) throw new Error(`export run failed: ${child.stderr}`);
   type ExportRun = { rows: number; bytes: number; ms: number; baselineMb: number; rssGrowthMb: number; heapGrowthMb: number };
   const exported = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cold: ExportRun; warm: ExportRun; warmTenth: ExportRun };
   const { rows: exportRows, bytes, ms: exportMs, rssGrowthMb } = exported.warm;
-  for (const [name, r] of Object.entries(exported)) console.log(`export ${name}: ${r.rows} rows in ${r.ms.toFixed(0)} ms, RSS growth ${r.rssGrowthMb.toFixed(1)} MB over ${r.baselineMb.toFixed(0)} MB`);
+  for (const [name, r] of Object.entries(exported))
+    console.log(`export ${name}: ${r.rows} rows in ${r.ms.toFixed(0)} ms, RSS growth ${r.rssGrowthMb.toFixed(1)} MB over ${r.baselineMb.toFixed(0)} MB`);
 
   // ---- results
   const ok = (b: boolean) => (b ? '✅' : '❌');

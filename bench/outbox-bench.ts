@@ -44,7 +44,10 @@ const PER_TENANT = 50;
 const DATA = path.join(__dirname, '.data', 'outbox');
 const ROOT = path.join(__dirname, '..');
 
-interface Db { url: string; file: string }
+interface Db {
+  url: string;
+  file: string;
+}
 
 /** A fresh database with N people who have talked to the bot in 1:1 chats and one notification for each. */
 const seed = async (name: string, serviceUrl: string): Promise<Db> => {
@@ -59,7 +62,11 @@ const seed = async (name: string, serviceUrl: string): Promise<Db> => {
     for (let i = 0; i < N; i++) {
       const userId = `user-${String(i).padStart(4, '0')}`;
       const activity = {
-        type: 'message', id: `m-${i}`, channelId: 'msteams', serviceUrl, locale: 'en-US',
+        type: 'message',
+        id: `m-${i}`,
+        channelId: 'msteams',
+        serviceUrl,
+        locale: 'en-US',
         from: { id: `29:${userId}`, name: `User ${i}`, aadObjectId: userId },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
         conversation: { id: `a:personal-${i}`, conversationType: 'personal', tenantId: TENANT },
@@ -68,11 +75,21 @@ const seed = async (name: string, serviceUrl: string): Promise<Db> => {
       await conversations.save(TENANT, userKey(userId), proactiveReference(activity));
     }
     // The outbox rows a use case writes (domain/shared/effects.ts notify), through the repository.
-    const deps = { uow: new PrismaUnitOfWork(db), payments: new SandboxPaymentProvider('bench-secret-0123456789'), clock: { now: () => new Date() }, ids: { next: () => '' }, settings: { enabledMarkets: ['US'], reminderDays: 7 } } as Deps;
+    const deps = {
+      uow: new PrismaUnitOfWork(db),
+      payments: new SandboxPaymentProvider('bench-secret-0123456789'),
+      clock: { now: () => new Date() },
+      ids: { next: () => '' },
+      settings: { enabledMarkets: ['US'], reminderDays: 7 },
+    } as Deps;
     const createdAt = new Date();
     const intents: NotificationIntent[] = Array.from({ length: N }, (_, i) => ({
-      id: `n-${String(i).padStart(4, '0')}`, tenantId: TENANT, recipient: { kind: 'user', userId: `user-${String(i).padStart(4, '0')}` },
-      kind: 'LicenseAssigned', data: { productName: 'Power BI Pro', productId: 'CFQ7TTC0H9MP', assignedBy: 'Alex Wilber', subscriptionId: 'sub-1' }, createdAt,
+      id: `n-${String(i).padStart(4, '0')}`,
+      tenantId: TENANT,
+      recipient: { kind: 'user', userId: `user-${String(i).padStart(4, '0')}` },
+      kind: 'LicenseAssigned',
+      data: { productName: 'Power BI Pro', productId: 'CFQ7TTC0H9MP', assignedBy: 'Alex Wilber', subscriptionId: 'sub-1' },
+      createdAt,
     }));
     await deps.uow.run((r) => r.outbox.add(intents));
   } finally {
@@ -81,14 +98,23 @@ const seed = async (name: string, serviceUrl: string): Promise<Db> => {
   return { url, file };
 };
 
-interface Worker { child: ChildProcess; ready: Promise<number>; done: Promise<{ drainedMs: number } | null> }
+interface Worker {
+  child: ChildProcess;
+  ready: Promise<number>;
+  done: Promise<{ drainedMs: number } | null>;
+}
 
 const startWorker = (db: Db, env: Record<string, string>, log: number): Worker => {
   const child = fork(path.join(__dirname, 'outbox-worker.ts'), [], {
-    cwd: ROOT, execArgv: ['--import', 'tsx'], env: { ...process.env, OUTBOX_DB: db.file, ...env }, stdio: ['ignore', log, log, 'ipc'],
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, OUTBOX_DB: db.file, ...env },
+    stdio: ['ignore', log, log, 'ipc'],
   });
   let readyAt: (t: number) => void;
-  const ready = new Promise<number>((r) => { readyAt = r; });
+  const ready = new Promise<number>((r) => {
+    readyAt = r;
+  });
   const done = new Promise<{ drainedMs: number } | null>((resolve) => {
     child.on('message', (m: { type: string; drainedMs?: number }) => {
       if (m.type === 'ready') readyAt(performance.now());
@@ -121,7 +147,14 @@ const rowsOf = async (db: Db) => {
   }
 };
 
-interface DrainResult { latencyMs: number; firstToLastMs: number; workerMs: number; maxPerSecond: number; delivered: number; duplicates: number }
+interface DrainResult {
+  latencyMs: number;
+  firstToLastMs: number;
+  workerMs: number;
+  maxPerSecond: number;
+  delivered: number;
+  duplicates: number;
+}
 
 const drainRun = async (connector: BenchConnector, latencyMs: number, log: number): Promise<DrainResult> => {
   connector.arrivals.length = 0;
@@ -142,7 +175,9 @@ const drainRun = async (connector: BenchConnector, latencyMs: number, log: numbe
     delivered: counts.size,
     duplicates: [...counts.values()].filter((c) => c > 1).length,
   };
-  console.log(`drain (connector latency ${latencyMs} ms): first→last send ${(r.firstToLastMs / 1000).toFixed(2)} s, sender start→drained ${(r.workerMs / 1000).toFixed(2)} s, max ${r.maxPerSecond} in any 1 s, ${r.delivered}/${N} delivered, ${r.duplicates} duplicates`);
+  console.log(
+    `drain (connector latency ${latencyMs} ms): first→last send ${(r.firstToLastMs / 1000).toFixed(2)} s, sender start→drained ${(r.workerMs / 1000).toFixed(2)} s, max ${r.maxPerSecond} in any 1 s, ${r.delivered}/${N} delivered, ${r.duplicates} duplicates`,
+  );
   return r;
 };
 
@@ -207,7 +242,10 @@ const crashRun = async (run: number, policy: 'hold' | 'resend', connector: Bench
     heldButDelivered: held.filter((r) => counts.has(r.id)).length,
     heldNotDelivered: held.filter((r) => !counts.has(r.id)).length,
     lostUnflagged: ids.filter((id) => !counts.has(id) && !heldIds.has(id)).length,
-    maxPerSecond: maxInWindow(connector.arrivals.map((a) => a.at), 1000),
+    maxPerSecond: maxInWindow(
+      connector.arrivals.map((a) => a.at),
+      1000,
+    ),
     totalMs,
   };
   console.log(
@@ -246,8 +284,14 @@ const report = (drains: DrainResult[], crashes: CrashResult[]) => {
   const targetMs = nominalMs * 1.1;
   const hold = crashes.filter((c) => c.policy === 'hold');
   const sum = (cs: CrashResult[], k: keyof CrashResult) => cs.reduce((a, c) => a + (c[k] as number), 0);
-  const drainRows = drains.map((d) => `| ${N.toLocaleString('en-US')} to ${N.toLocaleString('en-US')} conversations, connector answering in ${d.latencyMs} ms | ${(d.firstToLastMs / 1000).toFixed(2)} s | ${(d.workerMs / 1000).toFixed(2)} s | ${d.maxPerSecond} | ${d.delivered} / ${d.duplicates} | ≤ ${(targetMs / 1000).toFixed(0)} s | ${ok(d.workerMs <= targetMs && d.maxPerSecond <= PER_TENANT && d.delivered === N && d.duplicates === 0)} |`);
-  const crashRows = crashes.map((c) => `| ${c.run} | ${c.policy} | ${c.killsAtMs.map((t) => (t / 1000).toFixed(1)).join(', ') || '—'} | ${c.exactlyOnce} | ${c.duplicates} | ${c.notDelivered} | ${c.heldInDoubt} (${c.heldButDelivered} / ${c.heldNotDelivered}) | ${c.lostUnflagged} | ${c.maxPerSecond} |`);
+  const drainRows = drains.map(
+    (d) =>
+      `| ${N.toLocaleString('en-US')} to ${N.toLocaleString('en-US')} conversations, connector answering in ${d.latencyMs} ms | ${(d.firstToLastMs / 1000).toFixed(2)} s | ${(d.workerMs / 1000).toFixed(2)} s | ${d.maxPerSecond} | ${d.delivered} / ${d.duplicates} | ≤ ${(targetMs / 1000).toFixed(0)} s | ${ok(d.workerMs <= targetMs && d.maxPerSecond <= PER_TENANT && d.delivered === N && d.duplicates === 0)} |`,
+  );
+  const crashRows = crashes.map(
+    (c) =>
+      `| ${c.run} | ${c.policy} | ${c.killsAtMs.map((t) => (t / 1000).toFixed(1)).join(', ') || '—'} | ${c.exactlyOnce} | ${c.duplicates} | ${c.notDelivered} | ${c.heldInDoubt} (${c.heldButDelivered} / ${c.heldNotDelivered}) | ${c.lostUnflagged} | ${c.maxPerSecond} |`,
+  );
   const md = `## Outbox: draining 1,000 notifications, and SIGKILL mid-drain
 
 Command: \`npm run bench:outbox\` (bench/outbox-bench.ts; about ${Math.ceil((2 * 25 + crashes.length * 30) / 60)} minutes). A fresh SQLite file per run with ${N.toLocaleString('en-US')} people of one tenant who
@@ -284,7 +328,14 @@ ${crashRows.join('\n')}
 
 Default policy (\`hold\`), ${hold.length} runs, ${hold.reduce((a, c) => a + c.killsAtMs.length, 0)} kills: ${sum(hold, 'duplicates')} duplicates ${ok(sum(hold, 'duplicates') === 0)}; ${sum(hold, 'notDelivered')} of ${(hold.length * N).toLocaleString('en-US')} not delivered ${ok(sum(hold, 'notDelivered') === 0)}${sum(hold, 'notDelivered') > 0 ? ', every one of them flagged IN_DOUBT' : ''}; ${sum(hold, 'lostUnflagged')} lost without a flag ${ok(sum(hold, 'lostUnflagged') === 0)}.
 `;
-  writeResultsSection('outbox', md + notes(hold, crashes.filter((c) => c.policy === 'resend')));
+  writeResultsSection(
+    'outbox',
+    md +
+      notes(
+        hold,
+        crashes.filter((c) => c.policy === 'resend'),
+      ),
+  );
   writeResultsJson('results-outbox.json', {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConfigurationServiceClientCredentialFactory,
-  type TurnContext,
-  type InvokeResponse,
-} from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext, type InvokeResponse } from 'botbuilder';
 import type { Activity } from 'botbuilder';
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { AppConfig } from './config';
@@ -42,7 +36,13 @@ export const createAdapter = (config: AppConfig, logger: Logger): TeamsAdapter =
     if (context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action') {
       // A card button: the card stays as it was and the person sees why.
       await context
-        .sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Sorry, something went wrong on our side. Reference: ${correlationId}` } } })
+        .sendActivity({
+          type: 'invokeResponse',
+          value: {
+            status: 200,
+            body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: `Sorry, something went wrong on our side. Reference: ${correlationId}` },
+          },
+        })
         .catch((sendError) => logger.warn({ err: sendError, correlationId }, 'could not answer the failed card action'));
     } else if (context.activity.type === 'message') {
       await context

@@ -55,7 +55,9 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     runBillingCycle(deps)
       .then((r) => logger.info({ reminded: r.reminded.length, renewed: r.renewed.length, paymentFailed: r.paymentFailed.length, ended: r.ended.length }, 'billing cycle'))
       .catch((err) => logger.error({ err }, 'billing cycle failed'))
-      .finally(() => { running = false; });
+      .finally(() => {
+        running = false;
+      });
   };
   if (config.billingIntervalMinutes > 0) {
     timers.push(setTimeout(billingTick, 5_000), setInterval(billingTick, config.billingIntervalMinutes * 60_000));
@@ -72,8 +74,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
       appId: config.bot.appId,
       logger,
       newId: randomUUID,
-      adminsOf: async (tenantId) =>
-        [...new Set((await deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId))],
+      adminsOf: async (tenantId) => [...new Set((await deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId))],
     },
     {
       ...DEFAULT_SENDER_OPTIONS,

@@ -9,9 +9,7 @@ const DEFAULT_MARKETS = 'US,CA,GB,IE,AU,NZ,DE,FR,NL,BE,AT,CH,DK,SE,NO,FI,ES,IT,P
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEV_PAYMENT_SECRET = 'sandbox-development-secret-not-for-production';
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => ['true', '1', 'yes'].includes(v));
+const boolish = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => ['true', '1', 'yes'].includes(v));
 
 const schema = z
   .object({
@@ -33,21 +31,53 @@ const schema = z
       .default(DEFAULT_MARKETS),
     PAYMENT_SANDBOX_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     SEED_DEMO: boolish.optional(),
-    BILLING_INTERVAL_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(1440, 'must be at most 1440').default(60),
+    BILLING_INTERVAL_MINUTES: z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 (off) or more')
+      .max(1440, 'must be at most 1440')
+      .default(60),
     REMINDER_DAYS: z.coerce.number({ message: 'must be a number of days' }).int('must be a whole number').min(1, 'must be 1-60').max(60, 'must be 1-60').default(7),
-    MicrosoftAppId: z.string().regex(GUID, 'must be the bot\'s Entra application (client) id, a GUID').optional(),
+    MicrosoftAppId: z.string().regex(GUID, "must be the bot's Entra application (client) id, a GUID").optional(),
     MicrosoftAppPassword: z.string().min(1).optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
     MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
-    OUTBOX_INTERVAL_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(2000),
-    OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-7').max(7, 'must be 1-7 (Teams allows 7)').default(7),
-    OUTBOX_PER_TENANT_PER_SECOND: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1-50').max(50, 'must be 1-50 (Teams allows about 50)').default(50),
-    PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL such as https://bot.contoso.com').optional(),
-    BOT_DOMAIN: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as bot.contoso.com').optional(),
+    OUTBOX_INTERVAL_MS: z.coerce
+      .number({ message: 'must be a number of milliseconds' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 (off) or more')
+      .max(600_000, 'must be at most 600000')
+      .default(2000),
+    OUTBOX_PER_CONVERSATION_PER_SECOND: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1-7')
+      .max(7, 'must be 1-7 (Teams allows 7)')
+      .default(7),
+    OUTBOX_PER_TENANT_PER_SECOND: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1-50')
+      .max(50, 'must be 1-50 (Teams allows about 50)')
+      .default(50),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL such as https://bot.contoso.com')
+      .optional(),
+    BOT_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name such as bot.contoso.com')
+      .optional(),
     LINK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    SSO_CLIENT_ID: z.string().regex(GUID, 'must be the Entra application (client) id of the tab\'s SSO app, a GUID').optional(),
-    SSO_APP_ID_URI: z.string().regex(/^api:\/\/\S+$/, 'must be an Application ID URI such as api://bot.contoso.com/<client id>').optional(),
-    SSO_JWKS_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+    SSO_CLIENT_ID: z.string().regex(GUID, "must be the Entra application (client) id of the tab's SSO app, a GUID").optional(),
+    SSO_APP_ID_URI: z
+      .string()
+      .regex(/^api:\/\/\S+$/, 'must be an Application ID URI such as api://bot.contoso.com/<client id>')
+      .optional(),
+    SSO_JWKS_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+      .default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -100,7 +130,13 @@ export class ConfigError extends Error {
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   // Empty strings mean "not set", as in most .env files. The Agents Toolkit's names are accepted too.
   const present: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  for (const [toolkit, botbuilder] of [['BOT_ID', 'MicrosoftAppId'], ['BOT_PASSWORD', 'MicrosoftAppPassword'], ['BOT_TENANT_ID', 'MicrosoftAppTenantId'], ['BOT_TYPE', 'MicrosoftAppType'], ['AAD_APP_CLIENT_ID', 'SSO_CLIENT_ID']]) {
+  for (const [toolkit, botbuilder] of [
+    ['BOT_ID', 'MicrosoftAppId'],
+    ['BOT_PASSWORD', 'MicrosoftAppPassword'],
+    ['BOT_TENANT_ID', 'MicrosoftAppTenantId'],
+    ['BOT_TYPE', 'MicrosoftAppType'],
+    ['AAD_APP_CLIENT_ID', 'SSO_CLIENT_ID'],
+  ]) {
     if (present[botbuilder] === undefined && present[toolkit] !== undefined) present[botbuilder] = present[toolkit];
   }
   const parsed = schema.safeParse(present);
@@ -132,13 +168,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
     publicUrl,
-    linkSecret: c.LINK_SECRET ?? createHash('sha256').update(`links:${c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET}`).digest('hex'),
+    linkSecret:
+      c.LINK_SECRET ??
+      createHash('sha256')
+        .update(`links:${c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET}`)
+        .digest('hex'),
     outbox: { intervalMs: c.OUTBOX_INTERVAL_MS, perConversationPerSecond: c.OUTBOX_PER_CONVERSATION_PER_SECOND, perTenantPerSecond: c.OUTBOX_PER_TENANT_PER_SECOND },
     sso: {
       clientId: ssoClientId,
       appIdUri: c.SSO_APP_ID_URI ?? (ssoClientId ? `api://${c.BOT_DOMAIN ?? new URL(publicUrl).host}/${ssoClientId}` : ''),
       jwksUrl: c.SSO_JWKS_URL,
-      allowedTenantId: c.MicrosoftAppType === 'SingleTenant' ? c.MicrosoftAppTenantId ?? '' : '',
+      allowedTenantId: c.MicrosoftAppType === 'SingleTenant' ? (c.MicrosoftAppTenantId ?? '') : '',
     },
   };
 };

@@ -30,6 +30,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((e) => {
-  process.stderr.write(`Failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`Failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -151,7 +151,10 @@ export class OutboxSender {
   private readonly admins = new Map<string, Promise<string[]>>();
   private coldSends = COLD_SENDS;
 
-  constructor(private readonly deps: SenderDeps, private readonly options: SenderOptions = DEFAULT_SENDER_OPTIONS) {
+  constructor(
+    private readonly deps: SenderDeps,
+    private readonly options: SenderOptions = DEFAULT_SENDER_OPTIONS,
+  ) {
     this.perConversation = new RateLimiter(options.perConversation);
     // Teams counts a tenant's messages as they arrive. Let through in a burst at the top of each second,
     // 8 at a time, they leave this process one after the other and arrive tens of milliseconds apart: the
@@ -174,7 +177,10 @@ export class OutboxSender {
     if (this.stopping) return { sent: 0, failed: 0 };
     const settled = await queue.settleInDoubt(new Date(this.now()), inDoubt, maxAttempts);
     if (settled.length) {
-      logger.warn({ ids: settled, policy: inDoubt }, inDoubt === 'hold' ? 'notifications in doubt, not sent again: a sender stopped while sending them' : 'notifications sent again: a sender stopped while sending them');
+      logger.warn(
+        { ids: settled, policy: inDoubt },
+        inDoubt === 'hold' ? 'notifications in doubt, not sent again: a sender stopped while sending them' : 'notifications sent again: a sender stopped while sending them',
+      );
     }
     const rows = await queue.claim(new Date(this.now()), batchSize, leaseMs, maxAttempts);
     this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
@@ -332,7 +338,10 @@ export class OutboxSender {
         try {
           const pipeline = (context.turnState.get(adapter.ConnectorClientKey) as { client?: { pipeline?: ConnectorPipeline } } | undefined)?.client?.pipeline;
           // Last before the HTTP client, so that the time it notes is when the request leaves.
-          pipeline?.addPolicy(onTheWire(() => moveTo(this.now())), { afterPolicies: ['defaultRetryPolicy', 'tracingPolicy', 'redirectPolicy', 'logPolicy'] });
+          pipeline?.addPolicy(
+            onTheWire(() => moveTo(this.now())),
+            { afterPolicies: ['defaultRetryPolicy', 'tracingPolicy', 'redirectPolicy', 'logPolicy'] },
+          );
           // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
           if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
           begun = true;

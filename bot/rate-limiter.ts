@@ -29,7 +29,10 @@ export class RateLimiter {
   private readonly longest: number;
   private readonly spacingMs: number;
 
-  constructor(private readonly windows: Window[], options: RateLimiterOptions = {}) {
+  constructor(
+    private readonly windows: Window[],
+    options: RateLimiterOptions = {},
+  ) {
     this.longest = Math.max(...windows.map((w) => w.windowMs));
     this.spacingMs = options.spacingMs ?? 0;
   }

@@ -14,7 +14,10 @@ export interface LinkClaims {
 
 /** Short-lived HMAC-signed links: the bot issues them in chat; the browser brings them back. */
 export class SignedLinks {
-  constructor(private readonly secret: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly secret: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   sign(claims: Omit<LinkClaims, 'exp'>, ttlMs: number): string {
     const body = Buffer.from(JSON.stringify({ ...claims, exp: this.now() + ttlMs })).toString('base64url');

@@ -27,7 +27,11 @@ const commandText = (context: TurnContext): string => {
   for (const m of mentionsOf(context)) {
     if (m.mentioned?.id === context.activity.recipient?.id) text = text.replace(m.text ?? '', '');
   }
-  return text.replace(/<\/?at>/g, '').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/<\/?at>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 };
 
 /** The people @mentioned (other than the bot): their name as written and Entra id, from the entity or the roster. */
@@ -87,12 +91,21 @@ const sendPrivately = async (context: TurnContext, conversations: ConversationSt
   const activity = typeof reply === 'string' ? { type: 'message', text: reply } : cardActivity(reply.card, reply.text);
   const adapter = context.adapter as unknown as {
     continueConversationAsync(appId: string, ref: object, logic: (c: TurnContext) => Promise<void>): Promise<void>;
-    createConversationAsync(appId: string, channelId: string, serviceUrl: string, audience: string, params: ConversationParameters, logic: (c: TurnContext) => Promise<void>): Promise<void>;
+    createConversationAsync(
+      appId: string,
+      channelId: string,
+      serviceUrl: string,
+      audience: string,
+      params: ConversationParameters,
+      logic: (c: TurnContext) => Promise<void>,
+    ): Promise<void>;
   };
   try {
     const ref = await conversations.get(id.tenantId, userKey(id.userId));
     if (ref) {
-      await adapter.continueConversationAsync(services.appId, ref, async (c) => { await c.sendActivity(activity); });
+      await adapter.continueConversationAsync(services.appId, ref, async (c) => {
+        await c.sendActivity(activity);
+      });
       return true;
     }
     const params = {
@@ -120,68 +133,82 @@ const PRIVATE_FAILED = "That's personal, so I answer it only in our 1:1 chat: op
  * One turn: parse, resolve the actor, run one use case, answer. Expected refusals are DomainErrors
  * whose message is written for the user; anything else goes to the adapter's error boundary.
  */
-export const createTurnHandler = (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) => async (context: TurnContext): Promise<void> => {
-  const { activity } = context;
-  const id = identityOf(context);
-  if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
-    if (id) await ensureInDirectory(deps, context, id, logger);
-    // Teams sends both an installationUpdate and a conversationUpdate on install: welcome once.
-    const welcomed = activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === activity.recipient?.id);
-    if (id && activity.type === 'installationUpdate' && activity.conversation?.conversationType === 'personal') {
-      await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+export const createTurnHandler =
+  (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) =>
+  async (context: TurnContext): Promise<void> => {
+    const { activity } = context;
+    const id = identityOf(context);
+    if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
+      if (id) await ensureInDirectory(deps, context, id, logger);
+      // Teams sends both an installationUpdate and a conversationUpdate on install: welcome once.
+      const welcomed = activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === activity.recipient?.id);
+      if (id && activity.type === 'installationUpdate' && activity.conversation?.conversationType === 'personal') {
+        await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+      }
+      if (welcomed && activity.conversation?.conversationType === 'personal') {
+        if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+        await context.sendActivity(helpText(id ? await isAdminCaller(deps, actorContext(id, 'chat')) : false));
+      }
+      return;
     }
-    if (welcomed && activity.conversation?.conversationType === 'personal') {
-      if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-      await context.sendActivity(helpText(id ? await isAdminCaller(deps, actorContext(id, 'chat')) : false));
+    const action = cardActionOf(activity);
+    const dialog = isDialogInvoke(activity);
+    if (activity.type !== 'message' && !action && !dialog) {
+      if (activity.type === 'invoke')
+        await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: "I don't handle that here." }));
+      return;
     }
-    return;
-  }
-  const action = cardActionOf(activity);
-  const dialog = isDialogInvoke(activity);
-  if (activity.type !== 'message' && !action && !dialog) {
-    if (activity.type === 'invoke') await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: "I don't handle that here." }));
-    return;
-  }
-  if (!id) {
-    const text = 'I work inside Microsoft Teams with a work account. Please message me from Teams.';
-    await context.sendActivity(dialog ? invokeResponse(dialogMessage(text)) : activity.type === 'invoke' ? invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text }) : text);
-    return;
-  }
-  await ensureInDirectory(deps, context, id, logger);
-  const where = whereOf(activity);
-  if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+    if (!id) {
+      const text = 'I work inside Microsoft Teams with a work account. Please message me from Teams.';
+      await context.sendActivity(
+        dialog
+          ? invokeResponse(dialogMessage(text))
+          : activity.type === 'invoke'
+            ? invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text })
+            : text,
+      );
+      return;
+    }
+    await ensureInDirectory(deps, context, id, logger);
+    const where = whereOf(activity);
+    if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
 
-  /** Runs a text command (typed, or from a suggestion's button) and returns what to answer here. */
-  const runText = async (text: string, mentions: CommandInput['mentions']): Promise<Reply> => {
-    const ctx = actorContext(id, 'chat');
-    const pc = { products: await listProducts(deps) };
-    const found = matchCommand(text, pc);
-    if (!found) return catchAll(text, pc, await isAdminCaller(deps, ctx));
-    const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
-    const input: CommandInput = {
-      deps, ctx, services, pc, mentions, where,
-      channel: where === 'channel' ? { name: channelName, remember: () => conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity)) } : null,
+    /** Runs a text command (typed, or from a suggestion's button) and returns what to answer here. */
+    const runText = async (text: string, mentions: CommandInput['mentions']): Promise<Reply> => {
+      const ctx = actorContext(id, 'chat');
+      const pc = { products: await listProducts(deps) };
+      const found = matchCommand(text, pc);
+      if (!found) return catchAll(text, pc, await isAdminCaller(deps, ctx));
+      const channelName = (activity.channelData as { channel?: { name?: string } } | undefined)?.channel?.name ?? 'this channel';
+      const input: CommandInput = {
+        deps,
+        ctx,
+        services,
+        pc,
+        mentions,
+        where,
+        channel: where === 'channel' ? { name: channelName, remember: () => conversations.save(id.tenantId, ADMIN_CHANNEL_KEY, proactiveReference(activity)) } : null,
+      };
+      let reply: Reply;
+      try {
+        reply = await found.command.run(found.args, input);
+      } catch (e) {
+        if (e instanceof NeedsChoice) reply = e.reply;
+        else if (e instanceof DomainError) {
+          logger.info({ code: e.code, command: found.command.name }, 'command refused');
+          reply = e.message;
+        } else throw e;
+      }
+      if (found.command.personalData && where !== 'personal') {
+        return (await sendPrivately(context, conversations, services, id, reply, logger)) ? PRIVATE_NOTE : PRIVATE_FAILED;
+      }
+      return reply;
     };
-    let reply: Reply;
-    try {
-      reply = await found.command.run(found.args, input);
-    } catch (e) {
-      if (e instanceof NeedsChoice) reply = e.reply;
-      else if (e instanceof DomainError) {
-        logger.info({ code: e.code, command: found.command.name }, 'command refused');
-        reply = e.message;
-      } else throw e;
-    }
-    if (found.command.personalData && where !== 'personal') {
-      return (await sendPrivately(context, conversations, services, id, reply, logger)) ? PRIVATE_NOTE : PRIVATE_FAILED;
-    }
-    return reply;
-  };
 
-  if (action) return handleCardAction(context, logger, { deps, ctx: actorContext(id, 'card'), data: action.data, services }, action.verb, (text) => runText(text, []));
-  if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
-  await sendReply(context, await runText(commandText(context), await mentionedUsers(context, logger)));
-};
+    if (action) return handleCardAction(context, logger, { deps, ctx: actorContext(id, 'card'), data: action.data, services }, action.verb, (text) => runText(text, []));
+    if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
+    await sendReply(context, await runText(commandText(context), await mentionedUsers(context, logger)));
+  };
 
 /**
  * A card button. Universal Actions (invoke) answer with the card's new state, which Teams puts in
@@ -199,9 +226,11 @@ const handleCardAction = async (
   const { activity } = context;
   if (activity.type === 'invoke') {
     await context.sendActivity(
-      invokeResponse('card' in result
-        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card }
-        : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message }),
+      invokeResponse(
+        'card' in result
+          ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card }
+          : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message },
+      ),
     );
     return;
   }
@@ -222,9 +251,12 @@ const handleDialog = async (context: TurnContext, deps: Deps, logger: Logger, se
   const data = value?.data && typeof value.data === 'object' && !Array.isArray(value.data) ? (value.data as Record<string, unknown>) : {};
   let body: unknown;
   try {
-    body = context.activity.name === 'task/fetch'
-      ? checkoutDialog(ctx, data, services)
-      : await checkoutResult(deps, ctx, data, async (c) => { await context.sendActivity(typeof c === 'string' ? c : cardActivity(c)); });
+    body =
+      context.activity.name === 'task/fetch'
+        ? checkoutDialog(ctx, data, services)
+        : await checkoutResult(deps, ctx, data, async (c) => {
+            await context.sendActivity(typeof c === 'string' ? c : cardActivity(c));
+          });
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     logger.info({ code: e.code, invoke: context.activity.name }, 'dialog refused');

@@ -9,8 +9,29 @@ import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
 import type { RequestAction } from '../domain/approvals/request-abilities';
 import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
 import {
-  actionSet, banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, only, openUrl, pageCount, pager, refresh, rowList, showCard, text, textInput,
-  type AdaptiveCard, type Banner, type Choice,
+  actionSet,
+  banner,
+  cardOf,
+  choiceSet,
+  container,
+  execute,
+  facts,
+  firstOf,
+  heading,
+  LIMITS,
+  moreNote,
+  only,
+  openUrl,
+  pageCount,
+  pager,
+  refresh,
+  rowList,
+  showCard,
+  text,
+  textInput,
+  type AdaptiveCard,
+  type Banner,
+  type Choice,
 } from './ui';
 import { VERBS } from './verbs';
 
@@ -35,7 +56,10 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
         shown.map((r) => ({
           lines: [
             text(`**${r.product.name}** · ${r.purchaserName}`),
-            text(`${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)} · expires ${day(r.subscription.expiresAt)}`, { isSubtle: true, spacing: 'None' }),
+            text(
+              `${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)} · expires ${day(r.subscription.expiresAt)}`,
+              { isSubtle: true, spacing: 'None' },
+            ),
           ],
           action: execute('Details', VERBS.purchase, { subscriptionId: r.subscription.id }),
         })),
@@ -70,16 +94,27 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const isLive = s.status === 'Active' || s.status === 'Trial';
   const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
   const outcome =
-    s.status === 'Deleted' ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
-      : s.status === 'Cancelled' ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
-        : acknowledged ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.` : '';
-  const assigneeNames = someNames(assignedUsers.slice(0, LIMITS.names).map((u) => u.displayName), LIMITS.names, assignedUsers.length);
+    s.status === 'Deleted'
+      ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
+      : s.status === 'Cancelled'
+        ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
+        : acknowledged
+          ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.`
+          : '';
+  const assigneeNames = someNames(
+    assignedUsers.slice(0, LIMITS.names).map((u) => u.displayName),
+    LIMITS.names,
+    assignedUsers.length,
+  );
   return cardOf(
     [
       ...banner(input),
       ...only(input.isNew, text('🛒 New self-service purchase', { weight: 'Bolder', color: 'Accent' })),
       heading(product.name),
-      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}`, { isSubtle: true, spacing: 'None' }),
+      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Central subscription' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}`, {
+        isSubtle: true,
+        spacing: 'None',
+      }),
       facts([
         ['Purchaser', purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown'],
         ['Licenses', `${s.quantity} (${assignedUsers.length} assigned)`],
@@ -129,9 +164,25 @@ const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeo
   if (move.code === 'AUTH.READ_ONLY' || move.code === 'AUTH.NOT_ADMIN' || !Number.isInteger(needed) || needed < 1) return { why: move.reason, action: null };
   if (best) {
     const more = needed - best.available;
-    return { why: move.reason, action: execute(`Add ${count(more, 'central license')}`, VERBS.takeOverAddCentral, { subscriptionId: s.id, targetId: best.subscriptionId, quantity: more, formId: input.formId }, { associatedInputs: 'none' }) };
+    return {
+      why: move.reason,
+      action: execute(
+        `Add ${count(more, 'central license')}`,
+        VERBS.takeOverAddCentral,
+        { subscriptionId: s.id, targetId: best.subscriptionId, quantity: more, formId: input.formId },
+        { associatedInputs: 'none' },
+      ),
+    };
   }
-  return { why: move.reason, action: execute(`Buy ${count(needed, 'central license')} of ${product.name}`, VERBS.takeOverBuyCentral, { subscriptionId: s.id, quantity: needed, formId: input.formId }, { associatedInputs: 'none' }) };
+  return {
+    why: move.reason,
+    action: execute(
+      `Buy ${count(needed, 'central license')} of ${product.name}`,
+      VERBS.takeOverBuyCentral,
+      { subscriptionId: s.id, quantity: needed, formId: input.formId },
+      { associatedInputs: 'none' },
+    ),
+  };
 };
 
 export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
@@ -139,13 +190,18 @@ export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
   const n = assignedUsers.length;
   const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : [])
     .slice(0, LIMITS.choices)
-    .map((t) => ({ title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`, value: t.subscription.id }));
+    .map((t) => ({
+      title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`,
+      value: t.subscription.id,
+    }));
   const step = moveStep(input);
   return cardOf(
     [
       ...banner(input),
       heading(`Take over ${product.name} from ${purchaser?.displayName ?? 'its purchaser'}?`),
-      text(`The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${count(n, 'person')} ${agree(n, 'holds', 'hold')} a license on it.` : 'Nobody holds a license on it.'}`),
+      text(
+        `The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${count(n, 'person')} ${agree(n, 'holds', 'hold')} a license on it.` : 'Nobody holds a license on it.'}`,
+      ),
       choiceSet('mode', [{ title: n ? `Cancel it: ${count(n, 'person')} ${agree(n, 'loses', 'lose')} access now` : 'Cancel it', value: 'cancel' }, ...targets], {
         label: 'What happens to the licenses',
         style: 'expanded',
@@ -168,7 +224,10 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
   const who = purchaser?.displayName ?? 'the purchaser';
-  const targets = input.targets.filter((t) => t.available >= n).slice(0, LIMITS.choices).map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
+  const targets = input.targets
+    .filter((t) => t.available >= n)
+    .slice(0, LIMITS.choices)
+    .map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
   return cardOf(
     [
       ...banner(input),
@@ -213,7 +272,11 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
         showCard(
           'Change one product',
           [
-            choiceSet('productId', shown.map((r) => ({ title: r.product.name, value: r.product.id })), { label: 'Product', isRequired: true, errorMessage: 'Pick a product' }),
+            choiceSet(
+              'productId',
+              shown.map((r) => ({ title: r.product.name, value: r.product.id })),
+              { label: 'Product', isRequired: true, errorMessage: 'Pick a product' },
+            ),
             choiceSet('value', policyChoices(), { label: 'Setting', isRequired: true, errorMessage: 'Pick a setting', value: 'Disabled' }),
           ],
           [execute('Apply', VERBS.setPolicy, {}, { style: 'positive' })],
@@ -231,7 +294,9 @@ export const policiesCard = (input: { rows: readonly PolicyRow[]; canWrite: bool
 
 // ---------------------------------------------------------------------------------------------- approvals
 
-export const approvalCard = (input: { request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null; refreshUserIds: string[]; actions: Abilities<RequestAction> } & Banner): AdaptiveCard => {
+export const approvalCard = (
+  input: { request: PurchaseRequest; product: Product; requesterName: string; deciderName: string | null; refreshUserIds: string[]; actions: Abilities<RequestAction> } & Banner,
+): AdaptiveCard => {
   const r = input.request;
   const unit = input.product.prices[r.billingFrequency];
   const pending = r.status === 'Pending';
@@ -246,7 +311,12 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
       facts([
         ['Requested by', input.requesterName],
         ['When', day(r.createdAt)],
-        ['Cost', r.kind === 'Trial' ? 'Free trial' : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${perPeriod(r.billingFrequency)}, on the requester's card`],
+        [
+          'Cost',
+          r.kind === 'Trial'
+            ? 'Free trial'
+            : `${price({ amountMinor: unit.amountMinor * r.quantity, currency: unit.currency })} ${perPeriod(r.billingFrequency)}, on the requester's card`,
+        ],
       ]),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
@@ -254,7 +324,11 @@ export const approvalCard = (input: { request: PurchaseRequest; product: Product
       ...only(input.actions.approve.ok, execute('Approve', VERBS.approve, { requestId: r.id }, { style: 'positive', associatedInputs: 'none' })),
       ...only(
         input.actions.reject.ok,
-        showCard('Reject', [textInput('note', { label: 'Why (the requester sees it)', maxLength: 500, isMultiline: true })], [execute('Reject', VERBS.reject, { requestId: r.id }, { style: 'destructive' })]),
+        showCard(
+          'Reject',
+          [textInput('note', { label: 'Why (the requester sees it)', maxLength: 500, isMultiline: true })],
+          [execute('Reject', VERBS.reject, { requestId: r.id }, { style: 'destructive' })],
+        ),
       ),
     ],
     { refresh: refresh('approval', { requestId: r.id }, input.refreshUserIds) },
@@ -269,7 +343,10 @@ export const approvalsCard = (input: { items: ReadonlyArray<{ request: PurchaseR
     ...only(input.items.length === 0, text('Nothing is waiting for approval.')),
     ...rowList(
       shown.map(({ request: r, productName, requesterName }) => ({
-        lines: [text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${count(r.quantity, 'license')} of ${productName}`}**`), text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' })],
+        lines: [
+          text(`**${r.kind === 'Trial' ? `Trial of ${productName}` : `${count(r.quantity, 'license')} of ${productName}`}**`),
+          text(`${requesterName} · ${day(r.createdAt)}`, { isSubtle: true, spacing: 'None' }),
+        ],
         action: execute('Open', VERBS.approvals, { requestId: r.id }),
       })),
     ),
@@ -292,7 +369,10 @@ export const auditCard = (input: { page: Page<AuditEntry>; names: ReadonlyMap<st
       container(
         [
           text(clip(withPolicyLabels(e.summary), 300)),
-          text(`${e.at.toISOString().slice(0, 16).replace('T', ' ')} · ${input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId)} · ${SURFACE_WORDS[e.surface]}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
+          text(
+            `${e.at.toISOString().slice(0, 16).replace('T', ' ')} · ${input.names.get(e.actorId) ?? (e.actorId === 'system' ? 'System' : e.actorId)} · ${SURFACE_WORDS[e.surface]}`,
+            { isSubtle: true, spacing: 'None', size: 'Small' },
+          ),
         ],
         { separator: true },
       ),
@@ -320,8 +400,19 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
       const more = subs.hidden ? ` and ${count(subs.hidden, 'more subscription')}` : '';
       return container(
         [
-          text(`**Bought by ${g.purchaserName}** · ${subs.shown.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}${more}`),
-          text(g.users.length ? someNames(g.users.slice(0, LIMITS.names).map((u) => u.displayName), LIMITS.names, g.users.length) : 'Nobody assigned yet', { isSubtle: true, spacing: 'None' }),
+          text(
+            `**Bought by ${g.purchaserName}** · ${subs.shown.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}${more}`,
+          ),
+          text(
+            g.users.length
+              ? someNames(
+                  g.users.slice(0, LIMITS.names).map((u) => u.displayName),
+                  LIMITS.names,
+                  g.users.length,
+                )
+              : 'Nobody assigned yet',
+            { isSubtle: true, spacing: 'None' },
+          ),
         ],
         { separator: true },
       );
@@ -351,8 +442,13 @@ export const rolesCard = (
       text('Admins see every purchase; Global and Billing admins can change them; Global readers only look.', { isSubtle: true, spacing: 'None' }),
       ...rowList(
         shown.map((a) => ({
-          lines: [text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`), text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' })],
-          ...(input.canRevoke?.has(`${a.userId}\u0000${a.role}`) ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) } : {}),
+          lines: [
+            text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`),
+            text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' }),
+          ],
+          ...(input.canRevoke?.has(`${a.userId}\u0000${a.role}`)
+            ? { action: execute('Revoke', VERBS.revokeRole, { userId: a.userId, role: a.role }, { associatedInputs: 'none' }) }
+            : {}),
         })),
       ),
       ...moreNote(hidden, 'role assignment'),
@@ -364,7 +460,11 @@ export const rolesCard = (
           'Grant a role',
           [
             textInput('person', { label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' }),
-            choiceSet('role', Object.entries(ROLE_WORDS).map(([value, title]) => ({ title, value })), { label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin' }),
+            choiceSet(
+              'role',
+              Object.entries(ROLE_WORDS).map(([value, title]) => ({ title, value })),
+              { label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin' },
+            ),
           ],
           [execute('Grant', VERBS.grantRole, {}, { style: 'positive' })],
         ),
@@ -374,4 +474,7 @@ export const rolesCard = (
 };
 
 export const exportCard = (input: { url: string; what: string; minutes: number }): AdaptiveCard =>
-  cardOf([heading('Licensed users export'), text(`${input.what} The link works for ${count(input.minutes, 'minute')} and only for admins of your organization.`)], [openUrl('Download CSV', input.url)]);
+  cardOf(
+    [heading('Licensed users export'), text(`${input.what} The link works for ${count(input.minutes, 'minute')} and only for admins of your organization.`)],
+    [openUrl('Download CSV', input.url)],
+  );

@@ -51,13 +51,16 @@ export const choiceCard = (input: { heading: string; question: string; options: 
 
 /** A text answer as a card (Teams renders its Markdown, and it stays in the chat in place of the card it answers). */
 export const textCard = (markdown: string): AdaptiveCard =>
-  ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: markdown.split(/\n{2,}/).map((p) => ({ type: 'TextBlock', text: p, wrap: true })) }) as AdaptiveCard;
+  ({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body: markdown.split(/\n{2,}/).map((p) => ({ type: 'TextBlock', text: p, wrap: true })),
+  }) as AdaptiveCard;
 
 /** "I didn't get that": the closest commands, with what was understood filled in, each as a button that runs it. */
 export const suggestionCard = (input: { said: string; commands: readonly string[]; helpTitle?: string }): AdaptiveCard => {
-  const body: unknown[] = [
-    { type: 'TextBlock', text: input.commands.length ? `I didn't get "${input.said}". Did you mean:` : `I didn't get "${input.said}".`, wrap: true },
-  ];
+  const body: unknown[] = [{ type: 'TextBlock', text: input.commands.length ? `I didn't get "${input.said}". Did you mean:` : `I didn't get "${input.said}".`, wrap: true }];
   const actions = [
     ...input.commands.slice(0, 3).map((c) => execute(c, VERBS.runCommand, { text: c })),
     execute(input.helpTitle ?? 'Show what I can do', VERBS.runCommand, { text: 'help' }),

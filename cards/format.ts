@@ -5,8 +5,7 @@ import type { BillingFrequency, PolicyValue, SubscriptionStatus } from '../domai
  * Formatting and wording shared by chat text, cards and the web pages (Teams renders a subset of
  * Markdown in both): one place for how a count, a policy, a billing frequency or a status reads.
  */
-export const price = (m: Money): string =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency }).format(m.amountMinor / 100);
+export const price = (m: Money): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency }).format(m.amountMinor / 100);
 
 export const day = (d: Date): string => d.toISOString().slice(0, 10);
 

@@ -4,21 +4,29 @@ import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from
 import { VERBS } from './verbs';
 
 const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const amount = (d: { amountMinor?: unknown; currency?: unknown }): string => (typeof d.amountMinor === 'number' && typeof d.currency === 'string' ? price({ amountMinor: d.amountMinor, currency: d.currency }) : '');
+const amount = (d: { amountMinor?: unknown; currency?: unknown }): string =>
+  typeof d.amountMinor === 'number' && typeof d.currency === 'string' ? price({ amountMinor: d.amountMinor, currency: d.currency }) : '';
 const day = (v: unknown): string => s(v).slice(0, 10);
 /** A count from notification data (stored as JSON: a number, or missing in older rows). */
 const n = (v: unknown): number => (typeof v === 'number' ? v : Number(v) || 0);
 
 /** The words of each notification: the text fallback and the first line of its card. */
 const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
-  PurchaseCreated: (d) => `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${count(n(d.quantity), 'license')}${d.trial ? '' : `, ${amount(d)}`}).`,
-  ApprovalRequested: (d) => `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**.`,
+  PurchaseCreated: (d) =>
+    `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${count(n(d.quantity), 'license')}${d.trial ? '' : `, ${amount(d)}`}).`,
+  ApprovalRequested: (d) =>
+    `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**.`,
   RequestApproved: (d) => `✅ Your request for **${s(d.productName)}** was approved. It's ready to use.`,
   RequestRejected: (d) => `❌ Your request for **${s(d.productName)}** was declined${d.note ? `: ${s(d.note)}` : '.'}`,
   RequestFailed: (d) => `⚠️ Your request for **${s(d.productName)}** was approved but couldn't be completed: ${s(d.note)}`,
   SubscriptionTakenOver: (d) => {
     const moved = n(d.usersMoved);
-    const what = moved === 0 ? '' : moved === 1 ? ' and moved its user to a subscription your organization manages' : ` and moved its ${count(moved, 'user')} to a subscription your organization manages`;
+    const what =
+      moved === 0
+        ? ''
+        : moved === 1
+          ? ' and moved its user to a subscription your organization manages'
+          : ` and moved its ${count(moved, 'user')} to a subscription your organization manages`;
     return `ℹ️ ${s(d.adminName)} took over your **${s(d.productName)}** subscription${what}${d.reason ? ` (reason: ${s(d.reason)})` : ''}. Your subscription is cancelled and you won't be charged again.`;
   },
   SubscriptionCancelledByAdmin: (d) => {
@@ -28,8 +36,10 @@ const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
   CancelRequested: (d) => {
     const covered = n(d.usersCovered);
     const given =
-      covered === 0 ? `now provides **${s(d.productName)}** licenses through your organization, and nobody holds one on your subscription`
-        : covered === 1 ? `has given the person on your **${s(d.productName)}** subscription a license your organization pays for`
+      covered === 0
+        ? `now provides **${s(d.productName)}** licenses through your organization, and nobody holds one on your subscription`
+        : covered === 1
+          ? `has given the person on your **${s(d.productName)}** subscription a license your organization pays for`
           : `has given the ${count(covered, 'person')} on your **${s(d.productName)}** subscription licenses your organization pays for`;
     return `🙏 ${s(d.adminName)} ${given}. Please cancel your subscription so you aren't charged ${covered === 0 ? 'for licenses nobody uses' : 'twice'}.`;
   },
@@ -37,7 +47,8 @@ const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
   LicenseRemoved: (d) => `Your **${s(d.productName)}** license was removed${d.reason === 'Unassigned' ? '' : ` (the subscription is ${s(d.reason).toLowerCase()})`}.`,
   TrialEnding: (d) => `⏳ Your **${s(d.productName)}** trial ends on ${day(d.expiresAt)}.${d.recurring ? ` It then becomes a paid subscription (${amount(d)}).` : ''}`,
   TrialEnded: (d) => `Your **${s(d.productName)}** trial has ended.`,
-  RenewalUpcoming: (d) => `⏳ **${s(d.productName)}** ${d.recurring ? `renews on ${day(d.expiresAt)} for ${amount(d)}` : `expires on ${day(d.expiresAt)} (recurring billing is off)`}.`,
+  RenewalUpcoming: (d) =>
+    `⏳ **${s(d.productName)}** ${d.recurring ? `renews on ${day(d.expiresAt)} for ${amount(d)}` : `expires on ${day(d.expiresAt)} (recurring billing is off)`}.`,
   Renewed: (d) => `✅ **${s(d.productName)}** ${d.converted ? 'is now a paid subscription' : 'renewed'} until ${day(d.expiresAt)}; ${amount(d)} charged.`,
   PaymentFailed: (d) => `⚠️ We couldn't charge your card for **${s(d.productName)}**${d.amountMinor ? ` (${amount(d)})` : ''}. Pay the bill with another card to keep it.`,
   SubscriptionExpired: (d) => `Your **${s(d.productName)}** subscription has expired.`,
@@ -70,9 +81,12 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
   const requestId = s(d.requestId);
   const users = opts.refreshUserIds;
   const clause =
-    kind === 'PurchaseCreated' ? refresh('purchase', { subscriptionId, isNew: true }, users)
-      : kind === 'ApprovalRequested' ? refresh('approval', { requestId }, users)
-        : kind === 'CancelRequested' || MANAGE.has(kind) ? refresh('subscription', { subscriptionId }, users)
+    kind === 'PurchaseCreated'
+      ? refresh('purchase', { subscriptionId, isNew: true }, users)
+      : kind === 'ApprovalRequested'
+        ? refresh('approval', { requestId }, users)
+        : kind === 'CancelRequested' || MANAGE.has(kind)
+          ? refresh('subscription', { subscriptionId }, users)
           : undefined;
   const title = TITLES[kind] ?? '';
   return cardOf(
@@ -85,9 +99,17 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
         execute('Disable product', VERBS.disableProduct, { subscriptionId }),
         execute('Acknowledge', VERBS.acknowledge, { subscriptionId }, { style: 'positive' }),
       ),
-      ...only(kind === 'ApprovalRequested', execute('Approve', VERBS.approve, { requestId }, { style: 'positive' }), execute('Reject', VERBS.reject, { requestId }, { style: 'destructive' })),
+      ...only(
+        kind === 'ApprovalRequested',
+        execute('Approve', VERBS.approve, { requestId }, { style: 'positive' }),
+        execute('Reject', VERBS.reject, { requestId }, { style: 'destructive' }),
+      ),
       // Purchaser notifications.
-      ...only(kind === 'CancelRequested', execute('Cancel now', VERBS.cancelConfirm, { subscriptionId }, { style: 'destructive' }), execute('Later', VERBS.cancelLater, { subscriptionId })),
+      ...only(
+        kind === 'CancelRequested',
+        execute('Cancel now', VERBS.cancelConfirm, { subscriptionId }, { style: 'destructive' }),
+        execute('Later', VERBS.cancelLater, { subscriptionId }),
+      ),
       ...only(kind === 'PaymentFailed', execute('Pay now', VERBS.bills, {}, { style: 'positive' })),
       ...only(MANAGE.has(kind) && subscriptionId, execute('Manage', VERBS.subscription, { subscriptionId })),
       ...only(kind === 'TrialEnded', execute('Buy it', VERBS.buyForm, { productId: s(d.productId), mode: 'buy' })),

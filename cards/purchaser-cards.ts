@@ -6,8 +6,32 @@ import type { SubscriptionAction } from '../domain/purchasing/subscription-abili
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
 import {
-  actionSet, banner, cardOf, choiceSet, container, execute, facts, firstOf, heading, LIMITS, moreNote, newCardInputs, numberInput, only, openUrl, pageCount, pager, paymentInputs, refresh, rowList, showCard, text, textInput,
-  type AdaptiveCard, type Banner, type SubmitAction,
+  actionSet,
+  banner,
+  cardOf,
+  choiceSet,
+  container,
+  execute,
+  facts,
+  firstOf,
+  heading,
+  LIMITS,
+  moreNote,
+  newCardInputs,
+  numberInput,
+  only,
+  openUrl,
+  pageCount,
+  pager,
+  paymentInputs,
+  refresh,
+  rowList,
+  showCard,
+  text,
+  textInput,
+  type AdaptiveCard,
+  type Banner,
+  type SubmitAction,
 } from './ui';
 import { VERBS } from './verbs';
 
@@ -33,7 +57,11 @@ export const catalogCard = (input: { items: readonly CatalogItem[]; page: number
     ...input.items.slice(start, start + pageSize).map((i) => {
       const productId = i.product.id;
       const trialLine = i.product.trial ? ` · ${i.product.trial.days}-day trial${i.product.trial.requiresPaymentMethod ? '' : ', no card needed'}` : '';
-      const note = i.canBuy ? '' : i.canTrial ? 'Your organization allows only the trial of this product.' : 'Your organization has turned off buying this product. Please contact your IT admin.';
+      const note = i.canBuy
+        ? ''
+        : i.canTrial
+          ? 'Your organization allows only the trial of this product.'
+          : 'Your organization has turned off buying this product. Please contact your IT admin.';
       return container(
         [
           text(`**${i.product.name}**`),
@@ -71,7 +99,9 @@ const checkoutDialog = (title: string, productId: string, mode: 'buy' | 'trial',
  * was sent no longer shows its Buy button; the refresh keeps the form's id, so a press after a
  * refresh is still the same request.
  */
-export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number; billingFrequency?: BillingFrequency } & Banner): AdaptiveCard => {
+export const buyFormCard = (
+  input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number; billingFrequency?: BillingFrequency } & Banner,
+): AdaptiveCard => {
   const { product, mode } = input;
   const trial = product.trial;
   const buying = mode === 'buy';
@@ -103,7 +133,10 @@ export const buyFormCard = (input: { product: Product; mode: 'buy' | 'trial'; sa
       // Next to the card fields it replaces, so the card's own buttons stay short enough to read.
       ...only(
         buying || trial?.requiresPaymentMethod,
-        container([...paymentInputs(input.savedCards), actionSet([checkoutDialog(buying ? 'Pay with a new card (secure checkout)' : 'Add a card (secure checkout)', product.id, mode, quantity)])]),
+        container([
+          ...paymentInputs(input.savedCards),
+          actionSet([checkoutDialog(buying ? 'Pay with a new card (secure checkout)' : 'Add a card (secure checkout)', product.id, mode, quantity)]),
+        ]),
       ),
     ],
     [
@@ -127,7 +160,10 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner
         shown.map(({ subscription: s, product, assigned }) => ({
           lines: [
             text(`**${product.name}**`),
-            text(`${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`, { isSubtle: true, spacing: 'None' }),
+            text(
+              `${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`,
+              { isSubtle: true, spacing: 'None' },
+            ),
           ],
           action: execute('Manage', VERBS.subscription, { subscriptionId: s.id }),
         })),
@@ -172,15 +208,32 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
     [
       ...banner(input),
       heading(input.product.name),
-      text(`${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${s.cancelReason})` : ''}`, { isSubtle: true, spacing: 'None' }),
-      ...only(s.centralizedInto && live, text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Attention' })),
+      text(
+        `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${s.cancelReason})` : ''}`,
+        { isSubtle: true, spacing: 'None' },
+      ),
+      ...only(
+        s.centralizedInto && live,
+        text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Attention' }),
+      ),
       facts([
         ['Licenses', `${s.quantity} (${assignedCount} assigned, ${available} available)`],
         ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         ['Card', cardLabel(s)],
         [!live ? 'Ended' : s.recurring ? 'Renews' : 'Ends', day(s.cancelledAt ?? s.expiresAt)],
       ]),
-      ...only(assignedCount > 0, text('**Assigned to**'), text(someNames(input.assignees.map((a) => a.name), LIMITS.names, assignedCount), { spacing: 'None' })),
+      ...only(
+        assignedCount > 0,
+        text('**Assigned to**'),
+        text(
+          someNames(
+            input.assignees.map((a) => a.name),
+            LIMITS.names,
+            assignedCount,
+          ),
+          { spacing: 'None' },
+        ),
+      ),
       ...only(namesCut, text('The My purchases tab lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
       ...only(why && !why.ok, text(why && !why.ok ? why.reason : '', { isSubtle: true, size: 'Small' })),
     ],
@@ -200,46 +253,80 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         can('assign'),
         showCard(
           'Assign',
-          [textInput('people', { label: 'Names or emails, separated by commas', placeholder: 'Patti Fernandez, lynner@contoso.com', maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' })],
+          [
+            textInput('people', {
+              label: 'Names or emails, separated by commas',
+              placeholder: 'Patti Fernandez, lynner@contoso.com',
+              maxLength: 1000,
+              isRequired: true,
+              errorMessage: 'Name at least one person',
+            }),
+          ],
           [execute('Assign licenses', VERBS.assign, { subscriptionId: id }, { style: 'positive' })],
         ),
       ),
       ...only(
         managing,
-        showCard('More', [], [
-          ...only(
-            can('unassign'),
-            showCard(
-              'Unassign',
-              pickable
-                ? [choiceSet('userIds', input.assignees.map((a) => ({ title: a.name, value: a.id })), { label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person' })]
-                : [
-                  textInput('unassignPeople', { label: 'Remove the license of (names or emails, separated by commas)', placeholder: someNames(input.assignees.map((a) => a.name), 2, 2), maxLength: 1000, isRequired: true, errorMessage: 'Name at least one person' }),
-                  text(`${count(assignedCount, 'person')} ${agree(assignedCount, 'holds', 'hold')} a license; the My purchases tab lists them all.`, { isSubtle: true, size: 'Small' }),
+        showCard(
+          'More',
+          [],
+          [
+            ...only(
+              can('unassign'),
+              showCard(
+                'Unassign',
+                pickable
+                  ? [
+                      choiceSet(
+                        'userIds',
+                        input.assignees.map((a) => ({ title: a.name, value: a.id })),
+                        { label: 'Remove the license of', isMultiSelect: true, isRequired: true, errorMessage: 'Pick at least one person' },
+                      ),
+                    ]
+                  : [
+                      textInput('unassignPeople', {
+                        label: 'Remove the license of (names or emails, separated by commas)',
+                        placeholder: someNames(
+                          input.assignees.map((a) => a.name),
+                          2,
+                          2,
+                        ),
+                        maxLength: 1000,
+                        isRequired: true,
+                        errorMessage: 'Name at least one person',
+                      }),
+                      text(`${count(assignedCount, 'person')} ${agree(assignedCount, 'holds', 'hold')} a license; the My purchases tab lists them all.`, {
+                        isSubtle: true,
+                        size: 'Small',
+                      }),
+                    ],
+                [execute('Unassign', VERBS.unassign, { subscriptionId: id })],
+              ),
+            ),
+            ...only(
+              can('removeLicenses'),
+              showCard(
+                'Remove licenses',
+                [
+                  numberInput('removeQuantity', { label: 'How many fewer?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'At least 1' }),
+                  text(`You can go down to the number assigned (${assignedCount}); no refund for the current term.`, { isSubtle: true, size: 'Small' }),
                 ],
-              [execute('Unassign', VERBS.unassign, { subscriptionId: id })],
+                [execute('Remove', VERBS.removeLicenses, { subscriptionId: id, formId: input.formId })],
+              ),
             ),
-          ),
-          ...only(
-            can('removeLicenses'),
-            showCard(
-              'Remove licenses',
-              [
-                numberInput('removeQuantity', { label: 'How many fewer?', min: 1, max: 10000, value: 1, isRequired: true, errorMessage: 'At least 1' }),
-                text(`You can go down to the number assigned (${assignedCount}); no refund for the current term.`, { isSubtle: true, size: 'Small' }),
-              ],
-              [execute('Remove', VERBS.removeLicenses, { subscriptionId: id, formId: input.formId })],
+            ...only(
+              can('setRecurring'),
+              s.recurring
+                ? execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: id, enabled: false })
+                : execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: id, enabled: true }),
             ),
-          ),
-          ...only(
-            can('setRecurring'),
-            s.recurring
-              ? execute('Turn recurring billing off', VERBS.recurring, { subscriptionId: id, enabled: false })
-              : execute('Turn recurring billing on', VERBS.recurring, { subscriptionId: id, enabled: true }),
-          ),
-          ...only(can('updateCard'), showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' })])),
-          ...only(can('cancel'), execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: id }, { style: 'destructive' })),
-        ]),
+            ...only(
+              can('updateCard'),
+              showCard('Update payment method', newCardInputs(true), [execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' })]),
+            ),
+            ...only(can('cancel'), execute('Cancel subscription', VERBS.cancelConfirm, { subscriptionId: id }, { style: 'destructive' })),
+          ],
+        ),
       ),
       execute('Back to my purchases', VERBS.mine, {}, { associatedInputs: 'none' }),
     ],
@@ -256,7 +343,11 @@ export const cancelConfirmCard = (input: { subscription: Subscription; product: 
       ...banner(input),
       heading(`Cancel ${input.product.name}?`),
       text(`${input.assigned ? `${count(input.assigned, 'person')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`, { wrap: true }),
-      choiceSet('reason', CANCEL_REASONS.map((r) => ({ title: r, value: r })), { label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason' }),
+      choiceSet(
+        'reason',
+        CANCEL_REASONS.map((r) => ({ title: r, value: r })),
+        { label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason' },
+      ),
     ],
     [
       execute('Cancel subscription', VERBS.cancel, { subscriptionId: id }, { style: 'destructive' }),
@@ -299,11 +390,13 @@ export const billsCard = (input: { bills: readonly Invoice[] } & Banner): Adapti
 export const payBillCard = (input: { bill: Invoice; savedCards: readonly SavedCard[] } & Banner): AdaptiveCard => {
   const amount = price(input.bill.amount);
   return cardOf(
-    [...banner(input), heading(`Pay ${amount}`), text(`${input.bill.description} · issued ${day(input.bill.issuedAt)}`, { isSubtle: true, spacing: 'None' }), ...paymentInputs(input.savedCards)],
     [
-      execute(`Pay ${amount}`, VERBS.payBill, { invoiceId: input.bill.id }, { style: 'positive' }),
-      execute('Back to bills', VERBS.bills, {}, { associatedInputs: 'none' }),
+      ...banner(input),
+      heading(`Pay ${amount}`),
+      text(`${input.bill.description} · issued ${day(input.bill.issuedAt)}`, { isSubtle: true, spacing: 'None' }),
+      ...paymentInputs(input.savedCards),
     ],
+    [execute(`Pay ${amount}`, VERBS.payBill, { invoiceId: input.bill.id }, { style: 'positive' }), execute('Back to bills', VERBS.bills, {}, { associatedInputs: 'none' })],
   );
 };
 
@@ -315,7 +408,9 @@ export const openPageCard = (input: { title: string; what: string; url: string; 
     [
       heading(input.title),
       text(input.what),
-      text(`The link is only for you and works for ${count(input.minutes, 'minute')}. In Teams, the same page is the **${input.title}** tab at the top of this chat.`, { isSubtle: true }),
+      text(`The link is only for you and works for ${count(input.minutes, 'minute')}. In Teams, the same page is the **${input.title}** tab at the top of this chat.`, {
+        isSubtle: true,
+      }),
     ],
     [openUrl(`Open ${input.title}`, input.url)],
   );

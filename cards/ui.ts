@@ -179,7 +179,10 @@ export const firstOf = <T>(items: readonly T[], max: number): { shown: T[]; hidd
 
 /** "And 9980 more purchases on this page. <where>" under a list that was cut short; nothing when it wasn't. */
 export const moreNote = (hidden: number, noun: string, opts: { where?: string; qualifier?: string } = {}): TextBlock[] =>
-  only(hidden > 0, text(`And ${count(hidden, `more ${noun}`)}${opts.qualifier ? ` ${opts.qualifier}` : ''}.${opts.where ? ` ${opts.where}` : ''}`, { isSubtle: true, size: 'Small' }));
+  only(
+    hidden > 0,
+    text(`And ${count(hidden, `more ${noun}`)}${opts.qualifier ? ` ${opts.qualifier}` : ''}.${opts.where ? ` ${opts.where}` : ''}`, { isSubtle: true, size: 'Small' }),
+  );
 
 /** `items` when `condition` holds, else nothing: spread into a list (`...only(isLive, execute(…))`). */
 export const only = <T>(condition: unknown, ...items: T[]): T[] => (condition ? items : []);
@@ -202,7 +205,13 @@ export const execute = (title: string, verb: Verb, data: ActionData = {}, opts: 
   ...(opts.style ? { style: opts.style } : {}),
   ...(opts.id ? { id: opts.id } : {}),
   ...(opts.associatedInputs ? { associatedInputs: opts.associatedInputs } : {}),
-  fallback: { type: 'Action.Submit', title, data: { verb, ...data }, ...(opts.style ? { style: opts.style } : {}), ...(opts.associatedInputs ? { associatedInputs: opts.associatedInputs } : {}) },
+  fallback: {
+    type: 'Action.Submit',
+    title,
+    data: { verb, ...data },
+    ...(opts.style ? { style: opts.style } : {}),
+    ...(opts.associatedInputs ? { associatedInputs: opts.associatedInputs } : {}),
+  },
 });
 
 /** A button that opens a small form inside the card (no round trip until its own action). */
@@ -226,7 +235,12 @@ export const facts = (items: ReadonlyArray<readonly [string, string]>): FactSet 
 export const textInput = (id: string, opts: Omit<InputText, 'type' | 'id'> = {}): InputText => ({ type: 'Input.Text', id, ...opts });
 export const numberInput = (id: string, opts: Omit<InputNumber, 'type' | 'id'> = {}): InputNumber => ({ type: 'Input.Number', id, ...opts });
 /** The choices come last, after the label and the default `value`. */
-export const choiceSet = (id: string, choices: Choice[], opts: Omit<InputChoiceSet, 'type' | 'id' | 'choices'> = {}): InputChoiceSet => ({ type: 'Input.ChoiceSet', id, ...opts, choices });
+export const choiceSet = (id: string, choices: Choice[], opts: Omit<InputChoiceSet, 'type' | 'id' | 'choices'> = {}): InputChoiceSet => ({
+  type: 'Input.ChoiceSet',
+  id,
+  ...opts,
+  choices,
+});
 
 /**
  * How a banner reads: `good` (green) for something done, `attention` (red) for what could not be
@@ -261,26 +275,31 @@ export interface Row {
 /** A list: each row a separated container with its lines and its button. */
 export const rowList = (rows: readonly Row[]): Container[] =>
   rows.map((row) =>
-    container(
-      [
-        columnSet([
-          column('stretch', row.lines),
-          column('auto', row.action ? [actionSet([row.action])] : [], { verticalContentAlignment: 'Center' }),
-        ]),
-      ],
-      { separator: true },
-    ),
+    container([columnSet([column('stretch', row.lines), column('auto', row.action ? [actionSet([row.action])] : [], { verticalContentAlignment: 'Center' })])], {
+      separator: true,
+    }),
   );
 
 /** Previous / Next for a paged list; the verb gets `page` plus any `extra` ids or filters. Nothing when it all fits on one page. */
 export const pager = (verb: Verb, page: number, pages: number, extra: ActionData = {}): ActionSet[] =>
-  pages > 1 ? [actionSet([...only(page > 1, execute('Previous', verb, { ...extra, page: page - 1 })), ...only(page < pages, execute('Next', verb, { ...extra, page: page + 1 }))])] : [];
+  pages > 1
+    ? [actionSet([...only(page > 1, execute('Previous', verb, { ...extra, page: page - 1 })), ...only(page < pages, execute('Next', verb, { ...extra, page: page + 1 }))])]
+    : [];
 
 /** Card number, expiry, CVC and name for the sandbox checkout; tokenized on receipt, never stored. */
 export const newCardInputs = (required: boolean): CardElement[] => [
   textInput('cardNumber', { label: 'Card number', placeholder: '4242 4242 4242 4242', maxLength: 23, isRequired: required, errorMessage: 'Enter the card number' }),
   columnSet([
-    column('stretch', [textInput('cardExpiry', { label: 'Expiry (MM/YY)', placeholder: '12/30', maxLength: 7, isRequired: required, regex: '^\\s*\\d{1,2}\\s*/\\s*\\d{2,4}\\s*$', errorMessage: 'MM/YY' })]),
+    column('stretch', [
+      textInput('cardExpiry', {
+        label: 'Expiry (MM/YY)',
+        placeholder: '12/30',
+        maxLength: 7,
+        isRequired: required,
+        regex: '^\\s*\\d{1,2}\\s*/\\s*\\d{2,4}\\s*$',
+        errorMessage: 'MM/YY',
+      }),
+    ]),
     column('stretch', [textInput('cardCvc', { label: 'CVC', placeholder: '123', maxLength: 4, isRequired: required, regex: '^\\d{3,4}$', errorMessage: '3 or 4 digits' })]),
   ]),
   textInput('cardName', { label: 'Name on card', maxLength: 80 }),
@@ -299,7 +318,10 @@ export const paymentInputs = (cards: ReadonlyArray<{ subscriptionId: string; lab
 const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => [
   ...only<CardElement>(
     savedCards.length > 0,
-    choiceSet('savedCard', [...savedCards.map((c) => ({ title: c.label, value: c.subscriptionId })), { title: 'A new card', value: 'new' }], { label: 'Pay with', value: savedCards[0]?.subscriptionId }),
+    choiceSet('savedCard', [...savedCards.map((c) => ({ title: c.label, value: c.subscriptionId })), { title: 'A new card', value: 'new' }], {
+      label: 'Pay with',
+      value: savedCards[0]?.subscriptionId,
+    }),
     text('New card (sandbox: 4242 4242 4242 4242, any future expiry, any CVC)', { isSubtle: true, size: 'Small' }),
   ),
   ...newCardInputs(false),

@@ -199,9 +199,7 @@ export interface CardDetails {
   expYear: number;
 }
 
-export type ChargeResult =
-  | { status: 'succeeded'; chargeId: string }
-  | { status: 'declined'; code: 'card_declined' | 'insufficient_funds' | 'expired_card'; message: string };
+export type ChargeResult = { status: 'succeeded'; chargeId: string } | { status: 'declined'; code: 'card_declined' | 'insufficient_funds' | 'expired_card'; message: string };
 
 /** A card payment provider. Only tokens cross this port; card numbers never reach the domain (R2). */
 export interface PaymentProvider {

@@ -34,7 +34,10 @@ export interface CardInput {
 }
 
 export class CardValidationError extends Error {
-  constructor(readonly field: 'number' | 'expiry' | 'cvc' | 'name', message: string) {
+  constructor(
+    readonly field: 'number' | 'expiry' | 'cvc' | 'name',
+    message: string,
+  ) {
     super(message);
     this.name = 'CardValidationError';
   }
@@ -90,7 +93,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
     if (Date.UTC(expYear, expMonth, 1) <= now.getTime()) throw new CardValidationError('expiry', 'That card has expired.');
     if (!/^\d{3,4}$/.test(String(card.cvc ?? ''))) throw new CardValidationError('cvc', 'The security code is 3 or 4 digits.');
     if (card.name !== undefined && String(card.name).trim().length === 0) throw new CardValidationError('name', 'Enter the name on the card.');
-    const payload: TokenPayload = { b: cardBrand(digits), l: digits.slice(-4), m: expMonth, y: expYear, o: TEST_OUTCOMES[digits] ?? 'succeed', n: `${Date.now().toString(36)}${(this.nonce++).toString(36)}` };
+    const payload: TokenPayload = {
+      b: cardBrand(digits),
+      l: digits.slice(-4),
+      m: expMonth,
+      y: expYear,
+      o: TEST_OUTCOMES[digits] ?? 'succeed',
+      n: `${Date.now().toString(36)}${(this.nonce++).toString(36)}`,
+    };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return { token: `tok_sbx_${body}.${this.sign(body)}`, brand: payload.b, last4: payload.l, expMonth, expYear };
   }

@@ -22,9 +22,7 @@ export class PrismaConversationStore {
       reference: json,
       updatedAt: new Date(),
     };
-    await this.db.writer.$transaction((tx) =>
-      tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row }),
-    );
+    await this.db.writer.$transaction((tx) => tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row }));
     this.written.set(memo, json);
   }
 

@@ -180,7 +180,13 @@ export const applyMigrations = (databaseUrl: string, options: MigrateOptions = {
     }
 
     const known = new Set(files.map((f) => f.name));
-    const unknown = [...new Set(readHistory().filter((r) => r.rolled_back_at === null && !known.has(r.migration_name)).map((r) => r.migration_name))];
+    const unknown = [
+      ...new Set(
+        readHistory()
+          .filter((r) => r.rolled_back_at === null && !known.has(r.migration_name))
+          .map((r) => r.migration_name),
+      ),
+    ];
     return { applied, unknown };
   } finally {
     db.close();

@@ -27,15 +27,15 @@ const rowToClaimed = (
   claimToken: string,
 ): ClaimedNotification =>
   ({
-  id: r.id,
-  tenantId: r.tenantId,
-  recipient: (r.recipientKind === 'user' ? { kind: 'user', userId: r.recipientUserId! } : { kind: 'admins' }) as Recipient,
-  // Stored by the domain's typed producers; read back as that kind's shape (cards still tolerate a missing field).
-  kind: r.kind as NotificationKind,
-  data: JSON.parse(r.data),
-  createdAt: r.createdAt,
-  attempts: r.attempts + 1,
-  claimToken,
+    id: r.id,
+    tenantId: r.tenantId,
+    recipient: (r.recipientKind === 'user' ? { kind: 'user', userId: r.recipientUserId! } : { kind: 'admins' }) as Recipient,
+    // Stored by the domain's typed producers; read back as that kind's shape (cards still tolerate a missing field).
+    kind: r.kind as NotificationKind,
+    data: JSON.parse(r.data),
+    createdAt: r.createdAt,
+    attempts: r.attempts + 1,
+    claimToken,
   }) as ClaimedNotification;
 
 /**
@@ -160,7 +160,12 @@ export class PrismaOutboxQueue {
       if (hold.length) {
         await tx.outboxNotification.updateMany({
           where: { id: { in: hold } },
-          data: { lastError: `${IN_DOUBT}: the sender stopped while this message was being sent; Teams may or may not show it, so it is not sent again`, nextAttemptAt: null, attempts: maxAttempts, claimToken: null },
+          data: {
+            lastError: `${IN_DOUBT}: the sender stopped while this message was being sent; Teams may or may not show it, so it is not sent again`,
+            nextAttemptAt: null,
+            attempts: maxAttempts,
+            claimToken: null,
+          },
         });
       }
       if (resend.length) {
@@ -183,7 +188,13 @@ export class PrismaOutboxQueue {
       if (count === 0) return;
       await tx.outboxNotification.createMany({
         data: userIds.map((userId) => ({
-          id: newId(), tenantId: parent.tenantId, recipientKind: 'user', recipientUserId: userId, kind: parent.kind, data: JSON.stringify(parent.data), createdAt: parent.createdAt,
+          id: newId(),
+          tenantId: parent.tenantId,
+          recipientKind: 'user',
+          recipientUserId: userId,
+          kind: parent.kind,
+          data: JSON.stringify(parent.data),
+          createdAt: parent.createdAt,
         })),
       });
     });

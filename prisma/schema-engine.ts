@@ -25,9 +25,7 @@ export interface SchemaFile {
   content: string;
 }
 
-export const schemaFiles = (schemaPath: string = SCHEMA_PATH, content?: string): SchemaFile[] => [
-  { path: schemaPath, content: content ?? readFileSync(schemaPath, 'utf8') },
-];
+export const schemaFiles = (schemaPath: string = SCHEMA_PATH, content?: string): SchemaFile[] => [{ path: schemaPath, content: content ?? readFileSync(schemaPath, 'utf8') }];
 
 type EngineClass = typeof SchemaEngine;
 /** tsconfig has no DOM lib, and @types/node 20 doesn't declare the WebAssembly global. */

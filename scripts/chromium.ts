@@ -21,7 +21,11 @@ export const ensureChromium = (timeoutMs = 15 * 60_000): Promise<void> =>
   new Promise((resolve, reject) => {
     execFile('bash', [path.join(ROOT, 'scripts/ensure-chromium.sh')], { timeout: timeoutMs, env: { ...process.env, CHROMIUM_PATH } }, (err, _stdout, stderr) => {
       if (!err) return resolve();
-      reject(new Error(`Chromium is needed for the browser tests (Agents Playground, card gallery) and is not available.\n${stderr.trim() || err.message}\n(Set E2E=0 to skip these tests on purpose.)`));
+      reject(
+        new Error(
+          `Chromium is needed for the browser tests (Agents Playground, card gallery) and is not available.\n${stderr.trim() || err.message}\n(Set E2E=0 to skip these tests on purpose.)`,
+        ),
+      );
     });
   });
 

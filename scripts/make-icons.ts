@@ -57,10 +57,19 @@ const roundedPolygon = (x: number, y: number, corners: readonly Point[], r: numb
 };
 
 // A bag narrower at the top than at the bottom, so that it reads as a bag and not as a padlock.
-const BODY: readonly Point[] = [[0.24, 0.36], [0.76, 0.36], [0.86, 0.92], [0.14, 0.92]];
+const BODY: readonly Point[] = [
+  [0.24, 0.36],
+  [0.76, 0.36],
+  [0.86, 0.92],
+  [0.14, 0.92],
+];
 const BODY_ROUNDING = 0.05;
 const HANDLE = { cx: 0.5, cy: 0.36, radius: 0.16, half: 0.04 };
-const CHECK: readonly Point[] = [[0.35, 0.67], [0.46, 0.78], [0.66, 0.57]];
+const CHECK: readonly Point[] = [
+  [0.35, 0.67],
+  [0.46, 0.78],
+  [0.66, 0.57],
+];
 const CHECK_HALF = 0.05;
 
 /**

@@ -142,7 +142,9 @@ export const resolveValues = (env: NodeJS.ProcessEnv, defaultVersion: string): {
   }
   if (problems.length) throw new PackageError(problems);
   if (missing.length) {
-    warnings.push(`Using placeholders for ${missing.join(', ')}: fine for checking the package, but Teams will not accept it. Set ${missing.length === 1 ? 'it' : 'them'} for a real package.`);
+    warnings.push(
+      `Using placeholders for ${missing.join(', ')}: fine for checking the package, but Teams will not accept it. Set ${missing.length === 1 ? 'it' : 'them'} for a real package.`,
+    );
   }
 
   const values = {

@@ -6,7 +6,11 @@ export const adminChannel: Feature = {
   name: 'admin-channel',
   commands: [
     command<object>({
-      name: 'use this channel', usage: 'use this channel', example: 'use this channel', scope: 'admin', keywords: ['use this channel'],
+      name: 'use this channel',
+      usage: 'use this channel',
+      example: 'use this channel',
+      scope: 'admin',
+      keywords: ['use this channel'],
       parse: (text) => (/^use\s+this\s+channel(?:\s+for\s+(?:admin\s+)?notifications)?$/i.test(text) ? {} : null),
       run: async (_a, { deps, ctx, channel }) => {
         if (!channel) return 'Say this in the Teams channel where admins should get notifications, with an @mention of me.';

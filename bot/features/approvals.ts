@@ -16,9 +16,19 @@ import { route } from '../web/web-api';
 
 const approvalsView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
   const pending = await listPendingRequests(deps, ctx);
-  const [products, name] = await Promise.all([listProducts(deps), displayNames(deps, ctx, pending.map((p) => p.requesterId))]);
+  const [products, name] = await Promise.all([
+    listProducts(deps),
+    displayNames(
+      deps,
+      ctx,
+      pending.map((p) => p.requesterId),
+    ),
+  ]);
   const productName = new Map(products.map((p) => [p.id, p.name]));
-  return approvalsCard({ items: pending.map((request) => ({ request, productName: productName.get(request.productId) ?? request.productId, requesterName: name.get(request.requesterId) ?? 'Someone' })), ...banner });
+  return approvalsCard({
+    items: pending.map((request) => ({ request, productName: productName.get(request.productId) ?? request.productId, requesterName: name.get(request.requesterId) ?? 'Someone' })),
+    ...banner,
+  });
 };
 
 const approvalView = async (deps: Deps, ctx: ActorContext, requestId: unknown, banner?: BannerInput): Promise<AdaptiveCard> =>
@@ -28,56 +38,79 @@ export const approvals: Feature = {
   name: 'approvals',
   web: [
     route({
-        method: 'get',
-        path: '/admin/approvals',
-        run: async ({ deps, ctx }): Promise<ApprovalsDto> => {
-          const pending = await listPendingRequests(deps, ctx);
-          const [products, requireApproval, name] = await Promise.all([
-            listProducts(deps),
-            getRequireApproval(deps, ctx),
-            namesOf(deps, ctx, pending.map((p) => p.requesterId)),
-          ]);
-          const productOf = new Map(products.map((p) => [p.id, p]));
-          return {
-            requireApproval,
-            items: pending
-              .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-              .map((r) => {
-                const product = productOf.get(r.productId);
-                return {
-                  id: r.id, kind: r.kind, productId: r.productId, productName: product?.name ?? r.productId, requesterId: r.requesterId, requesterName: name(r.requesterId),
-                  quantity: r.quantity, billingFrequency: r.billingFrequency, cost: product ? approvalCost(r, product) : null, createdAt: iso(r.createdAt),
-                };
-              }),
-          };
-        },
-      }),
+      method: 'get',
+      path: '/admin/approvals',
+      run: async ({ deps, ctx }): Promise<ApprovalsDto> => {
+        const pending = await listPendingRequests(deps, ctx);
+        const [products, requireApproval, name] = await Promise.all([
+          listProducts(deps),
+          getRequireApproval(deps, ctx),
+          namesOf(
+            deps,
+            ctx,
+            pending.map((p) => p.requesterId),
+          ),
+        ]);
+        const productOf = new Map(products.map((p) => [p.id, p]));
+        return {
+          requireApproval,
+          items: pending
+            .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+            .map((r) => {
+              const product = productOf.get(r.productId);
+              return {
+                id: r.id,
+                kind: r.kind,
+                productId: r.productId,
+                productName: product?.name ?? r.productId,
+                requesterId: r.requesterId,
+                requesterName: name(r.requesterId),
+                quantity: r.quantity,
+                billingFrequency: r.billingFrequency,
+                cost: product ? approvalCost(r, product) : null,
+                createdAt: iso(r.createdAt),
+              };
+            }),
+        };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/admin/approvals/:id',
-        body: DecisionBody,
-        run: async ({ deps, ctx, params, body }): Promise<DecisionDto> => {
-          const decided = body.decision === 'approve'
+      method: 'post',
+      path: '/admin/approvals/:id',
+      body: DecisionBody,
+      run: async ({ deps, ctx, params, body }): Promise<DecisionDto> => {
+        const decided =
+          body.decision === 'approve'
             ? await approvePurchaseRequest(deps, ctx, { requestId: params.id })
             : await rejectPurchaseRequest(deps, ctx, { requestId: params.id, note: body.reason });
-          return { id: decided.id, status: decided.status, note: decided.decisionNote };
-        },
-      }),
+        return { id: decided.id, status: decided.status, note: decided.decisionNote };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/admin/settings/require-approval',
-        body: RequireApprovalBody,
-        run: async ({ deps, ctx, body }): Promise<{ requireApproval: boolean }> => ({ requireApproval: (await setRequireApproval(deps, ctx, { enabled: body.enabled })).requireApproval }),
+      method: 'post',
+      path: '/admin/settings/require-approval',
+      body: RequireApprovalBody,
+      run: async ({ deps, ctx, body }): Promise<{ requireApproval: boolean }> => ({
+        requireApproval: (await setRequireApproval(deps, ctx, { enabled: body.enabled })).requireApproval,
       }),
+    }),
   ],
   commands: [
     command<object>({
-      name: 'approvals', usage: 'approvals', example: 'approvals', scope: 'admin', keywords: ['approvals', 'requests', 'pending'],
+      name: 'approvals',
+      usage: 'approvals',
+      example: 'approvals',
+      scope: 'admin',
+      keywords: ['approvals', 'requests', 'pending'],
       parse: (text) => (/^(?:show\s+)?(?:pending\s+)?(approvals|requests|pending)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(approvalsView(deps, ctx)),
     }),
     command<{ on: boolean }>({
-      name: 'require approval', usage: 'require approval on|off', example: 'require approval on', scope: 'admin', keywords: ['require approval'],
+      name: 'require approval',
+      usage: 'require approval on|off',
+      example: 'require approval on',
+      scope: 'admin',
+      keywords: ['require approval'],
       parse: (text) => {
         const m = /^require\s+(?:admin\s+)?approvals?\s+(on|off)$/i.exec(text);
         return m ? { on: m[1].toLowerCase() === 'on' } : null;
@@ -85,7 +118,9 @@ export const approvals: Feature = {
       canonical: (a) => [`require approval ${a.on ? 'on' : 'off'}`],
       run: async (a, { deps, ctx }) => {
         const t = await setRequireApproval(deps, ctx, { enabled: a.on });
-        return t.requireApproval ? 'Done: purchases by non-admins now wait for an admin’s approval in the admin channel.' : 'Done: people can buy without waiting for approval (within your policies).';
+        return t.requireApproval
+          ? 'Done: purchases by non-admins now wait for an admin’s approval in the admin channel.'
+          : 'Done: people can buy without waiting for approval (within your policies).';
       },
     }),
   ],
@@ -94,7 +129,14 @@ export const approvals: Feature = {
     [VERBS.approve]: {
       run: async ({ deps, ctx, data }) => {
         const r = await approvePurchaseRequest(deps, ctx, { requestId: data.requestId });
-        return approvalView(deps, ctx, r.id, r.status === 'Approved' ? done('Approved; the requester has been told.') : refused(`Approved, but the purchase failed: ${r.decisionNote ?? 'the card was declined'}. The requester has been told.`));
+        return approvalView(
+          deps,
+          ctx,
+          r.id,
+          r.status === 'Approved'
+            ? done('Approved; the requester has been told.')
+            : refused(`Approved, but the purchase failed: ${r.decisionNote ?? 'the card was declined'}. The requester has been told.`),
+        );
       },
       recover: (a, banner) => approvalView(a.deps, a.ctx, a.data.requestId, banner),
     },

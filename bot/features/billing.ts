@@ -30,37 +30,51 @@ export const billing: Feature = {
   name: 'billing',
   web: [
     route({
-        method: 'get',
-        path: '/my/bills',
-        run: async ({ deps, ctx }): Promise<BillsResponse> => {
-          const [bills, savedCards] = await Promise.all([listBills(deps, ctx), savedCardsOf(deps, ctx)]);
-          return { items: bills.map(billView), savedCards };
-        },
-      }),
+      method: 'get',
+      path: '/my/bills',
+      run: async ({ deps, ctx }): Promise<BillsResponse> => {
+        const [bills, savedCards] = await Promise.all([listBills(deps, ctx), savedCardsOf(deps, ctx)]);
+        return { items: bills.map(billView), savedCards };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/my/bills/:id/pay',
-        body: payBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const token = body.savedSubscriptionId ? await savedCardToken(deps, ctx, body.savedSubscriptionId) : body.token;
-          const bill = await payBill(deps, ctx, { invoiceId: params.id, cardToken: token });
-          return ok(`Paid ${price(bill.amount)}. Thank you.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/bills/:id/pay',
+      body: payBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const token = body.savedSubscriptionId ? await savedCardToken(deps, ctx, body.savedSubscriptionId) : body.token;
+        const bill = await payBill(deps, ctx, { invoiceId: params.id, cardToken: token });
+        return ok(`Paid ${price(bill.amount)}. Thank you.`);
+      },
+    }),
   ],
   commands: [
     command<object>({
-      name: 'bills', usage: 'bills', example: 'bills', scope: 'personal', personalData: true, keywords: ['bills', 'invoices'],
+      name: 'bills',
+      usage: 'bills',
+      example: 'bills',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['bills', 'invoices'],
       parse: (text) => (/^(?:show\s+)?(?:my\s+)?(?:bills|invoices|billing)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(billsView(deps, ctx)),
     }),
     command<object>({
-      name: 'pay', usage: 'pay', example: 'pay', scope: 'personal', personalData: true, keywords: ['pay'],
+      name: 'pay',
+      usage: 'pay',
+      example: 'pay',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['pay'],
       parse: (text) => (/^pay(?:\s+(?:my\s+|the\s+)?(?:bills?|invoices?))?(?:\s+now)?$/i.test(text) ? {} : null),
       run: async (_a, { deps, ctx }) => {
         const unpaid = (await listBills(deps, ctx)).filter((b) => b.status === 'Unpaid');
         if (unpaid.length === 0) return 'You have nothing to pay.';
-        return cardReply(unpaid.length === 1 ? payFormView(deps, ctx, unpaid[0].id) : billsView(deps, ctx, { banner: `You have ${unpaid.length} unpaid bills: press **Pay** on the one to pay.`, bannerIsError: false }));
+        return cardReply(
+          unpaid.length === 1
+            ? payFormView(deps, ctx, unpaid[0].id)
+            : billsView(deps, ctx, { banner: `You have ${unpaid.length} unpaid bills: press **Pay** on the one to pay.`, bannerIsError: false }),
+        );
       },
     }),
   ],

@@ -32,7 +32,13 @@ const catalogView = async (deps: Deps, ctx: ActorContext, page = 1, banner?: Ban
   return catalogCard({ items, page: Math.min(Math.max(1, Math.trunc(page) || 1), pages), pageSize: CATALOG_PAGE_SIZE, ...banner });
 };
 
-const buyFormView = async (deps: Deps, ctx: ActorContext, productId: string, mode: 'buy' | 'trial', opts: { quantity?: number; billingFrequency?: BillingFrequency; formId?: string } & BannerInput = {}): Promise<AdaptiveCard> => {
+const buyFormView = async (
+  deps: Deps,
+  ctx: ActorContext,
+  productId: string,
+  mode: 'buy' | 'trial',
+  opts: { quantity?: number; billingFrequency?: BillingFrequency; formId?: string } & BannerInput = {},
+): Promise<AdaptiveCard> => {
   const items = await listCatalog(deps, ctx);
   const item = items.find((i) => i.product.id === productId);
   if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here. Say **catalog** to see what's available.");
@@ -66,57 +72,78 @@ export const buying: Feature = {
   name: 'buying',
   web: [
     route({
-        method: 'get',
-        path: '/catalog',
-        run: async ({ deps, ctx }): Promise<CatalogResponse> => ({ items: (await listCatalog(deps, ctx)).map(catalogItemView) }),
-      }),
+      method: 'get',
+      path: '/catalog',
+      run: async ({ deps, ctx }): Promise<CatalogResponse> => ({ items: (await listCatalog(deps, ctx)).map(catalogItemView) }),
+    }),
     route({
-        method: 'get',
-        path: '/catalog/:productId',
-        run: async ({ deps, ctx, params }): Promise<CatalogItemView> => {
-          const item = (await listCatalog(deps, ctx)).find((i) => i.product.id === params.productId || i.product.legacyIds.includes(params.productId));
-          if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here.");
-          return catalogItemView(item);
-        },
-      }),
+      method: 'get',
+      path: '/catalog/:productId',
+      run: async ({ deps, ctx, params }): Promise<CatalogItemView> => {
+        const item = (await listCatalog(deps, ctx)).find((i) => i.product.id === params.productId || i.product.legacyIds.includes(params.productId));
+        if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here.");
+        return catalogItemView(item);
+      },
+    }),
     route({
-        method: 'post',
-        path: '/checkout',
-        body: checkoutBody,
-        // The same use cases as the buy card's Buy / Start trial, with the token the provider issued to the page.
-        run: async ({ deps, ctx, body }): Promise<CheckoutResponse> => {
-          if (body.mode === 'buy') {
-            const r = await buySubscription(deps, ctx, {
-              productId: body.productId,
-              quantity: body.quantity,
-              billingFrequency: body.billingFrequency,
-              cardToken: body.token,
-              idempotencyKey: scopedKey(ctx, body.idempotencyKey),
-            });
-            if (r.status === 'pending') {
-              return { status: 'pending', requestId: r.request.id, message: 'Your organization asks admins to approve purchases: your request is on its way, and nothing is charged until it is approved. You will hear back in chat.' };
-            }
-            const s = r.subscription;
-            const paid = r.invoice ? ` for ${price(r.invoice.amount)}` : '';
-            return { status: 'created', subscriptionId: s.id, message: `Done: you bought ${plural(s.quantity, 'license')}${paid}, charged to the ${s.card?.brand ?? 'card'} ending ${s.card?.last4 ?? ''}. Assign them from My purchases.` };
-          }
-          const r = await startTrial(deps, ctx, { productId: body.productId, cardToken: body.token });
+      method: 'post',
+      path: '/checkout',
+      body: checkoutBody,
+      // The same use cases as the buy card's Buy / Start trial, with the token the provider issued to the page.
+      run: async ({ deps, ctx, body }): Promise<CheckoutResponse> => {
+        if (body.mode === 'buy') {
+          const r = await buySubscription(deps, ctx, {
+            productId: body.productId,
+            quantity: body.quantity,
+            billingFrequency: body.billingFrequency,
+            cardToken: body.token,
+            idempotencyKey: scopedKey(ctx, body.idempotencyKey),
+          });
           if (r.status === 'pending') {
-            return { status: 'pending', requestId: r.request.id, message: 'Your trial request is waiting for an admin’s approval. You will hear back in chat.' };
+            return {
+              status: 'pending',
+              requestId: r.request.id,
+              message: 'Your organization asks admins to approve purchases: your request is on its way, and nothing is charged until it is approved. You will hear back in chat.',
+            };
           }
           const s = r.subscription;
-          return { status: 'created', subscriptionId: s.id, message: `Your trial has started: ${plural(s.quantity, 'license')} until ${day(s.expiresAt)}. Assign them from My purchases.` };
-        },
-      }),
+          const paid = r.invoice ? ` for ${price(r.invoice.amount)}` : '';
+          return {
+            status: 'created',
+            subscriptionId: s.id,
+            message: `Done: you bought ${plural(s.quantity, 'license')}${paid}, charged to the ${s.card?.brand ?? 'card'} ending ${s.card?.last4 ?? ''}. Assign them from My purchases.`,
+          };
+        }
+        const r = await startTrial(deps, ctx, { productId: body.productId, cardToken: body.token });
+        if (r.status === 'pending') {
+          return { status: 'pending', requestId: r.request.id, message: 'Your trial request is waiting for an admin’s approval. You will hear back in chat.' };
+        }
+        const s = r.subscription;
+        return {
+          status: 'created',
+          subscriptionId: s.id,
+          message: `Your trial has started: ${plural(s.quantity, 'license')} until ${day(s.expiresAt)}. Assign them from My purchases.`,
+        };
+      },
+    }),
   ],
   commands: [
     command<object>({
-      name: 'catalog', usage: 'catalog', example: 'catalog', scope: 'personal', keywords: ['catalog', 'products', 'shop'],
+      name: 'catalog',
+      usage: 'catalog',
+      example: 'catalog',
+      scope: 'personal',
+      keywords: ['catalog', 'products', 'shop'],
       parse: (text) => (/^(?:show\s+(?:me\s+)?)?(?:the\s+)?(catalog|catalogue|products|shop|store|buy|what can i buy\??)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(catalogView(deps, ctx)),
     }),
     command<BuyArgs>({
-      name: 'buy', usage: 'buy <product> [licenses] [monthly|yearly]', example: 'buy Power BI Pro 5', scope: 'personal', personalData: true, keywords: ['buy', 'purchase', 'order'],
+      name: 'buy',
+      usage: 'buy <product> [licenses] [monthly|yearly]',
+      example: 'buy Power BI Pro 5',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['buy', 'purchase', 'order'],
       parse: (text) => {
         const m = /^(?:i\s+(?:want|would like)\s+to\s+)?(?:buy|purchase|order|get me)\s+(.+)$/i.exec(text);
         return m ? { words: m[1] } : null;
@@ -134,13 +161,20 @@ export const buying: Feature = {
         const n = quantity.kind === 'one' ? quantity.value : 1;
         const frequency = frequencyOf(found.rest);
         const product = oneProduct(found, `"${a.words.slice(0, 60)}" could be ${found.products.length} products. Which one do you want ${plural(n, 'license')} of?`, (p) => ({
-          title: 'Buy', verb: VERBS.buyForm, data: { productId: p.id, mode: 'buy', quantity: n, ...(frequency ? { billingFrequency: frequency } : {}) },
+          title: 'Buy',
+          verb: VERBS.buyForm,
+          data: { productId: p.id, mode: 'buy', quantity: n, ...(frequency ? { billingFrequency: frequency } : {}) },
         }));
         return cardReply(buyFormView(deps, ctx, product.id, 'buy', { quantity: n, ...(frequency ? { billingFrequency: frequency } : {}) }));
       },
     }),
     command<BuyArgs>({
-      name: 'trial', usage: 'trial <product>', example: 'trial Visio Plan 1', scope: 'personal', personalData: true, keywords: ['trial', 'try'],
+      name: 'trial',
+      usage: 'trial <product>',
+      example: 'trial Visio Plan 1',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['trial', 'try'],
       parse: (text) => {
         const m = /^(?:trial|try|start\s+(?:a\s+)?(?:free\s+)?trial(?:\s+(?:of|for))?)\s+(.+)$/i.exec(text);
         return m ? { words: m[1] } : null;
@@ -148,7 +182,11 @@ export const buying: Feature = {
       canonical: (a, pc) => findProductWords(pc.products, a.words).products.map((p) => `trial ${p.name}`),
       run: async (a, { deps, ctx, pc }) => {
         const found = productWords(pc, a.words);
-        const product = oneProduct(found, `"${a.words.slice(0, 60)}" could be ${found.products.length} products. Which one do you want to try?`, (p) => ({ title: 'Try it', verb: VERBS.buyForm, data: { productId: p.id, mode: 'trial' } }));
+        const product = oneProduct(found, `"${a.words.slice(0, 60)}" could be ${found.products.length} products. Which one do you want to try?`, (p) => ({
+          title: 'Try it',
+          verb: VERBS.buyForm,
+          data: { productId: p.id, mode: 'trial' },
+        }));
         return cardReply(buyFormView(deps, ctx, product.id, 'trial'));
       },
     }),
@@ -160,7 +198,10 @@ export const buying: Feature = {
         const q = Number(data.quantity);
         const quantity = Number.isInteger(q) && q >= 1 && q <= MAX_QUANTITY ? q : undefined;
         const frequency = data.billingFrequency === 'Monthly' || data.billingFrequency === 'Annual' ? data.billingFrequency : undefined;
-        return buyFormView(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', { ...(quantity ? { quantity } : {}), ...(frequency ? { billingFrequency: frequency } : {}) });
+        return buyFormView(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', {
+          ...(quantity ? { quantity } : {}),
+          ...(frequency ? { billingFrequency: frequency } : {}),
+        });
       },
     },
     [VERBS.buy]: {
@@ -172,9 +213,21 @@ export const buying: Feature = {
           cardToken: await paymentToken(a, true),
           idempotencyKey: a.data.formId,
         });
-        if (result.status === 'pending') return myPurchasesView(a.deps, a.ctx, waiting('Your organization asks admins to approve purchases: your request is on its way, and you will hear back here. Nothing is charged until then.'));
+        if (result.status === 'pending')
+          return myPurchasesView(
+            a.deps,
+            a.ctx,
+            waiting('Your organization asks admins to approve purchases: your request is on its way, and you will hear back here. Nothing is charged until then.'),
+          );
         const s = result.subscription;
-        return subscriptionView(a.deps, a.ctx, s.id, done(`Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`));
+        return subscriptionView(
+          a.deps,
+          a.ctx,
+          s.id,
+          done(
+            `Done: you bought ${plural(s.quantity, 'license')}${result.invoice ? ` for ${price(result.invoice.amount)}` : ''}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`,
+          ),
+        );
       },
       recover: (a, banner) => buyFormOrCatalog(a.deps, a.ctx, str(a.data.productId), 'buy', { ...banner, quantity: Number(a.data.quantity) || 1 }),
     },
@@ -202,7 +255,10 @@ export const buying: Feature = {
     buyForm: (deps, ctx, data) => {
       const q = Number(data.quantity);
       const formId = typeof data.formId === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(data.formId) ? data.formId : undefined;
-      return buyFormOrCatalog(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', { ...(Number.isInteger(q) && q >= 1 && q <= MAX_QUANTITY ? { quantity: q } : {}), ...(formId ? { formId } : {}) });
+      return buyFormOrCatalog(deps, ctx, str(data.productId), data.mode === 'trial' ? 'trial' : 'buy', {
+        ...(Number.isInteger(q) && q >= 1 && q <= MAX_QUANTITY ? { quantity: q } : {}),
+        ...(formId ? { formId } : {}),
+      });
     },
   },
 };
@@ -240,17 +296,29 @@ export const checkoutResult = async (deps: Deps, ctx: ActorContext, data: Record
   if (data.subscriptionId !== undefined) {
     const mine = await getMySubscription(deps, ctx, { subscriptionId: data.subscriptionId });
     const s = mine.subscription;
-    const banner = s.isTrial ? 'Your trial has started. Assign its licenses below.' : `Done: you bought ${plural(s.quantity, 'license')}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`;
-    await post(subscriptionCard({
-      subscription: s, product: mine.product, assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })), formId: randomUUID(), actions: mine.actions, banner,
-    }));
-    return dialogMessage(`${s.isTrial ? `Your trial of ${mine.product.name} has started` : `You bought ${plural(s.quantity, 'license')} of ${mine.product.name}`}. The details are in the chat.`);
+    const banner = s.isTrial
+      ? 'Your trial has started. Assign its licenses below.'
+      : `Done: you bought ${plural(s.quantity, 'license')}. Assign ${s.quantity === 1 ? 'it' : 'them'} below.`;
+    await post(
+      subscriptionCard({
+        subscription: s,
+        product: mine.product,
+        assignees: mine.assignees.map((a) => ({ id: a.id, name: a.displayName })),
+        formId: randomUUID(),
+        actions: mine.actions,
+        banner,
+      }),
+    );
+    return dialogMessage(
+      `${s.isTrial ? `Your trial of ${mine.product.name} has started` : `You bought ${plural(s.quantity, 'license')} of ${mine.product.name}`}. The details are in the chat.`,
+    );
   }
   if (data.requestId !== undefined) {
     const { request, product } = await getMyPurchaseRequest(deps, ctx, { requestId: data.requestId });
-    const text = request.status === 'Pending'
-      ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${count(request.quantity, 'license')} of ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
-      : `Your request for ${product.name} was ${request.status.toLowerCase()}.`;
+    const text =
+      request.status === 'Pending'
+        ? `Your request for ${request.kind === 'Trial' ? `a trial of ${product.name}` : `${count(request.quantity, 'license')} of ${product.name}`} is waiting for an admin's approval. You will hear back here; nothing is charged until then.`
+        : `Your request for ${product.name} was ${request.status.toLowerCase()}.`;
     await post(text);
     return dialogMessage(text);
   }

@@ -25,18 +25,23 @@ export const cancel: Feature = {
   name: 'cancel',
   web: [
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/cancel',
-        body: cancelBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          await cancelSubscription(deps, ctx, { subscriptionId: params.id, reason: body.reason });
-          return ok("Cancelled. Its licenses have been removed and you won't be charged again.");
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/cancel',
+      body: cancelBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        await cancelSubscription(deps, ctx, { subscriptionId: params.id, reason: body.reason });
+        return ok("Cancelled. Its licenses have been removed and you won't be charged again.");
+      },
+    }),
   ],
   commands: [
     command<{ product: string }>({
-      name: 'cancel', usage: 'cancel <product>', example: 'cancel Power BI Pro', scope: 'personal', personalData: true, keywords: ['cancel'],
+      name: 'cancel',
+      usage: 'cancel <product>',
+      example: 'cancel Power BI Pro',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['cancel'],
       parse: (text) => {
         const m = /^cancel\s+(?:my\s+|the\s+)?(.+?)(?:\s+subscription)?$/i.exec(text);
         return m ? { product: m[1] } : null;

@@ -25,7 +25,11 @@ const exportView = async (deps: Deps, ctx: ActorContext, services: FeatureServic
   const ids = await exportableSubscriptionIds(deps, ctx, { productId: product?.id });
   if (ids.length === 0) return `There are no live ${product ? `${product.name} ` : ''}subscriptions to export.`;
   const link = services.exportLink(ctx, product?.id ?? null);
-  return exportCard({ url: link.url, minutes: link.minutes, what: `Everyone licensed on ${ids.length} live ${product ? `${product.name} ` : ''}${ids.length === 1 ? 'subscription' : 'subscriptions'}, as CSV.` });
+  return exportCard({
+    url: link.url,
+    minutes: link.minutes,
+    what: `Everyone licensed on ${ids.length} live ${product ? `${product.name} ` : ''}${ids.length === 1 ? 'subscription' : 'subscriptions'}, as CSV.`,
+  });
 };
 
 const productOf = (pc: ParseContext, words: string, question: string, verb: typeof VERBS.productLicenses | typeof VERBS.exportLink) =>
@@ -35,44 +39,48 @@ export const licensesAdmin: Feature = {
   name: 'licenses-admin',
   web: [
     route({
-        method: 'get',
-        path: '/admin/licenses',
-        run: async ({ deps, ctx }): Promise<LicensesOverviewDto> => ({ products: (await licensesOverview(deps, ctx)).map(productLicenses) }),
-      }),
+      method: 'get',
+      path: '/admin/licenses',
+      run: async ({ deps, ctx }): Promise<LicensesOverviewDto> => ({ products: (await licensesOverview(deps, ctx)).map(productLicenses) }),
+    }),
     route({
-        method: 'get',
-        path: '/admin/licenses/:productId',
-        run: async ({ deps, ctx, params, query }): Promise<ProductLicenseGroupsDto> => {
-          const q = parseQuery(PageQuery, query);
-          const v = await licensesForProduct(deps, ctx, { productId: params.productId, page: q.page ?? 1, pageSize: 20 });
-          return {
-            ...productLicenses(v),
-            groups: v.groups.map((g) => ({ ...g, subscriptions: g.subscriptions.map((s) => ({ ...s, expiresAt: iso(s.expiresAt) })) })),
-            page: v.page,
-            pageSize: v.pageSize,
-            totalGroups: v.totalGroups,
-          };
-        },
-      }),
+      method: 'get',
+      path: '/admin/licenses/:productId',
+      run: async ({ deps, ctx, params, query }): Promise<ProductLicenseGroupsDto> => {
+        const q = parseQuery(PageQuery, query);
+        const v = await licensesForProduct(deps, ctx, { productId: params.productId, page: q.page ?? 1, pageSize: 20 });
+        return {
+          ...productLicenses(v),
+          groups: v.groups.map((g) => ({ ...g, subscriptions: g.subscriptions.map((s) => ({ ...s, expiresAt: iso(s.expiresAt) })) })),
+          page: v.page,
+          pageSize: v.pageSize,
+          totalGroups: v.totalGroups,
+        };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/admin/export',
-        body: ExportBody,
-        run: async ({ deps, ctx, body }): Promise<WebDownload> => {
-          // Only live subscriptions of the caller's tenant can be exported: anything else refuses the
-          // whole request before a byte is written, so a forged id can't even learn a file name.
-          const exportable = new Set(await exportableSubscriptionIds(deps, ctx, {}));
-          if (body.subscriptionIds.some((s) => !exportable.has(s))) {
-            throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "Some of those subscriptions aren't live subscriptions of your organization. Reload the page and choose again.");
-          }
-          const chunks = await exportLicensedUsers(deps, ctx, { subscriptionIds: body.subscriptionIds });
-          return { download: { filename: `licensed-users-${iso(deps.clock.now()).slice(0, 10)}.csv`, contentType: 'text/csv; charset=utf-8', chunks } };
-        },
-      }),
+      method: 'post',
+      path: '/admin/export',
+      body: ExportBody,
+      run: async ({ deps, ctx, body }): Promise<WebDownload> => {
+        // Only live subscriptions of the caller's tenant can be exported: anything else refuses the
+        // whole request before a byte is written, so a forged id can't even learn a file name.
+        const exportable = new Set(await exportableSubscriptionIds(deps, ctx, {}));
+        if (body.subscriptionIds.some((s) => !exportable.has(s))) {
+          throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "Some of those subscriptions aren't live subscriptions of your organization. Reload the page and choose again.");
+        }
+        const chunks = await exportLicensedUsers(deps, ctx, { subscriptionIds: body.subscriptionIds });
+        return { download: { filename: `licensed-users-${iso(deps.clock.now()).slice(0, 10)}.csv`, contentType: 'text/csv; charset=utf-8', chunks } };
+      },
+    }),
   ],
   commands: [
     command<{ product: string | null }>({
-      name: 'licenses', usage: 'licenses [product]', example: 'licenses Power BI Pro', scope: 'admin', keywords: ['licenses'],
+      name: 'licenses',
+      usage: 'licenses [product]',
+      example: 'licenses Power BI Pro',
+      scope: 'admin',
+      keywords: ['licenses'],
       parse: (text) => {
         const m = /^(?:show\s+)?licen[sc]es(?:\s+(?:for|of))?(?:\s+(.+))?$/i.exec(text);
         return m ? { product: m[1] ?? null } : null;
@@ -85,7 +93,11 @@ export const licensesAdmin: Feature = {
       },
     }),
     command<{ product: string | null }>({
-      name: 'export', usage: 'export [product]', example: 'export Power BI Pro', scope: 'admin', keywords: ['export'],
+      name: 'export',
+      usage: 'export [product]',
+      example: 'export Power BI Pro',
+      scope: 'admin',
+      keywords: ['export'],
       parse: (text) => {
         const m = /^export(?:\s+(?:the\s+)?licen[sc]ed\s+users)?(?:\s+(?:for|of))?(?:\s+(.+))?$/i.exec(text);
         return m ? { product: m[1] ?? null } : null;

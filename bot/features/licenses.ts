@@ -21,7 +21,11 @@ import { route } from '../web/web-api';
 
 /** A purchaser's licenses: add and remove licenses, assign and unassign people. */
 
-const ids = (v: unknown): string[] => str(v).split(',').map((s) => s.trim()).filter(Boolean);
+const ids = (v: unknown): string[] =>
+  str(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The number in the words, required: "add 2 licenses to …". */
 const countIn = (rest: readonly string[], example: string): number => {
@@ -55,13 +59,21 @@ interface PeopleArgs {
  */
 const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
-    title: 'This person', verb: VERBS.assign, data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
+    title: 'This person',
+    verb: VERBS.assign,
+    data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
   }));
   // A person licensed on any of the caller's subscriptions of this product already has it: not a second license.
   const found = productWords(pc, args.product);
   const same = (await listMyPurchases(deps, ctx)).filter((m) => m.actions.cancel.ok && found.products.some((p) => p.id === m.product.id));
   const licensed = new Map<string, string>();
-  for (const m of same) for (const u of (await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers) if (userIds.includes(u.id)) licensed.set(u.id, `${u.displayName} already has ${m.product.name} (your ${count(m.subscription.quantity, 'license')} ${frequencyLabel(m.subscription.billingFrequency)} subscription)`);
+  for (const m of same)
+    for (const u of (await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers)
+      if (userIds.includes(u.id))
+        licensed.set(
+          u.id,
+          `${u.displayName} already has ${m.product.name} (your ${count(m.subscription.quantity, 'license')} ${frequencyLabel(m.subscription.billingFrequency)} subscription)`,
+        );
   if (same.length > 1 && licensed.size > 0) {
     const rest = userIds.filter((u) => !licensed.has(u));
     if (rest.length === 0) throw new DomainError(ErrorCodes.LICENSE_ALREADY_ASSIGNED, `${[...licensed.values()].join('; ')}.`);
@@ -75,17 +87,27 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
       const needed = userIds.filter((u) => !have.has(u)).length;
       return needed > 0 && m.subscription.quantity - have.size >= needed;
     },
-    noneFit: (p) => `None of your ${p} subscriptions has ${plural(userIds.length, 'free license')} for them (or they already have one). Add licenses first, for example **add ${userIds.length} ${userIds.length === 1 ? 'license' : 'licenses'} to ${p}**.`,
+    noneFit: (p) =>
+      `None of your ${p} subscriptions has ${plural(userIds.length, 'free license')} for them (or they already have one). Add licenses first, for example **add ${userIds.length} ${userIds.length === 1 ? 'license' : 'licenses'} to ${p}**.`,
     action: (m) => ({ title: 'Assign here', verb: VERBS.assign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
   });
   const r = await assignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
   const skipped = [...licensed.values()];
-  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}${skipped.length ? ` ${skipped.join('; ')}.` : ''}`.trim()));
+  return subscriptionView(
+    deps,
+    ctx,
+    mine.subscription.id,
+    done(
+      `Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}${skipped.length ? ` ${skipped.join('; ')}.` : ''}`.trim(),
+    ),
+  );
 };
 
 const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
-    title: 'This person', verb: VERBS.unassign, data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
+    title: 'This person',
+    verb: VERBS.unassign,
+    data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
   }));
   const mine = await mySubscription(deps, ctx, pc, args.product, {
     doing: 'take the license back',
@@ -111,53 +133,58 @@ export const licenses: Feature = {
   name: 'licenses',
   web: [
     route({
-        method: 'get',
-        path: '/people',
-        run: async ({ deps, ctx, query }): Promise<PeopleResponse> => {
-          const q = (query.q ?? '').trim();
-          if (!q) return { people: [] };
-          if (q.length > MAX_SEARCH_LENGTH) throw new DomainError(ErrorCodes.INPUT_INVALID, 'That name is too long.');
-          const [match] = await findPeople(deps, ctx, { queries: [q] });
-          return { people: (match?.people ?? []).map((p) => ({ id: p.id, displayName: p.displayName, email: p.email })) };
-        },
-      }),
+      method: 'get',
+      path: '/people',
+      run: async ({ deps, ctx, query }): Promise<PeopleResponse> => {
+        const q = (query.q ?? '').trim();
+        if (!q) return { people: [] };
+        if (q.length > MAX_SEARCH_LENGTH) throw new DomainError(ErrorCodes.INPUT_INVALID, 'That name is too long.');
+        const [match] = await findPeople(deps, ctx, { queries: [q] });
+        return { people: (match?.people ?? []).map((p) => ({ id: p.id, displayName: p.displayName, email: p.email })) };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/licenses',
-        body: licensesBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const input = { subscriptionId: params.id, quantity: body.count, idempotencyKey: scopedKey(ctx, body.idempotencyKey) };
-          if (body.action === 'add') {
-            const { subscription, invoice } = await addLicenses(deps, ctx, input);
-            return ok(`Done: ${plural(subscription.quantity, 'license')} now${invoice ? `; ${price(invoice.amount)} charged to the card on file` : ''}.`);
-          }
-          const s = await removeLicenses(deps, ctx, input);
-          return ok(`Done: ${plural(s.quantity, 'license')} from the next bill. No refund for the current term.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/licenses',
+      body: licensesBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const input = { subscriptionId: params.id, quantity: body.count, idempotencyKey: scopedKey(ctx, body.idempotencyKey) };
+        if (body.action === 'add') {
+          const { subscription, invoice } = await addLicenses(deps, ctx, input);
+          return ok(`Done: ${plural(subscription.quantity, 'license')} now${invoice ? `; ${price(invoice.amount)} charged to the card on file` : ''}.`);
+        }
+        const s = await removeLicenses(deps, ctx, input);
+        return ok(`Done: ${plural(s.quantity, 'license')} from the next bill. No refund for the current term.`);
+      },
+    }),
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/assign',
-        body: peopleBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const r = await assignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
-          const skipped = r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : '';
-          return ok(`Assigned ${plural(r.assigned.length, 'license')}${skipped}; ${r.available} available. They have been told in Teams.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/assign',
+      body: peopleBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const r = await assignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
+        const skipped = r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : '';
+        return ok(`Assigned ${plural(r.assigned.length, 'license')}${skipped}; ${r.available} available. They have been told in Teams.`);
+      },
+    }),
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/unassign',
-        body: peopleBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const r = await unassignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
-          return ok(`Removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/unassign',
+      body: peopleBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const r = await unassignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
+        return ok(`Removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`);
+      },
+    }),
   ],
   commands: [
     command<{ words: string }>({
-      name: 'add licenses', usage: 'add <n> licenses to <product>', example: 'add 2 licenses to Power BI Pro', scope: 'personal', personalData: true, keywords: ['add'],
+      name: 'add licenses',
+      usage: 'add <n> licenses to <product>',
+      example: 'add 2 licenses to Power BI Pro',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['add'],
       parse: (text) => {
         const m = /^add\s+(.+)$/i.exec(text);
         return m ? { words: m[1] } : null;
@@ -182,7 +209,12 @@ export const licenses: Feature = {
       },
     }),
     command<PeopleArgs>({
-      name: 'unassign', usage: 'unassign <product> from <people>', example: 'unassign Power BI Pro from Lynne Robbins', scope: 'personal', personalData: true, keywords: ['unassign'],
+      name: 'unassign',
+      usage: 'unassign <product> from <people>',
+      example: 'unassign Power BI Pro from Lynne Robbins',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['unassign'],
       parse: (text) => {
         const m = /^(?:unassign|take\s+back|revoke\s+(?:the\s+)?licen[sc]es?\s+(?:of|for))\s+(?:an?\s+|the\s+)?(.+?)\s+from\s+(.+)$/i.exec(text);
         if (m) return { product: m[1], people: m[2] };
@@ -192,10 +224,16 @@ export const licenses: Feature = {
         return null;
       },
       canonical: (a, pc) => [`unassign ${productName(pc, a.product)} from ${a.people}`],
-      run: (a, { deps, ctx, pc, mentions }) => run(() => unassignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
+      run: (a, { deps, ctx, pc, mentions }) =>
+        run(() => unassignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
     }),
     command<{ words: string }>({
-      name: 'remove licenses', usage: 'remove <n> licenses from <product>', example: 'remove 1 license from Power BI Pro', scope: 'personal', personalData: true, keywords: ['remove'],
+      name: 'remove licenses',
+      usage: 'remove <n> licenses from <product>',
+      example: 'remove 1 license from Power BI Pro',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['remove'],
       parse: (text) => {
         const m = /^remove\s+(.+)$/i.exec(text);
         return m ? { words: m[1] } : null;
@@ -220,13 +258,19 @@ export const licenses: Feature = {
       },
     }),
     command<PeopleArgs>({
-      name: 'assign', usage: 'assign <product> to <people>', example: 'assign Power BI Pro to Adele Vance, isaiahl@example.com', scope: 'personal', personalData: true, keywords: ['assign', 'give'],
+      name: 'assign',
+      usage: 'assign <product> to <people>',
+      example: 'assign Power BI Pro to Adele Vance, isaiahl@example.com',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['assign', 'give'],
       parse: (text) => {
         const m = /^(?:assign|give)\s+(?:an?\s+|the\s+)?(.+?)\s+to\s+(.+)$/i.exec(text);
         return m ? { product: m[1], people: m[2] } : null;
       },
       canonical: (a, pc) => [`assign ${productName(pc, a.product)} to ${a.people}`],
-      run: (a, { deps, ctx, pc, mentions }) => run(() => assignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
+      run: (a, { deps, ctx, pc, mentions }) =>
+        run(() => assignByWords(deps, ctx, pc, { product: a.product, typed: typedPeople(a.people, mentions), known: mentions.map((m) => m.userId) })),
     }),
   ],
   verbs: {
@@ -251,11 +295,18 @@ export const licenses: Feature = {
         }
         const subscriptionId = data.subscriptionId;
         const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
-          title: 'This person', verb: VERBS.assign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
+          title: 'This person',
+          verb: VERBS.assign,
+          data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await assignLicenses(deps, ctx, { subscriptionId, userIds });
         const note = r.alreadyAssigned.length ? ` (${r.alreadyAssigned.length} already had one)` : '';
-        return subscriptionView(deps, ctx, subscriptionId, done(`Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${note}; ${r.assigned.length === 1 ? "they've" : "they've all"} been told.`));
+        return subscriptionView(
+          deps,
+          ctx,
+          subscriptionId,
+          done(`Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${note}; ${r.assigned.length === 1 ? "they've" : "they've all"} been told.`),
+        );
       },
     },
     [VERBS.unassign]: {
@@ -267,7 +318,9 @@ export const licenses: Feature = {
         const subscriptionId = data.subscriptionId;
         // The card's choice set (ids), or past its size the typed names (unassignPeople), or a "which person?" card's remainder (people).
         const userIds = await resolvePeople(deps, ctx, { typed: str(data.unassignPeople) || str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
-          title: 'This person', verb: VERBS.unassign, data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
+          title: 'This person',
+          verb: VERBS.unassign,
+          data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await unassignLicenses(deps, ctx, { subscriptionId, userIds });
         return subscriptionView(deps, ctx, subscriptionId, done(`Done: took back ${plural(r.unassigned.length, 'license')}; ${r.available} available.`));

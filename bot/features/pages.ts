@@ -12,7 +12,12 @@ export const pages: Feature = {
   ],
   commands: [
     command<{ page: 'admin' | 'purchases' }>({
-      name: 'open', usage: 'open my purchases|admin', example: 'open my purchases', scope: 'personal', personalData: true, keywords: ['open'],
+      name: 'open',
+      usage: 'open my purchases|admin',
+      example: 'open my purchases',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['open'],
       parse: (text) => {
         const m = /^open(?:\s+the)?\s+(my purchases|purchases|admin(?:\s+center)?)(?:\s+(?:tab|page))?$/i.exec(text);
         return m ? { page: /^admin/i.test(m[1]) ? 'admin' : 'purchases' } : null;

@@ -32,6 +32,14 @@ export const paymentToken = async (a: ActionInput, required: boolean): Promise<s
     if (!required) return undefined;
     throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Enter a card to pay with.');
   }
-  const [month, year] = str(a.data.cardExpiry).split('/').map((p) => p.trim());
-  return a.services.tokenize({ number: str(a.data.cardNumber), expMonth: month ?? '', expYear: year ?? '', cvc: str(a.data.cardCvc).trim(), name: str(a.data.cardName).trim() || undefined }).token;
+  const [month, year] = str(a.data.cardExpiry)
+    .split('/')
+    .map((p) => p.trim());
+  return a.services.tokenize({
+    number: str(a.data.cardNumber),
+    expMonth: month ?? '',
+    expYear: year ?? '',
+    cvc: str(a.data.cardCvc).trim(),
+    name: str(a.data.cardName).trim() || undefined,
+  }).token;
 };

@@ -37,7 +37,8 @@ const policyValue = (word: string): PolicyValue => {
 const ALL = /^(all|all products|every product|everything)$/i;
 const VALUE = '(enabled?|disabled?|on|off|allow(?:ed)?|block(?:ed)?|(?:only\\s+)?trials?(?:\\s+only)?(?:\\s+without\\s+(?:a\\s+)?(?:card|payment method))?)';
 
-export const changeMessage = (c: PolicyChange): string => (c.from === c.to ? `${c.productName} was already ${policyLabel(c.to)}.` : `${c.productName}: ${policyLabel(c.from)} → ${policyLabel(c.to)}.`);
+export const changeMessage = (c: PolicyChange): string =>
+  c.from === c.to ? `${c.productName} was already ${policyLabel(c.to)}.` : `${c.productName}: ${policyLabel(c.from)} → ${policyLabel(c.to)}.`;
 const allMessage = (changes: readonly PolicyChange[], value: PolicyValue): string => {
   const changed = changes.filter((c) => c.from !== c.to).length;
   return `Every product is now ${policyLabel(value)} (${changed === 0 ? 'none' : changed} changed).`;
@@ -45,7 +46,11 @@ const allMessage = (changes: readonly PolicyChange[], value: PolicyValue): strin
 
 const setByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words: string, value: PolicyValue): Promise<AdaptiveCard> => {
   if (ALL.test(words.trim())) return policiesView(deps, ctx, done(allMessage(await setAllPolicies(deps, ctx, { value }), value)));
-  const product = oneProduct(productWords(pc, words), `Which product should be ${value === 'OnlyTrialsWithoutPaymentMethod' ? 'trials only' : value.toLowerCase()}?`, (p) => ({ title: 'Set', verb: VERBS.setPolicy, data: { productId: p.id, value } }));
+  const product = oneProduct(productWords(pc, words), `Which product should be ${value === 'OnlyTrialsWithoutPaymentMethod' ? 'trials only' : value.toLowerCase()}?`, (p) => ({
+    title: 'Set',
+    verb: VERBS.setPolicy,
+    data: { productId: p.id, value },
+  }));
   return policiesView(deps, ctx, done(changeMessage(await setPolicy(deps, ctx, { productId: product.id, value }))));
 };
 
@@ -53,38 +58,57 @@ export const policies: Feature = {
   name: 'policies',
   web: [
     route({
-        method: 'get',
-        path: '/admin/policies',
-        run: async ({ deps, ctx }): Promise<PoliciesDto> => {
-          const rows = await listPolicies(deps, ctx);
-          const name = await namesOf(deps, ctx, rows.flatMap((r) => (r.updatedBy ? [r.updatedBy] : [])));
-          return {
-            defaultValue: viewDefaultPolicy().value,
-            rows: rows.map((r) => ({ productId: r.product.id, productName: r.product.name, value: r.value, isDefault: r.isDefault, updatedAt: isoOrNull(r.updatedAt), updatedByName: r.updatedBy ? name(r.updatedBy) : null })),
-          };
-        },
-      }),
+      method: 'get',
+      path: '/admin/policies',
+      run: async ({ deps, ctx }): Promise<PoliciesDto> => {
+        const rows = await listPolicies(deps, ctx);
+        const name = await namesOf(
+          deps,
+          ctx,
+          rows.flatMap((r) => (r.updatedBy ? [r.updatedBy] : [])),
+        );
+        return {
+          defaultValue: viewDefaultPolicy().value,
+          rows: rows.map((r) => ({
+            productId: r.product.id,
+            productName: r.product.name,
+            value: r.value,
+            isDefault: r.isDefault,
+            updatedAt: isoOrNull(r.updatedAt),
+            updatedByName: r.updatedBy ? name(r.updatedBy) : null,
+          })),
+        };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/admin/policies',
-        body: PolicyBody,
-        run: async ({ deps, ctx, body }): Promise<PolicyChangesDto> => changesDto(await setAllPolicies(deps, ctx, { value: body.value })),
-      }),
+      method: 'post',
+      path: '/admin/policies',
+      body: PolicyBody,
+      run: async ({ deps, ctx, body }): Promise<PolicyChangesDto> => changesDto(await setAllPolicies(deps, ctx, { value: body.value })),
+    }),
     route({
-        method: 'post',
-        path: '/admin/policies/:productId',
-        body: PolicyBody,
-        run: async ({ deps, ctx, params, body }): Promise<PolicyChangesDto> => changesDto([await setPolicy(deps, ctx, { productId: params.productId, value: body.value })]),
-      }),
+      method: 'post',
+      path: '/admin/policies/:productId',
+      body: PolicyBody,
+      run: async ({ deps, ctx, params, body }): Promise<PolicyChangesDto> => changesDto([await setPolicy(deps, ctx, { productId: params.productId, value: body.value })]),
+    }),
   ],
   commands: [
     command<object>({
-      name: 'policies', usage: 'policies', example: 'policies', scope: 'admin', keywords: ['policies', 'policy'],
+      name: 'policies',
+      usage: 'policies',
+      example: 'policies',
+      scope: 'admin',
+      keywords: ['policies', 'policy'],
       parse: (text) => (/^(?:show\s+)?(?:the\s+)?polic(?:y|ies)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(policiesView(deps, ctx)),
     }),
     command<{ product: string; value: string }>({
-      name: 'set policy', usage: 'set policy <product|all> enabled|disabled|trials only', example: 'set policy Power BI Pro disabled', scope: 'admin', keywords: ['set policy', 'policy'],
+      name: 'set policy',
+      usage: 'set policy <product|all> enabled|disabled|trials only',
+      example: 'set policy Power BI Pro disabled',
+      scope: 'admin',
+      keywords: ['set policy', 'policy'],
       parse: (text) => {
         const m = new RegExp(`^(?:set\\s+)?polic(?:y|ies)\\s+(?:for\\s+|of\\s+)?(.+?)\\s+(?:to\\s+)?${VALUE}$`, 'i').exec(text);
         return m ? { product: m[1], value: m[2] } : null;
@@ -93,7 +117,11 @@ export const policies: Feature = {
       run: (a, { deps, ctx, pc }) => cardReply(setByWords(deps, ctx, pc, a.product, policyValue(a.value))),
     }),
     command<{ product: string; value: PolicyValue }>({
-      name: 'disable', usage: 'disable|enable <product|all>', example: 'disable Visio Plan 2', scope: 'admin', keywords: ['disable', 'enable', 'block', 'allow'],
+      name: 'disable',
+      usage: 'disable|enable <product|all>',
+      example: 'disable Visio Plan 2',
+      scope: 'admin',
+      keywords: ['disable', 'enable', 'block', 'allow'],
       parse: (text) => {
         const m = /^(disable|enable|allow|block)\s+(?:self-?service\s+(?:purchases?\s+)?(?:of|for)\s+)?(.+)$/i.exec(text);
         return m ? { product: m[2], value: /^(disable|block)$/i.test(m[1]) ? 'Disabled' : 'Enabled' } : null;

@@ -31,63 +31,99 @@ const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, o
 export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
   const [policy, refreshUserIds] = await Promise.all([getPolicy(deps, ctx, detail.product.id), adminMris(deps, ctx)]);
-  return purchaseCard({ detail, actions: detail.adminActions, policy: policy.value as PolicyValue, isNew: opts.isNew ?? false, refreshUserIds, banner: opts.banner, bannerIsError: opts.bannerIsError, bannerTone: opts.bannerTone });
+  return purchaseCard({
+    detail,
+    actions: detail.adminActions,
+    policy: policy.value as PolicyValue,
+    isNew: opts.isNew ?? false,
+    refreshUserIds,
+    banner: opts.banner,
+    bannerIsError: opts.bannerIsError,
+    bannerTone: opts.bannerTone,
+  });
 };
 
 export const purchases: Feature = {
   name: 'purchases',
   web: [
     route({
-        method: 'get',
-        path: '/admin/purchases',
-        run: async ({ deps, ctx, query }): Promise<PageDto<PurchaseRowDto>> => {
-          const q = parseQuery(PurchasesQuery, query);
-          const result = await listPurchases(deps, ctx, { origin: q.origin, productId: q.productId, purchaserId: q.purchaserId, status: q.status, page: q.page ?? 1, pageSize: 25 });
-          return { ...result, items: result.items.map((r) => purchaseRow(r.subscription, r.product, r.purchaserName, r.assigned)) };
-        },
-      }),
+      method: 'get',
+      path: '/admin/purchases',
+      run: async ({ deps, ctx, query }): Promise<PageDto<PurchaseRowDto>> => {
+        const q = parseQuery(PurchasesQuery, query);
+        const result = await listPurchases(deps, ctx, { origin: q.origin, productId: q.productId, purchaserId: q.purchaserId, status: q.status, page: q.page ?? 1, pageSize: 25 });
+        return { ...result, items: result.items.map((r) => purchaseRow(r.subscription, r.product, r.purchaserName, r.assigned)) };
+      },
+    }),
     route({
-        method: 'get',
-        path: '/admin/purchase-filters',
-        run: async ({ deps, ctx }): Promise<PurchaseFiltersDto> => {
-          const purchasers = await listPurchasers(deps, ctx);
-          const products = await listProducts(deps);
-          return { products: products.map((p) => ({ id: p.id, name: p.name })), purchasers: purchasers.map((p) => ({ id: p.id, name: p.displayName })) };
-        },
-      }),
+      method: 'get',
+      path: '/admin/purchase-filters',
+      run: async ({ deps, ctx }): Promise<PurchaseFiltersDto> => {
+        const purchasers = await listPurchasers(deps, ctx);
+        const products = await listProducts(deps);
+        return { products: products.map((p) => ({ id: p.id, name: p.name })), purchasers: purchasers.map((p) => ({ id: p.id, name: p.displayName })) };
+      },
+    }),
     route({
-        method: 'get',
-        path: '/admin/purchases/:id',
-        run: async ({ deps, ctx, params }): Promise<PurchaseDetailDto> => {
-          await requireAdmin(deps, ctx);
-          const d = await getPurchaseDetail(deps, ctx, { subscriptionId: params.id });
-          const name = await namesOf(deps, ctx, d.orders.map((o) => o.actorId));
-          return {
-            purchase: { ...purchaseRow(d.subscription, d.product, d.purchaser?.displayName ?? 'Former employee', d.assignedUsers.length), cancelledAt: isoOrNull(d.subscription.cancelledAt), cancelReason: d.subscription.cancelReason },
-            purchaser: d.purchaser,
-            assignedUsers: d.assignedUsers.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, assignedAt: iso(u.assignedAt) })),
-            orders: [...d.orders]
-              .sort((a, b) => a.at.getTime() - b.at.getTime())
-              .map((o) => ({ id: o.id, kind: o.kind, quantityDelta: o.quantityDelta, amount: o.amount && moneyDto(o.amount), at: iso(o.at), note: o.note, actorName: name(o.actorId) })),
-            invoices: d.invoices.map((i) => ({ id: i.id, description: i.description, amount: moneyDto(i.amount), status: i.status, issuedAt: iso(i.issuedAt), paidAt: isoOrNull(i.paidAt) })),
-            acknowledged: d.acknowledged && { byName: d.acknowledged.byName, at: iso(d.acknowledged.at) },
-            acknowledgeable: d.adminActions?.acknowledge.ok ?? false,
-          };
-        },
-      }),
+      method: 'get',
+      path: '/admin/purchases/:id',
+      run: async ({ deps, ctx, params }): Promise<PurchaseDetailDto> => {
+        await requireAdmin(deps, ctx);
+        const d = await getPurchaseDetail(deps, ctx, { subscriptionId: params.id });
+        const name = await namesOf(
+          deps,
+          ctx,
+          d.orders.map((o) => o.actorId),
+        );
+        return {
+          purchase: {
+            ...purchaseRow(d.subscription, d.product, d.purchaser?.displayName ?? 'Former employee', d.assignedUsers.length),
+            cancelledAt: isoOrNull(d.subscription.cancelledAt),
+            cancelReason: d.subscription.cancelReason,
+          },
+          purchaser: d.purchaser,
+          assignedUsers: d.assignedUsers.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, assignedAt: iso(u.assignedAt) })),
+          orders: [...d.orders]
+            .sort((a, b) => a.at.getTime() - b.at.getTime())
+            .map((o) => ({
+              id: o.id,
+              kind: o.kind,
+              quantityDelta: o.quantityDelta,
+              amount: o.amount && moneyDto(o.amount),
+              at: iso(o.at),
+              note: o.note,
+              actorName: name(o.actorId),
+            })),
+          invoices: d.invoices.map((i) => ({
+            id: i.id,
+            description: i.description,
+            amount: moneyDto(i.amount),
+            status: i.status,
+            issuedAt: iso(i.issuedAt),
+            paidAt: isoOrNull(i.paidAt),
+          })),
+          acknowledged: d.acknowledged && { byName: d.acknowledged.byName, at: iso(d.acknowledged.at) },
+          acknowledgeable: d.adminActions?.acknowledge.ok ?? false,
+        };
+      },
+    }),
     route({
-        method: 'post',
-        path: '/admin/purchases/:id/acknowledge',
-        body: EmptyBody,
-        run: async ({ deps, ctx, params }): Promise<AcknowledgedDto> => {
-          const ack = await acknowledgePurchase(deps, ctx, { subscriptionId: params.id });
-          return { byName: (await namesOf(deps, ctx, [ack.by]))(ack.by), at: iso(ack.at) };
-        },
-      }),
+      method: 'post',
+      path: '/admin/purchases/:id/acknowledge',
+      body: EmptyBody,
+      run: async ({ deps, ctx, params }): Promise<AcknowledgedDto> => {
+        const ack = await acknowledgePurchase(deps, ctx, { subscriptionId: params.id });
+        return { byName: (await namesOf(deps, ctx, [ack.by]))(ack.by), at: iso(ack.at) };
+      },
+    }),
   ],
   commands: [
     command<{ origin: '' | 'SelfService' | 'Central' }>({
-      name: 'purchases', usage: 'purchases [self-service|central]', example: 'purchases self-service', scope: 'admin', keywords: ['purchases', 'subscriptions'],
+      name: 'purchases',
+      usage: 'purchases [self-service|central]',
+      example: 'purchases self-service',
+      scope: 'admin',
+      keywords: ['purchases', 'subscriptions'],
       parse: (text) => {
         const m = /^(?:all\s+|show\s+(?:all\s+)?)?(?:purchases|subscriptions)(?:\s+(self-?service|central))?$/i.exec(text);
         return m ? { origin: m[1] ? (/^central$/i.test(m[1]) ? 'Central' : 'SelfService') : '' } : null;
@@ -112,7 +148,10 @@ export const purchases: Feature = {
         // What the card offered is what the domain allows from this purchase now (an ended one: the policies card instead).
         requireAbility(detail.adminActions?.disableProduct ?? { ok: false, code: ErrorCodes.AUTH_NOT_ADMIN, reason: 'Only Global admins and Billing admins can change this.' });
         const change = await setPolicy(deps, ctx, { productId: detail.product.id, value: 'Disabled' });
-        return purchaseView(deps, ctx, data.subscriptionId, { isNew: true, ...done(`Self-service purchase of ${change.productName} is now turned off. Existing subscriptions keep working.`) });
+        return purchaseView(deps, ctx, data.subscriptionId, {
+          isNew: true,
+          ...done(`Self-service purchase of ${change.productName} is now turned off. Existing subscriptions keep working.`),
+        });
       },
       recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: true, ...banner }),
     },

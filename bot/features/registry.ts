@@ -6,7 +6,19 @@ import { suggestionCard, textCard } from '../../cards/choice-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS, VIEWS, type Verb, type View } from '../../cards/verbs';
 import { distance } from '../text';
-import { refused, str, type ActionInput, type BannerInput, type Command, type CommandInput, type Feature, type ParseContext, type Reply, type VerbHandler, type ViewRenderer } from './feature';
+import {
+  refused,
+  str,
+  type ActionInput,
+  type BannerInput,
+  type Command,
+  type CommandInput,
+  type Feature,
+  type ParseContext,
+  type Reply,
+  type VerbHandler,
+  type ViewRenderer,
+} from './feature';
 import { NeedsChoice } from './targets';
 import { buying } from './buying';
 import { subscriptions, subscriptionView } from './subscriptions';
@@ -29,13 +41,33 @@ import { spend } from './spend';
  * mean" catch-all last), card verbs and refreshable views, assembled from the feature files.
  */
 
-export const FEATURES: readonly Feature[] = [buying, subscriptions, licenses, cancel, billing, pages, purchases, licensesAdmin, policies, takeover, approvals, audit, roles, adminChannel, spend];
+export const FEATURES: readonly Feature[] = [
+  buying,
+  subscriptions,
+  licenses,
+  cancel,
+  billing,
+  pages,
+  purchases,
+  licensesAdmin,
+  policies,
+  takeover,
+  approvals,
+  audit,
+  roles,
+  adminChannel,
+  spend,
+];
 
 /** Every feature's web routes, for bot/web/web-server.ts. */
 export const WEB_ROUTES = FEATURES.flatMap((f) => f.web ?? []);
 
 const help: Command<unknown> = {
-  name: 'help', usage: 'help', example: 'help', scope: 'personal', keywords: ['help'],
+  name: 'help',
+  usage: 'help',
+  example: 'help',
+  scope: 'personal',
+  keywords: ['help'],
   parse: (text) => (/^(help|\?|hi|hello|hey|start|menu|what can you do\??|commands)$/i.test(text) ? {} : null),
   run: async (_a, input) => helpText(await isAdminCaller(input.deps, input.ctx), input.where),
 };
@@ -82,12 +114,21 @@ export const matchCommand = (text: string, pc: ParseContext): { command: Command
 };
 
 const usages = (scope: 'personal' | 'admin'): string =>
-  COMMANDS.filter((c) => c.scope === scope && c.name !== 'help').map((c) => `**${c.usage}**`).join(', ');
+  COMMANDS.filter((c) => c.scope === scope && c.name !== 'help')
+    .map((c) => `**${c.usage}**`)
+    .join(', ');
 
 /** What the caller can do, by role: purchasers never see admin commands. */
 export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal'): string => {
   const mine = `For your own purchases${where === 'personal' ? '' : ' (in our 1:1 chat)'}: ${usages('personal')}.`;
-  if (!isAdmin) return ['**I can help you buy and manage Microsoft 365 subscriptions.**', '', mine, '', 'Products and people can be named in words: **buy Power BI Pro 5**, **assign Visio Plan 2 to Adele Vance**.'].join('\n');
+  if (!isAdmin)
+    return [
+      '**I can help you buy and manage Microsoft 365 subscriptions.**',
+      '',
+      mine,
+      '',
+      'Products and people can be named in words: **buy Power BI Pro 5**, **assign Visio Plan 2 to Adele Vance**.',
+    ].join('\n');
   const admin = `For admins (in a channel, @mention me): ${usages('admin')}.`;
   return ['**I can help you buy, manage and govern Microsoft 365 self-service purchases.**', '', ...(where === 'channel' ? [admin, '', mine] : [mine, '', admin])].join('\n');
 };
@@ -134,7 +175,9 @@ export const suggestCommands = (text: string, pc: ParseContext, isAdmin: boolean
   return out.slice(0, 3);
 };
 
-export const catchAll = (text: string, pc: ParseContext, isAdmin: boolean): Reply => ({ card: suggestionCard({ said: text.slice(0, 80), commands: suggestCommands(text, pc, isAdmin) }) });
+export const catchAll = (text: string, pc: ParseContext, isAdmin: boolean): Reply => ({
+  card: suggestionCard({ said: text.slice(0, 80), commands: suggestCommands(text, pc, isAdmin) }),
+});
 
 // ---------------------------------------------------------------------------------------------- card actions
 

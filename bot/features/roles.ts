@@ -13,9 +13,19 @@ import { resolvePeople } from './targets';
 
 const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
   const assignments = await listRoles(deps, ctx);
-  const names = await displayNames(deps, ctx, assignments.map((a) => a.userId));
+  const names = await displayNames(
+    deps,
+    ctx,
+    assignments.map((a) => a.userId),
+  );
   const can = await getRoleActions(deps, ctx);
-  return rolesCard({ assignments, names, canGrant: can.grant.ok, canRevoke: new Set(assignments.filter((a) => a.actions.revoke.ok).map((a) => `${a.userId}\u0000${a.role}`)), ...banner });
+  return rolesCard({
+    assignments,
+    names,
+    canGrant: can.grant.ok,
+    canRevoke: new Set(assignments.filter((a) => a.actions.revoke.ok).map((a) => `${a.userId}\u0000${a.role}`)),
+    ...banner,
+  });
 };
 
 const grantMessage = (g: { changed: boolean; displayName: string }, role: string): string =>
@@ -25,7 +35,17 @@ const revokeMessage = (r: { changed: boolean; displayName: string }, role: strin
 
 const roleFromWords = (words: string): Role => {
   const w = words.toLowerCase().replace(/[^a-z]/g, '');
-  const hit = ROLES.find((r) => r.toLowerCase() === w || roleWord(r).toLowerCase().replace(/[^a-z]/g, '') === w || `${r.toLowerCase()}role` === w || `${roleWord(r).toLowerCase().replace(/[^a-z]/g, '')}role` === w);
+  const hit = ROLES.find(
+    (r) =>
+      r.toLowerCase() === w ||
+      roleWord(r)
+        .toLowerCase()
+        .replace(/[^a-z]/g, '') === w ||
+      `${r.toLowerCase()}role` === w ||
+      `${roleWord(r)
+        .toLowerCase()
+        .replace(/[^a-z]/g, '')}role` === w,
+  );
   if (!hit) throw new DomainError(ErrorCodes.ROLE_UNKNOWN, `The roles are ${ROLES.map((r) => `**${roleWord(r)}**`).join(', ')}.`);
   return hit;
 };
@@ -33,7 +53,11 @@ const roleFromWords = (words: string): Role => {
 /** Exactly one person: the @mention, or the name typed (several matches → a choice card that grants/revokes). */
 const onePerson = async (input: CommandInput, typed: string, role: Role, verb: typeof VERBS.grantRole | typeof VERBS.revokeRole): Promise<string> => {
   if (input.mentions.length === 1) return input.mentions[0].userId;
-  const [userId, ...more] = await resolvePeople(input.deps, input.ctx, { typed }, (chosen) => ({ title: verb === VERBS.grantRole ? 'Grant' : 'Revoke', verb, data: { userId: chosen[chosen.length - 1], role } }));
+  const [userId, ...more] = await resolvePeople(input.deps, input.ctx, { typed }, (chosen) => ({
+    title: verb === VERBS.grantRole ? 'Grant' : 'Revoke',
+    verb,
+    data: { userId: chosen[chosen.length - 1], role },
+  }));
   if (more.length) throw new DomainError(ErrorCodes.INPUT_INVALID, 'One person at a time, please.');
   return userId;
 };
@@ -42,12 +66,20 @@ export const roles: Feature = {
   name: 'roles',
   commands: [
     command<object>({
-      name: 'roles', usage: 'roles', example: 'roles', scope: 'admin', keywords: ['roles', 'admins'],
+      name: 'roles',
+      usage: 'roles',
+      example: 'roles',
+      scope: 'admin',
+      keywords: ['roles', 'admins'],
       parse: (text) => (/^(?:show\s+)?(?:the\s+)?(roles|admins|admin roles)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(rolesView(deps, ctx)),
     }),
     command<{ role: string; person: string }>({
-      name: 'grant', usage: 'grant <role> to <person>', example: 'grant billing admin to Adele Vance', scope: 'admin', keywords: ['grant'],
+      name: 'grant',
+      usage: 'grant <role> to <person>',
+      example: 'grant billing admin to Adele Vance',
+      scope: 'admin',
+      keywords: ['grant'],
       parse: (text) => {
         const m = /^grant\s+(?:the\s+)?(.+?)\s+(?:role\s+)?to\s+(.+)$/i.exec(text);
         return m ? { role: m[1], person: m[2] } : null;
@@ -61,7 +93,11 @@ export const roles: Feature = {
       },
     }),
     command<{ role: string; person: string }>({
-      name: 'revoke', usage: 'revoke <role> from <person>', example: 'revoke billing admin from Adele Vance', scope: 'admin', keywords: ['revoke'],
+      name: 'revoke',
+      usage: 'revoke <role> from <person>',
+      example: 'revoke billing admin from Adele Vance',
+      scope: 'admin',
+      keywords: ['revoke'],
       parse: (text) => {
         const m = /^revoke\s+(?:the\s+)?(.+?)\s+(?:role\s+)?from\s+(.+)$/i.exec(text);
         return m ? { role: m[1], person: m[2] } : null;
@@ -80,7 +116,16 @@ export const roles: Feature = {
     [VERBS.grantRole]: {
       run: async ({ deps, ctx, data }) => {
         // From the roles card (a typed name) or a "which person?" card (an id, re-checked by the use case).
-        const userId = data.userId !== undefined ? data.userId : (await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({ title: 'Grant', verb: VERBS.grantRole, data: { userId: chosen[chosen.length - 1], role: str(data.role) } })))[0];
+        const userId =
+          data.userId !== undefined
+            ? data.userId
+            : (
+                await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({
+                  title: 'Grant',
+                  verb: VERBS.grantRole,
+                  data: { userId: chosen[chosen.length - 1], role: str(data.role) },
+                }))
+              )[0];
         const a = await grantRole(deps, ctx, { userId, role: data.role });
         return rolesView(deps, ctx, done(grantMessage(a, a.role)));
       },

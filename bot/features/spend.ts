@@ -10,14 +10,14 @@ export const spend: Feature = {
   name: 'spend',
   web: [
     route({
-        method: 'get',
-        path: '/admin/spend',
-        run: async ({ deps, ctx, query }): Promise<SpendDto> => {
-          const q = parseQuery(SpendQuery, query);
-          const s = await spendSummary(deps, ctx, { months: q.months });
-          const line = (l: SpendLine) => ({ id: l.id, name: l.name, ...spendAmounts(l) });
-          return { from: iso(s.from), to: iso(s.to), months: s.months, totals: s.totals.map(spendAmounts), byProduct: s.byProduct.map(line), byPurchaser: s.byPurchaser.map(line) };
-        },
-      }),
+      method: 'get',
+      path: '/admin/spend',
+      run: async ({ deps, ctx, query }): Promise<SpendDto> => {
+        const q = parseQuery(SpendQuery, query);
+        const s = await spendSummary(deps, ctx, { months: q.months });
+        const line = (l: SpendLine) => ({ id: l.id, name: l.name, ...spendAmounts(l) });
+        return { from: iso(s.from), to: iso(s.to), months: s.months, totals: s.totals.map(spendAmounts), byProduct: s.byProduct.map(line), byPurchaser: s.byPurchaser.map(line) };
+      },
+    }),
   ],
 };

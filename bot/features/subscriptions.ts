@@ -32,7 +32,8 @@ export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscripti
   });
 };
 
-export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => myPurchasesCard({ items: await listMyPurchases(deps, ctx), ...banner });
+export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> =>
+  myPurchasesCard({ items: await listMyPurchases(deps, ctx), ...banner });
 
 const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>
   s.recurring ? 'Recurring billing is on: it renews automatically.' : `Recurring billing is off: it ends on ${day(s.expiresAt)}.`;
@@ -41,44 +42,60 @@ export const subscriptions: Feature = {
   name: 'subscriptions',
   web: [
     route({
-        method: 'get',
-        path: '/my/subscriptions',
-        run: async ({ deps, ctx }): Promise<MySubscriptionsResponse> => ({
-          items: (await listMySubscriptions(deps, ctx)).map(subscriptionDto),
-          cancelReasons: [...CANCEL_REASONS],
-          maxPeoplePerOperation: MAX_USERS_PER_OPERATION,
-        }),
+      method: 'get',
+      path: '/my/subscriptions',
+      run: async ({ deps, ctx }): Promise<MySubscriptionsResponse> => ({
+        items: (await listMySubscriptions(deps, ctx)).map(subscriptionDto),
+        cancelReasons: [...CANCEL_REASONS],
+        maxPeoplePerOperation: MAX_USERS_PER_OPERATION,
       }),
+    }),
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/recurring',
-        body: recurringBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const s = await setRecurringBilling(deps, ctx, { subscriptionId: params.id, enabled: body.on });
-          // R13: off is not a cancellation; say when it ends so nobody thinks it stopped today.
-          return ok(s.recurring ? `Recurring billing is on: it renews on ${day(s.expiresAt)}.` : `Recurring billing is off: it keeps working until ${day(s.expiresAt)} and then ends. You won't be charged again.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/recurring',
+      body: recurringBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const s = await setRecurringBilling(deps, ctx, { subscriptionId: params.id, enabled: body.on });
+        // R13: off is not a cancellation; say when it ends so nobody thinks it stopped today.
+        return ok(
+          s.recurring
+            ? `Recurring billing is on: it renews on ${day(s.expiresAt)}.`
+            : `Recurring billing is off: it keeps working until ${day(s.expiresAt)} and then ends. You won't be charged again.`,
+        );
+      },
+    }),
     route({
-        method: 'post',
-        path: '/my/subscriptions/:id/payment-method',
-        body: paymentMethodBody,
-        run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-          const s = await updatePaymentMethod(deps, ctx, { subscriptionId: params.id, cardToken: body.token });
-          return ok(`Saved: future bills go to the ${s.card?.brand} ending ${s.card?.last4}.`);
-        },
-      }),
+      method: 'post',
+      path: '/my/subscriptions/:id/payment-method',
+      body: paymentMethodBody,
+      run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
+        const s = await updatePaymentMethod(deps, ctx, { subscriptionId: params.id, cardToken: body.token });
+        return ok(`Saved: future bills go to the ${s.card?.brand} ending ${s.card?.last4}.`);
+      },
+    }),
   ],
   commands: [
     command<object>({
-      name: 'my purchases', usage: 'my purchases', example: 'my purchases', scope: 'personal', personalData: true, keywords: ['my purchases', 'my subscriptions', 'purchases', 'subscriptions'],
+      name: 'my purchases',
+      usage: 'my purchases',
+      example: 'my purchases',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['my purchases', 'my subscriptions', 'purchases', 'subscriptions'],
       parse: (text) => (/^(?:show\s+)?my\s+(?:purchases|subscriptions|licen[sc]es)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(myPurchasesView(deps, ctx)),
     }),
     command<{ on: boolean; product: string }>({
-      name: 'recurring', usage: 'recurring on|off <product>', example: 'recurring off Power BI Pro', scope: 'personal', personalData: true, keywords: ['recurring', 'autorenew'],
+      name: 'recurring',
+      usage: 'recurring on|off <product>',
+      example: 'recurring off Power BI Pro',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['recurring', 'autorenew'],
       parse: (text) => {
-        const m = /^(?:turn\s+)?(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(on|off)\s+(?:for\s+)?(.+)$/i.exec(text) ?? /^(?:turn\s+)(on|off)\s+(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(?:for\s+)?(.+)$/i.exec(text);
+        const m =
+          /^(?:turn\s+)?(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(on|off)\s+(?:for\s+)?(.+)$/i.exec(text) ??
+          /^(?:turn\s+)(on|off)\s+(?:recurring|auto-?renew(?:al)?)(?:\s+billing)?\s+(?:for\s+)?(.+)$/i.exec(text);
         return m ? { on: m[1].toLowerCase() === 'on', product: m[2] } : null;
       },
       canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `recurring ${a.on ? 'on' : 'off'} ${p.name}`),
@@ -94,7 +111,12 @@ export const subscriptions: Feature = {
       },
     }),
     command<{ product: string }>({
-      name: 'payment method', usage: 'payment method <product>', example: 'payment method Power BI Pro', scope: 'personal', personalData: true, keywords: ['payment', 'card'],
+      name: 'payment method',
+      usage: 'payment method <product>',
+      example: 'payment method Power BI Pro',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['payment', 'card'],
       parse: (text) => {
         const m = /^(?:update\s+|change\s+)?(?:(?:my\s+)?payment method|(?:my\s+)?card)(?:\s+(?:for|of|on))?\s+(.+)$/i.exec(text);
         return m ? { product: m[1] } : null;
@@ -121,7 +143,10 @@ export const subscriptions: Feature = {
     },
     [VERBS.paymentMethod]: {
       run: async (a) => {
-        const s = await updatePaymentMethod(a.deps, a.ctx, { subscriptionId: a.data.subscriptionId, cardToken: await paymentToken({ ...a, data: { ...a.data, savedCard: 'new' } }, true) });
+        const s = await updatePaymentMethod(a.deps, a.ctx, {
+          subscriptionId: a.data.subscriptionId,
+          cardToken: await paymentToken({ ...a, data: { ...a.data, savedCard: 'new' } }, true),
+        });
         return subscriptionView(a.deps, a.ctx, s.id, done(`Saved: future bills go to the ${s.card?.brand} ending ${s.card?.last4}.`));
       },
     },

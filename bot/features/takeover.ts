@@ -30,7 +30,11 @@ const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId
 
 const centralizeConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
-  const can = detail.adminActions?.centralize ?? { ok: false as const, code: ErrorCodes.AUTH_NOT_ADMIN, reason: 'Only Global admins, Billing admins and Global readers can see this.' };
+  const can = detail.adminActions?.centralize ?? {
+    ok: false as const,
+    code: ErrorCodes.AUTH_NOT_ADMIN,
+    reason: 'Only Global admins, Billing admins and Global readers can see this.',
+  };
   // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
   if (!can.ok) throw new DomainError(can.code, can.reason);
   const targets = await listCentralTargets(deps, ctx, { subscriptionId });
@@ -48,7 +52,11 @@ export const takeover: Feature = {
   name: 'takeover',
   commands: [
     command<TargetWords>({
-      name: 'take over', usage: 'take over <product> [from <purchaser>]', example: 'take over Power BI Pro from Megan Bowen', scope: 'admin', keywords: ['take over', 'takeover'],
+      name: 'take over',
+      usage: 'take over <product> [from <purchaser>]',
+      example: 'take over Power BI Pro from Megan Bowen',
+      scope: 'admin',
+      keywords: ['take over', 'takeover'],
       parse: (text) => targetWords(/^take\s*over\s+(?:the\s+)?(.+?)(?:\s+(?:subscription\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
       canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `take over ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
@@ -58,19 +66,25 @@ export const takeover: Feature = {
             const { actions } = await getPurchaseActions(deps, ctx, { subscriptionId: r.subscription.id });
             return actions.takeOverCancel.ok ? actions.takeOverCancel : actions.moveUsers;
           },
-          action: (r) => ({ title: 'Take over…', verb: VERBS.takeOverConfirm, data: { subscriptionId: r.subscription.id } }) });
+          action: (r) => ({ title: 'Take over…', verb: VERBS.takeOverConfirm, data: { subscriptionId: r.subscription.id } }),
+        });
         return cardReply(takeOverConfirmView(deps, ctx, row.subscription.id));
       },
     }),
     command<TargetWords>({
-      name: 'centralize', usage: 'centralize <product> [from <purchaser>]', example: 'centralize Power BI Pro from Megan Bowen', scope: 'admin', keywords: ['centralize', 'centralise'],
+      name: 'centralize',
+      usage: 'centralize <product> [from <purchaser>]',
+      example: 'centralize Power BI Pro from Megan Bowen',
+      scope: 'admin',
+      keywords: ['centralize', 'centralise'],
       parse: (text) => targetWords(/^centrali[sz]e\s+(?:the\s+)?(.+?)(?:\s+(?:licen[sc]es\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
       canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `centralize ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
         const row = await purchaserSubscription(deps, ctx, pc, a, {
           doing: 'centralize',
           can: async (r) => (await getPurchaseActions(deps, ctx, { subscriptionId: r.subscription.id })).actions.centralize,
-          action: (r) => ({ title: 'Centralize…', verb: VERBS.centralizeConfirm, data: { subscriptionId: r.subscription.id } }) });
+          action: (r) => ({ title: 'Centralize…', verb: VERBS.centralizeConfirm, data: { subscriptionId: r.subscription.id } }),
+        });
         return cardReply(centralizeConfirmView(deps, ctx, row.subscription.id));
       },
     }),
@@ -96,7 +110,12 @@ export const takeover: Feature = {
         const target = detail.moveTargets.find((t) => t.subscription.id === str(data.targetId));
         if (!target) throw new DomainError(ErrorCodes.TAKEOVER_TARGET_INVALID, 'That central subscription is no longer there. Here is the take-over as it is now.');
         const r = await addLicenses(deps, ctx, { subscriptionId: target.subscription.id, quantity: data.quantity, idempotencyKey: data.formId });
-        return takeOverConfirmView(deps, ctx, data.subscriptionId, done(`Added: the central subscription has ${count(r.subscription.quantity, 'license')} now, billed to your organization's agreement. You can move the users.`));
+        return takeOverConfirmView(
+          deps,
+          ctx,
+          data.subscriptionId,
+          done(`Added: the central subscription has ${count(r.subscription.quantity, 'license')} now, billed to your organization's agreement. You can move the users.`),
+        );
       },
     },
     [VERBS.takeOverBuyCentral]: {
@@ -104,7 +123,12 @@ export const takeover: Feature = {
         // The product comes from the stored purchase, never from the card.
         const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
         const central = await buyCentralSubscription(deps, ctx, { productId: detail.product.id, quantity: data.quantity, idempotencyKey: data.formId });
-        return takeOverConfirmView(deps, ctx, data.subscriptionId, done(`Bought: a central ${detail.product.name} subscription of ${count(central.quantity, 'license')}, billed to your organization's agreement. You can move the users.`));
+        return takeOverConfirmView(
+          deps,
+          ctx,
+          data.subscriptionId,
+          done(`Bought: a central ${detail.product.name} subscription of ${count(central.quantity, 'license')}, billed to your organization's agreement. You can move the users.`),
+        );
       },
     },
     [VERBS.centralizeConfirm]: { run: ({ deps, ctx, data }) => centralizeConfirmView(deps, ctx, data.subscriptionId) },
@@ -113,7 +137,14 @@ export const takeover: Feature = {
         const target = str(data.target);
         const r = await centralizeLicenses(deps, ctx, { subscriptionId: data.subscriptionId, targetSubscriptionId: target && target !== 'new' ? target : undefined });
         const told = 'the purchaser has been asked to cancel';
-        return purchaseView(deps, ctx, data.subscriptionId, done(r.assigned ? `Centralized: ${plural(r.assigned, 'person has', 'people have')} a central license now; ${told}.` : `Centralized: nobody held a license on it; ${told}.`));
+        return purchaseView(
+          deps,
+          ctx,
+          data.subscriptionId,
+          done(
+            r.assigned ? `Centralized: ${plural(r.assigned, 'person has', 'people have')} a central license now; ${told}.` : `Centralized: nobody held a license on it; ${told}.`,
+          ),
+        );
       },
       recover: (a, banner) => centralizeConfirmView(a.deps, a.ctx, a.data.subscriptionId, banner).catch(() => purchaseView(a.deps, a.ctx, a.data.subscriptionId, banner)),
     },

@@ -89,7 +89,10 @@ export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseCon
   const found = productWords(pc, words);
   const mine = (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription.status) && found.products.some((p) => p.id === m.product.id));
   if (mine.length === 0) {
-    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, `You don't have a ${found.products.length === 1 ? found.products[0].name : names(found.products)} subscription. Say **my purchases** to see yours.`);
+    throw new DomainError(
+      ErrorCodes.SUBSCRIPTION_NOT_FOUND,
+      `You don't have a ${found.products.length === 1 ? found.products[0].name : names(found.products)} subscription. Say **my purchases** to see yours.`,
+    );
   }
   if (mine.length === 1) return mine[0];
   const fitting: MyPurchase[] = [];
@@ -97,13 +100,20 @@ export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseCon
   if (fitting.length === 1) return fitting[0];
   const productName = found.products.length === 1 ? found.products[0].name : 'these products';
   if (fitting.length === 0) {
-    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, pick.noneFit?.(productName) ?? `None of your ${productName} subscriptions can ${pick.doing} now. Say **my purchases** to see them.`);
+    throw new DomainError(
+      ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+      pick.noneFit?.(productName) ?? `None of your ${productName} subscriptions can ${pick.doing} now. Say **my purchases** to see them.`,
+    );
   }
   throw new NeedsChoice({
     card: choiceCard({
       heading: 'Which subscription?',
       question: `You have ${fitting.length} ${productName} subscriptions that could ${pick.doing}. Pick one:`,
-      options: fitting.map((m) => ({ title: `${m.product.name}${m.subscription.isTrial ? ' (trial)' : ''}`, lines: subscriptionLines(m.subscription, m.assigned), action: pick.action(m) })),
+      options: fitting.map((m) => ({
+        title: `${m.product.name}${m.subscription.isTrial ? ' (trial)' : ''}`,
+        lines: subscriptionLines(m.subscription, m.assigned),
+        action: pick.action(m),
+      })),
       moreHint: 'Say **my purchases** to see them all.',
     }),
   });
@@ -141,7 +151,10 @@ export const purchaserSubscription = async (
   }
   const what = `${found.products.length === 1 ? found.products[0].name : names(found.products)}`;
   if (rows.length === 0) {
-    throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, `There is no live self-service ${what} subscription${words.purchaser ? ` bought by ${words.purchaser.trim().slice(0, 60)}` : ''}. Say **purchases self-service** to see them all.`);
+    throw new DomainError(
+      ErrorCodes.SUBSCRIPTION_NOT_FOUND,
+      `There is no live self-service ${what} subscription${words.purchaser ? ` bought by ${words.purchaser.trim().slice(0, 60)}` : ''}. Say **purchases self-service** to see them all.`,
+    );
   }
   if (rows.length === 1) return rows[0];
   // Only those this admin can act on (a Global reader: none, and the reason says why).
@@ -183,7 +196,11 @@ export const resolvePeople = async (
   }
   const matches = await findPeople(deps, ctx, { queries });
   const missing = matches.filter((m) => m.people.length === 0);
-  if (missing.length) throw new DomainError(ErrorCodes.USER_NOT_FOUND, `Nobody in your organization matches ${missing.map((m) => `"${m.query.slice(0, 60)}"`).join(', ')}. Check the spelling, or use their email.`);
+  if (missing.length)
+    throw new DomainError(
+      ErrorCodes.USER_NOT_FOUND,
+      `Nobody in your organization matches ${missing.map((m) => `"${m.query.slice(0, 60)}"`).join(', ')}. Check the spelling, or use their email.`,
+    );
   const ids = [...known];
   for (let i = 0; i < matches.length; i++) {
     const m = matches[i];
@@ -191,8 +208,15 @@ export const resolvePeople = async (
       ids.push(m.people[0].id);
       continue;
     }
-    const remaining = matches.slice(i + 1).map((x) => x.query).join(', ');
-    if (!choose) throw new DomainError(ErrorCodes.INPUT_INVALID, `"${m.query}" could be ${m.people.map((p) => `${p.displayName}${p.email ? ` (${p.email})` : ''}`).join(' or ')}. Please use their email.`);
+    const remaining = matches
+      .slice(i + 1)
+      .map((x) => x.query)
+      .join(', ');
+    if (!choose)
+      throw new DomainError(
+        ErrorCodes.INPUT_INVALID,
+        `"${m.query}" could be ${m.people.map((p) => `${p.displayName}${p.email ? ` (${p.email})` : ''}`).join(' or ')}. Please use their email.`,
+      );
     throw new NeedsChoice({
       card: choiceCard({
         heading: 'Which person?',

@@ -7,7 +7,12 @@ import { MAX_QUANTITY } from '../../domain/shared/validation';
  * and only then are the quantity and billing frequency read from what is left (DESIGN §5.4).
  */
 
-const tokensOf = (s: string): string[] => s.toLowerCase().replace(/[’']/g, '').split(/[^a-z0-9]+/).filter(Boolean);
+const tokensOf = (s: string): string[] =>
+  s
+    .toLowerCase()
+    .replace(/[’']/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /** Other ways people name products, beside the catalog name and ids. */
 const ALIASES: Record<string, string[]> = {
@@ -91,9 +96,63 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
 };
 
 /** Words that carry no meaning of their own around a product and a number. */
-const FILLER = new Set(['a', 'an', 'the', 'of', 'for', 'to', 'on', 'my', 'more', 'extra', 'new', 'license', 'licenses', 'licence', 'licences', 'seat', 'seats', 'user', 'users', 'x', 'subscription', 'subscriptions', 'please', 'plan', 'with', 'and', 'me', 'us', 'our', 'i', 'want', 'would', 'like', 'some', 'in', 'from']);
+const FILLER = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'for',
+  'to',
+  'on',
+  'my',
+  'more',
+  'extra',
+  'new',
+  'license',
+  'licenses',
+  'licence',
+  'licences',
+  'seat',
+  'seats',
+  'user',
+  'users',
+  'x',
+  'subscription',
+  'subscriptions',
+  'please',
+  'plan',
+  'with',
+  'and',
+  'me',
+  'us',
+  'our',
+  'i',
+  'want',
+  'would',
+  'like',
+  'some',
+  'in',
+  'from',
+]);
 
-const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, fifteen: 15, twenty: 20, fifty: 50, hundred: 100 };
+const NUMBER_WORDS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fifteen: 15,
+  twenty: 20,
+  fifty: 50,
+  hundred: 100,
+};
 
 export type QuantityWords = { kind: 'none' } | { kind: 'one'; value: number } | { kind: 'invalid'; message: string };
 
@@ -123,7 +182,9 @@ export const frequencyOf = (rest: readonly string[]): BillingFrequency | null =>
 
 /** Words of `rest` that are not a number, a frequency or filler: what the parser did not understand. */
 export const unreadWords = (rest: readonly string[]): string[] =>
-  rest.filter((w) => !FILLER.has(w) && !/^x?\d+x?$/.test(w) && NUMBER_WORDS[w] === undefined && !/^(monthly|yearly|annual|annually|per|month|year|commitment|billing|billed|trial)$/.test(w));
+  rest.filter(
+    (w) => !FILLER.has(w) && !/^x?\d+x?$/.test(w) && NUMBER_WORDS[w] === undefined && !/^(monthly|yearly|annual|annually|per|month|year|commitment|billing|billed|trial)$/.test(w),
+  );
 
 /** "Patti, lynner@contoso.com and Isaiah" → ['Patti', 'lynner@contoso.com', 'Isaiah']. */
 export const splitPeople = (typed: string): string[] =>

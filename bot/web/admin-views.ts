@@ -25,7 +25,10 @@ const id = z.string().regex(ID, 'must be an id');
 
 /** A query value is at most one short string; anything else means a hand-made request. */
 const queryOf = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
-const page = z.string().regex(/^\d{1,7}$/, 'must be a page number').optional();
+const page = z
+  .string()
+  .regex(/^\d{1,7}$/, 'must be a page number')
+  .optional();
 
 export const PurchasesQuery = queryOf({
   origin: z.enum(['', ...ORIGINS]).optional(),
@@ -35,7 +38,12 @@ export const PurchasesQuery = queryOf({
   page,
 });
 export const PageQuery = queryOf({ page });
-export const SpendQuery = queryOf({ months: z.string().regex(/^\d{1,2}$/, 'must be a number of months').optional() });
+export const SpendQuery = queryOf({
+  months: z
+    .string()
+    .regex(/^\d{1,2}$/, 'must be a number of months')
+    .optional(),
+});
 
 export const EmptyBody = z.strictObject({});
 export const PolicyBody = z.strictObject({ value: z.enum(POLICY_CHOICES) });
@@ -87,11 +95,17 @@ export const productLicenses = (p: ProductLicenses): ProductLicensesDto => ({
 
 export const spendAmounts = (a: SpendAmounts): SpendAmountsDto => ({ billed: moneyDto(a.billed), paid: moneyDto(a.paid), invoices: a.invoices });
 
-export const changesDto = (changes: PolicyChange[]): PolicyChangesDto => ({ changes: changes.map((c) => ({ productId: c.productId, productName: c.productName, from: c.from, to: c.to })) });
+export const changesDto = (changes: PolicyChange[]): PolicyChangesDto => ({
+  changes: changes.map((c) => ({ productId: c.productId, productName: c.productName, from: c.from, to: c.to })),
+});
 
 /** Display names for ids the caller may already see (actors of the audit log, order history, policy changes). */
 export const namesOf = async (deps: Deps, ctx: ActorContext, ids: Iterable<string>): Promise<(id: string) => string> => {
-  const names = await displayNames(deps, ctx, [...new Set(ids)].filter((x) => x !== 'system'));
+  const names = await displayNames(
+    deps,
+    ctx,
+    [...new Set(ids)].filter((x) => x !== 'system'),
+  );
   return (userId) => (userId === 'system' ? 'System' : (names.get(userId) ?? 'Former employee'));
 };
 

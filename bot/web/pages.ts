@@ -10,7 +10,15 @@ export type WebPage = (typeof WEB_PAGES)[number];
 const WEB_ROOT = path.resolve(__dirname, '../../web');
 
 /** Teams (web, desktop, the Microsoft 365 app) may frame the pages; nobody else may. */
-const FRAME_ANCESTORS = ["'self'", 'https://teams.microsoft.com', 'https://*.teams.microsoft.com', 'https://*.teams.microsoft.us', 'https://*.office.com', 'https://*.cloud.microsoft', 'https://*.skype.com'];
+const FRAME_ANCESTORS = [
+  "'self'",
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.teams.microsoft.us',
+  'https://*.office.com',
+  'https://*.cloud.microsoft',
+  'https://*.skype.com',
+];
 
 const securityHeaders = (res: Response) => {
   res.header(

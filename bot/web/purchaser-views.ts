@@ -14,9 +14,17 @@ import type { ActionResponse, BillView, CatalogItemView, SubscriptionView } from
 // ---------------------------------------------------------------------------------------------- input
 
 /** Ids as the domain accepts them (bounded, printable); anything else is a 400 before any use case runs. */
-const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'not a valid id');
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'not a valid id');
 /** One per form on the page; 8+ characters so two forms can't collide by accident. */
-const idempotencyKey = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'not a valid key');
+const idempotencyKey = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'not a valid key');
 const quantity = z.number().int().min(1).max(MAX_QUANTITY);
 /** A provider token (the sandbox's are ~150 characters); the domain verifies it with the provider. */
 const cardToken = z.string().min(1).max(2048);
@@ -72,7 +80,12 @@ export const subscriptionDto = ({ subscription: s, product, assignees, actions }
     centralized: Boolean(s.centralizedInto) && live,
     // Exactly what the domain says this reader may do now (the same rules the use cases refuse by).
     can: Object.fromEntries(SUBSCRIPTION_ACTIONS.map((a) => [a, actions[a].ok])) as SubscriptionView['can'],
-    reasons: Object.fromEntries(SUBSCRIPTION_ACTIONS.flatMap((a) => { const x = actions[a]; return x.ok ? [] : [[a, x.reason]]; })),
+    reasons: Object.fromEntries(
+      SUBSCRIPTION_ACTIONS.flatMap((a) => {
+        const x = actions[a];
+        return x.ok ? [] : [[a, x.reason]];
+      }),
+    ),
     assignees: assignees.map((a) => ({ id: a.id, displayName: a.displayName, email: a.email })),
   };
 };

@@ -37,7 +37,7 @@ export const registerSandboxTokenizer = (server: Server, deps: { payments: Sandb
         deps.logger.error({ err: (e as Error).name }, 'sandbox tokenization failed');
         res.status(500);
         res.json({ error: { code: 'INTERNAL', field: null, message: 'The card could not be checked. Try again.' } });
-      return;
+        return;
       }
       res.status(422);
       res.json({ error: { code: 'CARD.INVALID', field: e.field, message: e.message } });

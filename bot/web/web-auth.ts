@@ -50,7 +50,7 @@ export class WebAuthenticator {
     private readonly now: () => Date = () => new Date(),
     keys?: JWTVerifyGetKey,
   ) {
-    this.keys = sso.clientId ? keys ?? createRemoteJWKSet(new URL(sso.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 12 * 3_600_000 }) : null;
+    this.keys = sso.clientId ? (keys ?? createRemoteJWKSet(new URL(sso.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 12 * 3_600_000 })) : null;
   }
 
   /** A link for `identity` to open the pages outside Teams. */

@@ -17,10 +17,7 @@ export interface WebSurface {
 }
 
 /** The pages shown in Teams and their JSON API, on the bot's own server. */
-export const registerWeb = (
-  server: Server,
-  deps: { config: AppConfig; deps: Deps; links: SignedLinks; logger: Logger; payments: SandboxPaymentProvider },
-): WebSurface => {
+export const registerWeb = (server: Server, deps: { config: AppConfig; deps: Deps; links: SignedLinks; logger: Logger; payments: SandboxPaymentProvider }): WebSurface => {
   const auth = new WebAuthenticator(deps.config.sso, deps.links, () => deps.deps.clock.now());
   const assets = new PageAssets({ minify: deps.config.env === 'production' });
   assets.warm().catch((err) => deps.logger.error({ err }, 'page bundle build failed'));

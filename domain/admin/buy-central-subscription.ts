@@ -59,7 +59,22 @@ export const createCentralSubscription = async (
     expiresAt: termEnd(deps.clock.now(), frequency),
   });
   await repos.subscriptions.create(subscription);
-  await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: subscription.id, kind: 'Purchase', quantityDelta: quantity, amount: multiply(unitPrice, quantity), actorId: ctx.actorId, note: 'Billed to agreement' });
-  await audit(repos, deps, ctx, 'subscription.central-purchase', { type: 'subscription', id: subscription.id }, `Bought ${quantity} ${quantity === 1 ? 'license' : 'licenses'} of ${product.name} centrally`);
+  await recordOrder(repos, deps, {
+    tenantId: ctx.tenantId,
+    subscriptionId: subscription.id,
+    kind: 'Purchase',
+    quantityDelta: quantity,
+    amount: multiply(unitPrice, quantity),
+    actorId: ctx.actorId,
+    note: 'Billed to agreement',
+  });
+  await audit(
+    repos,
+    deps,
+    ctx,
+    'subscription.central-purchase',
+    { type: 'subscription', id: subscription.id },
+    `Bought ${quantity} ${quantity === 1 ? 'license' : 'licenses'} of ${product.name} centrally`,
+  );
   return subscription;
 };

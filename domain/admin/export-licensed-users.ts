@@ -31,7 +31,16 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
     const purchasers = new Map((await repos.users.getMany(ctx.tenantId, [...new Set(subs.map((s) => s.purchaserId))])).map((u) => [u.id, u.displayName]));
     return new Map(subs.map((s) => [s.id, { product: products.get(s.productId) ?? s.productId, purchaser: purchasers.get(s.purchaserId) ?? s.purchaserId }]));
   });
-  await deps.uow.run((repos) => audit(repos, deps, ctx, 'license.export', { type: 'subscriptions', id: ids.length === 1 ? ids[0] : `${ids.length}` }, `Exported licensed users of ${ids.length} subscription(s)`));
+  await deps.uow.run((repos) =>
+    audit(
+      repos,
+      deps,
+      ctx,
+      'license.export',
+      { type: 'subscriptions', id: ids.length === 1 ? ids[0] : `${ids.length}` },
+      `Exported licensed users of ${ids.length} subscription(s)`,
+    ),
+  );
 
   async function* rows(): AsyncGenerator<string> {
     yield line(['Display name', 'Email', 'User id', 'Product', 'Subscription id', 'Purchaser', 'Assigned at']);
@@ -41,7 +50,14 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
       for (;;) {
         const batch = await deps.uow.read(async (repos) => {
           const assignments = await repos.assignments.pageBySubscriptions(ctx.tenantId, group, after, BATCH);
-          const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
+          const users = new Map(
+            (
+              await repos.users.getMany(
+                ctx.tenantId,
+                assignments.map((a) => a.userId),
+              )
+            ).map((u) => [u.id, u]),
+          );
           return { assignments, users };
         });
         if (batch.assignments.length === 0) break;

@@ -78,15 +78,36 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
     ]);
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
-    const users = new Map((await repos.users.getMany(ctx.tenantId, assignments.map((a) => a.userId))).map((u) => [u.id, u]));
+    const users = new Map(
+      (
+        await repos.users.getMany(
+          ctx.tenantId,
+          assignments.map((a) => a.userId),
+        )
+      ).map((u) => [u.id, u]),
+    );
     const invoices = (await repos.invoices.listByPurchaser(ctx.tenantId, s.purchaserId)).filter((i) => i.subscriptionId === s.id);
     const acknowledged = ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at };
-    const admin = isAdmin(actor.roles) ? await purchaseActionsOf(repos, actor, s, product, assignments.map((a) => a.userId), acknowledged) : null;
+    const admin = isAdmin(actor.roles)
+      ? await purchaseActionsOf(
+          repos,
+          actor,
+          s,
+          product,
+          assignments.map((a) => a.userId),
+          acknowledged,
+        )
+      : null;
     return {
       subscription: s,
       product,
       purchaser: purchaser && { id: purchaser.id, displayName: purchaser.displayName, email: purchaser.email, active: purchaser.active },
-      assignedUsers: assignments.map((a) => ({ id: a.userId, displayName: users.get(a.userId)?.displayName ?? a.userId, email: users.get(a.userId)?.email ?? null, assignedAt: a.assignedAt })),
+      assignedUsers: assignments.map((a) => ({
+        id: a.userId,
+        displayName: users.get(a.userId)?.displayName ?? a.userId,
+        email: users.get(a.userId)?.email ?? null,
+        assignedAt: a.assignedAt,
+      })),
       orders,
       invoices,
       acknowledged,
@@ -114,6 +135,13 @@ export const getPurchaseActions = async (deps: Deps, ctx: ActorContext, input: {
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
     ]);
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
-    return purchaseActionsOf(repos, actor, s, product, assignments.map((a) => a.userId), ack && { byName: acknowledger?.displayName ?? 'an admin' });
+    return purchaseActionsOf(
+      repos,
+      actor,
+      s,
+      product,
+      assignments.map((a) => a.userId),
+      ack && { byName: acknowledger?.displayName ?? 'an admin' },
+    );
   });
 };

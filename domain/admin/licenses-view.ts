@@ -56,7 +56,10 @@ export const licensesForProduct = async (
     ]);
     const pageIds = purchasers.items;
     const pageSubs = pageIds.length ? await repos.subscriptions.listLiveByProduct(ctx.tenantId, product.id, input.origin, pageIds) : [];
-    const assignments = await repos.assignments.listBySubscriptions(ctx.tenantId, pageSubs.map((s) => s.id));
+    const assignments = await repos.assignments.listBySubscriptions(
+      ctx.tenantId,
+      pageSubs.map((s) => s.id),
+    );
     const people = new Map((await repos.users.getMany(ctx.tenantId, [...new Set([...pageIds, ...assignments.map((a) => a.userId)])])).map((u) => [u.id, u]));
     const assignedPer = new Map<string, number>();
     for (const a of assignments) assignedPer.set(a.subscriptionId, (assignedPer.get(a.subscriptionId) ?? 0) + 1);

@@ -57,7 +57,12 @@ export const listPurchases = async (deps: Deps, ctx: ActorContext, input: Purcha
     const byId = new Map(products.map((p) => [p.id, p]));
     return {
       ...result,
-      items: result.items.map((s) => ({ subscription: s, product: byId.get(s.productId)!, purchaserName: names.get(s.purchaserId) ?? 'Former employee', assigned: counts.get(s.id) ?? 0 })),
+      items: result.items.map((s) => ({
+        subscription: s,
+        product: byId.get(s.productId)!,
+        purchaserName: names.get(s.purchaserId) ?? 'Former employee',
+        assigned: counts.get(s.id) ?? 0,
+      })),
     };
   });
 };

@@ -89,8 +89,14 @@ export const spendSummary = async (deps: Deps, ctx: ActorContext, input: { month
       to,
       months,
       totals: [...totals.values()].sort((a, b) => a.billed.currency.localeCompare(b.billed.currency)),
-      byProduct: group((r) => r.productId, (id) => productName.get(id) ?? id),
-      byPurchaser: group((r) => r.purchaserId, (id) => personName.get(id) ?? `Former employee (${id.slice(-6)})`),
+      byProduct: group(
+        (r) => r.productId,
+        (id) => productName.get(id) ?? id,
+      ),
+      byPurchaser: group(
+        (r) => r.purchaserId,
+        (id) => personName.get(id) ?? `Former employee (${id.slice(-6)})`,
+      ),
     };
   });
 };

@@ -34,7 +34,16 @@ export const createPurchaseRequest = async (
     {
       recipient: { kind: 'admins' },
       kind: 'ApprovalRequested',
-      data: { requestId: request.id, requestKind: args.kind, productId: args.product.id, productName: args.product.name, requesterId: actor.user.id, requesterName: actor.user.displayName, quantity: args.quantity, billingFrequency: args.frequency },
+      data: {
+        requestId: request.id,
+        requestKind: args.kind,
+        productId: args.product.id,
+        productName: args.product.name,
+        requesterId: actor.user.id,
+        requesterName: actor.user.displayName,
+        quantity: args.quantity,
+        billingFrequency: args.frequency,
+      },
     },
   ]);
   return request;

@@ -42,7 +42,12 @@ export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, inpu
           ? (await createTrial(repos, deps, ctx, { product, card: request.cardToken ? await resolveCard(deps, request.cardToken) : null, ...who })).id
           : (
               await createPaidSubscription(repos, deps, ctx, {
-                product, quantity: request.quantity, frequency: request.billingFrequency, card: await resolveCard(deps, request.cardToken), chargeKey: `request:${request.id}`, ...who,
+                product,
+                quantity: request.quantity,
+                frequency: request.billingFrequency,
+                card: await resolveCard(deps, request.cardToken),
+                chargeKey: `request:${request.id}`,
+                ...who,
               })
             ).subscription.id;
       decided = { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId };
@@ -51,7 +56,14 @@ export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, inpu
       decided = { ...request, status: 'Failed', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: e.message, cardToken: null };
     }
     await repos.requests.decide(decided);
-    await audit(repos, deps, ctx, 'request.approve', { type: 'request', id: request.id }, `Approved ${product.name} for ${requester.displayName}${decided.status === 'Failed' ? ' (payment failed)' : ''}`);
+    await audit(
+      repos,
+      deps,
+      ctx,
+      'request.approve',
+      { type: 'request', id: request.id },
+      `Approved ${product.name} for ${requester.displayName}${decided.status === 'Failed' ? ' (payment failed)' : ''}`,
+    );
     await notify(repos, deps, ctx.tenantId, [
       {
         recipient: { kind: 'user', userId: requester.id },
@@ -72,7 +84,11 @@ export const rejectPurchaseRequest = async (deps: Deps, ctx: ActorContext, input
     await repos.requests.decide(decided);
     await audit(repos, deps, ctx, 'request.reject', { type: 'request', id: request.id }, `Rejected ${product.name}${note ? `: ${note}` : ''}`);
     await notify(repos, deps, ctx.tenantId, [
-      { recipient: { kind: 'user', userId: request.requesterId }, kind: 'RequestRejected', data: { requestId: request.id, productId: product.id, productName: product.name, note } },
+      {
+        recipient: { kind: 'user', userId: request.requesterId },
+        kind: 'RequestRejected',
+        data: { requestId: request.id, productId: product.id, productName: product.name, note },
+      },
     ]);
     return decided;
   });

@@ -43,7 +43,10 @@ export const getPurchaseRequest = async (
   return deps.uow.read(async (repos) => {
     const actor = await requireAdminRead(repos, ctx);
     const request = (await repos.requests.get(ctx.tenantId, id)) ?? fail(ErrorCodes.REQUEST_NOT_FOUND, "We couldn't find that request.");
-    const [product, people] = await Promise.all([getProduct(repos, request.productId), repos.users.getMany(ctx.tenantId, [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])])]);
+    const [product, people] = await Promise.all([
+      getProduct(repos, request.productId),
+      repos.users.getMany(ctx.tenantId, [request.requesterId, ...(request.decidedBy ? [request.decidedBy] : [])]),
+    ]);
     const name = new Map(people.map((u) => [u.id, u.displayName]));
     return {
       request,

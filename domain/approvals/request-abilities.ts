@@ -8,7 +8,9 @@ export type RequestAction = 'approve' | 'reject';
 /** A request is decided once, by an admin who may write. */
 export const decideAbility = (actor: Actor, request: PurchaseRequest): Ability =>
   firstRefusal(adminWriteAbility(actor.roles), () =>
-    request.status === 'Pending' ? allowed() : refusedBy(ErrorCodes.REQUEST_ALREADY_DECIDED, `That request was already ${request.status.toLowerCase()}.`, { status: request.status }),
+    request.status === 'Pending'
+      ? allowed()
+      : refusedBy(ErrorCodes.REQUEST_ALREADY_DECIDED, `That request was already ${request.status.toLowerCase()}.`, { status: request.status }),
   );
 
 /** Approving may still end as Failed (card declined, product since disabled): that is the decision's outcome, not a refusal. */

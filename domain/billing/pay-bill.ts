@@ -19,9 +19,10 @@ export const payBill = async (deps: Deps, ctx: ActorContext, input: { invoiceId:
     // The bills list reports this same rule.
     requireAbility(payAbility(actor, invoice));
     const subscription = await repos.subscriptions.get(ctx.tenantId, invoice.subscriptionId);
-    const card = input.cardToken !== undefined && input.cardToken !== null && input.cardToken !== ''
-      ? await resolveCard(deps, input.cardToken)
-      : subscription?.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Please add a card to pay this bill.');
+    const card =
+      input.cardToken !== undefined && input.cardToken !== null && input.cardToken !== ''
+        ? await resolveCard(deps, input.cardToken)
+        : (subscription?.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Please add a card to pay this bill.'));
     const chargeId = await chargeOrFail(deps, { card, amount: invoice.amount, idempotencyKey: `invoice:${invoice.id}:${card.token.slice(-12)}`, description: invoice.description });
     const paid: Invoice = { ...invoice, status: 'Paid', paidAt: deps.clock.now(), chargeId, failureCode: null };
     await repos.invoices.update(paid);

@@ -52,8 +52,13 @@ const remind = async (repos: Repositories, deps: Deps, s: Subscription): Promise
       recipient: { kind: 'user', userId: s.purchaserId },
       kind,
       data: {
-        subscriptionId: s.id, productId: s.productId, productName: product.name, expiresAt: s.expiresAt.toISOString(),
-        recurring: s.recurring, amountMinor: multiply(s.unitPrice, s.quantity).amountMinor, currency: s.unitPrice.currency,
+        subscriptionId: s.id,
+        productId: s.productId,
+        productName: product.name,
+        expiresAt: s.expiresAt.toISOString(),
+        recurring: s.recurring,
+        amountMinor: multiply(s.unitPrice, s.quantity).amountMinor,
+        currency: s.unitPrice.currency,
       },
     },
   ]);
@@ -65,9 +70,20 @@ const settleExpiry = async (repos: Repositories, deps: Deps, ctx: ActorContext, 
   if (!renews) {
     await endSubscription(repos, deps, s, { status: 'Expired', reason: null, productName: product.name });
     await recordOrder(repos, deps, { tenantId: s.tenantId, subscriptionId: s.id, kind: s.isTrial ? 'TrialEnded' : 'Expired', quantityDelta: -s.quantity, actorId: SYSTEM });
-    await audit(repos, deps, ctx, s.isTrial ? 'subscription.trial-ended' : 'subscription.expired', { type: 'subscription', id: s.id }, `${product.name} ${s.isTrial ? 'trial ended' : 'expired'}`);
+    await audit(
+      repos,
+      deps,
+      ctx,
+      s.isTrial ? 'subscription.trial-ended' : 'subscription.expired',
+      { type: 'subscription', id: s.id },
+      `${product.name} ${s.isTrial ? 'trial ended' : 'expired'}`,
+    );
     await notify(repos, deps, s.tenantId, [
-      { recipient: { kind: 'user', userId: s.purchaserId }, kind: s.isTrial ? 'TrialEnded' : 'SubscriptionExpired', data: { subscriptionId: s.id, productId: s.productId, productName: product.name } },
+      {
+        recipient: { kind: 'user', userId: s.purchaserId },
+        kind: s.isTrial ? 'TrialEnded' : 'SubscriptionExpired',
+        data: { subscriptionId: s.id, productId: s.productId, productName: product.name },
+      },
     ]);
     report.ended.push(s.id);
     return;
@@ -84,14 +100,34 @@ const settleExpiry = async (repos: Repositories, deps: Deps, ctx: ActorContext, 
   }
   await repos.subscriptions.update({ ...s, ...nextTerm, status: 'Active', isTrial: false });
   await recordOrder(repos, deps, {
-    tenantId: s.tenantId, subscriptionId: s.id, kind: !paid ? 'RenewalFailed' : converted ? 'TrialConverted' : 'Renewed', quantityDelta: 0, amount, actorId: SYSTEM,
+    tenantId: s.tenantId,
+    subscriptionId: s.id,
+    kind: !paid ? 'RenewalFailed' : converted ? 'TrialConverted' : 'Renewed',
+    quantityDelta: 0,
+    amount,
+    actorId: SYSTEM,
   });
-  await audit(repos, deps, ctx, paid ? 'subscription.renew' : 'subscription.renewal-failed', { type: 'subscription', id: s.id }, `${product.name} ${converted ? 'converted to paid' : 'renewed'}${paid ? '' : ', payment declined'}`);
+  await audit(
+    repos,
+    deps,
+    ctx,
+    paid ? 'subscription.renew' : 'subscription.renewal-failed',
+    { type: 'subscription', id: s.id },
+    `${product.name} ${converted ? 'converted to paid' : 'renewed'}${paid ? '' : ', payment declined'}`,
+  );
   await notify(repos, deps, s.tenantId, [
     {
       recipient: { kind: 'user', userId: s.purchaserId },
       kind: paid ? 'Renewed' : 'PaymentFailed',
-      data: { subscriptionId: s.id, productId: s.productId, productName: product.name, expiresAt: nextTerm.expiresAt.toISOString(), amountMinor: amount.amountMinor, currency: amount.currency, converted },
+      data: {
+        subscriptionId: s.id,
+        productId: s.productId,
+        productName: product.name,
+        expiresAt: nextTerm.expiresAt.toISOString(),
+        amountMinor: amount.amountMinor,
+        currency: amount.currency,
+        converted,
+      },
     },
   ]);
   (paid ? report.renewed : report.paymentFailed).push(s.id);

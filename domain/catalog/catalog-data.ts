@@ -6,13 +6,7 @@ import { money } from '../shared/money';
  * `monthlyCents` is the per-license monthly price on an annual commitment; a month-to-month
  * commitment costs 20% more, as Microsoft 365's commitment pricing does.
  */
-const p = (
-  id: string,
-  name: string,
-  monthlyCents: number,
-  trial: TrialTerms | null,
-  legacyIds: string[] = [],
-): Product => ({
+const p = (id: string, name: string, monthlyCents: number, trial: TrialTerms | null, legacyIds: string[] = []): Product => ({
   id,
   name,
   legacyIds,

@@ -1,6 +1,10 @@
 import type { Product } from '../model';
 
-const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+const norm = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 /**
  * Products named by the words a person typed ("power bi", "Visio plan 2", or a product id), best
@@ -14,8 +18,20 @@ export const matchProducts = (products: readonly Product[], words: string): Prod
   if (byId) return [byId];
   const exact = products.filter((p) => norm(p.name) === q || norm(p.name).replace(/^microsoft /, '') === q);
   if (exact.length) return exact;
-  const starts = products.filter((p) => norm(p.name).startsWith(q) || norm(p.name).replace(/^microsoft /, '').startsWith(q));
+  const starts = products.filter(
+    (p) =>
+      norm(p.name).startsWith(q) ||
+      norm(p.name)
+        .replace(/^microsoft /, '')
+        .startsWith(q),
+  );
   if (starts.length) return starts;
   const tokens = q.split(' ');
-  return products.filter((p) => tokens.every((t) => norm(p.name).split(' ').some((w) => w.startsWith(t))));
+  return products.filter((p) =>
+    tokens.every((t) =>
+      norm(p.name)
+        .split(' ')
+        .some((w) => w.startsWith(t)),
+    ),
+  );
 };

@@ -33,5 +33,12 @@ export const markUserLeft = async (deps: Deps, tenantId: string, userId: string)
     if (!user || !user.active) return;
     await repos.users.upsert({ ...user, active: false });
     // R11: their subscriptions are deliberately left running; the trail says why they still renew.
-    await audit(repos, deps, { tenantId, actorId: 'system', surface: 'system' }, 'user.left', { type: 'user', id: userId }, `${user.displayName} left the organization; their subscriptions keep running`);
+    await audit(
+      repos,
+      deps,
+      { tenantId, actorId: 'system', surface: 'system' },
+      'user.left',
+      { type: 'user', id: userId },
+      `${user.displayName} left the organization; their subscriptions keep running`,
+    );
   });

@@ -12,7 +12,9 @@ export const eligibilityAbility = (actor: Actor, settings: DomainSettings): Abil
   if (!user.active) return refusedBy(ErrorCodes.ELIGIBILITY_ACCOUNT_DISABLED, `Your account can't make purchases. ${CONTACT_IT_ADMIN}`);
   if (user.isGuest) return refusedBy(ErrorCodes.ELIGIBILITY_GUEST, `Guests can't buy in an organization where they are guests. ${CONTACT_IT_ADMIN}`);
   if (tenant.kind !== 'Commercial') {
-    return refusedBy(ErrorCodes.ELIGIBILITY_TENANT_TYPE, `Self-service purchase isn't available to ${tenant.kind.toLowerCase()} organizations. ${CONTACT_IT_ADMIN}`, { kind: tenant.kind });
+    return refusedBy(ErrorCodes.ELIGIBILITY_TENANT_TYPE, `Self-service purchase isn't available to ${tenant.kind.toLowerCase()} organizations. ${CONTACT_IT_ADMIN}`, {
+      kind: tenant.kind,
+    });
   }
   if (!settings.enabledMarkets.includes(tenant.country.toUpperCase())) {
     return refusedBy(ErrorCodes.ELIGIBILITY_MARKET, `Self-service purchase isn't available in your market yet. ${CONTACT_IT_ADMIN}`, { country: tenant.country });

@@ -42,10 +42,20 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     if (toAssign.length === 0) fail(ErrorCodes.LICENSE_ALREADY_ASSIGNED, 'Everyone you chose already has a license on this subscription.', { userIds: alreadyAssigned });
     const available = s.quantity - current.length;
     if (toAssign.length > available) {
-      fail(ErrorCodes.LICENSE_NOT_ENOUGH, `Only ${available} license${available === 1 ? ' is' : 's are'} available. Add licenses or choose fewer people.`, { available, requested: toAssign.length });
+      fail(ErrorCodes.LICENSE_NOT_ENOUGH, `Only ${available} license${available === 1 ? ' is' : 's are'} available. Add licenses or choose fewer people.`, {
+        available,
+        requested: toAssign.length,
+      });
     }
     const now = deps.clock.now();
-    const rows: LicenseAssignment[] = toAssign.map((userId) => ({ id: deps.ids.next(), tenantId: ctx.tenantId, subscriptionId: s.id, userId, assignedAt: now, assignedBy: ctx.actorId }));
+    const rows: LicenseAssignment[] = toAssign.map((userId) => ({
+      id: deps.ids.next(),
+      tenantId: ctx.tenantId,
+      subscriptionId: s.id,
+      userId,
+      assignedAt: now,
+      assignedBy: ctx.actorId,
+    }));
     await repos.assignments.add(rows);
     // The version bump makes concurrent assigns on one subscription serialize: the loser re-reads and re-checks capacity.
     await repos.subscriptions.update(s);
@@ -53,12 +63,25 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const names = new Map(users.map((u) => [u.id, u.displayName]));
     await audit(repos, deps, ctx, 'license.assign', { type: 'subscription', id: s.id }, `Assigned ${product.name} to ${toAssign.map((id) => names.get(id)).join(', ')}`);
     // Everyone who got a license is told, except the person who gave it to themselves.
-    await notify(repos, deps, ctx.tenantId, toEachUser(toAssign.filter((u) => u !== ctx.actorId), 'LicenseAssigned', { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName }));
+    await notify(
+      repos,
+      deps,
+      ctx.tenantId,
+      toEachUser(
+        toAssign.filter((u) => u !== ctx.actorId),
+        'LicenseAssigned',
+        { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName },
+      ),
+    );
     return { assigned: toAssign, alreadyAssigned, available: available - toAssign.length };
   });
 };
 
-export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<{ unassigned: string[]; available: number }> => {
+export const unassignLicenses = async (
+  deps: Deps,
+  ctx: ActorContext,
+  input: { subscriptionId: unknown; userIds: unknown },
+): Promise<{ unassigned: string[]; available: number }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
@@ -73,7 +96,12 @@ export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { s
     const product = await getProduct(repos, s.productId);
     const users = await repos.users.getMany(ctx.tenantId, userIds);
     await audit(repos, deps, ctx, 'license.unassign', { type: 'subscription', id: s.id }, `Removed ${product.name} from ${users.map((u) => u.displayName).join(', ')}`);
-    await notify(repos, deps, ctx.tenantId, toEachUser(userIds, 'LicenseRemoved', { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' }));
+    await notify(
+      repos,
+      deps,
+      ctx.tenantId,
+      toEachUser(userIds, 'LicenseRemoved', { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' }),
+    );
     return { unassigned: userIds, available: s.quantity - current.length + userIds.length };
   });
 };

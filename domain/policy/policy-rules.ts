@@ -3,11 +3,16 @@ import { DEFAULT_POLICY, POLICY_VALUES, type PolicySetting, type PolicyValue, ty
 import { allowed, refusedBy, requireAbility, type Ability } from '../shared/abilities';
 import { CONTACT_IT_ADMIN, ErrorCodes, fail } from '../shared/errors';
 
-export const effectivePolicy = (settings: readonly PolicySetting[], productId: string): PolicyValue =>
-  settings.find((s) => s.productId === productId)?.value ?? DEFAULT_POLICY;
+export const effectivePolicy = (settings: readonly PolicySetting[], productId: string): PolicyValue => settings.find((s) => s.productId === productId)?.value ?? DEFAULT_POLICY;
 
 export const parsePolicyValue = (raw: unknown): PolicyValue => {
-  const wanted = typeof raw === 'string' ? raw.trim().toLowerCase().replace(/[\s_-]/g, '') : '';
+  const wanted =
+    typeof raw === 'string'
+      ? raw
+          .trim()
+          .toLowerCase()
+          .replace(/[\s_-]/g, '')
+      : '';
   const hit = POLICY_VALUES.find((v) => v.toLowerCase() === wanted);
   return hit ?? fail(ErrorCodes.POLICY_VALUE_INVALID, `Policy must be one of ${POLICY_VALUES.join(', ')}.`, { value: String(raw ?? '') });
 };

@@ -20,9 +20,7 @@ export interface BuyInput {
   idempotencyKey?: unknown;
 }
 
-export type BuyResult =
-  | { status: 'created'; subscription: Subscription; invoice: Invoice | null }
-  | { status: 'pending'; request: PurchaseRequest };
+export type BuyResult = { status: 'created'; subscription: Subscription; invoice: Invoice | null } | { status: 'pending'; request: PurchaseRequest };
 
 /**
  * R1 eligibility, R3 policy, R2 card payment. With the tenant's "require admin approval" setting on,
@@ -59,7 +57,13 @@ export const buySubscription = async (deps: Deps, ctx: ActorContext, input: BuyI
     }
     const chargeKey = `buy:${ctx.tenantId}:${key ?? deps.ids.next()}`;
     const { subscription, invoice } = await createPaidSubscription(repos, deps, ctx, {
-      product, quantity, frequency, card, purchaserId: actor.user.id, purchaserName: actor.user.displayName, chargeKey,
+      product,
+      quantity,
+      frequency,
+      card,
+      purchaserId: actor.user.id,
+      purchaserName: actor.user.displayName,
+      chargeKey,
     });
     await remember(repos, deps, ctx, key, 'buy', fingerprint, `sub:${subscription.id}`);
     return { status: 'created', subscription, invoice };

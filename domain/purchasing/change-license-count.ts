@@ -40,7 +40,12 @@ export const addLicenses = async (
     let invoice: Invoice | null = null;
     if (s.origin === 'SelfService' && amount.amountMinor > 0) {
       const description = `${product.name}: ${more} more license${more === 1 ? '' : 's'} until ${s.expiresAt.toISOString().slice(0, 10)}`;
-      const chargeId = await chargeOrFail(deps, { card: s.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Add a card to this subscription first.'), amount, idempotencyKey: `add:${s.id}:${s.version}`, description });
+      const chargeId = await chargeOrFail(deps, {
+        card: s.card ?? fail(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Add a card to this subscription first.'),
+        amount,
+        idempotencyKey: `add:${s.id}:${s.version}`,
+        description,
+      });
       invoice = newInvoice(deps, s, amount, description, { chargeId });
       await repos.invoices.add(invoice);
     }
@@ -63,9 +68,16 @@ export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     const actor = await loadActor(repos, ctx);
     const { subscription: s, assigned } = await loadForAction(repos, actor, subscriptionId, 'removeLicenses');
     const target = s.quantity - fewer;
-    if (target < 1) fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${count(s.quantity, 'license')}; to remove ${s.quantity === 1 ? 'it' : 'them all'}, cancel it.`, { quantity: s.quantity });
+    if (target < 1)
+      fail(ErrorCodes.QUANTITY_TOO_LARGE, `This subscription has ${count(s.quantity, 'license')}; to remove ${s.quantity === 1 ? 'it' : 'them all'}, cancel it.`, {
+        quantity: s.quantity,
+      });
     if (target < assigned) {
-      fail(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${count(assigned, 'license')} ${assigned === 1 ? 'is' : 'are'} assigned, so you can go down to ${assigned} at most. Unassign people first.`, { assigned, quantity: s.quantity });
+      fail(
+        ErrorCodes.LICENSE_BELOW_ASSIGNED,
+        `${count(assigned, 'license')} ${assigned === 1 ? 'is' : 'are'} assigned, so you can go down to ${assigned} at most. Unassign people first.`,
+        { assigned, quantity: s.quantity },
+      );
     }
     const product = await getProduct(repos, s.productId);
     const subscription = await repos.subscriptions.update({ ...s, quantity: target });

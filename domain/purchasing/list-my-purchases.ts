@@ -20,7 +20,13 @@ export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<My
   deps.uow.read(async (repos) => {
     const actor = await loadActor(repos, ctx);
     const subs = await repos.subscriptions.listByPurchaser(ctx.tenantId, ctx.actorId);
-    const [counts, products] = await Promise.all([repos.assignments.countBySubscriptions(ctx.tenantId, subs.map((s) => s.id)), repos.products.list()]);
+    const [counts, products] = await Promise.all([
+      repos.assignments.countBySubscriptions(
+        ctx.tenantId,
+        subs.map((s) => s.id),
+      ),
+      repos.products.list(),
+    ]);
     const byId = new Map(products.map((p) => [p.id, p]));
     return subs
       .filter((s) => s.origin === 'SelfService')

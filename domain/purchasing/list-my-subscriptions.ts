@@ -25,7 +25,13 @@ export const mySubscriptionsWithAssignees = async (repos: Repositories, ctx: Act
   let subs = (await repos.subscriptions.listByPurchaser(ctx.tenantId, actor.user.id)).filter((s) => s.origin === 'SelfService');
   if (only !== undefined) subs = subs.filter((s) => s.id === only);
   if (subs.length === 0) return [];
-  const [assignments, products] = await Promise.all([repos.assignments.listBySubscriptions(ctx.tenantId, subs.map((s) => s.id)), repos.products.list()]);
+  const [assignments, products] = await Promise.all([
+    repos.assignments.listBySubscriptions(
+      ctx.tenantId,
+      subs.map((s) => s.id),
+    ),
+    repos.products.list(),
+  ]);
   const people = new Map((await repos.users.getMany(ctx.tenantId, [...new Set(assignments.map((a) => a.userId))])).map((u) => [u.id, u]));
   const productById = new Map(products.map((p) => [p.id, p]));
   return subs.map((s) => {

@@ -49,10 +49,7 @@ export const newSubscription = (
 };
 
 /** Charges the card and returns the paid invoice, or throws PAYMENT.* leaving nothing changed. */
-export const chargeOrFail = async (
-  deps: Deps,
-  args: { card: CardSummary; amount: Money; idempotencyKey: string; description: string },
-): Promise<string> => {
+export const chargeOrFail = async (deps: Deps, args: { card: CardSummary; amount: Money; idempotencyKey: string; description: string }): Promise<string> => {
   const result = await deps.payments.charge({ token: args.card.token, amount: args.amount, idempotencyKey: args.idempotencyKey, description: args.description });
   if (result.status === 'declined') {
     const code = result.code === 'expired_card' ? ErrorCodes.PAYMENT_CARD_EXPIRED : ErrorCodes.PAYMENT_DECLINED;
@@ -61,13 +58,7 @@ export const chargeOrFail = async (
   return result.chargeId;
 };
 
-export const newInvoice = (
-  deps: Deps,
-  s: Subscription,
-  amount: Money,
-  description: string,
-  outcome: { chargeId: string } | { failureCode: string },
-): Invoice => {
+export const newInvoice = (deps: Deps, s: Subscription, amount: Money, description: string, outcome: { chargeId: string } | { failureCode: string }): Invoice => {
   const now = deps.clock.now();
   const paid = 'chargeId' in outcome;
   return {
@@ -122,7 +113,17 @@ export const createPaidSubscription = async (
     {
       recipient: { kind: 'admins' },
       kind: 'PurchaseCreated',
-      data: { subscriptionId: subscription.id, productId: product.id, productName: product.name, purchaserId: args.purchaserId, purchaserName: args.purchaserName, quantity, trial: false, amountMinor: amount.amountMinor, currency: amount.currency },
+      data: {
+        subscriptionId: subscription.id,
+        productId: product.id,
+        productName: product.name,
+        purchaserId: args.purchaserId,
+        purchaserName: args.purchaserName,
+        quantity,
+        trial: false,
+        amountMinor: amount.amountMinor,
+        currency: amount.currency,
+      },
     },
   ]);
   return { subscription, invoice };
@@ -145,7 +146,12 @@ export const loadManagedSubscription = async (repos: Repositories, actor: Actor,
  * Loads a subscription for one action and refuses, with the same code and reason the reads report,
  * when that action isn't possible for this actor now. Returns the number of licenses assigned on it.
  */
-export const loadForAction = async (repos: Repositories, actor: Actor, subscriptionId: string, action: SubscriptionAction): Promise<{ subscription: Subscription; assigned: number }> => {
+export const loadForAction = async (
+  repos: Repositories,
+  actor: Actor,
+  subscriptionId: string,
+  action: SubscriptionAction,
+): Promise<{ subscription: Subscription; assigned: number }> => {
   const s = await getSubscriptionOrFail(repos, actor.tenant.id, subscriptionId);
   // Who and whether live first: a stranger learns nothing about the assignments.
   requireAbility(subscriptionAccess(actor, s));
@@ -155,7 +161,14 @@ export const loadForAction = async (repos: Repositories, actor: Actor, subscript
 };
 
 export const CANCEL_REASONS = ['No longer needed', 'Too expensive', 'Switching to another product', 'Bought by mistake', 'Licenses centralized', 'Other'] as const;
-export const TAKEOVER_REASONS = ['Duplicate of a central subscription', 'Not approved by IT', 'Security or compliance', 'Cost control', 'Purchaser left the organization', 'Other'] as const;
+export const TAKEOVER_REASONS = [
+  'Duplicate of a central subscription',
+  'Not approved by IT',
+  'Security or compliance',
+  'Cost control',
+  'Purchaser left the organization',
+  'Other',
+] as const;
 
 /**
  * Ends a subscription: every assigned user loses the license (and is told), the status changes.
@@ -178,6 +191,11 @@ export const endSubscription = async (
     cancelledAt: change.status === 'Expired' ? s.cancelledAt : now,
     cancelReason: change.reason,
   });
-  await notify(repos, deps, s.tenantId, toEachUser(removedUserIds, 'LicenseRemoved', { subscriptionId: s.id, productId: s.productId, productName: change.productName, reason: change.status }));
+  await notify(
+    repos,
+    deps,
+    s.tenantId,
+    toEachUser(removedUserIds, 'LicenseRemoved', { subscriptionId: s.id, productId: s.productId, productName: change.productName, reason: change.status }),
+  );
   return { subscription, removedUserIds };
 };

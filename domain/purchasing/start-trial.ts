@@ -26,7 +26,11 @@ export const startTrial = async (deps: Deps, ctx: ActorContext, input: { product
     const card = product.trial!.requiresPaymentMethod ? await resolveCard(deps, input.cardToken) : null;
     if (actor.tenant.requireApproval && !isAdmin(actor.roles)) {
       const request = await createPurchaseRequest(repos, deps, ctx, actor, {
-        product, kind: 'Trial', quantity: product.trial!.licenses, frequency: 'Monthly', cardToken: card?.token ?? null,
+        product,
+        kind: 'Trial',
+        quantity: product.trial!.licenses,
+        frequency: 'Monthly',
+        cardToken: card?.token ?? null,
       });
       return { status: 'pending', request };
     }
@@ -58,12 +62,29 @@ export const createTrial = async (
   });
   await repos.subscriptions.create(subscription);
   await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: subscription.id, kind: 'TrialStarted', quantityDelta: trial.licenses, actorId: ctx.actorId });
-  await audit(repos, deps, ctx, 'subscription.trial', { type: 'subscription', id: subscription.id }, `Started a ${trial.days}-day trial of ${product.name} for ${args.purchaserName}`);
+  await audit(
+    repos,
+    deps,
+    ctx,
+    'subscription.trial',
+    { type: 'subscription', id: subscription.id },
+    `Started a ${trial.days}-day trial of ${product.name} for ${args.purchaserName}`,
+  );
   await notify(repos, deps, ctx.tenantId, [
     {
       recipient: { kind: 'admins' },
       kind: 'PurchaseCreated',
-      data: { subscriptionId: subscription.id, productId: product.id, productName: product.name, purchaserId: args.purchaserId, purchaserName: args.purchaserName, quantity: trial.licenses, trial: true, amountMinor: 0, currency: product.prices.Monthly.currency },
+      data: {
+        subscriptionId: subscription.id,
+        productId: product.id,
+        productName: product.name,
+        purchaserId: args.purchaserId,
+        purchaserName: args.purchaserName,
+        quantity: trial.licenses,
+        trial: true,
+        amountMinor: 0,
+        currency: product.prices.Monthly.currency,
+      },
     },
   ]);
   return subscription;

@@ -53,7 +53,8 @@ export const subscriptionAbilities = (actor: Actor, s: Subscription, assigned: n
     removeLicenses: firstRefusal(
       access,
       () => (s.isTrial ? refusedBy(ErrorCodes.TRIAL_CANNOT_CHANGE, 'A trial has a fixed number of licenses.') : allowed()),
-      () => (s.quantity <= 1 ? refusedBy(ErrorCodes.QUANTITY_TOO_LARGE, 'This subscription has 1 license; to remove it, cancel the subscription.', { quantity: s.quantity }) : allowed()),
+      () =>
+        s.quantity <= 1 ? refusedBy(ErrorCodes.QUANTITY_TOO_LARGE, 'This subscription has 1 license; to remove it, cancel the subscription.', { quantity: s.quantity }) : allowed(),
       () =>
         assigned >= s.quantity
           ? refusedBy(ErrorCodes.LICENSE_BELOW_ASSIGNED, `All ${plural(s.quantity, 'license')} are assigned. Unassign people first.`, { assigned, quantity: s.quantity })

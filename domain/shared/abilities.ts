@@ -31,5 +31,4 @@ export const requireAbility = (a: Ability): void => {
 };
 
 /** One refusal for every key: a Global reader's or a stranger's view of a set of actions. */
-export const allRefused = <K extends string>(keys: readonly K[], refusal: Ability): Abilities<K> =>
-  Object.fromEntries(keys.map((k) => [k, refusal])) as Abilities<K>;
+export const allRefused = <K extends string>(keys: readonly K[], refusal: Ability): Abilities<K> => Object.fromEntries(keys.map((k) => [k, refusal])) as Abilities<K>;

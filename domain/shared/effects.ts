@@ -4,14 +4,7 @@ import { ErrorCodes, fail } from './errors';
 
 /** Side effects every state change writes in its own transaction: audit trail, order history,
  *  notification intents. Kept here so use cases read as the rule they implement. */
-export const audit = (
-  repos: Repositories,
-  deps: Deps,
-  ctx: ActorContext,
-  action: string,
-  target: { type: string; id: string },
-  summary: string,
-): Promise<void> =>
+export const audit = (repos: Repositories, deps: Deps, ctx: ActorContext, action: string, target: { type: string; id: string }, summary: string): Promise<void> =>
   repos.audit.add({
     id: deps.ids.next(),
     tenantId: ctx.tenantId,
@@ -28,18 +21,10 @@ export const recordOrder = (
   repos: Repositories,
   deps: Deps,
   order: Omit<OrderEntry, 'id' | 'at' | 'note' | 'amount' | 'quantityDelta'> & Partial<Pick<OrderEntry, 'note' | 'amount' | 'quantityDelta'>>,
-): Promise<void> =>
-  repos.orders.add({ note: null, amount: null, quantityDelta: 0, ...order, id: deps.ids.next(), at: deps.clock.now() });
+): Promise<void> => repos.orders.add({ note: null, amount: null, quantityDelta: 0, ...order, id: deps.ids.next(), at: deps.clock.now() });
 
-export const notify = (
-  repos: Repositories,
-  deps: Deps,
-  tenantId: string,
-  items: readonly Notification[],
-): Promise<void> =>
-  items.length === 0
-    ? Promise.resolve()
-    : repos.outbox.add(items.map((n) => ({ ...n, id: deps.ids.next(), tenantId, createdAt: deps.clock.now() })));
+export const notify = (repos: Repositories, deps: Deps, tenantId: string, items: readonly Notification[]): Promise<void> =>
+  items.length === 0 ? Promise.resolve() : repos.outbox.add(items.map((n) => ({ ...n, id: deps.ids.next(), tenantId, createdAt: deps.clock.now() })));
 
 export const getProduct = async (repos: Repositories, productId: unknown): Promise<Product> => {
   const product = typeof productId === 'string' && productId.length <= 64 ? await repos.products.get(productId) : null;

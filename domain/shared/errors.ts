@@ -141,8 +141,7 @@ export const fail = (code: ErrorCode, message: string, details?: Record<string, 
   throw new DomainError(code, message, details);
 };
 
-export const isDomainError = (e: unknown, code?: ErrorCode): e is DomainError =>
-  e instanceof DomainError && (code === undefined || e.code === code);
+export const isDomainError = (e: unknown, code?: ErrorCode): e is DomainError => e instanceof DomainError && (code === undefined || e.code === code);
 
 /** Ineligible users are asked to contact their IT admin, as Microsoft does (R1). */
 export const CONTACT_IT_ADMIN = 'Please contact your IT admin.';

@@ -17,8 +17,6 @@ export const replay = async (repos: Repositories, ctx: ActorContext, key: string
 };
 
 export const remember = (repos: Repositories, deps: Deps, ctx: ActorContext, key: string | null, operation: string, fingerprint: string, resultId: string): Promise<void> =>
-  key
-    ? repos.idempotency.add({ tenantId: ctx.tenantId, key, operation, fingerprint, resultId, createdAt: deps.clock.now() })
-    : Promise.resolve();
+  key ? repos.idempotency.add({ tenantId: ctx.tenantId, key, operation, fingerprint, resultId, createdAt: deps.clock.now() }) : Promise.resolve();
 
 export const parseIdempotencyKey = (raw: unknown): string | null => (raw === undefined || raw === null || raw === '' ? null : parseId(raw, 'request id'));

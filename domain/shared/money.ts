@@ -12,6 +12,4 @@ export const money = (amountMinor: number, currency: string): Money => {
 export const multiply = (m: Money, factor: number): Money => money(m.amountMinor * factor, m.currency);
 
 /** Share of a period's price for a fraction of it, rounded half up to the minor unit. */
-export const prorate = (m: Money, numerator: number, denominator: number): Money =>
-  money(Math.round((m.amountMinor * numerator) / denominator), m.currency);
-
+export const prorate = (m: Money, numerator: number, denominator: number): Money => money(Math.round((m.amountMinor * numerator) / denominator), m.currency);

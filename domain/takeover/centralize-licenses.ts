@@ -36,14 +36,31 @@ export const centralizeLicenses = async (
     const needing = holders.filter((a) => !inTarget.has(a.userId));
     const available = target.quantity - existing.length;
     if (needing.length > available) {
-      fail(ErrorCodes.LICENSE_NOT_ENOUGH, `The central subscription has ${available} available license${available === 1 ? '' : 's'} but ${needing.length} users need one.`, { available, needed: needing.length });
+      fail(ErrorCodes.LICENSE_NOT_ENOUGH, `The central subscription has ${available} available license${available === 1 ? '' : 's'} but ${needing.length} users need one.`, {
+        available,
+        needed: needing.length,
+      });
     }
     const now = deps.clock.now();
-    const rows: LicenseAssignment[] = needing.map((a) => ({ id: deps.ids.next(), tenantId: ctx.tenantId, subscriptionId: target.id, userId: a.userId, assignedAt: now, assignedBy: ctx.actorId }));
+    const rows: LicenseAssignment[] = needing.map((a) => ({
+      id: deps.ids.next(),
+      tenantId: ctx.tenantId,
+      subscriptionId: target.id,
+      userId: a.userId,
+      assignedAt: now,
+      assignedBy: ctx.actorId,
+    }));
     if (rows.length) await repos.assignments.add(rows);
     target = await repos.subscriptions.update(target);
     const source = await repos.subscriptions.update({ ...s, centralizedInto: target.id });
-    await audit(repos, deps, ctx, 'takeover.centralize', { type: 'subscription', id: s.id }, `Centralized ${product.name}: ${rows.length} users got central licenses; purchaser asked to cancel`);
+    await audit(
+      repos,
+      deps,
+      ctx,
+      'takeover.centralize',
+      { type: 'subscription', id: s.id },
+      `Centralized ${product.name}: ${rows.length} users got central licenses; purchaser asked to cancel`,
+    );
     await notify(repos, deps, ctx.tenantId, [
       {
         recipient: { kind: 'user', userId: s.purchaserId },

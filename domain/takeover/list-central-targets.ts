@@ -11,7 +11,10 @@ export const listCentralTargets = async (deps: Deps, ctx: ActorContext, input: {
     await requireAdminRead(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);
     const central = await repos.subscriptions.listLiveByProduct(ctx.tenantId, s.productId, 'Central');
-    const counts = await repos.assignments.countBySubscriptions(ctx.tenantId, central.map((c) => c.id));
+    const counts = await repos.assignments.countBySubscriptions(
+      ctx.tenantId,
+      central.map((c) => c.id),
+    );
     return central.map((c) => ({ subscription: c, available: c.quantity - (counts.get(c.id) ?? 0) }));
   });
 };

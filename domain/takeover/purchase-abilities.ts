@@ -31,7 +31,11 @@ export const stillLiveAbility = (s: Subscription): Ability =>
 
 /** R10 (and the start of R8, R9): an admin who may write, on a live self-service subscription. */
 export const takeOverAbility = (actor: Actor, s: Subscription): Ability =>
-  firstRefusal(adminWriteAbility(actor.roles), () => selfServiceAbility(s), () => stillLiveAbility(s));
+  firstRefusal(
+    adminWriteAbility(actor.roles),
+    () => selfServiceAbility(s),
+    () => stillLiveAbility(s),
+  );
 
 /** R8: centralizing can always buy a new central subscription, so it needs no free licenses anywhere. */
 export const centralizeAbility = (actor: Actor, s: Subscription): Ability => takeOverAbility(actor, s);
@@ -39,7 +43,8 @@ export const centralizeAbility = (actor: Actor, s: Subscription): Ability => tak
 /** The target that comes closest to taking every user: most spare licenses after the move, then most free. */
 export const bestMoveTarget = (targets: readonly MoveTarget[]): MoveTarget | null =>
   targets.reduce<MoveTarget | null>(
-    (best, t) => (!best || t.available - t.needed > best.available - best.needed || (t.available - t.needed === best.available - best.needed && t.available > best.available) ? t : best),
+    (best, t) =>
+      !best || t.available - t.needed > best.available - best.needed || (t.available - t.needed === best.available - best.needed && t.available > best.available) ? t : best,
     null,
   );
 
@@ -67,15 +72,19 @@ export const moveUsersAbility = (actor: Actor, s: Subscription, product: Product
 export const acknowledgeAbility = (actor: Actor, s: Subscription, acknowledged: { byName: string } | null): Ability =>
   firstRefusal(
     adminWriteAbility(actor.roles),
-    () => (s.origin === 'SelfService' ? allowed() : refusedBy(ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, 'Only self-service purchases are acknowledged; this one was bought centrally.')),
+    () =>
+      s.origin === 'SelfService' ? allowed() : refusedBy(ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, 'Only self-service purchases are acknowledged; this one was bought centrally.'),
     () => stillLiveAbility(s),
-    () => (acknowledged ? refusedBy(ErrorCodes.PURCHASE_ALREADY_ACKNOWLEDGED, `${acknowledged.byName} already acknowledged this purchase.`, { byName: acknowledged.byName }) : allowed()),
+    () =>
+      acknowledged ? refusedBy(ErrorCodes.PURCHASE_ALREADY_ACKNOWLEDGED, `${acknowledged.byName} already acknowledged this purchase.`, { byName: acknowledged.byName }) : allowed(),
   );
 
 /** R3: turn the product's self-service purchase off (affects only future purchases and trials). */
 export const disableProductAbility = (actor: Actor, product: Product, policy: PolicyValue): Ability =>
   firstRefusal(adminWriteAbility(actor.roles), () =>
-    policy === 'Disabled' ? refusedBy(ErrorCodes.POLICY_ALREADY_SET, `Self-service purchase of ${product.name} is already turned off.`, { productId: product.id, policy }) : allowed(),
+    policy === 'Disabled'
+      ? refusedBy(ErrorCodes.POLICY_ALREADY_SET, `Self-service purchase of ${product.name} is already turned off.`, { productId: product.id, policy })
+      : allowed(),
   );
 
 export interface PurchaseFacts {

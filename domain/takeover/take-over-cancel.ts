@@ -21,8 +21,22 @@ export const takeOverCancel = async (deps: Deps, ctx: ActorContext, input: { sub
     requireAbility(takeOverAbility(actor, s));
     const product = await getProduct(repos, s.productId);
     const { subscription, removedUserIds } = await endSubscription(repos, deps, s, { status: 'Deleted', reason, productName: product.name });
-    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'TakenOver', quantityDelta: -s.quantity, actorId: ctx.actorId, note: `Cancelled by admin: ${reason}` });
-    await audit(repos, deps, ctx, 'takeover.cancel', { type: 'subscription', id: s.id }, `Took over and cancelled ${product.name} (${reason}); ${removedUserIds.length} users lost access`);
+    await recordOrder(repos, deps, {
+      tenantId: ctx.tenantId,
+      subscriptionId: s.id,
+      kind: 'TakenOver',
+      quantityDelta: -s.quantity,
+      actorId: ctx.actorId,
+      note: `Cancelled by admin: ${reason}`,
+    });
+    await audit(
+      repos,
+      deps,
+      ctx,
+      'takeover.cancel',
+      { type: 'subscription', id: s.id },
+      `Took over and cancelled ${product.name} (${reason}); ${removedUserIds.length} users lost access`,
+    );
     await notify(repos, deps, ctx.tenantId, [
       {
         recipient: { kind: 'user', userId: s.purchaserId },

@@ -35,15 +35,48 @@ export const takeOverMoveUsers = async (
     // The same rule the purchase's card reads, for the one target chosen.
     requireAbility(moveUsersAbility(actor, s, product, [{ subscription: t, available: t.quantity - toRows.length, needed: moving.length }], fromRows.length));
     const now = deps.clock.now();
-    if (fromRows.length) await repos.assignments.remove(ctx.tenantId, s.id, fromRows.map((a) => a.userId));
-    const added: LicenseAssignment[] = moving.map((a) => ({ id: deps.ids.next(), tenantId: ctx.tenantId, subscriptionId: t.id, userId: a.userId, assignedAt: now, assignedBy: ctx.actorId }));
+    if (fromRows.length)
+      await repos.assignments.remove(
+        ctx.tenantId,
+        s.id,
+        fromRows.map((a) => a.userId),
+      );
+    const added: LicenseAssignment[] = moving.map((a) => ({
+      id: deps.ids.next(),
+      tenantId: ctx.tenantId,
+      subscriptionId: t.id,
+      userId: a.userId,
+      assignedAt: now,
+      assignedBy: ctx.actorId,
+    }));
     if (added.length) await repos.assignments.add(added);
     const source = await repos.subscriptions.update({ ...s, status: 'Deleted', recurring: false, cancelledAt: now, cancelReason: reason ?? 'Users moved by admin' });
     const target = await repos.subscriptions.update(t);
     const why = reason ? ` (${reason})` : '';
-    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'TakenOver', quantityDelta: -s.quantity, actorId: ctx.actorId, note: `Users moved to ${t.id}${reason ? `: ${reason}` : ''}` });
-    await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: t.id, kind: 'UsersMoved', quantityDelta: 0, actorId: ctx.actorId, note: `${moving.length} users moved from ${s.id}` });
-    await audit(repos, deps, ctx, 'takeover.move-users', { type: 'subscription', id: s.id }, `Took over ${product.name}${why}: moved ${fromRows.length} users to a central subscription`);
+    await recordOrder(repos, deps, {
+      tenantId: ctx.tenantId,
+      subscriptionId: s.id,
+      kind: 'TakenOver',
+      quantityDelta: -s.quantity,
+      actorId: ctx.actorId,
+      note: `Users moved to ${t.id}${reason ? `: ${reason}` : ''}`,
+    });
+    await recordOrder(repos, deps, {
+      tenantId: ctx.tenantId,
+      subscriptionId: t.id,
+      kind: 'UsersMoved',
+      quantityDelta: 0,
+      actorId: ctx.actorId,
+      note: `${moving.length} users moved from ${s.id}`,
+    });
+    await audit(
+      repos,
+      deps,
+      ctx,
+      'takeover.move-users',
+      { type: 'subscription', id: s.id },
+      `Took over ${product.name}${why}: moved ${fromRows.length} users to a central subscription`,
+    );
     await notify(repos, deps, ctx.tenantId, [
       {
         recipient: { kind: 'user', userId: s.purchaserId },

@@ -40,7 +40,14 @@ export class PrismaActorRepository implements ActorRepository {
     const first = rows[0];
     return {
       tenant: first?.tenantId
-        ? { id: first.tenantId, name: first.tenantName!, kind: as<TenantKind>(first.kind!), country: first.country!, requireApproval: Boolean(first.requireApproval), createdAt: new Date(first.tenantCreatedAt!) }
+        ? {
+            id: first.tenantId,
+            name: first.tenantName!,
+            kind: as<TenantKind>(first.kind!),
+            country: first.country!,
+            requireApproval: Boolean(first.requireApproval),
+            createdAt: new Date(first.tenantCreatedAt!),
+          }
         : null,
       user: first?.userId
         ? { id: first.userId, tenantId, displayName: first.displayName!, email: first.email, isGuest: Boolean(first.isGuest), active: Boolean(first.active) }

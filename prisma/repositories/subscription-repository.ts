@@ -69,9 +69,31 @@ const liveOfProduct = (tenantId: string, productId: string, origin?: Subscriptio
 
 /** Every column of the model, in a raw SELECT that reads a SubscriptionRow. */
 const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
-  'id', 'tenantId', 'productId', 'purchaserId', 'origin', 'status', 'quantity', 'billingFrequency', 'unitPriceMinor', 'currency', 'recurring', 'isTrial',
-  'cardToken', 'cardBrand', 'cardLast4', 'cardExpMonth', 'cardExpYear', 'startedAt', 'expiresAt', 'cancelledAt', 'cancelReason', 'centralizedInto', 'remindedFor',
-  'createdAt', 'version',
+  'id',
+  'tenantId',
+  'productId',
+  'purchaserId',
+  'origin',
+  'status',
+  'quantity',
+  'billingFrequency',
+  'unitPriceMinor',
+  'currency',
+  'recurring',
+  'isTrial',
+  'cardToken',
+  'cardBrand',
+  'cardLast4',
+  'cardExpMonth',
+  'cardExpYear',
+  'startedAt',
+  'expiresAt',
+  'cancelledAt',
+  'cancelReason',
+  'centralizedInto',
+  'remindedFor',
+  'createdAt',
+  'version',
 ];
 const allColumns = columns(SUBSCRIPTION_COLUMNS);
 const live = [...LIVE_STATUSES];
@@ -121,16 +143,20 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
    */
   async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
     const where = Prisma.sql`"tenantId" = ${tenantId}${filter.origin !== undefined ? Prisma.sql` AND "origin" = ${filter.origin}` : Prisma.empty}${
-      filter.productId !== undefined ? Prisma.sql` AND "productId" = ${filter.productId}` : Prisma.empty}${
-      filter.purchaserId !== undefined ? Prisma.sql` AND "purchaserId" = ${filter.purchaserId}` : Prisma.empty}${
-      filter.status !== undefined ? Prisma.sql` AND "status" = ${filter.status}` : Prisma.empty}`;
+      filter.productId !== undefined ? Prisma.sql` AND "productId" = ${filter.productId}` : Prisma.empty
+    }${filter.purchaserId !== undefined ? Prisma.sql` AND "purchaserId" = ${filter.purchaserId}` : Prisma.empty}${
+      filter.status !== undefined ? Prisma.sql` AND "status" = ${filter.status}` : Prisma.empty
+    }`;
     const { skip, take } = pageWindow(page, pageSize);
     const rows = await this.sql.query<SubscriptionRow & { total: bigint | number }>(Prisma.sql`
       SELECT ${allColumns}, (SELECT COUNT(*) FROM "Subscription" WHERE ${where}) AS "total"
       FROM "Subscription" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC ${limitOffset(take, skip)}`);
-    const total = rows.length > 0
-      ? countOf(rows[0].total)
-      : skip === 0 ? 0 : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "total" FROM "Subscription" WHERE ${where}`))[0]?.total);
+    const total =
+      rows.length > 0
+        ? countOf(rows[0].total)
+        : skip === 0
+          ? 0
+          : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "total" FROM "Subscription" WHERE ${where}`))[0]?.total);
     return toPage(rows.map(toSubscription), total, page, pageSize);
   }
 
@@ -162,7 +188,12 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   async purchasersOfProduct(tenantId: string, productId: string, origin: SubscriptionOrigin | undefined, page: number, pageSize: number): Promise<Page<string>> {
     const groups = await this.db.subscription.groupBy({ by: ['purchaserId'], where: liveOfProduct(tenantId, productId, origin), orderBy: { purchaserId: 'asc' } });
     const { skip, take } = pageWindow(page, pageSize);
-    return toPage(groups.slice(skip, skip + take).map((g) => g.purchaserId), groups.length, page, pageSize);
+    return toPage(
+      groups.slice(skip, skip + take).map((g) => g.purchaserId),
+      groups.length,
+      page,
+      pageSize,
+    );
   }
 
   /** A trial counts once started, whether it is running, converted to paid (isTrial false) or ended. */

@@ -12,7 +12,9 @@ const megansPowerBi = async (bot: BotHarness) => (await subscriptionsOf(bot, DEM
 
 describe('card actions (Action.Execute invokes) through the real adapter', () => {
   let bot: BotHarness;
-  beforeEach(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
   afterEach(() => bot.close());
 
   test('buy from the catalog: the form, a declined card (nothing created), then a purchase; a double click buys once', async () => {
@@ -136,13 +138,20 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     for (const [verb, data] of adminVerbs) {
       for (const who of ['patti', outsider] as const) {
         const r = await bot.invoke(who, verb, data, 'channel');
-        expect({ verb, who: typeof who === 'string' ? who : 'outsider', status: r.status, type: r.body.type }).toEqual({ verb, who: typeof who === 'string' ? who : 'outsider', status: 200, type: 'application/vnd.microsoft.activity.message' });
+        expect({ verb, who: typeof who === 'string' ? who : 'outsider', status: r.status, type: r.body.type }).toEqual({
+          verb,
+          who: typeof who === 'string' ? who : 'outsider',
+          status: 200,
+          type: 'application/vnd.microsoft.activity.message',
+        });
         // (An outsider's name search runs in their own tenant, so it finds nobody: nothing leaks either way.)
         expect(r.text).toMatch(/Only Global admins|Only a Global admin|couldn't find|nobody in your organization/i);
       }
     }
     // A Global reader can look but not change.
-    expect((await bot.invoke('isaiah', VERBS.takeOver, { subscriptionId: s.id, mode: 'cancel', reason: 'Cost control' }, 'channel')).text).toMatch(/read|Only Global admins and Billing admins/i);
+    expect((await bot.invoke('isaiah', VERBS.takeOver, { subscriptionId: s.id, mode: 'cancel', reason: 'Cost control' }, 'channel')).text).toMatch(
+      /read|Only Global admins and Billing admins/i,
+    );
     expect(await megansPowerBi(bot)).toMatchObject({ status: 'Active' });
     const policies = await bot.app.deps.uow.read((r) => r.policies.list(DEMO_TENANT_ID));
     expect(policies.filter((p) => p.value !== 'Enabled')).toHaveLength(0);
@@ -187,7 +196,7 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(texts).toMatch(/Taken over: the subscription is cancelled/);
     expect(texts).toMatch(/already/);
     expect(actionOf(first.card, 'Take over')).toBeNull();
-    expect((await megansPowerBi(bot))).toBeUndefined();
+    expect(await megansPowerBi(bot)).toBeUndefined();
 
     await bot.app.sender.drainOnce();
     const toMegan = bot.connector.recorded.filter((r) => JSON.stringify(r.activity).includes('cancelled your'));
@@ -236,7 +245,9 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
 
 describe('text commands that act', () => {
   let bot: BotHarness;
-  beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
   afterAll(() => bot.close());
 
   test('purchaser commands in words', async () => {
@@ -268,9 +279,16 @@ describe('text commands that act', () => {
   test('@mentions in a group chat name people exactly', async () => {
     const mention = { type: 'mention', text: '<at>Lynne Robbins</at>', mentioned: { id: `29:${DEMO_USERS.lynne.id}`, name: 'Lynne Robbins', aadObjectId: DEMO_USERS.lynne.id } };
     const res = await bot.post({
-      type: 'message', id: 'g1', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'unassign power bi pro from <at>Lynne Robbins</at>', entities: [mention],
-      from: { id: `29:${DEMO_USERS.megan.id}`, name: 'Megan Bowen', aadObjectId: DEMO_USERS.megan.id }, recipient: { id: '28:purchases-bot', name: 'Purchases' },
-      conversation: { id: '19:groupchat-1@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: DEMO_TENANT_ID }, channelData: { tenant: { id: DEMO_TENANT_ID } },
+      type: 'message',
+      id: 'g1',
+      channelId: 'msteams',
+      serviceUrl: bot.connector.url,
+      text: 'unassign power bi pro from <at>Lynne Robbins</at>',
+      entities: [mention],
+      from: { id: `29:${DEMO_USERS.megan.id}`, name: 'Megan Bowen', aadObjectId: DEMO_USERS.megan.id },
+      recipient: { id: '28:purchases-bot', name: 'Purchases' },
+      conversation: { id: '19:groupchat-1@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: DEMO_TENANT_ID },
+      channelData: { tenant: { id: DEMO_TENANT_ID } },
     });
     expect(res.status).toBe(200);
     // The subscription is personal: the group chat gets a note, the card goes to Megan's 1:1 chat.
@@ -280,7 +298,9 @@ describe('text commands that act', () => {
     const ref = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.megan.id}`);
     const privately = await bot.connector.waitFor(ref!.conversation!.id);
     expect(privately.map((r) => JSON.stringify(r.activity)).join('\n')).toMatch(/Done: 1 unassigned/);
-    const assigned = await bot.app.deps.uow.read(async (r) => r.assignments.listBySubscription(DEMO_TENANT_ID, (await r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))[0].id));
+    const assigned = await bot.app.deps.uow.read(async (r) =>
+      r.assignments.listBySubscription(DEMO_TENANT_ID, (await r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))[0].id),
+    );
     expect(assigned.map((a) => a.userId)).not.toContain(DEMO_USERS.lynne.id);
   });
 

@@ -21,7 +21,12 @@ const dialogInvoke = async (who: Person, name: 'task/fetch' | 'task/submit', dat
   const person = DEMO_USERS[who];
   const conversationId = `a:dialog-${++seq}`;
   const res = await bot.post({
-    type: 'invoke', name, id: `d${seq}`, channelId: 'msteams', serviceUrl: bot.connector.url, timestamp: new Date().toISOString(),
+    type: 'invoke',
+    name,
+    id: `d${seq}`,
+    channelId: 'msteams',
+    serviceUrl: bot.connector.url,
+    timestamp: new Date().toISOString(),
     from: opts.anonymous ? { id: '29:someone' } : { id: `29:${person.id}`, name: person.displayName, aadObjectId: person.id },
     recipient: { id: '28:purchases-bot', name: 'Purchases' },
     conversation: { id: conversationId, conversationType: 'personal', tenantId: DEMO_TENANT_ID },
@@ -52,7 +57,9 @@ const dialogButton = (card: unknown): { title: string; data: Record<string, unkn
 const linkOf = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('link') ?? '';
 const subscriptionsOf = (userId: string) => bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, userId));
 
-beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+beforeAll(async () => {
+  bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+});
 afterAll(() => bot?.close());
 
 describe('task/fetch: the buy card opens checkout as a Teams dialog', () => {
@@ -166,7 +173,11 @@ const requestFixture = async () => {
       await setRequireApproval(bot.app.deps, admin, { enabled: true });
       try {
         const token = bot.app.payments.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' }).token;
-        const r = await buySubscription(bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.lynne.id, surface: 'web' }, { productId: POWER_APPS, quantity: 1, billingFrequency: 'Monthly', cardToken: token });
+        const r = await buySubscription(
+          bot.app.deps,
+          { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.lynne.id, surface: 'web' },
+          { productId: POWER_APPS, quantity: 1, billingFrequency: 'Monthly', cardToken: token },
+        );
         if (r.status !== 'pending') throw new Error('expected a pending request');
         return r.request.id;
       } finally {
@@ -183,7 +194,12 @@ const requestFixture = async () => {
       const r = await (async () => {
         const person = DEMO_USERS.megan;
         const res = await web.bot.post({
-          type: 'invoke', name: 'task/fetch', id: 'd-browser', channelId: 'msteams', serviceUrl: web.bot.connector.url, timestamp: new Date().toISOString(),
+          type: 'invoke',
+          name: 'task/fetch',
+          id: 'd-browser',
+          channelId: 'msteams',
+          serviceUrl: web.bot.connector.url,
+          timestamp: new Date().toISOString(),
           from: { id: `29:${person.id}`, name: person.displayName, aadObjectId: person.id },
           recipient: { id: '28:purchases-bot', name: 'Purchases' },
           conversation: { id: 'a:dialog-browser', conversationType: 'personal', tenantId: DEMO_TENANT_ID },
@@ -198,7 +214,9 @@ const requestFixture = async () => {
       await context.route('https://res.cdn.office.net/**', (route) => route.fulfill({ json: { validOrigins: [] } }));
       const page = await context.newPage();
       const problems: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
       page.on('pageerror', (e) => problems.push(e.message));
       await page.goto(url);
       await page.waitForSelector('#app[aria-busy="false"]');

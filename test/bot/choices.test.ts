@@ -32,7 +32,9 @@ describe('several subscriptions, several people, digits in names', () => {
     second = bought.subscription;
     await assignLicenses(bot.app.deps, megan, { subscriptionId: second.id, userIds: [DEMO_USERS.adele.id] });
     // Two people called Alex: a name alone can't say which.
-    await upsertDirectoryUsers(bot.app.deps, [{ id: 'alex-two', tenantId: DEMO_TENANT_ID, displayName: 'Alex Wilber-Jones', email: 'alexj@example.com', isGuest: false, active: true }]);
+    await upsertDirectoryUsers(bot.app.deps, [
+      { id: 'alex-two', tenantId: DEMO_TENANT_ID, displayName: 'Alex Wilber-Jones', email: 'alexj@example.com', isGuest: false, active: true },
+    ]);
   });
   afterAll(() => bot.close());
 
@@ -108,9 +110,15 @@ describe('several subscriptions, several people, digits in names', () => {
 
   test('personal data asked for in a group chat is answered in the 1:1 chat (created when there is none)', async () => {
     const res = await bot.post({
-      type: 'message', id: 'gp1', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'my purchases',
-      from: { id: `29:${DEMO_USERS.lynne.id}`, name: 'Lynne Robbins', aadObjectId: DEMO_USERS.lynne.id }, recipient: { id: '28:purchases-bot', name: 'Purchases' },
-      conversation: { id: '19:groupchat-privacy@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: DEMO_TENANT_ID }, channelData: { tenant: { id: DEMO_TENANT_ID } },
+      type: 'message',
+      id: 'gp1',
+      channelId: 'msteams',
+      serviceUrl: bot.connector.url,
+      text: 'my purchases',
+      from: { id: `29:${DEMO_USERS.lynne.id}`, name: 'Lynne Robbins', aadObjectId: DEMO_USERS.lynne.id },
+      recipient: { id: '28:purchases-bot', name: 'Purchases' },
+      conversation: { id: '19:groupchat-privacy@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: DEMO_TENANT_ID },
+      channelData: { tenant: { id: DEMO_TENANT_ID } },
     });
     expect(res.status).toBe(200);
     const [note] = await bot.connector.waitFor('19:groupchat-privacy@thread.v2');
@@ -135,7 +143,9 @@ describe('several subscriptions, several people, digits in names', () => {
 
 describe('cards show only what is possible now', () => {
   let bot: BotHarness;
-  beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
   afterAll(() => bot.close());
 
   test('a buy card refreshes without its Buy button once the product is turned off; a press on the stale card buys nothing', async () => {
@@ -154,7 +164,14 @@ describe('cards show only what is possible now', () => {
     expect(stale.text).toMatch(/turned off buying Visio Plan 2/);
     expect(stale.text).not.toMatch(/Buy Visio Plan 2/);
     const buy = actionOf(form, 'Buy')!;
-    const pressed = await bot.invoke('patti', buy.verb, { ...buy.data, quantity: 3, billingFrequency: 'Monthly', cardNumber: '4242 4242 4242 4242', cardExpiry: '12/30', cardCvc: '123' });
+    const pressed = await bot.invoke('patti', buy.verb, {
+      ...buy.data,
+      quantity: 3,
+      billingFrequency: 'Monthly',
+      cardNumber: '4242 4242 4242 4242',
+      cardExpiry: '12/30',
+      cardCvc: '123',
+    });
     expect(pressed.text).toMatch(/turned off|doesn't allow/);
     const patti = await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.patti.id));
     expect(patti).toHaveLength(0);
@@ -163,7 +180,9 @@ describe('cards show only what is possible now', () => {
 
 describe('take over by moving the users, from the card alone', () => {
   let bot: BotHarness;
-  beforeAll(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
   afterAll(() => bot.close());
 
   const meganPbi = async () => (await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))).find((s) => s.productId === POWER_BI)!;

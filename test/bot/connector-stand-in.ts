@@ -47,7 +47,9 @@ export class ConnectorStandIn {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     let body = '';
-    req.on('data', (d) => { body += d; });
+    req.on('data', (d) => {
+      body += d;
+    });
     req.on('end', () => {
       const url = decodeURIComponent(req.url ?? '');
       const member = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/.exec(url);

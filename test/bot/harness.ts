@@ -28,7 +28,8 @@ export const activityText = (activity: { text?: string; attachments?: unknown[] 
 
 /** The Adaptive Card of an activity, if it has one. */
 export const cardOf = (activity: { attachments?: unknown[] }): Record<string, unknown> | null =>
-  ((activity.attachments ?? []) as Array<{ contentType?: string; content?: Record<string, unknown> }>).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content ?? null;
+  ((activity.attachments ?? []) as Array<{ contentType?: string; content?: Record<string, unknown> }>).find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')
+    ?.content ?? null;
 
 /** Finds an action by title anywhere in a card (inside ShowCards too), to press it as Teams would. */
 export const actionOf = (card: unknown, title: string | RegExp): { verb: string; data: Record<string, unknown> } | null => {
@@ -68,9 +69,17 @@ export interface BotHarness {
   /** Presses an Action.Execute button: an adaptiveCard/action invoke, as Teams sends it. */
   invoke(user: Who, verb: string, data?: Record<string, unknown>, where?: 'personal' | 'channel'): Promise<InvokeResult>;
   /** Presses the Action.Submit fallback of a card message: a message whose value carries the data. */
-  submit(user: Who, value: Record<string, unknown>, replyToId: string): Promise<{ status: number; recorded: Array<{ kind: string; text: string; activity: Record<string, unknown> }> }>;
+  submit(
+    user: Who,
+    value: Record<string, unknown>,
+    replyToId: string,
+  ): Promise<{ status: number; recorded: Array<{ kind: string; text: string; activity: Record<string, unknown> }> }>;
   /** A channel message that @mentions the bot, as Teams sends it. */
-  sayInChannel(user: keyof typeof DEMO_USERS, text: string, channel?: { id: string; name: string }): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
+  sayInChannel(
+    user: keyof typeof DEMO_USERS,
+    text: string,
+    channel?: { id: string; name: string },
+  ): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
   close(): Promise<void>;
 }
 
@@ -107,7 +116,12 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
       const person = who(user);
       const conversationId = `a:personal-${++conversationSeq}`;
       const res = await post({
-        type: 'message', id: `m${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(), text,
+        type: 'message',
+        id: `m${conversationSeq}`,
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        timestamp: new Date().toISOString(),
+        text,
         from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
         conversation: { id: conversationId, conversationType: 'personal', tenantId: person.tenantId },
@@ -119,13 +133,22 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
     async invoke(user, verb, data = {}, where = 'personal') {
       const person = who(user);
       const res = await post({
-        type: 'invoke', name: 'adaptiveCard/action', id: `i${++conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(),
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: `i${++conversationSeq}`,
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        timestamp: new Date().toISOString(),
         from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
-        conversation: where === 'personal'
-          ? { id: `a:personal-${person.id}`, conversationType: 'personal', tenantId: person.tenantId }
-          : { id: '19:admins@thread.tacv2;messageid=1', conversationType: 'channel', isGroup: true, tenantId: person.tenantId },
-        channelData: { tenant: { id: person.tenantId }, ...(where === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: '19:admins@thread.tacv2', name: 'Billing admins' } } : {}) },
+        conversation:
+          where === 'personal'
+            ? { id: `a:personal-${person.id}`, conversationType: 'personal', tenantId: person.tenantId }
+            : { id: '19:admins@thread.tacv2;messageid=1', conversationType: 'channel', isGroup: true, tenantId: person.tenantId },
+        channelData: {
+          tenant: { id: person.tenantId },
+          ...(where === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: '19:admins@thread.tacv2', name: 'Billing admins' } } : {}),
+        },
         value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
       });
       const body = (await res.json().catch(() => ({}))) as InvokeResult['body'];
@@ -137,7 +160,13 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
       const person = who(user);
       const conversationId = `a:personal-submit-${++conversationSeq}`;
       const res = await post({
-        type: 'message', id: `s${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(), replyToId, value,
+        type: 'message',
+        id: `s${conversationSeq}`,
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        timestamp: new Date().toISOString(),
+        replyToId,
+        value,
         from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
         conversation: { id: conversationId, conversationType: 'personal', tenantId: person.tenantId },
@@ -150,7 +179,11 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
       const mention = '<at>Purchases</at>';
       const conversationId = `${channel.id};messageid=${++conversationSeq}`;
       const res = await post({
-        type: 'message', id: `c${conversationSeq}`, channelId: 'msteams', serviceUrl: connector.url, timestamp: new Date().toISOString(),
+        type: 'message',
+        id: `c${conversationSeq}`,
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        timestamp: new Date().toISOString(),
         text: `${mention} ${text}`,
         entities: [{ type: 'mention', text: mention, mentioned: { id: '28:purchases-bot', name: 'Purchases' } }],
         from: { id: `29:${DEMO_USERS[user].id}`, name: DEMO_USERS[user].displayName, aadObjectId: DEMO_USERS[user].id },

@@ -3,7 +3,9 @@ import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
 
 describe('POST /api/messages through the real adapter (no app id: local, unauthenticated)', () => {
   let bot: BotHarness;
-  beforeAll(async () => { bot = await startBot(); });
+  beforeAll(async () => {
+    bot = await startBot();
+  });
   afterAll(() => bot.close());
 
   test('help answers with the commands', async () => {
@@ -13,7 +15,7 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect(replies[0]).toMatch(/my purchases/);
   });
 
-  test('my purchases shows only the caller\'s own subscriptions', async () => {
+  test("my purchases shows only the caller's own subscriptions", async () => {
     expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/\*\*Power BI Pro\*\*\n5 licenses \(3 assigned\) · active/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).toMatch(/Visio Plan 1/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/Power BI Pro/);
@@ -105,13 +107,28 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
   });
 
   test('unknown activity types are acknowledged and ignored', async () => {
-    const res = await bot.post({ type: 'somethingNew', channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: 'a:ignored' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
+    const res = await bot.post({
+      type: 'somethingNew',
+      channelId: 'msteams',
+      serviceUrl: bot.connector.url,
+      conversation: { id: 'a:ignored' },
+      from: { id: '29:x' },
+      recipient: { id: '28:bot' },
+    });
     expect(res.status).toBe(200);
     expect(await bot.connector.waitFor('a:ignored', 1, 300)).toHaveLength(0);
   });
 
   test('messages without a Teams identity get a polite answer and touch nothing', async () => {
-    const res = await bot.post({ type: 'message', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'purchases', conversation: { id: 'a:anon' }, from: { id: '29:x' }, recipient: { id: '28:bot' } });
+    const res = await bot.post({
+      type: 'message',
+      channelId: 'msteams',
+      serviceUrl: bot.connector.url,
+      text: 'purchases',
+      conversation: { id: 'a:anon' },
+      from: { id: '29:x' },
+      recipient: { id: '28:bot' },
+    });
     expect(res.status).toBe(200);
     expect((await bot.connector.waitFor('a:anon'))[0].activity.text).toMatch(/inside Microsoft Teams/);
   });
@@ -125,9 +142,14 @@ describe('POST /api/messages with an app id configured', () => {
   afterAll(() => bot.close());
 
   const activity = () => ({
-    type: 'message', channelId: 'msteams', serviceUrl: bot.connector.url, text: 'purchases',
-    from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-0000000000020' }, recipient: { id: '28:bot' },
-    conversation: { id: 'a:secured', tenantId: DEMO_TENANT_ID }, channelData: { tenant: { id: DEMO_TENANT_ID } },
+    type: 'message',
+    channelId: 'msteams',
+    serviceUrl: bot.connector.url,
+    text: 'purchases',
+    from: { id: '29:alex', aadObjectId: '00000000-0000-0000-0000-0000000000020' },
+    recipient: { id: '28:bot' },
+    conversation: { id: 'a:secured', tenantId: DEMO_TENANT_ID },
+    channelData: { tenant: { id: DEMO_TENANT_ID } },
   });
 
   test('a missing token is 401 and nothing runs', async () => {
@@ -146,7 +168,9 @@ describe('POST /api/messages with an app id configured', () => {
 
 describe('the error boundary', () => {
   let bot: BotHarness;
-  beforeAll(async () => { bot = await startBot(); });
+  beforeAll(async () => {
+    bot = await startBot();
+  });
   afterAll(() => bot.close());
 
   test('an unexpected failure is logged with a correlation id and the user gets that reference, not a stack', async () => {

@@ -23,7 +23,9 @@ const senderFor = (bot: BotHarness, clock = { t: Date.now() }) =>
       newId: randomUUID,
       adminsOf: async (tenantId) => (await bot.app.deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId),
       now: () => clock.t,
-      sleep: async (ms) => { clock.t += ms; },
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
     },
     DEFAULT_SENDER_OPTIONS,
   );
@@ -41,7 +43,9 @@ const drainAll = async (sender: OutboxSender) => {
 
 describe('outbox sender', () => {
   let bot: BotHarness;
-  beforeEach(async () => { bot = await startBot({ OUTBOX_INTERVAL_MS: '0' }); });
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
   afterEach(() => bot.close());
 
   test('a new purchase posts to the admin channel once; a second drain sends nothing', async () => {
@@ -98,10 +102,16 @@ describe('outbox sender', () => {
     const sender = senderFor(bot, clock);
     await drainAll(sender);
     await bot.app.deps.uow.run((r) =>
-      r.outbox.add(Array.from({ length: 20 }, (_, i) => ({
-        id: `rate-${String(i).padStart(2, '0')}`, tenantId: DEMO_TENANT_ID, recipient: { kind: 'user' as const, userId: DEMO_USERS.megan.id },
-        kind: 'LicenseAssigned' as const, data: { subscriptionId: 'sub-rate', productId: 'CFQ7TTC0H9MP', productName: `Product ${i}`, assignedBy: 'Alex' }, createdAt: new Date(),
-      }))),
+      r.outbox.add(
+        Array.from({ length: 20 }, (_, i) => ({
+          id: `rate-${String(i).padStart(2, '0')}`,
+          tenantId: DEMO_TENANT_ID,
+          recipient: { kind: 'user' as const, userId: DEMO_USERS.megan.id },
+          kind: 'LicenseAssigned' as const,
+          data: { subscriptionId: 'sub-rate', productId: 'CFQ7TTC0H9MP', productName: `Product ${i}`, assignedBy: 'Alex' },
+          createdAt: new Date(),
+        })),
+      ),
     );
     const start = clock.t;
     expect((await sender.drainOnce()).sent).toBe(20);
@@ -118,7 +128,16 @@ describe('outbox sender', () => {
     bot.connector.failing.set(ref!.conversation!.id!, 403);
     const sender = senderFor(bot);
     await bot.app.deps.uow.run((r) =>
-      r.outbox.add([{ id: 'blocked-1', tenantId: DEMO_TENANT_ID, recipient: { kind: 'user', userId: DEMO_USERS.megan.id }, kind: 'TrialEnded', data: { subscriptionId: 'sub-x', productId: 'CFQ7TTC0HD33', productName: 'Visio' }, createdAt: new Date() }]),
+      r.outbox.add([
+        {
+          id: 'blocked-1',
+          tenantId: DEMO_TENANT_ID,
+          recipient: { kind: 'user', userId: DEMO_USERS.megan.id },
+          kind: 'TrialEnded',
+          data: { subscriptionId: 'sub-x', productId: 'CFQ7TTC0HD33', productName: 'Visio' },
+          createdAt: new Date(),
+        },
+      ]),
     );
     await sender.drainOnce();
     const row = await bot.app.db.reader.outboxNotification.findUnique({ where: { id: 'blocked-1' } });
@@ -134,7 +153,16 @@ describe('outbox sender', () => {
     await senderFor(bot, clock).drainOnce(); // the demo seed's own notifications (to admins: expanded, waiting)
     await senderFor(bot, clock).drainOnce();
     await bot.app.deps.uow.run((r) =>
-      r.outbox.add([{ id: 'orphan-1', tenantId: DEMO_TENANT_ID, recipient: { kind: 'user', userId: DEMO_USERS.megan.id }, kind: 'TrialEnded', data: { subscriptionId: 'sub-y', productId: 'CFQ7TTC0HDB1', productName: 'Planner' }, createdAt: new Date() }]),
+      r.outbox.add([
+        {
+          id: 'orphan-1',
+          tenantId: DEMO_TENANT_ID,
+          recipient: { kind: 'user', userId: DEMO_USERS.megan.id },
+          kind: 'TrialEnded',
+          data: { subscriptionId: 'sub-y', productId: 'CFQ7TTC0HDB1', productName: 'Planner' },
+          createdAt: new Date(),
+        },
+      ]),
     );
     expect(await queue.claim(new Date(clock.t), 10, DEFAULT_SENDER_OPTIONS.leaseMs, 8)).toHaveLength(1); // then "crashes"
     const restarted = senderFor(bot, clock);

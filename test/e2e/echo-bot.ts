@@ -30,9 +30,39 @@ export const FORM_CARD = {
     { type: 'TextBlock', text: 'Echo form', weight: 'Bolder' },
     { type: 'Input.Text', id: 'note', label: 'Note', placeholder: 'Type a note' },
     { type: 'Input.Text', id: 'comment', placeholder: 'Comment', isMultiline: true },
-    { type: 'Input.ChoiceSet', id: 'qty', label: 'Quantity', value: '1', choices: [{ title: 'One', value: '1' }, { title: 'Five', value: '5' }, { title: 'Ten', value: '10' }] },
-    { type: 'Input.ChoiceSet', id: 'freq', label: 'Billing', style: 'expanded', value: 'Monthly', choices: [{ title: 'Monthly', value: 'Monthly' }, { title: 'Annual', value: 'Annual' }] },
-    { type: 'Input.ChoiceSet', id: 'extras', label: 'Extras', style: 'expanded', isMultiSelect: true, choices: [{ title: 'Support', value: 'support' }, { title: 'Training', value: 'training' }] },
+    {
+      type: 'Input.ChoiceSet',
+      id: 'qty',
+      label: 'Quantity',
+      value: '1',
+      choices: [
+        { title: 'One', value: '1' },
+        { title: 'Five', value: '5' },
+        { title: 'Ten', value: '10' },
+      ],
+    },
+    {
+      type: 'Input.ChoiceSet',
+      id: 'freq',
+      label: 'Billing',
+      style: 'expanded',
+      value: 'Monthly',
+      choices: [
+        { title: 'Monthly', value: 'Monthly' },
+        { title: 'Annual', value: 'Annual' },
+      ],
+    },
+    {
+      type: 'Input.ChoiceSet',
+      id: 'extras',
+      label: 'Extras',
+      style: 'expanded',
+      isMultiSelect: true,
+      choices: [
+        { title: 'Support', value: 'support' },
+        { title: 'Training', value: 'training' },
+      ],
+    },
     { type: 'Input.Toggle', id: 'agree', title: 'I agree', value: 'false' },
   ],
   actions: [
@@ -42,7 +72,15 @@ export const FORM_CARD = {
 };
 
 const sorted = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v;
+  Array.isArray(v)
+    ? v.map(sorted)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : v;
 /** JSON with sorted keys, so tests can compare it as text. */
 export const stable = (v: unknown): string => JSON.stringify(sorted(v));
 

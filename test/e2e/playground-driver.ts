@@ -132,9 +132,12 @@ export const newIndices = (before: string[], after: string[]): number[] => {
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = before[i] === after[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const kept = new Set<number>();
-  for (let i = 0, j = 0; i < n && j < m; ) {
-    if (before[i] === after[j]) { kept.add(j); i++; j++; }
-    else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
+  for (let i = 0, j = 0; i < n && j < m;) {
+    if (before[i] === after[j]) {
+      kept.add(j);
+      i++;
+      j++;
+    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
     else j++;
   }
   return after.map((_, j) => j).filter((j) => !kept.has(j));
@@ -143,7 +146,12 @@ export const newIndices = (before: string[], after: string[]): number[] => {
 const live = new Set<ChildProcess>();
 process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
 
-interface Spawned { child: ChildProcess; port: number; output: () => string; dir: string }
+interface Spawned {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  dir: string;
+}
 
 const spawnPlayground = async (botEndpoint: string, configPath: string, port: number): Promise<Spawned> => {
   // Its own working directory: the Playground writes devTools/ and its log relative to it.
@@ -156,8 +164,12 @@ const spawnPlayground = async (botEndpoint: string, configPath: string, port: nu
   live.add(child);
   child.once('exit', () => live.delete(child));
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const actual = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -165,10 +177,16 @@ const spawnPlayground = async (botEndpoint: string, configPath: string, port: nu
     }, 30_000);
     const check = () => {
       const m = /Listening on (\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     };
     child.stdout!.on('data', check);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Agents Playground exited (${code}) before listening:\n${out}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Agents Playground exited (${code}) before listening:\n${out}`));
+    });
   });
   return { child, port: actual, output: () => out, dir };
 };
@@ -371,7 +389,11 @@ export class Playground {
 
   private get newPostComposer(): Locator {
     // The first card of a channel is "Start a new post" with its Post button.
-    return this.page.locator('.fui-Card[role="group"]').filter({ has: this.page.getByRole('button', { name: 'Post', exact: true }) }).first().locator('[role="textbox"][contenteditable="true"]');
+    return this.page
+      .locator('.fui-Card[role="group"]')
+      .filter({ has: this.page.getByRole('button', { name: 'Post', exact: true }) })
+      .first()
+      .locator('[role="textbox"][contenteditable="true"]');
   }
 
   private async typeInto(editor: Locator, text: string): Promise<void> {
@@ -437,8 +459,16 @@ export class Playground {
     throw new Error(
       `${this.name}: no new ${kind === 'cards' ? 'Adaptive Card' : 'bot message'} matching ${String(match)} in "${this.view}" within ${options.timeoutMs ?? this.timeoutMs} ms.\n` +
         `On screen (${texts.length}):\n${texts.map((t) => `  - ${t.slice(0, 200)}`).join('\n') || '  (none)'}\n` +
-        `Playground log (last lines):\n${(await this.logPanel().catch(() => [])).slice(-8).map((l) => `  ${l.slice(0, 200)}`).join('\n')}\n` +
-        (this.uiErrors.length ? `Playground UI errors:\n${this.uiErrors.slice(-5).map((e) => `  ${e.slice(0, 300)}`).join('\n')}\n` : '') +
+        `Playground log (last lines):\n${(await this.logPanel().catch(() => []))
+          .slice(-8)
+          .map((l) => `  ${l.slice(0, 200)}`)
+          .join('\n')}\n` +
+        (this.uiErrors.length
+          ? `Playground UI errors:\n${this.uiErrors
+              .slice(-5)
+              .map((e) => `  ${e.slice(0, 300)}`)
+              .join('\n')}\n`
+          : '') +
         `Screenshot: ${shot}`,
     );
   }
@@ -450,8 +480,10 @@ export class Playground {
     let since = Date.now();
     while (Date.now() < deadline) {
       const now = (await this.botMessages().allInnerTexts()).join('\u0000');
-      if (now !== last) { last = now; since = Date.now(); }
-      else if (Date.now() - since >= quietMs) return;
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return;
       await sleep(100);
     }
   }
@@ -531,14 +563,19 @@ export class Playground {
   }
 
   private choiceInput(scope: Locator, text: string): Locator {
-    return scope.locator('.fui-Radio, .fui-Checkbox').filter({ has: this.page.locator('label', { hasText: exactly(text) }) }).locator('input').first();
+    return scope
+      .locator('.fui-Radio, .fui-Checkbox')
+      .filter({ has: this.page.locator('label', { hasText: exactly(text) }) })
+      .locator('input')
+      .first();
   }
 
   /** The value an input shows now (the choice's title for a compact ChoiceSet). */
   async cardInputValue(card: Locator, label: string): Promise<string> {
     const container = this.cardInput(card, label);
     const checked = container.locator('input[type="radio"]:checked, input[type="checkbox"]:checked');
-    if (await checked.count()) return (await checked.evaluateAll((els) => els.map((e) => e.parentElement?.querySelector('label')?.textContent ?? (e as unknown as { value: string }).value))).join(',');
+    if (await checked.count())
+      return (await checked.evaluateAll((els) => els.map((e) => e.parentElement?.querySelector('label')?.textContent ?? (e as unknown as { value: string }).value))).join(',');
     return container.locator('textarea, input').first().inputValue();
   }
 

@@ -39,7 +39,14 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     await ensureChromium();
     dir = mkdtempSync(path.join(tmpdir(), 'ssp-e2e-'));
     // The outbox sender is off so that only this test's messages arrive; proactive sends are made below.
-    config = loadConfig({ NODE_ENV: 'test', SEED_DEMO: 'true', BILLING_INTERVAL_MINUTES: '0', OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', DATABASE_URL: `file:${path.join(dir, 'e2e.db')}` });
+    config = loadConfig({
+      NODE_ENV: 'test',
+      SEED_DEMO: 'true',
+      BILLING_INTERVAL_MINUTES: '0',
+      OUTBOX_INTERVAL_MS: '0',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: `file:${path.join(dir, 'e2e.db')}`,
+    });
     const logger = pino({ level: 'silent' });
     app = await startApp(config, logger);
     server = createHttpServer(config, logger, app);
@@ -92,7 +99,7 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     expect(reference?.serviceUrl).toBe(admin.serviceUrl);
   });
 
-  test('proactive messages reach the right Playground: the admin channel and the purchaser\'s chat', async () => {
+  test("proactive messages reach the right Playground: the admin channel and the purchaser's chat", async () => {
     const channel = await app.conversations.get(DEMO_TENANT_ID, ADMIN_CHANNEL_KEY);
     const megan = await app.conversations.get(DEMO_TENANT_ID, userKey(DEMO_USERS.megan.id));
     expect(channel).not.toBeNull();
@@ -124,8 +131,18 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     // ... and, on the purchaser's, the chat message and the card; neither leaks to the other Playground.
     await purchaser.waitForBotMessage(`Proactive to Megan ${nonce}`, { since: purchaserMark });
     const card = await purchaser.waitForCard(`Renewal of Power BI Pro ${nonce}`, { since: purchaserMark });
-    expect(await admin.botMessages().filter({ hasText: `Proactive to Megan ${nonce}` }).count()).toBe(0);
-    expect(await purchaser.botMessages().filter({ hasText: `Proactive to the admins ${nonce}` }).count()).toBe(0);
+    expect(
+      await admin
+        .botMessages()
+        .filter({ hasText: `Proactive to Megan ${nonce}` })
+        .count(),
+    ).toBe(0);
+    expect(
+      await purchaser
+        .botMessages()
+        .filter({ hasText: `Proactive to the admins ${nonce}` })
+        .count(),
+    ).toBe(0);
 
     // The card's inputs work as Teams renders them.
     await purchaser.fillCardText(card, 'Note', 'all good');
@@ -199,15 +216,23 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     await admin.post('take over Power BI Pro from Megan Bowen');
     const which = await admin.waitForCard(/Which subscription\?/, { since: mark });
     // The one with people on it (the seeded one), in the card's own order (the purchases list's).
-    const rows = (await listPurchases(app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'chat' }, { origin: 'SelfService', productId: 'CFQ7TTC0H9MP', purchaserId: DEMO_USERS.megan.id, pageSize: 50 }))
-      .items.filter((r) => r.subscription.status === 'Active');
+    const rows = (
+      await listPurchases(
+        app.deps,
+        { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'chat' },
+        { origin: 'SelfService', productId: 'CFQ7TTC0H9MP', purchaserId: DEMO_USERS.megan.id, pageSize: 50 },
+      )
+    ).items.filter((r) => r.subscription.status === 'Active');
     const index = rows.findIndex((r) => r.assigned > 0);
     const moving = rows[index].assigned;
     mark = await admin.mark();
     await which.getByRole('button', { name: 'Take over…', exact: true }).nth(index).click();
     const confirm = await admin.waitForCard(/Take over Power BI Pro from Megan Bowen\?/, { since: mark });
     await admin.waitForCard(/There is no central Power BI Pro subscription yet/, { since: mark });
-    const buyTitle = await confirm.getByRole('button', { name: /^Buy \d+ central licenses? of Power BI Pro$/ }).first().textContent();
+    const buyTitle = await confirm
+      .getByRole('button', { name: /^Buy \d+ central licenses? of Power BI Pro$/ })
+      .first()
+      .textContent();
     mark = await admin.mark();
     await admin.clickCardButton(confirm, buyTitle!.trim());
     const ready = await admin.waitForCard(/Bought: a central Power BI Pro subscription/, { since: mark });

@@ -77,7 +77,7 @@ describe('applyMigrations', () => {
     expect(existsSync(path.join(dir, 'data', 'relative.db'))).toBe(true);
   });
 
-  test("records each migration as Prisma does: SHA-256 of migration.sql, finished, one step", () => {
+  test('records each migration as Prisma does: SHA-256 of migration.sql, finished, one step', () => {
     const file = path.join(dir, 'app.db');
     applyMigrations(`file:${file}`);
     const rows = rowsOf(file);
@@ -149,7 +149,10 @@ describe('applyMigrations', () => {
     const url = `file:${path.join(dir, 'app.db')}`;
     applyMigrations(url, { migrationsDir: migrations });
     mkdirSync(path.join(migrations, '20261201000000_broken'));
-    writeFileSync(path.join(migrations, '20261201000000_broken', 'migration.sql'), 'CREATE TABLE "Coupon" ("id" TEXT NOT NULL PRIMARY KEY);\nALTER TABLE "Nope" ADD COLUMN "x" TEXT;\n');
+    writeFileSync(
+      path.join(migrations, '20261201000000_broken', 'migration.sql'),
+      'CREATE TABLE "Coupon" ("id" TEXT NOT NULL PRIMARY KEY);\nALTER TABLE "Nope" ADD COLUMN "x" TEXT;\n',
+    );
     expect(() => applyMigrations(url, { migrationsDir: migrations })).toThrow(/Migration 20261201000000_broken failed: no such table: Nope/);
     expect(tablesOf(path.join(dir, 'app.db'))).not.toContain('Coupon');
     expect(rowsOf(path.join(dir, 'app.db')).map((r) => r.migration_name)).toEqual(released.map((m) => m.name));

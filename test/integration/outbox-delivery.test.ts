@@ -42,8 +42,11 @@ const seed = async (bot: BotHarness, opts: { people?: number; perPerson?: number
   const people = opts.people ?? 1;
   for (let i = 0; i < people; i++) {
     await bot.app.conversations.save(T, userKey(person(i)), {
-      channelId: 'msteams', serviceUrl, conversation: { id: `a:chat-${i}`, conversationType: 'personal', tenantId: T } as never,
-      user: { id: `29:${person(i)}`, name: `Person ${i}` }, bot: { id: '28:bot', name: 'Purchases' },
+      channelId: 'msteams',
+      serviceUrl,
+      conversation: { id: `a:chat-${i}`, conversationType: 'personal', tenantId: T } as never,
+      user: { id: `29:${person(i)}`, name: `Person ${i}` },
+      bot: { id: '28:bot', name: 'Purchases' },
     });
   }
   const ids: string[] = [];
@@ -52,7 +55,14 @@ const seed = async (bot: BotHarness, opts: { people?: number; perPerson?: number
     for (let k = 0; k < (opts.perPerson ?? 1); k++) {
       const id = `n-${i}-${String(k).padStart(3, '0')}`;
       ids.push(id);
-      rows.push({ id, tenantId: T, recipient: { kind: 'user' as const, userId: person(i) }, kind: 'TrialEnded' as const, data: { subscriptionId: `sub-${i}`, productId: 'CFQ7TTC0HD33', productName: `Product ${i}.${k}` }, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)) });
+      rows.push({
+        id,
+        tenantId: T,
+        recipient: { kind: 'user' as const, userId: person(i) },
+        kind: 'TrialEnded' as const,
+        data: { subscriptionId: `sub-${i}`, productId: 'CFQ7TTC0HD33', productName: `Product ${i}.${k}` },
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)),
+      });
     }
   }
   await bot.app.deps.uow.run((r) => r.outbox.add(rows));
@@ -84,7 +94,13 @@ describe('outbox delivery', () => {
     const clock = { t: Date.now() };
     const sender = senderFor(bot, clock);
     expect(await sender.drainOnce()).toEqual({ sent: 1, failed: 0 });
-    expect(await row(bot, id)).toMatchObject({ sentAt: expect.any(Date), sendingAt: expect.any(Date), activityId: expect.stringMatching(/^activity-/), claimToken: null, lastError: null });
+    expect(await row(bot, id)).toMatchObject({
+      sentAt: expect.any(Date),
+      sendingAt: expect.any(Date),
+      activityId: expect.stringMatching(/^activity-/),
+      claimToken: null,
+      lastError: null,
+    });
     expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
     expect(received(bot).get(id)).toBe(1);
   });
@@ -188,7 +204,9 @@ describe('outbox delivery', () => {
     const arrived: string[] = [];
     const dropping = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (d) => { body += d; });
+      req.on('data', (d) => {
+        body += d;
+      });
       req.on('end', () => {
         arrived.push((JSON.parse(body || '{}') as { channelData?: { notificationId?: string } }).channelData?.notificationId ?? '');
         res.socket?.destroy();

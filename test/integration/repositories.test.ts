@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import type {
-  AuditEntry, DirectoryUser, Invoice, LicenseAssignment, NotificationIntent, OrderEntry, PurchaseRequest, Subscription, Tenant,
-} from '../../domain/model';
+import type { AuditEntry, DirectoryUser, Invoice, LicenseAssignment, NotificationIntent, OrderEntry, PurchaseRequest, Subscription, Tenant } from '../../domain/model';
 import type { Repositories } from '../../domain/ports';
 import { CATALOG } from '../../domain/catalog/catalog-data';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
@@ -15,10 +13,22 @@ const T2 = 'tenant-2';
 const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 12, 0, 0, 123));
 
 const tenant = (id: string, over: Partial<Tenant> = {}): Tenant => ({
-  id, name: `Org ${id}`, kind: 'Commercial', country: 'US', requireApproval: false, createdAt: day(0), ...over,
+  id,
+  name: `Org ${id}`,
+  kind: 'Commercial',
+  country: 'US',
+  requireApproval: false,
+  createdAt: day(0),
+  ...over,
 });
 const user = (tenantId: string, id: string, over: Partial<DirectoryUser> = {}): DirectoryUser => ({
-  id, tenantId, displayName: `User ${id}`, email: `${id}@contoso.test`, isGuest: false, active: true, ...over,
+  id,
+  tenantId,
+  displayName: `User ${id}`,
+  email: `${id}@contoso.test`,
+  isGuest: false,
+  active: true,
+  ...over,
 });
 let seq = 0;
 const subscription = (over: Partial<Subscription> = {}): Subscription => ({
@@ -45,7 +55,12 @@ const subscription = (over: Partial<Subscription> = {}): Subscription => ({
   ...over,
 });
 const assignment = (s: Subscription, userId: string, id = `as-${s.id}-${userId}`): LicenseAssignment => ({
-  id, tenantId: s.tenantId, subscriptionId: s.id, userId, assignedAt: day(1), assignedBy: s.purchaserId,
+  id,
+  tenantId: s.tenantId,
+  subscriptionId: s.id,
+  userId,
+  assignedAt: day(1),
+  assignedBy: s.purchaserId,
 });
 
 const expectConflict = async (p: Promise<unknown>) => {
@@ -162,7 +177,13 @@ describe('Prisma repositories on SQLite', () => {
       await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'Disabled', updatedBy: 'admin', updatedAt: day(1) });
       await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'OnlyTrialsWithoutPaymentMethod', updatedBy: 'admin2', updatedAt: day(2) });
       await repos.policies.set({ tenantId: T1, productId: 'CFQ7TTC0HD33', value: 'Enabled', updatedBy: null, updatedAt: day(2) });
-      expect(await repos.policies.get(T1, 'CFQ7TTC0H9MP')).toEqual({ tenantId: T1, productId: 'CFQ7TTC0H9MP', value: 'OnlyTrialsWithoutPaymentMethod', updatedBy: 'admin2', updatedAt: day(2) });
+      expect(await repos.policies.get(T1, 'CFQ7TTC0H9MP')).toEqual({
+        tenantId: T1,
+        productId: 'CFQ7TTC0H9MP',
+        value: 'OnlyTrialsWithoutPaymentMethod',
+        updatedBy: 'admin2',
+        updatedAt: day(2),
+      });
       expect((await repos.policies.list(T1)).map((p) => p.productId)).toEqual(['CFQ7TTC0H9MP', 'CFQ7TTC0HD33']);
       expect(await repos.policies.get(T2, 'CFQ7TTC0H9MP')).toBeNull();
       expect(await repos.policies.list(T2)).toEqual([]);
@@ -262,7 +283,12 @@ describe('Prisma repositories on SQLite', () => {
           ['dave', 'Active'], // q-3 (day 10)
           ['dave', 'Active'], // q-1 (day 11); q-5 has expired
         ]);
-        expect(live.slice(2).map((s) => s.id)).toEqual(mine.filter((s) => s.productId === P && s.status === 'Active').map((s) => s.id).reverse());
+        expect(live.slice(2).map((s) => s.id)).toEqual(
+          mine
+            .filter((s) => s.productId === P && s.status === 'Active')
+            .map((s) => s.id)
+            .reverse(),
+        );
         expect((await repos.subscriptions.listLiveByProduct(T2, 'CFQ7TTC0LH3L', 'Central')).map((s) => s.id)).toEqual(['q-6']);
         expect(await repos.subscriptions.listLiveByProduct(T1, P)).toEqual([]);
       });
@@ -270,7 +296,17 @@ describe('Prisma repositories on SQLite', () => {
       test('hasTrial: a running trial, a converted one (TrialStarted order), or none', async () => {
         expect(await repos.subscriptions.hasTrial(T2, 'carol', P)).toBe(true);
         expect(await repos.subscriptions.hasTrial(T2, 'dave', P)).toBe(false);
-        await repos.orders.add({ id: 'o-trial', tenantId: T2, subscriptionId: 'q-1', kind: 'TrialStarted', quantityDelta: 25, amount: null, actorId: 'dave', at: day(10), note: null });
+        await repos.orders.add({
+          id: 'o-trial',
+          tenantId: T2,
+          subscriptionId: 'q-1',
+          kind: 'TrialStarted',
+          quantityDelta: 25,
+          amount: null,
+          actorId: 'dave',
+          at: day(10),
+          note: null,
+        });
         expect(await repos.subscriptions.hasTrial(T2, 'dave', P)).toBe(true);
         expect(await repos.subscriptions.hasTrial(T1, 'dave', P)).toBe(false);
         expect(await repos.subscriptions.hasTrial(T2, 'dave', 'CFQ7TTC0LH3L')).toBe(false);
@@ -306,7 +342,12 @@ describe('Prisma repositories on SQLite', () => {
       expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['u1', 'u2']);
       expect(await repos.assignments.listBySubscription(T1, s.id)).toContainEqual(assignment(s, 'u1'));
       expect((await repos.assignments.listBySubscriptions(T1, [s.id, other.id])).length).toBe(3);
-      expect(await repos.assignments.countBySubscriptions(T1, [s.id, other.id, 'none'])).toEqual(new Map([[s.id, 2], [other.id, 1]]));
+      expect(await repos.assignments.countBySubscriptions(T1, [s.id, other.id, 'none'])).toEqual(
+        new Map([
+          [s.id, 2],
+          [other.id, 1],
+        ]),
+      );
       await repos.assignments.remove(T1, s.id, ['u2', 'not-assigned']);
       expect((await repos.assignments.listBySubscription(T1, s.id)).map((a) => a.userId)).toEqual(['u1']);
       await repos.assignments.remove(T1, s.id, ['u1']);
@@ -352,8 +393,16 @@ describe('Prisma repositories on SQLite', () => {
       expect(seen).toEqual(rows.map((r) => r.id).sort());
       expect(await repos.assignments.pageBySubscriptions(T1, [other.id], null, 100)).toHaveLength(rows.filter((r) => r.subscriptionId === other.id).length);
       expect(await repos.assignments.pageBySubscriptions(T1, [], null, 10)).toEqual([]);
-      await repos.assignments.remove(T1, s.id, rows.map((r) => r.userId));
-      await repos.assignments.remove(T1, other.id, rows.map((r) => r.userId));
+      await repos.assignments.remove(
+        T1,
+        s.id,
+        rows.map((r) => r.userId),
+      );
+      await repos.assignments.remove(
+        T1,
+        other.id,
+        rows.map((r) => r.userId),
+      );
     });
   });
 
@@ -361,8 +410,28 @@ describe('Prisma repositories on SQLite', () => {
     test('add and list in time order, with and without an amount; per tenant', async () => {
       const s = subscription();
       await repos.subscriptions.create(s);
-      const first: OrderEntry = { id: 'o-1', tenantId: T1, subscriptionId: s.id, kind: 'Purchase', quantityDelta: 5, amount: { amountMinor: 8400, currency: 'USD' }, actorId: 'alice', at: day(0), note: null };
-      const second: OrderEntry = { id: 'o-2', tenantId: T1, subscriptionId: s.id, kind: 'RecurringOff', quantityDelta: 0, amount: null, actorId: 'alice', at: day(2), note: 'by chat' };
+      const first: OrderEntry = {
+        id: 'o-1',
+        tenantId: T1,
+        subscriptionId: s.id,
+        kind: 'Purchase',
+        quantityDelta: 5,
+        amount: { amountMinor: 8400, currency: 'USD' },
+        actorId: 'alice',
+        at: day(0),
+        note: null,
+      };
+      const second: OrderEntry = {
+        id: 'o-2',
+        tenantId: T1,
+        subscriptionId: s.id,
+        kind: 'RecurringOff',
+        quantityDelta: 0,
+        amount: null,
+        actorId: 'alice',
+        at: day(2),
+        note: 'by chat',
+      };
       await repos.orders.add(second);
       await repos.orders.add(first);
       expect(await repos.orders.listBySubscription(T1, s.id)).toEqual([first, second]);
@@ -375,8 +444,17 @@ describe('Prisma repositories on SQLite', () => {
       const s = subscription({ purchaserId: 'payer' });
       await repos.subscriptions.create(s);
       const inv = (id: string, issuedAt: Date): Invoice => ({
-        id, tenantId: T1, subscriptionId: s.id, purchaserId: 'payer', amount: { amountMinor: 8400, currency: 'USD' }, status: 'Unpaid',
-        description: 'Power BI Pro × 5', issuedAt, paidAt: null, chargeId: null, failureCode: 'card_declined',
+        id,
+        tenantId: T1,
+        subscriptionId: s.id,
+        purchaserId: 'payer',
+        amount: { amountMinor: 8400, currency: 'USD' },
+        status: 'Unpaid',
+        description: 'Power BI Pro × 5',
+        issuedAt,
+        paidAt: null,
+        chargeId: null,
+        failureCode: 'card_declined',
       });
       await repos.invoices.add(inv('i-1', day(0)));
       await repos.invoices.add(inv('i-2', day(30)));
@@ -394,8 +472,21 @@ describe('Prisma repositories on SQLite', () => {
 
   describe('purchase requests', () => {
     const request = (id: string, over: Partial<PurchaseRequest> = {}): PurchaseRequest => ({
-      id, tenantId: T1, requesterId: 'alice', productId: 'CFQ7TTC0HD32', kind: 'Purchase', quantity: 3, billingFrequency: 'Annual', cardToken: 'tok_visa',
-      status: 'Pending', decidedBy: null, decidedAt: null, decisionNote: null, subscriptionId: null, createdAt: day(0), ...over,
+      id,
+      tenantId: T1,
+      requesterId: 'alice',
+      productId: 'CFQ7TTC0HD32',
+      kind: 'Purchase',
+      quantity: 3,
+      billingFrequency: 'Annual',
+      cardToken: 'tok_visa',
+      status: 'Pending',
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+      subscriptionId: null,
+      createdAt: day(0),
+      ...over,
     });
 
     test('add, get, listPending (oldest first); decide once only', async () => {
@@ -425,15 +516,52 @@ describe('Prisma repositories on SQLite', () => {
     test('stores intents with their recipient and JSON data, unsent', async () => {
       // The repository stores whatever JSON it is given (the shapes are the producers' business).
       const intents = [
-        { id: 'n-1', tenantId: T1, recipient: { kind: 'user', userId: 'alice' }, kind: 'PurchaseCreated', data: { product: 'Visio Plan 2', quantity: 3, trial: false, note: null }, createdAt: day(1) },
+        {
+          id: 'n-1',
+          tenantId: T1,
+          recipient: { kind: 'user', userId: 'alice' },
+          kind: 'PurchaseCreated',
+          data: { product: 'Visio Plan 2', quantity: 3, trial: false, note: null },
+          createdAt: day(1),
+        },
         { id: 'n-2', tenantId: T1, recipient: { kind: 'admins' }, kind: 'ApprovalRequested', data: {}, createdAt: day(1) },
       ] as unknown as NotificationIntent[];
       await repos.outbox.add(intents);
       await repos.outbox.add([]);
       const rows = await t.db.writer.outboxNotification.findMany({ orderBy: { id: 'asc' } });
       expect(rows).toEqual([
-        { id: 'n-1', tenantId: T1, recipientKind: 'user', recipientUserId: 'alice', kind: 'PurchaseCreated', data: '{"product":"Visio Plan 2","quantity":3,"trial":false,"note":null}', createdAt: day(1), attempts: 0, nextAttemptAt: null, claimToken: null, sendingAt: null, sentAt: null, activityId: null, lastError: null },
-        { id: 'n-2', tenantId: T1, recipientKind: 'admins', recipientUserId: null, kind: 'ApprovalRequested', data: '{}', createdAt: day(1), attempts: 0, nextAttemptAt: null, claimToken: null, sendingAt: null, sentAt: null, activityId: null, lastError: null },
+        {
+          id: 'n-1',
+          tenantId: T1,
+          recipientKind: 'user',
+          recipientUserId: 'alice',
+          kind: 'PurchaseCreated',
+          data: '{"product":"Visio Plan 2","quantity":3,"trial":false,"note":null}',
+          createdAt: day(1),
+          attempts: 0,
+          nextAttemptAt: null,
+          claimToken: null,
+          sendingAt: null,
+          sentAt: null,
+          activityId: null,
+          lastError: null,
+        },
+        {
+          id: 'n-2',
+          tenantId: T1,
+          recipientKind: 'admins',
+          recipientUserId: null,
+          kind: 'ApprovalRequested',
+          data: '{}',
+          createdAt: day(1),
+          attempts: 0,
+          nextAttemptAt: null,
+          claimToken: null,
+          sendingAt: null,
+          sentAt: null,
+          activityId: null,
+          lastError: null,
+        },
       ]);
       expect(JSON.parse(rows[0].data)).toEqual(intents[0].data);
     });
@@ -442,7 +570,15 @@ describe('Prisma repositories on SQLite', () => {
   describe('audit', () => {
     test('newest first, paged with a total, per tenant', async () => {
       const entry = (i: number, tenantId = T1): AuditEntry => ({
-        id: `au-${tenantId}-${i}`, tenantId, actorId: 'admin', action: 'policy.set', targetType: 'product', targetId: 'CFQ7TTC0H9MP', summary: `change ${i}`, surface: 'chat', at: day(i),
+        id: `au-${tenantId}-${i}`,
+        tenantId,
+        actorId: 'admin',
+        action: 'policy.set',
+        targetType: 'product',
+        targetId: 'CFQ7TTC0H9MP',
+        summary: `change ${i}`,
+        surface: 'chat',
+        at: day(i),
       });
       for (let i = 0; i < 7; i++) await repos.audit.add(entry(i));
       await repos.audit.add(entry(9, T2));
@@ -567,7 +703,11 @@ describe('PrismaUnitOfWork', () => {
     const holdMs = 800;
     const child = spawn(
       process.execPath,
-      ['-e', `const d = new (require('better-sqlite3'))(process.argv[1]); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, ${holdMs});`, t.file],
+      [
+        '-e',
+        `const d = new (require('better-sqlite3'))(process.argv[1]); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, ${holdMs});`,
+        t.file,
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = new Promise((r) => child.once('exit', r));

@@ -30,9 +30,28 @@ const SQLITE_TYPES: Record<string, string> = {
   Bytes: 'BLOB',
 };
 
-interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number; hidden: number }
-interface IndexInfo { name: string; unique: number; origin: string }
-interface ForeignKey { id: number; seq: number; table: string; from: string; to: string; on_update: string; on_delete: string }
+interface Column {
+  name: string;
+  type: string;
+  notnull: number;
+  dflt_value: string | null;
+  pk: number;
+  hidden: number;
+}
+interface IndexInfo {
+  name: string;
+  unique: number;
+  origin: string;
+}
+interface ForeignKey {
+  id: number;
+  seq: number;
+  table: string;
+  from: string;
+  to: string;
+  on_update: string;
+  on_delete: string;
+}
 
 const tableName = (m: Model): string => m.dbName ?? m.name;
 const columnName = (f: Field): string => f.dbName ?? f.name;
@@ -53,11 +72,14 @@ export const compareSchemaWithDatabase = (dmmf: Dmmf, db: Database.Database): st
   const problems: string[] = [];
   const models = dmmf.datamodel.models;
   const modelByTable = new Map(models.map((m) => [tableName(m), m]));
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'").all() as { name: string }[]).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
 
   for (const t of tables) if (!modelByTable.has(t)) problems.push(`table ${t} exists in the database but no model maps to it`);
 
-  const indexes = (dmmf.datamodel as unknown as { indexes: Array<{ model: string; type: string; dbName?: string | null; name?: string | null; fields: { name: string }[] }> }).indexes;
+  const indexes = (dmmf.datamodel as unknown as { indexes: Array<{ model: string; type: string; dbName?: string | null; name?: string | null; fields: { name: string }[] }> })
+    .indexes;
 
   for (const model of models) {
     const table = tableName(model);
@@ -81,7 +103,8 @@ export const compareSchemaWithDatabase = (dmmf: Dmmf, db: Database.Database): st
       if (want === undefined) problems.push(`${model.name}.${f.name}: no SQLite type known for Prisma type ${f.type}; extend SQLITE_TYPES`);
       else if (col.type.toUpperCase() !== want) problems.push(`${model.name}.${f.name}: column type ${col.type}, schema says ${f.type} (${want})`);
       if (f.isList) problems.push(`${model.name}.${f.name}: scalar lists are not portable to SQLite`);
-      if ((col.notnull === 1) !== f.isRequired) problems.push(`${model.name}.${f.name}: column is ${col.notnull ? 'NOT NULL' : 'nullable'}, schema says ${f.isRequired ? 'required' : 'optional'}`);
+      if ((col.notnull === 1) !== f.isRequired)
+        problems.push(`${model.name}.${f.name}: column is ${col.notnull ? 'NOT NULL' : 'nullable'}, schema says ${f.isRequired ? 'required' : 'optional'}`);
       const dflt = literalDefault(f);
       if ((dflt ?? null) !== (col.dflt_value === null ? null : col.dflt_value)) {
         problems.push(`${model.name}.${f.name}: column default ${col.dflt_value ?? 'none'}, schema says ${dflt ?? 'none'}`);
@@ -92,7 +115,10 @@ export const compareSchemaWithDatabase = (dmmf: Dmmf, db: Database.Database): st
 
     // Primary key, in order.
     const pkWant = (model.primaryKey?.fields ?? model.fields.filter((f) => f.isId).map((f) => f.name)).map(colOf);
-    const pkHave = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+    const pkHave = columns
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
     if (pkWant.join(',') !== pkHave.join(',')) problems.push(`${model.name}: primary key (${pkHave.join(', ')}), schema says (${pkWant.join(', ')})`);
 
     // Unique and plain indexes, by Prisma's names, with their columns in order; nothing extra.
@@ -121,7 +147,15 @@ export const compareSchemaWithDatabase = (dmmf: Dmmf, db: Database.Database): st
     const describe = (target: string, from: string[], to: string[]) => `${from.join(',')} -> ${target}(${to.join(',')})`;
     const haveFks = [...fkById.values()].map((parts) => {
       const sorted = parts.sort((a, b) => a.seq - b.seq);
-      return { key: describe(sorted[0].table, sorted.map((p) => p.from), sorted.map((p) => p.to)), onDelete: sorted[0].on_delete, onUpdate: sorted[0].on_update };
+      return {
+        key: describe(
+          sorted[0].table,
+          sorted.map((p) => p.from),
+          sorted.map((p) => p.to),
+        ),
+        onDelete: sorted[0].on_delete,
+        onUpdate: sorted[0].on_update,
+      };
     });
     const wantFks = model.fields
       .filter((f) => f.kind === 'object' && (f.relationFromFields?.length ?? 0) > 0)

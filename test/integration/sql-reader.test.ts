@@ -14,9 +14,23 @@ const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 12, 0, 0, 123));
 const P1 = 'CFQ7TTC0H9MP';
 const P2 = 'CFQ7TTC0LH2H';
 
-const tenant = (id: string, over: Partial<Tenant> = {}): Tenant => ({ id, name: `Org ${id}`, kind: 'Commercial', country: 'US', requireApproval: false, createdAt: day(0), ...over });
+const tenant = (id: string, over: Partial<Tenant> = {}): Tenant => ({
+  id,
+  name: `Org ${id}`,
+  kind: 'Commercial',
+  country: 'US',
+  requireApproval: false,
+  createdAt: day(0),
+  ...over,
+});
 const user = (tenantId: string, id: string, over: Partial<DirectoryUser> = {}): DirectoryUser => ({
-  id, tenantId, displayName: `User ${id}`, email: `${id}@contoso.test`, isGuest: false, active: true, ...over,
+  id,
+  tenantId,
+  displayName: `User ${id}`,
+  email: `${id}@contoso.test`,
+  isGuest: false,
+  active: true,
+  ...over,
 });
 let seq = 0;
 const subscription = (over: Partial<Subscription> = {}): Subscription => ({
@@ -42,8 +56,21 @@ const subscription = (over: Partial<Subscription> = {}): Subscription => ({
   version: 0,
   ...over,
 });
-const assignment = (s: Subscription, userId: string): LicenseAssignment => ({ id: `as-${s.id}-${userId}`, tenantId: s.tenantId, subscriptionId: s.id, userId, assignedAt: day(1), assignedBy: s.purchaserId });
-const role = (tenantId: string, userId: string, r: RoleAssignment['role'], at: number): RoleAssignment => ({ tenantId, userId, role: r, grantedBy: at === 0 ? null : 'boss', grantedAt: day(at) });
+const assignment = (s: Subscription, userId: string): LicenseAssignment => ({
+  id: `as-${s.id}-${userId}`,
+  tenantId: s.tenantId,
+  subscriptionId: s.id,
+  userId,
+  assignedAt: day(1),
+  assignedBy: s.purchaserId,
+});
+const role = (tenantId: string, userId: string, r: RoleAssignment['role'], at: number): RoleAssignment => ({
+  tenantId,
+  userId,
+  role: r,
+  grantedBy: at === 0 ? null : 'boss',
+  grantedAt: day(at),
+});
 
 describe('SQL reader: the read repositories, without Prisma, return what they return through Prisma', () => {
   let t: TestDatabase;
@@ -56,9 +83,11 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
     await t.uow.run(async (r) => {
       await r.tenants.save(tenant(T1, { requireApproval: true }));
       await r.tenants.save(tenant(T2));
-      for (const id of ['alice', 'bob', 'carol', 'Dave']) await r.users.upsert(user(T1, id, { isGuest: id === 'carol', active: id !== 'bob', email: id === 'Dave' ? null : `${id}@contoso.test` }));
+      for (const id of ['alice', 'bob', 'carol', 'Dave'])
+        await r.users.upsert(user(T1, id, { isGuest: id === 'carol', active: id !== 'bob', email: id === 'Dave' ? null : `${id}@contoso.test` }));
       await r.users.upsert(user(T2, 'alice', { displayName: 'Other Alice' }));
-      for (const ra of [role(T1, 'alice', 'GlobalAdmin', 0), role(T1, 'alice', 'BillingAdmin', 2), role(T1, 'bob', 'GlobalReader', 1), role(T2, 'alice', 'GlobalReader', 1)]) await r.roles.add(ra);
+      for (const ra of [role(T1, 'alice', 'GlobalAdmin', 0), role(T1, 'alice', 'BillingAdmin', 2), role(T1, 'bob', 'GlobalReader', 1), role(T2, 'alice', 'GlobalReader', 1)])
+        await r.roles.add(ra);
       const rows = [
         subscription({ createdAt: day(1) }),
         subscription({ createdAt: day(3), productId: P2, status: 'Trial', isTrial: true, card: null }),
@@ -114,10 +143,27 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
   test('subscriptions.productTotals, assignments.countBySubscriptions, users.getMany, roles.list', async () => {
     await same((r) => r.subscriptions.productTotals(T1, P1));
     await same((r) => r.subscriptions.productTotals(T1, P1, 'SelfService'));
-    expect(await same((r) => r.assignments.countBySubscriptions(T1, subs.map((s) => s.id)))).toEqual(new Map([['sub-01', 2], ['sub-04', 1], ['sub-05', 1]]));
+    expect(
+      await same((r) =>
+        r.assignments.countBySubscriptions(
+          T1,
+          subs.map((s) => s.id),
+        ),
+      ),
+    ).toEqual(
+      new Map([
+        ['sub-01', 2],
+        ['sub-04', 1],
+        ['sub-05', 1],
+      ]),
+    );
     expect(await same((r) => r.assignments.countBySubscriptions(T1, []))).toEqual(new Map());
     const people = await same((r) => r.users.getMany(T1, ['Dave', 'alice', 'carol', 'ghost']));
-    expect(people.map((u) => [u.id, u.email, u.isGuest])).toEqual([['Dave', null, false], ['alice', 'alice@contoso.test', false], ['carol', 'carol@contoso.test', true]]);
+    expect(people.map((u) => [u.id, u.email, u.isGuest])).toEqual([
+      ['Dave', null, false],
+      ['alice', 'alice@contoso.test', false],
+      ['carol', 'carol@contoso.test', true],
+    ]);
     expect(await same((r) => r.roles.list(T1))).toHaveLength(3);
     await same((r) => r.roles.list('no-tenant'));
   });
@@ -127,7 +173,9 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
     const texts = ['2026-11-21 10:00:00', '2026-11-21T10:00:00', '2026-11-21T10:00:00.5Z', '2026-11-21T10:00:00+02:00', '2026-11-21 10:00:00.250', '2026-11-21'];
     await t.db.writer.$transaction(async (tx) => {
       for (const [i, text] of texts.entries()) {
-        await tx.$executeRaw(Prisma.sql`INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES (${`dates-${i}`}, 'Dates', 'Commercial', 'US', 0, ${text})`);
+        await tx.$executeRaw(
+          Prisma.sql`INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES (${`dates-${i}`}, 'Dates', 'Commercial', 'US', 0, ${text})`,
+        );
       }
     });
     for (const i of texts.keys()) {

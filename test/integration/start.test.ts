@@ -30,7 +30,9 @@ describe('npm start', () => {
   let dir: string;
   let child: ChildProcess | null = null;
   let output = '';
-  beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'ssp-start-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ssp-start-'));
+  });
   afterAll(async () => {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
@@ -48,7 +50,9 @@ describe('npm start', () => {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${db}`, NODE_ENV: 'development', LOG_LEVEL: 'info', BILLING_INTERVAL_MINUTES: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d) => { output += d; });
+    child.stdout!.on('data', (d) => {
+      output += d;
+    });
     child.stderr!.resume(); // restify 11 prints Node deprecation warnings there
     const res = await waitForHealth(`http://127.0.0.1:${port}/healthz`, 60_000);
     expect(res.status).toBe(200);
@@ -68,7 +72,9 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    run.stderr!.on('data', (d) => { err += d; });
+    run.stderr!.on('data', (d) => {
+      err += d;
+    });
     const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
     expect(code).toBe(2);
     expect(err).toMatch(/PORT must be a port number \(got "eighty"\)/);

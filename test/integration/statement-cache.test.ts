@@ -27,15 +27,27 @@ describe('statement cache for the Prisma adapter', () => {
 
   test('the same SQL is prepared once and bound afresh on every use, as the adapter uses it', () => {
     const insert = 'INSERT INTO t (id, name) VALUES (?, ?)';
-    for (const [id, name] of [[1, 'a'], [2, 'b'], [3, 'c']] as const) db.prepare(insert).bind([id, name]).run();
+    for (const [id, name] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ] as const)
+      db.prepare(insert).bind([id, name]).run();
     const select = 'SELECT id, name FROM t WHERE id >= ? ORDER BY id';
     const first = db.prepare(select).bind([2]);
     expect(first.reader).toBe(true);
     expect(first.columns().map((c) => c.name)).toEqual(['id', 'name']);
-    expect(first.raw().all()).toEqual([[2, 'b'], [3, 'c']]);
+    expect(first.raw().all()).toEqual([
+      [2, 'b'],
+      [3, 'c'],
+    ]);
     expect(db.prepare(select).bind([3]).raw().all()).toEqual([[3, 'c']]);
     // Raw mode is per use, not left behind on the shared statement.
-    expect(db.prepare(select).bind([1]).all()).toEqual([{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }]);
+    expect(db.prepare(select).bind([1]).all()).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+      { id: 3, name: 'c' },
+    ]);
     expect(prepares.filter((s) => s === insert)).toHaveLength(1);
     expect(prepares.filter((s) => s === select)).toHaveLength(1);
   });
@@ -65,7 +77,10 @@ describe('statement cache for the Prisma adapter', () => {
   });
 
   test('a statement still iterating is not shared: the next use gets a fresh one', () => {
-    for (const id of [1, 2]) db.prepare('INSERT INTO t (id, name) VALUES (?, ?)').bind([id, `n${id}`]).run();
+    for (const id of [1, 2])
+      db.prepare('INSERT INTO t (id, name) VALUES (?, ?)')
+        .bind([id, `n${id}`])
+        .run();
     const select = 'SELECT id FROM t ORDER BY id';
     const iterator = db.prepare(select).bind([]).raw().iterate();
     expect(iterator.next().value).toEqual([1]);
@@ -76,7 +91,7 @@ describe('statement cache for the Prisma adapter', () => {
   });
 
   test('everything else is the connection itself', () => {
-    db.exec('INSERT INTO t (id, name) VALUES (7, \'x\')');
+    db.exec("INSERT INTO t (id, name) VALUES (7, 'x')");
     expect(db.open).toBe(true);
     expect(db.pragma('user_version', { simple: true })).toBe(0);
   });

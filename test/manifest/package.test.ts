@@ -4,16 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { AppManifestUtils } from '@microsoft/app-manifest';
-import {
-  buildAppPackage,
-  fillTemplate,
-  PackageError,
-  PLACEHOLDERS,
-  resolveValues,
-  validateManifest,
-  type AppManifest,
-  type PackageResult,
-} from '../../scripts/package-app';
+import { buildAppPackage, fillTemplate, PackageError, PLACEHOLDERS, resolveValues, validateManifest, type AppManifest, type PackageResult } from '../../scripts/package-app';
 import { ACCENT_COLOR, drawColorIcon, drawOutlineIcon } from '../../scripts/make-icons';
 import { COMMANDS } from '../../bot/features/registry';
 import { decodePng } from './png';
@@ -104,7 +95,10 @@ describe('the Teams app package (npm run package)', () => {
   });
 
   test('the committed icons are what scripts/make-icons.ts draws', () => {
-    for (const [name, drawn] of [['color.png', drawColorIcon()], ['outline.png', drawOutlineIcon()]] as const) {
+    for (const [name, drawn] of [
+      ['color.png', drawColorIcon()],
+      ['outline.png', drawOutlineIcon()],
+    ] as const) {
       const committed = decodePng(readFileSync(path.join(ROOT, 'manifest', name)));
       expect([committed.width, committed.height]).toEqual([drawn.width, drawn.height]);
       expect(Buffer.from(committed.pixels).equals(Buffer.from(drawn.data))).toBe(true);
@@ -134,8 +128,12 @@ describe('the Teams app package (npm run package)', () => {
   test('command lists: the purchaser and admin commands, each one the bot understands, in its scope', () => {
     const personal = commandsFor(manifest, 'personal');
     const team = commandsFor(manifest, 'team');
-    expect(personal).toEqual(expect.arrayContaining(['help', 'catalog', 'buy', 'trial', 'my purchases', 'bills', 'pay', 'cancel', 'payment method', 'recurring', 'add licenses', 'assign']));
-    expect(team).toEqual(expect.arrayContaining(['purchases', 'licenses', 'export', 'policies', 'set policy', 'take over', 'centralize', 'approvals', 'audit', 'roles', 'use this channel']));
+    expect(personal).toEqual(
+      expect.arrayContaining(['help', 'catalog', 'buy', 'trial', 'my purchases', 'bills', 'pay', 'cancel', 'payment method', 'recurring', 'add licenses', 'assign']),
+    );
+    expect(team).toEqual(
+      expect.arrayContaining(['purchases', 'licenses', 'export', 'policies', 'set policy', 'take over', 'centralize', 'approvals', 'audit', 'roles', 'use this channel']),
+    );
     expect(commandsFor(manifest, 'groupChat').length).toBeGreaterThan(0);
 
     // Teams puts a command's title in the compose box: each must name one of the bot's routes,

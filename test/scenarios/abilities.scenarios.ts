@@ -52,8 +52,11 @@ const PURCHASER: Record<Exclude<State, 'central'>, Expected> = {
   full: { removeLicenses: ErrorCodes.LICENSE_BELOW_ASSIGNED, assign: ErrorCodes.LICENSE_NOT_ENOUGH },
   single: { removeLicenses: ErrorCodes.QUANTITY_TOO_LARGE, unassign: ErrorCodes.LICENSE_NOT_ASSIGNED },
   cardlessTrial: {
-    addLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE, removeLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE, unassign: ErrorCodes.LICENSE_NOT_ASSIGNED,
-    setRecurring: ErrorCodes.TRIAL_CANNOT_CHANGE, updateCard: ErrorCodes.TRIAL_CANNOT_CHANGE,
+    addLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE,
+    removeLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE,
+    unassign: ErrorCodes.LICENSE_NOT_ASSIGNED,
+    setRecurring: ErrorCodes.TRIAL_CANNOT_CHANGE,
+    updateCard: ErrorCodes.TRIAL_CANNOT_CHANGE,
   },
   cardTrial: { addLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE, removeLicenses: ErrorCodes.TRIAL_CANNOT_CHANGE },
   cancelled: ALL(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE),
@@ -73,13 +76,21 @@ const expected = (who: Who, state: State): Expected => {
 };
 
 const codes = (abilities: Abilities<string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(abilities).filter(([, a]) => !a.ok).map(([k, a]) => [k, (a as Extract<Ability, { ok: false }>).code]));
+  Object.fromEntries(
+    Object.entries(abilities)
+      .filter(([, a]) => !a.ok)
+      .map(([k, a]) => [k, (a as Extract<Ability, { ok: false }>).code]),
+  );
 
 export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void => {
   let backend: Backend;
   let w: World;
-  beforeAll(async () => { backend = await makeBackend(); });
-  afterAll(async () => { await backend.close(); });
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
   beforeEach(async () => {
     // In memory every transaction copies the whole store: a store per test keeps these many worlds fast.
     if (backend.name === 'memory') backend = await makeBackend();
@@ -101,17 +112,23 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       return { s: (await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).subscription, holders };
     };
     switch (state) {
-      case 'active': return withHolders(await buyAs(w.u.alice, 3), [w.u.bob]);
-      case 'full': return withHolders(await buyAs(w.u.alice, 2), [w.u.bob, w.u.carol]);
-      case 'single': return withHolders(await buyAs(w.u.alice, 1), []);
-      case 'cardlessTrial': return withHolders(created(await startTrial(w.deps, alice, { productId: VISIO1 })).subscription, []);
-      case 'cardTrial': return withHolders(created(await startTrial(w.deps, alice, { productId: PBI, cardToken: w.card() })).subscription, [w.u.bob]);
+      case 'active':
+        return withHolders(await buyAs(w.u.alice, 3), [w.u.bob]);
+      case 'full':
+        return withHolders(await buyAs(w.u.alice, 2), [w.u.bob, w.u.carol]);
+      case 'single':
+        return withHolders(await buyAs(w.u.alice, 1), []);
+      case 'cardlessTrial':
+        return withHolders(created(await startTrial(w.deps, alice, { productId: VISIO1 })).subscription, []);
+      case 'cardTrial':
+        return withHolders(created(await startTrial(w.deps, alice, { productId: PBI, cardToken: w.card() })).subscription, [w.u.bob]);
       case 'cancelled': {
         const s = await buyAs(w.u.alice, 3);
         await cancelSubscription(w.deps, alice, { subscriptionId: s.id, reason: 'Too expensive' });
         return withHolders(s, []);
       }
-      case 'central': return withHolders(await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 3 }), [w.u.bob], w.as(w.u.admin));
+      case 'central':
+        return withHolders(await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 3 }), [w.u.bob], w.as(w.u.admin));
     }
   };
 
@@ -120,13 +137,20 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
     const ctx = w.as(userId);
     const subscriptionId = s.id;
     switch (action) {
-      case 'addLicenses': return addLicenses(w.deps, ctx, { subscriptionId, quantity: 1 });
-      case 'removeLicenses': return removeLicenses(w.deps, ctx, { subscriptionId, quantity: 1 });
-      case 'assign': return assignLicenses(w.deps, ctx, { subscriptionId, userIds: [w.colleagues[5]] });
-      case 'unassign': return unassignLicenses(w.deps, ctx, { subscriptionId, userIds: [holders[0] ?? w.colleagues[5]] });
-      case 'setRecurring': return setRecurringBilling(w.deps, ctx, { subscriptionId, enabled: !s.recurring });
-      case 'updateCard': return updatePaymentMethod(w.deps, ctx, { subscriptionId, cardToken: w.card('5555555555554444') });
-      case 'cancel': return cancelSubscription(w.deps, ctx, { subscriptionId, reason: 'No longer needed' });
+      case 'addLicenses':
+        return addLicenses(w.deps, ctx, { subscriptionId, quantity: 1 });
+      case 'removeLicenses':
+        return removeLicenses(w.deps, ctx, { subscriptionId, quantity: 1 });
+      case 'assign':
+        return assignLicenses(w.deps, ctx, { subscriptionId, userIds: [w.colleagues[5]] });
+      case 'unassign':
+        return unassignLicenses(w.deps, ctx, { subscriptionId, userIds: [holders[0] ?? w.colleagues[5]] });
+      case 'setRecurring':
+        return setRecurringBilling(w.deps, ctx, { subscriptionId, enabled: !s.recurring });
+      case 'updateCard':
+        return updatePaymentMethod(w.deps, ctx, { subscriptionId, cardToken: w.card('5555555555554444') });
+      case 'cancel':
+        return cancelSubscription(w.deps, ctx, { subscriptionId, reason: 'No longer needed' });
     }
   };
 
@@ -134,7 +158,9 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
   const reported = async (userId: string, s: Subscription): Promise<Abilities<SubscriptionAction>> => {
     const isAdminOrOwner = userId !== w.u.bob && !(s.origin === 'Central' && userId === w.u.alice);
     if (isAdminOrOwner) return (await getPurchaseDetail(w.deps, w.as(userId), { subscriptionId: s.id })).actions;
-    return w.deps.uow.read(async (repos) => subscriptionAbilities(await loadActor(repos, w.as(userId)), s, (await repos.assignments.countBySubscriptions(w.tenantId, [s.id])).get(s.id) ?? 0));
+    return w.deps.uow.read(async (repos) =>
+      subscriptionAbilities(await loadActor(repos, w.as(userId)), s, (await repos.assignments.countBySubscriptions(w.tenantId, [s.id])).get(s.id) ?? 0),
+    );
   };
 
   describe('subscription actions: every reader × state × action', () => {
@@ -148,23 +174,20 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       for (const a of Object.values(actions)) if (!a.ok) expect(a.reason).toMatch(/\w.*[.!]$/);
     });
 
-    test.each(STATES.flatMap((state) => SUBSCRIPTION_ACTIONS.map((action) => [state, action] as const)))(
-      '%s: %s by each reader does what the read said',
-      async (state, action) => {
-        for (const who of WHO) {
-          // One trial per person and product: a fresh tenant for each reader.
-          if (state === 'cardlessTrial' || state === 'cardTrial') w = await makeWorld(backend);
-          const { s, holders } = await make(state);
-          const ability = (await reported(w.u[who], s))[action];
-          if (ability.ok) {
-            await expect(run(w.u[who], action, s, holders)).resolves.toBeDefined();
-          } else {
-            const e = await expectRefusedUnchanged(w, () => run(w.u[who], action, s, holders), ability.code);
-            expect(e.message).toBe(ability.reason);
-          }
+    test.each(STATES.flatMap((state) => SUBSCRIPTION_ACTIONS.map((action) => [state, action] as const)))('%s: %s by each reader does what the read said', async (state, action) => {
+      for (const who of WHO) {
+        // One trial per person and product: a fresh tenant for each reader.
+        if (state === 'cardlessTrial' || state === 'cardTrial') w = await makeWorld(backend);
+        const { s, holders } = await make(state);
+        const ability = (await reported(w.u[who], s))[action];
+        if (ability.ok) {
+          await expect(run(w.u[who], action, s, holders)).resolves.toBeDefined();
+        } else {
+          const e = await expectRefusedUnchanged(w, () => run(w.u[who], action, s, holders), ability.code);
+          expect(e.message).toBe(ability.reason);
         }
-      },
-    );
+      }
+    });
 
     test("the purchaser's lists carry the same actions as the detail", async () => {
       const { s } = await make('full');
@@ -172,14 +195,25 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       expect((await listMyPurchases(w.deps, w.as(w.u.alice))).find((m) => m.subscription.id === s.id)?.actions).toEqual(detail.actions);
       expect((await listMySubscriptions(w.deps, w.as(w.u.alice))).find((m) => m.subscription.id === s.id)?.actions).toEqual(detail.actions);
       expect((await getMySubscription(w.deps, w.as(w.u.alice), { subscriptionId: s.id })).actions).toEqual(detail.actions);
-      expect(detail.actions.assign).toEqual({ ok: false, code: ErrorCodes.LICENSE_NOT_ENOUGH, reason: 'All 2 licenses are assigned. Add licenses or unassign someone first.', details: { available: 0, quantity: 2 } });
+      expect(detail.actions.assign).toEqual({
+        ok: false,
+        code: ErrorCodes.LICENSE_NOT_ENOUGH,
+        reason: 'All 2 licenses are assigned. Add licenses or unassign someone first.',
+        details: { available: 0, quantity: 2 },
+      });
       expect(detail.adminActions).toBeNull();
     });
 
     test('readers are told in words they can view but not change; trials that their licenses are fixed', async () => {
       const { s } = await make('cardTrial');
-      expect((await getPurchaseDetail(w.deps, w.as(w.u.reader), { subscriptionId: s.id })).actions.cancel).toMatchObject({ ok: false, reason: expect.stringMatching(/^Global readers can view but not change this/) });
-      expect((await getPurchaseDetail(w.deps, w.as(w.u.alice), { subscriptionId: s.id })).actions.addLicenses).toMatchObject({ ok: false, reason: expect.stringMatching(/^A trial has a fixed number of licenses/) });
+      expect((await getPurchaseDetail(w.deps, w.as(w.u.reader), { subscriptionId: s.id })).actions.cancel).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^Global readers can view but not change this/),
+      });
+      expect((await getPurchaseDetail(w.deps, w.as(w.u.alice), { subscriptionId: s.id })).actions.addLicenses).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^A trial has a fixed number of licenses/),
+      });
     });
   });
 
@@ -212,7 +246,10 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       expect(detail.moveTargets).toEqual([]);
       expect(codes(detail.adminActions!)).toEqual({ moveUsers: ErrorCodes.TAKEOVER_TARGET_INVALID });
       expect(detail.adminActions!.moveUsers).toEqual({
-        ok: false, code: ErrorCodes.TAKEOVER_TARGET_INVALID, reason: 'There is no central Power BI Pro subscription yet: buy one or add licenses first.', details: { needed: 3, best: null },
+        ok: false,
+        code: ErrorCodes.TAKEOVER_TARGET_INVALID,
+        reason: 'There is no central Power BI Pro subscription yet: buy one or add licenses first.',
+        details: { needed: 3, best: null },
       });
       expect(await getPurchaseActions(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).toEqual({ actions: detail.adminActions, moveTargets: [], usersToMove: 3 });
     });
@@ -223,10 +260,16 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await assignLicenses(w.deps, w.as(w.u.admin), { subscriptionId: central.id, userIds: [w.u.admin] });
       const move = (await adminActions(w.u.admin, s)).moveUsers;
       expect(move).toEqual({
-        ok: false, code: ErrorCodes.LICENSE_NOT_ENOUGH, reason: 'The central subscription has 1 free license; 3 are needed. Add 2 licenses to it first.',
+        ok: false,
+        code: ErrorCodes.LICENSE_NOT_ENOUGH,
+        reason: 'The central subscription has 1 free license; 3 are needed. Add 2 licenses to it first.',
         details: { needed: 3, best: { subscriptionId: central.id, available: 1 } },
       });
-      const refused = await expectRefusedUnchanged(w, () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: s.id, targetSubscriptionId: central.id }), ErrorCodes.LICENSE_NOT_ENOUGH);
+      const refused = await expectRefusedUnchanged(
+        w,
+        () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: s.id, targetSubscriptionId: central.id }),
+        ErrorCodes.LICENSE_NOT_ENOUGH,
+      );
       expect(refused.message).toBe((move as Extract<Ability, { ok: false }>).reason);
       // The step the card offers: add the missing licenses to the central subscription.
       await addLicenses(w.deps, w.as(w.u.admin), { subscriptionId: central.id, quantity: 2 });
@@ -246,7 +289,11 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
     test('R9 the reason the admin picked reaches the purchaser, the cancel reason and the order history', async () => {
       const s = await setup();
       const central = await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 5 });
-      await expectRefusedUnchanged(w, () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: s.id, targetSubscriptionId: central.id, reason: 'because' }), ErrorCodes.REASON_INVALID);
+      await expectRefusedUnchanged(
+        w,
+        () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: s.id, targetSubscriptionId: central.id, reason: 'because' }),
+        ErrorCodes.REASON_INVALID,
+      );
       const r = await takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: s.id, targetSubscriptionId: central.id, reason: 'cost control' });
       expect(r.source).toMatchObject({ status: 'Deleted', cancelReason: 'Cost control' });
       const detail = await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id });
@@ -282,7 +329,12 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await acknowledgePurchase(w.deps, w.as(w.u.billing), { subscriptionId: s.id });
       await setPolicy(w.deps, w.as(w.u.admin), { productId: PBI, value: 'Disabled' });
       const actions = await adminActions(w.u.admin, s);
-      expect(actions.acknowledge).toEqual({ ok: false, code: ErrorCodes.PURCHASE_ALREADY_ACKNOWLEDGED, reason: 'Billing already acknowledged this purchase.', details: { byName: 'Billing' } });
+      expect(actions.acknowledge).toEqual({
+        ok: false,
+        code: ErrorCodes.PURCHASE_ALREADY_ACKNOWLEDGED,
+        reason: 'Billing already acknowledged this purchase.',
+        details: { byName: 'Billing' },
+      });
       expect(actions.disableProduct).toMatchObject({ ok: false, code: ErrorCodes.POLICY_ALREADY_SET, reason: 'Self-service purchase of Power BI Pro is already turned off.' });
       // Asking again is harmless: the first acknowledgement stands, the policy stays as it is.
       await expect(acknowledgePurchase(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).resolves.toMatchObject({ by: w.u.billing });
@@ -295,7 +347,10 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await takeOverCancel(w.deps, w.as(w.u.admin), { subscriptionId: s.id, reason: 'Cost control' });
       const actions = await adminActions(w.u.admin, s);
       expect(codes(actions)).toEqual({
-        takeOverCancel: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, moveUsers: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, centralize: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, acknowledge: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+        takeOverCancel: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+        moveUsers: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+        centralize: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+        acknowledge: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
         // The purchase card no longer offers the product's switch; the policies card still does.
         disableProduct: ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
       });
@@ -309,11 +364,19 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
     test('a central subscription is not taken over; moving users needs a target of the same product', async () => {
       const central = await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 5 });
       const actions = await adminActions(w.u.admin, central);
-      expect(codes(actions)).toMatchObject({ takeOverCancel: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, centralize: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE, acknowledge: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE });
+      expect(codes(actions)).toMatchObject({
+        takeOverCancel: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE,
+        centralize: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE,
+        acknowledge: ErrorCodes.TAKEOVER_NOT_SELF_SERVICE,
+      });
       await expectRefusedUnchanged(w, () => takeOverCancel(w.deps, w.as(w.u.admin), { subscriptionId: central.id, reason: 'Cost control' }), ErrorCodes.TAKEOVER_NOT_SELF_SERVICE);
       await expectRefusedUnchanged(w, () => acknowledgePurchase(w.deps, w.as(w.u.admin), { subscriptionId: central.id }), ErrorCodes.TAKEOVER_NOT_SELF_SERVICE);
       const visio = await buyAs(w.u.alice, 1, VISIO1);
-      await expectRefusedUnchanged(w, () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: visio.id, targetSubscriptionId: central.id }), ErrorCodes.TAKEOVER_TARGET_INVALID);
+      await expectRefusedUnchanged(
+        w,
+        () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: visio.id, targetSubscriptionId: central.id }),
+        ErrorCodes.TAKEOVER_TARGET_INVALID,
+      );
     });
   });
 
@@ -324,7 +387,11 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await setPolicy(w.deps, w.as(w.u.admin), { productId: PBI, value: 'Disabled' });
       await setPolicy(w.deps, w.as(w.u.admin), { productId: VISIO1, value: 'OnlyTrialsWithoutPaymentMethod' });
       const pbi = await item(w.u.alice, PBI);
-      expect(pbi.actions.buy).toMatchObject({ ok: false, code: ErrorCodes.POLICY_DISABLED, reason: 'Your organization has turned off buying Power BI Pro. Please contact your IT admin.' });
+      expect(pbi.actions.buy).toMatchObject({
+        ok: false,
+        code: ErrorCodes.POLICY_DISABLED,
+        reason: 'Your organization has turned off buying Power BI Pro. Please contact your IT admin.',
+      });
       expect(pbi).toMatchObject({ canBuy: false, canTrial: false });
       const visio = await item(w.u.alice, VISIO1);
       expect(codes(visio.actions)).toEqual({ buy: ErrorCodes.POLICY_TRIALS_ONLY });
@@ -378,7 +445,12 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await expectRefusedUnchanged(ap, () => rejectPurchaseRequest(ap.deps, ap.as(ap.u.reader), { requestId: pending.id }), ErrorCodes.AUTH_READ_ONLY);
       await approvePurchaseRequest(ap.deps, ap.as(ap.u.admin), { requestId: pending.id });
       const decided = await getPurchaseRequest(ap.deps, ap.as(ap.u.billing), { requestId: pending.id });
-      expect(decided.actions.reject).toEqual({ ok: false, code: ErrorCodes.REQUEST_ALREADY_DECIDED, reason: 'That request was already approved.', details: { status: 'Approved' } });
+      expect(decided.actions.reject).toEqual({
+        ok: false,
+        code: ErrorCodes.REQUEST_ALREADY_DECIDED,
+        reason: 'That request was already approved.',
+        details: { status: 'Approved' },
+      });
       await expectRefusedUnchanged(ap, () => rejectPurchaseRequest(ap.deps, ap.as(ap.u.billing), { requestId: pending.id }), ErrorCodes.REQUEST_ALREADY_DECIDED);
     });
 

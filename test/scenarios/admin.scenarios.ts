@@ -36,9 +36,15 @@ const collect = async (it: AsyncIterable<string>): Promise<string> => {
 export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
   let backend: Backend;
   let w: World;
-  beforeAll(async () => { backend = await makeBackend(); });
-  afterAll(async () => { await backend.close(); });
-  beforeEach(async () => { w = await makeWorld(backend); });
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+  beforeEach(async () => {
+    w = await makeWorld(backend);
+  });
 
   const buyAs = async (userId: string, quantity = 5, productId = PBI): Promise<Subscription> => {
     const r = await buySubscription(w.deps, w.as(userId), { productId, quantity, cardToken: w.card() });
@@ -58,7 +64,11 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
 
     test.each(['Government', 'Nonprofit', 'Education'] as const)('R1 %s tenants are not eligible', async (kind) => {
       const gov = await makeWorld(backend, { kind });
-      const e = await expectRefusedUnchanged(gov, () => buySubscription(gov.deps, gov.as(gov.u.alice), { productId: PBI, quantity: 1, cardToken: gov.card() }), ErrorCodes.ELIGIBILITY_TENANT_TYPE);
+      const e = await expectRefusedUnchanged(
+        gov,
+        () => buySubscription(gov.deps, gov.as(gov.u.alice), { productId: PBI, quantity: 1, cardToken: gov.card() }),
+        ErrorCodes.ELIGIBILITY_TENANT_TYPE,
+      );
       expect(e.message).toMatch(/contact your IT admin/);
     });
 
@@ -116,7 +126,11 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
     test('R4 the purchaser assigns only to users of the same tenant, at most 20 at a time, never beyond quantity', async () => {
       const s = await buyAs(w.u.alice, 3);
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.eve] }), ErrorCodes.USER_NOT_FOUND);
-      await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: w.colleagues.slice(0, 21) }), ErrorCodes.LICENSE_TOO_MANY_USERS);
+      await expectRefusedUnchanged(
+        w,
+        () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: w.colleagues.slice(0, 21) }),
+        ErrorCodes.LICENSE_TOO_MANY_USERS,
+      );
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: w.colleagues.slice(0, 4) }), ErrorCodes.LICENSE_NOT_ENOUGH);
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [] }), ErrorCodes.LICENSE_NO_USERS);
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.bob), { subscriptionId: s.id, userIds: [w.u.bob] }), ErrorCodes.SUBSCRIPTION_NOT_OWNER);
@@ -144,7 +158,7 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       await expectCode(exportLicensedUsers(w.deps, w.as(w.u.admin), { subscriptionIds: [theirs!.id] }), ErrorCodes.SUBSCRIPTION_NOT_FOUND);
     });
 
-    test('R6 an admin cannot assign or unassign on a purchaser\'s subscription without taking it over', async () => {
+    test("R6 an admin cannot assign or unassign on a purchaser's subscription without taking it over", async () => {
       const s = await buyAs(w.u.alice, 3);
       await assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] });
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.admin), { subscriptionId: s.id, userIds: [w.u.carol] }), ErrorCodes.LICENSE_ADMIN_MUST_TAKE_OVER);
@@ -174,7 +188,12 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       expect(self.items.every((r) => r.subscription.origin === 'SelfService')).toBe(true);
       expect((await listPurchases(w.deps, w.as(w.u.admin), { origin: 'central' })).items.map((r) => r.subscription.id)).toEqual([central.id]);
       const row = (await listPurchases(w.deps, w.as(w.u.admin), { purchaserId: w.u.alice })).items[0];
-      expect(row).toMatchObject({ purchaserName: 'Alice', assigned: 1, product: { name: 'Power BI Pro' }, subscription: { quantity: 4, unitPrice: { amountMinor: 1680, currency: 'USD' } } });
+      expect(row).toMatchObject({
+        purchaserName: 'Alice',
+        assigned: 1,
+        product: { name: 'Power BI Pro' },
+        subscription: { quantity: 4, unitPrice: { amountMinor: 1680, currency: 'USD' } },
+      });
       expect((await listPurchases(w.deps, w.as(w.u.admin), { productId: PBI_OLD })).total).toBe(2);
       expect((await listPurchases(w.deps, w.as(w.u.admin), { status: 'Deleted' })).total).toBe(0);
       const page2 = await listPurchases(w.deps, w.as(w.u.admin), { page: 2, pageSize: 2 });
@@ -203,7 +222,12 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       const csv = await collect(await exportLicensedUsers(w.deps, w.as(w.u.reader), { subscriptionIds: [a.id] }));
       const lines = csv.trim().split('\r\n');
       expect(lines[0]).toBe('Display name,Email,User id,Product,Subscription id,Purchaser,Assigned at');
-      expect(lines.slice(1).map((l) => l.split(',')[2]).sort()).toEqual([w.colleagues[0], w.colleagues[1]]);
+      expect(
+        lines
+          .slice(1)
+          .map((l) => l.split(',')[2])
+          .sort(),
+      ).toEqual([w.colleagues[0], w.colleagues[1]]);
       await expectCode(exportLicensedUsers(w.deps, w.as(w.u.alice), { subscriptionIds: [a.id] }), ErrorCodes.AUTH_NOT_ADMIN);
     });
 
@@ -256,7 +280,11 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       expect(target.assignedUsers).toHaveLength(3);
       expect((await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).assignedUsers).toHaveLength(0);
       expect(await w.snapshot()).toContain('SubscriptionTakenOver');
-      await expectRefusedUnchanged(w, () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: big.id, targetSubscriptionId: s.id }), ErrorCodes.TAKEOVER_NOT_SELF_SERVICE);
+      await expectRefusedUnchanged(
+        w,
+        () => takeOverMoveUsers(w.deps, w.as(w.u.admin), { subscriptionId: big.id, targetSubscriptionId: s.id }),
+        ErrorCodes.TAKEOVER_NOT_SELF_SERVICE,
+      );
     });
 
     test('R10 cancel with a reason: licensed users lose access, status Deleted, the purchaser is told why', async () => {
@@ -364,7 +392,11 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       expect(snap).toContain('PurchaseCreated');
       expect(snap).toContain(s.id);
       // A declined purchase leaves neither a subscription nor a notification.
-      await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.bob), { productId: PBI, quantity: 1, cardToken: w.card('4000000000000002') }), ErrorCodes.PAYMENT_DECLINED);
+      await expectRefusedUnchanged(
+        w,
+        () => buySubscription(w.deps, w.as(w.u.bob), { productId: PBI, quantity: 1, cardToken: w.card('4000000000000002') }),
+        ErrorCodes.PAYMENT_DECLINED,
+      );
     });
   });
 };

@@ -22,12 +22,17 @@ const COPILOT = 'CFQ7TTC0MM8R'; // no trial
 export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void => {
   let backend: Backend;
   let w: World;
-  beforeAll(async () => { backend = await makeBackend(); });
-  afterAll(async () => { await backend.close(); });
-  beforeEach(async () => { w = await makeWorld(backend); });
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+  beforeEach(async () => {
+    w = await makeWorld(backend);
+  });
 
-  const buy = (qty: unknown = 5, extra: Record<string, unknown> = {}) =>
-    buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: qty, cardToken: w.card(), ...extra });
+  const buy = (qty: unknown = 5, extra: Record<string, unknown> = {}) => buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: qty, cardToken: w.card(), ...extra });
 
   describe('buying', () => {
     test('R2 a purchase charges the card once, stores only the card summary and issues a paid bill', async () => {
@@ -52,7 +57,11 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: 1, cardToken: 'invoice' }), ErrorCodes.PAYMENT_TOKEN_INVALID);
       const forged = w.card().replace(/\.[^.]+$/, '.AAAA');
       await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: 1, cardToken: forged }), ErrorCodes.PAYMENT_TOKEN_INVALID);
-      await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: 1, cardToken: w.card('4000000000000002') }), ErrorCodes.PAYMENT_DECLINED);
+      await expectRefusedUnchanged(
+        w,
+        () => buySubscription(w.deps, w.as(w.u.alice), { productId: PBI, quantity: 1, cardToken: w.card('4000000000000002') }),
+        ErrorCodes.PAYMENT_DECLINED,
+      );
       expect(w.payments.succeededCharges()).toHaveLength(0);
     });
 
@@ -162,7 +171,10 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       // Monthly 1680¢ × 2 licenses × 16 of 31 days remaining.
       expect(invoice?.amount).toEqual({ amountMinor: Math.round((1680 * 2 * 16) / 31), currency: 'USD' });
       const detail = await getPurchaseDetail(w.deps, w.as(w.u.alice), { subscriptionId: s.id });
-      expect(detail.orders.map((o) => [o.kind, o.quantityDelta])).toEqual([['Purchase', 5], ['LicensesAdded', 2]]);
+      expect(detail.orders.map((o) => [o.kind, o.quantityDelta])).toEqual([
+        ['Purchase', 5],
+        ['LicensesAdded', 2],
+      ]);
     });
 
     test('remove licenses never below the assigned count, and never to zero', async () => {
@@ -245,7 +257,11 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       // It renews on its card until someone cancels it.
       w.clock.advanceDays(32);
       expect((await runBillingCycle(w.deps, { tenantId: w.tenantId })).renewed).toEqual([r.subscription.id]);
-      await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.leaver), { productId: PBI, quantity: 1, cardToken: w.card() }), ErrorCodes.ELIGIBILITY_ACCOUNT_DISABLED);
+      await expectRefusedUnchanged(
+        w,
+        () => buySubscription(w.deps, w.as(w.u.leaver), { productId: PBI, quantity: 1, cardToken: w.card() }),
+        ErrorCodes.ELIGIBILITY_ACCOUNT_DISABLED,
+      );
     });
   });
 };

@@ -14,15 +14,22 @@ const APPS = 'CFQ7TTC0LH2H';
 const priceOf = (productId: string, frequency: 'Monthly' | 'Annual') => CATALOG.find((p) => p.id === productId)!.prices[frequency].amountMinor;
 
 /** The figures of a chart as plain numbers, so an expectation reads like the chart. */
-const bars = (lines: SpendLine[]) => lines.map((l) => ({ name: l.name, currency: l.billed.currency, billed: l.billed.amountMinor, paid: l.paid.amountMinor, invoices: l.invoices }));
+const bars = (lines: SpendLine[]) =>
+  lines.map((l) => ({ name: l.name, currency: l.billed.currency, billed: l.billed.amountMinor, paid: l.paid.amountMinor, invoices: l.invoices }));
 
 /** Spend at a glance (DESIGN §3): the same scenarios on in-memory ports and on a real database. */
 export const spendScenarios = (makeBackend: () => Promise<Backend>): void => {
   let backend: Backend;
   let w: World;
-  beforeAll(async () => { backend = await makeBackend(); });
-  afterAll(async () => { await backend.close(); });
-  beforeEach(async () => { w = await makeWorld(backend); });
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+  beforeEach(async () => {
+    w = await makeWorld(backend);
+  });
 
   const buy = async (userId: string, productId: string, quantity: number, billingFrequency: 'Monthly' | 'Annual', tenantId?: string): Promise<Subscription> => {
     const r = await buySubscription(w.deps, w.as(userId, tenantId), { productId, quantity, billingFrequency, cardToken: w.card() });
@@ -34,8 +41,18 @@ export const spendScenarios = (makeBackend: () => Promise<Backend>): void => {
   const addInvoice = (s: Subscription, fields: Partial<Invoice>) =>
     w.deps.uow.run((repos) =>
       repos.invoices.add({
-        id: w.deps.ids.next(), tenantId: s.tenantId, subscriptionId: s.id, purchaserId: s.purchaserId, amount: money(1000, 'USD'), status: 'Unpaid',
-        description: 'test', issuedAt: w.clock.now(), paidAt: null, chargeId: null, failureCode: 'card_declined', ...fields,
+        id: w.deps.ids.next(),
+        tenantId: s.tenantId,
+        subscriptionId: s.id,
+        purchaserId: s.purchaserId,
+        amount: money(1000, 'USD'),
+        status: 'Unpaid',
+        description: 'test',
+        issuedAt: w.clock.now(),
+        paidAt: null,
+        chargeId: null,
+        failureCode: 'card_declined',
+        ...fields,
       }),
     );
 
@@ -49,14 +66,18 @@ export const spendScenarios = (makeBackend: () => Promise<Backend>): void => {
     const s = await spendSummary(w.deps, w.as(w.u.admin));
     const pbiBilled = 5 * priceOf(PBI, 'Monthly') + added;
     const appsBilled = 2 * priceOf(APPS, 'Annual');
-    expect(bars(s.byProduct)).toEqual([
-      { name: 'Power Apps per user', currency: 'USD', billed: appsBilled, paid: appsBilled, invoices: 1 },
-      { name: 'Power BI Pro', currency: 'USD', billed: pbiBilled, paid: pbiBilled, invoices: 2 },
-    ].sort((a, b) => b.billed - a.billed));
-    expect(bars(s.byPurchaser)).toEqual([
-      { name: 'Alice', currency: 'USD', billed: pbiBilled, paid: pbiBilled, invoices: 2 },
-      { name: 'Bob', currency: 'USD', billed: appsBilled, paid: appsBilled, invoices: 1 },
-    ].sort((a, b) => b.billed - a.billed));
+    expect(bars(s.byProduct)).toEqual(
+      [
+        { name: 'Power Apps per user', currency: 'USD', billed: appsBilled, paid: appsBilled, invoices: 1 },
+        { name: 'Power BI Pro', currency: 'USD', billed: pbiBilled, paid: pbiBilled, invoices: 2 },
+      ].sort((a, b) => b.billed - a.billed),
+    );
+    expect(bars(s.byPurchaser)).toEqual(
+      [
+        { name: 'Alice', currency: 'USD', billed: pbiBilled, paid: pbiBilled, invoices: 2 },
+        { name: 'Bob', currency: 'USD', billed: appsBilled, paid: appsBilled, invoices: 1 },
+      ].sort((a, b) => b.billed - a.billed),
+    );
     expect(s.totals).toEqual([{ billed: money(pbiBilled + appsBilled, 'USD'), paid: money(pbiBilled + appsBilled, 'USD'), invoices: 3 }]);
     expect(s.byProduct.map((l) => l.id).sort()).toEqual([APPS, PBI].sort());
     expect(s.byPurchaser.map((l) => l.id).sort()).toEqual([w.u.alice, w.u.bob].sort());
@@ -73,7 +94,10 @@ export const spendScenarios = (makeBackend: () => Promise<Backend>): void => {
     const s1 = await buy(w.u.carol, PBI, 1, 'Monthly');
     await addInvoice(s1, { amount: money(5000, 'EUR'), status: 'Paid', paidAt: w.clock.now(), chargeId: 'ch_1', failureCode: null });
     const s = await spendSummary(w.deps, w.as(w.u.admin));
-    expect(s.totals.map((t) => [t.billed.currency, t.billed.amountMinor])).toEqual([['EUR', 5000], ['USD', priceOf(PBI, 'Monthly')]]);
+    expect(s.totals.map((t) => [t.billed.currency, t.billed.amountMinor])).toEqual([
+      ['EUR', 5000],
+      ['USD', priceOf(PBI, 'Monthly')],
+    ]);
     expect(bars(s.byPurchaser)).toEqual([
       { name: 'Carol', currency: 'EUR', billed: 5000, paid: 5000, invoices: 1 },
       { name: 'Carol', currency: 'USD', billed: priceOf(PBI, 'Monthly'), paid: priceOf(PBI, 'Monthly'), invoices: 1 },
@@ -88,7 +112,9 @@ export const spendScenarios = (makeBackend: () => Promise<Backend>): void => {
     const s = await spendSummary(w.deps, w.as(w.u.admin));
     expect(s.months).toBe(12);
     expect(s.to).toEqual(w.clock.now());
-    expect(s.from.toISOString().slice(0, 10)).toBe(new Date(Date.UTC(w.clock.now().getUTCFullYear() - 1, w.clock.now().getUTCMonth(), w.clock.now().getUTCDate())).toISOString().slice(0, 10));
+    expect(s.from.toISOString().slice(0, 10)).toBe(
+      new Date(Date.UTC(w.clock.now().getUTCFullYear() - 1, w.clock.now().getUTCMonth(), w.clock.now().getUTCDate())).toISOString().slice(0, 10),
+    );
     expect(s.byProduct.map((l) => l.id)).toEqual([APPS]);
     expect((await spendSummary(w.deps, w.as(w.u.admin), { months: 24 })).byProduct.map((l) => l.id).sort()).toEqual([APPS, PBI].sort());
     expect((await spendSummary(w.deps, w.as(w.u.admin), { months: '3' })).byProduct).toEqual([]);

@@ -6,7 +6,8 @@ export const cardProblems = (card: unknown): string[] => {
   const context = new AC.SerializationContext();
   parsed.parse(card as never, context);
   const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) problems.push(`${context.getEventAt(i).phase === AC.ValidationPhase.Parse ? 'parse' : 'validation'}: ${context.getEventAt(i).message}`);
+  for (let i = 0; i < context.eventCount; i++)
+    problems.push(`${context.getEventAt(i).phase === AC.ValidationPhase.Parse ? 'parse' : 'validation'}: ${context.getEventAt(i).message}`);
   const validation = parsed.validateProperties();
   for (const e of validation.validationEvents) problems.push(`validation: ${e.message}`);
   return problems;

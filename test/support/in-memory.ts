@@ -1,6 +1,17 @@
 import type {
-  AuditEntry, DirectoryUser, IdempotencyRecord, Invoice, LicenseAssignment, NotificationIntent, OrderEntry,
-  PolicySetting, Product, PurchaseRequest, RoleAssignment, Subscription, Tenant,
+  AuditEntry,
+  DirectoryUser,
+  IdempotencyRecord,
+  Invoice,
+  LicenseAssignment,
+  NotificationIntent,
+  OrderEntry,
+  PolicySetting,
+  Product,
+  PurchaseRequest,
+  RoleAssignment,
+  Subscription,
+  Tenant,
 } from '../../domain/model';
 import type { Repositories, SpendTotalRow, UnitOfWork } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
@@ -23,13 +34,23 @@ export interface MemoryState {
 }
 
 export const emptyState = (): MemoryState => ({
-  tenants: [], users: [], roles: [], policies: [], subscriptions: [], assignments: [], orders: [], invoices: [], requests: [], outbox: [], audit: [], idempotency: [],
+  tenants: [],
+  users: [],
+  roles: [],
+  policies: [],
+  subscriptions: [],
+  assignments: [],
+  orders: [],
+  invoices: [],
+  requests: [],
+  outbox: [],
+  audit: [],
+  idempotency: [],
 });
 
 const conflict = (what: string) => new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`);
 const page = <T>(all: T[], p: number, size: number) => ({ items: all.slice((p - 1) * size, p * size), total: all.length, page: p, pageSize: size });
-const byCreatedDesc = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
-  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+const byCreatedDesc = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
 
 const liveOf = (st: MemoryState, tenantId: string, productId: string, origin?: string) =>
   st.subscriptions.filter((s) => s.tenantId === tenantId && s.productId === productId && (s.status === 'Active' || s.status === 'Trial') && (!origin || s.origin === origin));
@@ -44,12 +65,16 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   },
   tenants: {
     get: async (id) => st.tenants.find((t) => t.id === id) ?? null,
-    save: async (t) => { st.tenants = [...st.tenants.filter((x) => x.id !== t.id), { ...t }]; },
+    save: async (t) => {
+      st.tenants = [...st.tenants.filter((x) => x.id !== t.id), { ...t }];
+    },
   },
   users: {
     get: async (tenantId, id) => st.users.find((u) => u.tenantId === tenantId && u.id === id) ?? null,
     getMany: async (tenantId, ids) => st.users.filter((u) => u.tenantId === tenantId && ids.includes(u.id)),
-    upsert: async (u) => { st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }]; },
+    upsert: async (u) => {
+      st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }];
+    },
     search: async (tenantId, query, limit) => {
       const q = query.toLowerCase();
       return st.users
@@ -61,8 +86,12 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   roles: {
     listForUser: async (tenantId, userId) => st.roles.filter((r) => r.tenantId === tenantId && r.userId === userId).map((r) => r.role),
     list: async (tenantId) => st.roles.filter((r) => r.tenantId === tenantId),
-    add: async (r) => { st.roles.push({ ...r }); },
-    remove: async (tenantId, userId, role) => { st.roles = st.roles.filter((r) => !(r.tenantId === tenantId && r.userId === userId && r.role === role)); },
+    add: async (r) => {
+      st.roles.push({ ...r });
+    },
+    remove: async (tenantId, userId, role) => {
+      st.roles = st.roles.filter((r) => !(r.tenantId === tenantId && r.userId === userId && r.role === role));
+    },
     count: async (tenantId, role) => st.roles.filter((r) => r.tenantId === tenantId && r.role === role).length,
   },
   products: {
@@ -72,12 +101,16 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   policies: {
     list: async (tenantId) => st.policies.filter((p) => p.tenantId === tenantId),
     get: async (tenantId, productId) => st.policies.find((p) => p.tenantId === tenantId && p.productId === productId) ?? null,
-    set: async (s) => { st.policies = [...st.policies.filter((p) => !(p.tenantId === s.tenantId && p.productId === s.productId)), { ...s }]; },
+    set: async (s) => {
+      st.policies = [...st.policies.filter((p) => !(p.tenantId === s.tenantId && p.productId === s.productId)), { ...s }];
+    },
   },
   subscriptions: {
     get: async (tenantId, id) => st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id) ?? null,
     getMany: async (tenantId, ids) => st.subscriptions.filter((s) => s.tenantId === tenantId && ids.includes(s.id)),
-    create: async (s) => { st.subscriptions.push({ ...s }); },
+    create: async (s) => {
+      st.subscriptions.push({ ...s });
+    },
     update: async (s) => {
       const i = st.subscriptions.findIndex((x) => x.tenantId === s.tenantId && x.id === s.id);
       if (i < 0 || st.subscriptions[i].version !== s.version) throw conflict('subscription');
@@ -89,12 +122,20 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     search: async (tenantId, f, p, size) =>
       page(
         st.subscriptions
-          .filter((s) => s.tenantId === tenantId && (!f.origin || s.origin === f.origin) && (!f.productId || s.productId === f.productId) && (!f.purchaserId || s.purchaserId === f.purchaserId) && (!f.status || s.status === f.status))
+          .filter(
+            (s) =>
+              s.tenantId === tenantId &&
+              (!f.origin || s.origin === f.origin) &&
+              (!f.productId || s.productId === f.productId) &&
+              (!f.purchaserId || s.purchaserId === f.purchaserId) &&
+              (!f.status || s.status === f.status),
+          )
           .sort(byCreatedDesc),
         p,
         size,
       ),
-    listLiveByProduct: async (tenantId, productId, origin, purchaserIds) => liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
+    listLiveByProduct: async (tenantId, productId, origin, purchaserIds) =>
+      liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
     productTotals: async (tenantId, productId, origin) => {
       const subs = liveOf(st, tenantId, productId, origin);
       return {
@@ -106,11 +147,17 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     purchasersOfProduct: async (tenantId, productId, origin, p, size) => page([...new Set(liveOf(st, tenantId, productId, origin).map((s) => s.purchaserId))].sort(), p, size),
     hasTrial: async (tenantId, purchaserId, productId) =>
       st.subscriptions.some(
-        (s) => s.tenantId === tenantId && s.purchaserId === purchaserId && s.productId === productId &&
+        (s) =>
+          s.tenantId === tenantId &&
+          s.purchaserId === purchaserId &&
+          s.productId === productId &&
           (s.isTrial || st.orders.some((o) => o.subscriptionId === s.id && o.kind === 'TrialStarted')),
       ),
     listExpiringBefore: async (before, limit, tenantId) =>
-      st.subscriptions.filter((s) => (!tenantId || s.tenantId === tenantId) && (s.status === 'Active' || s.status === 'Trial') && s.expiresAt < before).sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime()).slice(0, limit),
+      st.subscriptions
+        .filter((s) => (!tenantId || s.tenantId === tenantId) && (s.status === 'Active' || s.status === 'Trial') && s.expiresAt < before)
+        .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+        .slice(0, limit),
   },
   assignments: {
     listBySubscription: async (tenantId, subscriptionId) => st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId),
@@ -128,20 +175,32 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       st.assignments = st.assignments.filter((a) => !(a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)));
     },
     pageBySubscriptions: async (tenantId, ids, afterId, limit) =>
-      st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId) && (afterId === null || a.id > afterId)).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, limit),
+      st.assignments
+        .filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId) && (afterId === null || a.id > afterId))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit),
   },
   orders: {
-    add: async (o) => { st.orders.push({ ...o }); },
+    add: async (o) => {
+      st.orders.push({ ...o });
+    },
     listBySubscription: async (tenantId, subscriptionId) => st.orders.filter((o) => o.tenantId === tenantId && o.subscriptionId === subscriptionId),
   },
   invoices: {
-    add: async (i) => { st.invoices.push({ ...i }); },
+    add: async (i) => {
+      st.invoices.push({ ...i });
+    },
     get: async (tenantId, id) => st.invoices.find((i) => i.tenantId === tenantId && i.id === id) ?? null,
-    update: async (i) => { st.invoices = st.invoices.map((x) => (x.tenantId === i.tenantId && x.id === i.id ? { ...i } : x)); },
-    listByPurchaser: async (tenantId, purchaserId) => st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
+    update: async (i) => {
+      st.invoices = st.invoices.map((x) => (x.tenantId === i.tenantId && x.id === i.id ? { ...i } : x));
+    },
+    listByPurchaser: async (tenantId, purchaserId) =>
+      st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
   },
   requests: {
-    add: async (r) => { st.requests.push({ ...r }); },
+    add: async (r) => {
+      st.requests.push({ ...r });
+    },
     get: async (tenantId, id) => st.requests.find((r) => r.tenantId === tenantId && r.id === id) ?? null,
     decide: async (r) => {
       const i = st.requests.findIndex((x) => x.tenantId === r.tenantId && x.id === r.id);
@@ -150,12 +209,25 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     },
     listPending: async (tenantId) => st.requests.filter((r) => r.tenantId === tenantId && r.status === 'Pending'),
   },
-  outbox: { add: async (rows) => { st.outbox.push(...rows.map((r) => ({ ...r }))); } },
+  outbox: {
+    add: async (rows) => {
+      st.outbox.push(...rows.map((r) => ({ ...r })));
+    },
+  },
   audit: {
-    add: async (e) => { st.audit.push({ ...e }); },
-    list: async (tenantId, p, size) => page(st.audit.filter((e) => e.tenantId === tenantId).sort((a, b) => b.at.getTime() - a.at.getTime()), p, size),
+    add: async (e) => {
+      st.audit.push({ ...e });
+    },
+    list: async (tenantId, p, size) =>
+      page(
+        st.audit.filter((e) => e.tenantId === tenantId).sort((a, b) => b.at.getTime() - a.at.getTime()),
+        p,
+        size,
+      ),
     latestFor: async (tenantId, target, actions) =>
-      st.audit.filter((e) => e.tenantId === tenantId && e.targetType === target.type && e.targetId === target.id && actions.includes(e.action)).sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null,
+      st.audit
+        .filter((e) => e.tenantId === tenantId && e.targetType === target.type && e.targetId === target.id && actions.includes(e.action))
+        .sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null,
   },
   idempotency: {
     get: async (tenantId, key) => st.idempotency.find((r) => r.tenantId === tenantId && r.key === key) ?? null,

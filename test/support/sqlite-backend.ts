@@ -2,8 +2,17 @@ import type { Backend } from './world';
 import { freshDatabase } from './db';
 
 const TENANT_TABLES = [
-  'DirectoryUser', 'RoleAssignment', 'PolicySetting', 'Subscription', 'LicenseAssignment', 'OrderEntry',
-  'Invoice', 'PurchaseRequest', 'AuditEntry', 'IdempotencyRecord', 'OutboxNotification',
+  'DirectoryUser',
+  'RoleAssignment',
+  'PolicySetting',
+  'Subscription',
+  'LicenseAssignment',
+  'OrderEntry',
+  'Invoice',
+  'PurchaseRequest',
+  'AuditEntry',
+  'IdempotencyRecord',
+  'OutboxNotification',
 ];
 
 /** The scenarios' backend on a real, migrated SQLite file (one per test file). */

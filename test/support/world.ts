@@ -49,7 +49,10 @@ export interface World {
 }
 
 /** A fresh tenant (unique ids, so many worlds can share one database) with the usual cast. */
-export const makeWorld = async (backend: Backend, opts: { requireApproval?: boolean; kind?: 'Commercial' | 'Government' | 'Nonprofit' | 'Education'; country?: string } = {}): Promise<World> => {
+export const makeWorld = async (
+  backend: Backend,
+  opts: { requireApproval?: boolean; kind?: 'Commercial' | 'Government' | 'Nonprofit' | 'Education'; country?: string } = {},
+): Promise<World> => {
   const w = ++worldSeq;
   const clock = new TestClock();
   const payments = new SandboxPaymentProvider('test-secret-0123456789', clock.now);
@@ -64,17 +67,43 @@ export const makeWorld = async (backend: Backend, opts: { requireApproval?: bool
   const tenantId = `tenant-${w}-contoso`;
   const otherTenantId = `tenant-${w}-fabrikam`;
   const u = {
-    admin: `${w}-admin`, billing: `${w}-billing`, reader: `${w}-reader`, partner: `${w}-partner`, alice: `${w}-alice`, bob: `${w}-bob`,
-    carol: `${w}-carol`, guest: `${w}-guest`, leaver: `${w}-leaver`, eve: `${w}-eve`,
+    admin: `${w}-admin`,
+    billing: `${w}-billing`,
+    reader: `${w}-reader`,
+    partner: `${w}-partner`,
+    alice: `${w}-alice`,
+    bob: `${w}-bob`,
+    carol: `${w}-carol`,
+    guest: `${w}-guest`,
+    leaver: `${w}-leaver`,
+    eve: `${w}-eve`,
   };
   const colleagues = Array.from({ length: 30 }, (_, i) => `${w}-colleague-${String(i).padStart(2, '0')}`);
   const person = (tenant: string, id: string, extra: Partial<DirectoryUser> = {}): DirectoryUser => ({
-    id, tenantId: tenant, displayName: id.replace(/^\d+-/, '').replace(/^./, (c) => c.toUpperCase()), email: `${id}@example.com`, isGuest: false, active: true, ...extra,
+    id,
+    tenantId: tenant,
+    displayName: id.replace(/^\d+-/, '').replace(/^./, (c) => c.toUpperCase()),
+    email: `${id}@example.com`,
+    isGuest: false,
+    active: true,
+    ...extra,
   });
-  const roles: Array<[string, Role]> = [[u.admin, 'GlobalAdmin'], [u.billing, 'BillingAdmin'], [u.reader, 'GlobalReader'], [u.partner, 'DelegatedAdmin']];
+  const roles: Array<[string, Role]> = [
+    [u.admin, 'GlobalAdmin'],
+    [u.billing, 'BillingAdmin'],
+    [u.reader, 'GlobalReader'],
+    [u.partner, 'DelegatedAdmin'],
+  ];
   await backend.uow.run(async (repos) => {
     const now = clock.now();
-    await repos.tenants.save({ id: tenantId, name: 'Contoso', kind: opts.kind ?? 'Commercial', country: opts.country ?? 'US', requireApproval: opts.requireApproval ?? false, createdAt: now });
+    await repos.tenants.save({
+      id: tenantId,
+      name: 'Contoso',
+      kind: opts.kind ?? 'Commercial',
+      country: opts.country ?? 'US',
+      requireApproval: opts.requireApproval ?? false,
+      createdAt: now,
+    });
     await repos.tenants.save({ id: otherTenantId, name: 'Fabrikam', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: now });
     for (const id of [u.admin, u.billing, u.reader, u.partner, u.alice, u.bob, u.carol, u.leaver, ...colleagues]) await repos.users.upsert(person(tenantId, id));
     await repos.users.upsert(person(tenantId, u.guest, { isGuest: true }));
@@ -84,7 +113,14 @@ export const makeWorld = async (backend: Backend, opts: { requireApproval?: bool
     await repos.roles.add({ tenantId: otherTenantId, userId: `${w}-fabrikam-admin`, role: 'GlobalAdmin', grantedBy: null, grantedAt: now });
   });
   return {
-    deps, payments, clock, backend, tenantId, otherTenantId, u, colleagues,
+    deps,
+    payments,
+    clock,
+    backend,
+    tenantId,
+    otherTenantId,
+    u,
+    colleagues,
     as: (userId, tenant = tenantId) => ({ tenantId: tenant, actorId: userId, surface: 'chat' }),
     card: (number = '4242424242424242') => payments.tokenize({ number, expMonth: 12, expYear: 2030, cvc: '123', name: 'Test' }).token,
     snapshot: () => backend.snapshot(tenantId),

@@ -27,14 +27,20 @@ describe('cards carry no templating', () => {
     for (const { path, node } of nodes(card)) {
       expect([path, Object.keys(node).filter((k) => k === '$when' || k === '$data' || k === '$root')]).toEqual([path, []]);
       // pretty-format (snapshots) would print an undefined property that JSON drops: keep them out.
-      expect([path, Object.entries(node).filter(([, v]) => v === undefined).map(([k]) => k)]).toEqual([path, []]);
+      expect([
+        path,
+        Object.entries(node)
+          .filter(([, v]) => v === undefined)
+          .map(([k]) => k),
+      ]).toEqual([path, []]);
     }
   });
 
   test('no card module imports a templating library', () => {
     const { readdirSync, readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
     const dir = `${__dirname}/../../cards`;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) expect([f, readFileSync(`${dir}/${f}`, 'utf8')]).not.toEqual([f, expect.stringMatching(/adaptivecards-templating|adaptive-expressions/)]);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts')))
+      expect([f, readFileSync(`${dir}/${f}`, 'utf8')]).not.toEqual([f, expect.stringMatching(/adaptivecards-templating|adaptive-expressions/)]);
   });
 });
 

@@ -1,9 +1,29 @@
 import { CATALOG } from '../../domain/catalog/catalog-data';
 import { NOTIFICATION_KINDS, type Invoice, type PurchaseRequest, type Subscription } from '../../domain/model';
 import type { PurchaseDetail } from '../../domain/admin/get-purchase-detail';
-import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from '../../cards/purchaser-cards';
 import {
-  approvalCard, approvalsCard, auditCard, centralizeConfirmCard, exportCard, policiesCard, productLicensesCard, purchaseCard, purchasesCard, rolesCard, takeOverConfirmCard,
+  billsCard,
+  buyFormCard,
+  cancelConfirmCard,
+  catalogCard,
+  checkoutLinkCard,
+  myPurchasesCard,
+  openPageCard,
+  payBillCard,
+  subscriptionCard,
+} from '../../cards/purchaser-cards';
+import {
+  approvalCard,
+  approvalsCard,
+  auditCard,
+  centralizeConfirmCard,
+  exportCard,
+  policiesCard,
+  productLicensesCard,
+  purchaseCard,
+  purchasesCard,
+  rolesCard,
+  takeOverConfirmCard,
 } from '../../cards/admin-cards';
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
@@ -17,9 +37,27 @@ const at = new Date('2026-11-21T10:00:00Z');
 const [bi, , apps] = CATALOG;
 const visio = CATALOG.find((p) => p.name === 'Visio Plan 1')!;
 const sub = (over: Partial<Subscription> = {}): Subscription => ({
-  id: 'sub-1', tenantId: 't1', productId: bi.id, purchaserId: 'u-megan', origin: 'SelfService', status: 'Active', quantity: 5, billingFrequency: 'Annual',
-  unitPrice: bi.prices.Annual, recurring: true, isTrial: false, card: { token: 'tok_x', brand: 'Visa', last4: '4242', expMonth: 12, expYear: 2030 },
-  startedAt: at, expiresAt: new Date('2027-11-21T10:00:00Z'), cancelledAt: null, cancelReason: null, centralizedInto: null, remindedFor: null, createdAt: at, version: 1, ...over,
+  id: 'sub-1',
+  tenantId: 't1',
+  productId: bi.id,
+  purchaserId: 'u-megan',
+  origin: 'SelfService',
+  status: 'Active',
+  quantity: 5,
+  billingFrequency: 'Annual',
+  unitPrice: bi.prices.Annual,
+  recurring: true,
+  isTrial: false,
+  card: { token: 'tok_x', brand: 'Visa', last4: '4242', expMonth: 12, expYear: 2030 },
+  startedAt: at,
+  expiresAt: new Date('2027-11-21T10:00:00Z'),
+  cancelledAt: null,
+  cancelReason: null,
+  centralizedInto: null,
+  remindedFor: null,
+  createdAt: at,
+  version: 1,
+  ...over,
 });
 const detail = (over: Partial<Subscription> = {}, extra: Partial<PurchaseDetail> = {}): PurchaseDetail => ({
   subscription: sub(over),
@@ -35,12 +73,35 @@ const detail = (over: Partial<Subscription> = {}, extra: Partial<PurchaseDetail>
   ...extra,
 });
 const bill = (over: Partial<Invoice> = {}): Invoice => ({
-  id: 'inv-1', tenantId: 't1', subscriptionId: 'sub-1', purchaserId: 'u-megan', amount: { amountMinor: 84000, currency: 'USD' }, status: 'Unpaid',
-  description: 'Power BI Pro: 5 licenses', issuedAt: at, paidAt: null, chargeId: null, failureCode: 'card_declined', ...over,
+  id: 'inv-1',
+  tenantId: 't1',
+  subscriptionId: 'sub-1',
+  purchaserId: 'u-megan',
+  amount: { amountMinor: 84000, currency: 'USD' },
+  status: 'Unpaid',
+  description: 'Power BI Pro: 5 licenses',
+  issuedAt: at,
+  paidAt: null,
+  chargeId: null,
+  failureCode: 'card_declined',
+  ...over,
 });
 const request = (over: Partial<PurchaseRequest> = {}): PurchaseRequest => ({
-  id: 'req-1', tenantId: 't1', requesterId: 'u-megan', productId: bi.id, kind: 'Purchase', quantity: 3, billingFrequency: 'Monthly', cardToken: 'tok', status: 'Pending',
-  decidedBy: null, decidedAt: null, decisionNote: null, subscriptionId: null, createdAt: at, ...over,
+  id: 'req-1',
+  tenantId: 't1',
+  requesterId: 'u-megan',
+  productId: bi.id,
+  kind: 'Purchase',
+  quantity: 3,
+  billingFrequency: 'Monthly',
+  cardToken: 'tok',
+  status: 'Pending',
+  decidedBy: null,
+  decidedAt: null,
+  decisionNote: null,
+  subscriptionId: null,
+  createdAt: at,
+  ...over,
 });
 const refreshUserIds = ['8:orgid:u-alex'];
 
@@ -51,11 +112,35 @@ const CARDS: Record<string, unknown> = {
   'buy form, declined': buyFormCard({ product: bi, mode: 'buy', savedCards: [], formId: 'form-2', banner: 'The card was declined.', bannerIsError: true }),
   'trial without a card': buyFormCard({ product: visio, mode: 'trial', savedCards: [], formId: 'form-3' }),
   'trial with a card': buyFormCard({ product: apps, mode: 'trial', savedCards: [], formId: 'form-4' }),
-  'my purchases': myPurchasesCard({ items: [{ subscription: sub(), product: bi, assigned: 2 }, { subscription: sub({ id: 'sub-2', status: 'Cancelled' }), product: bi, assigned: 0 }] }),
+  'my purchases': myPurchasesCard({
+    items: [
+      { subscription: sub(), product: bi, assigned: 2 },
+      { subscription: sub({ id: 'sub-2', status: 'Cancelled' }), product: bi, assigned: 0 },
+    ],
+  }),
   'my purchases, empty': myPurchasesCard({ items: [] }),
-  'subscription, purchaser': subscriptionCard({ subscription: sub(), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'form-5', actions: sampleActions(sub(), 1, 'purchaser'), banner: 'Done: 5 licenses now.' }),
-  'subscription, cancelled': subscriptionCard({ subscription: sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), product: bi, assignees: [], formId: 'form-6', actions: sampleActions(sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), 0, 'purchaser') }),
-  'subscription, centralized': subscriptionCard({ subscription: sub({ centralizedInto: 'sub-c' }), product: bi, assignees: [], formId: 'form-7', actions: sampleActions(sub({ centralizedInto: 'sub-c' }), 0, 'purchaser') }),
+  'subscription, purchaser': subscriptionCard({
+    subscription: sub(),
+    product: bi,
+    assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }],
+    formId: 'form-5',
+    actions: sampleActions(sub(), 1, 'purchaser'),
+    banner: 'Done: 5 licenses now.',
+  }),
+  'subscription, cancelled': subscriptionCard({
+    subscription: sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }),
+    product: bi,
+    assignees: [],
+    formId: 'form-6',
+    actions: sampleActions(sub({ status: 'Cancelled', cancelReason: 'Too expensive', cancelledAt: at }), 0, 'purchaser'),
+  }),
+  'subscription, centralized': subscriptionCard({
+    subscription: sub({ centralizedInto: 'sub-c' }),
+    product: bi,
+    assignees: [],
+    formId: 'form-7',
+    actions: sampleActions(sub({ centralizedInto: 'sub-c' }), 0, 'purchaser'),
+  }),
   'subscription, viewer who cannot manage': subscriptionCard({ subscription: sub(), product: bi, assignees: [], formId: 'form-8', actions: sampleActions(sub(), 0, 'reader') }),
   'cancel confirmation': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 2 }),
   bills: billsCard({ bills: [bill(), bill({ id: 'inv-2', status: 'Paid', paidAt: at, failureCode: null })] }),
@@ -66,21 +151,120 @@ const CARDS: Record<string, unknown> = {
     refreshUserIds,
   }),
   'purchase, new': purchaseCard({ detail: detail(), actions: samplePurchaseActions(detail(), { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds }),
-  'purchase, acknowledged and product disabled': purchaseCard({ detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), actions: samplePurchaseActions(detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), { policy: 'Disabled' }), policy: 'Disabled', isNew: true, refreshUserIds }),
-  'purchase, taken over': purchaseCard({ detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), actions: samplePurchaseActions(detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds, banner: 'Taken over.' }),
-  'take over confirmation': takeOverConfirmCard({ detail: detail(), actions: samplePurchaseActions(detail(), { targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }), targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }], formId: 'f' }),
+  'purchase, acknowledged and product disabled': purchaseCard({
+    detail: detail({}, { acknowledged: { byName: 'Alex Wilber', at } }),
+    actions: samplePurchaseActions(detail({}, { acknowledged: { byName: 'Alex Wilber', at } }), { policy: 'Disabled' }),
+    policy: 'Disabled',
+    isNew: true,
+    refreshUserIds,
+  }),
+  'purchase, taken over': purchaseCard({
+    detail: detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }),
+    actions: samplePurchaseActions(detail({ status: 'Deleted', cancelReason: 'Cost control', cancelledAt: at }), { policy: 'Enabled' }),
+    policy: 'Enabled',
+    isNew: true,
+    refreshUserIds,
+    banner: 'Taken over.',
+  }),
+  'take over confirmation': takeOverConfirmCard({
+    detail: detail(),
+    actions: samplePurchaseActions(detail(), { targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }),
+    targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }],
+    formId: 'f',
+  }),
   'centralize confirmation': centralizeConfirmCard({ detail: detail(), targets: [] }),
-  policies: policiesCard({ rows: CATALOG.slice(0, 3).map((product, i) => ({ product, policyId: 'AllowSelfServicePurchase', value: i === 1 ? 'Disabled' : 'Enabled', isDefault: i !== 1, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds }),
+  policies: policiesCard({
+    rows: CATALOG.slice(0, 3).map((product, i) => ({
+      product,
+      policyId: 'AllowSelfServicePurchase',
+      value: i === 1 ? 'Disabled' : 'Enabled',
+      isDefault: i !== 1,
+      updatedBy: null,
+      updatedAt: null,
+    })),
+    canWrite: true,
+    refreshUserIds,
+  }),
   'policies, reader': policiesCard({ rows: [], canWrite: false, refreshUserIds }),
   'approval, pending': approvalCard({ request: request(), actions: sampleRequestActions(request()), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
-  'approval, rejected': approvalCard({ request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' }), actions: sampleRequestActions(request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' })), product: bi, requesterName: 'Megan Bowen', deciderName: 'Alex Wilber', refreshUserIds }),
+  'approval, rejected': approvalCard({
+    request: request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' }),
+    actions: sampleRequestActions(request({ status: 'Rejected', decidedBy: 'u-alex', decidedAt: at, decisionNote: 'Use the central one' })),
+    product: bi,
+    requesterName: 'Megan Bowen',
+    deciderName: 'Alex Wilber',
+    refreshUserIds,
+  }),
   approvals: approvalsCard({ items: [{ request: request(), productName: bi.name, requesterName: 'Megan Bowen' }] }),
-  audit: auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'Power BI Pro: Enabled → Disabled', surface: 'card', at }], total: 11, page: 1, pageSize: 10 }, names: new Map([['u-alex', 'Alex Wilber']]) }),
-  'product licenses': productLicensesCard({ view: { product: bi, subscriptions: 2, totalQuantity: 15, assigned: 3, available: 12, page: 1, pageSize: 10, totalGroups: 1, groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions: [{ id: 'sub-1', quantity: 5, assigned: 3, origin: 'SelfService', expiresAt: at }], users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }] }] } }),
-  roles: rolesCard({ assignments: [{ tenantId: 't1', userId: 'u-alex', role: 'GlobalAdmin', grantedBy: null, grantedAt: at }], names: new Map([['u-alex', 'Alex Wilber']]), canGrant: true }),
+  audit: auditCard({
+    page: {
+      items: [
+        {
+          id: 'a1',
+          tenantId: 't1',
+          actorId: 'u-alex',
+          action: 'policy.set',
+          targetType: 'product',
+          targetId: bi.id,
+          summary: 'Power BI Pro: Enabled → Disabled',
+          surface: 'card',
+          at,
+        },
+      ],
+      total: 11,
+      page: 1,
+      pageSize: 10,
+    },
+    names: new Map([['u-alex', 'Alex Wilber']]),
+  }),
+  'product licenses': productLicensesCard({
+    view: {
+      product: bi,
+      subscriptions: 2,
+      totalQuantity: 15,
+      assigned: 3,
+      available: 12,
+      page: 1,
+      pageSize: 10,
+      totalGroups: 1,
+      groups: [
+        {
+          purchaserId: 'u-megan',
+          purchaserName: 'Megan Bowen',
+          subscriptions: [{ id: 'sub-1', quantity: 5, assigned: 3, origin: 'SelfService', expiresAt: at }],
+          users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }],
+        },
+      ],
+    },
+  }),
+  roles: rolesCard({
+    assignments: [{ tenantId: 't1', userId: 'u-alex', role: 'GlobalAdmin', grantedBy: null, grantedAt: at }],
+    names: new Map([['u-alex', 'Alex Wilber']]),
+    canGrant: true,
+  }),
   export: exportCard({ url: 'https://bot.example.com/exports/licensed-users.csv?token=abc', what: 'Everyone licensed on 2 live subscriptions, as CSV.', minutes: 10 }),
 };
-const data = { subscriptionId: 'sub-1', requestId: 'req-1', productId: bi.id, productName: bi.name, purchaserName: 'Megan Bowen', requesterName: 'Megan Bowen', adminName: 'Alex Wilber', quantity: 3, amountMinor: 50400, currency: 'USD', reason: 'Cost control', usersAffected: 2, usersMoved: 2, usersCovered: 2, assignedBy: 'Megan Bowen', expiresAt: '2026-12-01T00:00:00.000Z', recurring: true, trial: false, requestKind: 'Purchase' };
+const data = {
+  subscriptionId: 'sub-1',
+  requestId: 'req-1',
+  productId: bi.id,
+  productName: bi.name,
+  purchaserName: 'Megan Bowen',
+  requesterName: 'Megan Bowen',
+  adminName: 'Alex Wilber',
+  quantity: 3,
+  amountMinor: 50400,
+  currency: 'USD',
+  reason: 'Cost control',
+  usersAffected: 2,
+  usersMoved: 2,
+  usersCovered: 2,
+  assignedBy: 'Megan Bowen',
+  expiresAt: '2026-12-01T00:00:00.000Z',
+  recurring: true,
+  trial: false,
+  requestKind: 'Purchase',
+};
 for (const kind of NOTIFICATION_KINDS) CARDS[`notification ${kind}`] = notificationCard({ kind, data }, { refreshUserIds });
 
 const actionsOf = (card: unknown): Array<Record<string, unknown>> => {
@@ -164,7 +348,9 @@ describe('wording (cards/format.ts)', () => {
   test('labels: policies, billing frequencies and statuses as people read them', () => {
     expect(policyLabel('OnlyTrialsWithoutPaymentMethod')).toBe('Only trials without a card');
     expect(policyLabel('Enabled')).toBe('Enabled');
-    expect(withPolicyLabels('AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod')).toBe('AllowSelfServicePurchase for Power BI Pro: Enabled → Only trials without a card');
+    expect(withPolicyLabels('AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod')).toBe(
+      'AllowSelfServicePurchase for Power BI Pro: Enabled → Only trials without a card',
+    );
     expect([frequencyLabel('Annual'), frequencyLabel('Monthly'), frequencyLabel('Annual', true)]).toEqual(['yearly', 'monthly', 'Yearly']);
     expect([perPeriod('Annual'), perPeriod('Monthly')]).toEqual(['per year', 'per month']);
     expect(statusLabel('Trial')).toBe('trial');
@@ -190,20 +376,92 @@ describe('wording (cards/format.ts)', () => {
   const one = [{ id: 'u-patti', displayName: 'Patti Fernandez', email: 'pattif@example.com', assignedAt: at }];
   const central = [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }];
   const EDGE: Record<string, unknown> = {
-    'subscription, trial, one assignee': subscriptionCard({ subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }), product: bi, assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }], formId: 'f', actions: sampleActions(sub({ isTrial: true, status: 'Trial', quantity: 1 }), 1, 'purchaser') }),
+    'subscription, trial, one assignee': subscriptionCard({
+      subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }),
+      product: bi,
+      assignees: [{ id: 'u-patti', name: 'Patti Fernandez' }],
+      formId: 'f',
+      actions: sampleActions(sub({ isTrial: true, status: 'Trial', quantity: 1 }), 1, 'purchaser'),
+    }),
     'my purchases, one license': myPurchasesCard({ items: [{ subscription: sub({ quantity: 1 }), product: bi, assigned: 1 }] }),
-    'purchase, trial, one assignee': purchaseCard({ detail: detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), actions: samplePurchaseActions(detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), { policy: 'OnlyTrialsWithoutPaymentMethod' }), policy: 'OnlyTrialsWithoutPaymentMethod', isNew: false, refreshUserIds }),
-    'take over, one assignee': takeOverConfirmCard({ detail: detail({}, { assignedUsers: one }), actions: samplePurchaseActions(detail({}, { assignedUsers: one }), { targets: central }), targets: central, formId: 'f' }),
-    'take over, nobody': takeOverConfirmCard({ detail: detail({}, { assignedUsers: [] }), actions: samplePurchaseActions(detail({}, { assignedUsers: [] }), { targets: central }), targets: central, formId: 'f' }),
+    'purchase, trial, one assignee': purchaseCard({
+      detail: detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }),
+      actions: samplePurchaseActions(detail({ isTrial: true, status: 'Trial', quantity: 1 }, { assignedUsers: one }), { policy: 'OnlyTrialsWithoutPaymentMethod' }),
+      policy: 'OnlyTrialsWithoutPaymentMethod',
+      isNew: false,
+      refreshUserIds,
+    }),
+    'take over, one assignee': takeOverConfirmCard({
+      detail: detail({}, { assignedUsers: one }),
+      actions: samplePurchaseActions(detail({}, { assignedUsers: one }), { targets: central }),
+      targets: central,
+      formId: 'f',
+    }),
+    'take over, nobody': takeOverConfirmCard({
+      detail: detail({}, { assignedUsers: [] }),
+      actions: samplePurchaseActions(detail({}, { assignedUsers: [] }), { targets: central }),
+      targets: central,
+      formId: 'f',
+    }),
     'centralize, one': centralizeConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
     'centralize, nobody': centralizeConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: [] }),
     'cancel, one': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 1 }),
-    'approval, one license yearly': approvalCard({ request: request({ quantity: 1, billingFrequency: 'Annual' }), actions: sampleRequestActions(request({ quantity: 1, billingFrequency: 'Annual' })), product: bi, requesterName: 'Megan Bowen', deciderName: null, refreshUserIds }),
-    'audit, one entry with a raw policy': auditCard({ page: { items: [{ id: 'a1', tenantId: 't1', actorId: 'u-alex', action: 'policy.set', targetType: 'product', targetId: bi.id, summary: 'AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod', surface: 'card', at }], total: 1, page: 1, pageSize: 10 }, names: new Map() }),
-    'policies, raw values': policiesCard({ rows: [{ product: bi, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod', isDefault: false, updatedBy: null, updatedAt: null }], canWrite: true, refreshUserIds }),
+    'approval, one license yearly': approvalCard({
+      request: request({ quantity: 1, billingFrequency: 'Annual' }),
+      actions: sampleRequestActions(request({ quantity: 1, billingFrequency: 'Annual' })),
+      product: bi,
+      requesterName: 'Megan Bowen',
+      deciderName: null,
+      refreshUserIds,
+    }),
+    'audit, one entry with a raw policy': auditCard({
+      page: {
+        items: [
+          {
+            id: 'a1',
+            tenantId: 't1',
+            actorId: 'u-alex',
+            action: 'policy.set',
+            targetType: 'product',
+            targetId: bi.id,
+            summary: 'AllowSelfServicePurchase for Power BI Pro: Enabled → OnlyTrialsWithoutPaymentMethod',
+            surface: 'card',
+            at,
+          },
+        ],
+        total: 1,
+        page: 1,
+        pageSize: 10,
+      },
+      names: new Map(),
+    }),
+    'policies, raw values': policiesCard({
+      rows: [{ product: bi, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod', isDefault: false, updatedBy: null, updatedAt: null }],
+      canWrite: true,
+      refreshUserIds,
+    }),
     'open page, one minute': openPageCard({ title: 'My purchases', what: 'Your subscriptions.', url: 'https://bot.example.com/p', minutes: 1 }),
     'export, one minute': exportCard({ url: 'https://bot.example.com/e.csv', what: 'Everyone.', minutes: 1 }),
-    'licenses, one of each': productLicensesCard({ view: { product: bi, subscriptions: 1, totalQuantity: 1, assigned: 1, available: 0, page: 1, pageSize: 10, totalGroups: 1, groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions: [{ id: 'sub-1', quantity: 1, assigned: 1, origin: 'SelfService', expiresAt: at }], users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }] }] } }),
+    'licenses, one of each': productLicensesCard({
+      view: {
+        product: bi,
+        subscriptions: 1,
+        totalQuantity: 1,
+        assigned: 1,
+        available: 0,
+        page: 1,
+        pageSize: 10,
+        totalGroups: 1,
+        groups: [
+          {
+            purchaserId: 'u-megan',
+            purchaserName: 'Megan Bowen',
+            subscriptions: [{ id: 'sub-1', quantity: 1, assigned: 1, origin: 'SelfService', expiresAt: at }],
+            users: [{ id: 'u-patti', displayName: 'Patti Fernandez', email: null, subscriptionId: 'sub-1' }],
+          },
+        ],
+      },
+    }),
   };
   for (const kind of NOTIFICATION_KINDS) {
     EDGE[`notification ${kind}, one`] = notificationCard({ kind, data: { ...data, quantity: 1, usersAffected: 1, usersMoved: 1, usersCovered: 1 } });
@@ -251,50 +509,144 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
   const ROWS = 5_000;
   const long = (what: string, i: number) => `${what} ${i} Alexandra Montgomery-Featherstonehaugh de la Vega y Castellanos`.padEnd(80, 'x').slice(0, 80);
   const product = { ...bi, name: long('Power BI Pro Premium Enterprise Edition', 0) };
-  const users = Array.from({ length: ASSIGNEES }, (_, i) => ({ id: `u-${i}`, displayName: long('Person', i), email: `person.${i}.with.a.rather.long.address@contoso-international.example.com`, assignedAt: at }));
+  const users = Array.from({ length: ASSIGNEES }, (_, i) => ({
+    id: `u-${i}`,
+    displayName: long('Person', i),
+    email: `person.${i}.with.a.rather.long.address@contoso-international.example.com`,
+    assignedAt: at,
+  }));
   const subs = Array.from({ length: ROWS }, (_, i) => sub({ id: `sub-${i}`, quantity: 10_000 }));
   const savedCards = Array.from({ length: ROWS }, (_, i) => ({ subscriptionId: `sub-${i}`, label: `Visa ending ${String(i).padStart(4, '0')}` }));
-  const bills = Array.from({ length: ROWS }, (_, i) => bill({ id: `inv-${i}`, description: `${product.name}: 10000 licenses, yearly`, status: i % 2 ? 'Paid' : 'Unpaid', paidAt: i % 2 ? at : null }));
+  const bills = Array.from({ length: ROWS }, (_, i) =>
+    bill({ id: `inv-${i}`, description: `${product.name}: 10000 licenses, yearly`, status: i % 2 ? 'Paid' : 'Unpaid', paidAt: i % 2 ? at : null }),
+  );
   const mris = users.map((u) => `8:orgid:${u.id}`);
-  const bigDetail = detail({ quantity: 20_000 }, {
-    product,
-    purchaser: { id: 'u-0', displayName: long('Purchaser', 0), email: 'purchaser@example.com', active: true },
-    assignedUsers: users,
-    orders: Array.from({ length: ROWS }, (_, i) => ({ id: `o-${i}`, tenantId: 't1', subscriptionId: 'sub-1', kind: 'LicensesAdded' as never, quantityDelta: 1, amount: { amountMinor: 1000, currency: 'USD' }, actorId: 'u-0', at, note: long('note', i) })),
-    invoices: bills,
-  });
+  const bigDetail = detail(
+    { quantity: 20_000 },
+    {
+      product,
+      purchaser: { id: 'u-0', displayName: long('Purchaser', 0), email: 'purchaser@example.com', active: true },
+      assignedUsers: users,
+      orders: Array.from({ length: ROWS }, (_, i) => ({
+        id: `o-${i}`,
+        tenantId: 't1',
+        subscriptionId: 'sub-1',
+        kind: 'LicensesAdded' as never,
+        quantityDelta: 1,
+        amount: { amountMinor: 1000, currency: 'USD' },
+        actorId: 'u-0',
+        at,
+        note: long('note', i),
+      })),
+      invoices: bills,
+    },
+  );
   const targets = subs.map((s) => ({ subscription: { ...s, origin: 'Central' as const, card: null, quantity: 50_000 }, available: 40_000 }));
-  const requests = Array.from({ length: ROWS }, (_, i) => ({ request: request({ id: `req-${i}`, quantity: 10_000 }), productName: product.name, requesterName: long('Requester', i) }));
-  const entries = Array.from({ length: ROWS }, (_, i) => ({ id: `a-${i}`, tenantId: 't1', actorId: `u-${i}`, action: 'policy.set', targetType: 'product', targetId: bi.id, summary: `AllowSelfServicePurchase for ${product.name}: Enabled → OnlyTrialsWithoutPaymentMethod`, surface: 'card' as const, at }));
+  const requests = Array.from({ length: ROWS }, (_, i) => ({
+    request: request({ id: `req-${i}`, quantity: 10_000 }),
+    productName: product.name,
+    requesterName: long('Requester', i),
+  }));
+  const entries = Array.from({ length: ROWS }, (_, i) => ({
+    id: `a-${i}`,
+    tenantId: 't1',
+    actorId: `u-${i}`,
+    action: 'policy.set',
+    targetType: 'product',
+    targetId: bi.id,
+    summary: `AllowSelfServicePurchase for ${product.name}: Enabled → OnlyTrialsWithoutPaymentMethod`,
+    surface: 'card' as const,
+    at,
+  }));
   const names = new Map(users.map((u) => [u.id, u.displayName]));
   const groupUsers = users.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, subscriptionId: 'sub-1' }));
   const groups = Array.from({ length: ROWS }, (_, i) => ({
-    purchaserId: `u-${i}`, purchaserName: long('Purchaser', i),
+    purchaserId: `u-${i}`,
+    purchaserName: long('Purchaser', i),
     subscriptions: subs.slice(0, i === 0 ? ROWS : 2).map((s) => ({ id: s.id, quantity: s.quantity, assigned: 10_000, origin: s.origin, expiresAt: at })),
     users: i === 0 ? groupUsers : groupUsers.slice(0, 3),
   }));
-  const longData = { ...data, productName: product.name, purchaserName: long('Purchaser', 0), requesterName: long('Requester', 0), adminName: long('Admin', 0), assignedBy: long('Admin', 1), quantity: 10_000, usersAffected: ASSIGNEES, usersMoved: ASSIGNEES, usersCovered: ASSIGNEES, note: long('note', 0), reason: long('reason', 0) };
+  const longData = {
+    ...data,
+    productName: product.name,
+    purchaserName: long('Purchaser', 0),
+    requesterName: long('Requester', 0),
+    adminName: long('Admin', 0),
+    assignedBy: long('Admin', 1),
+    quantity: 10_000,
+    usersAffected: ASSIGNEES,
+    usersMoved: ASSIGNEES,
+    usersCovered: ASSIGNEES,
+    note: long('note', 0),
+    reason: long('reason', 0),
+  };
 
   const BIG: Record<string, () => unknown> = {
-    catalogCard: () => catalogCard({ items: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policy: 'Enabled' as const, canBuy: true, canTrial: true })), page: 1, pageSize: ROWS }),
+    catalogCard: () =>
+      catalogCard({
+        items: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policy: 'Enabled' as const, canBuy: true, canTrial: true })),
+        page: 1,
+        pageSize: ROWS,
+      }),
     buyFormCard: () => buyFormCard({ product, mode: 'buy', savedCards, formId: 'f', quantity: 10_000 }),
     myPurchasesCard: () => myPurchasesCard({ items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })) }),
-    subscriptionCard: () => subscriptionCard({ subscription: sub({ quantity: 20_000 }), product, assignees: users.map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', actions: sampleActions(sub({ quantity: 20_000 }), users.length, 'purchaser'), banner: long('Done', 0) }),
+    subscriptionCard: () =>
+      subscriptionCard({
+        subscription: sub({ quantity: 20_000 }),
+        product,
+        assignees: users.map((u) => ({ id: u.id, name: u.displayName })),
+        formId: 'f',
+        actions: sampleActions(sub({ quantity: 20_000 }), users.length, 'purchaser'),
+        banner: long('Done', 0),
+      }),
     cancelConfirmCard: () => cancelConfirmCard({ subscription: sub(), product, assigned: ASSIGNEES }),
     billsCard: () => billsCard({ bills }),
     payBillCard: () => payBillCard({ bill: bills[0], savedCards }),
     openPageCard: () => openPageCard({ title: long('Title', 0), what: long('What', 0), url: `https://bot.example.com/p?token=${'a'.repeat(600)}`, minutes: 10 }),
     checkoutLinkCard: () => checkoutLinkCard({ product, mode: 'buy', url: `https://bot.example.com/c#link=${'a'.repeat(600)}`, minutes: 30 }),
-    purchasesCard: () => purchasesCard({ page: { items: subs.map((s, i) => ({ subscription: s, product, purchaserName: long('Purchaser', i), assigned: 10_000 })), total: ROWS, page: 1, pageSize: ROWS }, origin: '', refreshUserIds: mris }),
+    purchasesCard: () =>
+      purchasesCard({
+        page: { items: subs.map((s, i) => ({ subscription: s, product, purchaserName: long('Purchaser', i), assigned: 10_000 })), total: ROWS, page: 1, pageSize: ROWS },
+        origin: '',
+        refreshUserIds: mris,
+      }),
     purchaseCard: () => purchaseCard({ detail: bigDetail, actions: samplePurchaseActions(bigDetail, { policy: 'Enabled' }), policy: 'Enabled', isNew: true, refreshUserIds: mris }),
     takeOverConfirmCard: () => takeOverConfirmCard({ detail: bigDetail, actions: samplePurchaseActions(bigDetail, { targets }), targets, formId: 'f' }),
     centralizeConfirmCard: () => centralizeConfirmCard({ detail: bigDetail, targets }),
-    policiesCard: () => policiesCard({ rows: Array.from({ length: ROWS }, (_, i) => ({ product: { ...bi, id: `P${i}`, name: long('Product', i) }, policyId: 'AllowSelfServicePurchase', value: 'OnlyTrialsWithoutPaymentMethod' as const, isDefault: false, updatedBy: null, updatedAt: null })), canWrite: true, refreshUserIds: mris }),
-    approvalCard: () => approvalCard({ request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }), actions: sampleRequestActions(request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 })), product, requesterName: long('Requester', 0), deciderName: long('Admin', 0), refreshUserIds: mris }),
+    policiesCard: () =>
+      policiesCard({
+        rows: Array.from({ length: ROWS }, (_, i) => ({
+          product: { ...bi, id: `P${i}`, name: long('Product', i) },
+          policyId: 'AllowSelfServicePurchase',
+          value: 'OnlyTrialsWithoutPaymentMethod' as const,
+          isDefault: false,
+          updatedBy: null,
+          updatedAt: null,
+        })),
+        canWrite: true,
+        refreshUserIds: mris,
+      }),
+    approvalCard: () =>
+      approvalCard({
+        request: request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 }),
+        actions: sampleRequestActions(request({ status: 'Rejected', decidedAt: at, decisionNote: 'n'.repeat(5000), quantity: 10_000 })),
+        product,
+        requesterName: long('Requester', 0),
+        deciderName: long('Admin', 0),
+        refreshUserIds: mris,
+      }),
     approvalsCard: () => approvalsCard({ items: requests }),
     auditCard: () => auditCard({ page: { items: entries, total: ROWS, page: 1, pageSize: ROWS }, names }),
-    productLicensesCard: () => productLicensesCard({ view: { product, subscriptions: ROWS, totalQuantity: 50_000_000, assigned: ASSIGNEES, available: 1, page: 1, pageSize: ROWS, totalGroups: ROWS, groups } }),
-    rolesCard: () => rolesCard({ assignments: users.slice(0, ROWS).map((u) => ({ tenantId: 't1', userId: u.id, role: 'BillingAdmin' as const, grantedBy: 'u-0', grantedAt: at })), names, canGrant: true }),
+    productLicensesCard: () =>
+      productLicensesCard({
+        view: { product, subscriptions: ROWS, totalQuantity: 50_000_000, assigned: ASSIGNEES, available: 1, page: 1, pageSize: ROWS, totalGroups: ROWS, groups },
+      }),
+    rolesCard: () =>
+      rolesCard({
+        assignments: users.slice(0, ROWS).map((u) => ({ tenantId: 't1', userId: u.id, role: 'BillingAdmin' as const, grantedBy: 'u-0', grantedAt: at })),
+        names,
+        canGrant: true,
+      }),
     exportCard: () => exportCard({ url: `https://bot.example.com/e.csv?token=${'a'.repeat(600)}`, what: long('What', 0), minutes: 10 }),
     notificationCard: () => notificationCard({ kind: 'PurchaseCreated', data: longData }, { refreshUserIds: mris }),
   };
@@ -302,7 +654,11 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
 
   test('every exported card builder is built here', () => {
     const modules = [require('../../cards/purchaser-cards'), require('../../cards/admin-cards'), require('../../cards/notification-cards')] as Array<Record<string, unknown>>;
-    const builders = modules.flatMap((m) => Object.entries(m).filter(([name, fn]) => typeof fn === 'function' && /Card$/.test(name)).map(([name]) => name));
+    const builders = modules.flatMap((m) =>
+      Object.entries(m)
+        .filter(([name, fn]) => typeof fn === 'function' && /Card$/.test(name))
+        .map(([name]) => name),
+    );
     expect(builders.filter((b) => !(b in BIG))).toEqual([]);
   });
 
@@ -326,9 +682,22 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
   });
 
   test('a short one still offers its people to pick', () => {
-    const few = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 25).map((u) => ({ id: u.id, name: u.displayName })), formId: 'f', actions: sampleActions(sub(), 25, 'purchaser') });
+    const few = subscriptionCard({
+      subscription: sub(),
+      product: bi,
+      assignees: users.slice(0, 25).map((u) => ({ id: u.id, name: u.displayName })),
+      formId: 'f',
+      actions: sampleActions(sub(), 25, 'purchaser'),
+    });
     expect(JSON.stringify(few)).toContain('"id":"userIds"');
-    const cut = subscriptionCard({ subscription: sub(), product: bi, assignees: users.slice(0, 3).map((u) => ({ id: u.id, name: u.displayName })), assigneeTotal: 40, formId: 'f', actions: sampleActions(sub(), 40, 'purchaser') });
+    const cut = subscriptionCard({
+      subscription: sub(),
+      product: bi,
+      assignees: users.slice(0, 3).map((u) => ({ id: u.id, name: u.displayName })),
+      assigneeTotal: 40,
+      formId: 'f',
+      actions: sampleActions(sub(), 40, 'purchaser'),
+    });
     expect(JSON.stringify(cut)).toContain('40 assigned');
     expect(JSON.stringify(cut)).toContain('"id":"unassignPeople"');
   });
@@ -353,5 +722,9 @@ test('the verb map has no duplicates and every verb has a handler in the action 
   // The registry refuses to start when two features declare one verb; every verb but the two the registry runs itself has a feature.
   const { FEATURES } = await import('../../bot/features/registry');
   const declared = new Set(FEATURES.flatMap((f) => Object.keys(f.verbs ?? {})));
-  expect(Object.values(VERBS).filter((v) => !declared.has(v)).sort()).toEqual([VERBS.refresh, VERBS.runCommand].sort());
+  expect(
+    Object.values(VERBS)
+      .filter((v) => !declared.has(v))
+      .sort(),
+  ).toEqual([VERBS.refresh, VERBS.runCommand].sort());
 });

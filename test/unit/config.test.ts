@@ -21,11 +21,17 @@ describe('configuration', () => {
   test('production needs a real payment secret and does not seed demo data', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENT_SANDBOX_SECRET is required in production/);
     const c = loadConfig({
-      NODE_ENV: 'production', PAYMENT_SANDBOX_SECRET: 'a-long-production-secret', BOOTSTRAP_ADMINS: 't1:u1, t2:u2',
-      BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 'secret',
+      NODE_ENV: 'production',
+      PAYMENT_SANDBOX_SECRET: 'a-long-production-secret',
+      BOOTSTRAP_ADMINS: 't1:u1, t2:u2',
+      BOT_ID: '11111111-2222-3333-4444-555555555555',
+      BOT_PASSWORD: 'secret',
     });
     expect(c.seedDemo).toBe(false);
-    expect(c.bootstrapAdmins).toEqual([{ tenantId: 't1', userId: 'u1' }, { tenantId: 't2', userId: 'u2' }]);
+    expect(c.bootstrapAdmins).toEqual([
+      { tenantId: 't1', userId: 'u1' },
+      { tenantId: 't2', userId: 'u2' },
+    ]);
     expect(c.bot).toEqual({ appId: '11111111-2222-3333-4444-555555555555', appPassword: 'secret', appType: 'MultiTenant', appTenantId: '' });
   });
 
@@ -35,6 +41,8 @@ describe('configuration', () => {
     expect(() => loadConfig({ MicrosoftAppId: 'not-a-guid', MicrosoftAppPassword: 'x' })).toThrow(/MicrosoftAppId must be the bot's Entra application/);
     expect(() => loadConfig({ BOT_ID: '11111111-2222-3333-4444-555555555555', BOT_PASSWORD: 'x', MicrosoftAppType: 'SingleTenant' })).toThrow(/MicrosoftAppTenantId is required/);
     // The explicit botbuilder name wins over the Agents Toolkit one.
-    expect(loadConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', BOT_ID: '99999999-2222-3333-4444-555555555555', BOT_PASSWORD: 'x' }).bot.appId).toBe('11111111-2222-3333-4444-555555555555');
+    expect(loadConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', BOT_ID: '99999999-2222-3333-4444-555555555555', BOT_PASSWORD: 'x' }).bot.appId).toBe(
+      '11111111-2222-3333-4444-555555555555',
+    );
   });
 });

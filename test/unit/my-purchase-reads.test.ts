@@ -14,8 +14,12 @@ const APPS = 'CFQ7TTC0LH2H';
 
 let backend: Backend;
 let w: World;
-beforeAll(async () => { backend = await memoryBackend(); });
-beforeEach(async () => { w = await makeWorld(backend); });
+beforeAll(async () => {
+  backend = await memoryBackend();
+});
+beforeEach(async () => {
+  w = await makeWorld(backend);
+});
 
 const buy = async (who: string, productId = PBI, quantity = 3) => {
   const r = await buySubscription(w.deps, w.as(who), { productId, quantity, billingFrequency: 'Monthly', cardToken: w.card() });

@@ -33,7 +33,12 @@ describe('quantity', () => {
     expect(codeOf(() => parseQuantity(raw))).toBe(code);
   });
 
-  test.each([[1, 1], ['7', 7], [' 25 ', 25], [10_000, 10_000]])('%p is %p', (raw, n) => {
+  test.each([
+    [1, 1],
+    ['7', 7],
+    [' 25 ', 25],
+    [10_000, 10_000],
+  ])('%p is %p', (raw, n) => {
     expect(parseQuantity(raw)).toBe(n);
   });
 });

@@ -9,7 +9,18 @@ import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../../domain/licenses/assign-licenses';
 import type { ActorContext } from '../../domain/ports';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
-import type { ApprovalsDto, AuditEntryDto, LicensesOverviewDto, PageDto, PoliciesDto, ProductLicenseGroupsDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto, SpendDto } from '../../web/contracts/admin';
+import type {
+  ApprovalsDto,
+  AuditEntryDto,
+  LicensesOverviewDto,
+  PageDto,
+  PoliciesDto,
+  ProductLicenseGroupsDto,
+  PurchaseDetailDto,
+  PurchaseFiltersDto,
+  PurchaseRowDto,
+  SpendDto,
+} from '../../web/contracts/admin';
 import { startBot, type BotHarness } from '../bot/harness';
 
 /**
@@ -53,7 +64,18 @@ const ctxOf = (who: keyof typeof DEMO_USERS): ActorContext => ({ tenantId: DEMO_
 const snapshot = async (tenantId: string): Promise<string> => {
   const db = bot.app.db.reader;
   const dump: Record<string, unknown> = { Tenant: await db.$queryRawUnsafe('SELECT * FROM "Tenant" WHERE "id" = ?', tenantId) };
-  for (const table of ['DirectoryUser', 'RoleAssignment', 'PolicySetting', 'Subscription', 'LicenseAssignment', 'OrderEntry', 'Invoice', 'PurchaseRequest', 'AuditEntry', 'OutboxNotification']) {
+  for (const table of [
+    'DirectoryUser',
+    'RoleAssignment',
+    'PolicySetting',
+    'Subscription',
+    'LicenseAssignment',
+    'OrderEntry',
+    'Invoice',
+    'PurchaseRequest',
+    'AuditEntry',
+    'OutboxNotification',
+  ]) {
     dump[table] = await db.$queryRawUnsafe(`SELECT * FROM "${table}" WHERE "tenantId" = ? ORDER BY rowid`, tenantId);
   }
   return JSON.stringify(dump, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
@@ -104,7 +126,9 @@ beforeAll(async () => {
   fabRequest = pending.request.id;
 }, 60_000);
 
-afterAll(async () => { await bot?.close(); });
+afterAll(async () => {
+  await bot?.close();
+});
 
 describe('Admin API: who may call it', () => {
   it.each(adminRequests())('%s without a credential is 401, and with a forged one too', async (_name, method, path, body) => {
@@ -163,7 +187,10 @@ describe('Admin API: another tenant’s ids reach nothing', () => {
     expect(ours.body.items.map((r) => r.id)).not.toContain(fabSub);
     expect((await get<PurchaseFiltersDto>('alex', '/admin/purchase-filters')).body.purchasers.map((p) => p.name)).not.toContain('Fabrikam Buyer');
     expect((await get<ApprovalsDto>('alex', '/admin/approvals')).body.items.map((r) => r.id)).not.toContain(fabRequest);
-    expect((await get<ApprovalsDto>('fabrikam', '/admin/approvals')).body).toMatchObject({ requireApproval: true, items: [{ id: fabRequest, requesterName: 'Fabrikam Buyer', productName: 'Power Apps per user' }] });
+    expect((await get<ApprovalsDto>('fabrikam', '/admin/approvals')).body).toMatchObject({
+      requireApproval: true,
+      items: [{ id: fabRequest, requesterName: 'Fabrikam Buyer', productName: 'Power Apps per user' }],
+    });
     expect((await get<SpendDto>('alex', '/admin/spend')).body.byPurchaser.map((p) => p.name)).not.toContain('Fabrikam Buyer');
   });
 });
@@ -222,7 +249,9 @@ describe('Admin API: what an admin gets', () => {
   it('purchases: R5 rows and detail, never a card token', async () => {
     const list = await get<PageDto<PurchaseRowDto>>('alex', `/admin/purchases?origin=SelfService&productId=${PBI}&purchaserId=${DEMO_USERS.megan.id}&status=Active`);
     expect(list.status).toBe(200);
-    expect(list.body.items).toMatchObject([{ id: meganSub, productName: 'Power BI Pro', purchaserName: 'Megan Bowen', quantity: 5, assigned: 3, origin: 'SelfService', status: 'Active' }]);
+    expect(list.body.items).toMatchObject([
+      { id: meganSub, productName: 'Power BI Pro', purchaserName: 'Megan Bowen', quantity: 5, assigned: 3, origin: 'SelfService', status: 'Active' },
+    ]);
     const detail = await get<PurchaseDetailDto>('alex', `/admin/purchases/${meganSub}`);
     expect(detail.body.assignedUsers.map((u) => u.displayName).sort()).toEqual(['Lynne Robbins', 'Megan Bowen', 'Patti Fernandez']);
     expect(detail.body.orders.map((o) => o.kind)).toEqual(['Purchase']);
@@ -247,7 +276,12 @@ describe('Admin API: what an admin gets', () => {
     expect(res.disposition).toMatch(/^attachment; filename="licensed-users-\d{4}-\d{2}-\d{2}\.csv"$/);
     const lines = (res.body as string).trim().split(/\r\n/);
     expect(lines[0]).toBe('Display name,Email,User id,Product,Subscription id,Purchaser,Assigned at');
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['Lynne Robbins', 'Megan Bowen', 'Patti Fernandez']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(['Lynne Robbins', 'Megan Bowen', 'Patti Fernandez']);
   });
 
   it('audit: newest first, paged, with names', async () => {
@@ -272,7 +306,9 @@ describe('Admin API: what an admin gets', () => {
     const policies = await get<PoliciesDto>('alex', '/admin/policies');
     expect(policies.body.rows.find((r) => r.productId === PBI)).toMatchObject({ value: 'OnlyTrialsWithoutPaymentMethod', isDefault: false, updatedByName: 'Alex Wilber' });
     const all = await call('alex', 'POST', '/admin/policies', { value: 'Enabled' });
-    expect(all.body.changes.filter((c: { from: string; to: string }) => c.from !== c.to)).toEqual([{ productId: PBI, productName: 'Power BI Pro', from: 'OnlyTrialsWithoutPaymentMethod', to: 'Enabled' }]);
+    expect(all.body.changes.filter((c: { from: string; to: string }) => c.from !== c.to)).toEqual([
+      { productId: PBI, productName: 'Power BI Pro', from: 'OnlyTrialsWithoutPaymentMethod', to: 'Enabled' },
+    ]);
     expect((await call('alex', 'POST', '/admin/settings/require-approval', { enabled: true })).body).toEqual({ requireApproval: true });
     expect((await get<ApprovalsDto>('alex', '/admin/approvals')).body.requireApproval).toBe(true);
     expect((await call('alex', 'POST', '/admin/settings/require-approval', { enabled: false })).body).toEqual({ requireApproval: false });

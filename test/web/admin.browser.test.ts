@@ -34,7 +34,10 @@ interface DomDoc {
   querySelector(selector: string): DomEl | null;
   getElementById(id: string): DomEl | null;
 }
-interface InPage { document: DomDoc; sessionStorage: { getItem(key: string): string | null } }
+interface InPage {
+  document: DomDoc;
+  sessionStorage: { getItem(key: string): string | null };
+}
 
 const ctxOf = (who: Persona): ActorContext => ({ tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS[who].id, surface: 'system' });
 
@@ -59,15 +62,18 @@ const openSection = async (page: Page, name: (typeof SECTIONS)[number]) => {
 
 /** Calls the API from inside the page with its own credential (the signed link the page keeps for its tab). */
 const apiFromPage = (page: Page, method: 'GET' | 'POST', apiPath: string, body?: unknown) =>
-  page.evaluate(async ({ method, apiPath, body }) => {
-    const { sessionStorage } = globalThis as unknown as InPage;
-    const res = await fetch(`/api/web${apiPath}`, {
-      method,
-      headers: { authorization: `Link ${sessionStorage.getItem('ssp.link')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  }, { method, apiPath, body });
+  page.evaluate(
+    async ({ method, apiPath, body }) => {
+      const { sessionStorage } = globalThis as unknown as InPage;
+      const res = await fetch(`/api/web${apiPath}`, {
+        method,
+        headers: { authorization: `Link ${sessionStorage.getItem('ssp.link')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    { method, apiPath, body },
+  );
 
 describeBrowser('Admin tab in Chromium', () => {
   let web: WebHarness;
@@ -97,7 +103,9 @@ describeBrowser('Admin tab in Chromium', () => {
     await buy('patti', AUTOMATE, 2, ['patti']);
     meganPbi = (await exportableSubscriptionIds(deps, ctxOf('alex'), { productId: PBI })).find((id) => id !== adeleApps)!;
   }, 15 * 60_000);
-  afterAll(async () => { await web?.close(); });
+  afterAll(async () => {
+    await web?.close();
+  });
 
   it('loads with the seeded data on every section, every control labelled, and no console errors', async () => {
     const { page, problems } = await open('alex');
@@ -145,7 +153,8 @@ describeBrowser('Admin tab in Chromium', () => {
     const detail = p.getByRole('article', { name: 'Power BI Pro' });
     await detail.waitFor();
     await expect(page.locator(':focus').textContent()).resolves.toBe('Power BI Pro');
-    for (const text of ['Megan Bowen (meganb@example.com)', '5 (3 assigned, 2 available)', '$16.80 per license per month · $84.00 per month in all']) await detail.getByText(text).waitFor();
+    for (const text of ['Megan Bowen (meganb@example.com)', '5 (3 assigned, 2 available)', '$16.80 per license per month · $84.00 per month in all'])
+      await detail.getByText(text).waitFor();
     for (const name of ['Megan Bowen', 'Patti Fernandez', 'Lynne Robbins']) await detail.getByRole('rowheader', { name }).waitFor();
     await detail.getByRole('cell', { name: 'Bought' }).waitFor();
     await detail.getByRole('button', { name: 'Acknowledge' }).click();
@@ -196,14 +205,22 @@ describeBrowser('Admin tab in Chromium', () => {
     await p.getByText('2 subscriptions chosen').waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
     // Each checkbox is named for what it chooses.
-    await expect(page.locator(`input[data-subscription="${adeleApps}"]`).getAttribute('id').then((id) => page.locator(`label[for="${id}"]`).textContent())).resolves.toMatch(/^Power Apps per user — self-service, 3 licenses, 2 assigned, expires/);
+    await expect(
+      page
+        .locator(`input[data-subscription="${adeleApps}"]`)
+        .getAttribute('id')
+        .then((id) => page.locator(`label[for="${id}"]`).textContent()),
+    ).resolves.toMatch(/^Power Apps per user — self-service, 3 licenses, 2 assigned, expires/);
 
     const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
     expect(download.suggestedFilename()).toMatch(/^licensed-users-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const [header, ...lines] = csv.trim().split('\r\n');
     expect(header).toBe('Display name,Email,User id,Product,Subscription id,Purchaser,Assigned at');
-    const got = lines.map((l) => l.split(',')).map((c) => `${c[4]} ${c[2]}`).sort();
+    const got = lines
+      .map((l) => l.split(','))
+      .map((c) => `${c[4]} ${c[2]}`)
+      .sort();
     const stored = await web.bot.app.deps.uow.read((r) => r.assignments.listBySubscriptions(DEMO_TENANT_ID, [meganPbi, adeleApps]));
     expect(got).toEqual(stored.map((a) => `${a.subscriptionId} ${a.userId}`).sort());
     expect(got).toHaveLength(5);
@@ -218,7 +235,10 @@ describeBrowser('Admin tab in Chromium', () => {
     const p = await openSection(page, 'Spend');
     const s = await spendSummary(web.bot.app.deps, ctxOf('alex'));
     expect(s.byProduct.length).toBeGreaterThanOrEqual(3);
-    for (const [title, lines] of [['Spend per product (USD)', s.byProduct], ['Spend per purchaser (USD)', s.byPurchaser]] as const) {
+    for (const [title, lines] of [
+      ['Spend per product (USD)', s.byProduct],
+      ['Spend per purchaser (USD)', s.byPurchaser],
+    ] as const) {
       const figure = p.getByRole('figure', { name: title });
       const rows = await figure.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
       expect(rows).toEqual(lines.map((l) => [l.name, price(l.billed), price(l.paid), String(l.invoices)]));
@@ -227,7 +247,10 @@ describeBrowser('Admin tab in Chromium', () => {
     const total = s.totals[0];
     await expect(p.locator('[data-currency="USD"] dd').first().textContent()).resolves.toBe(price(total.billed));
     await p.getByRole('combobox', { name: 'Period' }).selectOption('3');
-    await p.getByRole('status').filter({ hasText: `Last 3 months: ${price((await spendSummary(web.bot.app.deps, ctxOf('alex'), { months: 3 })).totals[0].billed)} billed.` }).waitFor();
+    await p
+      .getByRole('status')
+      .filter({ hasText: `Last 3 months: ${price((await spendSummary(web.bot.app.deps, ctxOf('alex'), { months: 3 })).totals[0].billed)} billed.` })
+      .waitFor();
     expect(problems).toEqual([]);
   });
 
@@ -262,15 +285,27 @@ describeBrowser('Admin tab in Chromium', () => {
   it('keyboard only: the tabs follow the arrow keys, and a policy is changed without the mouse', async () => {
     const { page, problems } = await open('alex');
     await openSection(page, 'Purchases');
-    const focusedTab = () => page.evaluate(() => {
-      const el = (globalThis as unknown as InPage).document.activeElement;
-      return el?.getAttribute('role') === 'tab' ? el.textContent : `not a tab: ${el?.tagName}`;
-    });
+    const focusedTab = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as InPage).document.activeElement;
+        return el?.getAttribute('role') === 'tab' ? el.textContent : `not a tab: ${el?.tagName}`;
+      });
     const selectedTab = () => page.locator('[role=tab][aria-selected=true]').textContent();
     await page.locator('body').focus();
     for (let i = 0; i < 5 && (await focusedTab()) !== 'Purchases'; i++) await page.keyboard.press('Tab');
     expect(await focusedTab()).toBe('Purchases');
-    for (const [key, expected] of [['ArrowRight', 'Licenses'], ['ArrowRight', 'Policies'], ['End', 'Spend'], ['ArrowRight', 'Purchases'], ['ArrowLeft', 'Spend'], ['Home', 'Purchases'], ['ArrowLeft', 'Spend'], ['ArrowLeft', 'Audit log'], ['ArrowLeft', 'Approvals'], ['ArrowLeft', 'Policies']] as const) {
+    for (const [key, expected] of [
+      ['ArrowRight', 'Licenses'],
+      ['ArrowRight', 'Policies'],
+      ['End', 'Spend'],
+      ['ArrowRight', 'Purchases'],
+      ['ArrowLeft', 'Spend'],
+      ['Home', 'Purchases'],
+      ['ArrowLeft', 'Spend'],
+      ['ArrowLeft', 'Audit log'],
+      ['ArrowLeft', 'Approvals'],
+      ['ArrowLeft', 'Policies'],
+    ] as const) {
       await page.keyboard.press(key);
       expect([key, await focusedTab(), await selectedTab()]).toEqual([key, expected, expected]);
     }
@@ -278,10 +313,15 @@ describeBrowser('Admin tab in Chromium', () => {
     expect(await page.locator('[role=tab][tabindex="0"]').count()).toBe(1);
     await sectionDrawn(page, 'Policies');
     const target = 'AllowSelfServicePurchase for Visio Plan 2';
-    const focusedName = () => page.evaluate(() => {
-      const el = (globalThis as unknown as InPage).document.activeElement;
-      return el?.tagName === 'SELECT' ? Array.from(el.labels ?? []).map((l) => l.textContent).join('') : el?.textContent ?? '';
-    });
+    const focusedName = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as InPage).document.activeElement;
+        return el?.tagName === 'SELECT'
+          ? Array.from(el.labels ?? [])
+              .map((l) => l.textContent)
+              .join('')
+          : (el?.textContent ?? '');
+      });
     for (let i = 0; i < 80 && (await focusedName()) !== target; i++) await page.keyboard.press('Tab');
     expect(await focusedName()).toBe(target);
     await page.keyboard.press('ArrowDown'); // Enabled → Disabled

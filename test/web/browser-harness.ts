@@ -38,7 +38,8 @@ export interface WebHarness {
  * In-page probes for accessibility checks. They are plain JavaScript strings because the tests
  * compile without the DOM library (the server code must not see browser globals).
  */
-const FOCUSED = "(() => { const e = document.activeElement; return { id: e ? e.id : '', text: e ? (e.textContent || '') : '', role: e ? e.getAttribute('role') : null, invalid: e ? e.getAttribute('aria-invalid') : null }; })()";
+const FOCUSED =
+  "(() => { const e = document.activeElement; return { id: e ? e.id : '', text: e ? (e.textContent || '') : '', role: e ? e.getAttribute('role') : null, invalid: e ? e.getAttribute('aria-invalid') : null }; })()";
 
 /** What has the keyboard focus: its id, text, role and whether it is marked invalid. */
 export const focused = (page: Page) => page.evaluate<{ id: string; text: string; role: string | null; invalid: string | null }>(FOCUSED);
@@ -75,7 +76,9 @@ export const startWebHarness = async (env: Record<string, string> = {}): Promise
       const page = await context.newPage();
       pages.push(page);
       const problems: string[] = [];
-      page.on('console', (m: ConsoleMessage) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('console', (m: ConsoleMessage) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
       page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
       page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
       const qs = new URLSearchParams(query).toString();
@@ -84,7 +87,14 @@ export const startWebHarness = async (env: Record<string, string> = {}): Promise
       return { page, problems };
     },
     async close() {
-      await Promise.all(pages.map((p) => p.context().close().catch(() => undefined)));
+      await Promise.all(
+        pages.map((p) =>
+          p
+            .context()
+            .close()
+            .catch(() => undefined),
+        ),
+      );
       await browser.close();
       await bot.close();
     },

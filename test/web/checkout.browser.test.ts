@@ -16,8 +16,12 @@ const TABLES = ['Subscription', 'LicenseAssignment', 'OrderEntry', 'Invoice', 'P
 
 describeBrowser('checkout dialog in Chromium', () => {
   let web: WebHarness;
-  beforeAll(async () => { web = await startWebHarness({ OUTBOX_INTERVAL_MS: '0' }); }, 15 * 60_000);
-  afterAll(async () => { await web?.close(); });
+  beforeAll(async () => {
+    web = await startWebHarness({ OUTBOX_INTERVAL_MS: '0' });
+  }, 15 * 60_000);
+  afterAll(async () => {
+    await web?.close();
+  });
 
   const charges = () => web.bot.app.payments.succeededCharges().length;
   const subscriptionsOf = (who: Persona) => web.bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS[who].id));
@@ -166,7 +170,10 @@ describeBrowser('checkout dialog in Chromium', () => {
     });
     await fillCard(again, { name: 'Isaiah Langer' });
     await again.getByRole('button', { name: /^Pay / }).click();
-    await again.getByRole('alert').getByText(/won't charge you twice/).waitFor();
+    await again
+      .getByRole('alert')
+      .getByText(/won't charge you twice/)
+      .waitFor();
     await again.getByRole('button', { name: /^Pay / }).click();
     await again.getByRole('heading', { name: 'All set' }).waitFor();
     expect((await subscriptionsOf('isaiah')).filter((s) => s.productId === POWER_APPS)).toHaveLength(1);
@@ -223,7 +230,10 @@ describeBrowser('checkout dialog in Chromium', () => {
     await setPolicy(web.bot.app.deps, admin, { productId: 'CFQ7TTC0MM8R', value: 'Disabled' });
     try {
       const { page, problems } = await web.open('patti', 'checkout', { productId: 'CFQ7TTC0MM8R', mode: 'buy' });
-      await page.getByRole('alert').getByText(/doesn't allow buying Microsoft 365 Copilot/).waitFor();
+      await page
+        .getByRole('alert')
+        .getByText(/doesn't allow buying Microsoft 365 Copilot/)
+        .waitFor();
       expect(await page.getByLabel('Card number').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {

@@ -4,8 +4,12 @@ const describeBrowser = browserTestsEnabled ? describe : describe.skip;
 
 describeBrowser('pages in Chromium: sign-in', () => {
   let web: WebHarness;
-  beforeAll(async () => { web = await startWebHarness(); }, 15 * 60_000);
-  afterAll(async () => { await web?.close(); });
+  beforeAll(async () => {
+    web = await startWebHarness();
+  }, 15 * 60_000);
+  afterAll(async () => {
+    await web?.close();
+  });
 
   it.each(['purchases', 'admin', 'checkout'] as const)('/web/%s without a credential says how to sign in, and the API said 401', async (name) => {
     const { page } = await web.open(null, name);

@@ -13,7 +13,20 @@ import { startBot, type BotHarness } from '../bot/harness';
 const POWER_BI = 'CFQ7TTC0H9MP';
 const POWER_APPS = 'CFQ7TTC0LH2H';
 const VISIO_1 = 'CFQ7TTC0HD33'; // trial without a card
-const TENANT_TABLES = ['Tenant', 'DirectoryUser', 'RoleAssignment', 'PolicySetting', 'Subscription', 'LicenseAssignment', 'OrderEntry', 'Invoice', 'PurchaseRequest', 'AuditEntry', 'IdempotencyRecord', 'OutboxNotification'];
+const TENANT_TABLES = [
+  'Tenant',
+  'DirectoryUser',
+  'RoleAssignment',
+  'PolicySetting',
+  'Subscription',
+  'LicenseAssignment',
+  'OrderEntry',
+  'Invoice',
+  'PurchaseRequest',
+  'AuditEntry',
+  'IdempotencyRecord',
+  'OutboxNotification',
+];
 
 type Who = keyof typeof DEMO_USERS | { tenantId: string; userId: string };
 
@@ -51,7 +64,11 @@ const snapshot = async (): Promise<string> => {
 };
 
 const tokenFor = async (number = '4242 4242 4242 4242') => {
-  const res = await fetch(`${bot.url}/payments/sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number, expMonth: 12, expYear: 2035, cvc: '123', name: 'Megan Bowen' }) });
+  const res = await fetch(`${bot.url}/payments/sandbox/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ number, expMonth: 12, expYear: 2035, cvc: '123', name: 'Megan Bowen' }),
+  });
   return ((await res.json()) as { token: string }).token;
 };
 
@@ -61,10 +78,21 @@ const charges = () => bot.app.payments.succeededCharges().length;
 
 /** An unpaid bill on Megan's subscription, as the billing job leaves one after a declined renewal. */
 const unpaidBill = async (subscriptionId: string, id = `inv-unpaid-${Math.random().toString(36).slice(2, 8)}`) => {
-  await bot.app.deps.uow.run((r) => r.invoices.add({
-    id, tenantId: DEMO_TENANT_ID, subscriptionId, purchaserId: DEMO_USERS.megan.id, amount: { amountMinor: 8400, currency: 'USD' }, status: 'Unpaid',
-    description: 'Power BI Pro: renewal', issuedAt: new Date(), paidAt: null, chargeId: null, failureCode: 'card_declined',
-  }));
+  await bot.app.deps.uow.run((r) =>
+    r.invoices.add({
+      id,
+      tenantId: DEMO_TENANT_ID,
+      subscriptionId,
+      purchaserId: DEMO_USERS.megan.id,
+      amount: { amountMinor: 8400, currency: 'USD' },
+      status: 'Unpaid',
+      description: 'Power BI Pro: renewal',
+      issuedAt: new Date(),
+      paidAt: null,
+      chargeId: null,
+      failureCode: 'card_declined',
+    }),
+  );
   return id;
 };
 
@@ -153,7 +181,11 @@ describe('malformed requests are 400 and change nothing', () => {
 
   test('a body that is not JSON is 400, and one sent as a form is refused', async () => {
     expect((await call('megan', 'POST', '/checkout', '{nope')).status).toBe(400);
-    const form = await fetch(`${bot.url}/api/web/checkout`, { method: 'POST', headers: { authorization: `Link ${credential('megan')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'mode=buy' });
+    const form = await fetch(`${bot.url}/api/web/checkout`, {
+      method: 'POST',
+      headers: { authorization: `Link ${credential('megan')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'mode=buy',
+    });
     expect(form.status).toBe(415);
   });
 });
@@ -212,8 +244,16 @@ describe('what the purchaser sees and does', () => {
     expect(res.status).toBe(200);
     const bi = res.json.items.find((s) => s.productId === POWER_BI)!;
     expect(bi).toMatchObject({
-      productName: 'Power BI Pro', status: 'Active', live: true, quantity: 5, assigned: 3, available: 2, billingFrequency: 'Monthly', recurring: true,
-      unitPrice: { amountMinor: 1680, currency: 'USD' }, card: { brand: 'Visa', last4: '4242' },
+      productName: 'Power BI Pro',
+      status: 'Active',
+      live: true,
+      quantity: 5,
+      assigned: 3,
+      available: 2,
+      billingFrequency: 'Monthly',
+      recurring: true,
+      unitPrice: { amountMinor: 1680, currency: 'USD' },
+      card: { brand: 'Visa', last4: '4242' },
       can: { addLicenses: true, removeLicenses: true, assign: true, unassign: true, setRecurring: true, updateCard: true, cancel: true },
     });
     expect(bi.assignees.map((a) => a.displayName)).toEqual(['Lynne Robbins', 'Megan Bowen', 'Patti Fernandez']);
@@ -294,7 +334,14 @@ describe('checkout', () => {
   test('a declined card buys nothing and charges nothing', async () => {
     const before = await snapshot();
     const chargesBefore = charges();
-    const res = await post('lynne', '/checkout', { mode: 'buy', productId: POWER_BI, quantity: 1, billingFrequency: 'Monthly', token: await tokenFor('4000 0000 0000 0002'), idempotencyKey: 'checkout-declined-1' });
+    const res = await post('lynne', '/checkout', {
+      mode: 'buy',
+      productId: POWER_BI,
+      quantity: 1,
+      billingFrequency: 'Monthly',
+      token: await tokenFor('4000 0000 0000 0002'),
+      idempotencyKey: 'checkout-declined-1',
+    });
     expect(res.status).toBe(402);
     expect(res.json.error?.message).toMatch(/declined.*Nothing was charged/);
     expect(await snapshot()).toBe(before);
@@ -313,7 +360,14 @@ describe('checkout', () => {
     await setRequireApproval(bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'system' }, { enabled: true });
     try {
       const before = charges();
-      const res = await post('lynne', '/checkout', { mode: 'buy', productId: POWER_APPS, quantity: 1, billingFrequency: 'Monthly', token: await tokenFor(), idempotencyKey: 'pending-key-0001' });
+      const res = await post('lynne', '/checkout', {
+        mode: 'buy',
+        productId: POWER_APPS,
+        quantity: 1,
+        billingFrequency: 'Monthly',
+        token: await tokenFor(),
+        idempotencyKey: 'pending-key-0001',
+      });
       expect(res.json).toMatchObject({ status: 'pending', requestId: expect.any(String) });
       expect(charges()).toBe(before);
     } finally {

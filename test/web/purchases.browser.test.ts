@@ -20,8 +20,12 @@ const unnamedButtons = (page: Page): Promise<string[]> =>
 
 describeBrowser('My purchases tab in Chromium', () => {
   let web: WebHarness;
-  beforeAll(async () => { web = await startWebHarness({ OUTBOX_INTERVAL_MS: '0' }); }, 15 * 60_000);
-  afterAll(async () => { await web?.close(); });
+  beforeAll(async () => {
+    web = await startWebHarness({ OUTBOX_INTERVAL_MS: '0' });
+  }, 15 * 60_000);
+  afterAll(async () => {
+    await web?.close();
+  });
 
   const subscriptionsOf = (who: Persona) => web.bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS[who].id));
   const megansPowerBi = async () => (await subscriptionsOf('megan')).find((s) => s.productId === POWER_BI && s.status === 'Active')!;
@@ -32,7 +36,11 @@ describeBrowser('My purchases tab in Chromium', () => {
   const openPanel = (scope: ReturnType<typeof article>, name: string | RegExp) => scope.locator('summary', { hasText: name }).click();
   const buyFor = async (who: Persona, productId: string) => {
     const token = web.bot.app.payments.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' }).token;
-    const r = await buySubscription(web.bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS[who].id, surface: 'system' }, { productId, quantity: 2, billingFrequency: 'Monthly', cardToken: token });
+    const r = await buySubscription(
+      web.bot.app.deps,
+      { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS[who].id, surface: 'system' },
+      { productId, quantity: 2, billingFrequency: 'Monthly', cardToken: token },
+    );
     if (r.status !== 'created') throw new Error('expected a purchase');
     return r.subscription;
   };
@@ -85,14 +93,18 @@ describeBrowser('My purchases tab in Chromium', () => {
     await bi.getByRole('button', { name: /Adele Vance/ }).click();
     await bi.getByRole('button', { name: 'Remove Adele Vance' }).waitFor();
     await bi.getByRole('button', { name: 'Assign 1 license' }).click();
-    await notice(page).getByText(/Assigned 1 license; 1 available/).waitFor();
+    await notice(page)
+      .getByText(/Assigned 1 license; 1 available/)
+      .waitFor();
     expect(await holders(s.id)).toContain(DEMO_USERS.adele.id);
     // Re-read from the server: the list shows her, and focus is back on the subscription.
     await article(page, 'Power BI Pro').getByText('Adele Vance').waitFor();
     expect(await focused(page).then((f) => f.text)).toBe('Power BI Pro');
 
     await article(page, 'Power BI Pro').getByRole('button', { name: 'Unassign Adele Vance' }).click();
-    await notice(page).getByText(/Removed 1 license; 2 available/).waitFor();
+    await notice(page)
+      .getByText(/Removed 1 license; 2 available/)
+      .waitFor();
     expect(await holders(s.id)).not.toContain(DEMO_USERS.adele.id);
     expect(await article(page, 'Power BI Pro').getByText('Adele Vance').count()).toBe(0);
     expect(problems).toEqual([]);
@@ -117,17 +129,24 @@ describeBrowser('My purchases tab in Chromium', () => {
     await openPanel(bi, 'Add licenses');
     await bi.getByLabel('Licenses to add').fill('2');
     await bi.getByRole('button', { name: 'Add licenses' }).dblclick();
-    await notice(page).getByText(new RegExp(`Done: ${before + 2} licenses now; \\$[\\d.]+ charged`)).waitFor();
+    await notice(page)
+      .getByText(new RegExp(`Done: ${before + 2} licenses now; \\$[\\d.]+ charged`))
+      .waitFor();
     expect((await megansPowerBi()).quantity).toBe(before + 2);
     expect(web.bot.app.payments.succeededCharges().length).toBe(charges + 1);
-    await article(page, 'Power BI Pro').getByText(new RegExp(`${before + 2} \\(3 assigned`)).waitFor();
+    await article(page, 'Power BI Pro')
+      .getByText(new RegExp(`${before + 2} \\(3 assigned`))
+      .waitFor();
 
     // Remove below the number assigned (3): the form says how far it can go and sends nothing.
     const after = article(page, 'Power BI Pro');
     await openPanel(after, 'Remove licenses');
     await after.getByLabel('Licenses to remove').fill(String(before + 2 - 2));
     await after.getByRole('button', { name: 'Remove licenses' }).click();
-    await page.getByRole('alert').getByText(`You can remove from 1 to ${before + 2 - 3} licenses.`).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(`You can remove from 1 to ${before + 2 - 3} licenses.`)
+      .waitFor();
     expect(await after.getByLabel('Licenses to remove').getAttribute('aria-invalid')).toBe('true');
     expect((await megansPowerBi()).quantity).toBe(before + 2);
     await after.getByLabel('Licenses to remove').fill(String(before + 2 - 5));
@@ -146,13 +165,17 @@ describeBrowser('My purchases tab in Chromium', () => {
     }
     expect(found).toBe(true);
     await page.keyboard.press('Space');
-    await notice(page).getByText(/Recurring billing is off: it keeps working until/).waitFor();
+    await notice(page)
+      .getByText(/Recurring billing is off: it keeps working until/)
+      .waitFor();
     expect(await megansPowerBi()).toMatchObject({ recurring: false, status: 'Active' });
     // Focus stays on the switch after the page re-read its state, so Space again turns it back on.
     expect(await focused(page).then((f) => f.role)).toBe('switch');
     expect(await article(page, 'Power BI Pro').getByRole('switch', { name: 'Recurring billing' }).isChecked()).toBe(false);
     await page.keyboard.press('Space');
-    await notice(page).getByText(/Recurring billing is on/).waitFor();
+    await notice(page)
+      .getByText(/Recurring billing is on/)
+      .waitFor();
     expect((await megansPowerBi()).recurring).toBe(true);
     expect(problems).toEqual([]);
   });
@@ -173,15 +196,28 @@ describeBrowser('My purchases tab in Chromium', () => {
     await page.keyboard.press('Enter');
     await notice(page).getByText('Saved: future bills go to the Mastercard ending 4444.').waitFor();
     expect((await megansPowerBi()).card).toMatchObject({ brand: 'Mastercard', last4: '4444' });
-    await article(page, 'Power BI Pro').getByText(/Mastercard ending 4444/).waitFor();
+    await article(page, 'Power BI Pro')
+      .getByText(/Mastercard ending 4444/)
+      .waitFor();
   });
 
   test('pay an unpaid bill with a new card; the bill shows paid and is paid in the database', async () => {
     const s = await megansPowerBi();
-    await web.bot.app.deps.uow.run((r) => r.invoices.add({
-      id: 'inv-page-unpaid', tenantId: DEMO_TENANT_ID, subscriptionId: s.id, purchaserId: DEMO_USERS.megan.id, amount: { amountMinor: 8400, currency: 'USD' }, status: 'Unpaid',
-      description: 'Power BI Pro: renewal', issuedAt: new Date(), paidAt: null, chargeId: null, failureCode: 'card_declined',
-    }));
+    await web.bot.app.deps.uow.run((r) =>
+      r.invoices.add({
+        id: 'inv-page-unpaid',
+        tenantId: DEMO_TENANT_ID,
+        subscriptionId: s.id,
+        purchaserId: DEMO_USERS.megan.id,
+        amount: { amountMinor: 8400, currency: 'USD' },
+        status: 'Unpaid',
+        description: 'Power BI Pro: renewal',
+        issuedAt: new Date(),
+        paidAt: null,
+        chargeId: null,
+        failureCode: 'card_declined',
+      }),
+    );
     const { page, problems } = await web.open('megan', 'purchases');
     const row = page.getByRole('row', { name: /Power BI Pro: renewal/ });
     expect(await row.innerText()).toMatch(/unpaid: the card was declined/);
@@ -219,7 +255,9 @@ describeBrowser('My purchases tab in Chromium', () => {
 
     await project.getByRole('button', { name: 'Cancel subscription…' }).click();
     await confirm.getByRole('button', { name: 'Yes, cancel it' }).click();
-    await notice(page).getByText(/Cancelled\. Its licenses have been removed/).waitFor();
+    await notice(page)
+      .getByText(/Cancelled\. Its licenses have been removed/)
+      .waitFor();
     expect((await subscriptionsOf('lynne')).find((x) => x.id === s.id)).toMatchObject({ status: 'Cancelled', cancelReason: 'Too expensive' });
     await page.getByText('Ended (1)').click();
     expect(await article(page, 'Project Plan 3').innerText()).toMatch(/cancelled[\s\S]*Reason\s+Too expensive/);
@@ -236,7 +274,10 @@ describeBrowser('My purchases tab in Chromium', () => {
     const { cancelSubscription } = await import('../../domain/purchasing/cancel-subscription');
     await cancelSubscription(web.bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.isaiah.id, surface: 'chat' }, { subscriptionId: s.id, reason: 'Other' });
     await page.getByRole('switch', { name: 'Recurring billing' }).click();
-    await page.getByRole('alert').getByText(/That subscription is cancelled/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/That subscription is cancelled/)
+      .waitFor();
     expect(await page.getByRole('switch').count()).toBe(0);
   });
 });

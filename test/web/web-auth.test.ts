@@ -50,11 +50,7 @@ afterAll(async () => {
 
 describe('Teams SSO tokens', () => {
   it('a valid token identifies the person in it, by either audience and either issuer format', async () => {
-    for (const t of [
-      await token(),
-      await token({}, { audience: APP_ID_URI }),
-      await token({ iss: `https://sts.windows.net/${DEMO_TENANT_ID}/`, ver: '1.0' }),
-    ]) {
+    for (const t of [await token(), await token({}, { audience: APP_ID_URI }), await token({ iss: `https://sts.windows.net/${DEMO_TENANT_ID}/`, ver: '1.0' })]) {
       const res = await me(`Bearer ${t}`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ userId: MEGAN.id, tenantId: DEMO_TENANT_ID, displayName: MEGAN.displayName, isAdmin: false, signedInVia: 'teams-sso' });
@@ -127,8 +123,11 @@ describe('the pages themselves', () => {
 
   it('API bodies must be JSON objects of bounded size', async () => {
     const { url } = bot;
-    const link = new URLSearchParams(new URL((((await bot.say('megan', 'open my purchases')).cards[0] as { actions: Array<{ url: string }> }).actions[0].url)).hash.slice(1)).get('link')!;
-    const post = (body: string, type = 'application/json') => fetch(`${url}/api/web/me`, { method: 'POST', headers: { authorization: `Link ${link}`, 'content-type': type }, body });
+    const link = new URLSearchParams(new URL(((await bot.say('megan', 'open my purchases')).cards[0] as { actions: Array<{ url: string }> }).actions[0].url).hash.slice(1)).get(
+      'link',
+    )!;
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${url}/api/web/me`, { method: 'POST', headers: { authorization: `Link ${link}`, 'content-type': type }, body });
     // /me is GET-only: a POST is a 405 from the router, never a handler.
     expect([404, 405]).toContain((await post('{}')).status);
     const tok = await fetch(`${url}/payments/sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });

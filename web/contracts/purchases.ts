@@ -115,9 +115,7 @@ export interface ActionResponse {
   message: string;
 }
 
-export type CheckoutResponse =
-  | { status: 'created'; subscriptionId: string; message: string }
-  | { status: 'pending'; requestId: string; message: string };
+export type CheckoutResponse = { status: 'created'; subscriptionId: string; message: string } | { status: 'pending'; requestId: string; message: string };
 
 /** The payment provider's tokenization endpoint (POST /payments/sandbox/tokens). */
 export interface TokenResponse {

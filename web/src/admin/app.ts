@@ -10,14 +10,22 @@ import { approvalsSection } from './approvals';
 import { auditSection } from './audit';
 import { spendSection } from './spend';
 
-const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Partner (delegated admin)' };
+const ROLE_WORDS: Record<string, string> = {
+  GlobalAdmin: 'Global admin',
+  BillingAdmin: 'Billing admin',
+  GlobalReader: 'Global reader',
+  DelegatedAdmin: 'Partner (delegated admin)',
+};
 
 /** People who are not admins get a plain answer instead of six tabs of refusals. */
 const notAnAdmin = (me: Me): HTMLElement =>
-  h('div', { class: 'card', role: 'alert' },
+  h(
+    'div',
+    { class: 'card', role: 'alert' },
     h('h1', {}, 'Only admins can open this page'),
     h('p', {}, `The Admin tab is for Global admins, Billing admins and Global readers of ${me.tenantName}. You're signed in as ${me.displayName}, who isn't one.`),
-    h('p', { class: 'muted' }, 'To see and manage what you bought yourself, open the My purchases tab, or say "my purchases" to the bot.'));
+    h('p', { class: 'muted' }, 'To see and manage what you bought yourself, open the My purchases tab, or say "my purchases" to the bot.'),
+  );
 
 /**
  * The Admin tab: every self-service purchase, licenses and their export, policies, approvals, the
@@ -39,12 +47,17 @@ export const drawAdmin = async (session: Session, me: Me, root: HTMLElement): Pr
     url.searchParams.set('section', id);
     history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
   });
-  render(root,
-    h('header', { class: 'admin-header row' },
+  render(
+    root,
+    h(
+      'header',
+      { class: 'admin-header row' },
       h('h1', {}, 'Admin'),
       h('span', { class: 'spacer' }),
-      h('span', { class: 'muted' }, `${me.tenantName} · ${me.displayName}${roles ? ` (${roles})` : ''}`)),
+      h('span', { class: 'muted' }, `${me.tenantName} · ${me.displayName}${roles ? ` (${roles})` : ''}`),
+    ),
     me.canAdminWrite ? null : h('p', { class: 'notice notice-info' }, 'You can see everything here, but only Global admins and Billing admins can change it.'),
     t.list,
-    t.panels);
+    t.panels,
+  );
 };

@@ -16,13 +16,20 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
   const settingView = (data: ApprovalsDto): HTMLElement => {
     const id = nextId('require-approval');
     const box = h('input', {
-      type: 'checkbox', id, disabled: !me.canAdminWrite, 'aria-describedby': `${id}-hint`,
+      type: 'checkbox',
+      id,
+      disabled: !me.canAdminWrite,
+      'aria-describedby': `${id}-hint`,
       onchange: async () => {
         box.disabled = true;
         try {
           const r = await session.api<{ requireApproval: boolean }>('/admin/settings/require-approval', { method: 'POST', body: { enabled: box.checked } });
           box.checked = r.requireApproval;
-          say(status, r.requireApproval ? 'Purchases by people who aren’t admins now wait for an admin’s approval.' : 'People can buy without waiting for approval (within your policies).', 'success');
+          say(
+            status,
+            r.requireApproval ? 'Purchases by people who aren’t admins now wait for an admin’s approval.' : 'People can buy without waiting for approval (within your policies).',
+            'success',
+          );
         } catch (e) {
           box.checked = !box.checked;
           say(status, failureText(e), 'error');
@@ -32,11 +39,18 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
       },
     });
     box.checked = data.requireApproval;
-    return h('div', { class: 'card' },
+    return h(
+      'div',
+      { class: 'card' },
       h('div', { class: 'check' }, box, h('label', { for: id }, 'Require admin approval for purchases')),
-      h('p', { class: 'muted', id: `${id}-hint` }, me.canAdminWrite
-        ? 'When on, a purchase or trial by someone who isn’t an admin waits here (and in the admins’ channel) until an admin approves or rejects it.'
-        : 'Only Global admins and Billing admins can change this setting.'));
+      h(
+        'p',
+        { class: 'muted', id: `${id}-hint` },
+        me.canAdminWrite
+          ? 'When on, a purchase or trial by someone who isn’t an admin waits here (and in the admins’ channel) until an admin approves or rejects it.'
+          : 'Only Global admins and Billing admins can change this setting.',
+      ),
+    );
   };
 
   const requestRow = (r: ApprovalDto, redraw: () => Promise<void>): HTMLTableRowElement[] => {
@@ -46,36 +60,78 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
       try {
         const d = await session.api<DecisionDto>(`/admin/approvals/${encodeURIComponent(r.id)}`, { method: 'POST', body: reason ? { decision, reason } : { decision } });
         await redraw();
-        say(status,
-          d.status === 'Approved' ? `Approved: ${what(r)} for ${r.requesterName}.`
-            : d.status === 'Rejected' ? `Rejected ${what(r)} for ${r.requesterName}.`
+        say(
+          status,
+          d.status === 'Approved'
+            ? `Approved: ${what(r)} for ${r.requesterName}.`
+            : d.status === 'Rejected'
+              ? `Rejected ${what(r)} for ${r.requesterName}.`
               : `Approved, but the purchase failed: ${d.note ?? 'the card was declined'}. ${r.requesterName} has been told.`,
-          d.status === 'Failed' ? 'error' : 'success');
+          d.status === 'Failed' ? 'error' : 'success',
+        );
       } catch (e) {
         say(status, failureText(e), 'error');
       }
     };
     const label = `${what(r)} for ${r.requesterName}`;
     const actions = me.canAdminWrite
-      ? h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'primary', 'aria-label': `Approve ${label}`, onclick: (e: Event) => { (e.currentTarget as HTMLButtonElement).disabled = true; void decide('approve'); } }, 'Approve'),
-        h('button', {
-          type: 'button', class: 'danger', 'aria-label': `Reject ${label}`, 'aria-expanded': 'false',
-          onclick: (e: Event) => {
-            const b = e.currentTarget as HTMLButtonElement;
-            reasonRow.hidden = !reasonRow.hidden;
-            b.setAttribute('aria-expanded', String(!reasonRow.hidden));
-            if (!reasonRow.hidden) reasonRow.querySelector('textarea')?.focus();
-          },
-        }, 'Reject'))
+      ? h(
+          'div',
+          { class: 'row' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              'aria-label': `Approve ${label}`,
+              onclick: (e: Event) => {
+                (e.currentTarget as HTMLButtonElement).disabled = true;
+                void decide('approve');
+              },
+            },
+            'Approve',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'danger',
+              'aria-label': `Reject ${label}`,
+              'aria-expanded': 'false',
+              onclick: (e: Event) => {
+                const b = e.currentTarget as HTMLButtonElement;
+                reasonRow.hidden = !reasonRow.hidden;
+                b.setAttribute('aria-expanded', String(!reasonRow.hidden));
+                if (!reasonRow.hidden) reasonRow.querySelector('textarea')?.focus();
+              },
+            },
+            'Reject',
+          ),
+        )
       : h('span', { class: 'muted' }, 'Waiting');
     const reasonId = nextId('reason');
     const reason = h('textarea', { id: reasonId, maxlength: '500', rows: '2' });
-    render(reasonRow, h('td', { colspan: '5' },
-      h('form', { class: 'reject-form', 'aria-label': `Reject ${label}`, onsubmit: (e: Event) => { e.preventDefault(); void decide('reject', reason.value.trim() || undefined); } },
-        h('label', { for: reasonId }, `Why? ${r.requesterName} will see this (optional)`),
-        reason,
-        h('div', { class: 'row' }, h('button', { type: 'submit', class: 'danger' }, 'Reject request')))));
+    render(
+      reasonRow,
+      h(
+        'td',
+        { colspan: '5' },
+        h(
+          'form',
+          {
+            class: 'reject-form',
+            'aria-label': `Reject ${label}`,
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              void decide('reject', reason.value.trim() || undefined);
+            },
+          },
+          h('label', { for: reasonId }, `Why? ${r.requesterName} will see this (optional)`),
+          reason,
+          h('div', { class: 'row' }, h('button', { type: 'submit', class: 'danger' }, 'Reject request')),
+        ),
+      ),
+    );
     return [
       h('tr', {}, cell(dateTime(r.createdAt)), cell(r.requesterName, { header: true }), cell(what(r)), cell(r.cost ? money(r.cost) : 'Free trial', { num: true }), cell(actions)),
       reasonRow,
@@ -89,9 +145,16 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
       // Re-read on every visit: requests arrive and are decided in chat too.
       const list = h('div', {});
       const draw = (data: ApprovalsDto) =>
-        render(list, data.items.length
-          ? table('Purchase requests waiting for a decision', ['Requested', 'By', 'What', { text: 'Cost', num: true }, { text: 'Decision', srOnly: true }], data.items.flatMap((r) => requestRow(r, redraw)))
-          : h('p', { class: 'muted' }, 'No purchase requests are waiting.'));
+        render(
+          list,
+          data.items.length
+            ? table(
+                'Purchase requests waiting for a decision',
+                ['Requested', 'By', 'What', { text: 'Cost', num: true }, { text: 'Decision', srOnly: true }],
+                data.items.flatMap((r) => requestRow(r, redraw)),
+              )
+            : h('p', { class: 'muted' }, 'No purchase requests are waiting.'),
+        );
       const redraw = async () => draw(await session.api<ApprovalsDto>('/admin/approvals'));
       loading(panel, 'approvals');
       try {

@@ -12,13 +12,22 @@ export const auditSection = ({ session }: SectionContext): Section => {
   const draw = async (focusPager = false) => {
     try {
       const log = await session.api<PageDto<AuditEntryDto>>(`/admin/audit${page > 1 ? `?page=${page}` : ''}`);
-      render(panel,
+      render(
+        panel,
         h('p', { class: 'muted' }, `${log.total} entries, newest first.`),
         log.items.length
-          ? table('Audit log', ['When', 'Who', 'What', 'Where'],
-            log.items.map((e) => h('tr', {}, cell(dateTime(e.at)), cell(e.actorName), cell(e.summary), cell(SURFACE_WORDS[e.surface] ?? e.surface))), { captionHidden: true })
+          ? table(
+              'Audit log',
+              ['When', 'Who', 'What', 'Where'],
+              log.items.map((e) => h('tr', {}, cell(dateTime(e.at)), cell(e.actorName), cell(e.summary), cell(SURFACE_WORDS[e.surface] ?? e.surface))),
+              { captionHidden: true },
+            )
           : h('p', { class: 'muted' }, 'Nothing has happened yet.'),
-        pager('Audit log pages', log, (p) => { page = p; void draw(true); }));
+        pager('Audit log pages', log, (p) => {
+          page = p;
+          void draw(true);
+        }),
+      );
       // The pager was redrawn: keep the keyboard where it was.
       if (focusPager) panel.querySelector<HTMLButtonElement>('nav.pager button:not([disabled])')?.focus();
     } catch (e) {

@@ -34,23 +34,49 @@ export const licensesSection = ({ session }: SectionContext): Section => {
 
   const groupView = (productName: string, g: PurchaserGroupDto): HTMLElement => {
     const legendId = nextId('group');
-    return h('div', { class: 'license-group' },
+    return h(
+      'div',
+      { class: 'license-group' },
       h('h4', { id: legendId }, `Bought by ${g.purchaserName}`),
-      h('fieldset', { class: 'subscription-choices' },
+      h(
+        'fieldset',
+        { class: 'subscription-choices' },
         h('legend', { class: 'sr-only' }, `Subscriptions of ${productName} bought by ${g.purchaserName} to export`),
         g.subscriptions.map((s) => {
           const id = nextId('sub');
           const box = h('input', {
-            type: 'checkbox', id, value: s.id, 'data-subscription': s.id,
-            onchange: () => { if (box.checked) chosen.add(s.id); else chosen.delete(s.id); updateCount(); },
+            type: 'checkbox',
+            id,
+            value: s.id,
+            'data-subscription': s.id,
+            onchange: () => {
+              if (box.checked) chosen.add(s.id);
+              else chosen.delete(s.id);
+              updateCount();
+            },
           });
           box.checked = chosen.has(s.id);
-          return h('div', { class: 'check' }, box,
-            h('label', { for: id }, `${productName} — ${ORIGIN_WORDS[s.origin].toLowerCase()}, ${plural(s.quantity, 'license')}, ${s.assigned} assigned, expires ${date(s.expiresAt)}`));
-        })),
+          return h(
+            'div',
+            { class: 'check' },
+            box,
+            h(
+              'label',
+              { for: id },
+              `${productName} — ${ORIGIN_WORDS[s.origin].toLowerCase()}, ${plural(s.quantity, 'license')}, ${s.assigned} assigned, expires ${date(s.expiresAt)}`,
+            ),
+          );
+        }),
+      ),
       g.users.length
-        ? table(`People licensed through ${g.purchaserName}’s ${productName}`, ['Name', 'Email'], g.users.map((u) => h('tr', {}, cell(u.displayName, { header: true }), cell(u.email ?? ''))), { captionHidden: true, className: 'compact' })
-        : h('p', { class: 'muted' }, 'No licenses assigned yet.'));
+        ? table(
+            `People licensed through ${g.purchaserName}’s ${productName}`,
+            ['Name', 'Email'],
+            g.users.map((u) => h('tr', {}, cell(u.displayName, { header: true }), cell(u.email ?? ''))),
+            { captionHidden: true, className: 'compact' },
+          )
+        : h('p', { class: 'muted' }, 'No licenses assigned yet.'),
+    );
   };
 
   const productView = (p: ProductLicensesDto): HTMLElement => {
@@ -78,27 +104,37 @@ export const licensesSection = ({ session }: SectionContext): Section => {
     };
     region.append(more);
 
-    const toggle = h('button', {
-      type: 'button', 'aria-expanded': 'false', 'aria-controls': regionId,
-      onclick: async () => {
-        const open = toggle.getAttribute('aria-expanded') !== 'true';
-        toggle.setAttribute('aria-expanded', String(open));
-        region.hidden = !open;
-        if (open && loadedPages === 0) await loadPage();
+    const toggle = h(
+      'button',
+      {
+        type: 'button',
+        'aria-expanded': 'false',
+        'aria-controls': regionId,
+        onclick: async () => {
+          const open = toggle.getAttribute('aria-expanded') !== 'true';
+          toggle.setAttribute('aria-expanded', String(open));
+          region.hidden = !open;
+          if (open && loadedPages === 0) await loadPage();
+        },
       },
-    }, 'People by purchaser', h('span', { class: 'sr-only' }, ` for ${p.productName}`));
+      'People by purchaser',
+      h('span', { class: 'sr-only' }, ` for ${p.productName}`),
+    );
 
-    return h('article', { class: 'card product-licenses', 'aria-labelledby': `${regionId}-name` },
-      h('div', { class: 'row' },
-        h('h3', { id: `${regionId}-name` }, p.productName),
-        h('span', { class: 'spacer' }),
-        toggle),
-      h('dl', { class: 'license-totals' },
+    return h(
+      'article',
+      { class: 'card product-licenses', 'aria-labelledby': `${regionId}-name` },
+      h('div', { class: 'row' }, h('h3', { id: `${regionId}-name` }, p.productName), h('span', { class: 'spacer' }), toggle),
+      h(
+        'dl',
+        { class: 'license-totals' },
         h('div', {}, h('dt', {}, 'Total'), h('dd', {}, String(p.totalQuantity))),
         h('div', {}, h('dt', {}, 'Assigned'), h('dd', {}, String(p.assigned))),
         h('div', {}, h('dt', {}, 'Available'), h('dd', {}, String(p.available))),
-        h('div', {}, h('dt', {}, 'Subscriptions'), h('dd', {}, String(p.subscriptions)))),
-      region);
+        h('div', {}, h('dt', {}, 'Subscriptions'), h('dd', {}, String(p.subscriptions))),
+      ),
+      region,
+    );
   };
 
   return {
@@ -110,11 +146,17 @@ export const licensesSection = ({ session }: SectionContext): Section => {
       try {
         const overview = await session.api<LicensesOverviewDto>('/admin/licenses');
         updateCount();
-        render(panel,
-          h('p', { class: 'muted' }, 'Each product once, with its licenses over all its live subscriptions. Open a product to see who holds its licenses, grouped by who bought them, and choose subscriptions to export.'),
+        render(
+          panel,
+          h(
+            'p',
+            { class: 'muted' },
+            'Each product once, with its licenses over all its live subscriptions. Open a product to see who holds its licenses, grouped by who bought them, and choose subscriptions to export.',
+          ),
           h('div', { class: 'export-bar row' }, exportButton, count),
           status,
-          overview.products.length ? overview.products.map(productView) : h('p', { class: 'muted' }, 'No live subscriptions yet.'));
+          overview.products.length ? overview.products.map(productView) : h('p', { class: 'muted' }, 'No live subscriptions yet.'),
+        );
         drawn = true;
       } catch (e) {
         showFailure(panel, e);

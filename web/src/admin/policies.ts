@@ -4,8 +4,7 @@ import { POLICY_CHOICES, type PoliciesDto, type PolicyChangesDto, type PolicyRow
 
 const OPTIONS = POLICY_CHOICES.map((v) => ({ value: v, text: POLICY_WORDS[v] }));
 
-const lastChanged = (r: PolicyRowDto): string =>
-  r.isDefault || !r.updatedAt ? 'Never (default)' : `${date(r.updatedAt)}${r.updatedByName ? ` by ${r.updatedByName}` : ''}`;
+const lastChanged = (r: PolicyRowDto): string => (r.isDefault || !r.updatedAt ? 'Never (default)' : `${date(r.updatedAt)}${r.updatedByName ? ` by ${r.updatedByName}` : ''}`);
 
 /**
  * R3: AllowSelfServicePurchase for every product, changed one product at a time or all at once.
@@ -23,22 +22,37 @@ export const policiesSection = ({ session, me }: SectionContext): Section => {
       return h('tr', {}, cell(r.productName, { header: true }), cell(POLICY_WORDS[r.value]), cell(lastChanged(r)));
     }
     const saveId = nextId('save');
-    const save = h('button', {
-      type: 'button', id: saveId, disabled: true,
-      onclick: async () => {
-        save.disabled = true;
-        try {
-          const result = await session.api<PolicyChangesDto>(`/admin/policies/${encodeURIComponent(r.productId)}`, { method: 'POST', body: { value: select.value } });
-          await redraw();
-          say(status, describe(result.changes[0]), 'success');
-          document.getElementById(`policy-${r.productId}`)?.focus();
-        } catch (e) {
-          save.disabled = false;
-          say(status, failureText(e), 'error');
-        }
+    const save = h(
+      'button',
+      {
+        type: 'button',
+        id: saveId,
+        disabled: true,
+        onclick: async () => {
+          save.disabled = true;
+          try {
+            const result = await session.api<PolicyChangesDto>(`/admin/policies/${encodeURIComponent(r.productId)}`, { method: 'POST', body: { value: select.value } });
+            await redraw();
+            say(status, describe(result.changes[0]), 'success');
+            document.getElementById(`policy-${r.productId}`)?.focus();
+          } catch (e) {
+            save.disabled = false;
+            say(status, failureText(e), 'error');
+          }
+        },
       },
-    }, 'Save', h('span', { class: 'sr-only' }, ` ${r.productName}`));
-    const { field, select } = selectField(`AllowSelfServicePurchase for ${r.productName}`, OPTIONS, r.value, (v) => { save.disabled = v === r.value; }, { id: `policy-${r.productId}`, hideLabel: true });
+      'Save',
+      h('span', { class: 'sr-only' }, ` ${r.productName}`),
+    );
+    const { field, select } = selectField(
+      `AllowSelfServicePurchase for ${r.productName}`,
+      OPTIONS,
+      r.value,
+      (v) => {
+        save.disabled = v === r.value;
+      },
+      { id: `policy-${r.productId}`, hideLabel: true },
+    );
     return h('tr', {}, cell(r.productName, { header: true }), cell(field), cell(lastChanged(r)), cell(save));
   };
 
@@ -46,30 +60,64 @@ export const policiesSection = ({ session, me }: SectionContext): Section => {
   const setAll = (productCount: number, redraw: () => Promise<void>): HTMLElement => {
     let value: PolicyValueDto = 'Enabled';
     const confirmArea = h('div', { class: 'row confirm', role: 'group', 'aria-label': 'Confirm the change to every product' });
-    const { field } = selectField('Set all products to', OPTIONS, value, (v) => { value = v as PolicyValueDto; render(confirmArea); }, { id: 'policy-all' });
+    const { field } = selectField(
+      'Set all products to',
+      OPTIONS,
+      value,
+      (v) => {
+        value = v as PolicyValueDto;
+        render(confirmArea);
+      },
+      { id: 'policy-all' },
+    );
     const ask = () => {
-      const yes = h('button', {
-        type: 'button', class: 'primary',
-        onclick: async () => {
-          yes.disabled = true;
-          try {
-            const result = await session.api<PolicyChangesDto>('/admin/policies', { method: 'POST', body: { value } });
-            render(confirmArea);
-            await redraw();
-            const changed = result.changes.filter((c) => c.from !== c.to).length;
-            say(status, `Every product is now ${POLICY_WORDS[value]} (${plural(changed, 'product')} changed).`, 'success');
-            document.getElementById('policy-all')?.focus();
-          } catch (e) {
-            yes.disabled = false;
-            say(status, failureText(e), 'error');
-          }
+      const yes = h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: async () => {
+            yes.disabled = true;
+            try {
+              const result = await session.api<PolicyChangesDto>('/admin/policies', { method: 'POST', body: { value } });
+              render(confirmArea);
+              await redraw();
+              const changed = result.changes.filter((c) => c.from !== c.to).length;
+              say(status, `Every product is now ${POLICY_WORDS[value]} (${plural(changed, 'product')} changed).`, 'success');
+              document.getElementById('policy-all')?.focus();
+            } catch (e) {
+              yes.disabled = false;
+              say(status, failureText(e), 'error');
+            }
+          },
         },
-      }, `Yes, set all ${productCount} products`);
-      const no = h('button', { type: 'button', onclick: () => { render(confirmArea); document.getElementById('policy-all-apply')?.focus(); } }, 'Cancel');
-      render(confirmArea, h('span', {}, `Set AllowSelfServicePurchase to ${POLICY_WORDS[value]} for all ${productCount} products? Existing subscriptions are not affected.`), yes, no);
+        `Yes, set all ${productCount} products`,
+      );
+      const no = h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            render(confirmArea);
+            document.getElementById('policy-all-apply')?.focus();
+          },
+        },
+        'Cancel',
+      );
+      render(
+        confirmArea,
+        h('span', {}, `Set AllowSelfServicePurchase to ${POLICY_WORDS[value]} for all ${productCount} products? Existing subscriptions are not affected.`),
+        yes,
+        no,
+      );
       yes.focus();
     };
-    return h('div', { class: 'set-all' }, h('div', { class: 'row align-end' }, field, h('button', { type: 'button', id: 'policy-all-apply', onclick: ask }, 'Apply to all products…')), confirmArea);
+    return h(
+      'div',
+      { class: 'set-all' },
+      h('div', { class: 'row align-end' }, field, h('button', { type: 'button', id: 'policy-all-apply', onclick: ask }, 'Apply to all products…')),
+      confirmArea,
+    );
   };
 
   return {
@@ -78,17 +126,40 @@ export const policiesSection = ({ session, me }: SectionContext): Section => {
     async show(panel) {
       // Re-read on every visit: another admin (or the chat) may have changed a policy meanwhile.
       const tableArea = h('div', {});
-      const headers = me.canAdminWrite ? ['Product', 'AllowSelfServicePurchase', 'Last changed', { text: 'Save', srOnly: true }] : ['Product', 'AllowSelfServicePurchase', 'Last changed'];
-      const draw = (data: PoliciesDto) => render(tableArea, table('AllowSelfServicePurchase per product', headers, data.rows.map((r) => row(r, redraw)), { className: 'policy-table' }));
+      const headers = me.canAdminWrite
+        ? ['Product', 'AllowSelfServicePurchase', 'Last changed', { text: 'Save', srOnly: true }]
+        : ['Product', 'AllowSelfServicePurchase', 'Last changed'];
+      const draw = (data: PoliciesDto) =>
+        render(
+          tableArea,
+          table(
+            'AllowSelfServicePurchase per product',
+            headers,
+            data.rows.map((r) => row(r, redraw)),
+            { className: 'policy-table' },
+          ),
+        );
       const redraw = async () => draw(await session.api<PoliciesDto>('/admin/policies'));
       loading(panel, 'policies');
       try {
         const data = await session.api<PoliciesDto>('/admin/policies');
-        render(panel,
-          h('p', { class: 'muted' }, `Whether people may buy or try each product themselves. New products start as ${POLICY_WORDS[data.defaultValue]}. A change applies to purchases and trials from now on; existing subscriptions keep running.`),
-          me.canAdminWrite ? setAll(data.rows.length, redraw) : h('p', { class: 'notice notice-info', id: 'policies-read-only' }, 'Read-only: as a Global reader you can see these policies; only Global admins and Billing admins can change them.'),
+        render(
+          panel,
+          h(
+            'p',
+            { class: 'muted' },
+            `Whether people may buy or try each product themselves. New products start as ${POLICY_WORDS[data.defaultValue]}. A change applies to purchases and trials from now on; existing subscriptions keep running.`,
+          ),
+          me.canAdminWrite
+            ? setAll(data.rows.length, redraw)
+            : h(
+                'p',
+                { class: 'notice notice-info', id: 'policies-read-only' },
+                'Read-only: as a Global reader you can see these policies; only Global admins and Billing admins can change them.',
+              ),
           status,
-          tableArea);
+          tableArea,
+        );
         draw(data);
       } catch (e) {
         showFailure(panel, e);

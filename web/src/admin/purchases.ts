@@ -1,7 +1,24 @@
 import { h, render } from '../lib/dom';
 import {
-  cell, date, facts, failureText, loaded, loading, money, ORIGIN_WORDS, pager, plural, say, selectField, showFailure, statusBadge, statusLine, statusWords, table,
-  type Section, type SectionContext,
+  cell,
+  date,
+  facts,
+  failureText,
+  loaded,
+  loading,
+  money,
+  ORIGIN_WORDS,
+  pager,
+  plural,
+  say,
+  selectField,
+  showFailure,
+  statusBadge,
+  statusLine,
+  statusWords,
+  table,
+  type Section,
+  type SectionContext,
 } from './ui';
 import { STATUSES, type AcknowledgedDto, type PageDto, type PurchaseDetailDto, type PurchaseFiltersDto, type PurchaseRowDto } from '../../contracts/admin';
 
@@ -13,9 +30,21 @@ interface Filters {
 }
 
 const ORDER_WORDS: Record<string, string> = {
-  Purchase: 'Bought', TrialStarted: 'Trial started', TrialConverted: 'Trial converted to paid', TrialEnded: 'Trial ended', LicensesAdded: 'Licenses added',
-  LicensesRemoved: 'Licenses removed', Renewed: 'Renewed', RenewalFailed: 'Renewal payment failed', Expired: 'Expired', RecurringOn: 'Recurring billing on',
-  RecurringOff: 'Recurring billing off', PaymentMethodUpdated: 'Card updated', Cancelled: 'Cancelled', UsersMoved: 'Users moved', TakenOver: 'Taken over by an admin',
+  Purchase: 'Bought',
+  TrialStarted: 'Trial started',
+  TrialConverted: 'Trial converted to paid',
+  TrialEnded: 'Trial ended',
+  LicensesAdded: 'Licenses added',
+  LicensesRemoved: 'Licenses removed',
+  Renewed: 'Renewed',
+  RenewalFailed: 'Renewal payment failed',
+  Expired: 'Expired',
+  RecurringOn: 'Recurring billing on',
+  RecurringOff: 'Recurring billing off',
+  PaymentMethodUpdated: 'Card updated',
+  Cancelled: 'Cancelled',
+  UsersMoved: 'Users moved',
+  TakenOver: 'Taken over by an admin',
 };
 
 const per = (frequency: 'Monthly' | 'Annual') => (frequency === 'Annual' ? 'year' : 'month');
@@ -51,7 +80,12 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
       const result = await session.api<PageDto<PurchaseRowDto>>(query());
       if (mine !== latest) return;
       render(list, listView(result));
-      say(status, result.total === 0 ? 'No purchases match these filters.' : `${plural(result.total, 'purchase')} found. Page ${result.page} of ${Math.max(1, Math.ceil(result.total / result.pageSize))}.`);
+      say(
+        status,
+        result.total === 0
+          ? 'No purchases match these filters.'
+          : `${plural(result.total, 'purchase')} found. Page ${result.page} of ${Math.max(1, Math.ceil(result.total / result.pageSize))}.`,
+      );
       // After paging, the keyboard continues at the top of the new page rather than on a redrawn button.
       if (focusFirstRow) list.querySelector<HTMLElement>('button.link')?.focus();
     } catch (e) {
@@ -69,27 +103,50 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
 
   const filterForm = (c: PurchaseFiltersDto): HTMLElement => {
     const all = { value: '', text: 'All' };
-    return h('form', { class: 'filters row', 'aria-label': 'Filter purchases', onsubmit: (e: Event) => e.preventDefault() },
-      selectField('Bought', [all, { value: 'SelfService', text: 'Self-service' }, { value: 'Central', text: 'Centrally' }], filters.origin, setFilter('origin'), { id: 'filter-origin' }).field,
+    return h(
+      'form',
+      { class: 'filters row', 'aria-label': 'Filter purchases', onsubmit: (e: Event) => e.preventDefault() },
+      selectField('Bought', [all, { value: 'SelfService', text: 'Self-service' }, { value: 'Central', text: 'Centrally' }], filters.origin, setFilter('origin'), {
+        id: 'filter-origin',
+      }).field,
       selectField('Product', [all, ...c.products.map((p) => ({ value: p.id, text: p.name }))], filters.productId, setFilter('productId'), { id: 'filter-product' }).field,
       selectField('Purchaser', [all, ...c.purchasers.map((p) => ({ value: p.id, text: p.name }))], filters.purchaserId, setFilter('purchaserId'), { id: 'filter-purchaser' }).field,
-      selectField('Status', [all, ...STATUSES.map((s) => ({ value: s, text: statusWords(s).replace(/^./, (x) => x.toUpperCase()) }))], filters.status, setFilter('status'), { id: 'filter-status' }).field);
+      selectField('Status', [all, ...STATUSES.map((s) => ({ value: s, text: statusWords(s).replace(/^./, (x) => x.toUpperCase()) }))], filters.status, setFilter('status'), {
+        id: 'filter-status',
+      }).field,
+    );
   };
 
   const listView = (result: PageDto<PurchaseRowDto>): Array<HTMLElement | null> => {
     if (result.items.length === 0) return [h('p', { class: 'muted' }, 'No purchases match these filters.')];
     const rows = result.items.map((r) =>
-      h('tr', {},
-        cell(h('button', { type: 'button', class: 'link', 'aria-label': `${r.productName}, bought by ${r.purchaserName}: show details`, onclick: () => void openDetail(r.id) }, r.productName), { header: true }),
+      h(
+        'tr',
+        {},
+        cell(
+          h(
+            'button',
+            { type: 'button', class: 'link', 'aria-label': `${r.productName}, bought by ${r.purchaserName}: show details`, onclick: () => void openDetail(r.id) },
+            r.productName,
+          ),
+          { header: true },
+        ),
         cell(r.purchaserName),
         cell(ORIGIN_WORDS[r.origin]),
         cell(statusBadge(r.status)),
         cell(`${r.assigned} of ${r.quantity}`, { num: true }),
         cell(r.isTrial ? 'Free trial' : `${money(r.unitPrice)} / ${per(r.billingFrequency)}`, { num: true }),
-        cell(date(r.expiresAt))));
+        cell(date(r.expiresAt)),
+      ),
+    );
     return [
-      table('Purchases', ['Product', 'Purchaser', 'Bought', 'Status', { text: 'Licenses assigned', num: true }, { text: 'Price per license', num: true }, 'Expires'], rows, { captionHidden: true }),
-      pager('Purchases pages', result, (p) => { page = p; void loadList(true); }),
+      table('Purchases', ['Product', 'Purchaser', 'Bought', 'Status', { text: 'Licenses assigned', num: true }, { text: 'Price per license', num: true }, 'Expires'], rows, {
+        captionHidden: true,
+      }),
+      pager('Purchases pages', result, (p) => {
+        page = p;
+        void loadList(true);
+      }),
     ];
   };
 
@@ -120,20 +177,25 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
     const showAck = (a: AcknowledgedDto | null) => {
       if (a) render(ackArea, h('span', { class: 'badge good' }, `Acknowledged by ${a.byName} on ${date(a.at)}`));
       else if (d.acknowledgeable && me.canAdminWrite) {
-        const button = h('button', {
-          type: 'button', class: 'primary',
-          onclick: async () => {
-            button.disabled = true;
-            try {
-              const ack = await session.api<AcknowledgedDto>(`/admin/purchases/${encodeURIComponent(p.id)}/acknowledge`, { method: 'POST', body: {} });
-              showAck(ack);
-              say(detailStatus, 'Purchase acknowledged.', 'success');
-            } catch (e) {
-              button.disabled = false;
-              say(detailStatus, failureText(e), 'error');
-            }
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            onclick: async () => {
+              button.disabled = true;
+              try {
+                const ack = await session.api<AcknowledgedDto>(`/admin/purchases/${encodeURIComponent(p.id)}/acknowledge`, { method: 'POST', body: {} });
+                showAck(ack);
+                say(detailStatus, 'Purchase acknowledged.', 'success');
+              } catch (e) {
+                button.disabled = false;
+                say(detailStatus, failureText(e), 'error');
+              }
+            },
           },
-        }, 'Acknowledge');
+          'Acknowledge',
+        );
         render(ackArea, button, h('span', { class: 'muted' }, 'Mark this purchase as seen and fine as it is.'));
       } else render(ackArea);
     };
@@ -142,7 +204,9 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
     const purchaser = d.purchaser
       ? `${d.purchaser.displayName}${d.purchaser.email ? ` (${d.purchaser.email})` : ''}${d.purchaser.active ? '' : ' — has left the organization'}`
       : 'Former employee';
-    return h('article', { class: 'purchase-detail', 'aria-labelledby': 'purchase-title' },
+    return h(
+      'article',
+      { class: 'purchase-detail', 'aria-labelledby': 'purchase-title' },
       h('button', { type: 'button', onclick: backToList }, '← All purchases'),
       h('h2', { id: 'purchase-title', tabindex: '-1' }, p.productName),
       facts([
@@ -160,19 +224,50 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
       detailStatus,
       h('h3', {}, 'Assigned users'),
       d.assignedUsers.length
-        ? table('Assigned users', ['Name', 'Email', 'Assigned'], d.assignedUsers.map((u) => h('tr', {}, cell(u.displayName, { header: true }), cell(u.email ?? ''), cell(date(u.assignedAt)))), { captionHidden: true })
+        ? table(
+            'Assigned users',
+            ['Name', 'Email', 'Assigned'],
+            d.assignedUsers.map((u) => h('tr', {}, cell(u.displayName, { header: true }), cell(u.email ?? ''), cell(date(u.assignedAt)))),
+            { captionHidden: true },
+          )
         : h('p', { class: 'muted' }, 'Nobody holds a license of this subscription.'),
       h('h3', {}, 'Order history'),
-      table('Order history', ['Date', 'What happened', { text: 'Licenses', num: true }, { text: 'Amount', num: true }, 'By', 'Note'],
-        d.orders.map((o) => h('tr', {},
-          cell(date(o.at)), cell(ORDER_WORDS[o.kind] ?? o.kind), cell(o.quantityDelta ? (o.quantityDelta > 0 ? `+${o.quantityDelta}` : String(o.quantityDelta)) : '', { num: true }),
-          cell(o.amount ? money(o.amount) : '', { num: true }), cell(o.actorName), cell(o.note ?? ''))), { captionHidden: true }),
+      table(
+        'Order history',
+        ['Date', 'What happened', { text: 'Licenses', num: true }, { text: 'Amount', num: true }, 'By', 'Note'],
+        d.orders.map((o) =>
+          h(
+            'tr',
+            {},
+            cell(date(o.at)),
+            cell(ORDER_WORDS[o.kind] ?? o.kind),
+            cell(o.quantityDelta ? (o.quantityDelta > 0 ? `+${o.quantityDelta}` : String(o.quantityDelta)) : '', { num: true }),
+            cell(o.amount ? money(o.amount) : '', { num: true }),
+            cell(o.actorName),
+            cell(o.note ?? ''),
+          ),
+        ),
+        { captionHidden: true },
+      ),
       h('h3', {}, 'Invoices'),
       d.invoices.length
-        ? table('Invoices', ['Issued', 'Description', { text: 'Amount', num: true }, 'Status'],
-          d.invoices.map((i) => h('tr', {}, cell(date(i.issuedAt)), cell(i.description), cell(money(i.amount), { num: true }),
-            cell(h('span', { class: `badge ${i.status === 'Paid' ? 'good' : 'bad'}` }, i.status === 'Paid' ? `Paid ${i.paidAt ? date(i.paidAt) : ''}`.trim() : 'Unpaid')))), { captionHidden: true })
-        : h('p', { class: 'muted' }, p.origin === 'Central' ? 'Billed through the organization’s agreement.' : 'No invoices (a trial is free).'));
+        ? table(
+            'Invoices',
+            ['Issued', 'Description', { text: 'Amount', num: true }, 'Status'],
+            d.invoices.map((i) =>
+              h(
+                'tr',
+                {},
+                cell(date(i.issuedAt)),
+                cell(i.description),
+                cell(money(i.amount), { num: true }),
+                cell(h('span', { class: `badge ${i.status === 'Paid' ? 'good' : 'bad'}` }, i.status === 'Paid' ? `Paid ${i.paidAt ? date(i.paidAt) : ''}`.trim() : 'Unpaid')),
+              ),
+            ),
+            { captionHidden: true },
+          )
+        : h('p', { class: 'muted' }, p.origin === 'Central' ? 'Billed through the organization’s agreement.' : 'No invoices (a trial is free).'),
+    );
   };
 
   return {

@@ -35,28 +35,58 @@ const barChart = (title: string, lines: SpendLineDto[]): HTMLElement => {
     const y = i * ROW + 2;
     const billed = (l.billed.amountMinor / max) * BAR_SPAN;
     const paid = (l.paid.amountMinor / max) * BAR_SPAN;
-    chart.append(svg('g', { role: 'img', 'aria-label': barText(l), class: 'bar' },
-      svg('title', {}, barText(l)),
-      svg('text', { x: `${LABEL_END}%`, y: y + BAR / 2 + 1, 'text-anchor': 'end', 'dominant-baseline': 'middle', class: 'bar-label' }, short(l.name)),
-      svg('rect', { x: `${BAR_START}%`, y, width: `${Math.max(billed, 0.3)}%`, height: BAR, rx: 2, class: 'bar-billed' }),
-      svg('rect', { x: `${BAR_START}%`, y, width: `${paid}%`, height: BAR, rx: 2, class: 'bar-paid' }),
-      svg('text', { x: `${BAR_START + billed + 1}%`, y: y + BAR / 2 + 1, 'dominant-baseline': 'middle', class: 'bar-value' }, money(l.billed))));
+    chart.append(
+      svg(
+        'g',
+        { role: 'img', 'aria-label': barText(l), class: 'bar' },
+        svg('title', {}, barText(l)),
+        svg('text', { x: `${LABEL_END}%`, y: y + BAR / 2 + 1, 'text-anchor': 'end', 'dominant-baseline': 'middle', class: 'bar-label' }, short(l.name)),
+        svg('rect', { x: `${BAR_START}%`, y, width: `${Math.max(billed, 0.3)}%`, height: BAR, rx: 2, class: 'bar-billed' }),
+        svg('rect', { x: `${BAR_START}%`, y, width: `${paid}%`, height: BAR, rx: 2, class: 'bar-paid' }),
+        svg('text', { x: `${BAR_START + billed + 1}%`, y: y + BAR / 2 + 1, 'dominant-baseline': 'middle', class: 'bar-value' }, money(l.billed)),
+      ),
+    );
   });
-  return h('figure', { class: 'chart card' },
+  return h(
+    'figure',
+    { class: 'chart card' },
     h('figcaption', { id: captionId }, title),
     chart,
-    table(`${title}: figures`, ['Name', { text: 'Billed', num: true }, { text: 'Paid', num: true }, { text: 'Invoices', num: true }],
-      lines.map((l) => h('tr', { 'data-spend-id': l.id }, cell(l.name, { header: true }), cell(money(l.billed), { num: true }), cell(money(l.paid), { num: true }), cell(l.invoices, { num: true }))),
-      { captionHidden: true, className: 'compact spend-table' }));
+    table(
+      `${title}: figures`,
+      ['Name', { text: 'Billed', num: true }, { text: 'Paid', num: true }, { text: 'Invoices', num: true }],
+      lines.map((l) =>
+        h(
+          'tr',
+          { 'data-spend-id': l.id },
+          cell(l.name, { header: true }),
+          cell(money(l.billed), { num: true }),
+          cell(money(l.paid), { num: true }),
+          cell(l.invoices, { num: true }),
+        ),
+      ),
+      { captionHidden: true, className: 'compact spend-table' },
+    ),
+  );
 };
 
 const totalsView = (totals: SpendAmountsDto[]): HTMLElement =>
-  h('dl', { class: 'spend-totals' }, totals.flatMap((t) => [
-    h('div', { class: 'card', 'data-currency': t.billed.currency },
-      h('dt', {}, `Billed (${t.billed.currency})`), h('dd', { class: 'big' }, money(t.billed)),
-      h('dt', {}, 'Paid'), h('dd', {}, money(t.paid)),
-      h('dt', {}, 'Invoices'), h('dd', {}, String(t.invoices))),
-  ]));
+  h(
+    'dl',
+    { class: 'spend-totals' },
+    totals.flatMap((t) => [
+      h(
+        'div',
+        { class: 'card', 'data-currency': t.billed.currency },
+        h('dt', {}, `Billed (${t.billed.currency})`),
+        h('dd', { class: 'big' }, money(t.billed)),
+        h('dt', {}, 'Paid'),
+        h('dd', {}, money(t.paid)),
+        h('dt', {}, 'Invoices'),
+        h('dd', {}, String(t.invoices)),
+      ),
+    ]),
+  );
 
 const PERIODS = [3, 6, 12, 24, 36];
 
@@ -81,18 +111,27 @@ export const spendSection = ({ session }: SectionContext): Section => {
       const currencies = s.totals.map((t) => t.billed.currency);
       const byCurrency = (lines: SpendLineDto[], c: string) => lines.filter((l) => l.billed.currency === c);
       say(status, s.totals.length ? `Last ${s.months} months: ${s.totals.map((t) => `${money(t.billed)} billed`).join(', ')}.` : `Last ${s.months} months: nothing billed.`);
-      render(body,
+      render(
+        body,
         h('p', { class: 'muted' }, `Invoices issued from ${date(s.from)} to ${date(s.to)}, paid or not. Central purchases are billed through your agreement and aren’t included.`),
         s.totals.length === 0
           ? h('p', { class: 'muted' }, 'Nothing was billed in this period.')
           : [
-            totalsView(s.totals),
-            h('div', { class: 'chart-legend row', 'aria-hidden': 'true' }, h('span', { class: 'swatch paid' }), 'Paid', h('span', { class: 'swatch billed' }), 'Billed, not paid'),
-            h('h2', {}, 'Per product'),
-            ...currencies.map((c) => barChart(`Spend per product (${c})`, byCurrency(s.byProduct, c))),
-            h('h2', {}, 'Per purchaser'),
-            ...currencies.map((c) => barChart(`Spend per purchaser (${c})`, byCurrency(s.byPurchaser, c))),
-          ]);
+              totalsView(s.totals),
+              h(
+                'div',
+                { class: 'chart-legend row', 'aria-hidden': 'true' },
+                h('span', { class: 'swatch paid' }),
+                'Paid',
+                h('span', { class: 'swatch billed' }),
+                'Billed, not paid',
+              ),
+              h('h2', {}, 'Per product'),
+              ...currencies.map((c) => barChart(`Spend per product (${c})`, byCurrency(s.byProduct, c))),
+              h('h2', {}, 'Per purchaser'),
+              ...currencies.map((c) => barChart(`Spend per purchaser (${c})`, byCurrency(s.byPurchaser, c))),
+            ],
+      );
     } catch (e) {
       if (mine === latest) render(body, h('div', { class: 'notice notice-error', role: 'alert' }, failureText(e)));
     } finally {
@@ -107,7 +146,16 @@ export const spendSection = ({ session }: SectionContext): Section => {
       const first = !panel;
       panel = p;
       if (first) {
-        const period = selectField('Period', PERIODS.map((m) => ({ value: String(m), text: `Last ${m} months` })), String(months), (v) => { months = Number(v); void draw(); }, { id: 'spend-period' });
+        const period = selectField(
+          'Period',
+          PERIODS.map((m) => ({ value: String(m), text: `Last ${m} months` })),
+          String(months),
+          (v) => {
+            months = Number(v);
+            void draw();
+          },
+          { id: 'spend-period' },
+        );
         render(panel, period.field, status, body);
         render(body, h('p', { class: 'muted' }, 'Loading spend…'));
       }

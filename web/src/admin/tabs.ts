@@ -43,7 +43,11 @@ export const tabs = (
   const list = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': label });
   const panels = h('div', { class: 'tab-panels' });
   for (const s of sections) {
-    const tab = h('button', { type: 'button', role: 'tab', id: `tab-${s.id}`, 'aria-controls': `panel-${s.id}`, 'aria-selected': 'false', tabindex: '-1', onclick: () => select(s.id) }, s.label);
+    const tab = h(
+      'button',
+      { type: 'button', role: 'tab', id: `tab-${s.id}`, 'aria-controls': `panel-${s.id}`, 'aria-selected': 'false', tabindex: '-1', onclick: () => select(s.id) },
+      s.label,
+    );
     tab.addEventListener('keydown', onKey);
     tabFor.set(s.id, tab);
     list.append(tab);

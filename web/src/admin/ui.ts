@@ -28,7 +28,14 @@ export const statusWords = (status: string): string => STATUS_WORDS[status] ?? s
 
 /** Status as a badge whose colour follows what it means; the words carry the meaning, not the colour. */
 export const statusBadge = (status: string): HTMLElement => {
-  const tone = status === 'Active' ? 'good' : status === 'Trial' || status === 'PendingApproval' ? 'warn' : status === 'Deleted' || status === 'Cancelled' || status === 'Expired' ? 'bad' : '';
+  const tone =
+    status === 'Active'
+      ? 'good'
+      : status === 'Trial' || status === 'PendingApproval'
+        ? 'warn'
+        : status === 'Deleted' || status === 'Cancelled' || status === 'Expired'
+          ? 'bad'
+          : '';
   return h('span', { class: `badge ${tone}` }, statusWords(status));
 };
 
@@ -45,7 +52,11 @@ export const selectField = (
   opts: { id?: string; hideLabel?: boolean } = {},
 ): { field: HTMLElement; select: HTMLSelectElement } => {
   const id = opts.id ?? nextId('select');
-  const select = h('select', { id, onchange: () => onChange(select.value) }, options.map((o) => h('option', { value: o.value }, o.text)));
+  const select = h(
+    'select',
+    { id, onchange: () => onChange(select.value) },
+    options.map((o) => h('option', { value: o.value }, o.text)),
+  );
   select.value = value;
   return { field: h('div', { class: 'field' }, h('label', { for: id, class: opts.hideLabel ? 'sr-only' : null }, label), select), select };
 };
@@ -89,13 +100,24 @@ export const table = (
   rows: HTMLTableRowElement[],
   opts: { captionHidden?: boolean; className?: string } = {},
 ): HTMLTableElement =>
-  h('table', { class: opts.className ?? null },
+  h(
+    'table',
+    { class: opts.className ?? null },
     h('caption', { class: opts.captionHidden ? 'sr-only' : null }, caption),
-    h('thead', {}, h('tr', {}, headers.map((c) => {
-      const col = typeof c === 'string' ? { text: c } : c;
-      return h('th', { scope: 'col', class: col.num ? 'num' : null }, col.srOnly ? h('span', { class: 'sr-only' }, col.text) : col.text);
-    }))),
-    h('tbody', {}, rows));
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((c) => {
+          const col = typeof c === 'string' ? { text: c } : c;
+          return h('th', { scope: 'col', class: col.num ? 'num' : null }, col.srOnly ? h('span', { class: 'sr-only' }, col.text) : col.text);
+        }),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 
 export const cell = (content: Node | string | number | null, opts: { num?: boolean; header?: boolean } = {}): HTMLTableCellElement =>
   opts.header ? h('th', { scope: 'row', class: opts.num ? 'num' : null }, content) : h('td', { class: opts.num ? 'num' : null }, content);
@@ -104,12 +126,19 @@ export const cell = (content: Node | string | number | null, opts: { num?: boole
 export const pager = (label: string, p: { page: number; pageSize: number; total: number }, go: (page: number) => void): HTMLElement | null => {
   const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
   if (pages <= 1) return null;
-  return h('nav', { class: 'pager row', 'aria-label': label },
+  return h(
+    'nav',
+    { class: 'pager row', 'aria-label': label },
     h('button', { type: 'button', disabled: p.page <= 1, onclick: () => go(p.page - 1) }, 'Previous', h('span', { class: 'sr-only' }, ' page')),
     h('span', { 'aria-current': 'page' }, `Page ${p.page} of ${pages}`),
-    h('button', { type: 'button', disabled: p.page >= pages, onclick: () => go(p.page + 1) }, 'Next', h('span', { class: 'sr-only' }, ' page')));
+    h('button', { type: 'button', disabled: p.page >= pages, onclick: () => go(p.page + 1) }, 'Next', h('span', { class: 'sr-only' }, ' page')),
+  );
 };
 
 /** A definition list of facts (label: value). */
 export const facts = (rows: ReadonlyArray<[string, Node | string | null]>): HTMLElement =>
-  h('dl', { class: 'facts' }, rows.filter(([, v]) => v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  h(
+    'dl',
+    { class: 'facts' },
+    rows.filter(([, v]) => v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+  );

@@ -29,7 +29,10 @@ export interface CardFields {
 
 /** Thrown when the card can't be used as typed; the message is already shown next to the field. */
 export class CardFieldError extends Error {
-  constructor(readonly field: Field | null, message: string) {
+  constructor(
+    readonly field: Field | null,
+    message: string,
+  ) {
     super(message);
     this.name = 'CardFieldError';
   }

@@ -37,8 +37,7 @@ const paramsOf = (search: string): Params | null => {
   };
 };
 
-const backLink = (session: Session): HTMLElement | null =>
-  session.inTeams ? null : h('a', { href: '/web/purchases', class: 'button' }, 'Go to My purchases');
+const backLink = (session: Session): HTMLElement | null => (session.inTeams ? null : h('a', { href: '/web/purchases', class: 'button' }, 'Go to My purchases'));
 
 export const drawCheckout = async (session: Session, me: Me, root: HTMLElement): Promise<void> => {
   const params = paramsOf(window.location.search);
@@ -52,12 +51,21 @@ export const drawCheckout = async (session: Session, me: Me, root: HTMLElement):
     render(
       root,
       h('h1', {}, params.mode === 'buy' ? `Buy ${item.name}` : `Try ${item.name}`),
-      h('div', { class: 'card', role: 'alert' },
-        h('p', {}, params.mode === 'buy'
-          ? `Your organization doesn't allow buying ${item.name} here${item.canTrial ? ', only its trial' : ''}. Please contact your IT admin.`
-          : `A trial of ${item.name} isn't available to you. Please contact your IT admin.`),
-        item.canTrial && params.mode === 'buy' ? h('a', { class: 'button', href: `/web/checkout?productId=${encodeURIComponent(item.productId)}&mode=trial` }, 'Start the trial instead') : null,
-        backLink(session)),
+      h(
+        'div',
+        { class: 'card', role: 'alert' },
+        h(
+          'p',
+          {},
+          params.mode === 'buy'
+            ? `Your organization doesn't allow buying ${item.name} here${item.canTrial ? ', only its trial' : ''}. Please contact your IT admin.`
+            : `A trial of ${item.name} isn't available to you. Please contact your IT admin.`,
+        ),
+        item.canTrial && params.mode === 'buy'
+          ? h('a', { class: 'button', href: `/web/checkout?productId=${encodeURIComponent(item.productId)}&mode=trial` }, 'Start the trial instead')
+          : null,
+        backLink(session),
+      ),
     );
     return;
   }
@@ -77,12 +85,26 @@ const drawForm = (session: Session, me: Me, root: HTMLElement, item: CatalogItem
   // After a definite answer the next submit is a new attempt, so a new card after a decline is tried afresh.
   let attemptKey = newKey();
 
-  const quantityInput = h('input', { id: 'quantity', name: 'quantity', type: 'number', min: 1, max: MAX_LICENSES, step: 1, value: order.quantity, inputmode: 'numeric', required: true, 'aria-describedby': 'quantity-error' });
+  const quantityInput = h('input', {
+    id: 'quantity',
+    name: 'quantity',
+    type: 'number',
+    min: 1,
+    max: MAX_LICENSES,
+    step: 1,
+    value: order.quantity,
+    inputmode: 'numeric',
+    required: true,
+    'aria-describedby': 'quantity-error',
+  });
   const quantityError = h('p', { id: 'quantity-error', class: 'field-error' });
   const frequencyRadios = (['Annual', 'Monthly'] as const).map((f) =>
-    h('div', { class: 'choice' },
+    h(
+      'div',
+      { class: 'choice' },
       h('input', { type: 'radio', id: `billing-${f}`, name: 'billingFrequency', value: f, checked: f === order.frequency }),
-      h('label', { for: `billing-${f}` }, `${f === 'Annual' ? 'Yearly' : 'Monthly'}: ${price(item.prices[f])} per license`)),
+      h('label', { for: `billing-${f}` }, `${f === 'Annual' ? 'Yearly' : 'Monthly'}: ${price(item.prices[f])} per license`),
+    ),
   );
   const fields = needsCard ? cardFields({ idPrefix: 'card', legend: 'Pay with a card' }) : null;
   const submit = h('button', { type: 'submit', class: 'primary', id: 'submit' });
@@ -116,13 +138,22 @@ const drawForm = (session: Session, me: Me, root: HTMLElement, item: CatalogItem
     'form',
     { novalidate: true, 'aria-labelledby': 'checkout-title', class: 'checkout-form' },
     order.mode === 'buy'
-      ? h('fieldset', { class: 'order-fields' },
+      ? h(
+          'fieldset',
+          { class: 'order-fields' },
           h('legend', {}, 'Order'),
           h('div', { class: 'field' }, h('label', { for: 'quantity' }, 'Licenses'), quantityInput, quantityError),
-          h('fieldset', { class: 'choices' }, h('legend', {}, 'Billing frequency'), ...frequencyRadios))
+          h('fieldset', { class: 'choices' }, h('legend', {}, 'Billing frequency'), ...frequencyRadios),
+        )
       : null,
     fields?.element ?? h('p', {}, 'No card needed: the trial simply ends when its time is up.'),
-    needsCard ? h('p', { class: 'muted small' }, 'Your card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry. Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.') : null,
+    needsCard
+      ? h(
+          'p',
+          { class: 'muted small' },
+          'Your card goes straight to the payment provider; we keep only its brand, last 4 digits and expiry. Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.',
+        )
+      : null,
     h('div', { class: 'row actions' }, submit, session.inTeams ? h('button', { type: 'button', onclick: () => dialog.url.submit() }, 'Cancel') : backLink(session)),
   );
 
@@ -155,9 +186,10 @@ const drawForm = (session: Session, me: Me, root: HTMLElement, item: CatalogItem
     let result: CheckoutResponse;
     try {
       result = await session.api<CheckoutResponse>('/checkout', {
-        body: order.mode === 'buy'
-          ? { mode: 'buy', productId: item.productId, quantity: order.quantity, billingFrequency: order.frequency, token, idempotencyKey: attemptKey }
-          : { mode: 'trial', productId: item.productId, ...(token ? { token } : {}), idempotencyKey: attemptKey },
+        body:
+          order.mode === 'buy'
+            ? { mode: 'buy', productId: item.productId, quantity: order.quantity, billingFrequency: order.frequency, token, idempotencyKey: attemptKey }
+            : { mode: 'trial', productId: item.productId, ...(token ? { token } : {}), idempotencyKey: attemptKey },
       });
     } catch (e) {
       if (isDefinite(e)) {
@@ -184,21 +216,28 @@ const drawForm = (session: Session, me: Me, root: HTMLElement, item: CatalogItem
 const drawResult = (session: Session, me: Me, root: HTMLElement, item: CatalogItemView, result: CheckoutResponse): void => {
   const heading = h('h1', { tabindex: -1 }, result.status === 'created' ? 'All set' : 'Request sent');
   const done = session.inTeams
-    ? h('button', {
-        type: 'button',
-        class: 'primary',
-        // Teams closes the dialog and tells the bot, which re-reads this from stored state and posts the confirmation in chat.
-        onclick: () => dialog.url.submit(result.status === 'created' ? { subscriptionId: result.subscriptionId } : { requestId: result.requestId }),
-      }, 'Done')
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          // Teams closes the dialog and tells the bot, which re-reads this from stored state and posts the confirmation in chat.
+          onclick: () => dialog.url.submit(result.status === 'created' ? { subscriptionId: result.subscriptionId } : { requestId: result.requestId }),
+        },
+        'Done',
+      )
     : h('a', { href: '/web/purchases', class: 'button primary' }, 'Go to My purchases');
   render(
     root,
     heading,
-    h('div', { class: 'card result', role: 'status' },
+    h(
+      'div',
+      { class: 'card result', role: 'status' },
       h('p', { class: result.status === 'created' ? 'result-success' : '' }, result.message),
       session.inTeams ? h('p', { class: 'muted' }, 'Press Done to close; a confirmation is posted in your chat with the bot.') : null,
       h('p', { class: 'muted' }, `${item.name} · ${me.displayName}`),
-      h('div', { class: 'row' }, done)),
+      h('div', { class: 'row' }, done),
+    ),
   );
   heading.focus();
 };

@@ -32,7 +32,10 @@ export const orderCard = (o: Order): CardJson => {
       : [
           { title: 'Licenses', value: String(trial?.licenses ?? 0) },
           { title: 'Trial', value: `${plural(trial?.days ?? 0, 'day')}, free` },
-          { title: 'Afterwards', value: trial?.requiresPaymentMethod ? `${price(item.prices.Monthly)} per license per month, unless you turn recurring billing off` : 'It simply ends; no card needed' },
+          {
+            title: 'Afterwards',
+            value: trial?.requiresPaymentMethod ? `${price(item.prices.Monthly)} per license per month, unless you turn recurring billing off` : 'It simply ends; no card needed',
+          },
         ];
   return {
     type: 'AdaptiveCard',

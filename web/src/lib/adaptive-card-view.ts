@@ -84,7 +84,10 @@ const processMarkdown = (text: string, result: AC.IMarkdownProcessingResult): vo
       .replace(/\[([^\]]+)\]\((https:[^)\s]+)\)/g, '<a href="$2" target="_blank" rel="noopener noreferrer">$1</a>')
       .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
       .replace(/(^|[\s(])_(.+?)_(?=[\s).,!?:;]|$)/g, '$1<em>$2</em>');
-  result.outputHtml = text.split(/\n{2,}/).map((p) => `<p>${inline(p).replace(/\n/g, '<br>')}</p>`).join('');
+  result.outputHtml = text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${inline(p).replace(/\n/g, '<br>')}</p>`)
+    .join('');
   result.didProcess = true;
 };
 
@@ -102,7 +105,9 @@ export const cardView = (container: HTMLElement, options: CardViewOptions = {}):
   container.append(element);
   let last: CardJson | null = null;
   // Teams can switch theme while the page is open (session.ts sets data-theme): redraw in the new colours.
-  new MutationObserver(() => { if (last && element.isConnected) view.show(last); }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  new MutationObserver(() => {
+    if (last && element.isConnected) view.show(last);
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   const view: CardView = {
     element,
     show(json) {

@@ -21,10 +21,13 @@ export const bootPage = async (draw: (session: Session, me: Me, root: HTMLElemen
 
 export const errorPanel = (e: unknown): HTMLElement => {
   if (e instanceof ApiError && e.status === 401) {
-    return h('div', { class: 'card', role: 'alert' },
+    return h(
+      'div',
+      { class: 'card', role: 'alert' },
       h('h1', {}, 'Sign-in needed'),
       h('p', {}, e.message),
-      h('p', { class: 'muted' }, 'Outside Teams, say "open my purchases" or "open admin" to the bot for a personal link.'));
+      h('p', { class: 'muted' }, 'Outside Teams, say "open my purchases" or "open admin" to the bot for a personal link.'),
+    );
   }
   if (e instanceof ApiError) return h('div', { class: 'card', role: 'alert' }, h('h1', {}, 'This page can’t be shown'), h('p', {}, e.message));
   return h('div', { class: 'card', role: 'alert' }, h('h1', {}, 'Something went wrong'), h('p', {}, 'The page could not load. Close it and open it again.'));

@@ -18,8 +18,13 @@ export const peoplePicker = (
   const picked = new Map<string, PersonView>();
   const searchId = `${opts.idPrefix}-search`;
   const search = h('input', {
-    id: searchId, type: 'search', autocomplete: 'off', spellcheck: 'false', maxlength: 120,
-    'aria-describedby': `${opts.idPrefix}-hint ${opts.idPrefix}-status`, 'aria-controls': `${opts.idPrefix}-results`,
+    id: searchId,
+    type: 'search',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 120,
+    'aria-describedby': `${opts.idPrefix}-hint ${opts.idPrefix}-status`,
+    'aria-controls': `${opts.idPrefix}-results`,
   });
   const status = h('p', { id: `${opts.idPrefix}-status`, class: 'muted', role: 'status', 'aria-live': 'polite' });
   const results = h('ul', { id: `${opts.idPrefix}-results`, class: 'results', 'aria-label': 'Search results' });
@@ -30,38 +35,67 @@ export const peoplePicker = (
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const drawChips = () => {
-    render(chips, [...picked.values()].map((p) =>
-      h('li', { class: 'chip' },
-        h('span', {}, p.displayName),
-        h('button', { type: 'button', class: 'chip-remove', 'aria-label': `Remove ${p.displayName}`, onclick: () => { picked.delete(p.id); drawChips(); search.focus(); } }, '×'))));
+    render(
+      chips,
+      [...picked.values()].map((p) =>
+        h(
+          'li',
+          { class: 'chip' },
+          h('span', {}, p.displayName),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'chip-remove',
+              'aria-label': `Remove ${p.displayName}`,
+              onclick: () => {
+                picked.delete(p.id);
+                drawChips();
+                search.focus();
+              },
+            },
+            '×',
+          ),
+        ),
+      ),
+    );
     assign.textContent = picked.size ? `Assign ${picked.size} ${picked.size === 1 ? 'license' : 'licenses'}` : 'Assign licenses';
   };
 
   const drawResults = (people: PersonView[]) => {
-    render(results, people.map((p) => {
-      const has = opts.holders.has(p.id);
-      const chosen = picked.has(p.id);
-      return h('li', {},
-        h('button', {
-          type: 'button',
-          class: 'result',
-          disabled: has || chosen,
-          onclick: () => {
-            if (picked.size >= limit) {
-              status.textContent = `You can pick ${limit} ${limit === 1 ? 'person' : 'people'} here: ${limit === opts.available ? 'that is how many licenses are available' : 'that is the most per assignment'}.`;
-              return;
-            }
-            picked.set(p.id, p);
-            drawChips();
-            drawResults(people);
-            status.textContent = `${p.displayName} added.`;
-            search.focus();
-          },
-        },
-        h('span', {}, p.displayName),
-        p.email ? h('span', { class: 'muted' }, ` · ${p.email}`) : null,
-        has ? h('span', { class: 'muted' }, ' · already has a license') : chosen ? h('span', { class: 'muted' }, ' · picked') : null));
-    }));
+    render(
+      results,
+      people.map((p) => {
+        const has = opts.holders.has(p.id);
+        const chosen = picked.has(p.id);
+        return h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'result',
+              disabled: has || chosen,
+              onclick: () => {
+                if (picked.size >= limit) {
+                  status.textContent = `You can pick ${limit} ${limit === 1 ? 'person' : 'people'} here: ${limit === opts.available ? 'that is how many licenses are available' : 'that is the most per assignment'}.`;
+                  return;
+                }
+                picked.set(p.id, p);
+                drawChips();
+                drawResults(people);
+                status.textContent = `${p.displayName} added.`;
+                search.focus();
+              },
+            },
+            h('span', {}, p.displayName),
+            p.email ? h('span', { class: 'muted' }, ` · ${p.email}`) : null,
+            has ? h('span', { class: 'muted' }, ' · already has a license') : chosen ? h('span', { class: 'muted' }, ' · picked') : null,
+          ),
+        );
+      }),
+    );
   };
 
   const find = async (q: string) => {
@@ -70,7 +104,9 @@ export const peoplePicker = (
       const { people } = await ctx.session.api<PeopleResponse>(`/people?q=${encodeURIComponent(q)}`);
       if (mine !== seq) return; // a newer search is on its way
       drawResults(people);
-      status.textContent = people.length ? `${people.length} ${people.length === 1 ? 'person' : 'people'} found. Press Tab to reach the results.` : `Nobody in your organization matches "${q}".`;
+      status.textContent = people.length
+        ? `${people.length} ${people.length === 1 ? 'person' : 'people'} found. Press Tab to reach the results.`
+        : `Nobody in your organization matches "${q}".`;
     } catch (e) {
       if (mine === seq) status.textContent = errorText(e);
     }
@@ -95,11 +131,17 @@ export const peoplePicker = (
     if (search.value.trim()) void find(search.value.trim());
   });
 
-  const form = h('form', { class: 'people-picker', novalidate: true },
+  const form = h(
+    'form',
+    { class: 'people-picker', novalidate: true },
     h('label', { for: searchId }, 'Find people in your organization'),
     h('p', { id: `${opts.idPrefix}-hint`, class: 'muted hint' }, `Type a name or email. Up to ${limit} ${limit === 1 ? 'person' : 'people'}.`),
-    search, status, results, chips,
-    h('div', { class: 'row' }, assign));
+    search,
+    status,
+    results,
+    chips,
+    h('div', { class: 'row' }, assign),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!picked.size) {

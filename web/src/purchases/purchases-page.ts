@@ -35,7 +35,11 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
       render(catalog, h('h2', { id: 'catalog-title' }, 'Buy or try'), h('p', { class: 'muted' }, 'Loading the catalog…'));
       try {
         const { items } = await session.api<CatalogResponse>('/catalog');
-        render(catalog, h('h2', { id: 'catalog-title', tabindex: -1 }, 'Buy or try'), catalogList(session, items, () => void reload()));
+        render(
+          catalog,
+          h('h2', { id: 'catalog-title', tabindex: -1 }, 'Buy or try'),
+          catalogList(session, items, () => void reload()),
+        );
       } catch (e) {
         loadedCatalog = false;
         render(catalog, h('h2', { id: 'catalog-title' }, 'Buy or try'), h('p', { class: 'notice notice-error' }, errorText(e)));
@@ -44,7 +48,9 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
   };
   toggleCatalog.addEventListener('click', () => {
     const show = catalog.hidden;
-    void showCatalog(show).then(() => { if (show) document.getElementById('catalog-title')?.focus(); });
+    void showCatalog(show).then(() => {
+      if (show) document.getElementById('catalog-title')?.focus();
+    });
   });
 
   const ctx: PageContext = {
@@ -85,29 +91,48 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
     ctx.savedCards = myBills.savedCards;
     const live = mine.items.filter((s) => s.live);
     const ended = mine.items.filter((s) => !s.live);
-    render(subscriptions,
+    render(
+      subscriptions,
       mine.items.length === 0
-        ? h('div', { class: 'card empty' },
+        ? h(
+            'div',
+            { class: 'card empty' },
             h('p', {}, "You haven't bought anything yet."),
             h('p', { class: 'muted' }, 'Buy licenses or start a trial; you can then assign them to anyone in your organization.'),
-            h('button', { type: 'button', class: 'primary', onclick: () => void showCatalog(true).then(() => document.getElementById('catalog-title')?.focus()) }, 'Browse the catalog'))
+            h(
+              'button',
+              { type: 'button', class: 'primary', onclick: () => void showCatalog(true).then(() => document.getElementById('catalog-title')?.focus()) },
+              'Browse the catalog',
+            ),
+          )
         : null,
       live.map((s) => subscriptionPanel(ctx, s)),
-      ended.length ? h('details', { class: 'ended-list' }, h('summary', {}, `Ended (${ended.length})`), ended.map((s) => subscriptionPanel(ctx, s))) : null);
+      ended.length
+        ? h(
+            'details',
+            { class: 'ended-list' },
+            h('summary', {}, `Ended (${ended.length})`),
+            ended.map((s) => subscriptionPanel(ctx, s)),
+          )
+        : null,
+    );
     render(bills, billsSection(ctx, myBills.items));
   };
 
-  render(root,
-    h('header', { class: 'row page-header' },
-      h('div', {},
-        h('h1', {}, 'My purchases'),
-        h('p', { class: 'muted' }, `${me.displayName} · ${me.tenantName}`)),
+  render(
+    root,
+    h(
+      'header',
+      { class: 'row page-header' },
+      h('div', {}, h('h1', {}, 'My purchases'), h('p', { class: 'muted' }, `${me.displayName} · ${me.tenantName}`)),
       h('span', { class: 'spacer' }),
-      toggleCatalog),
+      toggleCatalog,
+    ),
     notice,
     h('section', { 'aria-labelledby': 'subscriptions-title' }, h('h2', { id: 'subscriptions-title' }, 'Subscriptions'), subscriptions),
     catalog,
-    h('section', { 'aria-labelledby': 'bills-title' }, h('h2', { id: 'bills-title' }, 'Bills'), bills));
+    h('section', { 'aria-labelledby': 'bills-title' }, h('h2', { id: 'bills-title' }, 'Bills'), bills),
+  );
   await reload();
 };
 
@@ -121,12 +146,35 @@ const catalogList = (session: Session, items: CatalogItemView[], onDone: () => v
       () => onDone(),
     );
   };
-  return h('ul', { class: 'catalog' }, items.map((item) =>
-    h('li', { class: 'card' },
-      h('h3', {}, item.name),
-      h('p', { class: 'muted' }, `${price(item.prices.Annual)} per license per year, or ${price(item.prices.Monthly)} per month${item.trial ? ` · ${item.trial.days}-day trial${item.trial.requiresPaymentMethod ? '' : ', no card needed'}` : ''}`),
-      !item.canBuy && !item.canTrial ? h('p', {}, 'Your organization has turned off buying this product. Please contact your IT admin.') : null,
-      h('div', { class: 'row' },
-        item.canBuy ? h('a', { class: 'button primary', href: checkoutUrl(item.productId, 'buy'), 'aria-label': `Buy ${item.name}`, onclick: (ev: Event) => open(ev, item, 'buy') }, 'Buy') : null,
-        item.canTrial ? h('a', { class: 'button', href: checkoutUrl(item.productId, 'trial'), 'aria-label': `Start a trial of ${item.name}`, onclick: (ev: Event) => open(ev, item, 'trial') }, 'Start trial') : null))));
+  return h(
+    'ul',
+    { class: 'catalog' },
+    items.map((item) =>
+      h(
+        'li',
+        { class: 'card' },
+        h('h3', {}, item.name),
+        h(
+          'p',
+          { class: 'muted' },
+          `${price(item.prices.Annual)} per license per year, or ${price(item.prices.Monthly)} per month${item.trial ? ` · ${item.trial.days}-day trial${item.trial.requiresPaymentMethod ? '' : ', no card needed'}` : ''}`,
+        ),
+        !item.canBuy && !item.canTrial ? h('p', {}, 'Your organization has turned off buying this product. Please contact your IT admin.') : null,
+        h(
+          'div',
+          { class: 'row' },
+          item.canBuy
+            ? h('a', { class: 'button primary', href: checkoutUrl(item.productId, 'buy'), 'aria-label': `Buy ${item.name}`, onclick: (ev: Event) => open(ev, item, 'buy') }, 'Buy')
+            : null,
+          item.canTrial
+            ? h(
+                'a',
+                { class: 'button', href: checkoutUrl(item.productId, 'trial'), 'aria-label': `Start a trial of ${item.name}`, onclick: (ev: Event) => open(ev, item, 'trial') },
+                'Start trial',
+              )
+            : null,
+        ),
+      ),
+    ),
+  );
 };

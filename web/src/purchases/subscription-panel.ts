@@ -26,12 +26,19 @@ const licensesForm = (ctx: PageContext, s: SubscriptionView, action: 'add' | 're
   const input = numberInput(Math.max(1, max));
   const button = h('button', { type: 'submit', class: action === 'add' ? 'primary' : '' }, action === 'add' ? 'Add licenses' : 'Remove licenses');
   let key = newKey();
-  const form = h('form', { novalidate: true },
-    labelled(`${prefix}-count`, action === 'add' ? 'Licenses to add' : 'Licenses to remove', input,
+  const form = h(
+    'form',
+    { novalidate: true },
+    labelled(
+      `${prefix}-count`,
+      action === 'add' ? 'Licenses to add' : 'Licenses to remove',
+      input,
       action === 'add'
         ? `Charged now to the card on file for the rest of this term, prorated by day (${price(s.unitPrice)} per license per ${s.billingFrequency === 'Annual' ? 'year' : 'month'}).`
-        : `You can go down to ${Math.max(1, s.assigned)} (the number assigned). No refund for the current term.`),
-    h('div', { class: 'row' }, button));
+        : `You can go down to ${Math.max(1, s.assigned)} (the number assigned). No refund for the current term.`,
+    ),
+    h('div', { class: 'row' }, button),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const count = Number(input.value);
@@ -44,7 +51,9 @@ const licensesForm = (ctx: PageContext, s: SubscriptionView, action: 'add' | 're
     input.removeAttribute('aria-invalid');
     void ctx.act(button, () => post(ctx, s, 'licenses', { action, count, idempotencyKey: key }), {
       focusId: subscriptionHeadingId(s),
-      onRefused: (e) => { if (isDefinite(e)) key = newKey(); },
+      onRefused: (e) => {
+        if (isDefinite(e)) key = newKey();
+      },
     });
   });
   return form;
@@ -76,23 +85,26 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
   const open = h('button', { type: 'submit', class: 'danger' }, 'Cancel subscription…');
   const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, cancel it');
   const no = h('button', { type: 'button' }, 'Keep it');
-  const confirm = h('dialog', { 'aria-labelledby': `${prefix}-confirm-title`, 'aria-describedby': `${prefix}-confirm-text`, class: 'confirm' },
+  const confirm = h(
+    'dialog',
+    { 'aria-labelledby': `${prefix}-confirm-title`, 'aria-describedby': `${prefix}-confirm-text`, class: 'confirm' },
     h('h2', { id: `${prefix}-confirm-title` }, `Cancel ${s.productName}?`),
     h('p', { id: `${prefix}-confirm-text` }, `Are you sure? ${consequence}`),
-    h('div', { class: 'row' }, yes, no));
+    h('div', { class: 'row' }, yes, no),
+  );
   no.addEventListener('click', () => confirm.close());
   yes.addEventListener('click', () => {
-    void ctx.act(yes, () => post(ctx, s, 'cancel', { reason: reason.value }), { focusId: subscriptionHeadingId(s) }).then(() => {
-      if (confirm.open) confirm.close();
-    });
+    void ctx
+      .act(yes, () => post(ctx, s, 'cancel', { reason: reason.value }), { focusId: subscriptionHeadingId(s) })
+      .then(() => {
+        if (confirm.open) confirm.close();
+      });
   });
   // Wherever it closes (Keep it, Esc), focus goes back to where the person was.
-  confirm.addEventListener('close', () => { if (open.isConnected) open.focus(); });
-  const form = h('form', { novalidate: true },
-    labelled(`${prefix}-reason`, 'Why are you cancelling?', reason),
-    h('p', {}, consequence),
-    h('div', { class: 'row' }, open),
-    confirm);
+  confirm.addEventListener('close', () => {
+    if (open.isConnected) open.focus();
+  });
+  const form = h('form', { novalidate: true }, labelled(`${prefix}-reason`, 'Why are you cancelling?', reason), h('p', {}, consequence), h('div', { class: 'row' }, open), confirm);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!reason.value) {
@@ -115,16 +127,25 @@ const recurringSwitch = (ctx: PageContext, s: SubscriptionView): HTMLElement => 
   input.addEventListener('change', () => {
     const on = input.checked;
     // The box shows the request, not the outcome: it goes back if the server says no.
-    void ctx.act(input, () => post(ctx, s, 'recurring', { on }), { focusId: id }).then((done) => {
-      if (!done) input.checked = !on;
-    });
+    void ctx
+      .act(input, () => post(ctx, s, 'recurring', { on }), { focusId: id })
+      .then((done) => {
+        if (!done) input.checked = !on;
+      });
   });
-  return h('div', { class: 'switch-row' },
+  return h(
+    'div',
+    { class: 'switch-row' },
     input,
     h('label', { for: id }, 'Recurring billing'),
-    h('p', { id: `${id}-hint`, class: 'muted hint' }, s.recurring
-      ? `On: renews on ${day(new Date(s.expiresAt))}. Turning it off doesn't cancel; it runs until then.`
-      : `Off: ends on ${day(new Date(s.expiresAt))}. Turn it on to keep it.`));
+    h(
+      'p',
+      { id: `${id}-hint`, class: 'muted hint' },
+      s.recurring
+        ? `On: renews on ${day(new Date(s.expiresAt))}. Turning it off doesn't cancel; it runs until then.`
+        : `Off: ends on ${day(new Date(s.expiresAt))}. Turn it on to keep it.`,
+    ),
+  );
 };
 
 export const subscriptionPanel = (ctx: PageContext, s: SubscriptionView): HTMLElement => {
@@ -132,7 +153,10 @@ export const subscriptionPanel = (ctx: PageContext, s: SubscriptionView): HTMLEl
   const ended = s.cancelledAt ?? s.expiresAt;
   const facts: Array<[string, string]> = [
     ['Licenses', `${s.quantity} (${s.assigned} assigned, ${s.available} available)`],
-    ['Price', s.isTrial ? `Free trial, then ${price(s.unitPrice)} per license per month` : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`],
+    [
+      'Price',
+      s.isTrial ? `Free trial, then ${price(s.unitPrice)} per license per month` : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`,
+    ],
     [s.live ? (s.recurring ? 'Renews on' : 'Ends on') : 'Ended', day(new Date(s.live ? s.expiresAt : ended))],
     ['Card', s.card ? cardLabel(s.card) : s.isTrial ? 'None needed' : 'None'],
   ];
@@ -140,35 +164,61 @@ export const subscriptionPanel = (ctx: PageContext, s: SubscriptionView): HTMLEl
 
   const holders = new Set(s.assignees.map((a) => a.id));
   const people = s.assignees.length
-    ? h('ul', { class: 'people', 'aria-labelledby': `${titleId}-people` }, s.assignees.map((p) => {
-        const unassign = h('button', { type: 'button', 'aria-label': `Unassign ${p.displayName}` }, 'Unassign');
-        unassign.addEventListener('click', () => void ctx.act(unassign, () => post(ctx, s, 'unassign', { userIds: [p.id] }), { focusId: titleId }));
-        return h('li', {}, h('span', { class: 'person' }, h('span', {}, p.displayName), p.email ? h('span', { class: 'muted' }, ` · ${p.email}`) : null), s.can.unassign ? unassign : null);
-      }))
+    ? h(
+        'ul',
+        { class: 'people', 'aria-labelledby': `${titleId}-people` },
+        s.assignees.map((p) => {
+          const unassign = h('button', { type: 'button', 'aria-label': `Unassign ${p.displayName}` }, 'Unassign');
+          unassign.addEventListener('click', () => void ctx.act(unassign, () => post(ctx, s, 'unassign', { userIds: [p.id] }), { focusId: titleId }));
+          return h(
+            'li',
+            {},
+            h('span', { class: 'person' }, h('span', {}, p.displayName), p.email ? h('span', { class: 'muted' }, ` · ${p.email}`) : null),
+            s.can.unassign ? unassign : null,
+          );
+        }),
+      )
     : h('p', { class: 'muted' }, s.live ? 'Nobody has a license yet.' : 'Nobody.');
 
   const panels: HTMLElement[] = [];
   if (s.can.assign) {
-    panels.push(panel(`Assign licenses (${s.available} available)`, peoplePicker(ctx, {
-      idPrefix: `sub-${s.id}-assign`,
-      available: s.available,
-      holders,
-      onAssign: (button, userIds) => ctx.act(button, () => post(ctx, s, 'assign', { userIds }), { focusId: titleId }),
-    })));
+    panels.push(
+      panel(
+        `Assign licenses (${s.available} available)`,
+        peoplePicker(ctx, {
+          idPrefix: `sub-${s.id}-assign`,
+          available: s.available,
+          holders,
+          onAssign: (button, userIds) => ctx.act(button, () => post(ctx, s, 'assign', { userIds }), { focusId: titleId }),
+        }),
+      ),
+    );
   }
   if (s.can.addLicenses) panels.push(panel('Add licenses', licensesForm(ctx, s, 'add')));
   if (s.can.removeLicenses) panels.push(panel('Remove licenses', licensesForm(ctx, s, 'remove')));
   if (s.can.updateCard) panels.push(panel('Update payment method', paymentMethodForm(ctx, s)));
   if (s.can.cancel) panels.push(panel('Cancel subscription', cancelForm(ctx, s)));
 
-  return h('article', { class: `card subscription${s.live ? '' : ' ended'}`, 'aria-labelledby': titleId, 'data-subscription-id': s.id },
-    h('div', { class: 'row' },
+  return h(
+    'article',
+    { class: `card subscription${s.live ? '' : ' ended'}`, 'aria-labelledby': titleId, 'data-subscription-id': s.id },
+    h(
+      'div',
+      { class: 'row' },
       h('h3', { id: titleId, tabindex: -1 }, s.productName),
-      h('span', { class: `badge ${STATUS_BADGE[s.status] ?? ''}` }, s.isTrial && s.status === 'Trial' ? 'trial' : s.statusWord)),
-    s.centralized ? h('p', { class: 'notice notice-info' }, 'Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.') : null,
-    h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      h('span', { class: `badge ${STATUS_BADGE[s.status] ?? ''}` }, s.isTrial && s.status === 'Trial' ? 'trial' : s.statusWord),
+    ),
+    s.centralized
+      ? h('p', { class: 'notice notice-info' }, 'Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.')
+      : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
     s.can.setRecurring ? recurringSwitch(ctx, s) : null,
     h('h4', { id: `${titleId}-people` }, `People with a license (${s.assigned})`),
     people,
-    panels.length ? h('div', { class: 'panels' }, panels) : null);
+    panels.length ? h('div', { class: 'panels' }, panels) : null,
+  );
 };
