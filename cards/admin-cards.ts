@@ -188,12 +188,10 @@ const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeo
 export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = assignedUsers.length;
-  const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : [])
-    .slice(0, LIMITS.choices)
-    .map((t) => ({
-      title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`,
-      value: t.subscription.id,
-    }));
+  const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : []).slice(0, LIMITS.choices).map((t) => ({
+    title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`,
+    value: t.subscription.id,
+  }));
   const step = moveStep(input);
   return cardOf(
     [
