@@ -131,6 +131,8 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
       ...only(can('disableProduct'), execute('Disable product', VERBS.disableProduct, { subscriptionId: id })),
       ...only(can('acknowledge'), execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id }, { style: 'positive' })),
       ...only(can('centralize'), execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: id })),
+      // Opened from the purchases list (not the channel's new-purchase notice): the way back to it.
+      ...only(!input.isNew, execute('Back to purchases', VERBS.purchases, { page: 1, origin: '' }, { associatedInputs: 'none' })),
     ],
     { refresh: refresh('purchase', { subscriptionId: id, isNew: input.isNew }, input.refreshUserIds) },
   );

@@ -11,23 +11,30 @@ export const pages: Feature = {
     route({ method: 'get', path: '/me', run: async ({ deps, ctx, identity }) => ({ ...(await whoAmI(deps, ctx)), signedInVia: identity.via }) }),
   ],
   commands: [
-    command<{ page: 'admin' | 'purchases' }>({
+    command<object>({
+      name: 'open admin',
+      usage: 'open admin',
+      example: 'open admin',
+      scope: 'admin',
+      // A signed link is the caller's own: never posted where others could open it.
+      personalData: true,
+      keywords: ['open admin'],
+      parse: (text) => (/^open(?:\s+the)?\s+admin(?:\s+center)?(?:\s+(?:tab|page))?$/i.test(text) ? {} : null),
+      run: async (_a, { deps, ctx, services }) => {
+        if (!(await whoAmI(deps, ctx)).isAdmin) return 'The Admin page is for Global admins, Billing admins and Global readers. Say **open my purchases** for yours.';
+        const link = services.pageLink(ctx, 'admin');
+        return cardReply(openPageCard({ title: 'Admin', what: 'Every self-service purchase, licenses, policies, approvals, the audit log and spend, on one page.', ...link }));
+      },
+    }),
+    command<object>({
       name: 'open',
-      usage: 'open my purchases|admin',
+      usage: 'open my purchases',
       example: 'open my purchases',
       scope: 'personal',
       personalData: true,
       keywords: ['open'],
-      parse: (text) => {
-        const m = /^open(?:\s+the)?\s+(my purchases|purchases|admin(?:\s+center)?)(?:\s+(?:tab|page))?$/i.exec(text);
-        return m ? { page: /^admin/i.test(m[1]) ? 'admin' : 'purchases' } : null;
-      },
-      run: async (a, { deps, ctx, services }) => {
-        if (a.page === 'admin') {
-          if (!(await whoAmI(deps, ctx)).isAdmin) return 'The Admin page is for Global admins, Billing admins and Global readers. Say **open my purchases** for yours.';
-          const link = services.pageLink(ctx, 'admin');
-          return cardReply(openPageCard({ title: 'Admin', what: 'Every self-service purchase, licenses, policies, approvals, the audit log and spend, on one page.', ...link }));
-        }
+      parse: (text) => (/^open(?:\s+the)?\s+(?:my\s+)?purchases(?:\s+(?:tab|page))?$/i.test(text) ? {} : null),
+      run: async (_a, { ctx, services }) => {
         const link = services.pageLink(ctx, 'purchases');
         return cardReply(openPageCard({ title: 'My purchases', what: 'Your subscriptions, licenses, bills and payment method, on one page.', ...link }));
       },

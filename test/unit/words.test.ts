@@ -170,6 +170,7 @@ describe('the parsing corpus: every command, product names with digits, numbers 
     ['pay my bill', 'pay', []],
     ['help', 'help', []],
     ['open my purchases', 'open', []],
+    ['open admin', 'open admin', []],
     // admin
     ['purchases', 'purchases', []],
     ['purchases self-service', 'purchases', []],
