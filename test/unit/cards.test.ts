@@ -728,3 +728,74 @@ test('the verb map has no duplicates and every verb has a handler in the action 
       .sort(),
   ).toEqual([VERBS.refresh, VERBS.runCommand].sort());
 });
+
+describe('every button a reader gets is one the domain allows them now', () => {
+  /** Each card verb and the ability (or abilities) that must be ok for it to be offered. */
+  const SUBSCRIPTION_VERB: Record<string, Array<keyof ReturnType<typeof sampleActions>>> = {
+    [VERBS.addLicenses]: ['addLicenses'],
+    [VERBS.assign]: ['assign'],
+    [VERBS.unassign]: ['unassign'],
+    [VERBS.removeLicenses]: ['removeLicenses'],
+    [VERBS.recurring]: ['setRecurring'],
+    [VERBS.paymentMethod]: ['updateCard'],
+    [VERBS.cancelConfirm]: ['cancel'],
+  };
+  const PURCHASE_VERB: Record<string, Array<keyof ReturnType<typeof samplePurchaseActions>>> = {
+    [VERBS.takeOverConfirm]: ['takeOverCancel', 'moveUsers'],
+    [VERBS.disableProduct]: ['disableProduct'],
+    [VERBS.acknowledge]: ['acknowledge'],
+    [VERBS.centralizeConfirm]: ['centralize'],
+  };
+  const verbsOf = (card: unknown): string[] => {
+    const found: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (!n || typeof n !== 'object') return;
+      const o = n as Record<string, unknown>;
+      if (o.type === 'Action.Execute' && typeof o.verb === 'string') found.push(o.verb);
+      for (const [k, v] of Object.entries(o)) if (k !== 'fallback' && k !== 'refresh') walk(v);
+    };
+    walk(card);
+    return found;
+  };
+  const people = [
+    { id: 'u-patti', name: 'Patti Fernandez' },
+    { id: 'u-lynne', name: 'Lynne Robbins' },
+  ];
+  const states: Array<[string, Partial<Subscription>, number]> = [
+    ['live, room left', {}, 2],
+    ['live, full', { quantity: 2 }, 2],
+    ['one license, nobody', { quantity: 1 }, 0],
+    ['trial', { isTrial: true, status: 'Trial', card: null }, 1],
+    ['recurring off', { recurring: false }, 1],
+    ['cancelled', { status: 'Cancelled', cancelledAt: at }, 0],
+    ['taken over', { status: 'Deleted', cancelledAt: at }, 0],
+    ['central', { origin: 'Central', card: null }, 1],
+  ];
+  const readers = ['purchaser', 'reader', 'admin'] as const;
+
+  test.each(states.flatMap(([name, over, n]) => readers.map((r) => [name, r, over, n] as const)))('subscription card, %s, as %s', (_name, reader, over, n) => {
+    const s = sub(over);
+    const actions = sampleActions(s, n, reader);
+    const card = subscriptionCard({ subscription: s, product: bi, assignees: people.slice(0, n), formId: 'f', actions });
+    for (const verb of verbsOf(card)) {
+      const needs = SUBSCRIPTION_VERB[verb];
+      if (needs) expect({ verb, ok: needs.some((a) => actions[a].ok) }).toEqual({ verb, ok: true });
+    }
+    // And the other way round: what the domain allows is on the card.
+    for (const [verb, needs] of Object.entries(SUBSCRIPTION_VERB)) if (needs.every((a) => actions[a].ok)) expect(verbsOf(card)).toContain(verb);
+  });
+
+  test.each(states.flatMap(([name, over]) => (['admin', 'reader'] as const).map((r) => [name, r, over] as const)))('purchase card, %s, as %s', (_name, reader, over) => {
+    const d = detail(over);
+    for (const policy of ['Enabled', 'Disabled'] as const) {
+      const actions = samplePurchaseActions(d, { policy, reader });
+      const card = purchaseCard({ detail: d, actions, policy, isNew: true, refreshUserIds: [] });
+      for (const verb of verbsOf(card)) {
+        const needs = PURCHASE_VERB[verb];
+        if (needs) expect({ verb, policy, ok: needs.some((a) => actions[a].ok) }).toEqual({ verb, policy, ok: true });
+      }
+      if (reader === 'reader') expect(verbsOf(card).filter((v) => PURCHASE_VERB[v])).toEqual([]);
+    }
+  });
+});
