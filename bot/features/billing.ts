@@ -8,9 +8,9 @@ import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { price } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
-import { paymentToken, savedCardsOf } from './payment';
+import { paymentToken, savedCardToken, savedCardsOf } from './payment';
 import type { ActionResponse, BillsResponse } from '../../web/contracts/purchases';
-import { billView, ok, payBody, savedCardToken } from '../web/purchaser-views';
+import { billView, ok, payBody } from '../web/purchaser-views';
 import { route } from '../web/web-api';
 
 /** A purchaser's bills: the list, and paying an unpaid one with a card on file or a new card. */

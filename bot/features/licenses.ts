@@ -43,9 +43,21 @@ const productName = (pc: ParseContext, words: string): string => {
 const addedMessage = (r: { subscription: { quantity: number }; invoice: { amount: Parameters<typeof price>[0] } | null }) =>
   `Done: ${plural(r.subscription.quantity, 'license')} now${r.invoice ? `; ${price(r.invoice.amount)} charged` : ''}.`;
 
-/** Who holds a license on a subscription (only read when several subscriptions could be meant). */
-const holders = async (deps: Deps, ctx: ActorContext, m: MyPurchase): Promise<Set<string>> =>
-  new Set((await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers.map((u) => u.id));
+/**
+ * Who holds a license on each subscription, read once per subscription for one command (only read
+ * when several subscriptions could be meant).
+ */
+const holdersReader = (deps: Deps, ctx: ActorContext) => {
+  const read = new Map<string, Promise<Map<string, string>>>();
+  return (m: MyPurchase): Promise<Map<string, string>> => {
+    let got = read.get(m.subscription.id);
+    if (!got) {
+      got = getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id }).then((d) => new Map(d.assignedUsers.map((u) => [u.id, u.displayName])));
+      read.set(m.subscription.id, got);
+    }
+    return got;
+  };
+};
 
 interface PeopleArgs {
   product: string;
@@ -64,17 +76,23 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
     data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
   }));
   // A person licensed on any of the caller's subscriptions of this product already has it: not a second license.
+  // (With one subscription the use case itself reports who already had one.)
+  const holders = holdersReader(deps, ctx);
   const found = productWords(pc, args.product);
   const same = (await listMyPurchases(deps, ctx)).filter((m) => m.actions.cancel.ok && found.products.some((p) => p.id === m.product.id));
   const licensed = new Map<string, string>();
-  for (const m of same)
-    for (const u of (await getPurchaseDetail(deps, ctx, { subscriptionId: m.subscription.id })).assignedUsers)
-      if (userIds.includes(u.id))
-        licensed.set(
-          u.id,
-          `${u.displayName} already has ${m.product.name} (your ${count(m.subscription.quantity, 'license')} ${frequencyLabel(m.subscription.billingFrequency)} subscription)`,
-        );
-  if (same.length > 1 && licensed.size > 0) {
+  if (same.length > 1) {
+    for (const m of same) {
+      for (const [id, name] of await holders(m)) {
+        if (userIds.includes(id))
+          licensed.set(
+            id,
+            `${name} already has ${m.product.name} (your ${count(m.subscription.quantity, 'license')} ${frequencyLabel(m.subscription.billingFrequency)} subscription)`,
+          );
+      }
+    }
+  }
+  if (licensed.size > 0) {
     const rest = userIds.filter((u) => !licensed.has(u));
     if (rest.length === 0) throw new DomainError(ErrorCodes.LICENSE_ALREADY_ASSIGNED, `${[...licensed.values()].join('; ')}.`);
     userIds.splice(0, userIds.length, ...rest);
@@ -83,7 +101,7 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
     doing: `take ${plural(userIds.length, 'more person', 'more people')}`,
     fits: async (m) => {
       if (!m.actions.assign.ok) return false;
-      const have = await holders(deps, ctx, m);
+      const have = await holders(m);
       const needed = userIds.filter((u) => !have.has(u)).length;
       return needed > 0 && m.subscription.quantity - have.size >= needed;
     },
@@ -109,10 +127,15 @@ const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, 
     verb: VERBS.unassign,
     data: { productWords: args.product, userIds: chosen.join(','), people: remaining },
   }));
+  const holders = holdersReader(deps, ctx);
   const mine = await mySubscription(deps, ctx, pc, args.product, {
     doing: 'take the license back',
     // Only the subscriptions these people hold a license on; when just one, that is the one.
-    fits: async (m) => m.actions.unassign.ok && [...(await holders(deps, ctx, m))].some((u) => userIds.includes(u)),
+    fits: async (m) => {
+      if (!m.actions.unassign.ok) return false;
+      const have = await holders(m);
+      return userIds.some((u) => have.has(u));
+    },
     noneFit: (p) => `${userIds.length === 1 ? "That person doesn't" : "Those people don't"} have a license on any of your ${p} subscriptions.`,
     action: (m) => ({ title: 'Unassign here', verb: VERBS.unassign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
   });

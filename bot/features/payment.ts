@@ -1,8 +1,17 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { isLive } from '../../domain/purchasing/purchase-support';
 import type { SavedCard } from '../../cards/purchaser-cards';
 import { str, type ActionInput } from './feature';
+
+/** A card on file: one of the caller's own live subscriptions' cards, looked up here, never sent by a card or page. */
+export const savedCardToken = async (deps: Deps, ctx: ActorContext, subscriptionId: string): Promise<string> => {
+  const mine = await listMyPurchases(deps, ctx);
+  const card = mine.find((m) => m.subscription.id === subscriptionId && isLive(m.subscription))?.subscription.card;
+  if (!card) throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, "That card isn't on file any more. Enter a card.");
+  return card.token;
+};
 
 /** Cards on file the caller may pay with: those of their own live subscriptions, one per card. */
 export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => {
@@ -10,7 +19,7 @@ export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<Saved
   const seen = new Set<string>();
   const cards: SavedCard[] = [];
   for (const { subscription: s } of mine) {
-    if (!s.card || (s.status !== 'Active' && s.status !== 'Trial')) continue;
+    if (!s.card || !isLive(s)) continue;
     const label = `${s.card.brand} ending ${s.card.last4} (expires ${String(s.card.expMonth).padStart(2, '0')}/${String(s.card.expYear).slice(-2)})`;
     if (seen.has(label)) continue;
     seen.add(label);
@@ -22,12 +31,7 @@ export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<Saved
 /** A card on file (one of the caller's own subscriptions, looked up here) or a newly typed card. */
 export const paymentToken = async (a: ActionInput, required: boolean): Promise<string | undefined> => {
   const saved = str(a.data.savedCard);
-  if (saved && saved !== 'new') {
-    const mine = await listMyPurchases(a.deps, a.ctx);
-    const card = mine.find((m) => m.subscription.id === saved)?.subscription.card;
-    if (!card) throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, "That card isn't on file any more. Enter a card.");
-    return card.token;
-  }
+  if (saved && saved !== 'new') return savedCardToken(a.deps, a.ctx, saved);
   if (!str(a.data.cardNumber).trim()) {
     if (!required) return undefined;
     throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Enter a card to pay with.');

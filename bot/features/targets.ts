@@ -1,6 +1,7 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import type { Product } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { isLive } from '../../domain/purchasing/purchase-support';
 import { listMyPurchases, type MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
@@ -25,8 +26,6 @@ export class NeedsChoice extends Error {
     this.name = 'NeedsChoice';
   }
 }
-
-const isLive = (status: string): boolean => status === 'Active' || status === 'Trial';
 
 const names = (products: readonly Product[]): string => {
   const n = products.map((p) => `**${p.name}**`);
@@ -87,7 +86,7 @@ export interface PickMine {
  */
 export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words: string, pick: PickMine): Promise<MyPurchase> => {
   const found = productWords(pc, words);
-  const mine = (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription.status) && found.products.some((p) => p.id === m.product.id));
+  const mine = (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription) && found.products.some((p) => p.id === m.product.id));
   if (mine.length === 0) {
     throw new DomainError(
       ErrorCodes.SUBSCRIPTION_NOT_FOUND,
@@ -146,7 +145,7 @@ export const purchaserSubscription = async (
   for (const product of found.products) {
     for (const purchaserId of purchaserIds ?? [undefined]) {
       const page = await listPurchases(deps, ctx, { origin: 'SelfService', productId: product.id, purchaserId, pageSize: 50 });
-      rows.push(...page.items.filter((r) => isLive(r.subscription.status)));
+      rows.push(...page.items.filter((r) => isLive(r.subscription)));
     }
   }
   const what = `${found.products.length === 1 ? found.products[0].name : names(found.products)}`;

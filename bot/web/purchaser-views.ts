@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import type { ActorContext, Deps } from '../../domain/ports';
+import type { ActorContext } from '../../domain/ports';
 import type { Invoice, Subscription } from '../../domain/model';
-import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { MAX_QUANTITY, MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
 import { type MySubscriptionWithActions } from '../../domain/purchasing/list-my-subscriptions';
 import { SUBSCRIPTION_ACTIONS } from '../../domain/purchasing/subscription-abilities';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { type CatalogItem } from '../../domain/catalog/list-catalog';
 import { CANCEL_REASONS, isLive } from '../../domain/purchasing/purchase-support';
 import { STATUS_WORDS } from '../../cards/format';
@@ -111,13 +109,5 @@ export const catalogItemView = (i: CatalogItem): CatalogItemView => ({
 });
 
 // ---------------------------------------------------------------------------------------------- helpers
-
-/** A card on file: one of the caller's own subscriptions' cards, looked up here, never sent by the page. */
-export const savedCardToken = async (deps: Deps, ctx: ActorContext, subscriptionId: string): Promise<string> => {
-  const mine = await listMyPurchases(deps, ctx);
-  const card = mine.find((m) => m.subscription.id === subscriptionId && isLive(m.subscription))?.subscription.card;
-  if (!card) throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, "That card isn't on file any more. Enter a card.");
-  return card.token;
-};
 
 export const ok = (message: string): ActionResponse => ({ message });
