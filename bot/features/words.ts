@@ -29,12 +29,18 @@ const ALIASES: Record<string, string[]> = {
 };
 
 /** Every token sequence that names the product exactly. */
+/** Per product object (the catalog's are cached and shared), so a turn doesn't re-tokenize every name. */
+const NAMES = new WeakMap<Product, string[][]>();
 const namesOf = (p: Product): string[][] => {
+  const known = NAMES.get(p);
+  if (known) return known;
   const base = tokensOf(p.name);
   const variants = [base, tokensOf(p.name.replace(/\(.*?\)/g, ' ')), tokensOf(p.id), ...p.legacyIds.map(tokensOf), ...(ALIASES[p.id] ?? []).map(tokensOf)];
   if (base[0] === 'microsoft') variants.push(base.slice(1));
   const seen = new Set<string>();
-  return variants.filter((v) => v.length > 0 && !seen.has(v.join(' ')) && seen.add(v.join(' ')));
+  const names = variants.filter((v) => v.length > 0 && !seen.has(v.join(' ')) && seen.add(v.join(' ')));
+  NAMES.set(p, names);
+  return names;
 };
 
 const runAt = (words: readonly string[], at: number, name: readonly string[]): boolean => name.every((t, i) => words[at + i] === t);
