@@ -3,7 +3,7 @@ import type { AppConfig } from './config';
 import type { Logger } from './logger';
 import type { Deps } from '../domain/ports';
 import { systemClock } from '../domain/shared/clock';
-import { bootstrapAdmins } from '../domain/roles/manage-roles';
+import { bootstrapAdmins, notifiedAdminIds } from '../domain/roles/manage-roles';
 import { runBillingCycle } from '../domain/billing/run-billing-cycle';
 import { applyMigrations } from '../prisma/migrate';
 import { openDatabase, type Database } from '../prisma/client';
@@ -74,7 +74,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
       appId: config.bot.appId,
       logger,
       newId: randomUUID,
-      adminsOf: async (tenantId) => [...new Set((await deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId))],
+      adminsOf: (tenantId) => notifiedAdminIds(deps, tenantId),
     },
     {
       ...DEFAULT_SENDER_OPTIONS,

@@ -2,6 +2,7 @@ import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
 import type { Surface } from '../domain/model';
 import type { Logger } from './logger';
+import { isInDirectory, recordNewcomer } from '../domain/directory/sync-directory';
 
 export interface TeamsIdentity {
   tenantId: string;
@@ -36,8 +37,7 @@ export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: Te
   const known = seen.get(deps) ?? new Set<string>();
   seen.set(deps, known);
   if (known.has(key)) return; // saves a read on every turn after the first
-  const stored = await deps.uow.read((repos) => repos.actors.load(id.tenantId, id.userId));
-  if (stored.tenant && stored.user) {
+  if (await isInDirectory(deps, id.tenantId, id.userId)) {
     if (known.size > 100_000) known.clear();
     known.add(key);
     return;
@@ -51,10 +51,5 @@ export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: Te
   } catch (err) {
     logger.info({ err: (err as Error).message }, 'roster lookup unavailable; recording the user as a member');
   }
-  await deps.uow.run(async (repos) => {
-    if (!stored.tenant) {
-      await repos.tenants.save({ id: id.tenantId, name: 'Organization', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: deps.clock.now() });
-    }
-    if (!stored.user) await repos.users.upsert({ id: id.userId, tenantId: id.tenantId, displayName: id.name, email, isGuest, active: true });
-  });
+  await recordNewcomer(deps, { tenantId: id.tenantId, userId: id.userId, displayName: id.name, email, isGuest });
 };

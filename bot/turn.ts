@@ -222,7 +222,8 @@ const handleCardAction = async (
   runText: (text: string) => Promise<Reply>,
 ): Promise<void> => {
   const result = await runVerb(verb, input, runText);
-  if (result.refused) logger.info({ verb: typeof verb === 'string' ? verb.slice(0, 40) : typeof verb, reason: result.refused }, 'card action refused');
+  if (result.refused)
+    logger.info({ verb: typeof verb === 'string' ? verb.slice(0, 40) : typeof verb, code: result.refused.code, reason: result.refused.message }, 'card action refused');
   const { activity } = context;
   if (activity.type === 'invoke') {
     await context.sendActivity(

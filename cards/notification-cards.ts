@@ -72,7 +72,8 @@ const MANAGE: ReadonlySet<NotificationKind> = new Set(['RequestApproved', 'Trial
 /**
  * The card a notification is first delivered as. Cards about something that can still change (a new
  * purchase, an approval request) carry a refresh, so whoever looks at them later sees current state
- * and only the actions still possible.
+ * and only the actions still possible for them. A card posted where several people read it (the admin
+ * channel) carries no changing action of its own: Review opens the reader's own view.
  */
 export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, opts: { refreshUserIds?: string[] } = {}): AdaptiveCard => {
   const d = n.data as Partial<{ subscriptionId: string | null; requestId: string; productId: string }>;
@@ -92,18 +93,10 @@ export const notificationCard = (n: Pick<NotificationIntent, 'kind' | 'data'>, o
   return cardOf(
     [...only(title, heading(title)), text(notificationText(n))],
     [
-      // Admin notifications: the three answers to a new purchase, and the approval decision.
-      ...only(
-        kind === 'PurchaseCreated',
-        execute('Take over', VERBS.takeOverConfirm, { subscriptionId }, { style: 'destructive' }),
-        execute('Disable product', VERBS.disableProduct, { subscriptionId }),
-        execute('Acknowledge', VERBS.acknowledge, { subscriptionId }, { style: 'positive' }),
-      ),
-      ...only(
-        kind === 'ApprovalRequested',
-        execute('Approve', VERBS.approve, { requestId }, { style: 'positive' }),
-        execute('Reject', VERBS.reject, { requestId }, { style: 'destructive' }),
-      ),
+      // Admin notifications are read by everyone in the admin channel, and Teams refreshes them only for
+      // the admins listed in `refresh.userIds` (at most 60). Until then, and for everyone else, the card
+      // offers nothing but opening the current view: what that reader may do there is the domain's answer.
+      ...only((kind === 'PurchaseCreated' || kind === 'ApprovalRequested') && clause, execute('Review', VERBS.refresh, { ...clause?.action.data })),
       // Purchaser notifications.
       ...only(
         kind === 'CancelRequested',

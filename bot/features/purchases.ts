@@ -24,8 +24,11 @@ export const LIST_PAGE_SIZE = 8;
 
 const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, origin: unknown = '', banner?: BannerInput): Promise<AdaptiveCard> => {
   const o = origin === 'SelfService' || origin === 'Central' ? origin : '';
-  const result = await listPurchases(deps, ctx, { origin: o || undefined, page: Number(page) || 1, pageSize: LIST_PAGE_SIZE });
-  return purchasesCard({ page: result, origin: o, refreshUserIds: await adminMris(deps, ctx), ...banner });
+  const [result, refreshUserIds] = await Promise.all([
+    listPurchases(deps, ctx, { origin: o || undefined, page: Number(page) || 1, pageSize: LIST_PAGE_SIZE }),
+    adminMris(deps, ctx),
+  ]);
+  return purchasesCard({ page: result, origin: o, refreshUserIds, ...banner });
 };
 
 export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {

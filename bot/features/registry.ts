@@ -1,5 +1,5 @@
 import { whoAmI } from '../../domain/directory/who-am-i';
-import { DomainError } from '../../domain/shared/errors';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { CardValidationError } from '../../payments/sandbox-payment-provider';
 import { suggestionCard, textCard } from '../../cards/choice-cards';
@@ -183,14 +183,21 @@ export const catchAll = (text: string, pc: ParseContext, isAdmin: boolean): Repl
 
 export type ActionResult = { card: AdaptiveCard } | { message: string };
 
-const reasonOf = (e: unknown): string | null => (e instanceof DomainError ? e.message : e instanceof CardValidationError ? e.message : null);
+/** Why a card action changed nothing: the domain's code (or the edge's, for unknown verbs and views) and what the person reads. */
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
+const refusalOf = (e: unknown): Refusal | null =>
+  e instanceof DomainError ? { code: e.code, message: e.message } : e instanceof CardValidationError ? { code: ErrorCodes.INPUT_INVALID, message: e.message } : null;
 
 /**
  * Runs one card action for the caller. Unknown verbs and refusals never throw: the caller gets the
  * card as it now is with the reason on it, or, when even that can't be shown (someone else's ids,
  * another tenant's, forged data), a short message and no change. A choice to make is a card.
  */
-export const runVerb = async (verb: unknown, a: ActionInput, runText: (text: string) => Promise<Reply>): Promise<ActionResult & { refused?: string }> => {
+export const runVerb = async (verb: unknown, a: ActionInput, runText: (text: string) => Promise<Reply>): Promise<ActionResult & { refused?: Refusal }> => {
   if (verb === VERBS.runCommand) {
     const reply = await runText(str(a.data.text).slice(0, 300));
     // A text answer becomes a card in place of the suggestion (a bare message would only flash by in Teams).
@@ -199,30 +206,34 @@ export const runVerb = async (verb: unknown, a: ActionInput, runText: (text: str
   if (verb === VERBS.refresh) {
     const view = VIEWS.find((v) => v === a.data.view) as View | undefined;
     const render = view ? VIEW_RENDERERS.get(view) : undefined;
-    if (!render) return { message: "That card can't be refreshed.", refused: 'unknown view' };
+    const unknownView = "That card can't be refreshed.";
+    if (!render) return { message: unknownView, refused: { code: 'VIEW.UNKNOWN', message: unknownView } };
     try {
       return { card: await render(a.deps, a.ctx, a.data) };
     } catch (e) {
-      const reason = reasonOf(e);
-      if (reason === null) throw e;
-      return { message: reason, refused: reason };
+      const refusal = refusalOf(e);
+      if (refusal === null) throw e;
+      return { message: refusal.message, refused: refusal };
     }
   }
   const owner = typeof verb === 'string' ? VERB_OWNER.get(verb as Verb) : undefined;
-  if (!owner) return { message: "That button doesn't do anything any more. Say **help** to see what I can do.", refused: 'unknown verb' };
+  if (!owner) {
+    const message = "That button doesn't do anything any more. Say **help** to see what I can do.";
+    return { message, refused: { code: 'VERB.UNKNOWN', message } };
+  }
   try {
     return { card: await owner.handler.run(a) };
   } catch (e) {
     if (e instanceof NeedsChoice) return typeof e.reply === 'string' ? { message: e.reply } : { card: e.reply.card };
-    const reason = reasonOf(e);
-    if (reason === null) throw e;
-    const banner = refused(reason);
+    const refusal = refusalOf(e);
+    if (refusal === null) throw e;
+    const banner = refused(refusal.message);
     try {
       const recover = owner.handler.recover ?? RECOVER_BY_FEATURE[owner.feature.name];
-      if (recover) return { card: await recover(a, banner), refused: reason };
+      if (recover) return { card: await recover(a, banner), refused: refusal };
     } catch (again) {
-      if (reasonOf(again) === null) throw again;
+      if (refusalOf(again) === null) throw again;
     }
-    return { message: reason, refused: reason };
+    return { message: refusal.message, refused: refusal };
   }
 };

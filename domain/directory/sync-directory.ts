@@ -42,3 +42,24 @@ export const markUserLeft = async (deps: Deps, tenantId: string, userId: string)
       `${user.displayName} left the organization; their subscriptions keep running`,
     );
   });
+
+/** Whether the tenant and the person are both in our directory already. */
+export const isInDirectory = async (deps: Deps, tenantId: string, userId: string): Promise<boolean> => {
+  const stored = await deps.uow.read((repos) => repos.actors.load(tenantId, userId));
+  return Boolean(stored.tenant && stored.user);
+};
+
+/**
+ * Records someone Teams told us about for the first time: the tenant (with defaults) when it is new,
+ * and the person when they are new. People and tenants already stored are left exactly as stored.
+ */
+export const recordNewcomer = async (deps: Deps, input: { tenantId: string; userId: string; displayName: string; email: string | null; isGuest: boolean }): Promise<void> =>
+  deps.uow.run(async (repos) => {
+    const stored = await repos.actors.load(input.tenantId, input.userId);
+    if (!stored.tenant) {
+      await repos.tenants.save({ id: input.tenantId, name: 'Organization', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: deps.clock.now() });
+    }
+    if (!stored.user) {
+      await repos.users.upsert({ id: input.userId, tenantId: input.tenantId, displayName: input.displayName, email: input.email, isGuest: input.isGuest, active: true });
+    }
+  });

@@ -1,4 +1,4 @@
-import { globalAdminAbility, loadActor, requireAdminRead, type Actor } from '../access';
+import { adminReadAbility, globalAdminAbility, loadActor, requireAdminRead, type Actor } from '../access';
 import { ROLES, type Role, type RoleAssignment } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit } from '../shared/effects';
@@ -86,3 +86,18 @@ export const bootstrapAdmins = async (deps: Deps, pairs: ReadonlyArray<{ tenantI
     }
     return added;
   });
+
+/**
+ * Everyone who may read the caller's tenant's admin views (the people an admin card refreshes for);
+ * the caller must be one of them. One read of the role list, which also holds the caller's roles.
+ */
+export const adminAudience = async (deps: Deps, ctx: ActorContext): Promise<string[]> =>
+  deps.uow.read(async (repos) => {
+    const all = await repos.roles.list(ctx.tenantId);
+    requireAbility(adminReadAbility(all.filter((a) => a.userId === ctx.actorId).map((a) => a.role)));
+    return [...new Set(all.map((a) => a.userId))];
+  });
+
+/** The admins a tenant's admin notifications ask to act (Global and Billing admins; readers only read). A system read. */
+export const notifiedAdminIds = async (deps: Deps, tenantId: string): Promise<string[]> =>
+  deps.uow.read(async (repos) => [...new Set((await repos.roles.list(tenantId)).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId))]);

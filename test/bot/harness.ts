@@ -64,6 +64,8 @@ export interface BotHarness {
   app: App;
   config: AppConfig;
   connector: ConnectorStandIn;
+  /** Every line the server logged at info and above, parsed. */
+  logs: Array<Record<string, unknown>>;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
   say(user: Who, text: string, extra?: Record<string, unknown>): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
   /** Presses an Action.Execute button: an adaptiveCard/action invoke, as Teams sends it. */
@@ -89,7 +91,9 @@ let conversationSeq = 0;
 export const startBot = async (env: Record<string, string> = {}): Promise<BotHarness> => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ssp-bot-'));
   const config = loadConfig({ NODE_ENV: 'test', SEED_DEMO: 'true', BILLING_INTERVAL_MINUTES: '0', DATABASE_URL: `file:${path.join(dir, 'bot.db')}`, ...env });
-  const logger = pino({ level: 'silent' });
+  // What the server logs, kept in memory (never printed): tests read refusal codes from it.
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const app = await startApp(config, logger);
   const server: Server = createHttpServer(config, logger, app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -111,6 +115,7 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
     app,
     config,
     connector,
+    logs,
     post,
     async say(user, text, extra = {}) {
       const person = who(user);

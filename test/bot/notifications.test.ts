@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { activityText, startBot, type BotHarness } from './harness';
+import { actionOf, activityText, cardOf, startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { PrismaOutboxQueue } from '../../prisma/outbox-queue';
 import { OutboxSender, DEFAULT_SENDER_OPTIONS } from '../../bot/outbox-sender';
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS } from '../../bot/rate-limiter';
+import { notifiedAdminIds } from '../../domain/roles/manage-roles';
 
 const megan = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.megan.id, surface: 'chat' as const };
 const alex = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'card' as const };
@@ -21,7 +22,7 @@ const senderFor = (bot: BotHarness, clock = { t: Date.now() }) =>
       appId: '',
       logger: pino({ level: 'silent' }),
       newId: randomUUID,
-      adminsOf: async (tenantId) => (await bot.app.deps.uow.read((r) => r.roles.list(tenantId))).filter((a) => a.role !== 'GlobalReader').map((a) => a.userId),
+      adminsOf: (tenantId) => notifiedAdminIds(bot.app.deps, tenantId),
       now: () => clock.t,
       sleep: async (ms) => {
         clock.t += ms;
@@ -64,6 +65,33 @@ describe('outbox sender', () => {
     expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
     expect(channelSends().slice(before)).toHaveLength(1);
     expect(sub.id).toBeTruthy();
+  });
+
+  test('the new-purchase card in the channel offers only Review until it refreshes; Review gives each reader what the domain allows them', async () => {
+    await bot.sayInChannel('alex', 'use this channel');
+    const sender = senderFor(bot);
+    await drainAll(sender);
+    const before = bot.connector.recorded.length;
+    await buyAsMegan(bot);
+    await sender.drainOnce();
+    const posted = bot.connector.recorded.slice(before).find((r) => r.conversationId === '19:admins@thread.tacv2')!;
+    const card = cardOf(posted.activity)!;
+    const titles = JSON.stringify(card.actions ?? []);
+    for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(actionOf(card, title)).toBeNull();
+    expect(titles).toMatch(/"Review"/);
+    expect((card.refresh as { userIds: string[] }).userIds).toEqual([`8:orgid:${DEMO_USERS.alex.id}`]);
+    const review = actionOf(card, 'Review')!;
+
+    const admin = await bot.invoke('alex', review.verb, review.data, 'channel');
+    for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(actionOf(admin.card, title)).not.toBeNull();
+    const reader = await bot.invoke('isaiah', review.verb, review.data, 'channel');
+    expect(reader.text).toMatch(/Megan Bowen/);
+    for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(actionOf(reader.card, title)).toBeNull();
+    const purchaser = await bot.invoke('megan', review.verb, review.data, 'channel');
+    expect(purchaser.text).toMatch(/Only Global admins, Billing admins and Global readers can see this/);
+    const member = await bot.invoke('patti', review.verb, review.data, 'channel');
+    expect(member.text).toMatch(/couldn't find that subscription/);
+    for (const r of [purchaser, member]) for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(actionOf(r.card, title)).toBeNull();
   });
 
   test('without an admin channel, admins are told in their own chats once they have one (readers are not)', async () => {

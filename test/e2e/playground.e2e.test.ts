@@ -166,7 +166,15 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
     await admin.openChannel('Billing admins');
     const adminMark = await admin.mark();
     await app.sender.drainOnce();
-    const newPurchase = await admin.waitForCard(/Megan Bowen\s*bought\s*Power Apps per user/, { since: adminMark });
+    const posted = await admin.waitForCard(/Megan Bowen\s*bought\s*Power Apps per user/, { since: adminMark });
+    // Everyone in the channel reads the card as posted: it offers only Review, which opens the reader's own view.
+    for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(await posted.getByRole('button', { name: title, exact: true }).count()).toBe(0);
+    let newPurchase = posted;
+    if ((await posted.getByRole('button', { name: 'Review', exact: true }).count()) === 1) {
+      const reviewMark = await admin.mark();
+      await admin.clickCardButton(posted, 'Review');
+      newPurchase = await admin.waitForCard(/Megan Bowen\s*bought\s*Power Apps per user|Power Apps per user/, { since: reviewMark });
+    }
     for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(await newPurchase.getByRole('button', { name: title, exact: true }).count()).toBe(1);
 
     // Take over: the card becomes the confirmation with the reasons, then the outcome, in place.
