@@ -233,11 +233,9 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
       ...banner(input),
       heading(`Centralize ${product.name} licenses of ${who}?`),
       text(
-        n
-          ? `${n === 1 ? 'The person' : `The ${count(n, 'person')}`} licensed on this subscription ${agree(n, 'gets a license', 'get licenses')} your organization pays for; then ${who} is asked to cancel, so nobody pays twice.`
-          : `Nobody holds a license on this subscription, so nobody needs a new one; ${who} is asked to cancel it, so nobody pays for licenses that go unused.`,
+        `${n === 1 ? 'The person' : `The ${count(n, 'person')}`} licensed on this subscription ${agree(n, 'gets a license', 'get licenses')} your organization pays for; then ${who} is asked to cancel, so nobody pays twice.`,
       ),
-      choiceSet('target', [...targets, { title: `A new central subscription of ${count(Math.max(n, 1), 'license')}, billed to your organization's agreement`, value: 'new' }], {
+      choiceSet('target', [...targets, { title: `A new central subscription of ${count(n, 'license')}, billed to your organization's agreement`, value: 'new' }], {
         label: 'Licenses from',
         style: 'expanded',
         isRequired: true,

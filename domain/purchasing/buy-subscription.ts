@@ -30,7 +30,10 @@ export const buySubscription = async (deps: Deps, ctx: ActorContext, input: BuyI
   const quantity = parseQuantity(input.quantity);
   const frequency = parseBillingFrequency(input.billingFrequency);
   const key = parseIdempotencyKey(input.idempotencyKey);
-  const fingerprint = JSON.stringify([String(input.productId), quantity, frequency, String(input.cardToken)]);
+  // What makes two requests with one key the same purchase: product, quantity, frequency. Not the card
+  // token: typed card details become a new one-time token on every press, so a second press of one
+  // form (or a retried checkout) must still replay the first result, not read as a different request.
+  const fingerprint = JSON.stringify([String(input.productId), quantity, frequency]);
   return deps.uow.run(async (repos) => {
     const previous = await replay(repos, ctx, key, 'buy', fingerprint);
     if (previous) {

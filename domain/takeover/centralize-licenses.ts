@@ -25,12 +25,12 @@ export const centralizeLicenses = async (
   return deps.uow.run(async (repos) => {
     const actor = await requireAdminWrite(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);
-    requireAbility(centralizeAbility(actor, s));
-    const product = await getProduct(repos, s.productId);
     const holders = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
+    requireAbility(centralizeAbility(actor, s, holders.length));
+    const product = await getProduct(repos, s.productId);
     let target = targetId
       ? await loadCentralTarget(repos, ctx, targetId, s)
-      : await createCentralSubscription(repos, deps, ctx, actor, product, Math.max(extra ?? 0, holders.length, 1));
+      : await createCentralSubscription(repos, deps, ctx, actor, product, Math.max(extra ?? 0, holders.length));
     const existing = await repos.assignments.listBySubscription(ctx.tenantId, target.id);
     const inTarget = new Set(existing.map((a) => a.userId));
     const needing = holders.filter((a) => !inTarget.has(a.userId));

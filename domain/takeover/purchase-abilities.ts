@@ -38,7 +38,17 @@ export const takeOverAbility = (actor: Actor, s: Subscription): Ability =>
   );
 
 /** R8: centralizing can always buy a new central subscription, so it needs no free licenses anywhere. */
-export const centralizeAbility = (actor: Actor, s: Subscription): Ability => takeOverAbility(actor, s);
+/**
+ * R8: centralizing gives the people licensed on the subscription central licenses. With nobody
+ * licensed there is nothing to centralize (a central subscription bought for nobody would go unused):
+ * taking it over cancels it.
+ */
+export const centralizeAbility = (actor: Actor, s: Subscription, holders: number): Ability =>
+  firstRefusal(takeOverAbility(actor, s), () =>
+    holders > 0
+      ? allowed()
+      : refusedBy(ErrorCodes.LICENSE_NO_USERS, 'Nobody holds a license on this subscription, so there is nothing to centralize. Take it over to cancel it instead.'),
+  );
 
 /** The target that comes closest to taking every user: most spare licenses after the move, then most free. */
 export const bestMoveTarget = (targets: readonly MoveTarget[]): MoveTarget | null =>
@@ -102,7 +112,7 @@ export interface PurchaseFacts {
 export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<PurchaseAction> => ({
   takeOverCancel: takeOverAbility(actor, f.subscription),
   moveUsers: moveUsersAbility(actor, f.subscription, f.product, f.targets, f.holders),
-  centralize: centralizeAbility(actor, f.subscription),
+  centralize: centralizeAbility(actor, f.subscription, f.holders),
   acknowledge: acknowledgeAbility(actor, f.subscription, f.acknowledged),
   // Offered on a purchase card only while the purchase is live; the policies card changes it any time.
   disableProduct: firstRefusal(disableProductAbility(actor, f.product, f.policy), () => stillLiveAbility(f.subscription)),

@@ -361,6 +361,14 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await expectRefusedUnchanged(w, () => acknowledgePurchase(w.deps, admin, { subscriptionId: s.id }), ErrorCodes.SUBSCRIPTION_NOT_ACTIVE);
     });
 
+    test('with nobody licensed there is nothing to centralize (no central subscription for nobody); taking over still cancels it', async () => {
+      const empty = await buyAs(w.u.alice, 2);
+      const actions = await adminActions(w.u.admin, empty);
+      expect(actions.centralize).toMatchObject({ ok: false, code: ErrorCodes.LICENSE_NO_USERS, reason: expect.stringMatching(/nothing to centralize.*Take it over/) });
+      expect(actions.takeOverCancel.ok).toBe(true);
+      await expectRefusedUnchanged(w, () => centralizeLicenses(w.deps, w.as(w.u.admin), { subscriptionId: empty.id }), ErrorCodes.LICENSE_NO_USERS);
+    });
+
     test('a central subscription is not taken over; moving users needs a target of the same product', async () => {
       const central = await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 5 });
       const actions = await adminActions(w.u.admin, central);

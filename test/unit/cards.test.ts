@@ -404,7 +404,6 @@ describe('wording (cards/format.ts)', () => {
       formId: 'f',
     }),
     'centralize, one': centralizeConfirmCard({ detail: detail({}, { assignedUsers: one }), targets: central }),
-    'centralize, nobody': centralizeConfirmCard({ detail: detail({}, { assignedUsers: [] }), targets: [] }),
     'cancel, one': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 1 }),
     'approval, one license yearly': approvalCard({
       request: request({ quantity: 1, billingFrequency: 'Annual' }),
