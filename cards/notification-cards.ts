@@ -1,5 +1,5 @@
 import type { NotificationData, NotificationIntent, NotificationKind } from '../domain/model';
-import { count, price } from './format';
+import { count, perPeriod, price } from './format';
 import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
@@ -15,7 +15,9 @@ const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
   PurchaseCreated: (d) =>
     `🛒 **${s(d.purchaserName)}** ${d.trial ? 'started a trial of' : 'bought'} **${s(d.productName)}** (${count(n(d.quantity), 'license')}${d.trial ? '' : `, ${amount(d)}`}).`,
   ApprovalRequested: (d) =>
-    `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**.`,
+    `✋ **${s(d.requesterName)}** asks to ${d.requestKind === 'Trial' ? 'start a trial of' : `buy ${count(n(d.quantity), 'license')} of`} **${s(d.productName)}**${
+      d.requestKind !== 'Trial' && amount(d) ? ` (${amount(d)} ${perPeriod(d.billingFrequency)})` : ''
+    }.`,
   RequestApproved: (d) => `✅ Your request for **${s(d.productName)}** was approved. It's ready to use.`,
   RequestRejected: (d) => `❌ Your request for **${s(d.productName)}** was declined${d.note ? `: ${s(d.note)}` : '.'}`,
   RequestFailed: (d) => `⚠️ Your request for **${s(d.productName)}** was approved but couldn't be completed: ${s(d.note)}`,

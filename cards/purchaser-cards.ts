@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../domain/catalog/list-catalog';
-import type { MyPurchase } from '../domain/purchasing/list-my-purchases';
+import type { MyPurchase, MyWaitingRequest } from '../domain/purchasing/list-my-purchases';
 import type { BillingFrequency, Invoice, Product, Subscription } from '../domain/model';
 import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
@@ -149,13 +149,15 @@ export const buyFormCard = (
 
 // ---------------------------------------------------------------------------------------------- my purchases
 
-export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner): AdaptiveCard => {
+export const myPurchasesCard = (input: { items: readonly MyPurchase[]; waiting?: readonly MyWaitingRequest[] } & Banner): AdaptiveCard => {
   const { shown, hidden } = firstOf(input.items, LIMITS.rows);
+  const waiting = firstOf(input.waiting ?? [], LIMITS.rows);
   return cardOf(
     [
       ...banner(input),
       heading('Your subscriptions'),
-      ...only(input.items.length === 0, text("You haven't bought anything yet.")),
+      ...only(input.items.length === 0 && waiting.shown.length === 0, text("You haven't bought anything yet.")),
+      ...only(input.items.length === 0 && waiting.shown.length > 0, text('None yet: what you asked for is waiting for approval.', { isSubtle: true })),
       ...rowList(
         shown.map(({ subscription: s, product, assigned }) => ({
           lines: [
@@ -169,6 +171,19 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[] } & Banner
         })),
       ),
       ...moreNote(hidden, 'subscription', { where: 'The My purchases tab lists them all.' }),
+      ...only(waiting.shown.length > 0, heading('Waiting for an admin’s approval')),
+      ...rowList(
+        waiting.shown.map(({ request: r, product }) => ({
+          lines: [
+            text(`**${product.name}**`),
+            text(`${r.kind === 'Trial' ? 'Trial' : `${count(r.quantity, 'license')}, ${frequencyLabel(r.billingFrequency)}`} · asked ${day(r.createdAt)} · nothing charged yet`, {
+              isSubtle: true,
+              spacing: 'None',
+            }),
+          ],
+        })),
+      ),
+      ...moreNote(waiting.hidden, 'request'),
     ],
     [execute('Catalog', VERBS.catalog, { page: 1 }), execute('Bills', VERBS.bills)],
     { refresh: refresh('mine', {}) },

@@ -221,7 +221,16 @@ interface TermFacts extends AboutSubscription {
  */
 export interface NotificationData {
   PurchaseCreated: AboutSubscription & { purchaserId: string; purchaserName: string; quantity: number; trial: boolean; amountMinor: number; currency: string };
-  ApprovalRequested: AboutRequest & { requestKind: 'Purchase' | 'Trial'; requesterId: string; requesterName: string; quantity: number; billingFrequency: BillingFrequency };
+  /** The amount is what approving would charge for the first term (0 for a trial); missing in rows written before it was added. */
+  ApprovalRequested: AboutRequest & {
+    requestKind: 'Purchase' | 'Trial';
+    requesterId: string;
+    requesterName: string;
+    quantity: number;
+    billingFrequency: BillingFrequency;
+    amountMinor?: number;
+    currency?: string;
+  };
   RequestApproved: AboutRequest & { subscriptionId: string | null; note: string | null };
   RequestRejected: AboutRequest & { note: string | null };
   RequestFailed: AboutRequest & { subscriptionId: string | null; note: string | null };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { listMyPurchases, listMyWaitingRequests } from '../../domain/purchasing/list-my-purchases';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
@@ -32,8 +32,11 @@ export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscripti
   });
 };
 
-export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> =>
-  myPurchasesCard({ items: await listMyPurchases(deps, ctx), ...banner });
+/** The caller's subscriptions, and what they asked for that still waits for an admin's approval. */
+export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const [items, waiting] = await Promise.all([listMyPurchases(deps, ctx), listMyWaitingRequests(deps, ctx)]);
+  return myPurchasesCard({ items, waiting, ...banner });
+};
 
 const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>
   s.recurring ? 'Recurring billing is on: it renews automatically.' : `Recurring billing is off: it ends on ${day(s.expiresAt)}.`;

@@ -51,12 +51,13 @@ export const productWords = (pc: ParseContext, words: string): ProductWords & { 
 };
 
 /** One product, or a choice card listing the candidates, each button running `choose(product)`. */
-export const oneProduct = (found: { products: Product[] }, question: string, choose: (p: Product) => ChoiceOption['action']): Product => {
-  if (found.products.length === 1) return found.products[0];
+export const oneProduct = (found: { products: Product[]; missing?: string }, question: string, choose: (p: Product) => ChoiceOption['action']): Product => {
+  // A name we don't sell ("Visio Plan 3") is never read as the one product it comes close to.
+  if (found.products.length === 1 && !found.missing) return found.products[0];
   throw new NeedsChoice({
     card: choiceCard({
       heading: 'Which product?',
-      question,
+      question: found.missing ? `We don't sell ${found.missing}. ${found.products.length === 1 ? 'Did you mean this one?' : 'Did you mean one of these?'}` : question,
       options: found.products.map((p) => ({ title: p.name, lines: [p.id], action: choose(p) })),
     }),
   });
@@ -93,21 +94,29 @@ export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseCon
       `You don't have a ${found.products.length === 1 ? found.products[0].name : names(found.products)} subscription. Say **my purchases** to see yours.`,
     );
   }
-  if (mine.length === 1) return mine[0];
+  // A name we don't sell ("Visio Plan 3") is asked about, never read as the one subscription it comes close to.
+  const unsure = found.missing ? `We don't sell ${found.missing}. ` : '';
+  if (mine.length === 1 && !unsure) return mine[0];
   const fitting: MyPurchase[] = [];
-  for (const m of mine) if (!pick.fits || (await pick.fits(m))) fitting.push(m);
-  if (fitting.length === 1) return fitting[0];
-  const productName = found.products.length === 1 ? found.products[0].name : 'these products';
+  // Their only subscription, under a name we don't sell: confirm it's the one (the button then gets the domain's answer).
+  if (mine.length === 1) fitting.push(mine[0]);
+  else for (const m of mine) if (!pick.fits || (await pick.fits(m))) fitting.push(m);
+  if (fitting.length === 1 && !unsure) return fitting[0];
+  // Named by the products the caller really has ("Visio Plan 1"), not every product the words could mean.
+  const owned = [...new Map(mine.map((m) => [m.product.id, m.product])).values()];
+  const productName = owned.length === 1 ? owned[0].name : names(owned);
   if (fitting.length === 0) {
     throw new DomainError(
       ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
-      pick.noneFit?.(productName) ?? `None of your ${productName} subscriptions can ${pick.doing} now. Say **my purchases** to see them.`,
+      `${unsure}${pick.noneFit?.(productName) ?? `None of your ${productName} subscriptions can ${pick.doing} now. Say **my purchases** to see them.`}`,
     );
   }
   throw new NeedsChoice({
     card: choiceCard({
       heading: 'Which subscription?',
-      question: `You have ${fitting.length} ${productName} subscriptions that could ${pick.doing}. Pick one:`,
+      question: unsure
+        ? `${unsure}${fitting.length === 1 ? `Did you mean your ${fitting[0].product.name} subscription?` : `Which of yours did you mean to ${pick.doing}?`}`
+        : `You have ${fitting.length} ${productName} subscriptions that could ${pick.doing}. Pick one:`,
       options: fitting.map((m) => ({
         title: `${m.product.name}${m.subscription.isTrial ? ' (trial)' : ''}`,
         lines: subscriptionLines(m.subscription, m.assigned),
@@ -155,17 +164,18 @@ export const purchaserSubscription = async (
       `There is no live self-service ${what} subscription${words.purchaser ? ` bought by ${words.purchaser.trim().slice(0, 60)}` : ''}. Say **purchases self-service** to see them all.`,
     );
   }
-  if (rows.length === 1) return rows[0];
+  const unsure = found.missing ? `We don't sell ${found.missing}. ` : '';
+  if (rows.length === 1 && !unsure) return rows[0];
   // Only those this admin can act on (a Global reader: none, and the reason says why).
   const abilities = await Promise.all(rows.map((r) => pick.can(r)));
   const fitting = rows.filter((_, i) => abilities[i].ok);
   const firstNo = abilities.find((a) => !a.ok);
   if (fitting.length === 0 && firstNo && !firstNo.ok) throw new DomainError(firstNo.code, firstNo.reason);
-  if (fitting.length === 1) return fitting[0];
+  if (fitting.length === 1 && !unsure) return fitting[0];
   throw new NeedsChoice({
     card: choiceCard({
       heading: 'Which subscription?',
-      question: `${fitting.length} live self-service ${what} subscriptions${words.purchaser ? ` match "${words.purchaser.trim().slice(0, 60)}"` : ''}. Which one do you want to ${pick.doing}?`,
+      question: `${unsure}${fitting.length} live self-service ${what} subscriptions${words.purchaser ? ` match "${words.purchaser.trim().slice(0, 60)}"` : ''}. Which one do you want to ${pick.doing}?`,
       options: fitting.map((r) => ({
         title: `${r.product.name} · ${r.purchaserName}`,
         lines: subscriptionLines(r.subscription, r.assigned),

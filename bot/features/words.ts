@@ -52,6 +52,11 @@ export interface ProductWords {
   rest: string[];
   /** How the product was found: its whole name (or id/alias), or only the start of its words. */
   exact: boolean;
+  /**
+   * A name the words spell that the catalog doesn't have ("visio plan 3" → "Visio Plan 3", when only
+   * Visio Plan 1 and 2 exist): the products are the ones it comes close to, and its number is not a quantity.
+   */
+  missing?: string;
 }
 
 /**
@@ -95,10 +100,41 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
     }
   }
   if (!partial.products.length) return { products: [], rest: words, exact: false };
-  const rest = [...words.slice(0, partial.at), ...words.slice(partial.at + partial.len)];
+  const typedRun = words.slice(partial.at, partial.at + partial.len);
+  const unknown = unknownNumberedName(partial.products, typedRun, words.slice(partial.at + partial.len));
+  const end = partial.at + partial.len + (unknown?.consumed ?? 0);
+  const rest = [...words.slice(0, partial.at), ...words.slice(end)];
   // "power bee eye" is not Power anything: a start of a name must outweigh the words nobody understood.
   if (unreadWords(rest).length > partial.len) return { products: [], rest: words, exact: false };
-  return { products: partial.products, rest, exact: false };
+  return { products: partial.products, rest, exact: false, ...(unknown ? { missing: unknown.name } : {}) };
+};
+
+/**
+ * "visio plan 3": the typed words go on spelling every candidate's name ("plan") up to its number, but
+ * with a number none of them has. Then that number names a product we don't sell; it is not a quantity.
+ * "visio 3" doesn't spell on, so there 3 stays a quantity.
+ */
+const unknownNumberedName = (candidates: readonly Product[], typedRun: readonly string[], after: readonly string[]): { name: string; consumed: number } | null => {
+  let consumed = 0;
+  for (const p of candidates) {
+    const name = tokensOf(p.name);
+    // Where the typed run left off in this name (each typed word starts a later word of it).
+    let from = 0;
+    for (const w of typedRun) from = name.findIndex((t, i) => i >= from && t.startsWith(w)) + 1;
+    const tail = name.slice(from);
+    const last = tail.length - 1;
+    if (last < 0 || !/^\d+$/.test(tail[last]) || after.length < tail.length) return null;
+    const spellsOn = tail.every((t, i) => (i === last ? /^\d+$/.test(after[i]) && after[i] !== t : after[i] === t));
+    if (
+      !spellsOn ||
+      (consumed && consumed !== tail.length) ||
+      candidates.some((c) => tokensOf(c.name).join(' ') === [...name.slice(0, from), ...after.slice(0, tail.length)].join(' '))
+    )
+      return null;
+    consumed = tail.length;
+  }
+  const typedNumber = after[consumed - 1];
+  return { name: candidates[0].name.replace(/\d+(?=\D*$)/, typedNumber), consumed };
 };
 
 /** Words that carry no meaning of their own around a product and a number. */

@@ -1,6 +1,7 @@
 import type { Actor } from '../access';
 import type { BillingFrequency, Product, PurchaseRequest, RequestKind } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
+import { multiply } from '../shared/money';
 import { audit, notify } from '../shared/effects';
 
 /** With "require admin approval" on, a purchase or trial waits here for an admin's decision. */
@@ -43,6 +44,8 @@ export const createPurchaseRequest = async (
         requesterName: actor.user.displayName,
         quantity: args.quantity,
         billingFrequency: args.frequency,
+        // What approving would charge for the first term, so the admin sees the cost in the notice itself.
+        ...(args.kind === 'Trial' ? { amountMinor: 0, currency: args.product.prices[args.frequency].currency } : multiply(args.product.prices[args.frequency], args.quantity)),
       },
     },
   ]);

@@ -1,5 +1,5 @@
 import { loadActor } from '../access';
-import type { Product, Subscription } from '../model';
+import type { Product, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import type { Abilities } from '../shared/abilities';
 import { subscriptionAbilities, type SubscriptionAction } from './subscription-abilities';
@@ -34,4 +34,25 @@ export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<My
         const assigned = counts.get(s.id) ?? 0;
         return { subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) };
       });
+  });
+
+export interface MyWaitingRequest {
+  request: PurchaseRequest;
+  product: Product;
+}
+
+/**
+ * The caller's purchases and trials still waiting for an admin's approval (the tenant asks for it),
+ * newest first. Pending requests are few (admins decide them), so the tenant's pending list is read.
+ */
+export const listMyWaitingRequests = async (deps: Deps, ctx: ActorContext): Promise<MyWaitingRequest[]> =>
+  deps.uow.read(async (repos) => {
+    await loadActor(repos, ctx);
+    const mine = (await repos.requests.listPending(ctx.tenantId)).filter((r) => r.requesterId === ctx.actorId);
+    if (mine.length === 0) return [];
+    const byId = new Map((await repos.products.list()).map((p) => [p.id, p]));
+    return mine
+      .filter((r) => byId.has(r.productId))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((request) => ({ request, product: byId.get(request.productId)! }));
   });

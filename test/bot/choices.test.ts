@@ -108,6 +108,23 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(JSON.stringify(form.card)).toMatch(/"id":"quantity"[^}]*"value":3/);
   });
 
+  test('a plan number we do not sell is a name, not a quantity: the bot says so and asks, for any product, any command', async () => {
+    const adeleBefore = await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.adele.id));
+    const buy = await bot.say('patti', 'buy visio plan 3');
+    expect(buy.replies[0]).toMatch(/We don't sell Visio Plan 3[\s\S]*Visio Plan 1[\s\S]*Visio Plan 2/);
+    const open = actionOf(buy.cards[0], 'Buy')!;
+    expect(open.data).toMatchObject({ quantity: 1 });
+    const withNumber = await bot.say('patti', 'buy visio plan 3 2');
+    expect(withNumber.replies[0]).toMatch(/We don't sell Visio Plan 3/);
+    expect(actionOf(withNumber.cards[0], 'Buy')!.data).toMatchObject({ quantity: 2 });
+    expect((await bot.say('patti', 'trial visio plan 5')).replies[0]).toMatch(/We don't sell Visio Plan 5[\s\S]*Try it/);
+    expect((await bot.sayInChannel('alex', 'disable visio plan 3')).replies[0]).toMatch(/We don't sell Visio Plan 3/);
+    // Adele has one Visio subscription (Plan 1): "Visio Plan 3" is asked about, not read as that one.
+    const add = await bot.say('adele', 'add 1 license to visio plan 3');
+    expect(add.replies[0]).toMatch(/We don't sell Visio Plan 3[\s\S]*Visio Plan 1/);
+    expect(await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.adele.id))).toEqual(adeleBefore);
+  });
+
   test('personal data asked for in a group chat is answered in the 1:1 chat (created when there is none)', async () => {
     const res = await bot.post({
       type: 'message',
@@ -262,6 +279,28 @@ describe('what a new user hit in the Agents Playground', () => {
     expect(r.replies[0]).toMatch(/Patti Fernandez already has Power BI Pro \(your 5 licenses monthly subscription\)/);
     const onSecond = await bot.app.deps.uow.read((x) => x.assignments.listBySubscription(DEMO_TENANT_ID, second.id));
     expect(onSecond).toHaveLength(0);
+  });
+
+  test('"my purchases" lists what is still waiting for approval, and says nothing is charged yet', async () => {
+    const { setRequireApproval } = await import('../../domain/approvals/manage-approvals');
+    await setRequireApproval(bot.app.deps, { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'system' }, { enabled: true });
+    const { cards } = await bot.say('patti', 'buy power bi pro 2');
+    const buy = actionOf(cards[0], 'Buy')!;
+    const pending = await bot.invoke('patti', buy.verb, {
+      ...buy.data,
+      quantity: 2,
+      billingFrequency: 'Annual',
+      cardNumber: '4242 4242 4242 4242',
+      cardExpiry: '12/35',
+      cardCvc: '123',
+      cardName: 'Patti Fernandez',
+    });
+    expect(pending.text).toMatch(/Waiting for an admin’s approval[\s\S]*Power BI Pro[\s\S]*2 licenses, yearly · asked .* · nothing charged yet/);
+    const mine = await bot.say('patti', 'my purchases');
+    expect(mine.replies[0]).toMatch(/None yet: what you asked for is waiting for approval/);
+    expect(mine.replies[0]).toMatch(/Waiting for an admin’s approval[\s\S]*Power BI Pro[\s\S]*2 licenses, yearly/);
+    // Someone else's waiting requests are not theirs to see.
+    expect((await bot.say('megan', 'my purchases')).replies[0]).not.toMatch(/Waiting for an admin’s approval/);
   });
 
   test('a Global reader naming a purchaser with several subscriptions gets the reason, not buttons', async () => {

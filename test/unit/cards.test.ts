@@ -119,6 +119,13 @@ const CARDS: Record<string, unknown> = {
     ],
   }),
   'my purchases, empty': myPurchasesCard({ items: [] }),
+  'my purchases, waiting for approval': myPurchasesCard({
+    items: [],
+    waiting: [
+      { request: request({ quantity: 2, billingFrequency: 'Annual' }), product: bi },
+      { request: request({ id: 'r2', kind: 'Trial', quantity: 25 }), product: visio },
+    ],
+  }),
   'subscription, purchaser': subscriptionCard({
     subscription: sub(),
     product: bi,
@@ -588,7 +595,11 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
         pageSize: ROWS,
       }),
     buyFormCard: () => buyFormCard({ product, mode: 'buy', savedCards, formId: 'f', quantity: 10_000 }),
-    myPurchasesCard: () => myPurchasesCard({ items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })) }),
+    myPurchasesCard: () =>
+      myPurchasesCard({
+        items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })),
+        waiting: subs.map((s) => ({ request: request({ id: `r-${s.id}`, quantity: 10_000 }), product })),
+      }),
     subscriptionCard: () =>
       subscriptionCard({
         subscription: sub({ quantity: 20_000 }),

@@ -18,6 +18,9 @@ describe('products named in words', () => {
   test('prefixes and word starts narrow down; ambiguity returns every candidate', () => {
     expect(names('visio plan 2')).toEqual(['Visio Plan 2']);
     expect(names('visio')).toEqual(['Visio Plan 1', 'Visio Plan 2']);
+    expect(findProductWords(CATALOG, 'visio plan 3')).toMatchObject({ products: [{ name: 'Visio Plan 1' }, { name: 'Visio Plan 2' }], missing: 'Visio Plan 3', rest: [] });
+    expect(findProductWords(CATALOG, 'visio 3').missing).toBeUndefined();
+    expect(findProductWords(CATALOG, 'visio plan 2').missing).toBeUndefined();
     expect(names('copilot')).toEqual(['Microsoft 365 Copilot']);
     expect(names('power automate rpa')).toEqual(['Power Automate RPA']);
   });
@@ -115,6 +118,10 @@ describe('the parsing corpus: every command, product names with digits, numbers 
     ['buy power bi premium per user 2', 'buy', 'Power BI Premium (per user)', 2],
     ['buy clipchamp', 'buy', 'Clipchamp Premium', null],
     ['buy visio 2', 'buy', [V1, V2], 2],
+    // A plan number we don't sell is a product name, not a quantity (the bot says so and asks).
+    ['buy visio plan 3', 'buy', [V1, V2], null],
+    ['buy visio plan 3 2', 'buy', [V1, V2], 2],
+    ['buy 2 visio plan 3', 'buy', [V1, V2], 2],
     ['buy visio', 'buy', [V1, V2], null],
     ['buy power bi', 'buy', [PBI, 'Power BI Premium (per user)'], null],
     ['buy power bi 2', 'buy', [PBI, 'Power BI Premium (per user)'], 2],
