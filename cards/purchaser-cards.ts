@@ -349,6 +349,25 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
   );
 };
 
+// ---------------------------------------------------------------------------------------------- payment method
+
+/** The new-card form on its own, for "payment method <product>" (a ShowCard can't be opened for someone). */
+export const paymentMethodCard = (input: { subscription: Subscription; product: Product } & Banner): AdaptiveCard => {
+  const id = input.subscription.id;
+  return cardOf(
+    [
+      ...banner(input),
+      heading(`New card for ${input.product.name}`),
+      text(`Future bills for this subscription go to the card you save here. Now: ${cardLabel(input.subscription)}.`, { isSubtle: true, spacing: 'None' }),
+      ...newCardInputs(true),
+    ],
+    [
+      execute('Save card', VERBS.paymentMethod, { subscriptionId: id }, { style: 'positive' }),
+      execute('Back', VERBS.subscription, { subscriptionId: id }, { associatedInputs: 'none' }),
+    ],
+  );
+};
+
 // ---------------------------------------------------------------------------------------------- cancel
 
 export const cancelConfirmCard = (input: { subscription: Subscription; product: Product; assigned: number } & Banner): AdaptiveCard => {

@@ -19,7 +19,18 @@ import {
 } from './admin-cards';
 import { choiceCard, suggestionCard, textCard } from './choice-cards';
 import { notificationCard } from './notification-cards';
-import { billsCard, buyFormCard, cancelConfirmCard, catalogCard, checkoutLinkCard, myPurchasesCard, openPageCard, payBillCard, subscriptionCard } from './purchaser-cards';
+import {
+  billsCard,
+  buyFormCard,
+  cancelConfirmCard,
+  catalogCard,
+  checkoutLinkCard,
+  myPurchasesCard,
+  openPageCard,
+  payBillCard,
+  paymentMethodCard,
+  subscriptionCard,
+} from './purchaser-cards';
 import type { AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 import { subscriptionAbilities } from '../domain/purchasing/subscription-abilities';
@@ -287,6 +298,10 @@ const PURCHASER_SAMPLES: CardSample[] = [
     subscription: subscription(),
     product: powerBi,
     assigned: 3,
+  }),
+  sample(purchaser('payment-method', 'New card', 'The new-card form for one subscription (`payment method <product>`).'), paymentMethodCard, {
+    subscription: subscription(),
+    product: powerBi,
   }),
   sample(purchaser('bills', 'Bills', 'The purchaser’s bills, with Pay on the unpaid ones (`bills`).'), billsCard, {
     bills: [

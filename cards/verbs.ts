@@ -18,6 +18,8 @@ export const VERBS = {
   unassign: 'licenses.unassign',
   recurring: 'recurring.set',
   paymentMethod: 'payment.update',
+  /** The new-card form on its own card. */
+  paymentMethodForm: 'payment.form',
   cancelConfirm: 'cancel.confirm',
   cancel: 'cancel.submit',
   cancelLater: 'cancel.later',

@@ -1,10 +1,11 @@
+import { DomainError } from '../../domain/shared/errors';
 import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { listMyPurchases, listMyWaitingRequests } from '../../domain/purchasing/list-my-purchases';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
-import { myPurchasesCard, subscriptionCard } from '../../cards/purchaser-cards';
+import { myPurchasesCard, paymentMethodCard, subscriptionCard } from '../../cards/purchaser-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { day } from '../../cards/format';
@@ -30,6 +31,14 @@ export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscripti
     formId: randomUUID(),
     ...banner,
   });
+};
+
+/** The new-card form for one subscription, when the domain says its card can be changed now (otherwise the reason). */
+const paymentMethodView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
+  const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const can = d.actions.updateCard;
+  if (!can.ok) throw new DomainError(can.code, can.reason);
+  return paymentMethodCard({ subscription: d.subscription, product: d.product, ...banner });
 };
 
 /** The caller's subscriptions, and what they asked for that still waits for an admin's approval. */
@@ -129,9 +138,9 @@ export const subscriptions: Feature = {
         const mine = await mySubscription(deps, ctx, pc, a.product, {
           doing: 'get a new card',
           fits: (m) => m.actions.updateCard.ok,
-          action: (m) => ({ title: 'Open', verb: VERBS.subscription, data: { subscriptionId: m.subscription.id } }),
+          action: (m) => ({ title: 'New card', verb: VERBS.paymentMethodForm, data: { subscriptionId: m.subscription.id } }),
         });
-        return cardReply(subscriptionView(deps, ctx, mine.subscription.id, done('Open **More → Update payment method** below to enter the new card.')));
+        return cardReply(paymentMethodView(deps, ctx, mine.subscription.id));
       },
     }),
   ],
@@ -144,7 +153,10 @@ export const subscriptions: Feature = {
         return subscriptionView(deps, ctx, s.id, done(recurringMessage(s)));
       },
     },
+    [VERBS.paymentMethodForm]: { run: ({ deps, ctx, data }) => paymentMethodView(deps, ctx, data.subscriptionId) },
     [VERBS.paymentMethod]: {
+      // A refused card (bad number, expired) comes back on the form, with the reason; a refused change on the subscription.
+      recover: (a, banner) => paymentMethodView(a.deps, a.ctx, a.data.subscriptionId, banner).catch(() => subscriptionView(a.deps, a.ctx, a.data.subscriptionId, banner)),
       run: async (a) => {
         const s = await updatePaymentMethod(a.deps, a.ctx, {
           subscriptionId: a.data.subscriptionId,

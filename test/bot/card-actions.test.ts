@@ -282,7 +282,15 @@ describe('text commands that act', () => {
     expect((await bot.say('megan', 'unassign Power BI Pro from Adele')).replies[0]).toMatch(/Done: 1 unassigned/);
     expect((await bot.say('megan', 'recurring off power bi pro')).replies[0]).toMatch(/Recurring billing is off/);
     expect((await bot.say('megan', 'recurring on power bi pro')).replies[0]).toMatch(/Recurring billing is on/);
-    expect((await bot.say('megan', 'payment method power bi pro')).replies[0]).toMatch(/Update payment method/);
+    // The new-card form itself (a ShowCard can't be opened for someone): a bad number comes back on it, a good one is saved.
+    const form = await bot.say('megan', 'payment method power bi pro');
+    expect(form.replies[0]).toMatch(/New card for Power BI Pro[\s\S]*\[Save card\]/);
+    expect(JSON.stringify(form.cards[0])).toMatch(/"id":"cardNumber"/);
+    const save = actionOf(form.cards[0], 'Save card')!;
+    const bad = await bot.invoke('megan', save.verb, { ...save.data, ...VISA, cardNumber: '4242 4242 4242 4241' });
+    expect(bad.text).toMatch(/card number is not valid[\s\S]*New card for Power BI Pro/);
+    const saved = await bot.invoke('megan', save.verb, { ...save.data, ...VISA, cardNumber: '5555 5555 5555 4444' });
+    expect(saved.text).toMatch(/Saved: future bills go to the \w+ ending 4444/);
     expect((await bot.say('megan', 'cancel power bi pro')).replies[0]).toMatch(/Cancel Power BI Pro\?[\s\S]*\(Too expensive\)/);
     expect((await bot.say('adele', 'trial power apps')).replies[0]).toMatch(/Try Power Apps per user[\s\S]*\[Start trial\]/);
     // The demo tenant has one unpaid bill (Megan's declined Clipchamp renewal) so that paying can be tried from a fresh start.

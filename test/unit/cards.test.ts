@@ -8,6 +8,7 @@ import {
   catalogCard,
   checkoutLinkCard,
   myPurchasesCard,
+  paymentMethodCard,
   openPageCard,
   payBillCard,
   subscriptionCard,
@@ -150,6 +151,7 @@ const CARDS: Record<string, unknown> = {
   }),
   'subscription, viewer who cannot manage': subscriptionCard({ subscription: sub(), product: bi, assignees: [], formId: 'form-8', actions: sampleActions(sub(), 0, 'reader') }),
   'cancel confirmation': cancelConfirmCard({ subscription: sub(), product: bi, assigned: 2 }),
+  'payment method form': paymentMethodCard({ subscription: sub(), product: bi }),
   bills: billsCard({ bills: [bill(), bill({ id: 'inv-2', status: 'Paid', paidAt: at, failureCode: null })] }),
   'pay a bill': payBillCard({ bill: bill(), savedCards: [{ subscriptionId: 'sub-1', label: 'Visa ending 4242' }] }),
   'purchases, page 2 of self-service': purchasesCard({
@@ -610,6 +612,7 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
         banner: long('Done', 0),
       }),
     cancelConfirmCard: () => cancelConfirmCard({ subscription: sub(), product, assigned: ASSIGNEES }),
+    paymentMethodCard: () => paymentMethodCard({ subscription: sub(), product }),
     billsCard: () => billsCard({ bills }),
     payBillCard: () => payBillCard({ bill: bills[0], savedCards }),
     openPageCard: () => openPageCard({ title: long('Title', 0), what: long('What', 0), url: `https://bot.example.com/p?token=${'a'.repeat(600)}`, minutes: 10 }),
