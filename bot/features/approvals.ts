@@ -2,14 +2,14 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import { listProducts } from '../../domain/catalog/list-products';
 import { displayNames } from '../../domain/directory/display-names';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
-import { getPurchaseRequest, getRequireApproval, listPendingRequests, setRequireApproval } from '../../domain/approvals/manage-approvals';
+import { getApprovalSetting, getPurchaseRequest, listPendingRequests, setRequireApproval } from '../../domain/approvals/manage-approvals';
 import { approvalCard, approvalsCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { command, cardReply, done, refused, str, type BannerInput, type Feature } from './feature';
 import { adminMris } from './admins';
-import type { ApprovalsDto, DecisionDto } from '../../web/contracts/admin';
-import { DecisionBody, RequireApprovalBody, approvalCost, iso, namesOf } from '../web/admin-views';
+import type { ApprovalDetailDto, ApprovalsDto, DecisionDto } from '../../web/contracts/admin';
+import { DecisionBody, RequireApprovalBody, actionsDto, approvalDto, isoOrNull, namesOf } from '../web/admin-views';
 import { route } from '../web/web-api';
 
 /** The optional "require admin approval" setting and the requests waiting for an admin. */
@@ -41,10 +41,9 @@ export const approvals: Feature = {
       method: 'get',
       path: '/admin/approvals',
       run: async ({ deps, ctx }): Promise<ApprovalsDto> => {
-        const pending = await listPendingRequests(deps, ctx);
-        const [products, requireApproval, name] = await Promise.all([
+        const [pending, setting] = await Promise.all([listPendingRequests(deps, ctx), getApprovalSetting(deps, ctx)]);
+        const [products, name] = await Promise.all([
           listProducts(deps),
-          getRequireApproval(deps, ctx),
           namesOf(
             deps,
             ctx,
@@ -53,24 +52,23 @@ export const approvals: Feature = {
         ]);
         const productOf = new Map(products.map((p) => [p.id, p]));
         return {
-          requireApproval,
-          items: pending
-            .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-            .map((r) => {
-              const product = productOf.get(r.productId);
-              return {
-                id: r.id,
-                kind: r.kind,
-                productId: r.productId,
-                productName: product?.name ?? r.productId,
-                requesterId: r.requesterId,
-                requesterName: name(r.requesterId),
-                quantity: r.quantity,
-                billingFrequency: r.billingFrequency,
-                cost: product ? approvalCost(r, product) : null,
-                createdAt: iso(r.createdAt),
-              };
-            }),
+          requireApproval: setting.requireApproval,
+          setting: actionsDto(setting.actions),
+          items: pending.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((r) => approvalDto(r, productOf.get(r.productId), name(r.requesterId), r.actions)),
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/admin/approvals/:id',
+      run: async ({ deps, ctx, params }): Promise<ApprovalDetailDto> => {
+        const r = await getPurchaseRequest(deps, ctx, { requestId: params.id });
+        return {
+          ...approvalDto(r.request, r.product, r.requesterName, r.actions),
+          status: r.request.status,
+          decidedByName: r.deciderName,
+          decidedAt: isoOrNull(r.request.decidedAt),
+          note: r.request.decisionNote,
         };
       },
     }),

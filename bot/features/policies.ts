@@ -1,7 +1,7 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import type { PolicyValue } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { listPolicies } from '../../domain/policy/view-policies';
+import { listPolicies, viewPolicies } from '../../domain/policy/view-policies';
 import { setAllPolicies, setPolicy, type PolicyChange } from '../../domain/policy/set-policy';
 import { policiesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
@@ -10,9 +10,8 @@ import { policyLabel } from '../../cards/format';
 import { cardReply, command, done, type BannerInput, type Feature, type ParseContext } from './feature';
 import { oneProduct, productWords } from './targets';
 import { adminMris } from './admins';
-import { viewDefaultPolicy } from '../../domain/policy/view-policies';
 import type { PoliciesDto, PolicyChangesDto } from '../../web/contracts/admin';
-import { PolicyBody, changesDto, isoOrNull, namesOf } from '../web/admin-views';
+import { PolicyBody, actionsDto, changesDto, isoOrNull, namesOf } from '../web/admin-views';
 import { route } from '../web/web-api';
 
 /** R3: the AllowSelfServicePurchase policy per product — view, change one, change all. */
@@ -61,21 +60,23 @@ export const policies: Feature = {
       method: 'get',
       path: '/admin/policies',
       run: async ({ deps, ctx }): Promise<PoliciesDto> => {
-        const rows = await listPolicies(deps, ctx);
+        const view = await viewPolicies(deps, ctx);
         const name = await namesOf(
           deps,
           ctx,
-          rows.flatMap((r) => (r.updatedBy ? [r.updatedBy] : [])),
+          view.rows.flatMap((r) => (r.updatedBy ? [r.updatedBy] : [])),
         );
         return {
-          defaultValue: viewDefaultPolicy().value,
-          rows: rows.map((r) => ({
+          defaultValue: view.defaultValue,
+          ...actionsDto(view.actions),
+          rows: view.rows.map((r) => ({
             productId: r.product.id,
             productName: r.product.name,
             value: r.value,
             isDefault: r.isDefault,
             updatedAt: isoOrNull(r.updatedAt),
             updatedByName: r.updatedBy ? name(r.updatedBy) : null,
+            ...actionsDto(r.actions),
           })),
         };
       },

@@ -7,7 +7,7 @@ import { getPolicy } from '../../domain/policy/view-policies';
 import { setPolicy } from '../../domain/policy/set-policy';
 import { listProducts } from '../../domain/catalog/list-products';
 import { requireAbility } from '../../domain/shared/abilities';
-import { ErrorCodes } from '../../domain/shared/errors';
+import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -15,7 +15,7 @@ import { cardReply, command, done, type BannerInput, type Feature } from './feat
 import { adminMris } from './admins';
 import { listPurchasers } from '../../domain/admin/list-purchasers';
 import type { AcknowledgedDto, PageDto, PurchaseDetailDto, PurchaseFiltersDto, PurchaseRowDto } from '../../web/contracts/admin';
-import { EmptyBody, PurchasesQuery, iso, isoOrNull, moneyDto, namesOf, parseQuery, purchaseRow, requireAdmin } from '../web/admin-views';
+import { EmptyBody, PurchasesQuery, actionsDto, iso, isoOrNull, moneyDto, namesOf, parseQuery, purchaseRow, requireAdmin } from '../web/admin-views';
 import { route } from '../web/web-api';
 
 /** Admins see every purchase (R5): the paged list with filters, one purchase's details, acknowledge, disable its product. */
@@ -73,6 +73,8 @@ export const purchases: Feature = {
       run: async ({ deps, ctx, params }): Promise<PurchaseDetailDto> => {
         await requireAdmin(deps, ctx);
         const d = await getPurchaseDetail(deps, ctx, { subscriptionId: params.id });
+        // Admins always get their actions on a purchase; a missing set means the caller stopped being one.
+        if (!d.adminActions) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
         const name = await namesOf(
           deps,
           ctx,
@@ -106,7 +108,7 @@ export const purchases: Feature = {
             paidAt: isoOrNull(i.paidAt),
           })),
           acknowledged: d.acknowledged && { byName: d.acknowledged.byName, at: iso(d.acknowledged.at) },
-          acknowledgeable: d.adminActions?.acknowledge.ok ?? false,
+          ...actionsDto(d.adminActions),
         };
       },
     }),

@@ -8,6 +8,9 @@ import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, str, type BannerInput, type CommandInput, type Feature } from './feature';
 import { resolvePeople } from './targets';
+import type { RolesDto } from '../../web/contracts/admin';
+import { actionsDto, iso, namesOf } from '../web/admin-views';
+import { route } from '../web/web-api';
 
 /** Admin roles of the organization: who holds which, and (Global admins only) granting and revoking them. */
 
@@ -64,6 +67,31 @@ const onePerson = async (input: CommandInput, typed: string, role: Role, verb: t
 
 export const roles: Feature = {
   name: 'roles',
+  web: [
+    route({
+      method: 'get',
+      path: '/admin/roles',
+      run: async ({ deps, ctx }): Promise<RolesDto> => {
+        const [rows, can] = await Promise.all([listRoles(deps, ctx), getRoleActions(deps, ctx)]);
+        const name = await namesOf(
+          deps,
+          ctx,
+          rows.flatMap((r) => [r.userId, ...(r.grantedBy ? [r.grantedBy] : [])]),
+        );
+        return {
+          ...actionsDto({ grant: can.grant }),
+          items: rows.map((r) => ({
+            userId: r.userId,
+            displayName: name(r.userId),
+            role: r.role,
+            grantedAt: iso(r.grantedAt),
+            grantedByName: r.grantedBy ? name(r.grantedBy) : null,
+            ...actionsDto(r.actions),
+          })),
+        };
+      },
+    }),
+  ],
   commands: [
     command<object>({
       name: 'roles',

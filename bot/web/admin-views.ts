@@ -8,7 +8,9 @@ import { type PolicyChange } from '../../domain/policy/set-policy';
 import { displayNames } from '../../domain/directory/display-names';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import type { Money } from '../../domain/shared/money';
-import type { MoneyDto, PolicyChangesDto, ProductLicensesDto, PurchaseRowDto, SpendAmountsDto } from '../../web/contracts/admin';
+import type { Abilities } from '../../domain/shared/abilities';
+import type { RequestAction } from '../../domain/approvals/request-abilities';
+import type { ActionsDto, ApprovalDto, MoneyDto, PolicyChangesDto, ProductLicensesDto, PurchaseRowDto, SpendAmountsDto } from '../../web/contracts/admin';
 import { MAX_EXPORT_SUBSCRIPTIONS, ORIGINS, POLICY_CHOICES, STATUSES } from '../../web/contracts/admin';
 
 /*
@@ -84,6 +86,20 @@ export const purchaseRow = (s: Subscription, product: Product, purchaserName: st
   expiresAt: iso(s.expiresAt),
 });
 
+/** The domain's abilities as they travel: `can` per action, and the code and words of each refusal. Nothing is decided here. */
+export const actionsDto = <K extends string>(actions: Abilities<K>): ActionsDto<K> => {
+  const keys = Object.keys(actions) as K[];
+  return {
+    can: Object.fromEntries(keys.map((k) => [k, actions[k].ok])) as Record<K, boolean>,
+    reasons: Object.fromEntries(
+      keys.flatMap((k) => {
+        const a = actions[k];
+        return a.ok ? [] : [[k, { code: a.code, message: a.reason }]];
+      }),
+    ) as ActionsDto<K>['reasons'],
+  };
+};
+
 export const productLicenses = (p: ProductLicenses): ProductLicensesDto => ({
   productId: p.product.id,
   productName: p.product.name,
@@ -122,3 +138,18 @@ export const approvalCost = (r: PurchaseRequest, product: Product): MoneyDto | n
   const unit = product.prices[r.billingFrequency];
   return { amountMinor: unit.amountMinor * r.quantity, currency: unit.currency };
 };
+
+/** A request as the Approvals section lists it, with what the domain lets this admin do about it. */
+export const approvalDto = (r: PurchaseRequest, product: Product | undefined, requesterName: string, actions: Abilities<RequestAction>): ApprovalDto => ({
+  id: r.id,
+  kind: r.kind,
+  productId: r.productId,
+  productName: product?.name ?? r.productId,
+  requesterId: r.requesterId,
+  requesterName,
+  quantity: r.quantity,
+  billingFrequency: r.billingFrequency,
+  cost: product ? approvalCost(r, product) : null,
+  createdAt: iso(r.createdAt),
+  ...actionsDto(actions),
+});

@@ -1,18 +1,20 @@
-import { requireAdminRead, requireAdminWrite } from '../access';
+import { requireAdminRead } from '../access';
 import type { Product, PurchaseRequest, Tenant } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit, getProduct } from '../shared/effects';
 import { parseId } from '../shared/validation';
 import { ErrorCodes, fail } from '../shared/errors';
-import type { Abilities } from '../shared/abilities';
-import { requestAbilities, type RequestAction } from './request-abilities';
+import { requireAbility, type Abilities } from '../shared/abilities';
+import { approvalSettingAbility, requestAbilities, type ApprovalSettingAction, type RequestAction } from './request-abilities';
 
 export type PendingRequest = PurchaseRequest & { actions: Abilities<RequestAction> };
 
 /** Optional tenant setting: purchases by non-admins wait for an admin's approval. */
 export const setRequireApproval = async (deps: Deps, ctx: ActorContext, input: { enabled: unknown }): Promise<Tenant> =>
   deps.uow.run(async (repos) => {
-    const { tenant } = await requireAdminWrite(repos, ctx);
+    const actor = await requireAdminRead(repos, ctx);
+    requireAbility(approvalSettingAbility(actor));
+    const { tenant } = actor;
     if (typeof input.enabled !== 'boolean') fail(ErrorCodes.INPUT_INVALID, 'Say on or off.');
     const updated = { ...tenant, requireApproval: input.enabled as boolean };
     if (updated.requireApproval !== tenant.requireApproval) {
@@ -22,9 +24,12 @@ export const setRequireApproval = async (deps: Deps, ctx: ActorContext, input: {
     return updated;
   });
 
-/** Whether the organization asks admins to approve purchases (admins and Global readers may look). */
-export const getRequireApproval = async (deps: Deps, ctx: ActorContext): Promise<boolean> =>
-  deps.uow.read(async (repos) => (await requireAdminRead(repos, ctx)).tenant.requireApproval);
+/** Whether the organization asks admins to approve purchases (admins and Global readers may look), and whether this caller may change that. */
+export const getApprovalSetting = async (deps: Deps, ctx: ActorContext): Promise<{ requireApproval: boolean; actions: Abilities<ApprovalSettingAction> }> =>
+  deps.uow.read(async (repos) => {
+    const actor = await requireAdminRead(repos, ctx);
+    return { requireApproval: actor.tenant.requireApproval, actions: { change: approvalSettingAbility(actor) } };
+  });
 
 /** Pending requests, each with whether this admin may approve or reject it (a Global reader may not). */
 export const listPendingRequests = async (deps: Deps, ctx: ActorContext): Promise<PendingRequest[]> =>

@@ -4,6 +4,10 @@ import { allowed, firstRefusal, refusedBy, type Abilities, type Ability } from '
 import { ErrorCodes } from '../shared/errors';
 
 export type RequestAction = 'approve' | 'reject';
+export type ApprovalSettingAction = 'change';
+
+/** The organization's "require admin approval" setting: Global readers see it, admins who may write change it. */
+export const approvalSettingAbility = (actor: Actor): Ability => adminWriteAbility(actor.roles);
 
 /** A request is decided once, by an admin who may write. */
 export const decideAbility = (actor: Actor, request: PurchaseRequest): Ability =>

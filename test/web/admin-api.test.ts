@@ -3,6 +3,8 @@ import { WEB_LINK_PURPOSE } from '../../bot/web/web-auth';
 import { exportableSubscriptionIds } from '../../domain/admin/export-licensed-users';
 import { spendSummary } from '../../domain/admin/spend-summary';
 import { setRequireApproval } from '../../domain/approvals/manage-approvals';
+import { rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
+import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { bootstrapAdmins } from '../../domain/roles/manage-roles';
 import { upsertDirectoryUsers, upsertTenant } from '../../domain/directory/sync-directory';
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
@@ -10,6 +12,8 @@ import { assignLicenses } from '../../domain/licenses/assign-licenses';
 import type { ActorContext } from '../../domain/ports';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import type {
+  ActionsDto,
+  ApprovalDetailDto,
   ApprovalsDto,
   AuditEntryDto,
   LicensesOverviewDto,
@@ -19,8 +23,10 @@ import type {
   PurchaseDetailDto,
   PurchaseFiltersDto,
   PurchaseRowDto,
+  RolesDto,
   SpendDto,
 } from '../../web/contracts/admin';
+import { ADMIN_PURCHASE_ACTIONS } from '../../web/contracts/admin';
 import { startBot, type BotHarness } from '../bot/harness';
 
 /**
@@ -101,6 +107,7 @@ const adminRequests = (): Array<[string, 'GET' | 'POST', () => string, unknown]>
   ['decide', 'POST', () => '/admin/approvals/req-0001', { decision: 'approve' }],
   ['require approval', 'POST', () => '/admin/settings/require-approval', { enabled: true }],
   ['audit', 'GET', () => '/admin/audit?page=1', undefined],
+  ['roles', 'GET', () => '/admin/roles', undefined],
   ['spend', 'GET', () => '/admin/spend', undefined],
 ];
 const bodyOf = (body: unknown): unknown => (typeof body === 'function' ? body() : body);
@@ -312,5 +319,98 @@ describe('Admin API: what an admin gets', () => {
     expect((await call('alex', 'POST', '/admin/settings/require-approval', { enabled: true })).body).toEqual({ requireApproval: true });
     expect((await get<ApprovalsDto>('alex', '/admin/approvals')).body.requireApproval).toBe(true);
     expect((await call('alex', 'POST', '/admin/settings/require-approval', { enabled: false })).body).toEqual({ requireApproval: false });
+  });
+});
+
+/** An item's actions as codes: true where allowed, the refusal's code where not (what a test can compare at a glance). */
+const codesOf = <K extends string>(a: ActionsDto<K>): Record<K, true | string> =>
+  Object.fromEntries((Object.keys(a.can) as K[]).map((k) => [k, a.can[k] ? true : (a.reasons[k]?.code ?? 'no reason given')])) as Record<K, true | string>;
+
+describe('Admin API: each item carries what the domain allows this caller now, and why not', () => {
+  let pendingId: string;
+  let decidedId: string;
+
+  beforeAll(async () => {
+    const deps = bot.app.deps;
+    const card = () => bot.app.payments.tokenize({ number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', name: 'Megan' }).token;
+    await setRequireApproval(deps, ctxOf('alex'), { enabled: true });
+    const requests: string[] = [];
+    for (const productId of ['CFQ7TTC0HD32', 'CFQ7TTC0HDB0']) {
+      const r = await buySubscription(deps, ctxOf('megan'), { productId, quantity: 2, cardToken: card() });
+      if (r.status !== 'pending') throw new Error('expected a request');
+      requests.push(r.request.id);
+    }
+    [pendingId, decidedId] = requests;
+    await rejectPurchaseRequest(deps, ctxOf('alex'), { requestId: decidedId, note: 'Use the central licenses' });
+    await setRequireApproval(deps, ctxOf('alex'), { enabled: false });
+  });
+
+  it('approvals: an admin may approve and reject a pending request and change the setting; a Global reader may do none of it', async () => {
+    const admin = (await get<ApprovalsDto>('alex', '/admin/approvals')).body;
+    expect(codesOf(admin.setting)).toEqual({ change: true });
+    expect(admin.items.map((r) => r.id)).toEqual([pendingId]);
+    expect(admin.items[0]).toMatchObject({ can: { approve: true, reject: true }, reasons: {} });
+
+    const reader = (await get<ApprovalsDto>('isaiah', '/admin/approvals')).body;
+    expect(codesOf(reader.setting)).toEqual({ change: 'AUTH.READ_ONLY' });
+    expect(reader.items.map((r) => [r.id, codesOf(r)])).toEqual([[pendingId, { approve: 'AUTH.READ_ONLY', reject: 'AUTH.READ_ONLY' }]]);
+    expect(reader.items[0].reasons.approve?.message).toMatch(/Global readers can view but not change/);
+  });
+
+  it('approvals: a decided request can no longer be approved or rejected, for anyone, and says it was decided', async () => {
+    const decided = await get<ApprovalDetailDto>('alex', `/admin/approvals/${decidedId}`);
+    expect(decided.status).toBe(200);
+    expect(decided.body).toMatchObject({ id: decidedId, status: 'Rejected', decidedByName: 'Alex Wilber', note: 'Use the central licenses', productName: 'Project Plan 3' });
+    expect(codesOf(decided.body)).toEqual({ approve: 'REQUEST.ALREADY_DECIDED', reject: 'REQUEST.ALREADY_DECIDED' });
+    expect(decided.body.reasons.approve?.message).toBe('That request was already rejected.');
+    // A Global reader is refused first for who they are.
+    expect(codesOf((await get<ApprovalDetailDto>('isaiah', `/admin/approvals/${decidedId}`)).body)).toEqual({ approve: 'AUTH.READ_ONLY', reject: 'AUTH.READ_ONLY' });
+    expect(codesOf((await get<ApprovalDetailDto>('alex', `/admin/approvals/${pendingId}`)).body)).toEqual({ approve: true, reject: true });
+    // And the server refuses exactly what the item said.
+    const again = await call('alex', 'POST', `/admin/approvals/${decidedId}`, { decision: 'approve' });
+    expect([again.status, again.body.error.code]).toEqual([409, 'REQUEST.ALREADY_DECIDED']);
+    expect((await get('megan', `/admin/approvals/${decidedId}`)).status).toBe(403);
+    expect((await get('fabrikam', `/admin/approvals/${decidedId}`)).status).toBe(404);
+  });
+
+  it('policies: an admin may change every row and all at once; a Global reader none, with the reason', async () => {
+    const admin = (await get<PoliciesDto>('alex', '/admin/policies')).body;
+    expect(codesOf(admin)).toEqual({ changeAll: true });
+    expect(admin.rows).toHaveLength(15);
+    expect(new Set(admin.rows.map((r) => JSON.stringify(codesOf(r))))).toEqual(new Set([JSON.stringify({ change: true })]));
+    const reader = (await get<PoliciesDto>('isaiah', '/admin/policies')).body;
+    expect(codesOf(reader)).toEqual({ changeAll: 'AUTH.READ_ONLY' });
+    expect(new Set(reader.rows.map((r) => JSON.stringify(codesOf(r))))).toEqual(new Set([JSON.stringify({ change: 'AUTH.READ_ONLY' })]));
+  });
+
+  it('purchase detail: the admin actions are the domain’s, per caller (no central subscription to move users to; a reader is refused each)', async () => {
+    const admin = (await get<PurchaseDetailDto>('alex', `/admin/purchases/${meganSub}`)).body;
+    const domain = (await getPurchaseDetail(bot.app.deps, ctxOf('alex'), { subscriptionId: meganSub })).adminActions!;
+    expect(codesOf(admin)).toEqual(Object.fromEntries(ADMIN_PURCHASE_ACTIONS.map((a) => [a, domain[a].ok ? true : domain[a].code])));
+    expect(codesOf(admin)).toMatchObject({ takeOverCancel: true, centralize: true, moveUsers: 'TAKEOVER.TARGET_INVALID', disableProduct: true });
+    expect(admin.reasons.moveUsers?.message).toMatch(/no central Power BI Pro subscription/);
+
+    const reader = (await get<PurchaseDetailDto>('isaiah', `/admin/purchases/${meganSub}`)).body;
+    expect(codesOf(reader)).toEqual(Object.fromEntries(ADMIN_PURCHASE_ACTIONS.map((a) => [a, 'AUTH.READ_ONLY'])));
+
+    // Once acknowledged, acknowledging again is refused, with who did it.
+    if (admin.can.acknowledge) expect((await call('alex', 'POST', `/admin/purchases/${meganSub}/acknowledge`, {})).status).toBe(200);
+    const after = (await get<PurchaseDetailDto>('alex', `/admin/purchases/${meganSub}`)).body;
+    expect(codesOf(after).acknowledge).toBe('PURCHASE.ALREADY_ACKNOWLEDGED');
+    expect(after.reasons.acknowledge?.message).toBe('Alex Wilber already acknowledged this purchase.');
+  });
+
+  it('roles: a Global admin may grant, and revoke every role but the last Global admin; a Global reader may do neither', async () => {
+    const admin = (await get<RolesDto>('alex', '/admin/roles')).body;
+    expect(codesOf(admin)).toEqual({ grant: true });
+    expect(admin.items.map((r) => [r.displayName, r.role, codesOf(r)]).sort()).toEqual([
+      ['Alex Wilber', 'GlobalAdmin', { revoke: 'ROLE.LAST_GLOBAL_ADMIN' }],
+      ['Isaiah Langer', 'GlobalReader', { revoke: true }],
+    ]);
+    expect(admin.items.find((r) => r.role === 'GlobalReader')).toMatchObject({ grantedByName: 'Alex Wilber' });
+    const reader = (await get<RolesDto>('isaiah', '/admin/roles')).body;
+    expect(codesOf(reader)).toEqual({ grant: 'AUTH.NOT_GLOBAL_ADMIN' });
+    expect(reader.items.map((r) => codesOf(r))).toEqual([{ revoke: 'AUTH.NOT_GLOBAL_ADMIN' }, { revoke: 'AUTH.NOT_GLOBAL_ADMIN' }]);
+    expect((await get<RolesDto>('fabrikam', '/admin/roles')).body.items.map((r) => r.displayName)).toEqual(['Fabrikam Admin']);
   });
 });

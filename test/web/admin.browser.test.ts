@@ -6,6 +6,7 @@ import { spendSummary } from '../../domain/admin/spend-summary';
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../../domain/licenses/assign-licenses';
 import { getPolicy } from '../../domain/policy/view-policies';
+import { setRequireApproval } from '../../domain/approvals/manage-approvals';
 import type { ActorContext } from '../../domain/ports';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { browserTestsEnabled, startWebHarness, type Persona, type WebHarness, unlabelledControls } from './browser-harness';
@@ -157,6 +158,12 @@ describeBrowser('Admin tab in Chromium', () => {
       await detail.getByText(text).waitFor();
     for (const name of ['Megan Bowen', 'Patti Fernandez', 'Lynne Robbins']) await detail.getByRole('rowheader', { name }).waitFor();
     await detail.getByRole('cell', { name: 'Bought' }).waitFor();
+    // The admin actions the domain allows here, and its reason for the one it doesn't (no central subscription to move users to).
+    const actions = detail.getByRole('region', { name: 'Admin actions' });
+    await actions.getByText('Take over and cancel it: say “take over Power BI Pro from Megan Bowen” to the bot.').waitFor();
+    await actions.getByText('Centralize its licenses: say “centralize Power BI Pro from Megan Bowen” to the bot.').waitFor();
+    await actions.getByText(/There is no central Power BI Pro subscription yet/).waitFor();
+    await actions.getByRole('button', { name: 'Turn off self-service purchase of Power BI Pro' }).waitFor();
     await detail.getByRole('button', { name: 'Acknowledge' }).click();
     await detail.getByText(/^Acknowledged by Alex Wilber on \d{4}-\d{2}-\d{2}$/).waitFor();
     await detail.getByRole('button', { name: '← All purchases' }).click();
@@ -336,18 +343,44 @@ describeBrowser('Admin tab in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('a Global reader sees everything but policies read-only, and the API refuses their change (403)', async () => {
+  it('a Global reader sees everything with no control the domain refuses them (each refusal in its words), and the API refuses their change (403)', async () => {
+    // A request waiting for a decision, which a reader may see but not decide.
+    const deps = web.bot.app.deps;
+    await setRequireApproval(deps, ctxOf('alex'), { enabled: true });
+    const card = web.bot.app.payments.tokenize({ number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123', name: 'Megan' }).token;
+    const pending = await buySubscription(deps, ctxOf('megan'), { productId: 'CFQ7TTC0HD33', quantity: 1, cardToken: card });
+    if (pending.status !== 'pending') throw new Error('expected a request');
+    await setRequireApproval(deps, ctxOf('alex'), { enabled: false });
+
     const { page, problems } = await open('isaiah');
     await page.getByText('only Global admins and Billing admins can change it').waitFor();
     const p = await openSection(page, 'Policies');
-    await p.getByText(/^Read-only:/).waitFor();
+    await p.getByText('Read-only: Global readers can view but not change this. Ask a Global or Billing admin.').waitFor();
     expect(await p.getByRole('combobox').count()).toBe(0);
     expect(await p.getByRole('button').count()).toBe(0);
     await p.getByRole('row', { name: /Power BI Pro Enabled/ }).waitFor();
+
     const approvals = await openSection(page, 'Approvals');
     await expect(approvals.getByRole('checkbox', { name: 'Require admin approval for purchases' }).isDisabled()).resolves.toBe(true);
+    const request = approvals.getByRole('row', { name: /1 license of Visio Plan 1, monthly/ });
+    await request.getByText('Global readers can view but not change this. Ask a Global or Billing admin.').waitFor();
+    expect(await approvals.getByRole('button', { name: /^(Approve|Reject)/ }).count()).toBe(0);
+    expect(await approvals.getByRole('button').count()).toBe(0);
+
+    const purchases = await openSection(page, 'Purchases');
+    await purchases.getByRole('button', { name: /^Power BI Pro, bought by Megan Bowen/ }).click();
+    const detail = purchases.getByRole('article', { name: 'Power BI Pro' });
+    await detail.getByRole('region', { name: 'Admin actions' }).getByText('Global readers can view but not change this. Ask a Global or Billing admin.').waitFor();
+    expect(await detail.getByRole('button').allTextContents()).toEqual(['← All purchases']);
+
     for (const section of SECTIONS) await openSection(page, section);
     expect(problems).toEqual([]);
+    // The same request, as an admin sees it: Approve and Reject are there.
+    const admin = await open('alex');
+    const forAdmin = await openSection(admin.page, 'Approvals');
+    await forAdmin.getByRole('button', { name: 'Approve 1 license of Visio Plan 1, monthly for Megan Bowen' }).waitFor();
+    await forAdmin.getByRole('button', { name: 'Reject 1 license of Visio Plan 1, monthly for Megan Bowen' }).waitFor();
+    expect(admin.problems).toEqual([]);
     const refused = await apiFromPage(page, 'POST', `/admin/policies/${PBI}`, { value: 'Disabled' });
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'AUTH.READ_ONLY' } } });
     expect((await getPolicy(web.bot.app.deps, ctxOf('alex'), PBI)).value).toBe('Enabled');

@@ -30,6 +30,23 @@ export type PolicyValueDto = (typeof POLICY_CHOICES)[number];
 /** The most subscriptions one CSV export may name (the API refuses more with a 400). */
 export const MAX_EXPORT_SUBSCRIPTIONS = 500;
 
+/** A refusal in the domain's words: a stable code (what tests and pages branch on) and a sentence for people. */
+export interface RefusalDto {
+  code: string;
+  message: string;
+}
+
+/**
+ * What the domain allows this caller to do with one item now, per action, and for each refused action
+ * why (as the purchaser pages' `can`/`reasons`). The pages show exactly this; the server checks again
+ * on every action.
+ */
+export interface ActionsDto<K extends string> {
+  can: Record<K, boolean>;
+  /** One entry for each action in `can` that is false. */
+  reasons: Partial<Record<K, RefusalDto>>;
+}
+
 export interface Choice {
   id: string;
   name: string;
@@ -58,15 +75,17 @@ export interface PurchaseRowDto {
   expiresAt: Iso;
 }
 
-export interface PurchaseDetailDto {
+/** An admin's actions on someone's self-service purchase (R3, R8–R10 and the new-purchase acknowledgement). */
+export const ADMIN_PURCHASE_ACTIONS = ['takeOverCancel', 'moveUsers', 'centralize', 'acknowledge', 'disableProduct'] as const;
+export type AdminPurchaseAction = (typeof ADMIN_PURCHASE_ACTIONS)[number];
+
+export interface PurchaseDetailDto extends ActionsDto<AdminPurchaseAction> {
   purchase: PurchaseRowDto & { cancelledAt: Iso | null; cancelReason: string | null };
   purchaser: { id: string; displayName: string; email: string | null; active: boolean } | null;
   assignedUsers: Array<{ id: string; displayName: string; email: string | null; assignedAt: Iso }>;
   orders: Array<{ id: string; kind: string; quantityDelta: number; amount: MoneyDto | null; at: Iso; note: string | null; actorName: string }>;
   invoices: Array<{ id: string; description: string; amount: MoneyDto; status: 'Paid' | 'Unpaid'; issuedAt: Iso; paidAt: Iso | null }>;
   acknowledged: { byName: string; at: Iso } | null;
-  /** Self-service purchases can be acknowledged once (by an admin who may change things). */
-  acknowledgeable: boolean;
 }
 
 export interface AcknowledgedDto {
@@ -101,7 +120,7 @@ export interface ProductLicenseGroupsDto extends ProductLicensesDto {
   totalGroups: number;
 }
 
-export interface PolicyRowDto {
+export interface PolicyRowDto extends ActionsDto<'change'> {
   productId: string;
   productName: string;
   value: PolicyValueDto;
@@ -110,7 +129,8 @@ export interface PolicyRowDto {
   updatedByName: string | null;
 }
 
-export interface PoliciesDto {
+/** `changeAll`: setting every product at once. */
+export interface PoliciesDto extends ActionsDto<'changeAll'> {
   defaultValue: PolicyValueDto;
   rows: PolicyRowDto[];
 }
@@ -119,7 +139,7 @@ export interface PolicyChangesDto {
   changes: Array<{ productId: string; productName: string; from: PolicyValueDto; to: PolicyValueDto }>;
 }
 
-export interface ApprovalDto {
+export interface ApprovalDto extends ActionsDto<'approve' | 'reject'> {
   id: string;
   kind: 'Purchase' | 'Trial';
   productId: string;
@@ -135,13 +155,40 @@ export interface ApprovalDto {
 
 export interface ApprovalsDto {
   requireApproval: boolean;
+  /** Whether this caller may turn "require admin approval" on or off. */
+  setting: ActionsDto<'change'>;
   items: ApprovalDto[];
+}
+
+/** One request, pending or decided (a decided one can no longer be approved or rejected, and says why). */
+export interface ApprovalDetailDto extends ApprovalDto {
+  status: 'Pending' | 'Approved' | 'Rejected' | 'Failed';
+  decidedByName: string | null;
+  decidedAt: Iso | null;
+  note: string | null;
 }
 
 export interface DecisionDto {
   id: string;
   status: 'Pending' | 'Approved' | 'Rejected' | 'Failed';
   note: string | null;
+}
+
+export const ROLE_CHOICES = ['GlobalAdmin', 'BillingAdmin', 'GlobalReader', 'DelegatedAdmin'] as const;
+export type RoleDto = (typeof ROLE_CHOICES)[number];
+
+/** One role one person holds; `revoke` is refused for readers and for the last Global admin. */
+export interface RoleRowDto extends ActionsDto<'revoke'> {
+  userId: string;
+  displayName: string;
+  role: RoleDto;
+  grantedAt: Iso;
+  grantedByName: string | null;
+}
+
+/** `grant`: giving someone a role (Global admins only). */
+export interface RolesDto extends ActionsDto<'grant'> {
+  items: RoleRowDto[];
 }
 
 export interface AuditEntryDto {

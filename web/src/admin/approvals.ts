@@ -1,5 +1,22 @@
 import { h, render } from '../lib/dom';
-import { cell, dateTime, failureText, loaded, loading, money, nextId, plural, say, showFailure, statusLine, table, type Section, type SectionContext } from './ui';
+import {
+  cell,
+  dateTime,
+  failureText,
+  loaded,
+  loading,
+  money,
+  nextId,
+  plural,
+  refusalNote,
+  refusedReasons,
+  say,
+  showFailure,
+  statusLine,
+  table,
+  type Section,
+  type SectionContext,
+} from './ui';
 import type { ApprovalDto, ApprovalsDto, DecisionDto } from '../../contracts/admin';
 
 const what = (r: ApprovalDto): string =>
@@ -8,17 +25,19 @@ const what = (r: ApprovalDto): string =>
 /**
  * The optional "require admin approval" setting and the purchase requests waiting for a decision.
  * Approving makes the purchase now, on the requester's card, under today's policy; rejecting tells
- * the requester, with the reason if one is given.
+ * the requester, with the reason if one is given. Each control is there only when the server says this
+ * admin may use it now; otherwise the server's reason is shown in its place.
  */
-export const approvalsSection = ({ session, me }: SectionContext): Section => {
+export const approvalsSection = ({ session }: SectionContext): Section => {
   const status = statusLine();
 
   const settingView = (data: ApprovalsDto): HTMLElement => {
     const id = nextId('require-approval');
+    const canChange = data.setting.can.change;
     const box = h('input', {
       type: 'checkbox',
       id,
-      disabled: !me.canAdminWrite,
+      disabled: !canChange,
       'aria-describedby': `${id}-hint`,
       onchange: async () => {
         box.disabled = true;
@@ -34,7 +53,7 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
           box.checked = !box.checked;
           say(status, failureText(e), 'error');
         } finally {
-          box.disabled = !me.canAdminWrite;
+          box.disabled = !canChange;
         }
       },
     });
@@ -46,9 +65,9 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
       h(
         'p',
         { class: 'muted', id: `${id}-hint` },
-        me.canAdminWrite
+        canChange
           ? 'When on, a purchase or trial by someone who isn’t an admin waits here (and in the admins’ channel) until an admin approves or rejects it.'
-          : 'Only Global admins and Billing admins can change this setting.',
+          : refusedReasons(data.setting, ['change']).join(' '),
       ),
     );
   };
@@ -74,41 +93,40 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
       }
     };
     const label = `${what(r)} for ${r.requesterName}`;
-    const actions = me.canAdminWrite
+    const approve = r.can.approve
       ? h(
-          'div',
-          { class: 'row' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'primary',
-              'aria-label': `Approve ${label}`,
-              onclick: (e: Event) => {
-                (e.currentTarget as HTMLButtonElement).disabled = true;
-                void decide('approve');
-              },
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            'aria-label': `Approve ${label}`,
+            onclick: (e: Event) => {
+              (e.currentTarget as HTMLButtonElement).disabled = true;
+              void decide('approve');
             },
-            'Approve',
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'danger',
-              'aria-label': `Reject ${label}`,
-              'aria-expanded': 'false',
-              onclick: (e: Event) => {
-                const b = e.currentTarget as HTMLButtonElement;
-                reasonRow.hidden = !reasonRow.hidden;
-                b.setAttribute('aria-expanded', String(!reasonRow.hidden));
-                if (!reasonRow.hidden) reasonRow.querySelector('textarea')?.focus();
-              },
-            },
-            'Reject',
-          ),
+          },
+          'Approve',
         )
-      : h('span', { class: 'muted' }, 'Waiting');
+      : null;
+    const reject = r.can.reject
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            'aria-label': `Reject ${label}`,
+            'aria-expanded': 'false',
+            onclick: (e: Event) => {
+              const b = e.currentTarget as HTMLButtonElement;
+              reasonRow.hidden = !reasonRow.hidden;
+              b.setAttribute('aria-expanded', String(!reasonRow.hidden));
+              if (!reasonRow.hidden) reasonRow.querySelector('textarea')?.focus();
+            },
+          },
+          'Reject',
+        )
+      : null;
+    const actions = h('div', { class: 'row' }, approve, reject, refusalNote(refusedReasons(r, ['approve', 'reject'])));
     const reasonId = nextId('reason');
     const reason = h('textarea', { id: reasonId, maxlength: '500', rows: '2' });
     render(
@@ -134,7 +152,7 @@ export const approvalsSection = ({ session, me }: SectionContext): Section => {
     );
     return [
       h('tr', {}, cell(dateTime(r.createdAt)), cell(r.requesterName, { header: true }), cell(what(r)), cell(r.cost ? money(r.cost) : 'Free trial', { num: true }), cell(actions)),
-      reasonRow,
+      ...(reject ? [reasonRow] : []),
     ];
   };
 

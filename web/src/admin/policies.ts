@@ -1,5 +1,23 @@
 import { h, render } from '../lib/dom';
-import { cell, date, failureText, loaded, loading, nextId, POLICY_WORDS, plural, say, selectField, showFailure, statusLine, table, type Section, type SectionContext } from './ui';
+import {
+  cell,
+  date,
+  failureText,
+  loaded,
+  loading,
+  nextId,
+  POLICY_WORDS,
+  plural,
+  refusalNote,
+  refusedReasons,
+  say,
+  selectField,
+  showFailure,
+  statusLine,
+  table,
+  type Section,
+  type SectionContext,
+} from './ui';
 import { POLICY_CHOICES, type PoliciesDto, type PolicyChangesDto, type PolicyRowDto, type PolicyValueDto } from '../../contracts/admin';
 
 const OPTIONS = POLICY_CHOICES.map((v) => ({ value: v, text: POLICY_WORDS[v] }));
@@ -8,18 +26,21 @@ const lastChanged = (r: PolicyRowDto): string => (r.isDefault || !r.updatedAt ? 
 
 /**
  * R3: AllowSelfServicePurchase for every product, changed one product at a time or all at once.
- * A change applies to purchases and trials from now on, never to existing subscriptions. Global
- * readers see the same table without controls (the server refuses their changes anyway).
+ * A change applies to purchases and trials from now on, never to existing subscriptions. A row has its
+ * controls only when the server says this caller may change it (a Global reader sees the table alone,
+ * with the server's reason); the server checks every change again.
  */
-export const policiesSection = ({ session, me }: SectionContext): Section => {
+export const policiesSection = ({ session }: SectionContext): Section => {
   const status = statusLine();
 
   const describe = (c: PolicyChangesDto['changes'][number]) =>
     c.from === c.to ? `${c.productName} was already ${POLICY_WORDS[c.to]}.` : `${c.productName}: ${POLICY_WORDS[c.from]} → ${POLICY_WORDS[c.to]}.`;
 
-  const row = (r: PolicyRowDto, redraw: () => Promise<void>): HTMLTableRowElement => {
-    if (!me.canAdminWrite) {
-      return h('tr', {}, cell(r.productName, { header: true }), cell(POLICY_WORDS[r.value]), cell(lastChanged(r)));
+  /** `withControls`: some row of the table may be changed, so each row has a Save column (a refused row says why there). */
+  const row = (r: PolicyRowDto, withControls: boolean, redraw: () => Promise<void>): HTMLTableRowElement => {
+    if (!r.can.change) {
+      const plain = [cell(r.productName, { header: true }), cell(POLICY_WORDS[r.value]), cell(lastChanged(r))];
+      return h('tr', {}, plain, withControls ? cell(refusalNote(refusedReasons(r, ['change']))) : null);
     }
     const saveId = nextId('save');
     const save = h(
@@ -126,19 +147,18 @@ export const policiesSection = ({ session, me }: SectionContext): Section => {
     async show(panel) {
       // Re-read on every visit: another admin (or the chat) may have changed a policy meanwhile.
       const tableArea = h('div', {});
-      const headers = me.canAdminWrite
-        ? ['Product', 'AllowSelfServicePurchase', 'Last changed', { text: 'Save', srOnly: true }]
-        : ['Product', 'AllowSelfServicePurchase', 'Last changed'];
-      const draw = (data: PoliciesDto) =>
+      const draw = (data: PoliciesDto) => {
+        const withControls = data.rows.some((r) => r.can.change);
         render(
           tableArea,
           table(
             'AllowSelfServicePurchase per product',
-            headers,
-            data.rows.map((r) => row(r, redraw)),
+            withControls ? ['Product', 'AllowSelfServicePurchase', 'Last changed', { text: 'Save', srOnly: true }] : ['Product', 'AllowSelfServicePurchase', 'Last changed'],
+            data.rows.map((r) => row(r, withControls, redraw)),
             { className: 'policy-table' },
           ),
         );
+      };
       const redraw = async () => draw(await session.api<PoliciesDto>('/admin/policies'));
       loading(panel, 'policies');
       try {
@@ -150,13 +170,9 @@ export const policiesSection = ({ session, me }: SectionContext): Section => {
             { class: 'muted' },
             `Whether people may buy or try each product themselves. New products start as ${POLICY_WORDS[data.defaultValue]}. A change applies to purchases and trials from now on; existing subscriptions keep running.`,
           ),
-          me.canAdminWrite
+          data.can.changeAll
             ? setAll(data.rows.length, redraw)
-            : h(
-                'p',
-                { class: 'notice notice-info', id: 'policies-read-only' },
-                'Read-only: as a Global reader you can see these policies; only Global admins and Billing admins can change them.',
-              ),
+            : h('p', { class: 'notice notice-info', id: 'policies-read-only' }, `Read-only: ${refusedReasons(data, ['changeAll']).join(' ')}`),
           status,
           tableArea,
         );

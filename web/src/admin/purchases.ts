@@ -10,6 +10,8 @@ import {
   ORIGIN_WORDS,
   pager,
   plural,
+  refusalNote,
+  refusedReasons,
   say,
   selectField,
   showFailure,
@@ -20,7 +22,7 @@ import {
   type Section,
   type SectionContext,
 } from './ui';
-import { STATUSES, type AcknowledgedDto, type PageDto, type PurchaseDetailDto, type PurchaseFiltersDto, type PurchaseRowDto } from '../../contracts/admin';
+import { STATUSES, type AcknowledgedDto, type PageDto, type PolicyChangesDto, type PurchaseDetailDto, type PurchaseFiltersDto, type PurchaseRowDto } from '../../contracts/admin';
 
 interface Filters {
   origin: string;
@@ -52,9 +54,10 @@ const per = (frequency: 'Monthly' | 'Annual') => (frequency === 'Annual' ? 'year
 /**
  * R5: every purchase of the organization, filtered by how it was bought, product, purchaser and
  * status, 25 a page; a row opens its detail (product, purchaser, quantity, expiry, order history,
- * price, assigned users) where a new self-service purchase can be acknowledged.
+ * price, assigned users) with the admin actions the server says this caller may take on it now, and
+ * the server's reason for each one they can't.
  */
-export const purchasesSection = ({ session, me }: SectionContext): Section => {
+export const purchasesSection = ({ session }: SectionContext): Section => {
   const filters: Filters = { origin: '', productId: '', purchaserId: '', status: '' };
   let page = 1;
   let panel: HTMLElement;
@@ -156,12 +159,13 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
     list.querySelector<HTMLElement>('button.link')?.focus();
   };
 
-  const openDetail = async (id: string) => {
+  /** `done`: the outcome of an action just taken on this purchase, said once the detail is drawn again. */
+  const openDetail = async (id: string, done?: string) => {
     detailOpen = true;
     loading(panel, 'the purchase');
     try {
       const d = await session.api<PurchaseDetailDto>(`/admin/purchases/${encodeURIComponent(id)}`);
-      render(panel, detailView(d));
+      render(panel, detailView(d, done));
       panel.querySelector<HTMLElement>('h2')?.focus();
     } catch (e) {
       render(panel, h('button', { type: 'button', onclick: backToList }, '← All purchases'), h('div', { class: 'notice notice-error', role: 'alert' }, failureText(e)));
@@ -170,13 +174,66 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
     }
   };
 
-  const detailView = (d: PurchaseDetailDto): HTMLElement => {
+  /**
+   * Take over, move users and centralize are done from the purchase's card in Teams (they ask for a
+   * reason, a target and a confirmation there): when possible the page says what to tell the bot.
+   * Turning the product off is one click here. Refused ones are the server's reasons, each said once.
+   */
+  const adminActions = (d: PurchaseDetailDto, detailStatus: HTMLElement): HTMLElement | null => {
+    const p = d.purchase;
+    const from = `${p.productName} from ${p.purchaserName}`;
+    const inChat: Array<[boolean, string]> = [
+      [d.can.takeOverCancel, `Take over and cancel it: say “take over ${from}” to the bot.`],
+      [d.can.moveUsers, `Take over and move its users to a central subscription: say “take over ${from}” to the bot.`],
+      [d.can.centralize, `Centralize its licenses: say “centralize ${from}” to the bot.`],
+    ];
+    const disable = d.can.disableProduct
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            onclick: async (e: Event) => {
+              const b = e.currentTarget as HTMLButtonElement;
+              b.disabled = true;
+              try {
+                const r = await session.api<PolicyChangesDto>(`/admin/policies/${encodeURIComponent(p.productId)}`, { method: 'POST', body: { value: 'Disabled' } });
+                // Re-read: what an admin may do about this purchase follows from the new policy.
+                await openDetail(p.id, `Self-service purchase of ${r.changes[0]?.productName ?? p.productName} is now turned off for new purchases and trials.`);
+              } catch (err) {
+                b.disabled = false;
+                say(detailStatus, failureText(err), 'error');
+              }
+            },
+          },
+          `Turn off self-service purchase of ${p.productName}`,
+        )
+      : null;
+    // An acknowledgement already shows as its badge; its refusal would only repeat it.
+    const refused = refusedReasons(
+      d,
+      d.acknowledged ? ['takeOverCancel', 'moveUsers', 'centralize', 'disableProduct'] : ['takeOverCancel', 'moveUsers', 'centralize', 'acknowledge', 'disableProduct'],
+    );
+    const possible = inChat.filter(([ok]) => ok).map(([, text]) => h('li', {}, text));
+    if (!disable && possible.length === 0 && refused.length === 0) return null;
+    return h(
+      'section',
+      { class: 'admin-actions', 'aria-labelledby': 'purchase-actions-title' },
+      h('h3', { id: 'purchase-actions-title' }, 'Admin actions'),
+      possible.length ? h('ul', {}, possible) : null,
+      disable ? h('div', { class: 'row' }, disable, h('span', { class: 'muted' }, 'New purchases and trials only; existing subscriptions keep running.')) : null,
+      refusalNote(refused),
+    );
+  };
+
+  const detailView = (d: PurchaseDetailDto, done?: string): HTMLElement => {
     const p = d.purchase;
     const detailStatus = statusLine();
+    if (done) say(detailStatus, done, 'success');
     const ackArea = h('div', { class: 'row' });
     const showAck = (a: AcknowledgedDto | null) => {
       if (a) render(ackArea, h('span', { class: 'badge good' }, `Acknowledged by ${a.byName} on ${date(a.at)}`));
-      else if (d.acknowledgeable && me.canAdminWrite) {
+      else if (d.can.acknowledge) {
         const button = h(
           'button',
           {
@@ -200,6 +257,7 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
       } else render(ackArea);
     };
     showAck(d.acknowledged);
+    const actions = adminActions(d, detailStatus);
     const total = { amountMinor: p.unitPrice.amountMinor * p.quantity, currency: p.unitPrice.currency };
     const purchaser = d.purchaser
       ? `${d.purchaser.displayName}${d.purchaser.email ? ` (${d.purchaser.email})` : ''}${d.purchaser.active ? '' : ' — has left the organization'}`
@@ -221,6 +279,7 @@ export const purchasesSection = ({ session, me }: SectionContext): Section => {
         ['Cancelled', p.cancelledAt ? `${date(p.cancelledAt)}${p.cancelReason ? ` — ${p.cancelReason}` : ''}` : null],
       ]),
       ackArea,
+      actions,
       detailStatus,
       h('h3', {}, 'Assigned users'),
       d.assignedUsers.length

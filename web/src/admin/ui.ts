@@ -2,7 +2,7 @@ import { day, price, STATUS_WORDS } from '../../../cards/format';
 import { ApiError, type Session } from '../lib/session';
 import type { Me } from '../../contracts/me';
 import { announce, h, render } from '../lib/dom';
-import type { MoneyDto, OriginDto, PolicyValueDto } from '../../contracts/admin';
+import type { ActionsDto, MoneyDto, OriginDto, PolicyValueDto } from '../../contracts/admin';
 
 /** What every section gets: the signed-in session, who is looking, and the page-wide status line. */
 export interface SectionContext {
@@ -142,3 +142,15 @@ export const facts = (rows: ReadonlyArray<[string, Node | string | null]>): HTML
     { class: 'facts' },
     rows.filter(([, v]) => v !== null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
   );
+
+/**
+ * Why the domain refused these actions, each sentence once (a Global reader's five refusals are one
+ * sentence). Only the server's words: the page never works out a reason of its own.
+ */
+export const refusedReasons = <K extends string>(dto: ActionsDto<K>, keys: readonly K[]): string[] => [
+  ...new Set(keys.flatMap((k) => (dto.can[k] ? [] : [dto.reasons[k]?.message ?? 'Not possible right now.']))),
+];
+
+/** The reasons as quiet text where the controls would be. */
+export const refusalNote = (reasons: readonly string[], attrs: { id?: string } = {}): HTMLElement | null =>
+  reasons.length ? h('p', { class: 'muted refusal', id: attrs.id ?? null }, reasons.join(' ')) : null;
