@@ -18,7 +18,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { DEMO_TENANT_ID, DEMO_USERS } from '../prisma/seed-demo';
+import { randomUUID } from 'node:crypto';
+import { DEMO_TENANT_ID, DEMO_USERS, seedDemoTenant } from '../prisma/seed-demo';
+import { applyMigrations } from '../prisma/migrate';
+import { openDatabase } from '../prisma/client';
+import { PrismaUnitOfWork } from '../prisma/unit-of-work';
+import { seedCatalog } from '../prisma/seed';
+import { CATALOG } from '../domain/catalog/catalog-data';
+import type { Deps } from '../domain/ports';
+import { upsertDirectoryUsers } from '../domain/directory/sync-directory';
+import { buySubscription } from '../domain/purchasing/buy-subscription';
+import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import { writeResultsJson, writeResultsSection } from './results-md';
 
 const args = process.argv.slice(2);
@@ -94,7 +104,49 @@ interface Scenario {
   target: 'ours' | 'echo';
   kind: Kind;
   body: (serviceUrl: string) => object;
+  /** Write turns: a different request each time (a new form id, the next person), so every one really writes. */
+  bodyAt?: (serviceUrl: string, i: number) => object;
+  /** Write turns are held to server CPU per request, not to the echo bot's throughput. */
+  write?: boolean;
 }
+
+/** An Action.Execute invoke from a 1:1 chat, as Teams sends it for a button on a card there. */
+const personalAction = (serviceUrl: string, who: keyof typeof DEMO_USERS, verb: string, data: Record<string, unknown>) => ({
+  type: 'invoke',
+  name: 'adaptiveCard/action',
+  id: 'i2',
+  channelId: 'msteams',
+  serviceUrl,
+  timestamp: new Date().toISOString(),
+  locale: 'en-US',
+  value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  from: { id: `29:${DEMO_USERS[who].id}`, name: DEMO_USERS[who].displayName, aadObjectId: DEMO_USERS[who].id },
+  recipient: BOT,
+  replyToId: 'card-2',
+  conversation: { id: `a:personal-${who}`, conversationType: 'personal', tenantId: DEMO_TENANT_ID },
+  channelData: { tenant: { id: DEMO_TENANT_ID } },
+});
+
+/** The people the assign scenario licenses, one per request (seeded before the server starts). */
+const BENCH_PEOPLE = 12_000;
+const benchPersonId = (i: number): string => `00000000-bench-0000-0000-${String(i % BENCH_PEOPLE).padStart(12, '0')}`;
+const RUN_ID = Date.now().toString(36);
+/** Filled in by the seeding step: Lynne's big Power BI Pro subscription that the assign scenario fills. */
+const seeded = { bigSubscriptionId: '' };
+
+const buyTurn = (u: string, i: number) =>
+  personalAction(u, 'patti', 'buy.submit', {
+    productId: 'CFQ7TTC0LH2H',
+    quantity: 1,
+    billingFrequency: 'Monthly',
+    formId: `bench-${RUN_ID}-${i}`,
+    savedCard: 'new',
+    cardNumber: '4242 4242 4242 4242',
+    cardExpiry: '12/35',
+    cardCvc: '123',
+    cardName: 'Patti Fernandez',
+  });
+const assignTurn = (u: string, i: number) => personalAction(u, 'lynne', 'licenses.assign', { subscriptionId: seeded.bigSubscriptionId, userIds: benchPersonId(i), people: '' });
 const SCENARIOS: Scenario[] = [
   { name: 'echo bot: message', target: 'echo', kind: 'message', body: (u) => personal(u, 'megan', 'help') },
   { name: 'echo bot: card action', target: 'echo', kind: 'invoke', body: (u) => cardAction(u, 'alex') },
@@ -102,6 +154,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'my purchases', target: 'ours', kind: 'message', body: (u) => personal(u, 'megan', 'my purchases') },
   { name: 'admin purchases (channel)', target: 'ours', kind: 'message', body: (u) => inChannel(u, 'alex', 'purchases') },
   { name: 'card action purchases.page', target: 'ours', kind: 'invoke', body: (u) => cardAction(u, 'alex') },
+  { name: 'write: buy (typed card)', target: 'ours', kind: 'invoke', write: true, body: (u) => buyTurn(u, -1), bodyAt: buyTurn },
+  { name: 'write: assign one person', target: 'ours', kind: 'invoke', write: true, body: (u) => assignTurn(u, -1), bodyAt: assignTurn },
 ];
 
 // ---- processes
@@ -184,12 +238,16 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 const connectorCount = async (connectorUrl: string): Promise<{ received: number; connections: number }> =>
   (await (await fetch(`${connectorUrl}stats`)).json()) as { received: number; connections: number };
 
-const cannon = async (url: string, body: string, seconds: number, latencies?: number[]) => {
+/** Write scenarios number their requests across warm-up and run, so no two requests are the same write. */
+let writeSeq = 0;
+
+const cannon = async (url: string, body: string, seconds: number, latencies?: number[], bodyAt?: (i: number) => string) => {
   const instance = autocannon({
     url: `${url}/api/messages`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
+    ...(bodyAt ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: bodyAt(writeSeq++) }) }] } : {}),
     connections: CONNECTIONS,
     duration: seconds,
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
@@ -199,12 +257,13 @@ const cannon = async (url: string, body: string, seconds: number, latencies?: nu
 
 const measure = async (s: Scenario, url: string, pid: number, connectorUrl: string): Promise<Run> => {
   const body = JSON.stringify(s.body(connectorUrl));
-  await cannon(url, body, WARMUP); // warm-up: JIT, caches, connection pools
+  const bodyAt = s.bodyAt ? (i: number) => JSON.stringify(s.bodyAt!(connectorUrl, i)) : undefined;
+  await cannon(url, body, WARMUP, undefined, bodyAt); // warm-up: JIT, caches, connection pools
   await new Promise((r) => setTimeout(r, 300));
   const latencies: number[] = [];
   const sentBefore = await connectorCount(connectorUrl);
   const cpuBefore = cpuMs(pid);
-  const result = await cannon(url, body, DURATION, latencies);
+  const result = await cannon(url, body, DURATION, latencies, bodyAt);
   const cpuAfter = cpuMs(pid);
   await new Promise((r) => setTimeout(r, 300)); // replies still in flight when autocannon stopped
   const after = await connectorCount(connectorUrl);
@@ -247,9 +306,51 @@ const sample = async (s: Scenario, url: string, connectorUrl: string): Promise<s
   return `HTTP ${res.status}; reply: ${(stats.last[activity.conversation.id.split(';')[0]] ?? stats.last[activity.conversation.id] ?? '(none)').slice(0, 160).replace(/\n/g, ' ')}`;
 };
 
+/**
+ * Before the server starts, on its database file: the demo tenant (as the server would seed it), the
+ * people the assign scenario licenses, and a 10,000-license Power BI Pro subscription of Lynne's to
+ * license them on (she is in no other scenario, so the read scenarios see the demo tenant as it is).
+ */
+const seedWriteData = async (url: string): Promise<void> => {
+  applyMigrations(url);
+  const db = openDatabase(url, { statisticsIntervalMs: 0 });
+  try {
+    await seedCatalog(db.writer);
+    const payments = new SandboxPaymentProvider('bench-seed-secret-0123456789');
+    const deps: Deps = {
+      uow: new PrismaUnitOfWork(db),
+      payments,
+      clock: { now: () => new Date() },
+      ids: { next: randomUUID },
+      settings: { enabledMarkets: ['US'], reminderDays: 7 },
+    };
+    await seedDemoTenant(deps, payments);
+    for (let from = 0; from < BENCH_PEOPLE; from += 1_000) {
+      const people = Array.from({ length: Math.min(1_000, BENCH_PEOPLE - from) }, (_, k) => ({
+        id: benchPersonId(from + k),
+        tenantId: DEMO_TENANT_ID,
+        displayName: `Bench Person ${from + k}`,
+        email: `bench${from + k}@example.com`,
+        isGuest: false,
+        active: true,
+      }));
+      await upsertDirectoryUsers(deps, people);
+    }
+    const powerBi = CATALOG.find((p) => p.name === 'Power BI Pro')!;
+    const lynne = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.lynne.id, surface: 'system' as const };
+    const card = payments.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2035, cvc: '123' }).token;
+    const bought = await buySubscription(deps, lynne, { productId: powerBi.id, quantity: 10_000, cardToken: card });
+    if (bought.status !== 'created') throw new Error('bench seed: the big subscription was not created');
+    seeded.bigSubscriptionId = bought.subscription.id;
+  } finally {
+    db.close();
+  }
+};
+
 const main = async () => {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
+  await seedWriteData(`file:${path.join(DATA, 'bot.db')}`);
   const connector = await startConnector();
   const [echoPort, ourPort] = [await freePort(), await freePort()];
   const log = openSync(path.join(DATA, 'server.log'), 'a');
@@ -295,6 +396,9 @@ const main = async () => {
   if (CPU_PROF) console.log(`CPU profile written to ${DATA}`);
 };
 
+/** Issue 10: a write turn (buy, assign through Action.Execute) costs at most this much server CPU. */
+const WRITE_CPU_TARGET_MS = 5;
+
 const report = (runs: Run[], samples: Record<string, string>) => {
   // The echo bot's best run of each kind (highest req/s, lowest p99) is the baseline: the strictest reading.
   const baseline = (kind: Kind) => {
@@ -310,7 +414,9 @@ const report = (runs: Run[], samples: Record<string, string>) => {
     const same = baseline(r.kind);
     const rpsRatio = r.rps / b.rps;
     const p99Ratio = r.p99 / b.p99;
-    const met = r.target === 'echo' ? null : rpsRatio >= 0.7 && p99Ratio <= 2 && r.non2xx === 0;
+    // Write turns (each one a real purchase or assignment) are held to their own CPU, not to an echo.
+    const isWrite = SCENARIOS.find((x) => x.name === r.name)?.write === true;
+    const met = r.target === 'echo' ? null : isWrite ? r.serverCpuMsPerRequest <= WRITE_CPU_TARGET_MS && r.non2xx === 0 : rpsRatio >= 0.7 && p99Ratio <= 2 && r.non2xx === 0;
     const vsSame = r.target === 'ours' && r.kind === 'invoke' ? `${pct(r.rps / same.rps)}, ${(r.p99 / same.p99).toFixed(2)}×` : '—';
     return {
       ...r,
@@ -329,6 +435,10 @@ without an app id; the baseline is botbuilder's echo bot sample on the same stac
 reply to a loopback Bot Connector stand-in in a process of its own. autocannon: ${CONNECTIONS} connections, ${WARMUP} s
 warm-up then ${DURATION} s per row, one activity body per row (Megan's 1:1 chat for \`help\` and \`my purchases\`,
 Alex @mentioning the bot in a channel for \`purchases\`, Alex's \`Action.Execute\` invoke \`purchases.page\`).
+The two write rows send a different request each time: Patti pressing **Buy** on a buy form with a typed
+card (a new form id each time: a real charge, subscription, invoice, order, audit and admin notification),
+and Lynne assigning the next of 12,000 seeded people on a 10,000-license Power BI Pro subscription; they
+are held to server CPU per request (≤ ${WRITE_CPU_TARGET_MS} ms), not to the echo bot.
 Latencies are per request, client side, at saturation (closed loop). The echo bot runs first and last; the
 better of its two runs (highest req/s, lowest p99) is the baseline. Targets: ≥ 70% of the echo bot's req/s
 and p99 ≤ 2× its p99. "Server CPU" is the bot process's user + system time per request, steadier than
