@@ -812,3 +812,13 @@ describe('every button a reader gets is one the domain allows them now', () => {
     }
   });
 });
+
+describe('notifications posted where several people read them', () => {
+  test.each(['PurchaseCreated', 'ApprovalRequested'] as const)('%s offers only Review (the refresh view) until Teams refreshes it for each admin', (kind) => {
+    const card = notificationCard({ kind, data }, { refreshUserIds });
+    const buttons = actionsOf(card);
+    expect(buttons.map((b) => b.title)).toEqual(['Review']);
+    expect(buttons[0]).toMatchObject({ verb: VERBS.refresh, data: (card.refresh as { action: { data: unknown } }).action.data });
+    expect((card.refresh as { userIds: string[] }).userIds).toEqual(refreshUserIds);
+  });
+});
