@@ -8,8 +8,8 @@ import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, str, type BannerInput, type CommandInput, type Feature } from './feature';
 import { resolvePeople } from './targets';
-import type { RolesDto } from '../../web/contracts/admin';
-import { actionsDto, iso, namesOf } from '../web/admin-views';
+import type { RoleChangeDto, RolesDto } from '../../web/contracts/admin';
+import { RoleBody, actionsDto, iso, namesOf } from '../web/admin-views';
 import { route } from '../web/web-api';
 
 /** Admin roles of the organization: who holds which, and (Global admins only) granting and revoking them. */
@@ -89,6 +89,24 @@ export const roles: Feature = {
             ...actionsDto(r.actions),
           })),
         };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/roles/grant',
+      body: RoleBody,
+      run: async ({ deps, ctx, body }): Promise<RoleChangeDto> => {
+        const g = await grantRole(deps, ctx, { userId: body.userId, role: body.role });
+        return { userId: body.userId, displayName: g.displayName, role: body.role, changed: g.changed };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/admin/roles/revoke',
+      body: RoleBody,
+      run: async ({ deps, ctx, body }): Promise<RoleChangeDto> => {
+        const r = await revokeRole(deps, ctx, { userId: body.userId, role: body.role });
+        return { userId: body.userId, displayName: r.displayName, role: body.role, changed: r.changed };
       },
     }),
   ],

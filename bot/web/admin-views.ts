@@ -11,7 +11,7 @@ import type { Money } from '../../domain/shared/money';
 import type { Abilities } from '../../domain/shared/abilities';
 import type { RequestAction } from '../../domain/approvals/request-abilities';
 import type { ActionsDto, ApprovalDto, MoneyDto, PolicyChangesDto, ProductLicensesDto, PurchaseRowDto, SpendAmountsDto } from '../../web/contracts/admin';
-import { MAX_EXPORT_SUBSCRIPTIONS, ORIGINS, POLICY_CHOICES, STATUSES } from '../../web/contracts/admin';
+import { MAX_EXPORT_SUBSCRIPTIONS, ORIGINS, POLICY_CHOICES, ROLE_CHOICES, STATUSES } from '../../web/contracts/admin';
 
 /*
  * The Admin tab's JSON API. Every handler is one (or two) domain use cases run as the verified
@@ -52,6 +52,7 @@ export const PolicyBody = z.strictObject({ value: z.enum(POLICY_CHOICES) });
 export const ExportBody = z.strictObject({ subscriptionIds: z.array(id).min(1, 'choose at least one subscription').max(MAX_EXPORT_SUBSCRIPTIONS) });
 export const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).optional() });
 export const RequireApprovalBody = z.strictObject({ enabled: z.boolean() });
+export const RoleBody = z.strictObject({ userId: id, role: z.enum(ROLE_CHOICES) });
 
 /** Queries are checked like bodies, but a wrong one is the domain's INPUT.INVALID (a 4xx with the reason). */
 export const parseQuery = <T>(schema: z.ZodType<T>, query: Record<string, string>): T => {

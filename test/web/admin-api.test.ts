@@ -413,4 +413,26 @@ describe('Admin API: each item carries what the domain allows this caller now, a
     expect(reader.items.map((r) => codesOf(r))).toEqual([{ revoke: 'AUTH.NOT_GLOBAL_ADMIN' }, { revoke: 'AUTH.NOT_GLOBAL_ADMIN' }]);
     expect((await get<RolesDto>('fabrikam', '/admin/roles')).body.items.map((r) => r.displayName)).toEqual(['Fabrikam Admin']);
   });
+
+  it('roles: granting and revoking are refused exactly where the list said so, and work where it said they would', async () => {
+    const adele = { userId: DEMO_USERS.adele.id, role: 'BillingAdmin' };
+    const before = await snapshot(DEMO_TENANT_ID);
+    for (const who of ['isaiah', 'megan'] as const) {
+      for (const verb of ['grant', 'revoke']) {
+        const res = await call(who, 'POST', `/admin/roles/${verb}`, adele);
+        expect([who, verb, res.status, res.body.error.code]).toEqual([who, verb, 403, 'AUTH.NOT_GLOBAL_ADMIN']);
+      }
+    }
+    const last = await call('alex', 'POST', '/admin/roles/revoke', { userId: DEMO_USERS.alex.id, role: 'GlobalAdmin' });
+    expect([last.status, last.body.error.code]).toEqual([422, 'ROLE.LAST_GLOBAL_ADMIN']);
+    expect((await call('alex', 'POST', '/admin/roles/grant', { ...adele, role: 'Boss' })).status).toBe(400);
+    expect((await call('fabrikam', 'POST', '/admin/roles/grant', adele)).body.error.code).toBe('USER.NOT_FOUND'); // not a Fabrikam person
+    expect(await snapshot(DEMO_TENANT_ID)).toBe(before);
+
+    expect((await call('alex', 'POST', '/admin/roles/grant', adele)).body).toEqual({ ...adele, displayName: 'Adele Vance', changed: true });
+    const granted = (await get<RolesDto>('alex', '/admin/roles')).body.items.find((r) => r.userId === adele.userId);
+    expect(granted && [granted.role, granted.grantedByName, codesOf(granted)]).toEqual(['BillingAdmin', 'Alex Wilber', { revoke: true }]);
+    expect((await call('alex', 'POST', '/admin/roles/revoke', adele)).body).toEqual({ ...adele, displayName: 'Adele Vance', changed: true });
+    expect((await get<RolesDto>('alex', '/admin/roles')).body.items.map((r) => r.userId)).not.toContain(adele.userId);
+  });
 });

@@ -16,7 +16,7 @@ const describeBrowser = browserTestsEnabled ? describe : describe.skip;
 const PBI = 'CFQ7TTC0H9MP';
 const APPS = 'CFQ7TTC0LH2H';
 const AUTOMATE = 'CFQ7TTC0LH3L';
-const SECTIONS = ['Purchases', 'Licenses', 'Policies', 'Approvals', 'Audit log', 'Spend'] as const;
+const SECTIONS = ['Purchases', 'Licenses', 'Policies', 'Approvals', 'Audit log', 'Spend', 'Roles'] as const;
 
 /** The DOM as the in-page checks use it: this file compiles as Node code, without the DOM library. */
 interface DomEl {
@@ -134,6 +134,9 @@ describeBrowser('Admin tab in Chromium', () => {
 
     const spend = await openSection(page, 'Spend');
     await spend.getByRole('img', { name: /^Power BI Pro: / }).waitFor();
+
+    const roles = await openSection(page, 'Roles');
+    await roles.getByRole('row', { name: /^Isaiah Langer Global reader .* by Alex Wilber/ }).waitFor();
     expect(await unlabelledControls(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
@@ -304,10 +307,11 @@ describeBrowser('Admin tab in Chromium', () => {
     for (const [key, expected] of [
       ['ArrowRight', 'Licenses'],
       ['ArrowRight', 'Policies'],
-      ['End', 'Spend'],
+      ['End', 'Roles'],
       ['ArrowRight', 'Purchases'],
-      ['ArrowLeft', 'Spend'],
+      ['ArrowLeft', 'Roles'],
       ['Home', 'Purchases'],
+      ['ArrowLeft', 'Roles'],
       ['ArrowLeft', 'Spend'],
       ['ArrowLeft', 'Audit log'],
       ['ArrowLeft', 'Approvals'],
@@ -343,6 +347,25 @@ describeBrowser('Admin tab in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('roles: a Global admin grants a role by finding the person, and revokes it; the last Global admin has no Revoke, with the reason', async () => {
+    const { page, problems } = await open('alex');
+    const p = await openSection(page, 'Roles');
+    const alexRow = p.getByRole('row', { name: /^Alex Wilber Global admin/ });
+    await alexRow.getByText("You can't remove the last Global admin.").waitFor();
+    expect(await alexRow.getByRole('button').count()).toBe(0);
+    await p.getByRole('button', { name: 'Revoke Global reader from Isaiah Langer' }).waitFor();
+
+    await p.getByRole('combobox', { name: 'Role to grant' }).selectOption({ label: 'Billing admin' });
+    await p.getByRole('searchbox', { name: 'Person (name or email)' }).fill('adele');
+    await p.getByRole('button', { name: 'Grant Billing admin to Adele Vance (adelev@example.com)' }).click();
+    await p.getByRole('status').filter({ hasText: 'Granted Billing admin to Adele Vance.' }).waitFor();
+    await p.getByRole('button', { name: 'Revoke Billing admin from Adele Vance' }).click();
+    await p.getByRole('status').filter({ hasText: 'Revoked Billing admin from Adele Vance.' }).waitFor();
+    expect(await web.bot.app.deps.uow.read((r) => r.roles.listForUser(DEMO_TENANT_ID, DEMO_USERS.adele.id))).toEqual([]);
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it('a Global reader sees everything with no control the domain refuses them (each refusal in its words), and the API refuses their change (403)', async () => {
     // A request waiting for a decision, which a reader may see but not decide.
     const deps = web.bot.app.deps;
@@ -372,6 +395,11 @@ describeBrowser('Admin tab in Chromium', () => {
     const detail = purchases.getByRole('article', { name: 'Power BI Pro' });
     await detail.getByRole('region', { name: 'Admin actions' }).getByText('Global readers can view but not change this. Ask a Global or Billing admin.').waitFor();
     expect(await detail.getByRole('button').allTextContents()).toEqual(['← All purchases']);
+
+    const roles = await openSection(page, 'Roles');
+    await roles.getByText('Only a Global admin can manage roles.').waitFor();
+    expect(await roles.getByRole('button').count()).toBe(0);
+    expect(await roles.getByRole('searchbox').count()).toBe(0);
 
     for (const section of SECTIONS) await openSection(page, section);
     expect(problems).toEqual([]);

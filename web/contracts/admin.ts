@@ -191,6 +191,14 @@ export interface RolesDto extends ActionsDto<'grant'> {
   items: RoleRowDto[];
 }
 
+/** A grant or revoke: `changed` is false when the person already had (or no longer had) the role. */
+export interface RoleChangeDto {
+  userId: string;
+  displayName: string;
+  role: RoleDto;
+  changed: boolean;
+}
+
 export interface AuditEntryDto {
   id: string;
   at: Iso;

@@ -2,22 +2,16 @@ import type { Session } from '../lib/session';
 import type { Me } from '../../contracts/me';
 import { h, render } from '../lib/dom';
 import { tabs } from './tabs';
-import type { Section, SectionContext } from './ui';
+import { ROLE_WORDS, type Section, type SectionContext } from './ui';
 import { purchasesSection } from './purchases';
 import { licensesSection } from './licenses';
 import { policiesSection } from './policies';
 import { approvalsSection } from './approvals';
 import { auditSection } from './audit';
 import { spendSection } from './spend';
+import { rolesSection } from './roles';
 
-const ROLE_WORDS: Record<string, string> = {
-  GlobalAdmin: 'Global admin',
-  BillingAdmin: 'Billing admin',
-  GlobalReader: 'Global reader',
-  DelegatedAdmin: 'Partner (delegated admin)',
-};
-
-/** People who are not admins get a plain answer instead of six tabs of refusals. */
+/** People who are not admins get a plain answer instead of seven tabs of refusals. */
 const notAnAdmin = (me: Me): HTMLElement =>
   h(
     'div',
@@ -29,8 +23,8 @@ const notAnAdmin = (me: Me): HTMLElement =>
 
 /**
  * The Admin tab: every self-service purchase, licenses and their export, policies, approvals, the
- * audit log and spend, as six tabs. The server checks every request again; what the page shows or
- * hides (for instance a Global reader's read-only policies) is only a courtesy.
+ * audit log, spend and admin roles, as seven tabs. Each control is shown only where the server says
+ * this caller may use it now (and the server checks every request again).
  */
 export const drawAdmin = async (session: Session, me: Me, root: HTMLElement): Promise<void> => {
   if (!me.isAdmin) {
@@ -38,7 +32,7 @@ export const drawAdmin = async (session: Session, me: Me, root: HTMLElement): Pr
     return;
   }
   const ctx: SectionContext = { session, me };
-  const sections: Section[] = [purchasesSection(ctx), licensesSection(ctx), policiesSection(ctx), approvalsSection(ctx), auditSection(ctx), spendSection(ctx)];
+  const sections: Section[] = [purchasesSection(ctx), licensesSection(ctx), policiesSection(ctx), approvalsSection(ctx), auditSection(ctx), spendSection(ctx), rolesSection(ctx)];
   // ?section=spend opens a section directly (links from chat, bookmarks inside Teams).
   const wanted = new URLSearchParams(window.location.search).get('section') ?? '';
   const roles = me.roles.map((r) => ROLE_WORDS[r] ?? r).join(', ');

@@ -2,7 +2,7 @@ import { day, price, STATUS_WORDS } from '../../../cards/format';
 import { ApiError, type Session } from '../lib/session';
 import type { Me } from '../../contracts/me';
 import { announce, h, render } from '../lib/dom';
-import type { ActionsDto, MoneyDto, OriginDto, PolicyValueDto } from '../../contracts/admin';
+import type { ActionsDto, MoneyDto, OriginDto, PolicyValueDto, RoleDto } from '../../contracts/admin';
 
 /** What every section gets: the signed-in session, who is looking, and the page-wide status line. */
 export interface SectionContext {
@@ -24,6 +24,12 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 
 export const ORIGIN_WORDS: Record<OriginDto, string> = { SelfService: 'Self-service', Central: 'Central' };
 export const POLICY_WORDS: Record<PolicyValueDto, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Trials only (no card)' };
+export const ROLE_WORDS: Record<RoleDto, string> = {
+  GlobalAdmin: 'Global admin',
+  BillingAdmin: 'Billing admin',
+  GlobalReader: 'Global reader',
+  DelegatedAdmin: 'Partner (delegated admin)',
+};
 export const statusWords = (status: string): string => STATUS_WORDS[status] ?? status;
 
 /** Status as a badge whose colour follows what it means; the words carry the meaning, not the colour. */
