@@ -1,6 +1,7 @@
 /**
- * The Admin tab's API as it travels (JSON): the server's route handlers (bot/web/admin-api.ts) and
- * the Admin tab's pages (web/src/admin) both compile against these types, so the two can't drift apart.
+ * The Admin tab's API as it travels (JSON): the server's routes (declared in bot/features/*, shaped by
+ * bot/web/admin-views.ts) and the Admin tab's pages (web/src/admin) both compile against these types,
+ * so the two can't drift apart. What a caller may do with an item travels with it (ActionsDto).
  * Plain types and constants only: the server imports this file too (web/contracts is the one module the
  * pages and the server share; .dependency-cruiser.cjs holds that). Dates are ISO 8601 strings; money is
  * integer minor units.
