@@ -34,7 +34,8 @@ export interface UserRepository {
   get(tenantId: string, id: string): Promise<DirectoryUser | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<DirectoryUser[]>;
   upsert(user: DirectoryUser): Promise<void>;
-  /** Active people whose name or email contains `query` (case-insensitive for ASCII), by name. */
+  /** Active people `query` is a prefix of: of their display name from one of its words on, or of their
+   *  email, compared as `searchKey` (domain/directory/find-people.ts) writes them; by name. */
   search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[]>;
 }
 
@@ -77,6 +78,30 @@ export interface SubscriptionFilter {
   status?: SubscriptionStatus;
 }
 
+/** One purchaser's group of the licenses view (R7), with its first rows only. */
+export interface LicenseGroup {
+  purchaserId: string;
+  /** Every live subscription of the product the purchaser bought, and the licenses assigned on them. */
+  subscriptionCount: number;
+  userCount: number;
+  subscriptions: Array<{ subscription: Subscription; assigned: number }>;
+  /** The person as the directory has them (null when the directory doesn't know them). */
+  users: Array<{ assignment: LicenseAssignment; displayName: string | null; email: string | null }>;
+}
+
+/** One row of the licensed-users export: the assignment and the person as the directory has them. */
+export interface ExportRow {
+  assignment: LicenseAssignment;
+  displayName: string | null;
+  email: string | null;
+}
+
+/** Where an export stopped: the position in its subscription list, and the last assignment id read there. */
+export interface ExportCursor {
+  index: number;
+  afterId: string | null;
+}
+
 export interface SubscriptionRepository {
   get(tenantId: string, id: string): Promise<Subscription | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]>;
@@ -89,8 +114,21 @@ export interface SubscriptionRepository {
   listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]>;
   /** R7 totals over a product's live subscriptions, computed in the database. */
   productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }>;
-  /** The purchasers of a product's live subscriptions, by id, paged: the groups of the licenses view. */
-  purchasersOfProduct(tenantId: string, productId: string, origin: SubscriptionOrigin | undefined, page: number, pageSize: number): Promise<Page<string>>;
+  /** R7's groups: the purchasers of a product's live subscriptions, by id, paged; each with its counts
+   *  and only the first `perGroup` subscriptions (oldest first) and licensed users (by subscription,
+   *  then assignment id), so a page costs the same however large a group is. */
+  licenseGroups(
+    tenantId: string,
+    productId: string,
+    origin: SubscriptionOrigin | undefined,
+    page: number,
+    pageSize: number,
+    perGroup: { subscriptions: number; users: number },
+  ): Promise<Page<LicenseGroup>>;
+  /** How many of `ids` (distinct) are subscriptions of the tenant. */
+  countExisting(tenantId: string, ids: readonly string[]): Promise<number>;
+  /** The ids of a product's live subscriptions, oldest first. */
+  listLiveIds(tenantId: string, productId: string): Promise<string[]>;
   /** Whether the purchaser ever started a trial of the product (running, converted or ended). */
   hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean>;
   /** Live subscriptions expiring before `before`, oldest first: of every tenant (the billing job),
@@ -107,6 +145,16 @@ export interface AssignmentRepository {
   /** Keyset page for streaming exports: assignments with id > afterId, ordered by id.
    *  At most MAX_IDS_PER_QUERY subscription ids per call (the caller walks larger sets in groups). */
   pageBySubscriptions(tenantId: string, subscriptionIds: readonly string[], afterId: string | null, limit: number): Promise<LicenseAssignment[]>;
+  /** The export's keyset walk: from `from`, the assignments of `subscriptionIds[index]` (id order), then
+   *  of the next ones, at most `limit` rows and at most `maxSubscriptions` subscriptions per call;
+   *  `next` is where to go on, null once the list is done. Any number of subscription ids. */
+  exportPage(
+    tenantId: string,
+    subscriptionIds: readonly string[],
+    from: ExportCursor,
+    limit: number,
+    maxSubscriptions: number,
+  ): Promise<{ rows: ExportRow[]; next: ExportCursor | null }>;
 }
 
 export interface OrderRepository {
@@ -119,6 +167,8 @@ export interface InvoiceRepository {
   get(tenantId: string, id: string): Promise<Invoice | null>;
   update(invoice: Invoice): Promise<void>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
+  /** One subscription's invoices, newest first. */
+  listBySubscription(tenantId: string, subscriptionId: string): Promise<Invoice[]>;
 }
 
 export interface PurchaseRequestRepository {

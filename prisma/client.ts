@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client';
-import { sqlitePathFromUrl } from './migrate';
+import { refreshStatistics, sqlitePathFromUrl } from './migrate';
 import { SqliteSqlReader } from './sql-reader';
 
 /**
@@ -23,6 +23,12 @@ export interface Database {
   writer: PrismaClient;
   reader: PrismaClient;
   readSql: SqliteSqlReader;
+  /**
+   * Refreshes the planner's statistics where the data changed a lot (prisma/migrate.ts
+   * refreshStatistics), as the periodic check does; call it after a bulk change (an import, a
+   * directory sync of a large tenant). Returns the tables analyzed.
+   */
+  refreshStatistics(): string[];
   close(): Promise<void>;
 }
 
@@ -32,7 +38,11 @@ export interface OpenOptions {
    * is synchronous: the wait blocks this process's event loop, so keep it short.
    */
   busyTimeoutMs?: number;
+  /** How often to check whether the statistics need a refresh (0: never). Default 10 minutes. */
+  statisticsIntervalMs?: number;
 }
+
+export const STATISTICS_INTERVAL_MS = 10 * 60_000;
 
 const READ_ONLY = 'PRAGMA query_only = ON';
 
@@ -180,11 +190,38 @@ export const openDatabase = (url: string, options: OpenOptions = {}): Database =
   const writer = clientFor(file, busyTimeoutMs, []);
   const reader = clientFor(file, busyTimeoutMs, [READ_ONLY]);
   const readSql = new SqliteSqlReader(file, [...pragmasFor(busyTimeoutMs), READ_ONLY], busyTimeoutMs);
+  const refresh = (): string[] => {
+    const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    try {
+      const analyzed = refreshStatistics(db);
+      // A connection reads the statistics when it opens: the SQL reader, which runs the paged reads,
+      // reopens on its next query. Prisma's connections keep theirs until restart; their queries are
+      // key and single-index lookups, planned alike with or without statistics.
+      if (analyzed.length > 0) readSql.close();
+      return analyzed;
+    } finally {
+      db.close();
+    }
+  };
+  const intervalMs = options.statisticsIntervalMs ?? STATISTICS_INTERVAL_MS;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          try {
+            refresh();
+          } catch {
+            // Busy (another process writing) or closing: the next tick tries again; plans stay valid meanwhile.
+          }
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
   return {
     writer,
     reader,
     readSql,
+    refreshStatistics: refresh,
     close: async () => {
+      if (timer) clearInterval(timer);
       readSql.close();
       await Promise.all([writer.$disconnect(), reader.$disconnect()]);
     },

@@ -110,6 +110,23 @@ const checkHistory = (rows: AppliedRow[], files: MigrationFile[]): void => {
   }
 };
 
+/**
+ * The query planner's statistics (sqlite_stat1), brought up to date where they are missing or stale:
+ * `PRAGMA optimize` (SQLite ≥ 3.46) analyzes a table only when it has no statistics for one of its
+ * indexes, or its size changed a lot since the last ANALYZE, with a bounded analysis_limit so even a
+ * large table takes a fraction of a second; 0x10002 checks every table, not only those this
+ * connection queried. Without statistics SQLite can't tell a selective index from a poor one (the
+ * admin purchases page counted through the wrong index at ×10). Returns the tables it analyzed.
+ *
+ * Statistics are read when a connection opens: connections opened before a refresh plan as before
+ * (prisma/client.ts reopens the SQL reader after one).
+ */
+export const refreshStatistics = (db: Database.Database): string[] => {
+  const planned = (db.prepare('PRAGMA optimize = 0x10003').all() as Array<{ optimize: string }>).map((r) => r.optimize); // 0x1: only say what it would do
+  if (planned.length > 0) db.exec('PRAGMA optimize = 0x10002');
+  return planned;
+};
+
 const isApplied = (rows: AppliedRow[], name: string): boolean => rows.some((r) => r.migration_name === name && r.finished_at !== null && r.rolled_back_at === null);
 
 /**
@@ -178,6 +195,9 @@ export const applyMigrations = (databaseUrl: string, options: MigrateOptions = {
       });
       if (didApply) applied.push(migration.name);
     }
+
+    // At start, after the schema changed (new indexes have no statistics) or the data grew since.
+    refreshStatistics(db);
 
     const known = new Set(files.map((f) => f.name));
     const unknown = [

@@ -86,7 +86,7 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
         )
       ).map((u) => [u.id, u]),
     );
-    const invoices = (await repos.invoices.listByPurchaser(ctx.tenantId, s.purchaserId)).filter((i) => i.subscriptionId === s.id);
+    const invoices = await repos.invoices.listBySubscription(ctx.tenantId, s.id);
     const acknowledged = ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at };
     const admin = isAdmin(actor.roles)
       ? await purchaseActionsOf(

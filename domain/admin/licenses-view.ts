@@ -26,11 +26,21 @@ export const licensesOverview = async (deps: Deps, ctx: ActorContext, input: { o
     return rows;
   });
 
+/** How much of one group a page shows: a purchaser may hold thousands of licenses (an admin who
+ *  centralized them); the counts are exact, the rest is in the CSV export and the next page. */
+export const GROUP_SUBSCRIPTIONS_SHOWN = 20;
+export const GROUP_USERS_SHOWN = 50;
+
 export interface PurchaserGroup {
   purchaserId: string;
   purchaserName: string;
+  /** The first GROUP_SUBSCRIPTIONS_SHOWN, oldest first; `subscriptionCount` counts them all. */
   subscriptions: Array<{ id: string; quantity: number; assigned: number; origin: SubscriptionOrigin; expiresAt: Date }>;
+  /** Always set by licensesForProduct (optional for views built by hand, as the card samples are). */
+  subscriptionCount?: number;
+  /** The first GROUP_USERS_SHOWN licensed users (by subscription, oldest first); `userCount` counts them all. */
   users: Array<{ id: string; displayName: string; email: string | null; subscriptionId: string }>;
+  userCount?: number;
 }
 
 export interface ProductLicensesView extends ProductLicenses {
@@ -41,6 +51,7 @@ export interface ProductLicensesView extends ProductLicenses {
   totalGroups: number;
 }
 
+/** A fixed number of statements per page, each reading only what the page shows (plus index-only counts). */
 export const licensesForProduct = async (
   deps: Deps,
   ctx: ActorContext,
@@ -50,30 +61,26 @@ export const licensesForProduct = async (
   return deps.uow.read(async (repos) => {
     await requireAdminRead(repos, ctx);
     const product = await getProduct(repos, input.productId);
-    const [totals, purchasers] = await Promise.all([
+    const [totals, found] = await Promise.all([
       repos.subscriptions.productTotals(ctx.tenantId, product.id, input.origin),
-      repos.subscriptions.purchasersOfProduct(ctx.tenantId, product.id, input.origin, page, pageSize),
+      repos.subscriptions.licenseGroups(ctx.tenantId, product.id, input.origin, page, pageSize, { subscriptions: GROUP_SUBSCRIPTIONS_SHOWN, users: GROUP_USERS_SHOWN }),
     ]);
-    const pageIds = purchasers.items;
-    const pageSubs = pageIds.length ? await repos.subscriptions.listLiveByProduct(ctx.tenantId, product.id, input.origin, pageIds) : [];
-    const assignments = await repos.assignments.listBySubscriptions(
-      ctx.tenantId,
-      pageSubs.map((s) => s.id),
+    const purchasers = new Map(
+      (
+        await repos.users.getMany(
+          ctx.tenantId,
+          found.items.map((g) => g.purchaserId),
+        )
+      ).map((u) => [u.id, u.displayName]),
     );
-    const people = new Map((await repos.users.getMany(ctx.tenantId, [...new Set([...pageIds, ...assignments.map((a) => a.userId)])])).map((u) => [u.id, u]));
-    const assignedPer = new Map<string, number>();
-    for (const a of assignments) assignedPer.set(a.subscriptionId, (assignedPer.get(a.subscriptionId) ?? 0) + 1);
-    const subPurchaser = new Map(pageSubs.map((s) => [s.id, s.purchaserId]));
-    const groups: PurchaserGroup[] = pageIds.map((purchaserId) => ({
-      purchaserId,
-      purchaserName: people.get(purchaserId)?.displayName ?? 'Former employee',
-      subscriptions: pageSubs
-        .filter((s) => s.purchaserId === purchaserId)
-        .map((s) => ({ id: s.id, quantity: s.quantity, assigned: assignedPer.get(s.id) ?? 0, origin: s.origin, expiresAt: s.expiresAt })),
-      users: assignments
-        .filter((a) => subPurchaser.get(a.subscriptionId) === purchaserId)
-        .map((a) => ({ id: a.userId, displayName: people.get(a.userId)?.displayName ?? a.userId, email: people.get(a.userId)?.email ?? null, subscriptionId: a.subscriptionId })),
+    const groups: PurchaserGroup[] = found.items.map((g) => ({
+      purchaserId: g.purchaserId,
+      purchaserName: purchasers.get(g.purchaserId) ?? 'Former employee',
+      subscriptions: g.subscriptions.map(({ subscription: s, assigned }) => ({ id: s.id, quantity: s.quantity, assigned, origin: s.origin, expiresAt: s.expiresAt })),
+      subscriptionCount: g.subscriptionCount,
+      users: g.users.map((u) => ({ id: u.assignment.userId, displayName: u.displayName ?? u.assignment.userId, email: u.email, subscriptionId: u.assignment.subscriptionId })),
+      userCount: g.userCount,
     }));
-    return { product, ...totals, available: totals.totalQuantity - totals.assigned, groups, page, pageSize, totalGroups: purchasers.total };
+    return { product, ...totals, available: totals.totalQuantity - totals.assigned, groups, page, pageSize, totalGroups: found.total };
   });
 };

@@ -14,8 +14,35 @@ const MAX_QUERY_LENGTH = 120;
 const CANDIDATES = 5;
 
 /**
+ * The form in which names, emails and queries are compared: ASCII letters lower-cased (as before,
+ * when this was SQLite's LIKE), each run of spaces, tabs, line breaks and hyphens one space, none at
+ * either end. Other characters are kept as typed, so that SQL alone can write the same keys (the
+ * migration that filled them in for people already stored; SQLite's lower() is ASCII-only).
+ */
+export const searchKey = (text: string): string =>
+  text
+    .replace(/[A-Z]+/g, (m) => m.toLowerCase())
+    .replace(/[ \t\r\n-]+/g, ' ')
+    .replace(/^ | $/g, '');
+
+/**
+ * What a person can be found by, each as a search key: their display name from each of its words on
+ * ("megan bowen", "bowen": first name, last name, any middle name) and their email. A query finds
+ * the person when its key is a prefix of one of these. Repositories store and index them.
+ */
+export const searchTermsOf = (user: Pick<DirectoryUser, 'displayName' | 'email'>): string[] => {
+  const name = searchKey(user.displayName);
+  const terms = new Set<string>();
+  for (let i = 0; i < name.length; i++) if (i === 0 || name[i - 1] === ' ') terms.add(name.slice(i));
+  const email = user.email === null ? '' : searchKey(user.email);
+  if (email) terms.add(email);
+  return [...terms];
+};
+
+/**
  * People of the caller's organization named by what was typed: an email or UPN matches exactly; a
- * name matches when the display name contains it. Only active members of the caller's own tenant.
+ * name matches when the display name, or one of its later words (a last name), starts with it; an
+ * email when it starts with it. Only active members of the caller's own tenant.
  */
 export const findPeople = async (deps: Deps, ctx: ActorContext, input: { queries: unknown }): Promise<PersonMatch[]> => {
   const raw = input.queries;

@@ -1,8 +1,10 @@
 import { Prisma, type LicenseAssignment as AssignmentRow } from '../generated/client';
 import type { LicenseAssignment } from '../../domain/model';
-import type { AssignmentRepository } from '../../domain/ports';
-import { countOf, inGroups, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
+import type { AssignmentRepository, ExportCursor, ExportRow } from '../../domain/ports';
+import { columns, countOf, inGroups, limitOffset, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
 import { MAX_IDS_PER_QUERY } from '../../domain/ports';
+
+const ASSIGNMENT_COLUMNS = columns(['id', 'tenantId', 'subscriptionId', 'userId', 'assignedAt', 'assignedBy'] satisfies (keyof AssignmentRow)[]);
 
 const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
   id: r.id,
@@ -20,14 +22,16 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   ) {}
 
   async listBySubscription(tenantId: string, subscriptionId: string): Promise<LicenseAssignment[]> {
-    const rows = await this.db.licenseAssignment.findMany({ where: { tenantId, subscriptionId }, orderBy: [{ assignedAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
+      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "assignedAt", "id"`);
     return rows.map(toAssignment);
   }
 
   async listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]> {
     if (subscriptionIds.length === 0) return [];
     const rows = await inGroups(subscriptionIds, (group) =>
-      this.db.licenseAssignment.findMany({ where: { tenantId, subscriptionId: { in: group } }, orderBy: [{ assignedAt: 'asc' }, { id: 'asc' }] }),
+      this.sql.query<AssignmentRow>(Prisma.sql`
+        SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" IN (${Prisma.join(group)}) ORDER BY "assignedAt", "id"`),
     );
     if (subscriptionIds.length > MAX_IDS_PER_QUERY) rows.sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime() || (a.id < b.id ? -1 : 1));
     return rows.map(toAssignment);
@@ -68,5 +72,36 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
       take: limit,
     });
     return rows.map(toAssignment);
+  }
+
+  /**
+   * One subscription at a time on its (tenantId, subscriptionId, id) index, each row with the person
+   * (a primary-key lookup), until the page is full: every statement reads only rows it returns, and
+   * nothing is held between pages but the cursor. The LIMIT is written into the SQL (see limitOffset),
+   * rounded up to a power of two so the texts stay few; a subscription's rows beyond the page wait for
+   * the next call, which resumes after the last id returned.
+   */
+  async exportPage(
+    tenantId: string,
+    subscriptionIds: readonly string[],
+    from: ExportCursor,
+    limit: number,
+    maxSubscriptions: number,
+  ): Promise<{ rows: ExportRow[]; next: ExportCursor | null }> {
+    const rows: ExportRow[] = [];
+    let { index, afterId } = from;
+    for (let visited = 0; index < subscriptionIds.length && rows.length < limit && visited < maxSubscriptions; visited++) {
+      const want = limit - rows.length;
+      const part = await this.sql.query<AssignmentRow & { displayName: string | null; email: string | null }>(Prisma.sql`
+        SELECT a."id", a."tenantId", a."subscriptionId", a."userId", a."assignedAt", a."assignedBy", u."displayName", u."email"
+        FROM "LicenseAssignment" a LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"
+        WHERE a."tenantId" = ${tenantId} AND a."subscriptionId" = ${subscriptionIds[index]}${afterId !== null ? Prisma.sql` AND a."id" > ${afterId}` : Prisma.empty}
+        ORDER BY a."id" ${limitOffset(Math.min(limit, 2 ** Math.ceil(Math.log2(want))), 0)}`);
+      for (const r of part.length > want ? part.slice(0, want) : part) rows.push({ assignment: toAssignment(r), displayName: r.displayName, email: r.email });
+      if (part.length >= want) return { rows, next: { index, afterId: rows[rows.length - 1].assignment.id } };
+      index++;
+      afterId = null;
+    }
+    return { rows, next: index < subscriptionIds.length ? { index, afterId } : null };
   }
 }

@@ -49,7 +49,7 @@ export const createRepositories = (db: Db, products: ProductCatalogCache = new P
   subscriptions: new PrismaSubscriptionRepository(db, sql),
   assignments: new PrismaAssignmentRepository(db, sql),
   orders: new PrismaOrderRepository(db),
-  invoices: new PrismaInvoiceRepository(db),
+  invoices: new PrismaInvoiceRepository(db, sql),
   requests: new PrismaPurchaseRequestRepository(db),
   outbox: new PrismaOutboxRepository(db),
   audit: new PrismaAuditRepository(db),

@@ -1,7 +1,7 @@
-import type { Invoice as InvoiceRow } from '../generated/client';
+import { Prisma, type Invoice as InvoiceRow } from '../generated/client';
 import type { Invoice, InvoiceStatus } from '../../domain/model';
 import type { InvoiceRepository } from '../../domain/ports';
-import { as, conflict, toMoney, type Db } from './support';
+import { as, columns as columnList, conflict, toMoney, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toInvoice = (r: InvoiceRow): Invoice => ({
   id: r.id,
@@ -22,8 +22,26 @@ const columns = (i: Invoice) => {
   return { ...rest, amountMinor: amount.amountMinor, currency: amount.currency };
 };
 
+const INVOICE_COLUMNS = columnList([
+  'id',
+  'tenantId',
+  'subscriptionId',
+  'purchaserId',
+  'amountMinor',
+  'currency',
+  'status',
+  'description',
+  'issuedAt',
+  'paidAt',
+  'chargeId',
+  'failureCode',
+] satisfies (keyof InvoiceRow)[]);
+
 export class PrismaInvoiceRepository implements InvoiceRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async add(invoice: Invoice): Promise<void> {
     await this.db.invoice.create({ data: columns(invoice) });
@@ -39,6 +57,13 @@ export class PrismaInvoiceRepository implements InvoiceRepository {
     const { id, tenantId, ...data } = columns(invoice);
     const { count } = await this.db.invoice.updateMany({ where: { tenantId, id }, data });
     if (count === 0) throw conflict('invoice', { invoiceId: id });
+  }
+
+  /** On the (tenantId, subscriptionId, issuedAt, id) index: the purchase's invoices only, already in order. */
+  async listBySubscription(tenantId: string, subscriptionId: string): Promise<Invoice[]> {
+    const rows = await this.sql.query<InvoiceRow>(Prisma.sql`
+      SELECT ${INVOICE_COLUMNS} FROM "Invoice" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "issuedAt" DESC, "id" DESC`);
+    return rows.map(toInvoice);
   }
 
   async listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {

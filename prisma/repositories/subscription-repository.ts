@@ -1,7 +1,7 @@
 import { Prisma, type Subscription as SubscriptionRow } from '../generated/client';
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
-import type { SubscriptionFilter, SubscriptionRepository } from '../../domain/ports';
+import { MAX_IDS_PER_QUERY, type LicenseGroup, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
 import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
@@ -60,12 +60,29 @@ const mutableColumns = (s: Subscription) => ({
   remindedFor: s.remindedFor,
 });
 
-const liveOfProduct = (tenantId: string, productId: string, origin?: SubscriptionOrigin): Prisma.SubscriptionWhereInput => ({
-  tenantId,
-  productId,
-  status: { in: live },
-  ...(origin !== undefined && { origin }),
-});
+/** A product's live subscriptions, for raw SELECTs (optionally over an alias). */
+const liveWhere = (tenantId: string, productId: string, origin?: SubscriptionOrigin, alias?: string): Prisma.Sql => {
+  const c = (name: string) => Prisma.raw(alias ? `${alias}."${name}"` : `"${name}"`);
+  return Prisma.sql`${c('tenantId')} = ${tenantId} AND ${c('productId')} = ${productId} AND ${c('status')} IN (${Prisma.join(live)})${
+    origin !== undefined ? Prisma.sql` AND ${c('origin')} = ${origin}` : Prisma.empty
+  }`;
+};
+
+/** The licenses assigned on subscription `alias`, counted in the (tenantId, subscriptionId, id) index. */
+const assignedOf = (alias: string): Prisma.Sql =>
+  Prisma.raw(`SELECT COUNT(*) FROM "LicenseAssignment" a WHERE a."tenantId" = ${alias}."tenantId" AND a."subscriptionId" = ${alias}."id"`);
+
+interface GroupUserRow {
+  purchaserId: string;
+  id: string;
+  tenantId: string;
+  subscriptionId: string;
+  userId: string;
+  assignedAt: Date;
+  assignedBy: string;
+  displayName: string | null;
+  email: string | null;
+}
 
 /** Every column of the model, in a raw SELECT that reads a SubscriptionRow. */
 const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
@@ -96,6 +113,7 @@ const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
   'version',
 ];
 const allColumns = columns(SUBSCRIPTION_COLUMNS);
+const allColumnsOf = (alias: string) => columns(SUBSCRIPTION_COLUMNS, alias);
 const live = [...LIVE_STATUSES];
 
 export class PrismaSubscriptionRepository implements SubscriptionRepository {
@@ -111,7 +129,9 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
 
   async getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]> {
     if (ids.length === 0) return [];
-    const rows = await inGroups(ids, (group) => this.db.subscription.findMany({ where: { tenantId, id: { in: group } } }));
+    const rows = await inGroups(ids, (group) =>
+      this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`),
+    );
     return rows.map(toSubscription).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
   }
 
@@ -160,40 +180,116 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     return toPage(rows.map(toSubscription), total, page, pageSize);
   }
 
+  /** Oldest first. With purchasers, read through their own subscriptions (tenantId, purchaserId, productId, …). */
   async listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]> {
-    const where = liveOfProduct(tenantId, productId, origin);
+    const where = liveWhere(tenantId, productId, origin);
     const rows = purchaserIds
-      ? await inGroups(purchaserIds, (group) => this.db.subscription.findMany({ where: { ...where, purchaserId: { in: group } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }))
-      : await this.db.subscription.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      ? await inGroups(purchaserIds, (group) =>
+          this.sql.query<SubscriptionRow>(Prisma.sql`
+            SELECT ${allColumns} FROM "Subscription" WHERE ${where} AND "purchaserId" IN (${Prisma.join(group)}) ORDER BY "createdAt", "id"`),
+        )
+      : await this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE ${where} ORDER BY "createdAt", "id"`);
+    if (purchaserIds && purchaserIds.length > MAX_IDS_PER_QUERY) rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     return rows.map(toSubscription);
   }
 
+  /**
+   * One statement over the product's (tenantId, productId, purchaserId, status, origin, quantity, id)
+   * index: the count and quantity from its entries, the assigned licenses counted per subscription on
+   * (tenantId, subscriptionId, id). No row of either table is read.
+   */
   async productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }> {
-    const where = liveOfProduct(tenantId, productId, origin);
-    // Drive the count from the product's subscriptions into the (tenantId, subscriptionId) index.
-    // Prisma's relation filter, or a plain JOIN without statistics, scans every assignment of the
-    // tenant instead. CROSS JOIN fixes SQLite's loop order; on PostgreSQL it is an ordinary inner join.
-    const [agg, [{ assigned }]] = await Promise.all([
-      this.db.subscription.aggregate({ where, _count: { _all: true }, _sum: { quantity: true } }),
-      this.sql.query<{ assigned: bigint | number }>(Prisma.sql`
-        SELECT COUNT(*) AS "assigned" FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
-        WHERE a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
-          AND s."tenantId" = ${tenantId} AND s."productId" = ${productId} AND s."status" IN ('Active', 'Trial')
-          ${origin !== undefined ? Prisma.sql`AND s."origin" = ${origin}` : Prisma.empty}`),
-    ]);
-    return { subscriptions: agg._count._all, totalQuantity: agg._sum.quantity ?? 0, assigned: countOf(assigned) };
+    const [row] = await this.sql.query<{ subscriptions: bigint | number; totalQuantity: bigint | number | null; assigned: bigint | number | null }>(Prisma.sql`
+      SELECT COUNT(*) AS "subscriptions", SUM(s."quantity") AS "totalQuantity", SUM((${assignedOf('s')})) AS "assigned"
+      FROM "Subscription" s WHERE ${liveWhere(tenantId, productId, origin, 's')}`);
+    return { subscriptions: countOf(row?.subscriptions), totalQuantity: countOf(row?.totalQuantity), assigned: countOf(row?.assigned) };
   }
 
-  /** One column of one row per purchaser: cheap to count in memory, then sliced to the page. */
-  async purchasersOfProduct(tenantId: string, productId: string, origin: SubscriptionOrigin | undefined, page: number, pageSize: number): Promise<Page<string>> {
-    const groups = await this.db.subscription.groupBy({ by: ['purchaserId'], where: liveOfProduct(tenantId, productId, origin), orderBy: { purchaserId: 'asc' } });
+  /**
+   * The licenses view's groups in three statements whatever their size. The purchasers come in
+   * purchaserId order from the product's index, so the page stops after its groups (the total is a
+   * distinct count over the same index). Each group's subscriptions and users are read per purchaser
+   * with their own LIMIT, in the order of the (tenantId, purchaserId, productId, createdAt, id) and
+   * (tenantId, subscriptionId, id) indexes, so a purchaser with thousands of licensed users costs as
+   * much as one with a few: only the group's counts look at all of them, in the indexes.
+   */
+  async licenseGroups(
+    tenantId: string,
+    productId: string,
+    origin: SubscriptionOrigin | undefined,
+    page: number,
+    pageSize: number,
+    perGroup: { subscriptions: number; users: number },
+  ): Promise<Page<LicenseGroup>> {
     const { skip, take } = pageWindow(page, pageSize);
-    return toPage(
-      groups.slice(skip, skip + take).map((g) => g.purchaserId),
-      groups.length,
-      page,
-      pageSize,
+    const live = liveWhere(tenantId, productId, origin, 's');
+    const groups = await this.sql.query<{ purchaserId: string; subscriptions: bigint | number; users: bigint | number | null; total: bigint | number }>(Prisma.sql`
+      SELECT s."purchaserId", COUNT(*) AS "subscriptions", SUM((${assignedOf('s')})) AS "users",
+        (SELECT COUNT(DISTINCT s."purchaserId") FROM "Subscription" s WHERE ${live}) AS "total"
+      FROM "Subscription" s WHERE ${live} GROUP BY s."purchaserId" ORDER BY s."purchaserId" ${limitOffset(take, skip)}`);
+    const total =
+      groups.length > 0
+        ? countOf(groups[0].total)
+        : skip === 0
+          ? 0
+          : countOf(
+              (await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(DISTINCT s."purchaserId") AS "total" FROM "Subscription" s WHERE ${live}`))[0]?.total,
+            );
+    if (groups.length === 0) return toPage([], total, page, pageSize);
+    const ofPurchaser = (purchaserId: string) => Prisma.sql`${live} AND s."purchaserId" = ${purchaserId}`;
+    const perPurchaser = (part: (purchaserId: string) => Prisma.Sql) =>
+      Prisma.join(
+        groups.map((g) => Prisma.sql`SELECT * FROM (${part(g.purchaserId)})`),
+        ' UNION ALL ',
+      );
+    const [subs, users] = await Promise.all([
+      this.sql.query<SubscriptionRow & { assigned: bigint | number }>(
+        perPurchaser(
+          (purchaserId) => Prisma.sql`
+            SELECT ${allColumnsOf('s')}, (${assignedOf('s')}) AS "assigned" FROM "Subscription" s
+            WHERE ${ofPurchaser(purchaserId)} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
+        ),
+      ),
+      this.sql.query<GroupUserRow>(
+        perPurchaser(
+          (purchaserId) => Prisma.sql`
+            SELECT s."purchaserId", a."id", a."tenantId", a."subscriptionId", a."userId", a."assignedAt", a."assignedBy", u."displayName", u."email"
+            FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
+            LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"
+            WHERE ${ofPurchaser(purchaserId)} AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
+            ORDER BY s."createdAt", s."id", a."id" ${limitOffset(perGroup.users, 0)}`,
+        ),
+      ),
+    ]);
+    const items: LicenseGroup[] = groups.map((g) => ({
+      purchaserId: g.purchaserId,
+      subscriptionCount: countOf(g.subscriptions),
+      userCount: countOf(g.users),
+      subscriptions: subs.filter((r) => r.purchaserId === g.purchaserId).map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assigned) })),
+      users: users
+        .filter((r) => r.purchaserId === g.purchaserId)
+        .map((r) => ({
+          assignment: { id: r.id, tenantId: r.tenantId, subscriptionId: r.subscriptionId, userId: r.userId, assignedAt: r.assignedAt, assignedBy: r.assignedBy },
+          displayName: r.displayName,
+          email: r.email,
+        })),
+    }));
+    return toPage(items, total, page, pageSize);
+  }
+
+  /** How many of `ids` are subscriptions of the tenant (an export checks every id before its first byte). */
+  async countExisting(tenantId: string, ids: readonly string[]): Promise<number> {
+    const counts = await inGroups(ids, (group) =>
+      this.sql.query<{ n: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`),
     );
+    return counts.reduce((n, r) => n + countOf(r.n), 0);
+  }
+
+  /** Only ids, oldest first: what an export of every live subscription starts from (no rows read). */
+  async listLiveIds(tenantId: string, productId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(Prisma.sql`
+      SELECT s."id" FROM "Subscription" s WHERE ${liveWhere(tenantId, productId, undefined, 's')} ORDER BY s."createdAt", s."id"`);
+    return rows.map((r) => r.id);
   }
 
   /** A trial counts once started, whether it is running, converted to paid (isTrial false) or ended. */

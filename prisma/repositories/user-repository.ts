@@ -1,9 +1,12 @@
 import { Prisma, type DirectoryUser as UserRow } from '../generated/client';
 import type { DirectoryUser } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports';
-import { columns, inGroups, viaPrisma, type Db, type SqlRunner } from './support';
+import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
+import { columns, inGroups, limitOffset, viaPrisma, type Db, type SqlRunner } from './support';
 
-const USER_COLUMNS = columns(['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'] satisfies (keyof UserRow)[]);
+const USER_FIELDS = ['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'] satisfies (keyof UserRow)[];
+const USER_COLUMNS = columns(USER_FIELDS);
+const USER_COLUMNS_OF_U = columns(USER_FIELDS, 'u');
 
 const toUser = (r: UserRow): DirectoryUser => ({
   id: r.id,
@@ -33,18 +36,41 @@ export class PrismaUserRepository implements UserRepository {
     return rows.map(toUser);
   }
 
+  /** The person, and their search terms when their name or email changed (a roster sync rewrites
+   *  everyone, mostly unchanged: then it is one read and one write). */
   async upsert(user: DirectoryUser): Promise<void> {
     const { tenantId, id, ...data } = user;
+    const before = await this.db.directoryUser.findUnique({ where: { tenantId_id: { tenantId, id } }, select: { displayName: true, email: true } });
     await this.db.directoryUser.upsert({ where: { tenantId_id: { tenantId, id } }, create: user, update: data });
+    if (before && before.displayName === user.displayName && before.email === user.email) return;
+    await this.db.directorySearchTerm.deleteMany({ where: { tenantId, userId: id } });
+    await this.db.directorySearchTerm.createMany({ data: searchTermsOf(user).map((term) => ({ tenantId, term, userId: id })) });
   }
 
-  /** SQLite's LIKE is case-insensitive for ASCII, which is what `contains` compiles to there. */
+  /**
+   * A prefix is a range of the terms' primary key (tenantId, term, userId): the people are read in
+   * that order, each by its key, and the search stops at `limit` of them, so its cost is the same
+   * for a directory of a hundred or of a hundred thousand, even for a one-letter prefix (the card's
+   * typeahead). A person found through two terms (name and email) counts once; the few found are then
+   * put in name order. The range's end is the prefix followed by the highest code point.
+   */
   async search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[]> {
-    const rows = await this.db.directoryUser.findMany({
-      where: { tenantId, active: true, OR: [{ displayName: { contains: query } }, { email: { contains: query } }] },
-      orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
-      take: limit,
-    });
-    return rows.map(toUser);
+    const key = searchKey(query);
+    if (key === '' || limit <= 0) return [];
+    const found = new Map<string, DirectoryUser>();
+    const batch = limit * 4;
+    for (let after: { term: string; userId: string } | null = null; found.size < limit;) {
+      const rows: Array<UserRow & { term: string }> = await this.sql.query<UserRow & { term: string }>(Prisma.sql`
+        SELECT t."term", ${USER_COLUMNS_OF_U} FROM "DirectorySearchTerm" t
+        JOIN "DirectoryUser" u ON u."tenantId" = t."tenantId" AND u."id" = t."userId"
+        WHERE t."tenantId" = ${tenantId} AND t."term" >= ${key} AND t."term" < ${`${key}\u{10FFFF}`} AND u."active" = ${true}${
+          after ? Prisma.sql` AND (t."term" > ${after.term} OR (t."term" = ${after.term} AND t."userId" > ${after.userId}))` : Prisma.empty
+        }
+        ORDER BY t."term", t."userId" ${limitOffset(batch, 0)}`);
+      for (const r of rows) if (found.size < limit && !found.has(r.id)) found.set(r.id, toUser(r));
+      if (rows.length < batch) break;
+      after = { term: rows[rows.length - 1].term, userId: rows[rows.length - 1].id };
+    }
+    return [...found.values()].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : 1));
   }
 }

@@ -13,7 +13,8 @@ import type {
   Subscription,
   Tenant,
 } from '../../domain/model';
-import type { Repositories, SpendTotalRow, UnitOfWork } from '../../domain/ports';
+import type { ExportRow, Repositories, SpendTotalRow, UnitOfWork } from '../../domain/ports';
+import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { CATALOG, canonicalProductId } from '../../domain/catalog/catalog-data';
 
@@ -75,12 +76,21 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     upsert: async (u) => {
       st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }];
     },
+    // As the SQL one: the first `limit` people in the order of the term that finds them, then by name.
     search: async (tenantId, query, limit) => {
-      const q = query.toLowerCase();
+      const q = searchKey(query);
+      if (q === '') return [];
+      const firstTerm = (u: DirectoryUser) =>
+        searchTermsOf(u)
+          .filter((t) => t.startsWith(q))
+          .sort()[0];
       return st.users
-        .filter((u) => u.tenantId === tenantId && u.active && (u.displayName.toLowerCase().includes(q) || (u.email ?? '').toLowerCase().includes(q)))
-        .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id))
-        .slice(0, limit);
+        .filter((u) => u.tenantId === tenantId && u.active && firstTerm(u) !== undefined)
+        .map((u) => ({ u, term: firstTerm(u) }))
+        .sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : a.u.id < b.u.id ? -1 : 1))
+        .slice(0, limit)
+        .map((x) => x.u)
+        .sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : 1));
     },
   },
   roles: {
@@ -144,7 +154,33 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         assigned: st.assignments.filter((a) => subs.some((s) => s.id === a.subscriptionId)).length,
       };
     },
-    purchasersOfProduct: async (tenantId, productId, origin, p, size) => page([...new Set(liveOf(st, tenantId, productId, origin).map((s) => s.purchaserId))].sort(), p, size),
+    licenseGroups: async (tenantId, productId, origin, p, size, perGroup) => {
+      const subs = liveOf(st, tenantId, productId, origin).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      const assignedOf = (id: string) => st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === id).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const purchasers = page([...new Set(subs.map((s) => s.purchaserId))].sort(), p, size);
+      return {
+        ...purchasers,
+        items: purchasers.items.map((purchaserId) => {
+          const own = subs.filter((s) => s.purchaserId === purchaserId);
+          const users = own.flatMap((s) => assignedOf(s.id));
+          return {
+            purchaserId,
+            subscriptionCount: own.length,
+            userCount: users.length,
+            subscriptions: own.slice(0, perGroup.subscriptions).map((s) => ({ subscription: s, assigned: assignedOf(s.id).length })),
+            users: users.slice(0, perGroup.users).map((a) => {
+              const u = st.users.find((x) => x.tenantId === tenantId && x.id === a.userId);
+              return { assignment: a, displayName: u?.displayName ?? null, email: u?.email ?? null };
+            }),
+          };
+        }),
+      };
+    },
+    countExisting: async (tenantId, ids) => new Set(ids).size - [...new Set(ids)].filter((id) => !st.subscriptions.some((s) => s.tenantId === tenantId && s.id === id)).length,
+    listLiveIds: async (tenantId, productId) =>
+      liveOf(st, tenantId, productId)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+        .map((s) => s.id),
     hasTrial: async (tenantId, purchaserId, productId) =>
       st.subscriptions.some(
         (s) =>
@@ -174,6 +210,24 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     remove: async (tenantId, subscriptionId, userIds) => {
       st.assignments = st.assignments.filter((a) => !(a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)));
     },
+    exportPage: async (tenantId, ids, from, limit, maxSubscriptions) => {
+      const rows: ExportRow[] = [];
+      let { index, afterId } = from;
+      for (let visited = 0; index < ids.length && rows.length < limit && visited < maxSubscriptions; visited++) {
+        const rest = st.assignments
+          .filter((a) => a.tenantId === tenantId && a.subscriptionId === ids[index] && (afterId === null || a.id > afterId))
+          .sort((a, b) => (a.id < b.id ? -1 : 1));
+        const want = limit - rows.length;
+        for (const a of rest.slice(0, want)) {
+          const u = st.users.find((x) => x.tenantId === tenantId && x.id === a.userId);
+          rows.push({ assignment: a, displayName: u?.displayName ?? null, email: u?.email ?? null });
+        }
+        if (rest.length >= want) return { rows, next: { index, afterId: rows[rows.length - 1].assignment.id } };
+        index++;
+        afterId = null;
+      }
+      return { rows, next: index < ids.length ? { index, afterId } : null };
+    },
     pageBySubscriptions: async (tenantId, ids, afterId, limit) =>
       st.assignments
         .filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId) && (afterId === null || a.id > afterId))
@@ -196,6 +250,10 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     },
     listByPurchaser: async (tenantId, purchaserId) =>
       st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
+    listBySubscription: async (tenantId, subscriptionId) =>
+      st.invoices
+        .filter((i) => i.tenantId === tenantId && i.subscriptionId === subscriptionId)
+        .sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || (a.id < b.id ? 1 : -1)),
   },
   requests: {
     add: async (r) => {
