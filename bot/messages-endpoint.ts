@@ -1,8 +1,9 @@
 import type { Server, Request, Response } from 'restify';
-import restify from 'restify';
+import { z } from 'zod';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { TeamsAdapter } from './adapter';
 import type { Logger } from './logger';
+import { jsonBody } from './body';
 
 const ACTIVITY_TYPES = new Set([
   'message',
@@ -16,6 +17,47 @@ const ACTIVITY_TYPES = new Set([
   'messageUpdate',
   'messageDelete',
 ]);
+
+const isHttpUrl = (v: string): boolean => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
+// The activity fields the bot and botbuilder read, with the types the Bot Framework schema gives them.
+// Teams always sends these as typed; anything else would fail later, deep inside a turn (botbuilder's
+// serializer, the database), so it is a 400 here. Other fields pass through untouched.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const text = z.string().nullish();
+/** Ids go into Bot Connector URLs, which can't encode half a UTF-16 pair. */
+const idString = z.string().refine((v) => !LONE_SURROGATE.test(v), 'must be well-formed text');
+const account = z.looseObject({ id: idString, name: text, aadObjectId: text, role: text });
+const named = z.looseObject({ id: text, name: text });
+const ACTIVITY = z.looseObject({
+  type: z.string(),
+  // Where replies go. With an app id the token vouches for it; without one it must at least be a URL, or botbuilder falls back to the public Bot Connector.
+  serviceUrl: z.string().refine(isHttpUrl, 'must be an http(s) URL'),
+  conversation: z.looseObject({ id: idString, conversationType: text, tenantId: text, isGroup: z.boolean().nullish(), name: text }),
+  id: idString.nullish(),
+  channelId: text,
+  name: text,
+  text,
+  textFormat: text,
+  locale: text,
+  replyToId: idString.nullish(),
+  action: text,
+  timestamp: text,
+  localTimestamp: text,
+  from: account.nullish(),
+  recipient: account.nullish(),
+  entities: z.array(z.looseObject({ type: z.string(), text, mentioned: account.nullish() })).nullish(),
+  attachments: z.array(z.looseObject({ contentType: z.string() })).nullish(),
+  membersAdded: z.array(account).nullish(),
+  membersRemoved: z.array(account).nullish(),
+  channelData: z.looseObject({ tenant: z.looseObject({ id: text }).nullish(), team: named.nullish(), channel: named.nullish() }).nullish(),
+});
 
 const problem = (res: Response, status: number, message: string) => {
   res.status(status);
@@ -36,12 +78,22 @@ export const registerMessagesEndpoint = (
     res.status(200);
     res.end();
   });
-  server.post('/api/messages', restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }), async (req: Request, res: Response) => {
-    const body = req.body as Partial<Activity> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body.type !== 'string' || !body.conversation || typeof body.serviceUrl !== 'string') {
-      return problem(res, 400, 'Expected a Bot Framework activity (a JSON object with type, conversation and serviceUrl).');
+  const readBody = jsonBody({
+    maxBytes: deps.maxBodyBytes,
+    refuse: (res, status, code, message) => {
+      logger.info({ code, status, path: '/api/messages' }, 'request body refused');
+      problem(res, status, message);
+    },
+  });
+  server.post('/api/messages', readBody, async (req: Request, res: Response) => {
+    const parsed = ACTIVITY.safeParse(req.body ?? null);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first.path.length ? ` (${first.path.join('.')}: ${first.message})` : '';
+      return problem(res, 400, `Expected a Bot Framework activity (a JSON object with type, conversation and serviceUrl)${where}.`);
     }
-    const activity = body as Activity;
+    // The body as sent (not zod's copy): botbuilder gets exactly what the channel posted.
+    const activity = req.body as Activity;
     let authResult;
     try {
       authResult = await adapter.auth.authenticateRequest(activity, String(req.headers.authorization ?? ''));
@@ -53,7 +105,8 @@ export const registerMessagesEndpoint = (
       // Politely ignored: acknowledged so the channel does not retry, but no logic runs.
       logger.info({ type: activity.type }, 'activity type ignored');
       res.status(200);
-      return res.end();
+      res.end();
+      return;
     }
     try {
       const invokeResponse = await adapter.run(authResult, activity, deps.onTurn);

@@ -1,8 +1,15 @@
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { CardValidationError, type SandboxPaymentProvider } from '../../payments/sandbox-payment-provider';
 import type { Logger } from '../logger';
+import { jsonBody } from '../body';
 
 export const SANDBOX_TOKENS_PATH = '/payments/sandbox/tokens';
+
+const refuse = (res: Response, status: number, message: string) => {
+  res.header('cache-control', 'no-store');
+  res.status(status);
+  res.json({ error: { code: 'INPUT.INVALID', field: null, message } });
+};
 
 /**
  * Stands in for a card processor's hosted tokenization endpoint (what Stripe.js or Adyen's
@@ -10,17 +17,17 @@ export const SANDBOX_TOKENS_PATH = '/payments/sandbox/tokens';
  * only the token goes to our purchase API. Nothing of the card is logged or stored (R2).
  */
 export const registerSandboxTokenizer = (server: Server, deps: { payments: SandboxPaymentProvider; logger: Logger }): void => {
-  server.post(SANDBOX_TOKENS_PATH, restify.plugins.bodyReader({ maxBodySize: 4096 }), async (req: Request, res: Response) => {
+  const readBody = jsonBody({
+    maxBytes: 4096,
+    refuse: (res, status, code, message) => {
+      deps.logger.info({ code, status, path: SANDBOX_TOKENS_PATH }, 'request body refused');
+      refuse(res, status, message);
+    },
+  });
+  server.post(SANDBOX_TOKENS_PATH, readBody, async (req: Request, res: Response) => {
     res.header('cache-control', 'no-store');
-    let card: Record<string, unknown>;
-    try {
-      card = JSON.parse(String(req.body ?? '')) as Record<string, unknown>;
-      if (!card || typeof card !== 'object' || Array.isArray(card)) throw new Error('not an object');
-    } catch {
-      res.status(400);
-      res.json({ error: { code: 'INPUT.INVALID', field: null, message: 'Send the card as JSON.' } });
-      return;
-    }
+    const card = req.body as Record<string, unknown> | undefined;
+    if (!card) return refuse(res, 400, 'Send the card as JSON.');
     try {
       const t = deps.payments.tokenize({
         number: String(card.number ?? ''),

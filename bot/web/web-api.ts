@@ -1,9 +1,10 @@
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, categoryOf, type ErrorCategory, type ErrorCode } from '../../domain/shared/errors';
 import type { Logger } from '../logger';
+import { jsonBody } from '../body';
 import { WebAuthError, type WebAuthenticator, type WebIdentity } from './web-auth';
 
 /** What a page's API handler gets: the verified actor (never an identity the page sent) and its input. */
@@ -56,8 +57,14 @@ const stringRecord = (v: unknown): Record<string, string> =>
  * domain errors to 4xx with the domain's message. Anything else is a 500 with a correlation id.
  */
 export const registerWebApi = (server: Server, deps: { deps: Deps; auth: WebAuthenticator; logger: Logger; routes: readonly WebRoute[] }): void => {
-  // Read, not parsed: malformed JSON gets the same error shape as every other refusal.
-  const bodyReader = restify.plugins.bodyReader({ maxBodySize: MAX_BODY_BYTES });
+  // JSON only (a form post from another site can't reach the API: CSRF); refusals in the API's error shape.
+  const readBody = jsonBody({
+    maxBytes: MAX_BODY_BYTES,
+    refuse: (res, status, code, message) => {
+      deps.logger.info({ code, status, path: WEB_API_PREFIX }, 'request body refused');
+      problem(res, status, 'INPUT.INVALID', message);
+    },
+  });
   for (const r of deps.routes) {
     const handler = async (req: Request, res: Response) => {
       let identity: WebIdentity;
@@ -69,22 +76,13 @@ export const registerWebApi = (server: Server, deps: { deps: Deps; auth: WebAuth
         return problem(res, 401, 'AUTH.REQUIRED', e.message);
       }
       let body: unknown = undefined;
-      if (r.method === 'post') {
-        let raw: unknown;
-        try {
-          const text = req.body === undefined ? '' : String(req.body);
-          raw = text.trim() ? JSON.parse(text) : {};
-        } catch {
-          return problem(res, 400, 'INPUT.INVALID', 'The request body is not valid JSON.');
+      if (r.method === 'post' && r.body) {
+        const parsed = r.body.safeParse(req.body ?? {});
+        if (!parsed.success) {
+          const first = parsed.error.issues[0];
+          return problem(res, 400, 'INPUT.INVALID', `${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}`);
         }
-        if (r.body) {
-          const parsed = r.body.safeParse(raw);
-          if (!parsed.success) {
-            const first = parsed.error.issues[0];
-            return problem(res, 400, 'INPUT.INVALID', `${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}`);
-          }
-          body = parsed.data;
-        }
+        body = parsed.data;
       }
       const ctx: ActorContext = { tenantId: identity.tenantId, actorId: identity.userId, surface: 'web' };
       try {
@@ -101,18 +99,8 @@ export const registerWebApi = (server: Server, deps: { deps: Deps; auth: WebAuth
       }
     };
     if (r.method === 'get') server.get(`${WEB_API_PREFIX}${r.path}`, handler);
-    else server.post(`${WEB_API_PREFIX}${r.path}`, rejectNonJson, bodyReader, handler);
+    else server.post(`${WEB_API_PREFIX}${r.path}`, readBody, handler);
   }
-};
-
-/** Only JSON bodies: a form post from another site can't reach the API (CSRF), and parse errors are ours to word. */
-const rejectNonJson = (req: Request, res: Response, next: (err?: unknown) => void) => {
-  const type = String(req.headers['content-type'] ?? '');
-  if (!/^application\/json\b/i.test(type)) {
-    problem(res, 415, 'INPUT.INVALID', 'Send JSON (content-type: application/json).');
-    return next(false);
-  }
-  return next();
 };
 
 const sendDownload = async (res: Response, d: WebDownload['download'], logger: Logger): Promise<void> => {
