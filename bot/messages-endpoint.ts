@@ -29,17 +29,29 @@ const isHttpUrl = (v: string): boolean => {
 // The activity fields the bot and botbuilder read, with the types the Bot Framework schema gives them.
 // Teams always sends these as typed; anything else would fail later, deep inside a turn (botbuilder's
 // serializer, the database), so it is a 400 here. Other fields pass through untouched.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const text = z.string().nullish();
-/** Ids go into Bot Connector URLs, which can't encode half a UTF-16 pair. */
-const idString = z.string().refine((v) => !LONE_SURROGATE.test(v), 'must be well-formed text');
+/** No control characters, no half of a UTF-16 pair: ids go into Bot Connector URLs (encodeURIComponent throws on half a pair). */
+const isWellFormedId = (v: string): boolean => {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || (c >= 0xdc00 && c <= 0xdfff)) return false;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const low = v.charCodeAt(++i);
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return false;
+    }
+  }
+  return true;
+};
+const idString = z.string().refine(isWellFormedId, 'must be well-formed text without control characters');
+/** Teams' conversation ids are printable ASCII; botbuilder sends them in an x-ms-conversation-id header, which can hold nothing else. */
+const conversationId = z.string().regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
 const account = z.looseObject({ id: idString, name: text, aadObjectId: text, role: text });
 const named = z.looseObject({ id: text, name: text });
 const ACTIVITY = z.looseObject({
   type: z.string(),
   // Where replies go. With an app id the token vouches for it; without one it must at least be a URL, or botbuilder falls back to the public Bot Connector.
   serviceUrl: z.string().refine(isHttpUrl, 'must be an http(s) URL'),
-  conversation: z.looseObject({ id: idString, conversationType: text, tenantId: text, isGroup: z.boolean().nullish(), name: text }),
+  conversation: z.looseObject({ id: conversationId, conversationType: text, tenantId: text, isGroup: z.boolean().nullish(), name: text }),
   id: idString.nullish(),
   channelId: text,
   name: text,

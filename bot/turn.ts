@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CardFactory, TeamsInfo, type Activity, type ConversationParameters, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
 import { DomainError } from '../domain/shared/errors';
@@ -131,9 +132,26 @@ const PRIVATE_FAILED = "That's personal, so I answer it only in our 1:1 chat: op
 
 /**
  * One turn: parse, resolve the actor, run one use case, answer. Expected refusals are DomainErrors
- * whose message is written for the user; anything else goes to the adapter's error boundary.
+ * whose message is written for the user; anything else goes to the adapter's error boundary, except
+ * in a dialog (see below).
  */
-export const createTurnHandler =
+export const createTurnHandler = (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) => {
+  const turn = runTurn(deps, logger, conversations, services);
+  return async (context: TurnContext): Promise<void> => {
+    if (!isDialogInvoke(context.activity)) return turn(context);
+    try {
+      await turn(context);
+    } catch (err) {
+      // The adapter's boundary answers card actions and messages; a dialog it leaves unanswered, which
+      // Teams shows as a broken dialog (botbuilder answers 501). Say what happened, with a reference.
+      const correlationId = randomUUID();
+      logger.error({ err, correlationId, activityType: 'invoke', invoke: context.activity.name, conversationId: context.activity.conversation?.id }, 'turn failed');
+      await context.sendActivity(invokeResponse(dialogMessage(`Sorry, something went wrong on our side. If it keeps happening, give your admin this reference: ${correlationId}`)));
+    }
+  };
+};
+
+const runTurn =
   (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) =>
   async (context: TurnContext): Promise<void> => {
     const { activity } = context;
