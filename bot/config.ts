@@ -15,7 +15,7 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
     PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(3978),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    HOST: z.string().min(1).optional(),
     DATABASE_URL: z
       .string()
       .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/app.db')
@@ -150,7 +150,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   return {
     env: c.NODE_ENV,
     port: c.PORT,
-    host: c.HOST,
+    // Outside production the link secret may be the one in the source: reachable from this machine only,
+    // unless HOST says otherwise. A production deployment (container, App Service) listens on every interface.
+    host: c.HOST ?? (c.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: c.DATABASE_URL,
     logLevel: c.LOG_LEVEL,
     bootstrapAdmins: c.BOOTSTRAP_ADMINS.split(',')

@@ -1,4 +1,4 @@
-import restify, { type Server } from 'restify';
+import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from './logger';
 
 export interface ServerDeps {
@@ -24,9 +24,40 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
     );
   });
 
+/** A whole request (headers and body) must arrive within this; its headers within HEADERS_TIMEOUT_MS. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+const HSTS = 'max-age=31536000';
+
+/**
+ * HSTS only means something on https, and browsers ignore it on a plain-http response (RFC 6797
+ * §8.1), so believing `x-forwarded-proto` here is safe whoever sent it: a TLS-terminating proxy (App
+ * Service, a dev tunnel, ngrok) says https and the browser keeps the policy; a client that lies over
+ * http gets a header its browser drops. Nothing else reads the header (links come from PUBLIC_URL).
+ * No includeSubDomains: this server does not know what else runs under its host name.
+ */
+const cameOverHttps = (req: Request): boolean =>
+  Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted) ||
+  String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase() === 'https';
+
+/** Every response, on every route and refusal (404s, 413s, errors): no content sniffing, and HSTS on https. */
+const securityHeaders = (req: Request, res: Response, next: () => void) => {
+  res.setHeader('x-content-type-options', 'nosniff');
+  if (cameOverHttps(req)) res.setHeader('strict-transport-security', HSTS);
+  next();
+};
+
 /** The HTTP edge. Routes for the bot and the pages are added by later layers onto this server. */
 export const createServer = (deps: ServerDeps): Server => {
+  // No domains (handleUncaughtExceptions): handlers are async and restify turns their rejections into 500s.
   const server = restify.createServer({ name: 'self-service-purchases', handleUncaughtExceptions: false });
+  // Node's defaults (60 s for headers, 300 s for the request) let slow clients hold connections for minutes.
+  server.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.pre(securityHeaders);
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.get('/healthz', async (_req, res) => {
