@@ -84,9 +84,10 @@ export interface LicenseGroup {
   /** Every live subscription of the product the purchaser bought, and the licenses assigned on them. */
   subscriptionCount: number;
   userCount: number;
-  subscriptions: Array<{ subscription: Subscription; assigned: number }>;
+  /** What the view shows of a subscription, with its assigned licenses. */
+  subscriptions: Array<Pick<Subscription, 'id' | 'quantity' | 'origin' | 'expiresAt'> & { assigned: number }>;
   /** The person as the directory has them (null when the directory doesn't know them). */
-  users: Array<{ assignment: LicenseAssignment; displayName: string | null; email: string | null }>;
+  users: Array<{ userId: string; subscriptionId: string; displayName: string | null; email: string | null }>;
 }
 
 /** One row of the licensed-users export: the assignment and the person as the directory has them. */

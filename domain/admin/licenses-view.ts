@@ -28,8 +28,8 @@ export const licensesOverview = async (deps: Deps, ctx: ActorContext, input: { o
 
 /** How much of one group a page shows: a purchaser may hold thousands of licenses (an admin who
  *  centralized them); the counts are exact, the rest is in the CSV export and the next page. */
-export const GROUP_SUBSCRIPTIONS_SHOWN = 20;
-export const GROUP_USERS_SHOWN = 50;
+export const GROUP_SUBSCRIPTIONS_SHOWN = 10;
+export const GROUP_USERS_SHOWN = 25;
 
 export interface PurchaserGroup {
   purchaserId: string;
@@ -76,9 +76,9 @@ export const licensesForProduct = async (
     const groups: PurchaserGroup[] = found.items.map((g) => ({
       purchaserId: g.purchaserId,
       purchaserName: purchasers.get(g.purchaserId) ?? 'Former employee',
-      subscriptions: g.subscriptions.map(({ subscription: s, assigned }) => ({ id: s.id, quantity: s.quantity, assigned, origin: s.origin, expiresAt: s.expiresAt })),
+      subscriptions: g.subscriptions.map((s) => ({ id: s.id, quantity: s.quantity, assigned: s.assigned, origin: s.origin, expiresAt: s.expiresAt })),
       subscriptionCount: g.subscriptionCount,
-      users: g.users.map((u) => ({ id: u.assignment.userId, displayName: u.displayName ?? u.assignment.userId, email: u.email, subscriptionId: u.assignment.subscriptionId })),
+      users: g.users.map((u) => ({ id: u.userId, displayName: u.displayName ?? u.userId, email: u.email, subscriptionId: u.subscriptionId })),
       userCount: g.userCount,
     }));
     return { product, ...totals, available: totals.totalQuantity - totals.assigned, groups, page, pageSize, totalGroups: found.total };

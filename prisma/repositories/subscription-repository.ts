@@ -74,15 +74,22 @@ const assignedOf = (alias: string): Prisma.Sql =>
 
 interface GroupUserRow {
   purchaserId: string;
-  id: string;
-  tenantId: string;
   subscriptionId: string;
   userId: string;
-  assignedAt: Date;
-  assignedBy: string;
   displayName: string | null;
   email: string | null;
 }
+
+/** A compound SELECT's columns may come back without their declared type (then a date is text). */
+interface GroupSubscriptionRow {
+  purchaserId: string;
+  id: string;
+  quantity: number;
+  origin: string;
+  expiresAt: Date | string;
+  assigned: bigint | number;
+}
+const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
 /** Every column of the model, in a raw SELECT that reads a SubscriptionRow. */
 const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
@@ -113,7 +120,6 @@ const SUBSCRIPTION_COLUMNS: readonly (keyof SubscriptionRow)[] = [
   'version',
 ];
 const allColumns = columns(SUBSCRIPTION_COLUMNS);
-const allColumnsOf = (alias: string) => columns(SUBSCRIPTION_COLUMNS, alias);
 const live = [...LIVE_STATUSES];
 
 export class PrismaSubscriptionRepository implements SubscriptionRepository {
@@ -157,26 +163,29 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   }
 
   /**
-   * One statement whatever the page size: the page, each row carrying the filtered total (a subquery
-   * SQLite runs once, over the index, while the page itself stops after its rows). Only a page past
-   * the end, which has no row to carry it, counts separately.
+   * The page stops after its rows on the index of its filter (tenantId, [origin,] [productId,]
+   * createdAt, id). The total is a sum over SubscriptionTally (a few hundred rows at most, kept by
+   * triggers) unless the filter names a purchaser, whose subscriptions are few and counted on their
+   * own index. One statement either way: each row carries the total; only a page past the end, which
+   * has no row to carry it, asks for the total separately.
    */
   async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
-    const where = Prisma.sql`"tenantId" = ${tenantId}${filter.origin !== undefined ? Prisma.sql` AND "origin" = ${filter.origin}` : Prisma.empty}${
-      filter.productId !== undefined ? Prisma.sql` AND "productId" = ${filter.productId}` : Prisma.empty
-    }${filter.purchaserId !== undefined ? Prisma.sql` AND "purchaserId" = ${filter.purchaserId}` : Prisma.empty}${
-      filter.status !== undefined ? Prisma.sql` AND "status" = ${filter.status}` : Prisma.empty
-    }`;
+    const and = (column: string, value: string | undefined) => (value !== undefined ? Prisma.sql` AND ${Prisma.raw(`"${column}"`)} = ${value}` : Prisma.empty);
+    const where = Prisma.sql`"tenantId" = ${tenantId}${and('origin', filter.origin)}${and('productId', filter.productId)}${and('purchaserId', filter.purchaserId)}${and('status', filter.status)}`;
+    const totalSql =
+      filter.purchaserId === undefined
+        ? Prisma.sql`SELECT COALESCE(SUM("count"), 0) FROM "SubscriptionTally" WHERE "tenantId" = ${tenantId}${and('origin', filter.origin)}${and('productId', filter.productId)}${and('status', filter.status)}`
+        : Prisma.sql`SELECT COUNT(*) FROM "Subscription" WHERE ${where}`;
     const { skip, take } = pageWindow(page, pageSize);
     const rows = await this.sql.query<SubscriptionRow & { total: bigint | number }>(Prisma.sql`
-      SELECT ${allColumns}, (SELECT COUNT(*) FROM "Subscription" WHERE ${where}) AS "total"
+      SELECT ${allColumns}, (${totalSql}) AS "total"
       FROM "Subscription" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC ${limitOffset(take, skip)}`);
     const total =
       rows.length > 0
         ? countOf(rows[0].total)
         : skip === 0
           ? 0
-          : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "total" FROM "Subscription" WHERE ${where}`))[0]?.total);
+          : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT (${totalSql}) AS "total"`))[0]?.total);
     return toPage(rows.map(toSubscription), total, page, pageSize);
   }
 
@@ -242,18 +251,19 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
         groups.map((g) => Prisma.sql`SELECT * FROM (${part(g.purchaserId)})`),
         ' UNION ALL ',
       );
+    // Only the columns shown: these are the rows a page has most of.
     const [subs, users] = await Promise.all([
-      this.sql.query<SubscriptionRow & { assigned: bigint | number }>(
+      this.sql.query<GroupSubscriptionRow>(
         perPurchaser(
           (purchaserId) => Prisma.sql`
-            SELECT ${allColumnsOf('s')}, (${assignedOf('s')}) AS "assigned" FROM "Subscription" s
+            SELECT s."purchaserId", s."id", s."quantity", s."origin", s."expiresAt", (${assignedOf('s')}) AS "assigned" FROM "Subscription" s
             WHERE ${ofPurchaser(purchaserId)} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
         ),
       ),
       this.sql.query<GroupUserRow>(
         perPurchaser(
           (purchaserId) => Prisma.sql`
-            SELECT s."purchaserId", a."id", a."tenantId", a."subscriptionId", a."userId", a."assignedAt", a."assignedBy", u."displayName", u."email"
+            SELECT s."purchaserId", a."subscriptionId", a."userId", u."displayName", u."email"
             FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
             LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"
             WHERE ${ofPurchaser(purchaserId)} AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
@@ -265,14 +275,10 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
       purchaserId: g.purchaserId,
       subscriptionCount: countOf(g.subscriptions),
       userCount: countOf(g.users),
-      subscriptions: subs.filter((r) => r.purchaserId === g.purchaserId).map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assigned) })),
-      users: users
+      subscriptions: subs
         .filter((r) => r.purchaserId === g.purchaserId)
-        .map((r) => ({
-          assignment: { id: r.id, tenantId: r.tenantId, subscriptionId: r.subscriptionId, userId: r.userId, assignedAt: r.assignedAt, assignedBy: r.assignedBy },
-          displayName: r.displayName,
-          email: r.email,
-        })),
+        .map((r) => ({ id: r.id, quantity: r.quantity, origin: as<SubscriptionOrigin>(r.origin), expiresAt: toDate(r.expiresAt), assigned: countOf(r.assigned) })),
+      users: users.filter((r) => r.purchaserId === g.purchaserId).map((r) => ({ userId: r.userId, subscriptionId: r.subscriptionId, displayName: r.displayName, email: r.email })),
     }));
     return toPage(items, total, page, pageSize);
   }

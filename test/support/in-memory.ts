@@ -167,10 +167,12 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
             purchaserId,
             subscriptionCount: own.length,
             userCount: users.length,
-            subscriptions: own.slice(0, perGroup.subscriptions).map((s) => ({ subscription: s, assigned: assignedOf(s.id).length })),
+            subscriptions: own
+              .slice(0, perGroup.subscriptions)
+              .map((s) => ({ id: s.id, quantity: s.quantity, origin: s.origin, expiresAt: s.expiresAt, assigned: assignedOf(s.id).length })),
             users: users.slice(0, perGroup.users).map((a) => {
               const u = st.users.find((x) => x.tenantId === tenantId && x.id === a.userId);
-              return { assignment: a, displayName: u?.displayName ?? null, email: u?.email ?? null };
+              return { userId: a.userId, subscriptionId: a.subscriptionId, displayName: u?.displayName ?? null, email: u?.email ?? null };
             }),
           };
         }),
