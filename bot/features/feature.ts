@@ -101,6 +101,7 @@ export const refused = (banner: string): BannerInput => ({ banner, bannerIsError
 /** Neither done nor refused: waiting (for an admin's approval, say). */
 export const waiting = (banner: string): BannerInput => ({ banner, bannerIsError: false, bannerTone: 'accent' });
 
-export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+/** Card data as text: strings as sent, numbers and booleans written out, anything else (objects, arrays: forged data) nothing. */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 
 export const cardReply = async (c: Promise<AdaptiveCard> | AdaptiveCard, text?: string): Promise<Reply> => ({ card: await c, ...(text ? { text } : {}) });
