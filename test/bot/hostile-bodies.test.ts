@@ -199,6 +199,17 @@ describe.each(MODES)('hostile bodies, %s', (_mode, env) => {
     expect(bot.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 
+  test('a client that hangs up while its request is being handled leaves the server fine', async () => {
+    for (const path of posts) {
+      const body = path === '/api/messages' ? json : '{"number":"4242424242424242","expMonth":"12","expYear":"2030","cvc":"123"}';
+      const request = `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      await Promise.all(Array.from({ length: 5 }, (_, i) => rawSocket(bot.port, request, { hangUpAfterMs: i, waitMs: 500 })));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await healthy(bot)).toBe(true);
+    expect(bot.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+
   test(
     'a body that stops arriving is a 408 after the body timeout, and the connection is closed',
     async () => {
@@ -239,8 +250,22 @@ describe.each(MODES)('hostile bodies, %s', (_mode, env) => {
     expect(await healthy(bot)).toBe(true);
   });
 
-  test('nothing above reached the bot, and the server logged no errors', () => {
-    expect(bot.connector.recorded).toEqual([]);
+  test.each([
+    ['a content-length that is not a number', 'content-length: abc\r\n\r\n{}'],
+    ['two different content-lengths', 'content-length: 2\r\ncontent-length: 3\r\n\r\n{}'],
+    ['content-length and chunked at once', 'content-length: 2\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'],
+    ['a chunk size that is not hex', 'transfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'],
+    ['a header line without a colon', 'this is not a header\r\n\r\n'],
+  ])('malformed HTTP (%s) on every POST route: 400 from the HTTP parser', async (_name, rest) => {
+    for (const path of posts) {
+      const { response } = await rawSocket(bot.port, `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${rest}`, { waitMs: 2000 });
+      expect({ path, status: statusOf(response) }).toEqual({ path, status: 400 });
+    }
+    expect(await healthy(bot)).toBe(true);
+  });
+
+  test('nothing above reached the bot but the complete activities, and the server logged no errors', () => {
+    expect(bot.connector.recorded.filter((r) => r.conversationId !== 'a:hostile')).toEqual([]);
     expect(bot.logs.filter((l) => Number(l.level) >= 50)).toEqual([]);
   });
 });
