@@ -127,6 +127,25 @@ export const refreshStatistics = (db: Database.Database): string[] => {
   return planned;
 };
 
+/**
+ * The triggers behind the derived counts (prisma/derived-counts.sql). A migration that rebuilds a
+ * table, as Prisma writes them for SQLite (create new_X, copy, DROP TABLE X, rename), drops X's own
+ * triggers with it and fails on another table's trigger that names X. So before pending migrations
+ * run, these triggers are dropped; afterwards they are created again and the counts recomputed from
+ * the rows (a migration may have changed data while they were off).
+ */
+export const DERIVED_COUNTS_FILE = path.join(__dirname, 'derived-counts.sql');
+const derivedTriggers = (sql: string): string[] => [...sql.matchAll(/CREATE TRIGGER IF NOT EXISTS "([^"]+)"/g)].map((m) => m[1]);
+const RECOUNT = `
+DELETE FROM "SubscriptionTally";
+INSERT INTO "SubscriptionTally" ("tenantId", "origin", "productId", "status", "count")
+    SELECT "tenantId", "origin", "productId", "status", COUNT(*) FROM "Subscription" GROUP BY "tenantId", "origin", "productId", "status";
+UPDATE "Subscription" SET "assignedCount" = (
+    SELECT COUNT(*) FROM "LicenseAssignment" a WHERE a."tenantId" = "Subscription"."tenantId" AND a."subscriptionId" = "Subscription"."id");`;
+const hasDerivedCounts = (db: Database.Database): boolean =>
+  db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'SubscriptionTally'`).get() !== undefined &&
+  db.prepare(`SELECT 1 FROM pragma_table_info('Subscription') WHERE name = 'assignedCount'`).get() !== undefined;
+
 const isApplied = (rows: AppliedRow[], name: string): boolean => rows.some((r) => r.migration_name === name && r.finished_at !== null && r.rolled_back_at === null);
 
 /**
@@ -167,6 +186,13 @@ export const applyMigrations = (databaseUrl: string, options: MigrateOptions = {
     });
     checkHistory(history, files);
 
+    const derived = existsSync(DERIVED_COUNTS_FILE) ? readFileSync(DERIVED_COUNTS_FILE, 'utf8') : '';
+    if (files.some((f) => !isApplied(history, f.name))) {
+      inWriteTransaction(() => {
+        for (const name of derivedTriggers(derived)) db.exec(`DROP TRIGGER IF EXISTS "${name}"`);
+      });
+    }
+
     const applied: string[] = [];
     for (const migration of files) {
       if (isApplied(history, migration.name)) continue;
@@ -195,6 +221,14 @@ export const applyMigrations = (databaseUrl: string, options: MigrateOptions = {
       });
       if (didApply) applied.push(migration.name);
     }
+
+    inWriteTransaction(() => {
+      if (!derived || !hasDerivedCounts(db)) return;
+      const missing = derivedTriggers(derived).some((name) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?`).get(name) === undefined);
+      if (!missing) return;
+      db.exec(derived);
+      db.exec(RECOUNT);
+    });
 
     // At start, after the schema changed (new indexes have no statistics) or the data grew since.
     refreshStatistics(db);

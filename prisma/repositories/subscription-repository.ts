@@ -68,10 +68,6 @@ const liveWhere = (tenantId: string, productId: string, origin?: SubscriptionOri
   }`;
 };
 
-/** The licenses assigned on subscription `alias`, counted in the (tenantId, subscriptionId, id) index. */
-const assignedOf = (alias: string): Prisma.Sql =>
-  Prisma.raw(`SELECT COUNT(*) FROM "LicenseAssignment" a WHERE a."tenantId" = ${alias}."tenantId" AND a."subscriptionId" = ${alias}."id"`);
-
 interface GroupUserRow {
   purchaserId: string;
   subscriptionId: string;
@@ -203,13 +199,12 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   }
 
   /**
-   * One statement over the product's (tenantId, productId, purchaserId, status, origin, quantity, id)
-   * index: the count and quantity from its entries, the assigned licenses counted per subscription on
-   * (tenantId, subscriptionId, id). No row of either table is read.
+   * One statement over the product's (tenantId, productId, purchaserId, status, origin, quantity,
+   * assignedCount) index: count, quantity and assigned licenses from its entries alone.
    */
   async productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }> {
     const [row] = await this.sql.query<{ subscriptions: bigint | number; totalQuantity: bigint | number | null; assigned: bigint | number | null }>(Prisma.sql`
-      SELECT COUNT(*) AS "subscriptions", SUM(s."quantity") AS "totalQuantity", SUM((${assignedOf('s')})) AS "assigned"
+      SELECT COUNT(*) AS "subscriptions", SUM(s."quantity") AS "totalQuantity", SUM(s."assignedCount") AS "assigned"
       FROM "Subscription" s WHERE ${liveWhere(tenantId, productId, origin, 's')}`);
     return { subscriptions: countOf(row?.subscriptions), totalQuantity: countOf(row?.totalQuantity), assigned: countOf(row?.assigned) };
   }
@@ -220,7 +215,7 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
    * distinct count over the same index). Each group's subscriptions and users are read per purchaser
    * with their own LIMIT, in the order of the (tenantId, purchaserId, productId, createdAt, id) and
    * (tenantId, subscriptionId, id) indexes, so a purchaser with thousands of licensed users costs as
-   * much as one with a few: only the group's counts look at all of them, in the indexes.
+   * much as one with a few; the groups' counts are sums over the product index's entries.
    */
   async licenseGroups(
     tenantId: string,
@@ -233,7 +228,7 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     const { skip, take } = pageWindow(page, pageSize);
     const live = liveWhere(tenantId, productId, origin, 's');
     const groups = await this.sql.query<{ purchaserId: string; subscriptions: bigint | number; users: bigint | number | null; total: bigint | number }>(Prisma.sql`
-      SELECT s."purchaserId", COUNT(*) AS "subscriptions", SUM((${assignedOf('s')})) AS "users",
+      SELECT s."purchaserId", COUNT(*) AS "subscriptions", SUM(s."assignedCount") AS "users",
         (SELECT COUNT(DISTINCT s."purchaserId") FROM "Subscription" s WHERE ${live}) AS "total"
       FROM "Subscription" s WHERE ${live} GROUP BY s."purchaserId" ORDER BY s."purchaserId" ${limitOffset(take, skip)}`);
     const total =
@@ -256,7 +251,7 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
       this.sql.query<GroupSubscriptionRow>(
         perPurchaser(
           (purchaserId) => Prisma.sql`
-            SELECT s."purchaserId", s."id", s."quantity", s."origin", s."expiresAt", (${assignedOf('s')}) AS "assigned" FROM "Subscription" s
+            SELECT s."purchaserId", s."id", s."quantity", s."origin", s."expiresAt", s."assignedCount" AS "assigned" FROM "Subscription" s
             WHERE ${ofPurchaser(purchaserId)} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
         ),
       ),
