@@ -60,15 +60,24 @@ export const createServer = (deps: ServerDeps): Server => {
   server.pre(securityHeaders);
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
-  server.get('/healthz', async (_req, res) => {
+  // GET, and HEAD for the probes (load balancers, uptime checks) that use it: the same check, no body.
+  const health = async (req: Request, res: Response): Promise<void> => {
+    let up = true;
     try {
       await withTimeout(deps.checkDatabase(), HEALTH_TIMEOUT_MS);
-      res.send(200, { status: 'ok', database: 'up' });
     } catch (e) {
+      up = false;
       deps.logger.warn({ err: e }, 'health check: database not answering');
-      res.send(503, { status: 'unavailable', database: 'down' });
     }
-  });
+    if (req.method === 'HEAD') {
+      res.status(up ? 200 : 503);
+      res.end();
+      return;
+    }
+    res.send(up ? 200 : 503, up ? { status: 'ok', database: 'up' } : { status: 'unavailable', database: 'down' });
+  };
+  server.get('/healthz', health);
+  server.head('/healthz', health);
 
   server.on('restifyError', (req, _res, err, next) => {
     deps.logger.warn({ method: req.method, url: req.url, status: err.statusCode, msg: err.message }, 'request refused');

@@ -90,6 +90,20 @@ describe('/healthz', () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'unavailable', database: 'down' });
+    // Probes that use HEAD get the same answer, without a body.
+    const head = await fetch(`http://127.0.0.1:${port}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(503);
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  test('HEAD /healthz answers 200 with no body when the database answers', async () => {
+    const server = createServer({ logger: pino({ level: 'silent' }), checkDatabase: () => Promise.resolve() });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    const head = await fetch(`http://127.0.0.1:${port}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     await new Promise<void>((r) => server.close(() => r()));
   });
 });
