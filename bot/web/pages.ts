@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
@@ -33,7 +33,10 @@ const securityHeaders = (res: Response) => {
 
 /**
  * Bundles web/src/<page>.ts (with teams-js and the Adaptive Cards renderer) once per process with
- * esbuild, in memory: `npm start` needs no separate build step and the bundles match the source.
+ * esbuild, in memory, so that under tsx (`npm run dev`, the tests) the bundles match the source.
+ * The production build (scripts/build.js, what `npm start` runs) bundles them ahead of time with the
+ * same options and, in the server it bundles, points PREBUILT_PAGES_DIR at them: then they are only read
+ * and no esbuild runs beside the server.
  */
 export class PageAssets {
   private built: Promise<Map<string, string>> | null = null;
@@ -47,6 +50,11 @@ export class PageAssets {
   }
 
   private async build(): Promise<Map<string, string>> {
+    const prebuilt = process.env.PREBUILT_PAGES_DIR;
+    if (prebuilt) {
+      const dir = path.join(prebuilt, this.options.minify ? 'min' : 'dev');
+      return new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+    }
     const { build } = await import('esbuild');
     const entryPoints = WEB_PAGES.map((p) => path.join(WEB_ROOT, 'src', `${p}.ts`)).filter((f) => existsSync(f));
     const result = await build({
