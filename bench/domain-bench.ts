@@ -1,14 +1,18 @@
 /**
- * Benchmark (not a test): the domain over Prisma + SQLite at production-like volume.
- * Seeds 10,000 users, 5,000 subscriptions and 50,000 license assignments into a fresh SQLite file,
- * then measures the admin and purchaser reads, two writes and the full CSV export.
+ * Benchmark (not a test): the domain over Prisma + SQLite at production-like volume, and at ten times it.
+ * Seeds 10,000 users, 5,000 subscriptions, 50,000 license assignments and 9,000 invoices (×10 with
+ * --x10: 100,000 / 50,000 / 500,000 / 90,000) into a fresh SQLite file with batched INSERTs, refreshes
+ * the planner's statistics as the server's periodic check would after such a change, then measures
+ * the admin and purchaser reads, people search, two writes and the full CSV export.
  *
- *   npm run bench            # rewrites its section of bench/RESULTS.md, and bench/results.json
+ *   npm run bench             # ×1: rewrites its section of bench/RESULTS.md, and bench/results.json
+ *   npm run bench -- --x10    # ×10: its own section, and bench/results-x10.json
  *
+ * Each run also rewrites the ×1-vs-×10 table from both JSON files (the other one as last committed).
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -25,14 +29,18 @@ import { licensesForProduct } from '../domain/admin/licenses-view';
 import { listMyPurchases } from '../domain/purchasing/list-my-purchases';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../domain/licenses/assign-licenses';
-import { writeResultsJson, writeResultsSection } from './results-md';
+import { findPeople, searchTermsOf } from '../domain/directory/find-people';
+import { resultsDir, writeResultsJson, writeResultsSection } from './results-md';
 
-const USERS = 10_000;
-const SUBSCRIPTIONS = 5_000;
-const PER_SUBSCRIPTION = 10; // 50,000 assignments
-const PURCHASERS = 1_000;
+const SCALE = process.argv.includes('--x10') ? 10 : 1;
+const USERS = 10_000 * SCALE;
+const SUBSCRIPTIONS = 5_000 * SCALE;
+const PER_SUBSCRIPTION = 10; // 50,000 assignments (×10: 500,000)
+const PURCHASERS = 1_000 * SCALE;
+const INVOICES_PER_PURCHASE = 2; // self-service subscriptions only
 const TENANT = 'bench-tenant';
-const ADMIN = 'user-00000';
+const WIDTH = Math.max(5, String(USERS - 1).length);
+const LABEL = SCALE === 1 ? '×1' : `×${SCALE}`;
 
 // Count SQL statements as SQLite runs them. Statements stay prepared (prisma/client.ts, prisma/sql-reader.ts),
 // so it is every run of a better-sqlite3 statement that counts, through Prisma or not.
@@ -50,8 +58,20 @@ let statements = 0;
   }
 }
 
-const userId = (i: number) => `user-${String(i).padStart(5, '0')}`;
-const subId = (i: number) => `sub-${String(i).padStart(5, '0')}`;
+const userId = (i: number) => `user-${String(i).padStart(WIDTH, '0')}`;
+const subId = (i: number) => `sub-${String(i).padStart(WIDTH, '0')}`;
+const ADMIN = userId(0);
+
+// Names that people search for: 40 first names × 250 last names (every pair once at ×1, ten times at ×10).
+const FIRST =
+  'Adele Alex Allan Amy Ben Carla Chris Dana Diego Emily Enrico Grady Henrietta Irvin Isaiah Jan Johanna Joni Lee Lidia Lynne Megan Miriam Nestor Nina Omar Patti Pradeep Raul Rosa Sam Sara Shay Tom Uma Vera Wade Xena Yuki Zoe'.split(
+    ' ',
+  );
+const LAST = ['Bo', 'Ca', 'Da', 'Fe', 'Ga', 'Ha', 'Jo', 'Ka', 'Lo', 'Ma', 'No', 'Pa', 'Ro', 'Sa', 'Ta', 'Va', 'Wi', 'Ya', 'Ze', 'Ri', 'Mu', 'Ke', 'Li', 'Du', 'Fo'].flatMap((a) =>
+  ['wen', 'nce', 'ber', 'rnandez', 'bbins', 'llins', 'ster', 'ttel', 'ssen', 'rtin'].map((b) => a + b),
+);
+const nameOf = (i: number) => ({ first: FIRST[i % FIRST.length], last: LAST[Math.floor(i / FIRST.length) % LAST.length] });
+const displayNameOf = (i: number) => `${nameOf(i).first} ${nameOf(i).last}`;
 
 interface Stat {
   name: string;
@@ -84,13 +104,134 @@ const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: 
   return stat;
 };
 
+/** SQLite's text for a date, as Prisma writes it (prisma/sql-reader.ts). */
+const iso = (d: Date) => d.toISOString().replace('Z', '+00:00');
+
+/**
+ * Bulk seed (data volume, not behaviour) on a connection of its own, in one transaction: multi-row
+ * INSERTs of up to 500 rows, prepared once per table. ×10 takes seconds, not minutes.
+ */
+const seed = (file: string) => {
+  const db = new Database(file, { timeout: 30_000 });
+  const insert = (table: string, cols: readonly string[], rows: Iterable<unknown[]>) => {
+    const per = Math.min(500, Math.floor(30_000 / cols.length));
+    const values = (n: number) => Array.from({ length: n }, () => `(${cols.map(() => '?').join(', ')})`).join(', ');
+    const sql = (n: number) => `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${values(n)}`;
+    const full = db.prepare(sql(per));
+    let batch: unknown[] = [];
+    let n = 0;
+    let count = 0;
+    for (const row of rows) {
+      batch.push(...row);
+      count++;
+      if (++n === per) {
+        full.run(batch);
+        batch = [];
+        n = 0;
+      }
+    }
+    if (n > 0) db.prepare(sql(n)).run(batch);
+    return count;
+  };
+  const now = new Date();
+  const expires = iso(new Date(now.getTime() + 30 * 86_400_000));
+  const counts: Record<string, number> = {};
+  db.transaction(() => {
+    db.prepare('INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES (?, ?, ?, ?, ?, ?)').run(
+      TENANT,
+      'Bench',
+      'Commercial',
+      'US',
+      0,
+      iso(now),
+    );
+    db.prepare('INSERT INTO "RoleAssignment" ("tenantId", "userId", "role", "grantedBy", "grantedAt") VALUES (?, ?, ?, ?, ?)').run(TENANT, ADMIN, 'GlobalAdmin', null, iso(now));
+    const user = (i: number) => ({ displayName: displayNameOf(i), email: `${nameOf(i).first}.${nameOf(i).last}.${i}@bench.example`.toLowerCase() });
+    counts.users = insert(
+      'DirectoryUser',
+      ['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'],
+      (function* () {
+        for (let i = 0; i < USERS; i++) yield [TENANT, userId(i), user(i).displayName, user(i).email, 0, 1];
+      })(),
+    );
+    counts.searchTerms = insert(
+      'DirectorySearchTerm',
+      ['tenantId', 'term', 'userId'],
+      (function* () {
+        for (let i = 0; i < USERS; i++) for (const term of searchTermsOf(user(i))) yield [TENANT, term, userId(i)];
+      })(),
+    );
+    const SUB_COLS = ['id', 'tenantId', 'productId', 'purchaserId', 'origin', 'status', 'quantity', 'billingFrequency', 'unitPriceMinor', 'currency', 'recurring', 'isTrial'];
+    const CARD_COLS = ['cardToken', 'cardBrand', 'cardLast4', 'cardExpMonth', 'cardExpYear', 'startedAt', 'expiresAt', 'createdAt', 'version'];
+    counts.subscriptions = insert(
+      'Subscription',
+      [...SUB_COLS, ...CARD_COLS],
+      (function* () {
+        for (let i = 0; i < SUBSCRIPTIONS; i++) {
+          const product = CATALOG[i % CATALOG.length];
+          const central = i % 10 === 9;
+          yield [
+            subId(i),
+            TENANT,
+            product.id,
+            central ? ADMIN : userId(1 + (i % PURCHASERS)),
+            central ? 'Central' : 'SelfService',
+            'Active',
+            12,
+            'Monthly',
+            product.prices.Monthly.amountMinor,
+            'USD',
+            1,
+            0,
+            ...(central ? [null, null, null, null, null] : ['tok_bench', 'Visa', '4242', 12, 2030]),
+            iso(now),
+            expires,
+            iso(new Date(now.getTime() - i * 1000)),
+            0,
+          ];
+        }
+      })(),
+    );
+    counts.assignments = insert(
+      'LicenseAssignment',
+      ['id', 'tenantId', 'subscriptionId', 'userId', 'assignedAt', 'assignedBy'],
+      (function* () {
+        for (let i = 0; i < SUBSCRIPTIONS; i++)
+          for (let k = 0; k < PER_SUBSCRIPTION; k++) {
+            const n = i * PER_SUBSCRIPTION + k;
+            yield [`asg-${String(n).padStart(WIDTH + 1, '0')}`, TENANT, subId(i), userId(n % USERS), iso(now), ADMIN];
+          }
+      })(),
+    );
+    counts.invoices = insert(
+      'Invoice',
+      ['id', 'tenantId', 'subscriptionId', 'purchaserId', 'amountMinor', 'currency', 'status', 'description', 'issuedAt', 'paidAt'],
+      (function* () {
+        for (let i = 0; i < SUBSCRIPTIONS; i++) {
+          if (i % 10 === 9) continue;
+          for (let k = 0; k < INVOICES_PER_PURCHASE; k++) {
+            const at = iso(new Date(now.getTime() - (k * 30 + (i % 30)) * 86_400_000));
+            yield [`inv-${subId(i)}-${k}`, TENANT, subId(i), userId(1 + (i % PURCHASERS)), 12 * 1000, 'USD', 'Paid', 'Monthly charge', at, at];
+          }
+        }
+      })(),
+    );
+  })();
+  // A server that has been running has checkpointed long since; a 100 MB WAL would slow every read.
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return counts;
+};
+
 const main = async () => {
-  const dir = path.join(__dirname, '.data');
+  const dir = path.join(__dirname, '.data', `domain-x${SCALE}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const url = `file:${path.join(dir, 'bench.db')}`;
+  const file = path.join(dir, 'bench.db');
+  const url = `file:${file}`;
   applyMigrations(url);
-  const db = openDatabase(url);
+  // No periodic check during the run: the refresh after the seed below is the one the server's would make.
+  const db = openDatabase(url, { statisticsIntervalMs: 0 });
   await seedCatalog(db.writer);
   const payments = new SandboxPaymentProvider('bench-secret-0123456789');
   let seq = 0;
@@ -102,75 +243,13 @@ const main = async () => {
     settings: { enabledMarkets: ['US'], reminderDays: 7 },
   };
 
-  // ---- seed (bulk, not through use cases: this is data volume, not behaviour)
   const t0 = performance.now();
-  const now = new Date();
-  const expires = new Date(now.getTime() + 30 * 86_400_000);
-  await db.writer.$transaction(
-    async (tx) => {
-      await tx.tenant.create({ data: { id: TENANT, name: 'Bench', kind: 'Commercial', country: 'US', requireApproval: false, createdAt: now } });
-      await tx.directoryUser.createMany({
-        data: Array.from({ length: USERS }, (_, i) => ({
-          tenantId: TENANT,
-          id: userId(i),
-          displayName: `User ${i}`,
-          email: `user${i}@bench.example`,
-          isGuest: false,
-          active: true,
-        })),
-      });
-      await tx.roleAssignment.create({ data: { tenantId: TENANT, userId: ADMIN, role: 'GlobalAdmin', grantedBy: null, grantedAt: now } });
-      await tx.subscription.createMany({
-        data: Array.from({ length: SUBSCRIPTIONS }, (_, i) => {
-          const product = CATALOG[i % CATALOG.length];
-          const central = i % 10 === 9;
-          return {
-            id: subId(i),
-            tenantId: TENANT,
-            productId: product.id,
-            purchaserId: central ? ADMIN : userId(1 + (i % PURCHASERS)),
-            origin: central ? 'Central' : 'SelfService',
-            status: 'Active',
-            quantity: 12,
-            billingFrequency: 'Monthly',
-            unitPriceMinor: product.prices.Monthly.amountMinor,
-            currency: 'USD',
-            recurring: true,
-            isTrial: false,
-            cardToken: central ? null : 'tok_bench',
-            cardBrand: central ? null : 'Visa',
-            cardLast4: central ? null : '4242',
-            cardExpMonth: central ? null : 12,
-            cardExpYear: central ? null : 2030,
-            startedAt: now,
-            expiresAt: expires,
-            cancelledAt: null,
-            cancelReason: null,
-            centralizedInto: null,
-            remindedFor: null,
-            createdAt: new Date(now.getTime() - i * 1000),
-            version: 0,
-          };
-        }),
-      });
-      const rows = [];
-      for (let i = 0; i < SUBSCRIPTIONS; i++) {
-        for (let k = 0; k < PER_SUBSCRIPTION; k++) {
-          rows.push({
-            id: `asg-${String(i * PER_SUBSCRIPTION + k).padStart(6, '0')}`,
-            tenantId: TENANT,
-            subscriptionId: subId(i),
-            userId: userId((i * PER_SUBSCRIPTION + k) % USERS),
-            assignedAt: now,
-            assignedBy: ADMIN,
-          });
-        }
-      }
-      await tx.licenseAssignment.createMany({ data: rows });
-    },
-    { timeout: 120_000 },
-  );
-  console.log(`seeded ${USERS} users, ${SUBSCRIPTIONS} subscriptions, ${SUBSCRIPTIONS * PER_SUBSCRIPTION} assignments in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const seeded = seed(file);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const analyzed = db.refreshStatistics();
+  const analyzeMs = performance.now() - t1;
+  console.log(`seeded ${JSON.stringify(seeded)} in ${seedSeconds.toFixed(1)} s; statistics of ${analyzed.length} tables refreshed in ${analyzeMs.toFixed(0)} ms`);
 
   const admin: ActorContext = { tenantId: TENANT, actorId: ADMIN, surface: 'web' };
   const as = (i: number): ActorContext => ({ tenantId: TENANT, actorId: userId(i), surface: 'chat' });
@@ -182,11 +261,24 @@ const main = async () => {
       listPurchases(deps, admin, { origin: 'SelfService', productId: PBI, page: 1 + (i % 12), pageSize: 25 }),
     ),
   );
+  stats.push(await measure('admin purchases page (25, all)', 'read', 1000, (i) => listPurchases(deps, admin, { page: 1 + (i % 12), pageSize: 25 })));
   stats.push(await measure('purchase detail', 'read', 1000, (i) => getPurchaseDetail(deps, admin, { subscriptionId: subId((i * 7) % SUBSCRIPTIONS) })));
-  stats.push(
-    await measure('licenses view (product, 25 groups)', 'read', 500, (i) => licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1, pageSize: 25 })),
-  );
+  // The page sizes the surfaces ask for: the card 10 purchasers, the Admin tab 20.
+  for (const [surface, pageSize] of [
+    ['card', 10],
+    ['tab', 20],
+  ] as const) {
+    stats.push(
+      await measure(`licenses view (${surface}: ${pageSize} groups)`, 'read', 500, (i) =>
+        licensesForProduct(deps, admin, { productId: CATALOG[i % CATALOG.length].id, page: 1 + (i % 3), pageSize }),
+      ),
+    );
+  }
   stats.push(await measure('my purchases', 'read', 1000, (i) => listMyPurchases(deps, as(1 + (i % PURCHASERS)))));
+  stats.push(await measure('people search (full name)', 'read', 1000, (i) => findPeople(deps, as(1 + (i % PURCHASERS)), { queries: [displayNameOf((i * 7919) % USERS)] })));
+  stats.push(
+    await measure('people search (typeahead, 2 letters)', 'read', 1000, (i) => findPeople(deps, as(1 + (i % PURCHASERS)), { queries: [FIRST[i % FIRST.length].slice(0, 2)] })),
+  );
 
   // Queries per list page must not grow with page size.
   const count = async (pageSize: number) => {
@@ -205,34 +297,34 @@ const main = async () => {
     await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })),
   );
 
-  // ---- export of all 50,000 rows, in a process of its own: time and peak RSS growth over its baseline
+  // ---- export of every row, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
-  const child = spawnSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), path.join(dir, 'bench.db'), TENANT, ADMIN, String(SUBSCRIPTIONS)],
-    { encoding: 'utf8' },
-  );
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), file, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)], {
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`export run failed: ${child.stderr}`);
   type ExportRun = { rows: number; bytes: number; ms: number; baselineMb: number; rssGrowthMb: number; heapGrowthMb: number };
   const exported = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cold: ExportRun; warm: ExportRun; warmTenth: ExportRun };
   const { rows: exportRows, bytes, ms: exportMs, rssGrowthMb } = exported.warm;
+  const rowsPerSecond = exportRows / (exportMs / 1000);
   for (const [name, r] of Object.entries(exported))
     console.log(`export ${name}: ${r.rows} rows in ${r.ms.toFixed(0)} ms, RSS growth ${r.rssGrowthMb.toFixed(1)} MB over ${r.baselineMb.toFixed(0)} MB`);
 
   // ---- results
   const ok = (b: boolean) => (b ? '✅' : '❌');
   const rowsMd = stats.map((s) => {
-    const pass = s.kind === 'read' ? s.p50 <= 5 && s.p99 <= 20 : s.p50 <= 10;
     const target = s.kind === 'read' ? 'p50 ≤ 5, p99 ≤ 20' : 'p50 ≤ 10';
-    return `| ${s.name} | ${s.kind} | ${s.n} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.statementsPerCall.toFixed(1)} | ${target} | ${ok(pass)} |`;
+    return `| ${s.name} | ${s.kind} | ${s.n} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.statementsPerCall.toFixed(1)} | ${target} | ${ok(met(s))} |`;
   });
-  const exportPass = exportMs <= 2000 && rssGrowthMb <= 60;
+  const expectedRows = SUBSCRIPTIONS * PER_SUBSCRIPTION;
+  const exportPass = rowsPerSecond >= 50_000 && rssGrowthMb <= 60;
   const flat = pageSizeStatements[10] === pageSizeStatements[100];
-  const md = `## Domain: use cases over Prisma + SQLite
+  const md = `## Domain ${LABEL}: use cases over Prisma + SQLite
 
-Command: \`npm run bench\` (bench/domain-bench.ts). Fresh SQLite file (WAL) through Prisma 7 and the
+Command: \`npm run bench${SCALE === 1 ? '' : ' -- --x10'}\` (bench/domain-bench.ts). Fresh SQLite file (WAL) through Prisma 7 and the
 better-sqlite3 driver adapter, the real unit of work and use cases (authorization, validation and
-mapping included). Data: ${USERS.toLocaleString('en-US')} users, ${SUBSCRIPTIONS.toLocaleString('en-US')} subscriptions, ${(SUBSCRIPTIONS * PER_SUBSCRIPTION).toLocaleString('en-US')} license assignments in one tenant.
+mapping included). Data: ${seeded.users.toLocaleString('en-US')} users (${seeded.searchTerms.toLocaleString('en-US')} search terms), ${seeded.subscriptions.toLocaleString('en-US')} subscriptions, ${seeded.assignments.toLocaleString('en-US')} license assignments, ${seeded.invoices.toLocaleString('en-US')} invoices in one tenant;
+seeded in ${seedSeconds.toFixed(1)} s (batched INSERTs), then the statistics refresh the server runs after a large change (${analyzed.length} tables, ${analyzeMs.toFixed(0)} ms).
 
 Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 These machines are shared; figures vary by a few tens of percent between runs.
@@ -243,17 +335,64 @@ ${rowsMd.join('\n')}
 
 | CSV export of all licensed users | Result | Target | Met |
 | --- | --- | --- | --- |
-| rows | ${exportRows.toLocaleString('en-US')} (${(bytes / 1024 / 1024).toFixed(1)} MB) | 50,000 | ${ok(exportRows === SUBSCRIPTIONS * PER_SUBSCRIPTION)} |
-| time (warm) | ${exportMs.toFixed(0)} ms | ≤ 2,000 ms | ${ok(exportMs <= 2000)} |
+| rows | ${exportRows.toLocaleString('en-US')} (${(bytes / 1024 / 1024).toFixed(1)} MB) | ${expectedRows.toLocaleString('en-US')} | ${ok(exportRows === expectedRows)} |
+| time (warm) | ${exportMs.toFixed(0)} ms: ${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s | ≥ 50,000 rows/s | ${ok(rowsPerSecond >= 50_000)} |
 | peak RSS growth (warm process, over ${exported.warm.baselineMb.toFixed(0)} MB) | ${rssGrowthMb.toFixed(1)} MB | ≤ 60 MB | ${ok(rssGrowthMb <= 60)} |
 | same, exporting a tenth of the rows (${exported.warmTenth.rows.toLocaleString('en-US')}) | ${exported.warmTenth.rssGrowthMb.toFixed(1)} MB in ${exported.warmTenth.ms.toFixed(0)} ms | flat in rows | ${ok(rssGrowthMb <= exported.warmTenth.rssGrowthMb + 20)} |
-| cold: first export of a fresh process | RSS +${exported.cold.rssGrowthMb.toFixed(1)} MB over ${exported.cold.baselineMb.toFixed(0)} MB (JS heap +${exported.cold.heapGrowthMb.toFixed(1)} MB), ${exported.cold.ms.toFixed(0)} ms | (see notes) | ${ok(exported.cold.rssGrowthMb <= 60 && exported.cold.ms <= 2000)} |
+| cold: first export of a fresh process | RSS +${exported.cold.rssGrowthMb.toFixed(1)} MB over ${exported.cold.baselineMb.toFixed(0)} MB (JS heap +${exported.cold.heapGrowthMb.toFixed(1)} MB), ${exported.cold.ms.toFixed(0)} ms | ≤ 60 MB | ${ok(exported.cold.rssGrowthMb <= 60)} |
 
 Statements per admin purchases page, by page size: 10 → ${pageSizeStatements[10]}, 25 → ${pageSizeStatements[25]}, 100 → ${pageSizeStatements[100]} (${flat ? 'constant ✅' : 'grows ❌'}).
 `;
-  writeResultsSection('domain', md + NOTES);
-  writeResultsJson('results.json', { stats, export: { ...exported, pass: exportPass }, pageSizeStatements });
+  const result: BenchResult = { scale: SCALE, seeded, seedSeconds, stats, export: { ...exported, rowsPerSecond, pass: exportPass }, pageSizeStatements };
+  writeResultsSection(SCALE === 1 ? 'domain' : `domain-x${SCALE}`, SCALE === 1 ? md + NOTES : md);
+  writeResultsJson(resultsFile(SCALE), result);
+  writeScaleTable();
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+};
+
+interface BenchResult {
+  scale: number;
+  seeded: Record<string, number>;
+  seedSeconds: number;
+  stats: Stat[];
+  export: { warm: { rows: number; ms: number; rssGrowthMb: number }; rowsPerSecond: number; pass: boolean };
+  pageSizeStatements: Record<string, number>;
+}
+
+const met = (s: Stat) => (s.kind === 'read' ? s.p50 <= 5 && s.p99 <= 20 : s.p50 <= 10);
+const resultsFile = (scale: number) => (scale === 1 ? 'results.json' : `results-x${scale}.json`);
+
+/** ×1 and ×10 side by side, from the two JSON files (whichever ran last, the other as committed). */
+const writeScaleTable = () => {
+  const read = (scale: number): BenchResult | null => {
+    const f = path.join(resultsDir(), resultsFile(scale));
+    if (!existsSync(f)) return null;
+    const r = JSON.parse(readFileSync(f, 'utf8')) as BenchResult;
+    return r.scale === scale ? r : null;
+  };
+  const [x1, x10] = [read(1), read(10)];
+  if (!x1 || !x10) return;
+  const rows = x1.stats.map((a) => {
+    const b = x10.stats.find((s) => s.name === a.name);
+    if (!b) return `| ${a.name} | ${a.p50.toFixed(2)} | ${a.p99.toFixed(2)} | — | — | — | ${a.statementsPerCall.toFixed(1)} / — | — |`;
+    return `| ${a.name} | ${a.p50.toFixed(2)} | ${a.p99.toFixed(2)} | ${b.p50.toFixed(2)} | ${b.p99.toFixed(2)} | ${(b.p50 / a.p50).toFixed(2)}× | ${a.statementsPerCall.toFixed(1)} / ${b.statementsPerCall.toFixed(1)} | ${met(a) && met(b) ? '✅' : '❌'} |`;
+  });
+  const ex = (r: BenchResult) =>
+    `${r.export.warm.rows.toLocaleString('en-US')} rows, ${Math.round(r.export.rowsPerSecond).toLocaleString('en-US')} rows/s, RSS +${r.export.warm.rssGrowthMb.toFixed(1)} MB`;
+  writeResultsSection(
+    'domain-scale',
+    `## Domain: ×1 vs ×10 (does a paged read grow with the tenant?)
+
+From bench/results.json (×1: ${x1.seeded.users.toLocaleString('en-US')} users, ${x1.seeded.subscriptions.toLocaleString('en-US')} subscriptions, ${x1.seeded.assignments.toLocaleString('en-US')} assignments) and bench/results-x10.json
+(×10: ${x10.seeded.users.toLocaleString('en-US')} / ${x10.seeded.subscriptions.toLocaleString('en-US')} / ${x10.seeded.assignments.toLocaleString('en-US')}); \`npm run bench\` and \`npm run bench -- --x10\` each rewrite this table.
+Targets at both volumes: reads p50 ≤ 5 ms and p99 ≤ 20 ms, writes p50 ≤ 10 ms.
+
+| Operation | ×1 p50 ms | ×1 p99 ms | ×10 p50 ms | ×10 p99 ms | ×10 / ×1 (p50) | statements ×1 / ×10 | Met at both |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+| CSV export (warm) | ${ex(x1)} | | ${ex(x10)} | | | | ${x1.export.pass && x10.export.pass ? '✅' : '❌'} |
+`,
+  );
 };
 
 const NOTES = `
@@ -262,21 +401,28 @@ const NOTES = `
 - Reads run on the read-only connection (WAL: committed data only, never blocked by the writer);
   every write is one interactive transaction including the audit entry, order history and outbox rows
   it causes. Each measurement starts from a collected heap (\`--expose-gc\`).
-- **Licenses view misses the read target** (p50 10–12 ms against 5 ms). A page is 25 purchaser
-  groups *with every licensed user in them*: in this data set the first page includes the admin who
-  owns the central subscriptions, so one call reads about 40 subscriptions, 400 assignments and 400
-  directory entries and maps them through Prisma (roughly 10 µs per row). The number of statements is
-  constant (7); the time grows with the users shown, not with the tenant's size. The totals are
-  computed in the database (COUNT/SUM). Smaller pages, or users loaded per group on demand, are the
-  levers if the Teams surfaces need it faster.
-- **Export, cold vs warm.** Streaming keeps memory flat in the number of rows: a running (warm) process
-  grows by a few MB whether it exports 5,000 or 50,000 rows. The very first export of a fresh process
-  shows a large RSS jump that the target does not allow. We measured where it is: the JS heap grows
-  only about 20 MB; the rest is native memory of the Prisma 7 stack (its WebAssembly query engine and
-  driver) growing to its working size during the first few thousand queried rows. Any Prisma workload
-  of that size shows it once (a plain loop of 300 user lookups grows RSS by 60–80 MB the same way),
-  it is not returned to the OS, and it does not grow again. It is reported here as a miss rather
-  than hidden; a server that has served traffic is in the warm case.
+- **What keeps the paged reads flat** (test/integration/query-plans.test.ts checks each plan on a
+  20,000-subscription tenant, with and without statistics): an index per filter of the purchases page
+  ((tenantId[, origin][, productId], createdAt, id): the page stops after its rows, no sort); its
+  total from SubscriptionTally (subscriptions per tenant × origin × product × status, kept by
+  triggers) instead of a count of the tenant's subscriptions; the licenses view's purchasers paged in
+  SQL on (tenantId, productId, purchaserId, …), each group's first 10 subscriptions and 25 users read
+  with their own LIMIT in index order, and every count (subscriptions, quantity, assigned licenses:
+  Subscription.assignedCount, kept by triggers) summed from one index's entries; the purchase's own
+  invoices on (tenantId, subscriptionId, issuedAt, id); people search as a range of an indexed table
+  of search terms (each word of the name onward, and the email), stopping at the 5 people it needs;
+  the export one subscription at a time by keyset, the person joined in the same statement.
+- **Statistics.** \`PRAGMA optimize\` (ANALYZE where the statistics are missing or stale) runs at start after the
+  migrations and every 10 minutes (prisma/client.ts); the benchmark calls the same refresh once after
+  its bulk seed, as the periodic check would within 10 minutes. The plans above do not depend on it.
+- **Licenses view page sizes.** The card asks for 10 purchasers a page, the Admin tab for 20 (the
+  earlier row measured 25). A page's cost follows the rows it shows (up to 25 users per group), not
+  the tenant.
+- **Export, cold vs warm.** A running (warm) process exports in flat memory whatever the row count. The
+  first export of a fresh process still shows a one-time RSS jump: native memory of the Prisma 7 stack
+  (its query engine and driver) growing to its working size on the first queries of the process (the
+  export's own rows are read through prisma/sql-reader.ts, without Prisma). A server that has served
+  traffic is in the warm case.
 - Tail latencies (p99) on these shared 2-core machines move by several milliseconds between runs.
 `;
 

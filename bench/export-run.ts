@@ -1,7 +1,7 @@
 /**
  * Child process of domain-bench.ts: measures the CSV export of every licensed user in a process of
  * its own, so its RSS growth is not hidden by (or blamed on) the benchmark's other work.
- * Usage: node --expose-gc tsx bench/export-run.ts <sqlite file> <tenant> <actor> <subscription count>
+ * Usage: node --expose-gc --import tsx bench/export-run.ts <sqlite file> <tenant> <actor> <subscription count> [id width]
  */
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../prisma/client';
@@ -10,10 +10,10 @@ import { exportLicensedUsers } from '../domain/admin/export-licensed-users';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import type { Deps } from '../domain/ports';
 
-const [file, tenantId, actorId, count] = process.argv.slice(2);
+const [file, tenantId, actorId, count, width = '5'] = process.argv.slice(2);
 
 const main = async () => {
-  const db = openDatabase(`file:${file}`);
+  const db = openDatabase(`file:${file}`, { statisticsIntervalMs: 0 });
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments: new SandboxPaymentProvider('bench-secret-0123456789'),
@@ -21,7 +21,7 @@ const main = async () => {
     ids: { next: randomUUID },
     settings: { enabledMarkets: ['US'], reminderDays: 7 },
   };
-  const ids = Array.from({ length: Number(count) }, (_, i) => `sub-${String(i).padStart(5, '0')}`);
+  const ids = Array.from({ length: Number(count) }, (_, i) => `sub-${String(i).padStart(Number(width), '0')}`);
   const gc = (global as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc');
 
