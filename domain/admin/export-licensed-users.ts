@@ -14,7 +14,9 @@ const SUBSCRIPTIONS_PER_READ = 500;
 /** RFC 4180 quoting, plus a leading apostrophe for cells a spreadsheet would run as a formula. */
 export const csvCell = (value: string | null | undefined): string => {
   let v = value ?? '';
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  // A spreadsheet runs a cell as a formula when it starts with = + - @ (also after leading spaces or a
+  // line break, which some trim) or with a tab / carriage return / line feed: such cells are prefixed with '.
+  if (/^\s*[=+\-@]|^[\t\r\n]/.test(v)) v = `'${v}`;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
 

@@ -73,5 +73,13 @@ test('CSV cells are quoted per RFC 4180 and never run as spreadsheet formulas', 
   expect(csvCell('say "hi"')).toBe('"say ""hi"""');
   expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
   expect(csvCell('+1')).toBe("'+1");
+  // Leading whitespace or a line break before = + - @ is neutralized too (spreadsheets trim it).
+  expect(csvCell(' =1+1')).toBe("' =1+1");
+  expect(csvCell('\u00a0@SUM(A1)')).toBe("'\u00a0@SUM(A1)");
+  expect(csvCell('\n=cmd')).toBe(`"'\n=cmd"`);
+  expect(csvCell('\r\n-2')).toBe(`"'\r\n-2"`);
+  expect(csvCell('\tx')).toBe("'\tx");
+  expect(csvCell('Lynne Robbins')).toBe('Lynne Robbins');
+  expect(csvCell('a-b@c.com')).toBe('a-b@c.com');
   expect(csvCell(null)).toBe('');
 });
