@@ -27,7 +27,7 @@ const securityHeaders = (res: Response) => {
     // refreshes its list of Teams hosts from Microsoft's CDN.
     `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' https://res.cdn.office.net; form-action 'self'; base-uri 'none'; frame-ancestors ${FRAME_ANCESTORS.join(' ')}`,
   );
-  res.header('x-content-type-options', 'nosniff');
+  // (nosniff is on every response, from bot/server.ts.)
   res.header('referrer-policy', 'no-referrer');
 };
 
