@@ -70,7 +70,9 @@ const liveWhere = (tenantId: string, productId: string, origin?: SubscriptionOri
 
 interface GroupUserRow {
   purchaserId: string;
+  createdAt: Date | string;
   subscriptionId: string;
+  id: string;
   userId: string;
   displayName: string | null;
   email: string | null;
@@ -80,6 +82,7 @@ interface GroupUserRow {
 interface GroupSubscriptionRow {
   purchaserId: string;
   id: string;
+  createdAt: Date | string;
   quantity: number;
   origin: string;
   expiresAt: Date | string;
@@ -212,10 +215,11 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   /**
    * The licenses view's groups in three statements whatever their size. The purchasers come in
    * purchaserId order from the product's index, so the page stops after its groups (the total is a
-   * distinct count over the same index). Each group's subscriptions and users are read per purchaser
-   * with their own LIMIT, in the order of the (tenantId, purchaserId, productId, createdAt, id) and
-   * (tenantId, subscriptionId, id) indexes, so a purchaser with thousands of licensed users costs as
-   * much as one with a few; the groups' counts are sums over the product index's entries.
+   * distinct count over the same index), each with its counts summed from that index's entries
+   * (assignedCount). A group beyond the caps has its subscriptions and users read with their own
+   * LIMIT, in the order of the (tenantId, purchaserId, productId, createdAt, id) and (tenantId,
+   * subscriptionId, id) indexes, so a purchaser with thousands of licensed users costs as much as one
+   * with a few.
    */
   async licenseGroups(
     tenantId: string,
@@ -240,40 +244,50 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
               (await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT COUNT(DISTINCT s."purchaserId") AS "total" FROM "Subscription" s WHERE ${live}`))[0]?.total,
             );
     if (groups.length === 0) return toPage([], total, page, pageSize);
-    const ofPurchaser = (purchaserId: string) => Prisma.sql`${live} AND s."purchaserId" = ${purchaserId}`;
-    const perPurchaser = (part: (purchaserId: string) => Prisma.Sql) =>
-      Prisma.join(
-        groups.map((g) => Prisma.sql`SELECT * FROM (${part(g.purchaserId)})`),
-        ' UNION ALL ',
-      );
-    // Only the columns shown: these are the rows a page has most of.
+    // Groups within the caps (most of them) are read whole by one IN over their purchasers; only a
+    // group beyond them gets a part of its own, stopped by its LIMIT in index order. One statement
+    // each for the subscriptions and the users, only the columns shown (the rows a page has most of).
+    const fits = (g: (typeof groups)[number]) => countOf(g.subscriptions) <= perGroup.subscriptions && countOf(g.users) <= perGroup.users;
+    const small = groups.filter(fits).map((g) => g.purchaserId);
+    const large = groups.filter((g) => !fits(g)).map((g) => g.purchaserId);
+    const compound = (whole: (ids: string[]) => Prisma.Sql, part: (purchaserId: string) => Prisma.Sql) =>
+      Prisma.join([...(small.length ? [whole(small)] : []), ...large.map((purchaserId) => Prisma.sql`SELECT * FROM (${part(purchaserId)})`)], ' UNION ALL ');
+    const subsOf = Prisma.sql`SELECT s."purchaserId", s."id", s."createdAt", s."quantity", s."origin", s."expiresAt", s."assignedCount" AS "assigned" FROM "Subscription" s`;
+    const usersOf = Prisma.sql`
+      SELECT s."purchaserId", s."createdAt", a."subscriptionId", a."id", a."userId", u."displayName", u."email"
+      FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
+      LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"`;
     const [subs, users] = await Promise.all([
       this.sql.query<GroupSubscriptionRow>(
-        perPurchaser(
-          (purchaserId) => Prisma.sql`
-            SELECT s."purchaserId", s."id", s."quantity", s."origin", s."expiresAt", s."assignedCount" AS "assigned" FROM "Subscription" s
-            WHERE ${ofPurchaser(purchaserId)} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
+        compound(
+          (ids) => Prisma.sql`${subsOf} WHERE ${live} AND s."purchaserId" IN (${Prisma.join(ids)})`,
+          (purchaserId) => Prisma.sql`${subsOf} WHERE ${live} AND s."purchaserId" = ${purchaserId} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
         ),
       ),
       this.sql.query<GroupUserRow>(
-        perPurchaser(
-          (purchaserId) => Prisma.sql`
-            SELECT s."purchaserId", a."subscriptionId", a."userId", u."displayName", u."email"
-            FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
-            LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"
-            WHERE ${ofPurchaser(purchaserId)} AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
+        compound(
+          (ids) => Prisma.sql`${usersOf} WHERE ${live} AND s."purchaserId" IN (${Prisma.join(ids)}) AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"`,
+          (purchaserId) => Prisma.sql`${usersOf}
+            WHERE ${live} AND s."purchaserId" = ${purchaserId} AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
             ORDER BY s."createdAt", s."id", a."id" ${limitOffset(perGroup.users, 0)}`,
         ),
       ),
     ]);
+    // Oldest subscription first, then by id (and a subscription's users by assignment id), as the parts read them.
+    const order = (a: { createdAt: Date | string; key: string }, b: { createdAt: Date | string; key: string }) =>
+      toDate(a.createdAt).getTime() - toDate(b.createdAt).getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     const items: LicenseGroup[] = groups.map((g) => ({
       purchaserId: g.purchaserId,
       subscriptionCount: countOf(g.subscriptions),
       userCount: countOf(g.users),
       subscriptions: subs
         .filter((r) => r.purchaserId === g.purchaserId)
+        .sort((a, b) => order({ createdAt: a.createdAt, key: a.id }, { createdAt: b.createdAt, key: b.id }))
         .map((r) => ({ id: r.id, quantity: r.quantity, origin: as<SubscriptionOrigin>(r.origin), expiresAt: toDate(r.expiresAt), assigned: countOf(r.assigned) })),
-      users: users.filter((r) => r.purchaserId === g.purchaserId).map((r) => ({ userId: r.userId, subscriptionId: r.subscriptionId, displayName: r.displayName, email: r.email })),
+      users: users
+        .filter((r) => r.purchaserId === g.purchaserId)
+        .sort((a, b) => order({ createdAt: a.createdAt, key: a.subscriptionId }, { createdAt: b.createdAt, key: b.subscriptionId }) || (a.id < b.id ? -1 : 1))
+        .map((r) => ({ userId: r.userId, subscriptionId: r.subscriptionId, displayName: r.displayName, email: r.email })),
     }));
     return toPage(items, total, page, pageSize);
   }

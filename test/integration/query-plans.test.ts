@@ -352,6 +352,21 @@ describe('query plans of the paged reads on a large tenant', () => {
       expect(await read((r) => r.subscriptions.search(BIG, { status: 'Deleted' }, 2, 5))).toEqual({ items: [], total: 0, page: 2, pageSize: 5 });
     });
 
+    test('licenses view groups within the caps are read whole, in the same order as a capped group', async () => {
+      const live = (i: number) => i % 13 !== 0;
+      const page = await read((r) => r.subscriptions.licenseGroups(BIG, LIC, undefined, 1, 3, { subscriptions: 50, users: 500 }));
+      const group = page.items.find((g) => g.purchaserId === uid(5))!;
+      const own = Array.from({ length: SUBS }, (_, i) => i)
+        .filter((i) => i % PRODUCTS.length === 4 && live(i) && i % 10 !== 9 && uid(1 + (i % PURCHASERS)) === uid(5))
+        .filter((i) => ![4, 9, 19].includes(i)) // cancelled or deleted by the tally test above
+        .sort((x, y) => y - x); // oldest first
+      expect(group).toMatchObject({ subscriptionCount: own.length, userCount: own.length * PER_SUB });
+      expect(group.subscriptions.map((x) => x.id)).toEqual(own.map(sid));
+      expect(group.users.map((u) => u.subscriptionId)).toEqual(own.flatMap((i) => Array(PER_SUB).fill(sid(i))));
+      expect(page.items[0].purchaserId).toBe(ADMIN); // beyond the caps: read by its own LIMIT
+      expect(page.items[0].subscriptions).toHaveLength(50);
+    });
+
     test('invoices by subscription: only its own, newest first', async () => {
       expect((await read((r) => r.invoices.listBySubscription(BIG, sid(8)))).map((i) => i.id)).toEqual([`i-${sid(8)}-0`, `i-${sid(8)}-1`]);
       expect(await read((r) => r.invoices.listBySubscription(SMALL, sid(5_000)))).toEqual([]);
