@@ -138,9 +138,12 @@ export interface SubscriptionRepository {
 }
 
 export interface AssignmentRepository {
-  listBySubscription(tenantId: string, subscriptionId: string): Promise<LicenseAssignment[]>;
+  /** In the order they were assigned; with `limit`, only the first that many. */
+  listBySubscription(tenantId: string, subscriptionId: string, limit?: number): Promise<LicenseAssignment[]>;
   listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]>;
   countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
+  /** Which of `userIds` hold a license on the subscription: a lookup per person, whatever the subscription's size. */
+  holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]>;
   add(assignments: readonly LicenseAssignment[]): Promise<void>;
   remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void>;
   /** Keyset page for streaming exports: assignments with id > afterId, ordered by id.

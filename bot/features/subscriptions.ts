@@ -6,6 +6,7 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
 import { myPurchasesCard, paymentMethodCard, subscriptionCard } from '../../cards/purchaser-cards';
+import { LIMITS } from '../../cards/ui';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { day } from '../../cards/format';
@@ -22,12 +23,14 @@ import { route } from '../web/web-api';
 
 /** A subscription as its reader may act on it: the purchaser (self-service) or an admin (central). */
 export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  // The card names a few holders and offers up to LIMITS.choices in Unassign: it never needs more (DESIGN §5.9).
+  const d = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: Math.max(LIMITS.choices, LIMITS.names) + 1 });
   return subscriptionCard({
     actions: d.actions,
     subscription: d.subscription,
     product: d.product,
     assignees: d.assignedUsers.map((u) => ({ id: u.id, name: u.displayName })),
+    assigneeTotal: d.assignedTotal,
     formId: randomUUID(),
     ...banner,
   });

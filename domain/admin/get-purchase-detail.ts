@@ -64,19 +64,31 @@ const purchaseActionsOf = async (
  * subscription of their tenant; a purchaser sees only their own (R4). Others get "not found".
  * With it, what this reader may do now and why not (the same rules the use cases refuse with).
  */
-export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown }): Promise<PurchaseDetailWithActions> => {
+export const getPurchaseDetail = async (
+  deps: Deps,
+  ctx: ActorContext,
+  input: {
+    subscriptionId: unknown;
+    /** Only the first this many assigned users (a card shows a few and the count); `assignedTotal` says how many there are. */
+    assigneeLimit?: number;
+  },
+): Promise<PurchaseDetailWithActions & { assignedTotal: number }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   return deps.uow.read(async (repos) => {
     const actor = await loadActor(repos, ctx);
     const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
     if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-    const [product, assignments, orders, purchaser, ack] = await Promise.all([
+    // Everyone is read only where the admin's move targets need every holder (a live self-service purchase).
+    const needsAll = input.assigneeLimit === undefined || (isAdmin(actor.roles) && s.origin === 'SelfService' && stillLiveAbility(s).ok);
+    const [product, assignments, total, orders, purchaser, ack] = await Promise.all([
       getProduct(repos, s.productId),
-      repos.assignments.listBySubscription(ctx.tenantId, s.id),
+      repos.assignments.listBySubscription(ctx.tenantId, s.id, needsAll ? undefined : input.assigneeLimit),
+      needsAll ? null : repos.assignments.countBySubscriptions(ctx.tenantId, [s.id]).then((m) => m.get(s.id) ?? 0),
       repos.orders.listBySubscription(ctx.tenantId, s.id),
       repos.users.get(ctx.tenantId, s.purchaserId),
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
     ]);
+    const assignedTotal = total ?? assignments.length;
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
     const users = new Map(
       (
@@ -111,10 +123,11 @@ export const getPurchaseDetail = async (deps: Deps, ctx: ActorContext, input: { 
       orders,
       invoices,
       acknowledged,
-      actions: subscriptionAbilities(actor, s, assignments.length),
+      assignedTotal,
+      actions: subscriptionAbilities(actor, s, assignedTotal),
       adminActions: admin?.actions ?? null,
       moveTargets: admin?.moveTargets ?? [],
-      usersToMove: admin?.usersToMove ?? assignments.length,
+      usersToMove: admin?.usersToMove ?? assignedTotal,
     };
   });
 };

@@ -30,17 +30,17 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'assign');
+    // The count and the chosen people's own rows: the cost doesn't grow with how many hold a license.
+    const { subscription: s, assigned } = await loadForAction(repos, actor, subscriptionId, 'assign');
     const users = await repos.users.getMany(ctx.tenantId, userIds);
     const found = new Set(users.filter((u) => u.active).map((u) => u.id));
     const missing = userIds.filter((id) => !found.has(id));
     if (missing.length) fail(ErrorCodes.USER_NOT_FOUND, "Some of those people aren't in your organization.", { userIds: missing });
-    const current = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
-    const holders = new Set(current.map((a) => a.userId));
+    const holders = new Set(await repos.assignments.holdersAmong(ctx.tenantId, s.id, userIds));
     const alreadyAssigned = userIds.filter((id) => holders.has(id));
     const toAssign = userIds.filter((id) => !holders.has(id));
     if (toAssign.length === 0) fail(ErrorCodes.LICENSE_ALREADY_ASSIGNED, 'Everyone you chose already has a license on this subscription.', { userIds: alreadyAssigned });
-    const available = s.quantity - current.length;
+    const available = s.quantity - assigned;
     if (toAssign.length > available) {
       fail(ErrorCodes.LICENSE_NOT_ENOUGH, `Only ${available} license${available === 1 ? ' is' : 's are'} available. Add licenses or choose fewer people.`, {
         available,
@@ -86,9 +86,8 @@ export const unassignLicenses = async (
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
-    const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'unassign');
-    const current = await repos.assignments.listBySubscription(ctx.tenantId, s.id);
-    const holders = new Set(current.map((a) => a.userId));
+    const { subscription: s, assigned } = await loadForAction(repos, actor, subscriptionId, 'unassign');
+    const holders = new Set(await repos.assignments.holdersAmong(ctx.tenantId, s.id, userIds));
     const notHolding = userIds.filter((id) => !holders.has(id));
     if (notHolding.length) fail(ErrorCodes.LICENSE_NOT_ASSIGNED, "Some of those people don't have a license on this subscription.", { userIds: notHolding });
     await repos.assignments.remove(ctx.tenantId, s.id, userIds);
@@ -102,6 +101,6 @@ export const unassignLicenses = async (
       ctx.tenantId,
       toEachUser(userIds, 'LicenseRemoved', { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' }),
     );
-    return { unassigned: userIds, available: s.quantity - current.length + userIds.length };
+    return { unassigned: userIds, available: s.quantity - assigned + userIds.length };
   });
 };

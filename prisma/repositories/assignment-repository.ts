@@ -21,9 +21,11 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
     private readonly sql: SqlRunner = viaPrisma(db),
   ) {}
 
-  async listBySubscription(tenantId: string, subscriptionId: string): Promise<LicenseAssignment[]> {
+  async listBySubscription(tenantId: string, subscriptionId: string, limit?: number): Promise<LicenseAssignment[]> {
     const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
-      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "assignedAt", "id"`);
+      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "assignedAt", "id"${
+        limit === undefined ? Prisma.empty : Prisma.sql` LIMIT ${Math.max(0, Math.floor(limit))}`
+      }`);
     return rows.map(toAssignment);
   }
 
@@ -46,6 +48,15 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
         WHERE "tenantId" = ${tenantId} AND "subscriptionId" IN (${Prisma.join(group)}) GROUP BY "subscriptionId"`),
     );
     return new Map(groups.map((g) => [g.subscriptionId, countOf(g.n)]));
+  }
+
+  async holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await inGroups(userIds, (group) =>
+      this.sql.query<{ userId: string }>(Prisma.sql`
+        SELECT "userId" FROM "LicenseAssignment" WHERE "subscriptionId" = ${subscriptionId} AND "userId" IN (${Prisma.join(group)}) AND "tenantId" = ${tenantId}`),
+    );
+    return rows.map((r) => r.userId);
   }
 
   /** A user assigned twice to one subscription (two admins at once) is a conflict: the retry sees it. */

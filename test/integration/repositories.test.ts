@@ -354,6 +354,18 @@ describe('Prisma repositories on SQLite', () => {
       await repos.assignments.remove(T1, other.id, ['u1']);
     });
 
+    test('the first N in assigned order, and which of some people hold a license (lookups that do not read every holder)', async () => {
+      await repos.assignments.add(['a', 'b', 'c', 'd'].map((u, i) => ({ ...assignment(s, `first-${u}`), assignedAt: day(i) })));
+      expect((await repos.assignments.listBySubscription(T1, s.id, 2)).map((a) => a.userId)).toEqual(['first-a', 'first-b']);
+      expect(await repos.assignments.listBySubscription(T1, s.id, 0)).toEqual([]);
+      expect((await repos.assignments.listBySubscription(T1, s.id)).length).toBe(4);
+      expect((await repos.assignments.holdersAmong(T1, s.id, ['first-c', 'nobody', 'first-a'])).sort()).toEqual(['first-a', 'first-c']);
+      expect(await repos.assignments.holdersAmong(T1, other.id, ['first-a'])).toEqual([]);
+      expect(await repos.assignments.holdersAmong(T2, s.id, ['first-a'])).toEqual([]);
+      expect(await repos.assignments.holdersAmong(T1, s.id, [])).toEqual([]);
+      await repos.assignments.remove(T1, s.id, ['first-a', 'first-b', 'first-c', 'first-d']);
+    });
+
     test('assigning a user twice to one subscription is a conflict, and nothing of the batch is written', async () => {
       await repos.assignments.add([assignment(s, 'dup')]);
       await expectConflict(repos.assignments.add([assignment(s, 'fresh'), assignment(s, 'dup', 'as-dup-2')]));

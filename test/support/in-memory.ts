@@ -198,8 +198,14 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         .slice(0, limit),
   },
   assignments: {
-    listBySubscription: async (tenantId, subscriptionId) => st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId),
+    listBySubscription: async (tenantId, subscriptionId, limit) =>
+      st.assignments
+        .filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId)
+        .sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime() || (a.id < b.id ? -1 : 1))
+        .slice(0, limit ?? Number.MAX_SAFE_INTEGER),
     listBySubscriptions: async (tenantId, ids) => st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId)),
+    holdersAmong: async (tenantId, subscriptionId, userIds) =>
+      st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)).map((a) => a.userId),
     countBySubscriptions: async (tenantId, ids) => {
       const m = new Map<string, number>();
       for (const a of st.assignments) if (a.tenantId === tenantId && ids.includes(a.subscriptionId)) m.set(a.subscriptionId, (m.get(a.subscriptionId) ?? 0) + 1);
