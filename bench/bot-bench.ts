@@ -6,8 +6,9 @@
  *   npm run bench:bot -- --duration 5 --warmup 2 --connections 10
  *   npm run bench:bot -- --cpu-prof        # also writes a V8 CPU profile of our server to bench/.data/
  *   npm run bench:bot -- --only "help,my purchases"
+ *   npm run bench:bot -- --dev             # our server through tsx, as `npm run dev` runs it
  *
- * Four processes: this one (autocannon), our real server (`bot/index.ts`, as `npm start` runs it, on
+ * Four processes: this one (autocannon), our real server (as `npm start` runs it: the production build; `--dev`: `bot/index.ts` through tsx; on
  * a fresh SQLite file with the demo tenant), the echo bot (bench/echo-bot.ts), and a loopback Bot
  * Connector stand-in (bench/connector-stand-in.ts) that both bots reply to. Neither bot has an app
  * id, so requests are unauthenticated, as in local development.
@@ -41,6 +42,12 @@ const DURATION = Number(option('duration', '10'));
 const WARMUP = Number(option('warmup', '3'));
 const CONNECTIONS = Number(option('connections', '10'));
 const CPU_PROF = flag('cpu-prof');
+/** Run our server through tsx (`npm run dev`) instead of the production build `npm start` runs. */
+const DEV = flag('dev');
+/** The node flags of package.json's start script, so the server runs exactly as `npm start` runs it. */
+const START_FLAGS = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((w) => w.startsWith('--'));
 const ONLY = option('only', '')
   .split(',')
   .map((s) => s.trim())
@@ -359,7 +366,9 @@ const main = async () => {
     env: { ...process.env, PORT: String(echoPort), HOST: '127.0.0.1' },
     stdio: ['ignore', log, log],
   });
-  const ours = spawn(process.execPath, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DATA}`] : []), '--import', 'tsx', path.join(ROOT, 'bot', 'index.ts')], {
+  // As `npm start` runs it (the production build, with package.json's V8 flags), or with --dev as `npm run dev` (tsx).
+  const serverArgs = DEV ? ['--import', 'tsx', path.join(ROOT, 'bot', 'index.ts')] : [...START_FLAGS, path.join(ROOT, 'scripts', 'start.js')];
+  const ours = spawn(process.execPath, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${DATA}`] : []), ...serverArgs], {
     cwd: ROOT,
     // As `npm start` in development, but on a fresh file, without the hourly billing job starting mid-run.
     env: {
@@ -429,7 +438,7 @@ const report = (runs: Run[], samples: Record<string, string>) => {
   const md = `## Bot: turns through POST /api/messages against botbuilder's echo bot
 
 Command: \`npm run bench:bot\` (bench/bot-bench.ts; about ${Math.ceil((runs.length * (WARMUP + DURATION + 1)) / 60)} minutes; \`--cpu-prof\` also writes a V8 profile of our
-server to bench/.data/bot/). Our server is \`bot/index.ts\` as \`npm start\` runs it (restify 11, botbuilder 4.23
+server to bench/.data/bot/). Our server runs as \`npm start\` runs it: ${DEV ? 'here through tsx (--dev)' : "the production build (scripts/start.js, package.json's V8 flags)"} (restify 11, botbuilder 4.23
 CloudAdapter, Prisma 7 on a fresh SQLite file with the demo tenant, reads through prisma/sql-reader.ts, pino at \`info\`, outbox sender polling),
 without an app id; the baseline is botbuilder's echo bot sample on the same stack (bench/echo-bot.ts). Both
 reply to a loopback Bot Connector stand-in in a process of its own. autocannon: ${CONNECTIONS} connections, ${WARMUP} s
