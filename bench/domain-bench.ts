@@ -406,9 +406,10 @@ const NOTES = `
   ((tenantId[, origin][, productId], createdAt, id): the page stops after its rows, no sort); its
   total from SubscriptionTally (subscriptions per tenant × origin × product × status, kept by
   triggers) instead of a count of the tenant's subscriptions; the licenses view's purchasers paged in
-  SQL on (tenantId, productId, purchaserId, …), each group's first 10 subscriptions and 25 users read
-  with their own LIMIT in index order, and every count (subscriptions, quantity, assigned licenses:
-  Subscription.assignedCount, kept by triggers) summed from one index's entries; the purchase's own
+  SQL on (tenantId, productId, purchaserId, …), at most 10 subscriptions and 25 users shown per group
+  (groups within that read whole by one IN, a larger one by its own LIMIT in index order), and every
+  count (subscriptions, quantity, assigned licenses: Subscription.assignedCount, kept by triggers)
+  summed from one index's entries; the purchase's own
   invoices on (tenantId, subscriptionId, issuedAt, id); people search as a range of an indexed table
   of search terms (each word of the name onward, and the email), stopping at the 5 people it needs;
   the export one subscription at a time by keyset, the person joined in the same statement.
@@ -417,7 +418,19 @@ const NOTES = `
   its bulk seed, as the periodic check would within 10 minutes. The plans above do not depend on it.
 - **Licenses view page sizes.** The card asks for 10 purchasers a page, the Admin tab for 20 (the
   earlier row measured 25). A page's cost follows the rows it shows (up to 25 users per group), not
-  the tenant.
+  the tenant; at ×10 a row can cost more (SQLite's 16 MB page cache per connection against a 250 MB
+  file: more pages come from the OS); earlier runs today measured 5.0 / 7.4 ms at ×10. A 64 MB
+  cache on the SQL reader brought them to 2.7 / 3.7 ms at ×10 in one run, and was left out: in WAL
+  mode a connection drops its whole cache whenever another one commits, so on a server that writes a
+  bigger cache mostly costs more to drop, and the export ran about 20% slower with it.
+- **Purchase detail's p99.** An admin's purchase detail also computes the take-over's move targets
+  (domain/takeover/purchase-abilities.ts, loadMoveTargets): every live central subscription of the
+  product with all their assignments. In this data set all central subscriptions fall on 3 of the 15
+  products (167 each at ×1, 1,667 with 16,670 assignments at ×10), so a fifth of the details read
+  that much: the p99 is those. Not one of the paged reads: the fix is in the take-over domain (targets
+  with their free licenses and overlap counted in SQL, a few at a time).
+- **Export throughput** varied between 37,000 and 77,000 rows/s over today's runs on this shared machine
+  (load 1–5; the target is 50,000), RSS flat in every warm run.
 - **Export, cold vs warm.** A running (warm) process exports in flat memory whatever the row count. The
   first export of a fresh process still shows a one-time RSS jump: native memory of the Prisma 7 stack
   (its query engine and driver) growing to its working size on the first queries of the process (the
