@@ -394,19 +394,22 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
       ['Available', String(v.available)],
     ]),
     ...groups.shown.map((g) => {
+      // The view holds the first few of a large group; its counts say how many there are in all.
       const subs = firstOf(g.subscriptions, 3);
-      const more = subs.hidden ? ` and ${count(subs.hidden, 'more subscription')}` : '';
+      const subsHidden = Math.max(subs.hidden, (g.subscriptionCount ?? g.subscriptions.length) - subs.shown.length);
+      const more = subsHidden ? ` and ${count(subsHidden, 'more subscription')}` : '';
+      const users = Math.max(g.userCount ?? 0, g.users.length);
       return container(
         [
           text(
             `**Bought by ${g.purchaserName}** · ${subs.shown.map((s) => `${count(s.quantity, `${ORIGIN_WORDS[s.origin]} license`)} (${s.assigned} assigned)`).join(', ')}${more}`,
           ),
           text(
-            g.users.length
+            users
               ? someNames(
                   g.users.slice(0, LIMITS.names).map((u) => u.displayName),
                   LIMITS.names,
-                  g.users.length,
+                  users,
                 )
               : 'Nobody assigned yet',
             { isSubtle: true, spacing: 'None' },

@@ -23,8 +23,8 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
 
   async listBySubscription(tenantId: string, subscriptionId: string, limit?: number): Promise<LicenseAssignment[]> {
     const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
-      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "assignedAt", "id"${
-        limit === undefined ? Prisma.empty : Prisma.sql` LIMIT ${Math.max(0, Math.floor(limit))}`
+      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "assignedAt", "id" ${
+        limit === undefined ? Prisma.empty : limitOffset(Math.max(0, Math.floor(limit)), 0)
       }`);
     return rows.map(toAssignment);
   }

@@ -822,3 +822,26 @@ describe('notifications posted where several people read them', () => {
     expect((card.refresh as { userIds: string[] }).userIds).toEqual(refreshUserIds);
   });
 });
+
+describe('a licenses group larger than the view holds', () => {
+  test('says how many people and subscriptions there are in all, from the counts, not from the rows it got', () => {
+    const users = Array.from({ length: 25 }, (_, i) => ({ id: `u-${i}`, displayName: `Person ${i}`, email: null, subscriptionId: 'sub-1' }));
+    const subscriptions = Array.from({ length: 10 }, (_, i) => ({ id: `sub-${i}`, quantity: 2000, assigned: 1670, origin: 'SelfService' as const, expiresAt: at }));
+    const card = productLicensesCard({
+      view: {
+        product: bi,
+        subscriptions: 40,
+        totalQuantity: 80_000,
+        assigned: 16_700,
+        available: 63_300,
+        page: 1,
+        pageSize: 10,
+        totalGroups: 1,
+        groups: [{ purchaserId: 'u-megan', purchaserName: 'Megan Bowen', subscriptions, subscriptionCount: 40, users, userCount: 16_700 }],
+      },
+    });
+    const text = JSON.stringify(card);
+    expect(text).toMatch(/and 37 more subscriptions/);
+    expect(text).toMatch(/Person 7 and 16692 more/);
+  });
+});
