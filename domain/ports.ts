@@ -144,6 +144,8 @@ export interface AssignmentRepository {
   countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
   /** Which of `userIds` hold a license on the subscription: a lookup per person, whatever the subscription's size. */
   holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]>;
+  /** For each target subscription, how many of the people licensed on `sourceSubscriptionId` already hold a license there (targets with none are absent). */
+  overlapCounts(tenantId: string, sourceSubscriptionId: string, targetSubscriptionIds: readonly string[]): Promise<Map<string, number>>;
   add(assignments: readonly LicenseAssignment[]): Promise<void>;
   remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void>;
   /** Keyset page for streaming exports: assignments with id > afterId, ordered by id.

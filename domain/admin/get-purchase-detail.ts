@@ -46,16 +46,16 @@ const purchaseActionsOf = async (
   actor: Actor,
   s: Subscription,
   product: Product,
-  holderIds: readonly string[],
+  holders: number,
   acknowledged: { byName: string } | null,
 ): Promise<PurchaseActions> => {
   // Targets only matter (and are only read) where moving users could be possible at all.
-  const targets = s.origin === 'SelfService' && stillLiveAbility(s).ok ? await loadMoveTargets(repos, s, holderIds) : [];
+  const targets = s.origin === 'SelfService' && stillLiveAbility(s).ok ? await loadMoveTargets(repos, s, holders) : [];
   const policy = effectivePolicy(await repos.policies.list(s.tenantId), product.id);
   return {
-    actions: purchaseAbilities(actor, { subscription: s, product, policy, acknowledged, holders: holderIds.length, targets }),
+    actions: purchaseAbilities(actor, { subscription: s, product, policy, acknowledged, holders, targets }),
     moveTargets: targets.map((t) => ({ subscription: t.subscription, available: t.available })),
-    usersToMove: holderIds.length,
+    usersToMove: holders,
   };
 };
 
@@ -78,8 +78,7 @@ export const getPurchaseDetail = async (
     const actor = await loadActor(repos, ctx);
     const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
     if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-    // Everyone is read only where the admin's move targets need every holder (a live self-service purchase).
-    const needsAll = input.assigneeLimit === undefined || (isAdmin(actor.roles) && s.origin === 'SelfService' && stillLiveAbility(s).ok);
+    const needsAll = input.assigneeLimit === undefined;
     const [product, assignments, total, orders, purchaser, ack] = await Promise.all([
       getProduct(repos, s.productId),
       repos.assignments.listBySubscription(ctx.tenantId, s.id, needsAll ? undefined : input.assigneeLimit),
@@ -100,16 +99,7 @@ export const getPurchaseDetail = async (
     );
     const invoices = await repos.invoices.listBySubscription(ctx.tenantId, s.id);
     const acknowledged = ack && { byName: acknowledger?.displayName ?? 'an admin', at: ack.at };
-    const admin = isAdmin(actor.roles)
-      ? await purchaseActionsOf(
-          repos,
-          actor,
-          s,
-          product,
-          assignments.map((a) => a.userId),
-          acknowledged,
-        )
-      : null;
+    const admin = isAdmin(actor.roles) ? await purchaseActionsOf(repos, actor, s, product, assignedTotal, acknowledged) : null;
     return {
       subscription: s,
       product,
@@ -142,19 +132,12 @@ export const getPurchaseActions = async (deps: Deps, ctx: ActorContext, input: {
   return deps.uow.read(async (repos) => {
     const actor = await requireAdminRead(repos, ctx);
     const s = (await repos.subscriptions.get(ctx.tenantId, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-    const [product, assignments, ack] = await Promise.all([
+    const [product, counts, ack] = await Promise.all([
       getProduct(repos, s.productId),
-      repos.assignments.listBySubscription(ctx.tenantId, s.id),
+      repos.assignments.countBySubscriptions(ctx.tenantId, [s.id]),
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
     ]);
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
-    return purchaseActionsOf(
-      repos,
-      actor,
-      s,
-      product,
-      assignments.map((a) => a.userId),
-      ack && { byName: acknowledger?.displayName ?? 'an admin' },
-    );
+    return purchaseActionsOf(repos, actor, s, product, counts.get(s.id) ?? 0, ack && { byName: acknowledger?.displayName ?? 'an admin' });
   });
 };

@@ -120,19 +120,15 @@ export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<Pur
 
 /**
  * The live central subscriptions of `source`'s product, each with its free licenses and how many of
- * `source`'s holders it would need to take. One read of counts, one of the targets' holders.
+ * `source`'s `holders` people it would need to take. Two counts in SQL: no holder list is read.
  */
-export const loadMoveTargets = async (repos: Repositories, source: Subscription, holderIds: readonly string[]): Promise<MoveTarget[]> => {
+export const loadMoveTargets = async (repos: Repositories, source: Subscription, holders: number): Promise<MoveTarget[]> => {
   const central = (await repos.subscriptions.listLiveByProduct(source.tenantId, source.productId, 'Central')).filter((c) => c.id !== source.id);
   if (central.length === 0) return [];
   const ids = central.map((c) => c.id);
-  const counts = await repos.assignments.countBySubscriptions(source.tenantId, ids);
-  const holders = new Set(holderIds);
-  const overlap = new Map<string, number>();
-  if (holders.size > 0) {
-    for (const a of await repos.assignments.listBySubscriptions(source.tenantId, ids)) {
-      if (holders.has(a.userId)) overlap.set(a.subscriptionId, (overlap.get(a.subscriptionId) ?? 0) + 1);
-    }
-  }
-  return central.map((c) => ({ subscription: c, available: c.quantity - (counts.get(c.id) ?? 0), needed: holders.size - (overlap.get(c.id) ?? 0) }));
+  const [counts, overlap] = await Promise.all([
+    repos.assignments.countBySubscriptions(source.tenantId, ids),
+    holders > 0 ? repos.assignments.overlapCounts(source.tenantId, source.id, ids) : new Map<string, number>(),
+  ]);
+  return central.map((c) => ({ subscription: c, available: c.quantity - (counts.get(c.id) ?? 0), needed: holders - (overlap.get(c.id) ?? 0) }));
 };

@@ -363,6 +363,12 @@ describe('Prisma repositories on SQLite', () => {
       expect(await repos.assignments.holdersAmong(T1, other.id, ['first-a'])).toEqual([]);
       expect(await repos.assignments.holdersAmong(T2, s.id, ['first-a'])).toEqual([]);
       expect(await repos.assignments.holdersAmong(T1, s.id, [])).toEqual([]);
+      // How many of s's holders each other subscription already has (counted in SQL).
+      await repos.assignments.add([assignment(other, 'first-a'), assignment(other, 'first-c'), assignment(other, 'only-there')]);
+      expect(await repos.assignments.overlapCounts(T1, s.id, [other.id, 'none'])).toEqual(new Map([[other.id, 2]]));
+      expect(await repos.assignments.overlapCounts(T2, s.id, [other.id])).toEqual(new Map());
+      expect(await repos.assignments.overlapCounts(T1, s.id, [])).toEqual(new Map());
+      await repos.assignments.remove(T1, other.id, ['first-a', 'first-c', 'only-there']);
       await repos.assignments.remove(T1, s.id, ['first-a', 'first-b', 'first-c', 'first-d']);
     });
 

@@ -204,6 +204,13 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         .sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime() || (a.id < b.id ? -1 : 1))
         .slice(0, limit ?? Number.MAX_SAFE_INTEGER),
     listBySubscriptions: async (tenantId, ids) => st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId)),
+    overlapCounts: async (tenantId, sourceId, targetIds) => {
+      const source = new Set(st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === sourceId).map((a) => a.userId));
+      const m = new Map<string, number>();
+      for (const a of st.assignments)
+        if (a.tenantId === tenantId && targetIds.includes(a.subscriptionId) && source.has(a.userId)) m.set(a.subscriptionId, (m.get(a.subscriptionId) ?? 0) + 1);
+      return m;
+    },
     holdersAmong: async (tenantId, subscriptionId, userIds) =>
       st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)).map((a) => a.userId),
     countBySubscriptions: async (tenantId, ids) => {
