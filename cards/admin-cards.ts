@@ -90,6 +90,7 @@ export interface PurchaseCardInput extends Banner {
 
 export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers, acknowledged } = input.detail;
+  const holders = input.detail.assignedTotal ?? assignedUsers.length;
   const id = s.id;
   const isLive = s.status === 'Active' || s.status === 'Trial';
   const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
@@ -104,7 +105,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const assigneeNames = someNames(
     assignedUsers.slice(0, LIMITS.names).map((u) => u.displayName),
     LIMITS.names,
-    assignedUsers.length,
+    holders,
   );
   return cardOf(
     [
@@ -117,13 +118,13 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
       }),
       facts([
         ['Purchaser', purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown'],
-        ['Licenses', `${s.quantity} (${assignedUsers.length} assigned)`],
+        ['Licenses', `${s.quantity} (${holders} assigned)`],
         ['Price', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         [isLive ? (s.recurring ? 'Renews' : 'Ends') : 'Ended', day(s.cancelledAt ?? s.expiresAt)],
         ['Policy', policyLabel(input.policy)],
       ]),
       ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),
-      ...only(assignedUsers.length > LIMITS.names, text('The licensed users export (CSV) lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
+      ...only(holders > LIMITS.names, text('The licensed users export (CSV) lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
     ],
     [
@@ -159,9 +160,10 @@ export interface TakeOverInput extends Banner {
 /** When moving the users isn't possible, the one step that makes it possible: add licenses to the closest central subscription, or buy one. */
 const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeof execute> | null } | null => {
   const move = input.actions.moveUsers;
-  if (move.ok || input.detail.assignedUsers.length === 0) return null;
+  const holders = input.detail.assignedTotal ?? input.detail.assignedUsers.length;
+  if (move.ok || holders === 0) return null;
   const { subscription: s, product } = input.detail;
-  const needed = Number(move.details?.needed ?? input.detail.assignedUsers.length);
+  const needed = Number(move.details?.needed ?? holders);
   const best = move.details?.best as { subscriptionId: string; available: number } | null | undefined;
   if (move.code === 'AUTH.READ_ONLY' || move.code === 'AUTH.NOT_ADMIN' || !Number.isInteger(needed) || needed < 1) return { why: move.reason, action: null };
   if (best) {
@@ -189,7 +191,7 @@ const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeo
 
 export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
-  const n = assignedUsers.length;
+  const n = input.detail.assignedTotal ?? assignedUsers.length;
   const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : []).slice(0, LIMITS.choices).map((t) => ({
     title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`,
     value: t.subscription.id,
@@ -222,7 +224,7 @@ export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
 
 export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: readonly CentralTarget[] } & Banner): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
-  const n = assignedUsers.length;
+  const n = input.detail.assignedTotal ?? assignedUsers.length;
   const who = purchaser?.displayName ?? 'the purchaser';
   const targets = input.targets
     .filter((t) => t.available >= n)

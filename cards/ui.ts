@@ -174,6 +174,9 @@ export const LIMITS = {
   refreshUsers: 60,
 } as const;
 
+/** The holders a card reads to show names and the Unassign choices; the count says how many there are in all. */
+export const CARD_HOLDERS_READ = Math.max(LIMITS.choices, LIMITS.names) + 1;
+
 /** The first `max` items and how many were left out. */
 export const firstOf = <T>(items: readonly T[], max: number): { shown: T[]; hidden: number } => ({ shown: items.slice(0, max), hidden: Math.max(0, items.length - max) });
 

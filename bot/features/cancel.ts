@@ -16,9 +16,9 @@ import { route } from '../web/web-api';
 /** A purchaser cancels one of their subscriptions: the confirmation (reasons, who loses access), then the cancellation. */
 
 const cancelConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const d = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const d = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: 0 });
   if (d.subscription.purchaserId !== ctx.actorId) throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-  return cancelConfirmCard({ subscription: d.subscription, product: d.product, assigned: d.assignedUsers.length, ...banner });
+  return cancelConfirmCard({ subscription: d.subscription, product: d.product, assigned: d.assignedTotal, ...banner });
 };
 
 export const cancel: Feature = {

@@ -9,7 +9,7 @@ import { listProducts } from '../../domain/catalog/list-products';
 import { requireAbility } from '../../domain/shared/abilities';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
-import type { AdaptiveCard } from '../../cards/ui';
+import { CARD_HOLDERS_READ, type AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, type BannerInput, type Feature } from './feature';
 import { adminMris } from './admins';
@@ -32,7 +32,7 @@ const purchasesView = async (deps: Deps, ctx: ActorContext, page: unknown = 1, o
 };
 
 export const purchaseView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, opts: { isNew?: boolean } & BannerInput = {}): Promise<AdaptiveCard> => {
-  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
   const [policy, refreshUserIds] = await Promise.all([getPolicy(deps, ctx, detail.product.id), adminMris(deps, ctx)]);
   return purchaseCard({
     detail,

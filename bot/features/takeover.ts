@@ -5,7 +5,7 @@ import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
 import { takeOverMoveUsers } from '../../domain/takeover/take-over-move-users';
 import { centralizeLicenses } from '../../domain/takeover/centralize-licenses';
 import { centralizeConfirmCard, takeOverConfirmCard } from '../../cards/admin-cards';
-import type { AdaptiveCard } from '../../cards/ui';
+import { CARD_HOLDERS_READ, type AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { count, plural } from '../../cards/format';
 import { randomUUID } from 'node:crypto';
@@ -20,7 +20,7 @@ import { purchaseView } from './purchases';
 /** R8–R10: take over a self-service subscription (cancel it, or move its users to a central one) and centralize its licenses. */
 
 const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
   if (!detail.adminActions) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
   const actions = detail.adminActions;
   // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
@@ -29,7 +29,7 @@ const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId
 };
 
 const centralizeConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId });
+  const detail = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
   const can = detail.adminActions?.centralize ?? {
     ok: false as const,
     code: ErrorCodes.AUTH_NOT_ADMIN,
@@ -106,7 +106,7 @@ export const takeover: Feature = {
     [VERBS.takeOverAddCentral]: {
       // The central subscription is the one the card named; the use case checks it is this tenant's and central, and the caller an admin who may write.
       run: async ({ deps, ctx, data }) => {
-        const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
+        const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId, assigneeLimit: 0 });
         const target = detail.moveTargets.find((t) => t.subscription.id === str(data.targetId));
         if (!target) throw new DomainError(ErrorCodes.TAKEOVER_TARGET_INVALID, 'That central subscription is no longer there. Here is the take-over as it is now.');
         const r = await addLicenses(deps, ctx, { subscriptionId: target.subscription.id, quantity: data.quantity, idempotencyKey: data.formId });

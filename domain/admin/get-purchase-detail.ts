@@ -15,6 +15,8 @@ export interface PurchaseDetail {
   product: Product;
   purchaser: Pick<DirectoryUser, 'id' | 'displayName' | 'email' | 'active'> | null;
   assignedUsers: Array<Pick<DirectoryUser, 'id' | 'displayName' | 'email'> & { assignedAt: Date }>;
+  /** How many hold a license, when `assignedUsers` is only the first of them (read with `assigneeLimit`). */
+  assignedTotal?: number;
   orders: OrderEntry[];
   invoices: Invoice[];
   /** Who marked this self-service purchase as seen (the new-purchase card's Acknowledge), if anyone. */
