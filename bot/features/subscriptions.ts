@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/shared/errors';
 import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
-import { listMyPurchases, listMyWaitingRequests } from '../../domain/purchasing/list-my-purchases';
+import { getMyPurchasesOverview } from '../../domain/purchasing/list-my-purchases';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
@@ -46,8 +46,7 @@ const paymentMethodView = async (deps: Deps, ctx: ActorContext, subscriptionId: 
 
 /** The caller's subscriptions, and what they asked for that still waits for an admin's approval. */
 export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const [items, waiting] = await Promise.all([listMyPurchases(deps, ctx), listMyWaitingRequests(deps, ctx)]);
-  return myPurchasesCard({ items, waiting, ...banner });
+  return myPurchasesCard({ ...(await getMyPurchasesOverview(deps, ctx)), ...banner });
 };
 
 const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>

@@ -1,6 +1,6 @@
-import { loadActor } from '../access';
+import { loadActor, type Actor } from '../access';
 import type { Product, PurchaseRequest, Subscription } from '../model';
-import type { ActorContext, Deps } from '../ports';
+import type { ActorContext, Deps, Repositories } from '../ports';
 import type { Abilities } from '../shared/abilities';
 import { subscriptionAbilities, type SubscriptionAction } from './subscription-abilities';
 
@@ -15,26 +15,27 @@ export interface MyPurchaseWithActions extends MyPurchase {
   actions: Abilities<SubscriptionAction>;
 }
 
+const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, actor: Actor): Promise<MyPurchaseWithActions[]> => {
+  const subs = await repos.subscriptions.listByPurchaser(ctx.tenantId, ctx.actorId);
+  const [counts, products] = await Promise.all([
+    repos.assignments.countBySubscriptions(
+      ctx.tenantId,
+      subs.map((s) => s.id),
+    ),
+    repos.products.list(),
+  ]);
+  const byId = new Map(products.map((p) => [p.id, p]));
+  return subs
+    .filter((s) => s.origin === 'SelfService')
+    .map((s) => {
+      const assigned = counts.get(s.id) ?? 0;
+      return { subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) };
+    });
+};
+
 /** R4: a purchaser sees only the subscriptions they bought, newest first. */
 export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<MyPurchaseWithActions[]> =>
-  deps.uow.read(async (repos) => {
-    const actor = await loadActor(repos, ctx);
-    const subs = await repos.subscriptions.listByPurchaser(ctx.tenantId, ctx.actorId);
-    const [counts, products] = await Promise.all([
-      repos.assignments.countBySubscriptions(
-        ctx.tenantId,
-        subs.map((s) => s.id),
-      ),
-      repos.products.list(),
-    ]);
-    const byId = new Map(products.map((p) => [p.id, p]));
-    return subs
-      .filter((s) => s.origin === 'SelfService')
-      .map((s) => {
-        const assigned = counts.get(s.id) ?? 0;
-        return { subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) };
-      });
-  });
+  deps.uow.read(async (repos) => myPurchasesIn(repos, ctx, await loadActor(repos, ctx)));
 
 export interface MyWaitingRequest {
   request: PurchaseRequest;
@@ -42,17 +43,23 @@ export interface MyWaitingRequest {
 }
 
 /**
- * The caller's purchases and trials still waiting for an admin's approval (the tenant asks for it),
- * newest first. Pending requests are few (admins decide them), so the tenant's pending list is read.
+ * The caller's subscriptions and, with them, their purchases and trials still waiting for an admin's
+ * approval (when the tenant asks for it), newest first — in one read. Pending requests are few (admins
+ * decide them), so the tenant's pending list is read and the caller's kept.
  */
-export const listMyWaitingRequests = async (deps: Deps, ctx: ActorContext): Promise<MyWaitingRequest[]> =>
+export const getMyPurchasesOverview = async (deps: Deps, ctx: ActorContext): Promise<{ items: MyPurchaseWithActions[]; waiting: MyWaitingRequest[] }> =>
   deps.uow.read(async (repos) => {
-    await loadActor(repos, ctx);
-    const mine = (await repos.requests.listPending(ctx.tenantId)).filter((r) => r.requesterId === ctx.actorId);
-    if (mine.length === 0) return [];
+    const actor = await loadActor(repos, ctx);
+    const [items, pending] = await Promise.all([
+      myPurchasesIn(repos, ctx, actor),
+      // A request left pending from before the setting was turned off still shows.
+      repos.requests.listPending(ctx.tenantId).then((all) => all.filter((r) => r.requesterId === ctx.actorId)),
+    ]);
+    if (pending.length === 0) return { items, waiting: [] };
     const byId = new Map((await repos.products.list()).map((p) => [p.id, p]));
-    return mine
+    const waiting = pending
       .filter((r) => byId.has(r.productId))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .map((request) => ({ request, product: byId.get(request.productId)! }));
+    return { items, waiting };
   });
