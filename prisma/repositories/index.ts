@@ -50,7 +50,7 @@ export const createRepositories = (db: Db, products: ProductCatalogCache = new P
   assignments: new PrismaAssignmentRepository(db, sql),
   orders: new PrismaOrderRepository(db),
   invoices: new PrismaInvoiceRepository(db, sql),
-  requests: new PrismaPurchaseRequestRepository(db),
+  requests: new PrismaPurchaseRequestRepository(db, sql),
   outbox: new PrismaOutboxRepository(db),
   audit: new PrismaAuditRepository(db),
   idempotency: new PrismaIdempotencyRepository(db),

@@ -1,7 +1,24 @@
-import type { PurchaseRequest as RequestRow } from '../generated/client';
+import { Prisma, type PurchaseRequest as RequestRow } from '../generated/client';
 import type { BillingFrequency, PurchaseRequest, RequestKind, RequestStatus } from '../../domain/model';
 import type { PurchaseRequestRepository } from '../../domain/ports';
-import { as, conflict, type Db } from './support';
+import { as, columns, conflict, viaPrisma, type Db, type SqlRunner } from './support';
+
+const REQUEST_COLUMNS = columns([
+  'id',
+  'tenantId',
+  'requesterId',
+  'productId',
+  'kind',
+  'quantity',
+  'billingFrequency',
+  'cardToken',
+  'status',
+  'decidedBy',
+  'decidedAt',
+  'decisionNote',
+  'subscriptionId',
+  'createdAt',
+] satisfies (keyof RequestRow)[]);
 
 const toRequest = (r: RequestRow): PurchaseRequest => ({
   id: r.id,
@@ -21,7 +38,10 @@ const toRequest = (r: RequestRow): PurchaseRequest => ({
 });
 
 export class PrismaPurchaseRequestRepository implements PurchaseRequestRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlRunner = viaPrisma(db),
+  ) {}
 
   async add(request: PurchaseRequest): Promise<void> {
     await this.db.purchaseRequest.create({ data: request });
@@ -40,7 +60,9 @@ export class PrismaPurchaseRequestRepository implements PurchaseRequestRepositor
   }
 
   async listPending(tenantId: string): Promise<PurchaseRequest[]> {
-    const rows = await this.db.purchaseRequest.findMany({ where: { tenantId, status: 'Pending' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    // Plain SQL (the SQL reader outside a transaction): "my purchases" reads this on every turn.
+    const rows = await this.sql.query<RequestRow>(Prisma.sql`
+      SELECT ${REQUEST_COLUMNS} FROM "PurchaseRequest" WHERE "tenantId" = ${tenantId} AND "status" = 'Pending' ORDER BY "createdAt", "id"`);
     return rows.map(toRequest);
   }
 }
