@@ -124,13 +124,9 @@ const unknownNumberedName = (candidates: readonly Product[], typedRun: readonly 
     const tail = name.slice(from);
     const last = tail.length - 1;
     if (last < 0 || !/^\d+$/.test(tail[last]) || after.length < tail.length) return null;
+    // Every candidate's own number differs from the typed one, so none of them is what was typed.
     const spellsOn = tail.every((t, i) => (i === last ? /^\d+$/.test(after[i]) && after[i] !== t : after[i] === t));
-    if (
-      !spellsOn ||
-      (consumed && consumed !== tail.length) ||
-      candidates.some((c) => tokensOf(c.name).join(' ') === [...name.slice(0, from), ...after.slice(0, tail.length)].join(' '))
-    )
-      return null;
+    if (!spellsOn || (consumed && consumed !== tail.length)) return null;
     consumed = tail.length;
   }
   const typedNumber = after[consumed - 1];

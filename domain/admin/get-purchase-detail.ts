@@ -80,11 +80,12 @@ export const getPurchaseDetail = async (
     const actor = await loadActor(repos, ctx);
     const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
     if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
-    const needsAll = input.assigneeLimit === undefined;
+    const limit = input.assigneeLimit;
     const [product, assignments, total, orders, purchaser, ack] = await Promise.all([
       getProduct(repos, s.productId),
-      repos.assignments.listBySubscription(ctx.tenantId, s.id, needsAll ? undefined : input.assigneeLimit),
-      needsAll ? null : repos.assignments.countBySubscriptions(ctx.tenantId, [s.id]).then((m) => m.get(s.id) ?? 0),
+      repos.assignments.listBySubscription(ctx.tenantId, s.id, limit),
+      // Counted only when the list may be cut short; otherwise the list is the count.
+      limit === undefined ? null : repos.assignments.countBySubscriptions(ctx.tenantId, [s.id]).then((m) => m.get(s.id) ?? 0),
       repos.orders.listBySubscription(ctx.tenantId, s.id),
       repos.users.get(ctx.tenantId, s.purchaserId),
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
