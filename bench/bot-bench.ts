@@ -8,6 +8,7 @@
  *   npm run bench:bot -- --only "help,my purchases"
  *   npm run bench:bot -- --dev             # our server through tsx, as `npm run dev` runs it
  *   npm run bench:bot -- --no-start-flags  # the production build without package.json's V8 flags
+ *   npm run bench:bot -- --start-flags "--max-semi-space-size=8"  # the production build with other V8 flags
  *
  * Four processes: this one (autocannon), our real server (as `npm start` runs it: the production build; `--dev`: `bot/index.ts` through tsx; on
  * a fresh SQLite file with the demo tenant), the echo bot (bench/echo-bot.ts), and a loopback Bot
@@ -48,7 +49,9 @@ const DEV = flag('dev');
 /** The node flags of package.json's start script, so the server runs exactly as `npm start` runs it. */
 const START_FLAGS = flag('no-start-flags')
   ? []
-  : (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+  : args.includes('--start-flags')
+    ? option('start-flags', '').split(/\s+/).filter(Boolean)
+    : (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
 const ONLY = option('only', '')
   .split(',')
   .map((s) => s.trim())
