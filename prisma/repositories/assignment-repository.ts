@@ -39,15 +39,19 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
     return rows.map(toAssignment);
   }
 
-  /** Subscriptions without assignments are absent from the map (count 0). */
+  /**
+   * Subscriptions without assignments are absent from the map (count 0). Read from Subscription.assignedCount,
+   * which triggers keep with every assignment written (prisma/derived-counts.sql): one row per subscription
+   * by its key, not a count over a 10,000-holder subscription's assignments.
+   */
   async countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>> {
     if (subscriptionIds.length === 0) return new Map();
     const groups = await inGroups(subscriptionIds, (group) =>
-      this.sql.query<{ subscriptionId: string; n: bigint | number }>(Prisma.sql`
-        SELECT "subscriptionId", COUNT(*) AS "n" FROM "LicenseAssignment"
-        WHERE "tenantId" = ${tenantId} AND "subscriptionId" IN (${Prisma.join(group)}) GROUP BY "subscriptionId"`),
+      this.sql.query<{ id: string; n: bigint | number }>(Prisma.sql`
+        SELECT "id", "assignedCount" AS "n" FROM "Subscription"
+        WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)}) AND "assignedCount" > 0`),
     );
-    return new Map(groups.map((g) => [g.subscriptionId, countOf(g.n)]));
+    return new Map(groups.map((g) => [g.id, countOf(g.n)]));
   }
 
   async holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]> {
