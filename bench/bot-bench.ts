@@ -521,16 +521,39 @@ benchmark and V8 profiles (\`--cpu-prof\`):
 - **Assigned counts from \`Subscription.assignedCount\`** (kept by triggers) by key instead of a COUNT over
   each subscription's assignments: the purchases page no longer counts a 10,000-holder subscription's
   index entries on every view.
+- **No per-value samples in SQLite's statistics** (prisma/migrate.ts): ANALYZE also wrote sqlite_stat4,
+  and with it SQLite planned each statement again on every run with a new bound value (every statement
+  here binds its tenant and ids): the actor's read took 40 µs in a warm loop with the samples, 8 µs
+  without; a role lookup 8.7 and 3.1 µs. Then \`help\` ran at 1.29 ms against the echo bot's 1.35–1.44.
+- **Card replies.** \`my purchases\` and the admin list answer with a card (2.1 and 3.2 KB): botbuilder
+  serializes an attachment's content through @azure/core-client's mappers and the connector stand-in, on
+  the same two cores, parses it, where \`help\` and the echo bot send a line of text; sending the reply
+  was 11% of a \`my purchases\` turn in a profile.
 - **V8 flags.** \`--liftoff-only --max-semi-space-size=4\` against \`--liftoff-only\` alone, four alternating
   runs: no difference larger than the run-to-run spread (help 2.36–3.47 vs 2.44–2.50 ms). They stay: the
   start-up benchmark's tree is held to 200 MB, and the server alone held 266 MB with no flags, 159 with
   \`--liftoff-only\`, 135 with both (\`npm run bench:bot -- --start-flags "…"\` tries others).
 - **Where the rest goes.** The SQL of a turn costs 4–5× what the same statements cost in a loop (the
-  actor's read: 185 µs in the server at saturation, 44 µs warm in a loop, 78 µs right after another
+  actor's read, before the samples went: 185 µs in the server at saturation, 44 µs warm in a loop, 78 µs right after another
   connection commits, 108 µs after the CPU caches are trashed): between two turns the other processes on
   the two cores and the turn's own garbage push SQLite's pages out of the CPU caches. The admin list is the
   dearest reading turn: five statements (the page, the actor, counts, purchaser names, the admins its card
-  refreshes for) and a 2.5 KB card that the connector stand-in, on the same cores, parses too.
+  refreshes for) and a 3.2 KB card that the connector stand-in, on the same cores, parses too.
+
+**Run to run** (three full runs of this state on 2026-12-01; the table above is run 2, the median of three
+for three of the four rows): req/s and p99 against the echo runs around each row.
+
+| Run | help | my purchases | admin purchases (channel) | card action purchases.page |
+| --- | --- | --- | --- | --- |
+| 1 | 72%, 1.21× | 60%, 1.28× | 75%, 0.84× | 154%, 0.54× |
+| 2 (above) | 80%, 1.34× | 87%, 0.77× | 57%, 1.43× | 144%, 0.58× |
+| 3 | 94%, 0.78× | 84%, 0.78× | 48%, 1.49× | 131%, 0.74× |
+
+Server CPU per turn over the three: help 2.09–2.52 ms, my purchases 2.15–2.82, admin list 2.73–3.64, card
+action 1.39–1.80; the echo bot's message turn 1.69–2.08 (the machine was busier than in the partial runs
+quoted above). \`help\` and the card action meet the targets in every run; \`my purchases\` misses in one run
+of three and the admin list in two: the two turns that answer a message with a card (above), the admin
+list with five statements and the largest card.
 
 **Write turns** (buy, assign: 14–25 ms of server CPU per request, target 5). Profile of the assign row:
 Prisma's client runtime about 40% (its request pipeline for each statement of the interactive

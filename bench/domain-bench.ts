@@ -299,9 +299,17 @@ const main = async () => {
 
   // ---- export of every row, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), file, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)], {
-    encoding: 'utf8',
-  });
+  // With the V8 flags `npm start` gives the server (package.json), so the cold export is the server's.
+  const startFlags = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+    .split(/\s+/)
+    .filter((w) => w.startsWith('--'));
+  const child = spawnSync(
+    process.execPath,
+    [...startFlags, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), file, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (child.status !== 0) throw new Error(`export run failed: ${child.stderr}`);
   type ExportRun = { rows: number; bytes: number; ms: number; baselineMb: number; rssGrowthMb: number; heapGrowthMb: number };
   const exported = JSON.parse(child.stdout.trim().split('\n').pop()!) as { cold: ExportRun; warm: ExportRun; warmTenth: ExportRun };
