@@ -185,6 +185,18 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
     }
   });
 
+  test('rows as objects: of two columns with one name the last wins, each converted by its own declared type', async () => {
+    const { Prisma } = await import('../../prisma/generated/client');
+    const [row] = await t.db.readSql.query<Record<string, unknown>>(
+      Prisma.sql`SELECT t."createdAt" AS "x", t."requireApproval" AS "flag", t."name" AS "x", 7 AS "n" FROM "Tenant" t WHERE t."id" = ${T1}`,
+    );
+    expect(row).toEqual({ x: `Org ${T1}`, flag: true, n: 7 });
+    expect(Object.keys(row)).toEqual(['x', 'flag', 'n']);
+    const [dated] = await t.db.readSql.query<Record<string, unknown>>(Prisma.sql`SELECT t."name" AS "x", t."createdAt" AS "x" FROM "Tenant" t WHERE t."id" = ${T1}`);
+    expect(dated.x).toEqual(day(0));
+    expect(await t.db.readSql.query(Prisma.sql`SELECT t."id" FROM "Tenant" t WHERE t."id" = ${'none'}`)).toEqual([]);
+  });
+
   test('reads only committed data, and cannot write', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
