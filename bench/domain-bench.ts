@@ -433,17 +433,22 @@ const NOTES = `
   bigger cache mostly costs more to drop, and the export ran about 20% slower with it.
 - **Purchase detail's p99.** An admin's purchase detail also computes the take-over's move targets
   (domain/takeover/purchase-abilities.ts, loadMoveTargets): every live central subscription of the
-  product with all their assignments. In this data set all central subscriptions fall on 3 of the 15
-  products (167 each at ×1, 1,667 with 16,670 assignments at ×10), so a fifth of the details read
-  that much: the p99 is those. Not one of the paged reads: the fix is in the take-over domain (targets
-  with their free licenses and overlap counted in SQL, a few at a time).
-- **Export throughput** varied between 37,000 and 77,000 rows/s over today's runs on this shared machine
-  (load 1–5; the target is 50,000), RSS flat in every warm run.
+  product, each with its free licenses and the purchase's holders it lacks, both counted in SQL (no
+  holder list is read). In this data set all central subscriptions fall on 3 of the 15 products (167
+  each at ×1, 1,667 at ×10), so a fifth of the details read that many subscription rows: the ×10 p99 is
+  those. Left: finding the best few targets in SQL (free licenses against the holders each lacks)
+  instead of reading every one.
+- **Export throughput** varied between 37,000 and 77,000 rows/s over the day's runs on this shared
+  machine (load 1–5; the target is 50,000), RSS flat in every warm run; with the SQL reader making its
+  row objects itself (2026-12-01), 56,000 and 62,500 rows/s at ×1 and ×10.
 - **Export, cold vs warm.** A running (warm) process exports in flat memory whatever the row count. The
-  first export of a fresh process still shows a one-time RSS jump: native memory of the Prisma 7 stack
-  (its query engine and driver) growing to its working size on the first queries of the process (the
-  export's own rows are read through prisma/sql-reader.ts, without Prisma). A server that has served
-  traffic is in the warm case.
+  first export of a fresh process still shows a one-time RSS jump of about 100 MB, of which the JS heap
+  is 13 MB: native memory growing to its working size on the process's first queries (the Prisma 7
+  stack, whose engine and driver the export's actor check goes through, and SQLite's page caches; the
+  export's own rows are read through prisma/sql-reader.ts). The export child now runs with the start
+  script's V8 flags, as the server does: without \`--liftoff-only\` V8 also compiled Prisma's
+  WebAssembly with its optimizing tier, and the jump was 167–205 MB. A server that has served traffic is
+  in the warm case.
 - Tail latencies (p99) on these shared 2-core machines move by several milliseconds between runs.
 `;
 
