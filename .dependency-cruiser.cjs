@@ -106,7 +106,7 @@ module.exports = {
     // Type-only imports count: a card importing a repository interface is still a card knowing about repositories.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    doNotFollow: { path: ['node_modules', '^prisma/generated/'] },
+    doNotFollow: { path: ['node_modules', '^prisma/generated/', '^prisma/generated-pg/'] },
     exclude: { path: ['^build/', '^docs/', '^\\.tmp/', '^coverage/'] },
     enhancedResolveOptions: {
       exportsFields: ['exports'],

@@ -9,7 +9,7 @@ const SOURCE = ['bot/**', 'cards/**', 'domain/**', 'prisma/**', 'payments/**'];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'prisma/generated/**', 'build/**', 'docs/**', '.tmp/**', 'coverage/**', 'data/**', 'bench/.data/**'],
+    ignores: ['node_modules/**', 'prisma/generated/**', 'prisma/generated-pg/**', 'build/**', 'docs/**', '.tmp/**', 'coverage/**', 'data/**', 'bench/.data/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine, SchemaFilter, MigrationList, DiagnoseMigrationHistoryOutput } from '@prisma/schema-engine-wasm';
 import { applyMigrations, MIGRATIONS_DIR } from './migrate';
@@ -18,6 +20,9 @@ import { applyMigrations, MIGRATIONS_DIR } from './migrate';
  */
 
 export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
+/** PostgreSQL's schema (scripts/postgres-schema.js writes it from schema.prisma) and its migrations. */
+export const POSTGRES_SCHEMA_PATH = path.join(__dirname, 'postgresql', 'schema.prisma');
+export const POSTGRES_MIGRATIONS_DIR = path.join(__dirname, 'postgresql', 'migrations');
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 export interface SchemaFile {
@@ -48,12 +53,15 @@ const loadEngineClass = (): Promise<EngineClass> =>
   })());
 
 /**
- * Runs `fn` with an engine connected to the SQLite file at `url`. The engine takes SQLite's
- * exclusive locking mode on its connection, so every connection it opened is closed afterwards.
+ * Runs `fn` with an engine connected to the database at `url`: a SQLite file (`file:`) or PostgreSQL
+ * (`postgresql://`). The engine takes SQLite's exclusive locking mode on its connection, so every
+ * connection it opened is closed afterwards.
  */
 export const withSchemaEngine = async <T>(url: string, files: SchemaFile[], fn: (engine: SchemaEngine) => Promise<T>): Promise<T> => {
   const Engine = await loadEngineClass();
-  const inner = new PrismaBetterSqlite3({ url });
+  // PostgreSQL through a pool of our own, ended afterwards (the adapter leaves a pool it made open).
+  const pool = /^postgres(ql)?:\/\//.test(url) ? new pg.Pool({ connectionString: url, max: 2 }) : null;
+  const inner = pool ? new PrismaPg(pool) : new PrismaBetterSqlite3({ url });
   const opened: Array<{ dispose(): Promise<void> }> = [];
   const track = <A extends { dispose(): Promise<void> }>(a: A): A => (opened.push(a), a);
   const factory = bindMigrationAwareSqlAdapterFactory({
@@ -77,6 +85,7 @@ export const withSchemaEngine = async <T>(url: string, files: SchemaFile[], fn: 
   } finally {
     engine.free();
     await Promise.all(opened.map((a) => a.dispose()));
+    await pool?.end();
   }
 };
 
@@ -100,9 +109,9 @@ export const migrationList = (dir: string = MIGRATIONS_DIR): MigrationList => {
   };
 };
 
-/** `prisma migrate diff --from-empty --to-schema <schema> --script`. */
-export const diffFromEmpty = (files: SchemaFile[] = schemaFiles()): Promise<string> =>
-  withSchemaEngine('file::memory:', files, async (engine) => {
+/** `prisma migrate diff --from-empty --to-schema <schema> --script` (for PostgreSQL, `url` is a database to connect to). */
+export const diffFromEmpty = (files: SchemaFile[] = schemaFiles(), url = 'file::memory:'): Promise<string> =>
+  withSchemaEngine(url, files, async (engine) => {
     const r = await engine.diff({ from: { tag: 'empty' }, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: null, filters: NO_FILTER });
     return r.stdout ?? '';
   });
@@ -124,12 +133,12 @@ export const diffDatabaseToSchema = (url: string, files: SchemaFile[] = schemaFi
   });
 
 /** What `prisma migrate status` / `migrate deploy` would conclude about the database's history. */
-export const diagnoseHistory = (url: string, dir: string = MIGRATIONS_DIR): Promise<DiagnoseMigrationHistoryOutput> =>
-  withSchemaEngine(url, schemaFiles(), (engine) => engine.diagnoseMigrationHistory({ migrationsList: migrationList(dir), optInToShadowDatabase: false, filters: NO_FILTER }));
+export const diagnoseHistory = (url: string, dir: string = MIGRATIONS_DIR, files: SchemaFile[] = schemaFiles()): Promise<DiagnoseMigrationHistoryOutput> =>
+  withSchemaEngine(url, files, (engine) => engine.diagnoseMigrationHistory({ migrationsList: migrationList(dir), optInToShadowDatabase: false, filters: NO_FILTER }));
 
 /** `prisma migrate deploy` itself: the names it applied. */
-export const deployWithPrisma = async (url: string, dir: string = MIGRATIONS_DIR): Promise<string[]> =>
-  (await withSchemaEngine(url, schemaFiles(), (engine) => engine.applyMigrations({ migrationsList: migrationList(dir), filters: NO_FILTER }))).appliedMigrationNames;
+export const deployWithPrisma = async (url: string, dir: string = MIGRATIONS_DIR, files: SchemaFile[] = schemaFiles()): Promise<string[]> =>
+  (await withSchemaEngine(url, files, (engine) => engine.applyMigrations({ migrationsList: migrationList(dir), filters: NO_FILTER }))).appliedMigrationNames;
 
 /** The next migration's SQL: migrations applied to a scratch database, then diffed against the schema. */
 export const pendingMigrationSql = async (files: SchemaFile[] = schemaFiles()): Promise<{ empty: boolean; script: string }> => {

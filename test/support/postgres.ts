@@ -27,6 +27,8 @@ export interface PostgresCluster {
   url(database: string): string;
   /** Runs SQL through psql as the superuser and returns its unaligned output (for checks and set-up). */
   psql(database: string, sql: string): string;
+  /** The database's schema as pg_dump writes it (no data, no owners, without Prisma's migration history table), to compare two databases. */
+  schemaDump(database: string): string;
   stop(): Promise<void>;
 }
 
@@ -90,9 +92,17 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
   const url = (database: string) => `postgresql://postgres@127.0.0.1:${port}/${database}`;
   const psql = (database: string, sql: string) =>
     run('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-c', sql]).trim();
+  const schemaDump = (database: string) =>
+    run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', '--exclude-table=_prisma_migrations', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database])
+      .split('\n')
+      .filter((line) => !line.startsWith('--') && !/^SET |^SELECT pg_catalog|^\\(un)?restrict /.test(line))
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
   return {
     port,
     bin,
+    schemaDump,
     dataDir: data,
     url,
     psql,
