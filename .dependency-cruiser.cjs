@@ -107,7 +107,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: ['node_modules', '^prisma/generated/', '^prisma/generated-pg/'] },
-    exclude: { path: ['^build/', '^docs/', '^\\.tmp/', '^coverage/'] },
+    exclude: { path: ['^build/', '^docs/', '^\\.tmp/', '^coverage/', '^bench/\\.data/'] },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],

@@ -33,6 +33,7 @@ import { upsertDirectoryUsers } from '../domain/directory/sync-directory';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import { writeResultsJson, writeResultsSection } from './results-md';
+import { startScriptFlags } from './start-flags';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(`--${name}`);
@@ -47,11 +48,7 @@ const CPU_PROF = flag('cpu-prof');
 /** Run our server through tsx (`npm run dev`) instead of the production build `npm start` runs. */
 const DEV = flag('dev');
 /** The node flags of package.json's start script, so the server runs exactly as `npm start` runs it. */
-const START_FLAGS = flag('no-start-flags')
-  ? []
-  : args.includes('--start-flags')
-    ? option('start-flags', '').split(/\s+/).filter(Boolean)
-    : (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+const START_FLAGS = flag('no-start-flags') ? [] : args.includes('--start-flags') ? option('start-flags', '').split(/\s+/).filter(Boolean) : startScriptFlags();
 const ONLY = option('only', '')
   .split(',')
   .map((s) => s.trim())

@@ -31,6 +31,7 @@ import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { assignLicenses } from '../domain/licenses/assign-licenses';
 import { findPeople, searchTermsOf } from '../domain/directory/find-people';
 import { resultsDir, writeResultsJson, writeResultsSection } from './results-md';
+import { startScriptFlags } from './start-flags';
 
 const SCALE = process.argv.includes('--x10') ? 10 : 1;
 const USERS = 10_000 * SCALE;
@@ -300,9 +301,7 @@ const main = async () => {
   // ---- export of every row, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
   // With the V8 flags `npm start` gives the server (package.json), so the cold export is the server's.
-  const startFlags = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-    .split(/\s+/)
-    .filter((w) => w.startsWith('--'));
+  const startFlags = startScriptFlags();
   const child = spawnSync(
     process.execPath,
     [...startFlags, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), file, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)],

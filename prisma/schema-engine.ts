@@ -59,7 +59,7 @@ const loadEngineClass = (): Promise<EngineClass> =>
  */
 export const withSchemaEngine = async <T>(url: string, files: SchemaFile[], fn: (engine: SchemaEngine) => Promise<T>): Promise<T> => {
   const Engine = await loadEngineClass();
-  // PostgreSQL through a pool of our own, ended afterwards (the adapter leaves a pool it made open).
+  // PostgreSQL through a pool of our own, ended afterwards: no connection outlives the call.
   const pool = /^postgres(ql)?:\/\//.test(url) ? new pg.Pool({ connectionString: url, max: 2 }) : null;
   const inner = pool ? new PrismaPg(pool) : new PrismaBetterSqlite3({ url });
   const opened: Array<{ dispose(): Promise<void> }> = [];

@@ -5,7 +5,7 @@
 #   bash scripts/ensure-chromium.sh        # exit 0 when $CHROMIUM_PATH (default /usr/bin/chromium) runs
 #
 # Idempotent and quiet: when Chromium is already there it only checks it. Otherwise, as root, it runs
-# `apt-get install -y chromium` (and `apt-get update` only when the package lists don't know chromium
+# `apt-get install -y chromium` (scripts/apt-install.sh; `apt-get update` only when the package lists don't know chromium
 # or the install fails on stale lists), waiting for other apt/dpkg runs instead of failing on their
 # locks, with a time limit. apt's output goes to a log file; on failure the end of that log is printed.
 # Concurrent runs (two jest workers) are serialized with flock.
@@ -16,7 +16,6 @@ set -uo pipefail
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 LOG="${ENSURE_CHROMIUM_LOG:-${TMPDIR:-/tmp}/ensure-chromium.log}"
 TIMEOUT="${ENSURE_CHROMIUM_TIMEOUT:-900}" # seconds for each apt-get run
-LOCK_WAIT=300                             # seconds to wait for dpkg's lock (apt ≥ 1.9.11)
 
 works() { [ -x "$CHROMIUM" ] && "$CHROMIUM" --version >/dev/null 2>&1; }
 
@@ -48,26 +47,10 @@ if command -v flock >/dev/null 2>&1; then
 fi
 works && exit 0
 
-export DEBIAN_FRONTEND=noninteractive
-APT=(timeout --kill-after=30 "$TIMEOUT" apt-get -q -y -o "DPkg::Lock::Timeout=$LOCK_WAIT" -o Dpkg::Use-Pty=0 -o APT::Color=0)
-: >"$LOG"
 started=$(date +%s)
 echo "ensure-chromium: installing Chromium with apt-get (log: $LOG)..." >&2
-
-install() { "${APT[@]}" install chromium >>"$LOG" 2>&1; }
-update() { echo "== apt-get update" >>"$LOG"; "${APT[@]}" update >>"$LOG" 2>&1; }
-
 ok=1
-if ! apt-cache show chromium >/dev/null 2>&1; then
-  update || true
-fi
-if install; then
-  ok=0
-else
-  # Stale lists (404s) or a missing package: refresh once and try again.
-  update || true
-  install && ok=0
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" chromium "$LOG" "$TIMEOUT" && ok=0
 
 if [ $ok -ne 0 ] || ! works; then
   echo "ensure-chromium: could not install Chromium with apt-get (see $LOG); last lines:" >&2

@@ -6,7 +6,7 @@
 #
 # $PG_BIN, when set, is used as it is (a folder with initdb and pg_ctl). Otherwise the newest
 # /usr/lib/postgresql/<version>/bin, then initdb on the PATH. When none is there, as root, it runs
-# `apt-get install -y postgresql` (and `apt-get update` only when the package lists don't know it or the
+# `apt-get install -y postgresql` (scripts/apt-install.sh; `apt-get update` only when the package lists don't know it or the
 # install fails on stale lists), waiting for other apt/dpkg runs instead of failing on their locks, with a
 # time limit. apt's output goes to a log file; on failure its end is printed. Concurrent runs (jest
 # workers) are serialized with flock. The package's own cluster is not used: the tests start clusters of
@@ -17,7 +17,6 @@ set -uo pipefail
 
 LOG="${ENSURE_POSTGRES_LOG:-${TMPDIR:-/tmp}/ensure-postgres.log}"
 TIMEOUT="${ENSURE_POSTGRES_TIMEOUT:-900}" # seconds for each apt-get run
-LOCK_WAIT=300                             # seconds to wait for dpkg's lock
 
 find_bin() {
   if [ -n "${PG_BIN:-}" ]; then
@@ -57,25 +56,10 @@ if command -v flock >/dev/null 2>&1; then
 fi
 find_bin && exit 0
 
-export DEBIAN_FRONTEND=noninteractive
-APT=(timeout --kill-after=30 "$TIMEOUT" apt-get -q -y -o "DPkg::Lock::Timeout=$LOCK_WAIT" -o Dpkg::Use-Pty=0 -o APT::Color=0)
-: >"$LOG"
 started=$(date +%s)
 echo "ensure-postgres: installing PostgreSQL with apt-get (log: $LOG)..." >&2
-
-install() { "${APT[@]}" install postgresql >>"$LOG" 2>&1; }
-update() { echo "== apt-get update" >>"$LOG"; "${APT[@]}" update >>"$LOG" 2>&1; }
-
 ok=1
-if ! apt-cache show postgresql >/dev/null 2>&1; then
-  update || true
-fi
-if install; then
-  ok=0
-else
-  update || true
-  install && ok=0
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" postgresql "$LOG" "$TIMEOUT" && ok=0
 
 if [ $ok -ne 0 ] || ! find_bin >/dev/null; then
   echo "ensure-postgres: could not install PostgreSQL with apt-get (see $LOG); last lines:" >&2
