@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../support/free-port';
 import path from 'node:path';
 import { PageAssets } from '../../bot/web/pages';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
@@ -15,14 +15,6 @@ const { build, staleReason } = require('../../scripts/build.js') as {
 };
 
 const ROOT = path.join(__dirname, '..', '..');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const childrenOf = (pid: number): number[] =>
   readdirSync('/proc')

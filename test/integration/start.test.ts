@@ -2,17 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../support/free-port';
 import pino from 'pino';
 import { createServer } from '../../bot/server';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const waitForHealth = async (url: string, ms: number): Promise<Response> => {
   const until = Date.now() + ms;

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 /**
  * A throwaway PostgreSQL cluster for one test file: Debian's server binaries (scripts/ensure-postgres.sh
@@ -33,17 +33,6 @@ export interface PostgresCluster {
 }
 
 const ROOT = path.join(__dirname, '..', '..');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const userId = (name: string): { uid: number; gid: number } | null => {
   const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
