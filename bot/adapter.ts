@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext, type InvokeResponse } from 'botbuilder';
 import type { Activity } from 'botbuilder';
-import type { AuthenticateRequestResult, BotFrameworkAuthentication, ClaimsIdentity, ConnectorClient, ConnectorFactory } from 'botframework-connector';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication, ClaimsIdentity, ConnectorClient, ConnectorFactory, UserTokenClient } from 'botframework-connector';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
 
@@ -20,43 +20,63 @@ export class TeamsAdapter extends CloudAdapter {
 }
 
 /**
+ * Promises of clients by key, at most `max` of them (least recently used out); a failed creation is
+ * not kept, so the next caller tries again.
+ */
+class ClientCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+  constructor(private readonly max: number) {}
+
+  get(key: string, create: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key); // re-inserted: most recently used last
+    } else {
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+      entry = create();
+      entry.catch(() => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      });
+    }
+    this.entries.set(key, entry);
+    return entry;
+  }
+}
+
+/** The app id botbuilder makes a turn's clients for: the audience claim (a channel's token), else the app id claim. */
+const appIdOf = (claimsIdentity: ClaimsIdentity): string => claimsIdentity.getClaimValue('aud') ?? claimsIdentity.getClaimValue('appid') ?? '';
+
+/**
  * botbuilder's CloudAdapter asks for a new ConnectorClient (credentials lookup, a fresh HTTP pipeline
- * of policies) on every incoming turn; the turn's reply is then one request on it. This keeps one
- * client per bot app id, service URL and audience for incoming turns and hands it out again, as
- * botbuilder's older BotFrameworkAdapter did: such a client holds no per-turn state (each request signs
- * itself with the credentials, which cache and renew their token), and nothing adds to a turn's
- * pipeline. Proactive sends (createConnectorFactory) still get a client of their own: the outbox sender
- * adds a policy to each send's pipeline (bot/outbox-sender.ts). A failed creation is not kept, and at
- * most MAX_CLIENTS are (least recently used out): service URLs come from activities.
+ * of policies) and a new UserTokenClient (another service client and pipeline) on every incoming turn;
+ * the turn's reply is then one request on the first, and this bot never asks the second for a token.
+ * This keeps one ConnectorClient per bot app id, service URL and audience for incoming turns, and one
+ * UserTokenClient per app id, and hands them out again, as botbuilder's older BotFrameworkAdapter did:
+ * such clients hold no per-turn state (each request signs itself with the credentials, which cache and
+ * renew their token), and nothing adds to a turn's pipeline. Proactive sends (createConnectorFactory)
+ * still get a ConnectorClient of their own: the outbox sender adds a policy to each send's pipeline
+ * (bot/outbox-sender.ts). A failed creation is not kept, and at most MAX_CLIENTS of each are (least
+ * recently used out): service URLs come from activities.
  */
 export class ReusedConnectorClients extends ConfigurationBotFrameworkAuthentication {
   static readonly MAX_CLIENTS = 100;
-  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+  private readonly connectors = new ClientCache<ConnectorClient>(ReusedConnectorClients.MAX_CLIENTS);
+  private readonly userTokens = new ClientCache<UserTokenClient>(ReusedConnectorClients.MAX_CLIENTS);
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     const result = await super.authenticateRequest(activity, authHeader);
     return result.connectorFactory ? { ...result, connectorFactory: this.reusing(result.claimsIdentity, result.connectorFactory) } : result;
   }
 
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.userTokens.get(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
   private reusing(claimsIdentity: ClaimsIdentity, factory: ConnectorFactory): ConnectorFactory {
-    // The app id botbuilder's own factory is made for: the audience claim (a channel's token), else the app id claim.
-    const appId = claimsIdentity.getClaimValue('aud') ?? claimsIdentity.getClaimValue('appid') ?? '';
+    const appId = appIdOf(claimsIdentity);
     return {
-      create: (serviceUrl: string, audience?: string): Promise<ConnectorClient> => {
-        const key = JSON.stringify([appId, serviceUrl, audience ?? null]);
-        let client = this.clients.get(key);
-        if (client) {
-          this.clients.delete(key); // re-inserted: most recently used last
-        } else {
-          if (this.clients.size >= ReusedConnectorClients.MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-          client = factory.create(serviceUrl, audience);
-          client.catch(() => {
-            if (this.clients.get(key) === client) this.clients.delete(key);
-          });
-        }
-        this.clients.set(key, client);
-        return client;
-      },
+      create: (serviceUrl: string, audience?: string): Promise<ConnectorClient> =>
+        this.connectors.get(JSON.stringify([appId, serviceUrl, audience ?? null]), () => factory.create(serviceUrl, audience)),
     };
   }
 }

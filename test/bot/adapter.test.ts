@@ -21,7 +21,7 @@ class FlakyCredentials extends ConfigurationServiceClientCredentialFactory {
   }
 }
 
-describe('ReusedConnectorClients: one ConnectorClient per app id, service URL and audience', () => {
+describe('ReusedConnectorClients: one ConnectorClient per app id, service URL and audience, one UserTokenClient per app id', () => {
   it('gives the same client to every incoming turn for one service URL, another for another; a proactive send gets its own', async () => {
     const auth = new ReusedConnectorClients(settings, new ConfigurationServiceClientCredentialFactory(settings));
     const first = await auth.authenticateRequest(activity('https://smba.example/amer/'), '');
@@ -43,6 +43,17 @@ describe('ReusedConnectorClients: one ConnectorClient per app id, service URL an
     await expect(factory.create('https://smba.example/amer/')).rejects.toThrow('token endpoint unreachable');
     const client = await factory.create('https://smba.example/amer/');
     expect(await factory.create('https://smba.example/amer/')).toBe(client);
+    expect(credentials.calls).toBe(2);
+  });
+
+  it('gives every turn of one app id the same UserTokenClient, and tries again after a failed creation', async () => {
+    const credentials = new FlakyCredentials(1);
+    const auth = new ReusedConnectorClients(settings, credentials);
+    const { claimsIdentity } = await auth.authenticateRequest(activity('https://smba.example/amer/'), '');
+    await expect(auth.createUserTokenClient(claimsIdentity)).rejects.toThrow('token endpoint unreachable');
+    const client = await auth.createUserTokenClient(claimsIdentity);
+    const again = (await auth.authenticateRequest(activity('https://smba.example/emea/'), '')).claimsIdentity;
+    expect(await auth.createUserTokenClient(again)).toBe(client);
     expect(credentials.calls).toBe(2);
   });
 
