@@ -323,7 +323,7 @@ const sample = async (s: Scenario, url: string, connectorUrl: string): Promise<s
  */
 const seedWriteData = async (url: string): Promise<void> => {
   applyMigrations(url);
-  const db = openDatabase(url, { statisticsIntervalMs: 0 });
+  const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   try {
     await seedCatalog(db.writer);
     const payments = new SandboxPaymentProvider('bench-seed-secret-0123456789');

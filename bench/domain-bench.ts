@@ -232,7 +232,7 @@ const main = async () => {
   const url = `file:${file}`;
   applyMigrations(url);
   // No periodic check during the run: the refresh after the seed below is the one the server's would make.
-  const db = openDatabase(url, { statisticsIntervalMs: 0 });
+  const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   await seedCatalog(db.writer);
   const payments = new SandboxPaymentProvider('bench-secret-0123456789');
   let seq = 0;
@@ -248,7 +248,7 @@ const main = async () => {
   const seeded = seed(file);
   const seedSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const analyzed = db.refreshStatistics();
+  const analyzed = await db.refreshStatistics();
   const analyzeMs = performance.now() - t1;
   console.log(`seeded ${JSON.stringify(seeded)} in ${seedSeconds.toFixed(1)} s; statistics of ${analyzed.length} tables refreshed in ${analyzeMs.toFixed(0)} ms`);
 

@@ -13,7 +13,7 @@ import type { Deps } from '../domain/ports';
 const [file, tenantId, actorId, count, width = '5'] = process.argv.slice(2);
 
 const main = async () => {
-  const db = openDatabase(`file:${file}`, { statisticsIntervalMs: 0 });
+  const db = await openDatabase(`file:${file}`, { statisticsIntervalMs: 0 });
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments: new SandboxPaymentProvider('bench-secret-0123456789'),

@@ -55,7 +55,7 @@ const seed = async (name: string, serviceUrl: string): Promise<Db> => {
   rmSync(file, { force: true });
   const url = `file:${file}`;
   applyMigrations(url);
-  const db = openDatabase(url);
+  const db = await openDatabase(url);
   try {
     const conversations = new PrismaConversationStore(db);
     // The reference the bot stores from a person's message (bot/turn.ts), for each person.
@@ -139,7 +139,7 @@ const maxInWindow = (times: number[], ms: number): number => {
 };
 
 const rowsOf = async (db: Db) => {
-  const d = openDatabase(db.url);
+  const d = await openDatabase(db.url);
   try {
     return await d.reader.outboxNotification.findMany({ select: { id: true, sentAt: true, sendingAt: true, lastError: true, attempts: true } });
   } finally {

@@ -24,7 +24,7 @@ const main = async () => {
   if (!file) throw new Error('OUTBOX_DB is required');
   const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: `file:${file}` });
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const db = openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl);
   const queue = new PrismaOutboxQueue(db);
   const sender = new OutboxSender(
     {

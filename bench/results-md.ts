@@ -7,7 +7,7 @@ import path from 'node:path';
  * BENCH_RESULTS_DIR writes elsewhere (to try a benchmark without touching the committed figures).
  */
 export const resultsDir = (): string => {
-  const dir = process.env.BENCH_RESULTS_DIR ?? __dirname;
+  const dir = process.env.BENCH_RESULTS_DIR || __dirname;
   mkdirSync(dir, { recursive: true });
   return dir;
 };

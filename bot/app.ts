@@ -5,8 +5,7 @@ import type { Deps } from '../domain/ports';
 import { systemClock } from '../domain/shared/clock';
 import { bootstrapAdmins, notifiedAdminIds } from '../domain/roles/manage-roles';
 import { runBillingCycle } from '../domain/billing/run-billing-cycle';
-import { applyMigrations } from '../prisma/migrate';
-import { openDatabase, type Database } from '../prisma/client';
+import { migrateDatabase, openDatabase, type Database } from '../prisma/client';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { seedDemoTenant } from '../prisma/seed-demo';
@@ -31,9 +30,9 @@ export interface App {
 
 /** The composition root: the only place that knows which adapter implements which port. */
 export const startApp = async (config: AppConfig, logger: Logger): Promise<App> => {
-  const migrated = applyMigrations(config.databaseUrl);
+  const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'migrations applied');
-  const db = openDatabase(config.databaseUrl);
+  const db = await openDatabase(config.databaseUrl);
   await seedCatalog(db.writer);
   const payments = new SandboxPaymentProvider(config.paymentSandboxSecret, systemClock.now);
   const deps: Deps = {

@@ -18,7 +18,7 @@ const schema = z
     HOST: z.string().min(1).optional(),
     DATABASE_URL: z
       .string()
-      .regex(/^file:.+/, 'must be a SQLite file URL such as file:./data/app.db')
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/i, 'must be a SQLite file URL such as file:./data/app.db or a PostgreSQL URL such as postgresql://user:password@host:5432/db')
       .default('file:./data/app.db'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     BOOTSTRAP_ADMINS: z

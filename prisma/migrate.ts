@@ -43,7 +43,7 @@ export interface MigrateOptions {
   busyTimeoutMs?: number;
 }
 
-interface AppliedRow {
+export interface AppliedRow {
   migration_name: string;
   checksum: string;
   finished_at: string | null;
@@ -65,12 +65,12 @@ export const sqlitePathFromUrl = (url: string): string => {
 };
 
 /** The migration folders in name (= timestamp) order, each with Prisma's checksum of its script. */
-export const readMigrations = (dir: string = MIGRATIONS_DIR): MigrationFile[] => {
+export const readMigrations = (dir: string = MIGRATIONS_DIR, provider: 'sqlite' | 'postgresql' = 'sqlite'): MigrationFile[] => {
   if (!existsSync(dir)) return [];
   const lock = path.join(dir, 'migration_lock.toml');
   if (existsSync(lock)) {
-    const provider = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(lock, 'utf8'))?.[1];
-    if (provider !== 'sqlite') throw new MigrationError(`${lock} is for provider "${provider}", not sqlite.`);
+    const locked = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(lock, 'utf8'))?.[1];
+    if (locked !== provider) throw new MigrationError(`${lock} is for provider "${locked}", not ${provider}.`);
   }
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(path.join(dir, e.name, 'migration.sql')))
@@ -93,7 +93,7 @@ const now = (): string => new Date().toISOString().replace('Z', '+00:00');
  * Refuses to start on a history Prisma would refuse too: a released migration edited after it was
  * applied, or one that failed half-way on another machine and was never resolved.
  */
-const checkHistory = (rows: AppliedRow[], files: MigrationFile[]): void => {
+export const checkHistory = (rows: AppliedRow[], files: MigrationFile[]): void => {
   const byName = new Map(files.map((f) => [f.name, f]));
   const edited = rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null && byName.has(r.migration_name) && !sameScript(byName.get(r.migration_name)!, r.checksum));
   if (edited.length > 0) {
@@ -163,7 +163,7 @@ const hasDerivedCounts = (db: Database.Database): boolean =>
   db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'SubscriptionTally'`).get() !== undefined &&
   db.prepare(`SELECT 1 FROM pragma_table_info('Subscription') WHERE name = 'assignedCount'`).get() !== undefined;
 
-const isApplied = (rows: AppliedRow[], name: string): boolean => rows.some((r) => r.migration_name === name && r.finished_at !== null && r.rolled_back_at === null);
+export const isApplied = (rows: AppliedRow[], name: string): boolean => rows.some((r) => r.migration_name === name && r.finished_at !== null && r.rolled_back_at === null);
 
 /**
  * Brings the database at `databaseUrl` up to date. Each migration runs in its own BEGIN IMMEDIATE

@@ -22,7 +22,7 @@ import { applyMigrations, MIGRATIONS_DIR } from './migrate';
 export const SCHEMA_PATH = path.join(__dirname, 'schema.prisma');
 /** PostgreSQL's schema (scripts/postgres-schema.js writes it from schema.prisma) and its migrations. */
 export const POSTGRES_SCHEMA_PATH = path.join(__dirname, 'postgresql', 'schema.prisma');
-export const POSTGRES_MIGRATIONS_DIR = path.join(__dirname, 'postgresql', 'migrations');
+export { POSTGRES_MIGRATIONS_DIR } from './migrate-postgres';
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 export interface SchemaFile {
@@ -53,6 +53,26 @@ const loadEngineClass = (): Promise<EngineClass> =>
   })());
 
 /**
+ * adapter-pg's executeScript splits a migration script at every `;` and sends the pieces one by one,
+ * which breaks any statement with a `;` inside it: a PL/pgSQL function body (our derived counts'
+ * triggers). Prisma's native schema engine, which `prisma migrate deploy` runs on a connected machine,
+ * sends the script whole; so does this wrapper (PostgreSQL's simple query protocol runs several
+ * statements in one call), leaving every other method of the adapter as it is.
+ */
+const wholeScripts = <A extends { executeScript(script: string): Promise<void> }>(adapter: A, pool: pg.Pool): A =>
+  new Proxy(adapter, {
+    get: (target, key) => {
+      if (key === 'executeScript') {
+        return async (script: string) => {
+          await pool.query(script);
+        };
+      }
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+
+/**
  * Runs `fn` with an engine connected to the database at `url`: a SQLite file (`file:`) or PostgreSQL
  * (`postgresql://`). The engine takes SQLite's exclusive locking mode on its connection, so every
  * connection it opened is closed afterwards.
@@ -63,7 +83,7 @@ export const withSchemaEngine = async <T>(url: string, files: SchemaFile[], fn: 
   const pool = /^postgres(ql)?:\/\//.test(url) ? new pg.Pool({ connectionString: url, max: 2 }) : null;
   const inner = pool ? new PrismaPg(pool) : new PrismaBetterSqlite3({ url });
   const opened: Array<{ dispose(): Promise<void> }> = [];
-  const track = <A extends { dispose(): Promise<void> }>(a: A): A => (opened.push(a), a);
+  const track = <A extends { dispose(): Promise<void>; executeScript(script: string): Promise<void> }>(a: A): A => (opened.push(a), pool ? wholeScripts(a, pool) : a);
   const factory = bindMigrationAwareSqlAdapterFactory({
     provider: inner.provider,
     adapterName: inner.adapterName,

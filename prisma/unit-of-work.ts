@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Prisma, type PrismaClient } from './generated/client';
+import { Prisma } from './generated/client';
+import type { Database } from './client';
 import type { Repositories, UnitOfWork } from '../domain/ports';
 import { isDomainError, ErrorCodes } from '../domain/shared/errors';
-import { createRepositories, ProductCatalogCache, type Db, type SqlRunner } from './repositories';
+import { createRepositories, ProductCatalogCache, type SqlRunner } from './repositories';
 
 export { createRepositories };
 
@@ -16,8 +17,9 @@ export interface UnitOfWorkOptions {
 }
 
 /**
- * Another writer won: an optimistic-concurrency miss (ours), Prisma's write conflict (P2034), or
- * SQLite busy past busy_timeout (another process held the write lock). All are cured by re-running
+ * Another writer won: an optimistic-concurrency miss (ours), Prisma's write conflict (P2034), SQLite
+ * busy past busy_timeout (another process held the write lock), or PostgreSQL's serialization failure
+ * or deadlock (40001, 40P01: one of two transactions is chosen to fail). All are cured by re-running
  * `work` on fresh state.
  */
 export const isRetryable = (e: unknown): boolean => {
@@ -25,18 +27,10 @@ export const isRetryable = (e: unknown): boolean => {
   if (e instanceof Prisma.PrismaClientKnownRequestError) {
     if (e.code === 'P2034' || e.code === 'P1008') return true;
     const cause = (e.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
-    if (cause?.originalCode?.startsWith('SQLITE_BUSY')) return true;
+    if (cause?.originalCode?.startsWith('SQLITE_BUSY') || cause?.originalCode === '40001' || cause?.originalCode === '40P01') return true;
   }
   return e instanceof Error && /SQLITE_BUSY|database is locked/.test(e.message);
 };
-
-/**
- * The better-sqlite3 adapter opens transactions with a plain (deferred) BEGIN. A deferred transaction
- * that reads and then writes can't wait for another process's write lock: SQLite fails it at once
- * (SQLITE_BUSY_SNAPSHOT). Writing first takes the lock up front, as BEGIN IMMEDIATE would, and that
- * wait honours busy_timeout. The statement changes nothing.
- */
-const takeWriteLock = (tx: Db): Promise<number> => tx.$executeRawUnsafe('UPDATE "Tenant" SET "id" = "id" WHERE 0');
 
 export class PrismaUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
@@ -44,7 +38,7 @@ export class PrismaUnitOfWork implements UnitOfWork {
 
   constructor(
     /** `readSql`, when given, runs the read repositories' raw SELECTs (Database.readSql); otherwise `reader` does. */
-    private readonly db: { writer: PrismaClient; reader: PrismaClient; readSql?: SqlRunner },
+    private readonly db: Pick<Database, 'engine' | 'writer' | 'reader' | 'startWrite'> & { readSql?: SqlRunner },
     options: UnitOfWorkOptions = {},
     /** Shared by every transaction's repositories: the catalog is read once per process. */
     readonly products: ProductCatalogCache = new ProductCatalogCache(),
@@ -60,8 +54,8 @@ export class PrismaUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.writer.$transaction(async (tx) => {
-          await takeWriteLock(tx);
-          return work(createRepositories(tx, this.products));
+          await this.db.startWrite(tx);
+          return work(createRepositories(tx, this.products, undefined, { lockRows: this.db.engine === 'postgresql' }));
         }, this.txOptions);
       } catch (e) {
         if (attempt >= this.maxAttempts || !isRetryable(e)) throw e;

@@ -41,6 +41,8 @@ export class PrismaInvoiceRepository implements InvoiceRepository {
   constructor(
     private readonly db: Db,
     private readonly sql: SqlRunner = viaPrisma(db),
+    /** Inside a PostgreSQL write transaction: lock what get returns (support.ts FOR_UPDATE), so one bill is paid once. */
+    private readonly lock: Prisma.Sql | null = null,
   ) {}
 
   async add(invoice: Invoice): Promise<void> {
@@ -48,6 +50,10 @@ export class PrismaInvoiceRepository implements InvoiceRepository {
   }
 
   async get(tenantId: string, id: string): Promise<Invoice | null> {
+    if (this.lock) {
+      const [locked] = await this.sql.query<InvoiceRow>(Prisma.sql`SELECT ${INVOICE_COLUMNS} FROM "Invoice" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
+      return locked ? toInvoice(locked) : null;
+    }
     const row = await this.db.invoice.findUnique({ where: { id, tenantId } });
     return row ? toInvoice(row) : null;
   }

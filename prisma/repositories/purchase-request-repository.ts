@@ -41,6 +41,8 @@ export class PrismaPurchaseRequestRepository implements PurchaseRequestRepositor
   constructor(
     private readonly db: Db,
     private readonly sql: SqlRunner = viaPrisma(db),
+    /** Inside a PostgreSQL write transaction: lock what get returns (support.ts FOR_UPDATE). */
+    private readonly lock: Prisma.Sql | null = null,
   ) {}
 
   async add(request: PurchaseRequest): Promise<void> {
@@ -48,6 +50,10 @@ export class PrismaPurchaseRequestRepository implements PurchaseRequestRepositor
   }
 
   async get(tenantId: string, id: string): Promise<PurchaseRequest | null> {
+    if (this.lock) {
+      const [locked] = await this.sql.query<RequestRow>(Prisma.sql`SELECT ${REQUEST_COLUMNS} FROM "PurchaseRequest" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
+      return locked ? toRequest(locked) : null;
+    }
     const row = await this.db.purchaseRequest.findUnique({ where: { id, tenantId } });
     return row ? toRequest(row) : null;
   }

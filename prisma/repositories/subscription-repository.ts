@@ -125,9 +125,15 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   constructor(
     private readonly db: Db,
     private readonly sql: SqlRunner = viaPrisma(db),
+    /** Inside a PostgreSQL write transaction: lock what get and getMany return (support.ts FOR_UPDATE). */
+    private readonly lock: Prisma.Sql | null = null,
   ) {}
 
   async get(tenantId: string, id: string): Promise<Subscription | null> {
+    if (this.lock) {
+      const [locked] = await this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
+      return locked ? toSubscription(locked) : null;
+    }
     const row = await this.db.subscription.findUnique({ where: { id, tenantId } });
     return row ? toSubscription(row) : null;
   }
@@ -135,7 +141,12 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   async getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]> {
     if (ids.length === 0) return [];
     const rows = await inGroups(ids, (group) =>
-      this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`),
+      // In id order, so two writers locking overlapping sets take the locks in the same order.
+      this.sql.query<SubscriptionRow>(
+        this.lock
+          ? Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)}) ORDER BY "id"${this.lock}`
+          : Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`,
+      ),
     );
     return rows.map(toSubscription).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
   }

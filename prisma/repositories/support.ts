@@ -18,6 +18,15 @@ export interface SqlRunner {
 
 export const viaPrisma = (db: Db): SqlRunner => ({ query: <T>(query: Prisma.Sql) => db.$queryRaw<T[]>(query) });
 
+/**
+ * How a write transaction's reads of the rows it is about to change lock them. PostgreSQL runs
+ * writers in parallel: `FOR UPDATE` makes a second writer of the same subscription, invoice or
+ * request wait for the first to commit and then read what it wrote (no lost update, no double charge
+ * of one bill, no retry storm when thirty assigns hit one subscription). SQLite's write transaction
+ * already holds the whole database: nothing to add.
+ */
+export const FOR_UPDATE = Prisma.sql` FOR UPDATE`;
+
 export const conflict = (what: string, details: Record<string, unknown> = {}): DomainError =>
   new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`, details);
 

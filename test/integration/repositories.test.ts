@@ -6,7 +6,9 @@ import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { createRepositories, isRetryable, PrismaUnitOfWork } from '../../prisma/unit-of-work';
 import { ProductCatalogCache } from '../../prisma/repositories';
 import { openDatabase } from '../../prisma/client';
-import { freshDatabase, type TestDatabase } from '../support/db';
+import { freshDatabaseOn, type TestDatabase } from '../support/db';
+import type { EngineName } from '../../prisma/client';
+import { Prisma } from '../../prisma/generated/client';
 
 const T1 = 'tenant-1';
 const T2 = 'tenant-2';
@@ -68,12 +70,15 @@ const expectConflict = async (p: Promise<unknown>) => {
   await expect(p).rejects.toMatchObject({ code: ErrorCodes.CONCURRENCY_CONFLICT });
 };
 
-describe('Prisma repositories on SQLite', () => {
+/** Every repository and the unit of work, on each engine: SQLite (the embedded default) and PostgreSQL (a throwaway cluster). */
+const ENGINES: EngineName[] = ['sqlite', 'postgresql'];
+
+describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
   let t: TestDatabase;
   let repos: Repositories;
 
   beforeAll(async () => {
-    t = await freshDatabase('repositories');
+    t = await freshDatabaseOn(engine, 'repositories');
     repos = createRepositories(t.db.writer);
     await repos.tenants.save(tenant(T1));
     await repos.tenants.save(tenant(T2));
@@ -621,10 +626,10 @@ describe('Prisma repositories on SQLite', () => {
   });
 });
 
-describe('PrismaUnitOfWork', () => {
+describe.each(ENGINES)('PrismaUnitOfWork on %s', (engine) => {
   let t: TestDatabase;
   beforeAll(async () => {
-    t = await freshDatabase('unit-of-work');
+    t = await freshDatabaseOn(engine, 'unit-of-work');
   });
   afterAll(() => t.close());
 
@@ -670,7 +675,7 @@ describe('PrismaUnitOfWork', () => {
     expect(result).toMatchObject({ quantity: 7, version: 2 });
   });
 
-  test('concurrent runs in one process are serialized, so read-modify-write loses no update', async () => {
+  test('concurrent read-modify-writes of one row lose no update (SQLite: one writer at a time; PostgreSQL: the row lock)', async () => {
     const s = subscription({ id: 'counter', quantity: 0 });
     await t.uow.run((r) => r.subscriptions.create(s));
     await Promise.all(
@@ -707,7 +712,42 @@ describe('PrismaUnitOfWork', () => {
     expect(await t.uow.read((r) => r.tenants.get('sneaky'))).toBeNull();
   });
 
-  test('pragmas: WAL, foreign keys on, busy timeout, synchronous NORMAL, on both connections', async () => {
+  const sqliteOnly = engine === 'sqlite' ? test : () => undefined;
+  const postgresOnly = engine === 'postgresql' ? test : () => undefined;
+
+  postgresOnly('two instances on one database: parallel read-modify-writes of one row from both lose no update and need no retry', async () => {
+    const other = await openDatabase(t.url);
+    try {
+      const s = subscription({ id: 'two-instances', quantity: 0 });
+      await t.uow.run((r) => r.subscriptions.create(s));
+      // One attempt each: a lost race would surface as a conflict instead of being retried away.
+      const instances = [new PrismaUnitOfWork(t.db, { maxAttempts: 1 }), new PrismaUnitOfWork(other, { maxAttempts: 1 })];
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          instances[i % 2].run(async (r) => {
+            const cur = (await r.subscriptions.get(T1, s.id))!;
+            await new Promise((res) => setTimeout(res, 1));
+            await r.subscriptions.update({ ...cur, quantity: cur.quantity + 1 });
+          }),
+        ),
+      );
+      expect(await t.uow.read((r) => r.subscriptions.get(T1, s.id))).toMatchObject({ quantity: 30, version: 30 });
+    } finally {
+      await other.close();
+    }
+  });
+
+  postgresOnly('raw reads come back typed as on SQLite: timestamps in UTC as Date, counts as numbers, booleans', async () => {
+    const at = new Date(Date.UTC(2026, 0, 31, 23, 59, 59, 999));
+    await t.uow.run((r) => r.tenants.save(tenant('typed', { createdAt: at, requireApproval: true })));
+    const [row] = await t.db.readSql.query<Record<string, unknown>>(
+      Prisma.sql`SELECT t."createdAt", t."requireApproval", (SELECT COUNT(*) FROM "Tenant") AS "n", (SELECT SUM("position") FROM "Product") AS "s" FROM "Tenant" t WHERE t."id" = ${'typed'}`,
+    );
+    expect(row).toEqual({ createdAt: at, requireApproval: true, n: expect.any(Number), s: expect.any(Number) });
+    await expect(t.db.readSql.query(Prisma.sql`DELETE FROM "Tenant" WHERE "id" = ${'typed'}`)).rejects.toThrow(/read-only/);
+  });
+
+  sqliteOnly('pragmas: WAL, foreign keys on, busy timeout, synchronous NORMAL, on both connections', async () => {
     for (const client of [t.db.writer, t.db.reader]) {
       const [mode] = await client.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode');
       const [fk] = await client.$queryRawUnsafe<{ foreign_keys: number | bigint }[]>('PRAGMA foreign_keys');
@@ -717,7 +757,7 @@ describe('PrismaUnitOfWork', () => {
     }
   });
 
-  test('another process holding the write lock: run waits (busy timeout) or retries, then succeeds', async () => {
+  sqliteOnly('another process holding the write lock: run waits (busy timeout) or retries, then succeeds', async () => {
     const holdMs = 800;
     const child = spawn(
       process.execPath,
@@ -732,7 +772,7 @@ describe('PrismaUnitOfWork', () => {
     await new Promise((r) => child.stdout!.once('data', r));
 
     // A short busy timeout so the lock outlasts it: the first attempt fails with SQLITE_BUSY…
-    const impatient = openDatabase(t.url, { busyTimeoutMs: 50 });
+    const impatient = await openDatabase(t.url, { busyTimeoutMs: 50 });
     try {
       const once = new PrismaUnitOfWork(impatient, { maxAttempts: 1 });
       const err = await once.run((r) => r.tenants.save(tenant('busy'))).catch((e: unknown) => e);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/free-port';
+import { startPostgres, type PostgresCluster } from '../support/postgres';
 import pino from 'pino';
 import { createServer } from '../../bot/server';
 
@@ -60,7 +61,7 @@ describe('npm start', () => {
   test('a bad configuration stops the start with one clear line per problem', async () => {
     const run = spawn(process.execPath, [require.resolve('tsx/cli'), 'bot/index.ts'], {
       cwd: path.join(__dirname, '..', '..'),
-      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'postgres://nope' },
+      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://nope' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
@@ -70,8 +71,69 @@ describe('npm start', () => {
     const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
     expect(code).toBe(2);
     expect(err).toMatch(/PORT must be a port number \(got "eighty"\)/);
-    expect(err).toMatch(/DATABASE_URL must be a SQLite file URL/);
+    expect(err).toMatch(/DATABASE_URL must be a SQLite file URL such as file:.\/data\/app.db or a PostgreSQL URL/);
   }, 60_000);
+});
+
+describe('npm start on PostgreSQL (DATABASE_URL=postgresql://…)', () => {
+  let pg: PostgresCluster;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(
+      children.filter((c) => c.exitCode === null).map((c) => {
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        return exited;
+      }),
+    );
+    await pg?.stop();
+  });
+
+  test('two instances started at once on a fresh database: one migrates, both seed safely, both answer /healthz and a turn', async () => {
+    const url = await pg.createDatabase('started');
+    const start = async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bot/index.ts'], {
+        cwd: path.join(__dirname, '..', '..'),
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, NODE_ENV: 'development', LOG_LEVEL: 'info', BILLING_INTERVAL_MINUTES: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.resume();
+      return { port, child, output: () => out };
+    };
+    const instances = await Promise.all([start(), start()]);
+    for (const { port } of instances) {
+      const res = await waitForHealth(`http://127.0.0.1:${port}/healthz`, 90_000);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', database: 'up' });
+    }
+    const logs = instances.map((i) => i.output());
+    expect(logs.filter((l) => l.includes('migrations applied'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('demo tenant seeded'))).toHaveLength(1);
+    expect(pg.psql('started', `SELECT count(*) FROM "Tenant"`)).toBe('1');
+    // A turn on each instance reads the same tenant.
+    for (const { port } of instances) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'conversationUpdate',
+          channelId: 'msteams',
+          serviceUrl: 'http://127.0.0.1:9/',
+          conversation: { id: 'a:1', conversationType: 'personal', tenantId: 'not-a-tenant' },
+          recipient: { id: '28:bot' },
+          membersAdded: [],
+        }),
+      });
+      expect(res.status).toBe(200);
+    }
+  }, 180_000);
 });
 
 describe('/healthz', () => {

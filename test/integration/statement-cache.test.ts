@@ -5,7 +5,7 @@
  * itself; every Prisma test in the suite runs through the cache as well.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { withStatementCache } from '../../prisma/client';
+import { withStatementCache } from '../../prisma/sqlite-database';
 
 describe('statement cache for the Prisma adapter', () => {
   let raw: BetterSqlite3.Database;

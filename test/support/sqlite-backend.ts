@@ -1,7 +1,7 @@
 import type { Backend } from './world';
 import { freshDatabase } from './db';
 
-const TENANT_TABLES = [
+export const TENANT_TABLES = [
   'DirectoryUser',
   'RoleAssignment',
   'PolicySetting',

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, types, type PoolConfig, type QueryConfig } from 'pg';
+import { PrismaClient as PostgresPrismaClient } from './generated-pg/client';
+import type { PrismaClient, Prisma } from './generated/client';
+import type { Database, PostgresOpenOptions } from './database';
+import type { SqlRunner } from './repositories/support';
+
+/**
+ * PostgreSQL's side of the engine boundary (prisma/client.ts), through Prisma 7's @prisma/adapter-pg:
+ *
+ * - `writer`: a pool of connections; each interactive transaction holds one, so transactions run in
+ *   parallel, on this instance and on every other one. Isolation is PostgreSQL's default, READ
+ *   COMMITTED; what keeps concurrent writers correct is in the rows themselves: every aggregate write
+ *   is conditional on the version it read (optimistic concurrency: a loser waits on the row lock, then
+ *   matches nothing and retries on fresh state), and a duplicate key is a conflict. The counts kept by
+ *   triggers change by single-row updates inside the writing transaction (no lost updates).
+ * - `reader`: a pool of read-only sessions (`default_transaction_read_only`), like SQLite's
+ *   query-only reader: a write sent to it fails instead of escaping a transaction.
+ * - `readSql`: the read repositories' raw SELECTs straight on the readers' pool (PgSqlReader).
+ *
+ * Both clients name their statements (a hash of the SQL text), so each connection parses and plans a
+ * statement once. Behind a pooler in transaction mode that needs protocol-level prepared statements
+ * (PgBouncer 1.21+ `max_prepared_statements`); on a direct connection nothing is needed.
+ *
+ * The generated PostgreSQL client (prisma/generated-pg, same schema, provider postgresql) has the same
+ * models and methods as the SQLite one the repositories are typed against; it is handed out under that
+ * type, here and only here.
+ */
+
+/** Statement names from the SQL text: the same text gets the same name on every connection. */
+const statementNames = (max = 2000) => {
+  const names = new Map<string, string>();
+  return (sql: string): string => {
+    let name = names.get(sql);
+    if (name === undefined) {
+      name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      if (names.size >= max) names.delete(names.keys().next().value!);
+      names.set(sql, name);
+    }
+    return name;
+  };
+};
+
+// Prisma's DateTime is TIMESTAMP(3) WITHOUT TIME ZONE holding UTC: read it as UTC, not local time.
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const INT8 = 20;
+const NUMERIC = 1700;
+const parseUtcTimestamp = (text: string): Date => new Date(`${text.replace(' ', 'T')}Z`);
+/** The row types the repositories expect from a raw read, as the SQLite reader gives them: Date, number, boolean, string. */
+const READ_TYPES: QueryConfig['types'] = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (format === undefined || format === 'text') {
+      if (oid === TIMESTAMP) return parseUtcTimestamp;
+      if (oid === TIMESTAMPTZ) return (text: string) => new Date(text);
+      // COUNT(*) is an int8 and SUM over integers an int8 or a numeric: counts and sums of minor units, well within 2^53.
+      if (oid === INT8 || oid === NUMERIC) return Number;
+    }
+    return types.getTypeParser(oid, format as 'text');
+  }) as NonNullable<QueryConfig['types']>['getTypeParser'],
+};
+
+/**
+ * The raw SELECTs of the read repositories on the readers' pool, without the Prisma client's
+ * per-query work: `Prisma.sql` already wrote PostgreSQL's placeholders ($1, $2, …) in `.text`. Values
+ * come back as the SQLite reader returns them (prisma/sql-reader.ts): timestamps as Date, booleans as
+ * boolean, integers and counts as numbers.
+ */
+export class PgSqlReader implements SqlRunner {
+  private readonly name = statementNames();
+  constructor(private readonly pool: Pool) {}
+
+  async query<T>(query: Prisma.Sql): Promise<T[]> {
+    const result = await this.pool.query({ name: this.name(query.text), text: query.text, values: query.values as unknown[], types: READ_TYPES });
+    return result.rows as T[];
+  }
+
+  close(): void {
+    // The pool is the readers' and closes with the database.
+  }
+}
+
+const poolOf = (url: string, max: number, readOnly: boolean, applicationName: string): Pool => {
+  const config: PoolConfig = {
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  };
+  const pool = new Pool(config);
+  // An idle connection that the server or the network dropped: pg emits it on the pool, and an
+  // unhandled 'error' would end the process. The pool replaces the connection on the next query.
+  pool.on('error', () => undefined);
+  return pool;
+};
+
+export const openPostgresDatabase = (url: string, options: PostgresOpenOptions = {}): Database => {
+  const writePool = poolOf(url, options.writePoolSize ?? 10, false, 'ssp-writer');
+  const readPool = poolOf(url, options.readPoolSize ?? 10, true, 'ssp-reader');
+  const named = statementNames();
+  const clientOn = (pool: Pool): PrismaClient =>
+    new PostgresPrismaClient({
+      errorFormat: 'minimal',
+      adapter: new PrismaPg(pool, { statementNameGenerator: (query) => named(query.sql) }),
+    }) as unknown as PrismaClient;
+  const writer = clientOn(writePool);
+  const reader = clientOn(readPool);
+  return {
+    engine: 'postgresql',
+    writer,
+    reader,
+    readSql: new PgSqlReader(readPool),
+    startWrite: () => Promise.resolve(),
+    // autovacuum keeps the planner's statistics; a bulk change can ask for them at once.
+    refreshStatistics: async () => {
+      const tables = ['"Subscription"', '"LicenseAssignment"', '"DirectoryUser"', '"DirectorySearchTerm"', '"SubscriptionTally"'];
+      const client = await writePool.connect();
+      try {
+        for (const table of tables) await client.query(`ANALYZE ${table}`);
+      } finally {
+        client.release();
+      }
+      return tables;
+    },
+    close: async () => {
+      await Promise.all([writer.$disconnect(), reader.$disconnect()]);
+      await Promise.all([writePool.end(), readPool.end()]);
+    },
+  };
+};

@@ -1,0 +1,224 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
+import { PrismaClient } from './generated/client';
+import { refreshStatistics, sqlitePathFromUrl } from './migrate';
+import { SqliteSqlReader } from './sql-reader';
+import type { Database, SqliteOpenOptions } from './database';
+import type { Db } from './repositories/support';
+
+/**
+ * SQLite's side of the engine boundary (prisma/client.ts): a database is two Prisma connections to the
+ * same file:
+ *
+ * - `writer` runs every write, inside interactive transactions. The better-sqlite3 adapter has a
+ *   single connection and serializes interactive transactions with a mutex, but a query sent outside
+ *   a transaction is not queued behind it: it would run inside whatever transaction is in flight and
+ *   see (or become part of) uncommitted work. So nothing but `$transaction` should use `writer`.
+ * - `reader` is a second connection. In WAL mode it reads the last committed state and never waits
+ *   for the writer; it is `query_only`, so a write sent to it fails instead of escaping a transaction.
+ *
+ * and `readSql`, a third, like `reader` (query-only, committed state), on which the read repositories
+ * run their raw SELECTs without the Prisma client's per-query cost (prisma/sql-reader.ts). The SQLite
+ * specifics live here: pragmas, the statement cache, the planner's statistics, busy waits and the
+ * write-lock statement every write transaction starts with.
+ */
+
+export const STATISTICS_INTERVAL_MS = 10 * 60_000;
+
+const READ_ONLY = 'PRAGMA query_only = ON';
+
+const pragmasFor = (busyTimeoutMs: number): string[] => [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA foreign_keys = ON',
+  `PRAGMA busy_timeout = ${busyTimeoutMs}`,
+  // With WAL, NORMAL is durable against application crashes; only a power loss can drop the last commits.
+  'PRAGMA synchronous = NORMAL',
+];
+
+type AdapterFactory = Pick<PrismaBetterSqlite3, 'provider' | 'adapterName' | 'connect' | 'connectToShadowDb'>;
+
+/** How many distinct SQL texts a connection keeps prepared. Prisma writes one text per query shape (an
+ *  `IN (?,?,…)` list is a shape per length), so a bound keeps memory flat. */
+export const STATEMENT_CACHE_SIZE = 500;
+
+type Args = unknown[];
+
+/** A prepared statement and, once asked for, its result columns (what the adapter reads the names and declared types from). */
+interface Prepared {
+  stmt: BetterSqlite3.Statement;
+  columns?: BetterSqlite3.ColumnDefinition[];
+}
+
+/**
+ * What the adapter does with a statement (adapter-better-sqlite3 7.x: `prepare(sql).bind(args)`, then
+ * `reader`, `columns()`, `raw().all()` or `run()`), over a statement that stays prepared. better-sqlite3
+ * allows `bind()` once per statement, so arguments are kept here and passed to each call instead.
+ */
+class CachedStatementView {
+  constructor(
+    private readonly prepared: Prepared,
+    private readonly args: Args = [],
+    private readonly rawRows = false,
+  ) {}
+
+  get reader(): boolean {
+    return this.prepared.stmt.reader;
+  }
+
+  /**
+   * Asked on every query, and better-sqlite3 builds five strings per column each time (~20 µs for a
+   * subscription row): kept with the statement. They change only with the schema, which nothing alters
+   * while the app runs (migrations are applied before the database is opened).
+   */
+  columns(): BetterSqlite3.ColumnDefinition[] {
+    return (this.prepared.columns ??= this.prepared.stmt.columns());
+  }
+
+  bind(...args: unknown[]): CachedStatementView {
+    return new CachedStatementView(this.prepared, args.length === 1 && Array.isArray(args[0]) ? (args[0] as Args) : args, this.rawRows);
+  }
+
+  raw(toggle = true): CachedStatementView {
+    return new CachedStatementView(this.prepared, this.args, toggle);
+  }
+
+  /** Raw mode is a setting of the shared statement: set it for this call (only readers have one). */
+  private ready(): BetterSqlite3.Statement {
+    const { stmt } = this.prepared;
+    return stmt.reader ? stmt.raw(this.rawRows) : stmt;
+  }
+
+  run(): BetterSqlite3.RunResult {
+    return this.prepared.stmt.run(this.args);
+  }
+
+  all(): unknown[] {
+    return this.ready().all(this.args);
+  }
+
+  get(): unknown {
+    return this.ready().get(this.args);
+  }
+
+  iterate(): IterableIterator<unknown> {
+    return this.ready().iterate(this.args);
+  }
+}
+
+/**
+ * The adapter prepares (parses and plans) every statement anew, which costs as much as running the
+ * small queries a turn makes. This keeps the last STATEMENT_CACHE_SIZE statements of one connection
+ * prepared (least recently used out) and hands them out behind CachedStatementView. One connection is
+ * synchronous, so a statement is never in use twice at once; one still busy (an open iterator) is
+ * not shared: a fresh one is prepared instead.
+ */
+export const withStatementCache = (db: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): BetterSqlite3.Database => {
+  const cache = new Map<string, Prepared>();
+  const prepare = (sql: string): CachedStatementView => {
+    let prepared = cache.get(sql);
+    cache.delete(sql); // (re-)inserted below: most recently used last
+    if (!prepared || prepared.stmt.busy) {
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      prepared = { stmt: db.prepare(sql) };
+    }
+    cache.set(sql, prepared);
+    return new CachedStatementView(prepared);
+  };
+  return new Proxy(db, {
+    get: (target, key) => {
+      if (key === 'prepare') return prepare;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+};
+
+/**
+ * The adapter opens its connection itself, so pragmas are applied to every connection it makes, and
+ * its better-sqlite3 connection (the adapter's `client`, which its transactions share) gets the
+ * statement cache. Should a later adapter keep its connection elsewhere, it simply runs uncached.
+ */
+const withPragmas = (inner: PrismaBetterSqlite3, pragmas: readonly string[]): AdapterFactory => {
+  const script = pragmas.map((p) => `${p};`).join('\n');
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => {
+      const adapter = await inner.connect();
+      const holder = adapter as unknown as { client?: unknown };
+      if (holder.client instanceof BetterSqlite3) holder.client = withStatementCache(holder.client);
+      await adapter.executeScript(script);
+      return adapter;
+    },
+    connectToShadowDb: () => inner.connectToShadowDb(),
+  };
+};
+
+const clientFor = (file: string, busyTimeoutMs: number, extraPragmas: readonly string[]): PrismaClient =>
+  new PrismaClient({
+    // Prisma's own choice under NODE_ENV=production, here in every environment: the other formats
+    // capture a stack trace on every query (to quote the calling line in an error's message), a fifth
+    // of the client's time on a small read. Errors keep their class, code and meta; logs keep the stack.
+    errorFormat: 'minimal',
+    adapter: withPragmas(new PrismaBetterSqlite3({ url: `file:${file}`, timeout: busyTimeoutMs }), [...pragmasFor(busyTimeoutMs), ...extraPragmas]),
+  });
+
+/**
+ * The better-sqlite3 adapter opens transactions with a plain (deferred) BEGIN. A deferred transaction
+ * that reads and then writes can't wait for another process's write lock: SQLite fails it at once
+ * (SQLITE_BUSY_SNAPSHOT). Writing first takes the lock up front, as BEGIN IMMEDIATE would, and that
+ * wait honours busy_timeout. The statement changes nothing.
+ */
+const takeWriteLock = async (tx: Db): Promise<void> => {
+  await tx.$executeRawUnsafe('UPDATE "Tenant" SET "id" = "id" WHERE 0');
+};
+
+/** `file:./data/app.db` (relative to the working directory) or `file:/abs/path.db`. Migrations are applied separately (prisma/migrate.ts). */
+export const openSqliteDatabase = (url: string, options: SqliteOpenOptions = {}): Database => {
+  const file = sqlitePathFromUrl(url);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const writer = clientFor(file, busyTimeoutMs, []);
+  const reader = clientFor(file, busyTimeoutMs, [READ_ONLY]);
+  const readSql = new SqliteSqlReader(file, [...pragmasFor(busyTimeoutMs), READ_ONLY], busyTimeoutMs);
+  const refresh = (): string[] => {
+    const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    try {
+      const analyzed = refreshStatistics(db);
+      // A connection reads the statistics when it opens: the SQL reader, which runs the paged reads,
+      // reopens on its next query. Prisma's connections keep theirs until restart; their queries are
+      // key and single-index lookups, planned alike with or without statistics.
+      if (analyzed.length > 0) readSql.close();
+      return analyzed;
+    } finally {
+      db.close();
+    }
+  };
+  const intervalMs = options.statisticsIntervalMs ?? STATISTICS_INTERVAL_MS;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          try {
+            refresh();
+          } catch {
+            // Busy (another process writing) or closing: the next tick tries again; plans stay valid meanwhile.
+          }
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
+  return {
+    engine: 'sqlite',
+    writer,
+    reader,
+    readSql,
+    startWrite: takeWriteLock,
+    refreshStatistics: () => Promise.resolve(refresh()),
+    close: async () => {
+      if (timer) clearInterval(timer);
+      readSql.close();
+      await Promise.all([writer.$disconnect(), reader.$disconnect()]);
+    },
+  };
+};
