@@ -515,6 +515,11 @@ benchmark and V8 profiles (\`--cpu-prof\`):
   reply's serialization, about a quarter of a turn's CPU was @azure/core-client, the pipeline and the
   connector client). Proactive sends keep a client each: the outbox adds a policy to each send's
   pipeline. Then: help 1.71–2.11 ms, card action 1.19–1.40 ms.
+- **One UserTokenClient per app id** (bot/adapter.ts, the same \`ReusedConnectorClients\`): botbuilder's
+  CloudAdapter also built a UserTokenClient (a second service client with its own pipeline of policies)
+  for every incoming turn, for OAuth prompts this bot never makes: 7.6% of the admin list's turn in a
+  profile. Then (three full runs below): help 1.08–1.66 ms, my purchases 1.33–1.84, admin list
+  1.80–2.28, card action 0.72–0.96 (were 2.1–2.5, 2.2–2.8, 2.7–3.6, 1.4–1.8).
 - **Assigned counts from \`Subscription.assignedCount\`** (kept by triggers) by key instead of a COUNT over
   each subscription's assignments: the purchases page no longer counts a 10,000-holder subscription's
   index entries on every view.
@@ -537,20 +542,20 @@ benchmark and V8 profiles (\`--cpu-prof\`):
   dearest reading turn: five statements (the page, the actor, counts, purchaser names, the admins its card
   refreshes for) and a 3.2 KB card that the connector stand-in, on the same cores, parses too.
 
-**Run to run** (three full runs of this state on 2026-12-01; the table above is run 2, the median of three
-for three of the four rows): req/s and p99 against the echo runs around each row.
+**Run to run** (three full runs of this state on 2026-12-01, after the UserTokenClient change; the table
+above is run 1): req/s and p99 against the echo runs around each row.
 
 | Run | help | my purchases | admin purchases (channel) | card action purchases.page |
 | --- | --- | --- | --- | --- |
-| 1 | 72%, 1.21× | 60%, 1.28× | 75%, 0.84× | 154%, 0.54× |
-| 2 (above) | 80%, 1.34× | 87%, 0.77× | 57%, 1.43× | 144%, 0.58× |
-| 3 | 94%, 0.78× | 84%, 0.78× | 48%, 1.49× | 131%, 0.74× |
+| 1 (above) | 139%, 0.76× | 97%, 0.87× | 77%, 0.97× | 180%, 0.60× |
+| 2 | 99%, 0.85× | 66%, 1.50× | 78%, 1.24× | 232%, 0.58× |
+| 3 | 118%, 1.21× | 85%, 1.40× | 82%, 1.41× | 193%, 0.69× |
 
-Server CPU per turn over the three: help 2.09–2.52 ms, my purchases 2.15–2.82, admin list 2.73–3.64, card
-action 1.39–1.80; the echo bot's message turn 1.69–2.08 (the machine was busier than in the partial runs
-quoted above). \`help\` and the card action meet the targets in every run; \`my purchases\` misses in one run
-of three and the admin list in two: the two turns that answer a message with a card (above), the admin
-list with five statements and the largest card.
+Every reading row meets both targets in runs 1 and 3. In run 2 \`my purchases\` fell to 66%: a TypeScript
+compile (ours, on the same two cores) ran during that row, and the echo bot's runs on either side of it
+differ by 37% (804 and 506 req/s); the turn's own CPU was 1.58 ms against the echo bot's 1.40–1.64, the
+same as in the other runs. Before the change, three runs had my purchases at 60/87/84% and the admin
+list at 75/57/48%.
 
 **Write turns** (buy, assign: 14–25 ms of server CPU per request, target 5). Profile of the assign row:
 Prisma's client runtime about 40% (its request pipeline for each statement of the interactive
