@@ -5,6 +5,7 @@ import type { Deps } from '../domain/ports';
 import { systemClock } from '../domain/shared/clock';
 import { bootstrapAdmins, notifiedAdminIds } from '../domain/roles/manage-roles';
 import { runBillingCycle } from '../domain/billing/run-billing-cycle';
+import { settleStalledCharges } from '../domain/purchasing/settle-charges';
 import { migrateDatabase, openDatabase, type Database } from '../prisma/client';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
@@ -60,8 +61,23 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   };
   if (config.billingIntervalMinutes > 0) {
     timers.push(setTimeout(billingTick, 5_000), setInterval(billingTick, config.billingIntervalMinutes * 60_000));
-    timers.forEach((t) => t.unref());
   }
+  // Charges a crash or a timeout cut short (on this instance or another) are finished from their intents.
+  let sweeping = false;
+  const chargeSweep = () => {
+    if (sweeping) return;
+    sweeping = true;
+    settleStalledCharges(deps)
+      .then((r) => {
+        if (r.settled.length || r.failed.length) logger.info({ settled: r.settled, failed: r.failed }, 'stalled charges settled');
+      })
+      .catch((err) => logger.error({ err }, 'stalled charges sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  timers.push(setTimeout(chargeSweep, 3_000), setInterval(chargeSweep, 60_000));
+  timers.forEach((t) => t.unref());
 
   const conversations = new PrismaConversationStore(db);
   const adapter = createAdapter(config, logger);

@@ -7,7 +7,7 @@ import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-lim
 
 export interface OutboxQueue {
   claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]>;
-  beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, now: Date, leaseMs: number): Promise<boolean>;
+  beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken' | 'tenantId'>, now: Date, leaseMs: number): Promise<boolean>;
   markSent(id: string, at: Date, activityId?: string): Promise<void>;
   markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void>;
   markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;

@@ -282,6 +282,36 @@ export interface IdempotencyRecord {
   createdAt: Date;
 }
 
+/**
+ * A card charge made outside the write transaction (domain/purchasing/charges.ts). Written before the
+ * charge with everything needed to finish the change it pays for; settled, in the transaction that
+ * makes that change, with the outcome. One per charge idempotency key: a retry, a second instance or a
+ * restart finds it and converges on the same charge.
+ */
+export interface ChargeIntent {
+  tenantId: string;
+  /** The payment provider's idempotency key: the same key never charges twice. */
+  key: string;
+  /** Which charged operation finishes it (charges.ts CHARGED_OPERATIONS). */
+  operation: string;
+  actorId: string;
+  surface: Surface;
+  /** What the operation's commit step needs, as JSON. */
+  plan: string;
+  amount: Money;
+  cardToken: string;
+  description: string;
+  status: 'Pending' | 'Settled';
+  /** Charged (and recorded), Declined (nothing changed, or the decline recorded), Refunded (charged, but the change could no longer be made). */
+  outcome: 'Charged' | 'Declined' | 'Refunded' | null;
+  chargeId: string | null;
+  /** What the change made (a subscription's or invoice's id), for a replay. */
+  resultId: string | null;
+  note: string | null;
+  createdAt: Date;
+  settledAt: Date | null;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;

@@ -1,5 +1,6 @@
 import type {
   AuditEntry,
+  ChargeIntent,
   DirectoryUser,
   IdempotencyRecord,
   Invoice,
@@ -196,6 +197,19 @@ export interface AuditRepository {
   latestFor(tenantId: string, target: { type: string; id: string }, actions: readonly string[]): Promise<AuditEntry | null>;
 }
 
+export interface ChargeIntentRepository {
+  /** Inside a write transaction on PostgreSQL, locked for the rest of it (the settling transaction). */
+  get(tenantId: string, key: string): Promise<ChargeIntent | null>;
+  /** A second intent with the same key is a conflict: the retry finds the first. */
+  add(intent: ChargeIntent): Promise<void>;
+  /** Only a Pending intent settles: two settlers at once, the second gets a conflict. */
+  settle(intent: ChargeIntent): Promise<void>;
+  /** Forgets a Pending intent whose charge was declined: nothing was charged, so nothing stays (a refusal changes nothing). */
+  removePending(tenantId: string, key: string): Promise<void>;
+  /** Intents still Pending that were written before `before`, oldest first, across tenants (the recovery sweep). */
+  listPending(before: Date, limit: number): Promise<ChargeIntent[]>;
+}
+
 export interface IdempotencyRepository {
   get(tenantId: string, key: string): Promise<IdempotencyRecord | null>;
   add(record: IdempotencyRecord): Promise<void>;
@@ -234,6 +248,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   audit: AuditRepository;
   idempotency: IdempotencyRepository;
+  charges: ChargeIntentRepository;
   reports: ReportRepository;
 }
 
@@ -263,6 +278,8 @@ export interface PaymentProvider {
   describe(token: string): Promise<CardDetails | null>;
   /** Charges are idempotent by key: the same key returns the first result and never charges twice. */
   charge(request: { token: string; amount: Money; idempotencyKey: string; description: string }): Promise<ChargeResult>;
+  /** Gives a charge's money back; idempotent by key like a charge. */
+  refund(request: { chargeId: string; amount: Money; idempotencyKey: string; reason: string }): Promise<{ refundId: string }>;
 }
 
 export interface IdGenerator {

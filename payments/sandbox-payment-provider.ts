@@ -70,6 +70,7 @@ export interface SandboxCharge {
 
 export class SandboxPaymentProvider implements PaymentProvider {
   private readonly charges = new Map<string, SandboxCharge>();
+  private readonly refunds = new Map<string, { refundId: string; chargeId: string; amount: Money; idempotencyKey: string; reason: string }>();
   private nonce = 0;
 
   constructor(
@@ -127,6 +128,19 @@ export class SandboxPaymentProvider implements PaymentProvider {
       result,
     });
     return result;
+  }
+
+  async refund(request: { chargeId: string; amount: Money; idempotencyKey: string; reason: string }): Promise<{ refundId: string }> {
+    const previous = this.refunds.get(request.idempotencyKey);
+    if (previous) return { refundId: previous.refundId };
+    const refundId = `re_sbx_${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 24)}`;
+    this.refunds.set(request.idempotencyKey, { refundId, ...request });
+    return { refundId };
+  }
+
+  /** Refunds made by this process, for tests and the sandbox's own inspection. */
+  refundsMade(): Array<{ refundId: string; chargeId: string; amount: Money; idempotencyKey: string; reason: string }> {
+    return [...this.refunds.values()];
   }
 
   /** Successful charges made by this process, for tests and the sandbox's own inspection. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationIntent, NotificationKind, Recipient } from '../domain/model';
 import type { Database } from './client';
+import { Prisma } from './generated/client';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
@@ -53,11 +54,32 @@ const rowToClaimed = (
  * out; never sent, so no duplicate) and begun but not finished (in doubt: at most one per send that
  * was in flight).
  */
+export interface OutboxQueueOptions {
+  /** This sender's name in tenant leases and claim tokens (PostgreSQL); unique per process by default. */
+  holder?: string;
+  /** How long a tenant stays with a sender that stopped renewing (PostgreSQL). Default 15 s. */
+  tenantLeaseMs?: number;
+}
+
+export const DEFAULT_TENANT_LEASE_MS = 15_000;
+
 export class PrismaOutboxQueue {
-  constructor(private readonly db: Pick<Database, 'writer' | 'reader'>) {}
+  readonly holder: string;
+  private readonly tenantLeaseMs: number;
+
+  constructor(
+    private readonly db: Pick<Database, 'writer' | 'reader'> & Partial<Pick<Database, 'engine'>>,
+    options: OutboxQueueOptions = {},
+  ) {
+    this.holder = options.holder ?? randomUUID();
+    if (this.holder.includes('/') || this.holder.includes('%') || this.holder.includes('_')) throw new Error('An outbox holder name has no "/", "%" or "_"');
+    this.tenantLeaseMs = options.tenantLeaseMs ?? DEFAULT_TENANT_LEASE_MS;
+  }
 
   async claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]> {
+    if (this.db.engine === 'postgresql') return this.claimLeased(now, limit, leaseMs, maxAttempts);
     const token = randomUUID();
+    // SQLite: one writer at a time, so the rows read are still due when they are leased.
     return this.db.writer.$transaction(async (tx) => {
       const rows = await tx.outboxNotification.findMany({
         where: { sentAt: null, sendingAt: null, attempts: { lt: maxAttempts }, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
@@ -74,11 +96,82 @@ export class PrismaOutboxQueue {
   }
 
   /**
+   * PostgreSQL, where several instances' senders claim at the same time. Each tenant's notifications
+   * are drained by one sender at a time, the holder of the tenant's lease (OutboxLease), so the Teams
+   * rate limits a sender counts in memory (per conversation, per tenant) are the whole tenant's
+   * traffic; different tenants spread over the instances as their leases are taken. A claim:
+   *
+   * 1. takes or renews the lease of every tenant with due rows that no live lease of another sender
+   *    holds (an expired one is taken over);
+   * 2. leases due rows of those tenants with `FOR UPDATE SKIP LOCKED`: no two claims take one row,
+   *    and none waits for another. Rows a previous holder claimed but never began are due at once for
+   *    the new holder (they were never sent: no duplicate); rows it began are handed to the in-doubt
+   *    settlement now instead of after their send lease.
+   *
+   * Claim tokens start with the holder's name, so a holder knows its own claims from another's.
+   */
+  private async claimLeased(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]> {
+    if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+    const token = `${this.holder}/${randomUUID()}`;
+    const mine = `${this.holder}/%`;
+    const due = Prisma.sql`d."sentAt" IS NULL AND d."sendingAt" IS NULL AND d."attempts" < ${maxAttempts}
+      AND (d."nextAttemptAt" IS NULL OR d."nextAttemptAt" <= ${now} OR (d."claimToken" IS NOT NULL AND d."claimToken" NOT LIKE ${mine}))`;
+    const tenants = (await this.db.writer.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`SELECT DISTINCT d."tenantId" FROM "OutboxNotification" d WHERE ${due} LIMIT 200`)).map(
+      (r) => r.tenantId,
+    );
+    if (tenants.length === 0) return [];
+    const expires = new Date(now.getTime() + this.tenantLeaseMs);
+    const held = await this.db.writer.$transaction(async (tx) => {
+      const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string }>>(
+        Prisma.sql`SELECT "tenantId", "holder" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)})`,
+      );
+      const rows = await tx.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`
+        INSERT INTO "OutboxLease" ("tenantId", "holder", "expiresAt") VALUES ${Prisma.join(tenants.map((t) => Prisma.sql`(${t}, ${this.holder}, ${expires})`))}
+        ON CONFLICT ("tenantId") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
+        WHERE "OutboxLease"."holder" = EXCLUDED."holder" OR "OutboxLease"."expiresAt" <= ${now}
+        RETURNING "tenantId"`);
+      const heldNow = rows.map((r) => r.tenantId);
+      const takenOver = before.filter((b) => b.holder !== this.holder && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
+      if (takenOver.length > 0) {
+        // Begun by the previous holder and never finished: to the in-doubt settlement at once.
+        await tx.$executeRaw(Prisma.sql`
+          UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}
+          WHERE "tenantId" IN (${Prisma.join(takenOver)}) AND "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "claimToken" IS NOT NULL AND "claimToken" NOT LIKE ${mine}`);
+      }
+      return heldNow;
+    });
+    if (held.length === 0) return [];
+    const rows = await this.db.writer.$queryRaw<
+      Array<{ id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number }>
+    >(Prisma.sql`
+      UPDATE "OutboxNotification" o SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = o."attempts" + 1, "claimToken" = ${token}
+      WHERE o."id" IN (
+        SELECT d."id" FROM "OutboxNotification" d
+        WHERE d."tenantId" IN (${Prisma.join(held)}) AND ${due}
+        ORDER BY d."createdAt", d."id" LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING o."id", o."tenantId", o."recipientKind", o."recipientUserId", o."kind", o."data", o."createdAt", o."attempts" - 1 AS "attempts"`);
+    return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((r) => rowToClaimed({ ...r, attempts: Number(r.attempts) }, token));
+  }
+
+  /**
    * Commits that this row's message is about to go out, and extends its lease so no one takes it for
    * in doubt while the send is in flight. False when the row is no longer ours to send (another
    * sender claimed it after our lease ran out, or it was begun or sent already): skip it.
    */
-  async beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, now: Date, leaseMs: number): Promise<boolean> {
+  async beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'> & Partial<Pick<ClaimedNotification, 'tenantId'>>, now: Date, leaseMs: number): Promise<boolean> {
+    if (this.db.engine === 'postgresql' && row.tenantId !== undefined) {
+      // Only while the tenant's lease is still ours, renewed by the same statement: a sender that lost
+      // its tenant (it stalled past the lease) begins nothing more there.
+      const count = await this.db.writer.$executeRaw(Prisma.sql`
+        WITH lease AS (
+          UPDATE "OutboxLease" SET "expiresAt" = ${new Date(now.getTime() + this.tenantLeaseMs)}
+          WHERE "tenantId" = ${row.tenantId} AND "holder" = ${this.holder} AND "expiresAt" > ${now}
+          RETURNING 1)
+        UPDATE "OutboxNotification" SET "sendingAt" = ${now}, "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}
+        WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL AND EXISTS (SELECT 1 FROM lease)`);
+      return count === 1;
+    }
     const { count } = await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({
         where: { id: row.id, claimToken: row.claimToken, sentAt: null, sendingAt: null },

@@ -1,13 +1,14 @@
 import { requireAdminWrite } from '../access';
 import type { Actor } from '../access';
-import type { PurchaseRequest } from '../model';
+import type { CardSummary, PurchaseRequest } from '../model';
 import { requireAbility } from '../shared/abilities';
 import { decideAbility } from './request-abilities';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { audit, getProduct, notify } from '../shared/effects';
 import { DomainError, ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
-import { createPaidSubscription, resolveCard } from '../purchasing/purchase-support';
+import { createPaidSubscription, purchaseCharge, resolveCard } from '../purchasing/purchase-support';
+import { declineError, runCharged, type ChargedOperation } from '../purchasing/charges';
 import { createTrial } from '../purchasing/start-trial';
 import { checkEligibility } from '../eligibility/check-eligibility';
 import { assertPolicyAllows, effectivePolicy } from '../policy/policy-rules';
@@ -20,59 +21,104 @@ const loadPending = async (repos: Repositories, ctx: ActorContext, actor: Actor,
   return request;
 };
 
+interface ApprovePlan {
+  requestId: string;
+  card: CardSummary;
+}
+
+/** The decision's records: the request decided, the audit entry, the requester told. */
+const recordApproval = async (repos: Repositories, deps: Deps, ctx: ActorContext, request: PurchaseRequest, decided: PurchaseRequest): Promise<PurchaseRequest> => {
+  const product = await getProduct(repos, request.productId);
+  const requester = await repos.users.get(ctx.tenantId, request.requesterId);
+  await repos.requests.decide(decided);
+  await audit(
+    repos,
+    deps,
+    ctx,
+    'request.approve',
+    { type: 'request', id: request.id },
+    `Approved ${product.name} for ${requester?.displayName ?? 'a former employee'}${decided.status === 'Failed' ? ' (payment failed)' : ''}`,
+  );
+  await notify(repos, deps, ctx.tenantId, [
+    {
+      recipient: { kind: 'user', userId: request.requesterId },
+      kind: decided.status === 'Approved' ? 'RequestApproved' : 'RequestFailed',
+      data: { requestId: request.id, productId: product.id, productName: product.name, subscriptionId: decided.subscriptionId, note: decided.decisionNote },
+    },
+  ]);
+  return decided;
+};
+
+const failed = (deps: Deps, ctx: ActorContext, request: PurchaseRequest, note: string): PurchaseRequest => ({
+  ...request,
+  status: 'Failed',
+  decidedBy: ctx.actorId,
+  decidedAt: deps.clock.now(),
+  decisionNote: note,
+  cardToken: null,
+});
+
+/** What can't be made now is the decision's outcome (Failed, the requester told why), not an error of the approval. */
+const isOutcome = (e: unknown): e is DomainError => e instanceof DomainError && /^(PAYMENT|POLICY|ELIGIBILITY)\./.test(e.code);
+
 /**
  * Approve: the purchase is made for the requester, as if they had bought it now. If it can't be made
  * now (card declined or expired, product since disabled, requester no longer eligible) the request is
- * marked Failed and the requester is told why; nothing is charged.
+ * marked Failed and the requester is told why; nothing is charged. A purchase's card is charged
+ * between the checks and the records, outside both transactions (charges.ts); a request another admin
+ * decided meanwhile gets its charge refunded.
  */
-export const approvePurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> =>
-  deps.uow.run(async (repos) => {
+export const APPROVE_REQUEST: ChargedOperation<{ requestId: unknown }, ApprovePlan, PurchaseRequest> = {
+  name: 'approve-request',
+  prepare: async (repos, deps, ctx, input) => {
     const actor = await requireAdminWrite(repos, ctx);
     const request = await loadPending(repos, ctx, actor, input.requestId);
     const product = await getProduct(repos, request.productId);
     const requester = (await repos.users.get(ctx.tenantId, request.requesterId)) ?? fail(ErrorCodes.USER_NOT_FOUND, 'The requester is no longer in the directory.');
-    let decided: PurchaseRequest;
     try {
       // The purchase happens now, so today's eligibility and policy apply, not those of the request day.
       checkEligibility({ tenant: (await repos.tenants.get(ctx.tenantId))!, user: requester, roles: [] }, deps.settings);
       assertPolicyAllows(product, effectivePolicy(await repos.policies.list(ctx.tenantId), product.id), request.kind === 'Trial' ? 'trial' : 'purchase');
       const who = { purchaserId: requester.id, purchaserName: requester.displayName };
-      const subscriptionId =
-        request.kind === 'Trial'
-          ? (await createTrial(repos, deps, ctx, { product, card: request.cardToken ? await resolveCard(deps, request.cardToken) : null, ...who })).id
-          : (
-              await createPaidSubscription(repos, deps, ctx, {
-                product,
-                quantity: request.quantity,
-                frequency: request.billingFrequency,
-                card: await resolveCard(deps, request.cardToken),
-                chargeKey: `request:${request.id}`,
-                ...who,
-              })
-            ).subscription.id;
-      decided = { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId };
+      if (request.kind === 'Trial') {
+        const trial = await createTrial(repos, deps, ctx, { product, card: request.cardToken ? await resolveCard(deps, request.cardToken) : null, ...who });
+        return {
+          done: await recordApproval(repos, deps, ctx, request, { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId: trial.id }),
+        };
+      }
+      const card = await resolveCard(deps, request.cardToken);
+      const { amount, description } = purchaseCharge(product, request.quantity, request.billingFrequency);
+      return { charge: { key: `request:${request.id}`, card, amount, description }, plan: { requestId: request.id, card } };
     } catch (e) {
-      if (!(e instanceof DomainError) || !/^(PAYMENT|POLICY|ELIGIBILITY)\./.test(e.code)) throw e;
-      decided = { ...request, status: 'Failed', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), decisionNote: e.message, cardToken: null };
+      if (!isOutcome(e)) throw e;
+      return { done: await recordApproval(repos, deps, ctx, request, failed(deps, ctx, request, e.message)) };
     }
-    await repos.requests.decide(decided);
-    await audit(
-      repos,
-      deps,
-      ctx,
-      'request.approve',
-      { type: 'request', id: request.id },
-      `Approved ${product.name} for ${requester.displayName}${decided.status === 'Failed' ? ' (payment failed)' : ''}`,
-    );
-    await notify(repos, deps, ctx.tenantId, [
-      {
-        recipient: { kind: 'user', userId: requester.id },
-        kind: decided.status === 'Approved' ? 'RequestApproved' : 'RequestFailed',
-        data: { requestId: request.id, productId: product.id, productName: product.name, subscriptionId: decided.subscriptionId, note: decided.decisionNote },
-      },
-    ]);
-    return decided;
-  });
+  },
+  commit: async (repos, deps, ctx, plan, outcome) => {
+    const actor = await requireAdminWrite(repos, ctx);
+    // Still pending? Another admin's decision meanwhile refunds this charge.
+    const request = await loadPending(repos, ctx, actor, plan.requestId);
+    if (outcome.status === 'declined') {
+      return { result: await recordApproval(repos, deps, ctx, request, failed(deps, ctx, request, declineError(plan.card, outcome).message)), resultId: null };
+    }
+    const product = await getProduct(repos, request.productId);
+    const requester = (await repos.users.get(ctx.tenantId, request.requesterId)) ?? fail(ErrorCodes.USER_NOT_FOUND, 'The requester is no longer in the directory.');
+    const { subscription } = await createPaidSubscription(repos, deps, ctx, {
+      product,
+      quantity: request.quantity,
+      frequency: request.billingFrequency,
+      card: plan.card,
+      purchaserId: requester.id,
+      purchaserName: requester.displayName,
+      chargeId: outcome.chargeId,
+    });
+    const decided: PurchaseRequest = { ...request, status: 'Approved', decidedBy: ctx.actorId, decidedAt: deps.clock.now(), subscriptionId: subscription.id };
+    return { result: await recordApproval(repos, deps, ctx, request, decided), resultId: subscription.id };
+  },
+  replay: async (repos, _deps, ctx, plan) => (await repos.requests.get(ctx.tenantId, plan.requestId))!,
+};
+
+export const approvePurchaseRequest = (deps: Deps, ctx: ActorContext, input: { requestId: unknown }): Promise<PurchaseRequest> => runCharged(deps, ctx, APPROVE_REQUEST, input);
 
 export const rejectPurchaseRequest = async (deps: Deps, ctx: ActorContext, input: { requestId: unknown; note?: unknown }): Promise<PurchaseRequest> =>
   deps.uow.run(async (repos) => {

@@ -48,16 +48,6 @@ export const newSubscription = (
   };
 };
 
-/** Charges the card and returns the paid invoice, or throws PAYMENT.* leaving nothing changed. */
-export const chargeOrFail = async (deps: Deps, args: { card: CardSummary; amount: Money; idempotencyKey: string; description: string }): Promise<string> => {
-  const result = await deps.payments.charge({ token: args.card.token, amount: args.amount, idempotencyKey: args.idempotencyKey, description: args.description });
-  if (result.status === 'declined') {
-    const code = result.code === 'expired_card' ? ErrorCodes.PAYMENT_CARD_EXPIRED : ErrorCodes.PAYMENT_DECLINED;
-    return fail(code, `Your ${args.card.brand} card ending ${args.card.last4} was declined: ${result.message} Nothing was charged.`, { reason: result.code });
-  }
-  return result.chargeId;
-};
-
 export const newInvoice = (deps: Deps, s: Subscription, amount: Money, description: string, outcome: { chargeId: string } | { failureCode: string }): Invoice => {
   const now = deps.clock.now();
   const paid = 'chargeId' in outcome;
@@ -76,21 +66,26 @@ export const newInvoice = (deps: Deps, s: Subscription, amount: Money, descripti
   };
 };
 
+/** What a purchase of `quantity` licenses costs, and what its bill says. */
+export const purchaseCharge = (product: Product, quantity: number, frequency: BillingFrequency): { amount: Money; description: string } => ({
+  amount: multiply(product.prices[frequency], quantity),
+  description: `${product.name}, ${quantity} license${quantity === 1 ? '' : 's'}, ${frequency.toLowerCase()}`,
+});
+
 /**
- * Creates a paid self-service subscription for `purchaserId`: charge, subscription, invoice, order,
- * audit and the admins' "new purchase" notification, all in the caller's transaction.
+ * Creates a paid self-service subscription for `purchaserId`, for a charge already made
+ * (charges.ts): subscription, invoice, order, audit and the admins' "new purchase" notification, all
+ * in the caller's transaction.
  */
 export const createPaidSubscription = async (
   repos: Repositories,
   deps: Deps,
   ctx: ActorContext,
-  args: { product: Product; quantity: number; frequency: BillingFrequency; card: CardSummary; purchaserId: string; purchaserName: string; chargeKey: string },
+  args: { product: Product; quantity: number; frequency: BillingFrequency; card: CardSummary; purchaserId: string; purchaserName: string; chargeId: string },
 ): Promise<{ subscription: Subscription; invoice: Invoice }> => {
-  const { product, quantity, frequency, card } = args;
+  const { product, quantity, frequency, card, chargeId } = args;
   const unitPrice = product.prices[frequency];
-  const amount = multiply(unitPrice, quantity);
-  const description = `${product.name}, ${quantity} license${quantity === 1 ? '' : 's'}, ${frequency.toLowerCase()}`;
-  const chargeId = await chargeOrFail(deps, { card, amount, idempotencyKey: args.chargeKey, description });
+  const { amount, description } = purchaseCharge(product, quantity, frequency);
   const subscription = newSubscription(deps, ctx.tenantId, {
     productId: product.id,
     purchaserId: args.purchaserId,

@@ -2,6 +2,7 @@ import type { Repositories } from '../../domain/ports';
 import { PrismaActorRepository } from './actor-repository';
 import { PrismaAssignmentRepository } from './assignment-repository';
 import { PrismaAuditRepository } from './audit-repository';
+import { PrismaChargeIntentRepository } from './charge-intent-repository';
 import { PrismaIdempotencyRepository } from './idempotency-repository';
 import { PrismaInvoiceRepository } from './invoice-repository';
 import { PrismaOrderRepository } from './order-repository';
@@ -20,6 +21,7 @@ export {
   PrismaActorRepository,
   PrismaAssignmentRepository,
   PrismaAuditRepository,
+  PrismaChargeIntentRepository,
   PrismaIdempotencyRepository,
   PrismaInvoiceRepository,
   PrismaOrderRepository,
@@ -66,6 +68,7 @@ export const createRepositories = (
     outbox: new PrismaOutboxRepository(db),
     audit: new PrismaAuditRepository(db),
     idempotency: new PrismaIdempotencyRepository(db),
+    charges: new PrismaChargeIntentRepository(db, sql, lock),
     reports: new PrismaReportRepository(db, sql),
   };
 };

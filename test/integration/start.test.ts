@@ -83,11 +83,13 @@ describe('npm start on PostgreSQL (DATABASE_URL=postgresql://…)', () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all(
-      children.filter((c) => c.exitCode === null).map((c) => {
-        const exited = new Promise((r) => c.once('exit', r));
-        c.kill('SIGTERM');
-        return exited;
-      }),
+      children
+        .filter((c) => c.exitCode === null)
+        .map((c) => {
+          const exited = new Promise((r) => c.once('exit', r));
+          c.kill('SIGTERM');
+          return exited;
+        }),
     );
     await pg?.stop();
   });

@@ -1,5 +1,6 @@
 import type {
   AuditEntry,
+  ChargeIntent,
   DirectoryUser,
   IdempotencyRecord,
   Invoice,
@@ -32,6 +33,7 @@ export interface MemoryState {
   outbox: NotificationIntent[];
   audit: AuditEntry[];
   idempotency: IdempotencyRecord[];
+  charges: ChargeIntent[];
 }
 
 export const emptyState = (): MemoryState => ({
@@ -47,6 +49,7 @@ export const emptyState = (): MemoryState => ({
   outbox: [],
   audit: [],
   idempotency: [],
+  charges: [],
 });
 
 const conflict = (what: string) => new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`);
@@ -308,6 +311,30 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       if (st.idempotency.some((x) => x.tenantId === r.tenantId && x.key === r.key)) throw conflict('idempotency key');
       st.idempotency.push({ ...r });
     },
+  },
+  charges: {
+    get: async (tenantId, key) => {
+      const hit = st.charges.find((c) => c.tenantId === tenantId && c.key === key);
+      return hit ? { ...hit } : null;
+    },
+    add: async (c) => {
+      if (st.charges.some((x) => x.tenantId === c.tenantId && x.key === c.key)) throw conflict('charge intent');
+      st.charges.push({ ...c });
+    },
+    settle: async (c) => {
+      const i = st.charges.findIndex((x) => x.tenantId === c.tenantId && x.key === c.key && x.status === 'Pending');
+      if (i < 0) throw conflict('charge intent');
+      st.charges[i] = { ...c };
+    },
+    removePending: async (tenantId, key) => {
+      st.charges = st.charges.filter((x) => !(x.tenantId === tenantId && x.key === key && x.status === 'Pending'));
+    },
+    listPending: async (before, limit) =>
+      st.charges
+        .filter((c) => c.status === 'Pending' && c.createdAt < before)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .slice(0, limit)
+        .map((c) => ({ ...c })),
   },
   reports: {
     spendTotals: async (tenantId, from, to) => {

@@ -12,6 +12,7 @@ export const TENANT_TABLES = [
   'PurchaseRequest',
   'AuditEntry',
   'IdempotencyRecord',
+  'ChargeIntent',
   'OutboxNotification',
 ];
 

@@ -1,0 +1,93 @@
+import { openDatabase, type Database } from '../../prisma/client';
+import { PrismaOutboxQueue } from '../../prisma/outbox-queue';
+import { createRepositories } from '../../prisma/repositories';
+import type { NotificationIntent } from '../../domain/model';
+import { freshPostgresDatabase, type TestDatabase } from '../support/db';
+
+/**
+ * Two instances' outbox senders on one PostgreSQL database claim at the same time: every row is
+ * claimed by exactly one of them (FOR UPDATE SKIP LOCKED), and neither waits for the other's claim.
+ */
+describe('outbox claims across instances (PostgreSQL)', () => {
+  let t: TestDatabase;
+  let second: Database;
+  beforeAll(async () => {
+    t = await freshPostgresDatabase('outbox_claims');
+    second = await openDatabase(t.url);
+  }, 120_000);
+  afterAll(async () => {
+    await second?.close();
+    await t?.close();
+  });
+
+  const notifications = (tenants: number, perTenant: number, prefix: string): NotificationIntent[] =>
+    Array.from(
+      { length: tenants * perTenant },
+      (_, i) =>
+        ({
+          id: `${prefix}-${String(i).padStart(4, '0')}`,
+          tenantId: `${prefix}-tenant-${i % tenants}`,
+          recipient: { kind: 'user', userId: `u-${i % 40}` },
+          kind: 'LicenseAssigned',
+          data: { subscriptionId: 's1', productId: 'p', productName: 'Power BI Pro' },
+          createdAt: new Date(Date.UTC(2026, 11, 1, 12, 0, 0, i)),
+        }) as NotificationIntent,
+    );
+  const add = (rows: NotificationIntent[]) => t.db.writer.$transaction((tx) => createRepositories(tx).outbox.add(rows));
+
+  it('four senders on two instances claiming 25 at a time in parallel: each row claimed once, all claimed, each tenant by one sender', async () => {
+    await add(notifications(6, 100, 'a'));
+    const queues = [new PrismaOutboxQueue(t.db), new PrismaOutboxQueue(second), new PrismaOutboxQueue(t.db), new PrismaOutboxQueue(second)];
+    const now = new Date(Date.UTC(2026, 11, 1, 13));
+    const claimedBy = new Map<string, number>();
+    const tenantsOf = new Map<string, Set<number>>();
+    const duplicates: string[] = [];
+    await Promise.all(
+      queues.map(async (queue, q) => {
+        for (;;) {
+          const batch = await queue.claim(now, 25, 60_000, 5);
+          if (batch.length === 0) return;
+          for (const row of batch) {
+            if (claimedBy.has(row.id)) duplicates.push(row.id);
+            claimedBy.set(row.id, q);
+            tenantsOf.set(row.tenantId, (tenantsOf.get(row.tenantId) ?? new Set()).add(q));
+            expect(row.attempts).toBe(1);
+            expect(row.claimToken.startsWith(`${queue.holder}/`)).toBe(true);
+          }
+        }
+      }),
+    );
+    expect(duplicates).toEqual([]);
+    expect(claimedBy.size).toBe(600);
+    // The Teams limits are counted by the one sender that drains a tenant.
+    for (const [, senders] of tenantsOf) expect(senders.size).toBe(1);
+    // Done with these: as if sent, so the next test starts from an empty outbox.
+    await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'a-%'`);
+  });
+
+  it('a sender that stops: its tenant is taken over when the lease ends, its unsent claims at once, its sends in flight handed to the in-doubt settlement', async () => {
+    await add(notifications(1, 10, 'b'));
+    const a = new PrismaOutboxQueue(t.db, { tenantLeaseMs: 15_000 });
+    const b = new PrismaOutboxQueue(second, { tenantLeaseMs: 15_000 });
+    const t0 = new Date(Date.UTC(2026, 11, 1, 14));
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const claimedByA = await a.claim(at(0), 5, 60_000, 5);
+    expect(claimedByA).toHaveLength(5);
+    expect(await a.beginSend(claimedByA[0], at(1), 60_000)).toBe(true); // in flight when A stops
+    // A stops here (kill -9). While its tenant lease lasts, B takes nothing of that tenant.
+    expect(await b.claim(at(10), 25, 60_000, 5)).toEqual([]);
+    // 15 s after A's last renewal (its beginSend at 1 s) the tenant is B's: the 5 rows A never claimed
+    // and the 4 A claimed but never began, without waiting out A's 60 s claims.
+    const taken = await b.claim(at(17), 25, 60_000, 5);
+    expect(taken.map((r) => r.id).sort()).toEqual(
+      notifications(1, 10, 'b')
+        .slice(1)
+        .map((r) => r.id),
+    );
+    // The send A began is settled as in doubt at once (not sent again under "hold").
+    expect(await b.settleInDoubt(at(17), 'hold', 5)).toEqual([claimedByA[0].id]);
+    // A, had it only stalled, can begin nothing more there.
+    expect(await a.beginSend(claimedByA[1], at(18), 60_000)).toBe(false);
+    expect(await b.beginSend(taken[0], at(18), 60_000)).toBe(true);
+  });
+});
