@@ -5,7 +5,7 @@
  *
  * In-process: `new BenchConnector().start()`. As a process of its own (so that its work is not
  * mixed with the load generator's): `node --import tsx bench/connector-stand-in.ts`, which reports
- * its port over IPC and answers `GET /stats`.
+ * its port over IPC and answers `GET /stats` and `GET /arrivals` (the notifications, with their arrival times).
  */
 import http from 'node:http';
 
@@ -66,6 +66,11 @@ export class BenchConnector {
       if (req.method === 'GET' && url === '/stats') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.stats()));
+        return;
+      }
+      if (req.method === 'GET' && url === '/arrivals') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(this.arrivals));
         return;
       }
       const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);

@@ -67,7 +67,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   const chargeSweep = () => {
     if (sweeping) return;
     sweeping = true;
-    settleStalledCharges(deps)
+    settleStalledCharges(deps, { olderThanMs: config.chargeRecoveryAfterSeconds * 1000 })
       .then((r) => {
         if (r.settled.length || r.failed.length) logger.info({ settled: r.settled, failed: r.failed }, 'stalled charges settled');
       })
@@ -76,14 +76,17 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
         sweeping = false;
       });
   };
-  timers.push(setTimeout(chargeSweep, 3_000), setInterval(chargeSweep, 60_000));
+  const sweepEveryMs = Math.min(60_000, config.chargeRecoveryAfterSeconds * 500);
+  timers.push(setTimeout(chargeSweep, 3_000), setInterval(chargeSweep, sweepEveryMs));
   timers.forEach((t) => t.unref());
 
   const conversations = new PrismaConversationStore(db);
   const adapter = createAdapter(config, logger);
+  const queue = new PrismaOutboxQueue(db);
+  if (db.engine === 'postgresql') logger.info({ holder: queue.holder }, 'outbox sender: tenant leases held as this holder');
   const sender = new OutboxSender(
     {
-      queue: new PrismaOutboxQueue(db),
+      queue,
       conversations,
       adapter,
       appId: config.bot.appId,

@@ -42,6 +42,12 @@ const schema = z
     MicrosoftAppPassword: z.string().min(1).optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
     MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
+    CHARGE_RECOVERY_AFTER_SECONDS: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int('must be a whole number')
+      .min(1, 'must be 1-3600')
+      .max(3600, 'must be 1-3600')
+      .default(120),
     OUTBOX_INTERVAL_MS: z.coerce
       .number({ message: 'must be a number of milliseconds' })
       .int('must be a whole number')
@@ -107,6 +113,8 @@ export interface AppConfig {
   paymentSandboxSecret: string;
   seedDemo: boolean;
   billingIntervalMinutes: number;
+  /** How old a charge still Pending must be before the recovery sweep finishes it (longer than a charge takes). */
+  chargeRecoveryAfterSeconds: number;
   reminderDays: number;
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
@@ -166,6 +174,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     paymentSandboxSecret: c.PAYMENT_SANDBOX_SECRET ?? DEV_PAYMENT_SECRET,
     seedDemo: c.SEED_DEMO ?? c.NODE_ENV === 'development',
     billingIntervalMinutes: c.BILLING_INTERVAL_MINUTES,
+    chargeRecoveryAfterSeconds: c.CHARGE_RECOVERY_AFTER_SECONDS,
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,

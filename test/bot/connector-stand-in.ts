@@ -4,6 +4,8 @@ export interface Recorded {
   /** 'reply' when posted to …/activities/{id}: botbuilder's proactive sends take that path too. */
   kind: 'reply' | 'send' | 'update';
   conversationId: string;
+  /** When it arrived (Date.now()), to measure send rates. */
+  at: number;
   activity: { type?: string; text?: string; attachments?: unknown[]; replyToId?: string; [k: string]: unknown };
 }
 
@@ -46,6 +48,7 @@ export class ConnectorStandIn {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const at = Date.now();
     let body = '';
     req.on('data', (d) => {
       body += d;
@@ -76,7 +79,7 @@ export class ConnectorStandIn {
       }
       if (act && (req.method === 'POST' || req.method === 'PUT')) {
         const activity = JSON.parse(body || '{}');
-        this.recorded.push({ kind: req.method === 'PUT' ? 'update' : act[2] ? 'reply' : 'send', conversationId: act[1], activity });
+        this.recorded.push({ kind: req.method === 'PUT' ? 'update' : act[2] ? 'reply' : 'send', conversationId: act[1], at, activity });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `activity-${++this.seq}` }));
         return;
