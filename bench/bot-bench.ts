@@ -6,6 +6,7 @@
  *   npm run bench:bot -- --duration 5 --warmup 2 --connections 10
  *   npm run bench:bot -- --cpu-prof        # also writes a V8 CPU profile of our server to bench/.data/
  *   npm run bench:bot -- --only "help,my purchases"
+ *   npm run bench:bot -- --postgres          # our server on PostgreSQL (a throwaway cluster): its own section
  *   npm run bench:bot -- --dev             # our server through tsx, as `npm run dev` runs it
  *   npm run bench:bot -- --no-start-flags  # the production build without package.json's V8 flags
  *   npm run bench:bot -- --start-flags "--max-semi-space-size=8"  # the production build with other V8 flags
@@ -23,8 +24,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { DEMO_TENANT_ID, DEMO_USERS, seedDemoTenant } from '../prisma/seed-demo';
-import { applyMigrations } from '../prisma/migrate';
-import { openDatabase } from '../prisma/client';
+import { migrateDatabase, openDatabase } from '../prisma/client';
+import { startPostgres } from '../test/support/postgres';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { CATALOG } from '../domain/catalog/catalog-data';
@@ -45,6 +46,8 @@ const DURATION = Number(option('duration', '10'));
 const WARMUP = Number(option('warmup', '3'));
 const CONNECTIONS = Number(option('connections', '10'));
 const CPU_PROF = flag('cpu-prof');
+/** Our server on PostgreSQL (a throwaway cluster on this machine) instead of a SQLite file. */
+const POSTGRES = flag('postgres');
 /** Run our server through tsx (`npm run dev`) instead of the production build `npm start` runs. */
 const DEV = flag('dev');
 /** The node flags of package.json's start script, so the server runs exactly as `npm start` runs it. */
@@ -54,7 +57,7 @@ const ONLY = option('only', '')
   .map((s) => s.trim())
   .filter(Boolean);
 const ROOT = path.join(__dirname, '..');
-const DATA = path.join(__dirname, '.data', 'bot');
+const DATA = path.join(__dirname, '.data', POSTGRES ? 'bot-pg' : 'bot');
 
 // ---- activities, as Teams sends them (see test/bot/harness.ts)
 const BOT = { id: '28:purchases-bot', name: 'Purchases' };
@@ -322,7 +325,7 @@ const sample = async (s: Scenario, url: string, connectorUrl: string): Promise<s
  * license them on (she is in no other scenario, so the read scenarios see the demo tenant as it is).
  */
 const seedWriteData = async (url: string): Promise<void> => {
-  applyMigrations(url);
+  await migrateDatabase(url);
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   try {
     await seedCatalog(db.writer);
@@ -360,7 +363,9 @@ const seedWriteData = async (url: string): Promise<void> => {
 const main = async () => {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  await seedWriteData(`file:${path.join(DATA, 'bot.db')}`);
+  const cluster = POSTGRES ? await startPostgres() : null;
+  const databaseUrl = cluster ? await cluster.createDatabase('bot') : `file:${path.join(DATA, 'bot.db')}`;
+  await seedWriteData(databaseUrl);
   const connector = await startConnector();
   const [echoPort, ourPort] = [await freePort(), await freePort()];
   const log = openSync(path.join(DATA, 'server.log'), 'a');
@@ -379,7 +384,7 @@ const main = async () => {
       NODE_ENV: 'development',
       PORT: String(ourPort),
       HOST: '127.0.0.1',
-      DATABASE_URL: `file:${path.join(DATA, 'bot.db')}`,
+      DATABASE_URL: databaseUrl,
       SEED_DEMO: 'true',
       BILLING_INTERVAL_MINUTES: '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -421,6 +426,7 @@ const main = async () => {
     report(runs, samples);
   } finally {
     await Promise.all([stopChild(ours), stopChild(echo), stopChild(connector.child)]);
+    await cluster?.stop();
   }
   if (CPU_PROF) console.log(`CPU profile written to ${DATA}`);
 };
@@ -456,11 +462,11 @@ const report = (runs: Run[], samples: Record<string, string>) => {
       md: `| ${r.name} | ${r.kind} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.repliesPerRequest.toFixed(2)} | ${r.serverCpuMsPerRequest.toFixed(2)} | ${r.target === 'echo' ? '—' : pct(rpsRatio)} | ${r.target === 'echo' ? '—' : `${p99Ratio.toFixed(2)}×`} | ${r.target === 'echo' ? '—' : `${b.rps.toFixed(0)}, ${b.p99.toFixed(2)}${r.around ? ` (${r.around.runs.map((n) => n.replace(/.*\((\d+)\)$/, '$1')).join(' and ')})` : ' (best)'}`} | ${met === null ? '—' : ok(met)} | ${vsSame} |`,
     };
   });
-  const md = `## Bot: turns through POST /api/messages against botbuilder's echo bot
+  const md = `## Bot${POSTGRES ? ' on PostgreSQL' : ''}: turns through POST /api/messages against botbuilder's echo bot
 
-Command: \`npm run bench:bot\` (bench/bot-bench.ts; about ${Math.ceil((runs.length * (WARMUP + DURATION + 1)) / 60)} minutes; \`--cpu-prof\` also writes a V8 profile of our
+Command: \`npm run bench:bot${POSTGRES ? ' -- --postgres' : ''}\` (bench/bot-bench.ts; about ${Math.ceil((runs.length * (WARMUP + DURATION + 1)) / 60)} minutes; \`--cpu-prof\` also writes a V8 profile of our
 server to bench/.data/bot/). Our server runs as \`npm start\` runs it: ${DEV ? 'here through tsx (--dev)' : "the production build (scripts/start.js, package.json's V8 flags)"} (restify 11, botbuilder 4.23
-CloudAdapter, Prisma 7 on a fresh SQLite file with the demo tenant, reads through prisma/sql-reader.ts, pino at \`info\`, outbox sender polling),
+CloudAdapter, Prisma 7 ${POSTGRES ? 'on PostgreSQL 15 (a throwaway cluster on the same 2 cores, loopback TCP, fsync off) through @prisma/adapter-pg, reads through prisma/postgres-database.ts' : 'on a fresh SQLite file, reads through prisma/sql-reader.ts'} with the demo tenant, pino at \`info\`, outbox sender polling),
 without an app id; the baseline is botbuilder's echo bot sample on the same stack (bench/echo-bot.ts). Both
 reply to a loopback Bot Connector stand-in in a process of its own. autocannon: ${CONNECTIONS} connections, ${WARMUP} s
 warm-up then ${DURATION} s per row, one activity body per row (Megan's 1:1 chat for \`help\` and \`my purchases\`,
@@ -488,8 +494,8 @@ ${Object.entries(samples)
   .map(([k, v]) => `- ${k}: \`${v.replace(/`/g, "'")}\``)
   .join('\n')}
 `;
-  writeResultsSection('bot', md + BOT_NOTES);
-  writeResultsJson('results-bot.json', {
+  writeResultsSection(POSTGRES ? 'bot-pg' : 'bot', POSTGRES ? md : md + BOT_NOTES);
+  writeResultsJson(POSTGRES ? 'results-bot-pg.json' : 'results-bot.json', {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
     settings: { connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION },

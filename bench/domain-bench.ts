@@ -7,6 +7,7 @@
  *
  *   npm run bench             # ×1: rewrites its section of bench/RESULTS.md, and bench/results.json
  *   npm run bench -- --x10    # ×10: its own section, and bench/results-x10.json
+ *   npm run bench -- --postgres [--x10]   # the same on PostgreSQL (a throwaway cluster): results-pg[-x10].json
  *
  * Each run also rewrites the ×1-vs-×10 table from both JSON files (the other one as last committed).
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
@@ -16,8 +17,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { applyMigrations } from '../prisma/migrate';
-import { openDatabase } from '../prisma/client';
+import { Client as PgClient } from 'pg';
+import { startPostgres, type PostgresCluster } from '../test/support/postgres';
+import { migrateDatabase, openDatabase } from '../prisma/client';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { CATALOG } from '../domain/catalog/catalog-data';
@@ -34,6 +36,10 @@ import { resultsDir, writeResultsJson, writeResultsSection } from './results-md'
 import { startScriptFlags } from './start-flags';
 
 const SCALE = process.argv.includes('--x10') ? 10 : 1;
+const POSTGRES = process.argv.includes('--postgres');
+const ENGINE = POSTGRES ? 'PostgreSQL' : 'SQLite';
+/** Result files and sections: SQLite's keep their names, PostgreSQL's add "-pg". */
+const tag = (base: string) => (POSTGRES ? `${base}-pg` : base);
 const USERS = 10_000 * SCALE;
 const SUBSCRIPTIONS = 5_000 * SCALE;
 const PER_SUBSCRIPTION = 10; // 50,000 assignments (×10: 500,000)
@@ -43,6 +49,15 @@ const TENANT = 'bench-tenant';
 const WIDTH = Math.max(5, String(USERS - 1).length);
 const LABEL = SCALE === 1 ? '×1' : `×${SCALE}`;
 
+// Count SQL statements as PostgreSQL's driver sends them: every query of a pg connection, through Prisma or not.
+{
+  const proto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    statements++;
+    return original.apply(this, args);
+  };
+}
 // Count SQL statements as SQLite runs them. Statements stay prepared (prisma/client.ts, prisma/sql-reader.ts),
 // so it is every run of a better-sqlite3 statement that counts, through Prisma or not.
 let statements = 0;
@@ -108,13 +123,12 @@ const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: 
 /** SQLite's text for a date, as Prisma writes it (prisma/sql-reader.ts). */
 const iso = (d: Date) => d.toISOString().replace('Z', '+00:00');
 
-/**
- * Bulk seed (data volume, not behaviour) on a connection of its own, in one transaction: multi-row
- * INSERTs of up to 500 rows, prepared once per table. ×10 takes seconds, not minutes.
- */
-const seed = (file: string) => {
-  const db = new Database(file, { timeout: 30_000 });
-  const insert = (table: string, cols: readonly string[], rows: Iterable<unknown[]>) => {
+type Insert = (table: string, cols: readonly string[], rows: Iterable<unknown[]>) => Promise<number>;
+
+/** Multi-row INSERTs of up to 500 rows, prepared once per table: SQLite on its own connection. */
+const sqliteInserter =
+  (db: Database.Database): Insert =>
+  async (table, cols, rows) => {
     const per = Math.min(500, Math.floor(30_000 / cols.length));
     const values = (n: number) => Array.from({ length: n }, () => `(${cols.map(() => '?').join(', ')})`).join(', ');
     const sql = (n: number) => `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${values(n)}`;
@@ -134,28 +148,66 @@ const seed = (file: string) => {
     if (n > 0) db.prepare(sql(n)).run(batch);
     return count;
   };
+
+/** The same on PostgreSQL, with $n parameters (0/1 and ISO texts are valid input for its boolean and timestamp columns). */
+const postgresInserter =
+  (client: PgClient): Insert =>
+  async (table, cols, rows) => {
+    const per = Math.min(1000, Math.floor(60_000 / cols.length));
+    const sql = (n: number) =>
+      `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${Array.from({ length: n }, (_, r) => `(${cols.map((_c, k) => `$${r * cols.length + k + 1}`).join(', ')})`).join(', ')}`;
+    let batch: unknown[] = [];
+    let n = 0;
+    let count = 0;
+    for (const row of rows) {
+      batch.push(...row);
+      count++;
+      if (++n === per) {
+        await client.query(sql(n), batch);
+        batch = [];
+        n = 0;
+      }
+    }
+    if (n > 0) await client.query(sql(n), batch);
+    return count;
+  };
+
+/**
+ * Bulk seed (data volume, not behaviour) on a connection of its own, in one transaction: multi-row
+ * INSERTs. ×10 takes seconds, not minutes.
+ */
+const seed = async (url: string) => {
+  const sqlite = POSTGRES ? null : new Database(url.slice('file:'.length), { timeout: 30_000 });
+  const pg = POSTGRES ? new PgClient({ connectionString: url }) : null;
+  await pg?.connect();
+  const insert: Insert = sqlite ? sqliteInserter(sqlite) : postgresInserter(pg!);
+  const exec = async (text: string, values: unknown[] = []) => {
+    if (sqlite) sqlite.prepare(text.replace(/\$\d+/g, '?')).run(values);
+    else await pg!.query(text, values);
+  };
   const now = new Date();
   const expires = iso(new Date(now.getTime() + 30 * 86_400_000));
   const counts: Record<string, number> = {};
-  db.transaction(() => {
-    db.prepare('INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES (?, ?, ?, ?, ?, ?)').run(
+  await exec('BEGIN');
+  {
+    await exec('INSERT INTO "Tenant" ("id", "name", "kind", "country", "requireApproval", "createdAt") VALUES ($1, $2, $3, $4, $5, $6)', [
       TENANT,
       'Bench',
       'Commercial',
       'US',
       0,
       iso(now),
-    );
-    db.prepare('INSERT INTO "RoleAssignment" ("tenantId", "userId", "role", "grantedBy", "grantedAt") VALUES (?, ?, ?, ?, ?)').run(TENANT, ADMIN, 'GlobalAdmin', null, iso(now));
+    ]);
+    await exec('INSERT INTO "RoleAssignment" ("tenantId", "userId", "role", "grantedBy", "grantedAt") VALUES ($1, $2, $3, $4, $5)', [TENANT, ADMIN, 'GlobalAdmin', null, iso(now)]);
     const user = (i: number) => ({ displayName: displayNameOf(i), email: `${nameOf(i).first}.${nameOf(i).last}.${i}@bench.example`.toLowerCase() });
-    counts.users = insert(
+    counts.users = await insert(
       'DirectoryUser',
       ['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'],
       (function* () {
         for (let i = 0; i < USERS; i++) yield [TENANT, userId(i), user(i).displayName, user(i).email, 0, 1];
       })(),
     );
-    counts.searchTerms = insert(
+    counts.searchTerms = await insert(
       'DirectorySearchTerm',
       ['tenantId', 'term', 'userId'],
       (function* () {
@@ -164,7 +216,7 @@ const seed = (file: string) => {
     );
     const SUB_COLS = ['id', 'tenantId', 'productId', 'purchaserId', 'origin', 'status', 'quantity', 'billingFrequency', 'unitPriceMinor', 'currency', 'recurring', 'isTrial'];
     const CARD_COLS = ['cardToken', 'cardBrand', 'cardLast4', 'cardExpMonth', 'cardExpYear', 'startedAt', 'expiresAt', 'createdAt', 'version'];
-    counts.subscriptions = insert(
+    counts.subscriptions = await insert(
       'Subscription',
       [...SUB_COLS, ...CARD_COLS],
       (function* () {
@@ -193,7 +245,7 @@ const seed = (file: string) => {
         }
       })(),
     );
-    counts.assignments = insert(
+    counts.assignments = await insert(
       'LicenseAssignment',
       ['id', 'tenantId', 'subscriptionId', 'userId', 'assignedAt', 'assignedBy'],
       (function* () {
@@ -204,7 +256,7 @@ const seed = (file: string) => {
           }
       })(),
     );
-    counts.invoices = insert(
+    counts.invoices = await insert(
       'Invoice',
       ['id', 'tenantId', 'subscriptionId', 'purchaserId', 'amountMinor', 'currency', 'status', 'description', 'issuedAt', 'paidAt'],
       (function* () {
@@ -217,20 +269,22 @@ const seed = (file: string) => {
         }
       })(),
     );
-  })();
+  }
+  await exec('COMMIT');
   // A server that has been running has checkpointed long since; a 100 MB WAL would slow every read.
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  sqlite?.pragma('wal_checkpoint(TRUNCATE)');
+  sqlite?.close();
+  await pg?.end();
   return counts;
 };
 
 const main = async () => {
-  const dir = path.join(__dirname, '.data', `domain-x${SCALE}`);
+  const dir = path.join(__dirname, '.data', tag(`domain-x${SCALE}`));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'bench.db');
-  const url = `file:${file}`;
-  applyMigrations(url);
+  const cluster: PostgresCluster | null = POSTGRES ? await startPostgres() : null;
+  const url = cluster ? await cluster.createDatabase('bench') : `file:${path.join(dir, 'bench.db')}`;
+  await migrateDatabase(url);
   // No periodic check during the run: the refresh after the seed below is the one the server's would make.
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   await seedCatalog(db.writer);
@@ -245,7 +299,7 @@ const main = async () => {
   };
 
   const t0 = performance.now();
-  const seeded = seed(file);
+  const seeded = await seed(url);
   const seedSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const analyzed = await db.refreshStatistics();
@@ -304,7 +358,7 @@ const main = async () => {
   const startFlags = startScriptFlags();
   const child = spawnSync(
     process.execPath,
-    [...startFlags, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), file, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)],
+    [...startFlags, '--expose-gc', '--import', 'tsx', path.join(__dirname, 'export-run.ts'), url, TENANT, ADMIN, String(SUBSCRIPTIONS), String(WIDTH)],
     {
       encoding: 'utf8',
     },
@@ -326,10 +380,13 @@ const main = async () => {
   const expectedRows = SUBSCRIPTIONS * PER_SUBSCRIPTION;
   const exportPass = rowsPerSecond >= 50_000 && rssGrowthMb <= 60;
   const flat = pageSizeStatements[10] === pageSizeStatements[100];
-  const md = `## Domain ${LABEL}: use cases over Prisma + SQLite
+  const md = `## Domain ${LABEL}: use cases over Prisma + ${ENGINE}
 
-Command: \`npm run bench${SCALE === 1 ? '' : ' -- --x10'}\` (bench/domain-bench.ts). Fresh SQLite file (WAL) through Prisma 7 and the
-better-sqlite3 driver adapter, the real unit of work and use cases (authorization, validation and
+Command: \`npm run bench${SCALE === 1 && !POSTGRES ? '' : ` --${POSTGRES ? ' --postgres' : ''}${SCALE === 1 ? '' : ' --x10'}`}\` (bench/domain-bench.ts). ${
+    POSTGRES
+      ? 'A fresh database on a throwaway PostgreSQL 15 cluster on this machine (loopback TCP, fsync off as in the tests) through Prisma 7 and @prisma/adapter-pg'
+      : 'Fresh SQLite file (WAL) through Prisma 7 and the better-sqlite3 driver adapter'
+  }, the real unit of work and use cases (authorization, validation and
 mapping included). Data: ${seeded.users.toLocaleString('en-US')} users (${seeded.searchTerms.toLocaleString('en-US')} search terms), ${seeded.subscriptions.toLocaleString('en-US')} subscriptions, ${seeded.assignments.toLocaleString('en-US')} license assignments, ${seeded.invoices.toLocaleString('en-US')} invoices in one tenant;
 seeded in ${seedSeconds.toFixed(1)} s (batched INSERTs), then the statistics refresh the server runs after a large change (${analyzed.length} tables, ${analyzeMs.toFixed(0)} ms).
 
@@ -351,9 +408,11 @@ ${rowsMd.join('\n')}
 Statements per admin purchases page, by page size: 10 → ${pageSizeStatements[10]}, 25 → ${pageSizeStatements[25]}, 100 → ${pageSizeStatements[100]} (${flat ? 'constant ✅' : 'grows ❌'}).
 `;
   const result: BenchResult = { scale: SCALE, seeded, seedSeconds, stats, export: { ...exported, rowsPerSecond, pass: exportPass }, pageSizeStatements };
-  writeResultsSection(SCALE === 1 ? 'domain' : `domain-x${SCALE}`, SCALE === 1 ? md + NOTES : md);
+  writeResultsSection(tag(SCALE === 1 ? 'domain' : `domain-x${SCALE}`), SCALE === 1 && !POSTGRES ? md + NOTES : md);
   writeResultsJson(resultsFile(SCALE), result);
-  writeScaleTable();
+  if (!POSTGRES) writeScaleTable();
+  writeEngineTable();
+  await cluster?.stop();
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
 };
 
@@ -367,7 +426,40 @@ interface BenchResult {
 }
 
 const met = (s: Stat) => (s.kind === 'read' ? s.p50 <= 5 && s.p99 <= 20 : s.p50 <= 10);
-const resultsFile = (scale: number) => (scale === 1 ? 'results.json' : `results-x${scale}.json`);
+const resultsFile = (scale: number, postgres = POSTGRES) => `results${postgres ? '-pg' : ''}${scale === 1 ? '' : `-x${scale}`}.json`;
+
+/** SQLite and PostgreSQL side by side at ×1 and ×10, from the four JSON files (as last run or committed). */
+const writeEngineTable = () => {
+  const read = (scale: number, postgres: boolean): BenchResult | null => {
+    const f = path.join(resultsDir(), resultsFile(scale, postgres));
+    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as BenchResult) : null;
+  };
+  const runs = [read(1, false), read(1, true), read(10, false), read(10, true)];
+  if (runs.some((r) => r === null)) return;
+  const [s1, p1, s10, p10] = runs as BenchResult[];
+  const cell = (r: BenchResult, name: string) => {
+    const s = r.stats.find((x) => x.name === name);
+    return s ? `${s.p50.toFixed(2)} / ${s.p99.toFixed(2)}${met(s) ? '' : ' ❌'}` : '—';
+  };
+  const rows = s1.stats.map((a) => `| ${a.name} | ${a.kind} | ${cell(s1, a.name)} | ${cell(p1, a.name)} | ${cell(s10, a.name)} | ${cell(p10, a.name)} |`);
+  const ex = (r: BenchResult) => `${Math.round(r.export.rowsPerSecond).toLocaleString('en-US')} rows/s, RSS +${r.export.warm.rssGrowthMb.toFixed(1)} MB`;
+  writeResultsSection(
+    'domain-engines',
+    `## Domain: SQLite and PostgreSQL side by side
+
+From bench/results.json, results-x10.json, results-pg.json and results-pg-x10.json (\`npm run bench [-- --x10]\` and
+\`npm run bench -- --postgres [--x10]\` each rewrite this table). p50 / p99 in ms; targets at every volume and on both
+engines: reads p50 ≤ 5 and p99 ≤ 20, writes p50 ≤ 10 (❌ where missed). PostgreSQL runs on the same 2 shared cores
+as the benchmark, over loopback TCP: every statement is a round trip to another process, where SQLite's is a
+function call.
+
+| Operation | Kind | SQLite ×1 | PostgreSQL ×1 | SQLite ×10 | PostgreSQL ×10 |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+| CSV export (warm) | export | ${ex(s1)} | ${ex(p1)} | ${ex(s10)} | ${ex(p10)} |
+`,
+  );
+};
 
 /** ×1 and ×10 side by side, from the two JSON files (whichever ran last, the other as committed). */
 const writeScaleTable = () => {

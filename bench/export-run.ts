@@ -1,7 +1,7 @@
 /**
  * Child process of domain-bench.ts: measures the CSV export of every licensed user in a process of
  * its own, so its RSS growth is not hidden by (or blamed on) the benchmark's other work.
- * Usage: node --expose-gc --import tsx bench/export-run.ts <sqlite file> <tenant> <actor> <subscription count> [id width]
+ * Usage: node --expose-gc --import tsx bench/export-run.ts <database url> <tenant> <actor> <subscription count> [id width]
  */
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../prisma/client';
@@ -10,10 +10,10 @@ import { exportLicensedUsers } from '../domain/admin/export-licensed-users';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import type { Deps } from '../domain/ports';
 
-const [file, tenantId, actorId, count, width = '5'] = process.argv.slice(2);
+const [url, tenantId, actorId, count, width = '5'] = process.argv.slice(2);
 
 const main = async () => {
-  const db = await openDatabase(`file:${file}`, { statisticsIntervalMs: 0 });
+  const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments: new SandboxPaymentProvider('bench-secret-0123456789'),

@@ -42,6 +42,7 @@ const schema = z
     MicrosoftAppPassword: z.string().min(1).optional(),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).optional(),
     MicrosoftAppTenantId: z.string().regex(GUID, 'must be a tenant id (GUID)').optional(),
+    EVENT_LOOP_LOG_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number').min(0, 'must be 0 (off) or more').max(3_600_000).default(0),
     CHARGE_RECOVERY_AFTER_SECONDS: z.coerce
       .number({ message: 'must be a number of seconds' })
       .int('must be a whole number')
@@ -115,6 +116,8 @@ export interface AppConfig {
   billingIntervalMinutes: number;
   /** How old a charge still Pending must be before the recovery sweep finishes it (longer than a charge takes). */
   chargeRecoveryAfterSeconds: number;
+  /** Log the event loop's delay this often (0: never). */
+  eventLoopLogMs: number;
   reminderDays: number;
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
@@ -175,6 +178,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     seedDemo: c.SEED_DEMO ?? c.NODE_ENV === 'development',
     billingIntervalMinutes: c.BILLING_INTERVAL_MINUTES,
     chargeRecoveryAfterSeconds: c.CHARGE_RECOVERY_AFTER_SECONDS,
+    eventLoopLogMs: c.EVENT_LOOP_LOG_MS,
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
@@ -193,3 +197,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     },
   };
 };
+
+/** A database URL as it may be logged: a PostgreSQL URL's password never reaches the logs. */
+export const withoutPassword = (url: string): string => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');

@@ -1,7 +1,19 @@
-import { ConfigError, loadConfig } from './config';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ConfigError, loadConfig, withoutPassword } from './config';
 import { createLogger } from './logger';
 import { createHttpServer } from './http-server';
 import { startApp } from './app';
+
+/** Every `everyMs`, the event loop's delay since the last line (p50, p99, max in ms): how long a request waited for this process. */
+const logEventLoopDelay = (logger: ReturnType<typeof createLogger>, everyMs: number): void => {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  setInterval(() => {
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    logger.info({ p50Ms: ms(histogram.percentile(50)), p99Ms: ms(histogram.percentile(99)), maxMs: ms(histogram.max) }, 'event loop delay');
+    histogram.reset();
+  }, everyMs).unref();
+};
 
 /** `npm start`: validate config, migrate and seed the database, serve, and run the billing job. */
 const main = async (): Promise<void> => {
@@ -18,7 +30,8 @@ const main = async (): Promise<void> => {
   const logger = createLogger(config.logLevel);
   const app = await startApp(config, logger);
   const server = createHttpServer(config, logger, app);
-  server.listen(config.port, config.host, () => logger.info({ url: server.url, env: config.env, database: config.databaseUrl }, 'listening'));
+  server.listen(config.port, config.host, () => logger.info({ url: server.url, env: config.env, database: withoutPassword(config.databaseUrl) }, 'listening'));
+  if (config.eventLoopLogMs > 0) logEventLoopDelay(logger, config.eventLoopLogMs);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

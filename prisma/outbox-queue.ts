@@ -161,12 +161,14 @@ export class PrismaOutboxQueue {
    */
   async beginSend(row: Pick<ClaimedNotification, 'id' | 'claimToken'> & Partial<Pick<ClaimedNotification, 'tenantId'>>, now: Date, leaseMs: number): Promise<boolean> {
     if (this.db.engine === 'postgresql' && row.tenantId !== undefined) {
-      // Only while the tenant's lease is still ours, renewed by the same statement: a sender that lost
-      // its tenant (it stalled past the lease) begins nothing more there.
+      // Only while the tenant's lease is still ours, renewed by the same statement: a sender whose
+      // tenant was taken over (it stalled past the lease and another sender claimed) begins nothing
+      // more there. A lease that ran out while this sender waited for a rate limit, and that nobody
+      // took, is still in its name: it goes on.
       const count = await this.db.writer.$executeRaw(Prisma.sql`
         WITH lease AS (
           UPDATE "OutboxLease" SET "expiresAt" = ${new Date(now.getTime() + this.tenantLeaseMs)}
-          WHERE "tenantId" = ${row.tenantId} AND "holder" = ${this.holder} AND "expiresAt" > ${now}
+          WHERE "tenantId" = ${row.tenantId} AND "holder" = ${this.holder}
           RETURNING 1)
         UPDATE "OutboxNotification" SET "sendingAt" = ${now}, "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}
         WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL AND EXISTS (SELECT 1 FROM lease)`);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../bot/config';
+import { ConfigError, loadConfig, withoutPassword } from '../../bot/config';
 
 describe('configuration', () => {
   test('defaults give a runnable development setup on the embedded SQLite file', () => {
@@ -44,5 +44,19 @@ describe('configuration', () => {
     expect(loadConfig({ MicrosoftAppId: '11111111-2222-3333-4444-555555555555', BOT_ID: '99999999-2222-3333-4444-555555555555', BOT_PASSWORD: 'x' }).bot.appId).toBe(
       '11111111-2222-3333-4444-555555555555',
     );
+  });
+});
+
+describe('the database URL in the logs', () => {
+  it('never shows a PostgreSQL password', () => {
+    expect(withoutPassword('postgresql://ssp:s3cr3t@db.example.com:5432/purchases')).toBe('postgresql://ssp:***@db.example.com:5432/purchases');
+    expect(withoutPassword('postgres://ssp:p%40ss:word@db:5432/x?sslmode=require')).toBe('postgres://ssp:***@db:5432/x?sslmode=require');
+    expect(withoutPassword('postgresql://postgres@127.0.0.1:5432/db')).toBe('postgresql://postgres@127.0.0.1:5432/db');
+    expect(withoutPassword('file:./data/app.db')).toBe('file:./data/app.db');
+  });
+
+  it('accepts PostgreSQL URLs and refuses other schemes', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@h:5432/d' }).databaseUrl).toBe('postgresql://u:p@h:5432/d');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:p@h/d' })).toThrow(ConfigError);
   });
 });
