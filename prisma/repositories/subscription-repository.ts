@@ -262,7 +262,10 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     const small = groups.filter(fits).map((g) => g.purchaserId);
     const large = groups.filter((g) => !fits(g)).map((g) => g.purchaserId);
     const compound = (whole: (ids: string[]) => Prisma.Sql, part: (purchaserId: string) => Prisma.Sql) =>
-      Prisma.join([...(small.length ? [whole(small)] : []), ...large.map((purchaserId) => Prisma.sql`SELECT * FROM (${part(purchaserId)})`)], ' UNION ALL ');
+      Prisma.join(
+        [...(small.length ? [whole(small)] : []), ...large.map((purchaserId, i) => Prisma.sql`SELECT * FROM (${part(purchaserId)}) AS ${Prisma.raw(`"part${i}"`)}`)],
+        ' UNION ALL ',
+      );
     const subsOf = Prisma.sql`SELECT s."purchaserId", s."id", s."createdAt", s."quantity", s."origin", s."expiresAt", s."assignedCount" AS "assigned" FROM "Subscription" s`;
     const usersOf = Prisma.sql`
       SELECT s."purchaserId", s."createdAt", a."subscriptionId", a."id", a."userId", u."displayName", u."email"

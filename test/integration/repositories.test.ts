@@ -233,6 +233,25 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect((await repos.subscriptions.get(T1, s.id))?.quantity).toBe(5);
     });
 
+    test('licenseGroups: a purchaser beyond the caps gets the first rows of each kind, others whole (the SQL both engines run)', async () => {
+      const P = 'CFQ7TTC0J203';
+      const subs = Array.from({ length: 5 }, (_, i) => subscription({ productId: P, purchaserId: 'grace', createdAt: day(10 + i) }));
+      subs.push(subscription({ productId: P, purchaserId: 'heidi', createdAt: day(20) }));
+      for (const s of subs) {
+        await repos.subscriptions.create(s);
+        await repos.assignments.add([assignment(s, `${s.id}-u1`), assignment(s, `${s.id}-u2`)]);
+      }
+      const page = await repos.subscriptions.licenseGroups(T1, P, undefined, 1, 10, { subscriptions: 2, users: 3 });
+      expect(page.total).toBe(2);
+      const [grace, heidi] = page.items;
+      expect(grace).toMatchObject({ purchaserId: 'grace', subscriptionCount: 5, userCount: 10 });
+      expect(grace.subscriptions.map((x) => x.id)).toEqual([subs[0].id, subs[1].id]);
+      expect(grace.users.map((u) => u.subscriptionId)).toEqual([subs[0].id, subs[0].id, subs[1].id]);
+      expect(heidi).toMatchObject({ purchaserId: 'heidi', subscriptionCount: 1, userCount: 2 });
+      expect(heidi.subscriptions).toHaveLength(1);
+      expect(heidi.users).toHaveLength(2);
+    });
+
     describe('queries', () => {
       const P = 'CFQ7TTC0LH2H';
       const mine: Subscription[] = [];
