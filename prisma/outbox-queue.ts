@@ -103,8 +103,8 @@ export class PrismaOutboxQueue {
    *
    * 1. takes or renews the lease of every tenant with due rows that no live lease of another sender
    *    holds (an expired one is taken over);
-   * 2. leases due rows of those tenants with `FOR UPDATE SKIP LOCKED`: no two claims take one row,
-   *    and none waits for another. Rows a previous holder claimed but never began are due at once for
+   * 2. leases due rows of those tenants, the tenants in turn, with `FOR UPDATE SKIP LOCKED`: no two
+   *    claims take one row, and none waits for another. Rows a previous holder claimed but never began are due at once for
    *    the new holder (they were never sent: no duplicate); rows it began are handed to the in-doubt
    *    settlement now instead of after their send lease.
    *
@@ -114,8 +114,12 @@ export class PrismaOutboxQueue {
     if (!Number.isSafeInteger(limit) || limit <= 0) return [];
     const token = `${this.holder}/${randomUUID()}`;
     const mine = `${this.holder}/%`;
-    const due = Prisma.sql`d."sentAt" IS NULL AND d."sendingAt" IS NULL AND d."attempts" < ${maxAttempts}
-      AND (d."nextAttemptAt" IS NULL OR d."nextAttemptAt" <= ${now} OR (d."claimToken" IS NOT NULL AND d."claimToken" NOT LIKE ${mine}))`;
+    const dueAs = (a: string) => {
+      const c = (name: string) => Prisma.raw(`${a}."${name}"`);
+      return Prisma.sql`${c('sentAt')} IS NULL AND ${c('sendingAt')} IS NULL AND ${c('attempts')} < ${maxAttempts}
+      AND (${c('nextAttemptAt')} IS NULL OR ${c('nextAttemptAt')} <= ${now} OR (${c('claimToken')} IS NOT NULL AND ${c('claimToken')} NOT LIKE ${mine}))`;
+    };
+    const due = dueAs('d');
     const tenants = (await this.db.writer.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`SELECT DISTINCT d."tenantId" FROM "OutboxNotification" d WHERE ${due} LIMIT 200`)).map(
       (r) => r.tenantId,
     );
@@ -147,8 +151,14 @@ export class PrismaOutboxQueue {
       UPDATE "OutboxNotification" o SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = o."attempts" + 1, "claimToken" = ${token}
       WHERE o."id" IN (
         SELECT d."id" FROM "OutboxNotification" d
-        WHERE d."tenantId" IN (${Prisma.join(held)}) AND ${due}
-        ORDER BY d."createdAt", d."id" LIMIT ${limit}
+        WHERE d."id" IN (
+          -- Tenants in turn (each one's oldest first, then each one's next…): one tenant's burst, held
+          -- to its own 50/s, never holds up the others' notifications behind it in the batch.
+          SELECT r."id" FROM (
+            SELECT x."id", x."createdAt", ROW_NUMBER() OVER (PARTITION BY x."tenantId" ORDER BY x."createdAt", x."id") AS "turn"
+            FROM "OutboxNotification" x WHERE x."tenantId" IN (${Prisma.join(held)}) AND ${dueAs('x')}) r
+          ORDER BY r."turn", r."createdAt", r."id" LIMIT ${limit})
+        AND ${due}
         FOR UPDATE SKIP LOCKED)
       RETURNING o."id", o."tenantId", o."recipientKind", o."recipientUserId", o."kind", o."data", o."createdAt", o."attempts" - 1 AS "attempts"`);
     return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((r) => rowToClaimed({ ...r, attempts: Number(r.attempts) }, token));

@@ -65,6 +65,18 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'a-%'`);
   });
 
+  it("a batch takes the tenants in turn: one tenant's burst of 300 does not hold up two others' notifications behind it", async () => {
+    const burst = notifications(1, 300, 'c').map((r) => ({ ...r, createdAt: new Date(Date.UTC(2026, 11, 1, 11, 0, 0, 0)) }));
+    const others = notifications(2, 10, 'd').map((r) => ({ ...r, createdAt: new Date(Date.UTC(2026, 11, 1, 11, 30)) }));
+    await add([...burst, ...others]);
+    const queue = new PrismaOutboxQueue(t.db);
+    const batch = await queue.claim(new Date(Date.UTC(2026, 11, 1, 12, 30)), 30, 60_000, 5);
+    const byTenant = new Map<string, number>();
+    for (const row of batch) byTenant.set(row.tenantId, (byTenant.get(row.tenantId) ?? 0) + 1);
+    expect(Object.fromEntries(byTenant)).toEqual({ 'c-tenant-0': 10, 'd-tenant-0': 10, 'd-tenant-1': 10 });
+    await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'c-%' OR "id" LIKE 'd-%'`);
+  });
+
   it('a sender that stops: its tenant is taken over when the lease ends, its unsent claims at once, its sends in flight handed to the in-doubt settlement', async () => {
     await add(notifications(1, 10, 'b'));
     const a = new PrismaOutboxQueue(t.db, { tenantLeaseMs: 15_000 });
