@@ -499,7 +499,8 @@ const NOTES = `
 
 - Reads run on the read-only connection (WAL: committed data only, never blocked by the writer);
   every write is one interactive transaction including the audit entry, order history and outbox rows
-  it causes. Each measurement starts from a collected heap (\`--expose-gc\`).
+  it causes, and a charged one (buy) two: its charge intent, then, after the card is charged outside any
+  transaction (domain/purchasing/charges.ts), the purchase with the intent settled. Each measurement starts from a collected heap (\`--expose-gc\`).
 - **What keeps the paged reads flat** (test/integration/query-plans.test.ts checks each plan on a
   20,000-subscription tenant, with and without statistics): an index per filter of the purchases page
   ((tenantId[, origin][, productId], createdAt, id): the page stops after its rows, no sort); its
@@ -513,7 +514,7 @@ const NOTES = `
   of search terms (each word of the name onward, and the email), stopping at the 5 people it needs;
   the export one subscription at a time by keyset, the person joined in the same statement.
 - **Statistics.** \`PRAGMA optimize\` (ANALYZE where the statistics are missing or stale) runs at start after the
-  migrations and every 10 minutes (prisma/client.ts); the benchmark calls the same refresh once after
+  migrations and every 10 minutes (prisma/sqlite-database.ts); the benchmark calls the same refresh once after
   its bulk seed, as the periodic check would within 10 minutes. The plans above do not depend on it.
 - **Licenses view page sizes.** The card asks for 10 purchasers a page, the Admin tab for 20 (the
   earlier row measured 25). A page's cost follows the rows it shows (up to 25 users per group), not

@@ -161,7 +161,14 @@ export class PrismaOutboxQueue {
         AND ${due}
         FOR UPDATE SKIP LOCKED)
       RETURNING o."id", o."tenantId", o."recipientKind", o."recipientUserId", o."kind", o."data", o."createdAt", o."attempts" - 1 AS "attempts"`);
-    return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((r) => rowToClaimed({ ...r, attempts: Number(r.attempts) }, token));
+    // In the same turns: the sender works through a batch in order, so tenants must alternate in it too.
+    const byTenant = new Map<string, typeof rows>();
+    for (const r of rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))) {
+      byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
+    }
+    const inTurn: typeof rows = [];
+    for (let turn = 0; inTurn.length < rows.length; turn++) for (const list of byTenant.values()) if (turn < list.length) inTurn.push(list[turn]);
+    return inTurn.map((r) => rowToClaimed({ ...r, attempts: Number(r.attempts) }, token));
   }
 
   /**

@@ -112,12 +112,14 @@ export const openPostgresDatabase = (url: string, options: PostgresOpenOptions =
     reader,
     readSql: new PgSqlReader(readPool),
     startWrite: () => Promise.resolve(),
-    // autovacuum keeps the planner's statistics; a bulk change can ask for them at once.
+    // autovacuum keeps the planner's statistics and the visibility map; a bulk change (an import, a
+    // directory sync) asks for both at once: without the visibility map the covering indexes the paged
+    // reads are built on can't be read alone (an index-only scan visits the table for every entry).
     refreshStatistics: async () => {
       const tables = ['"Subscription"', '"LicenseAssignment"', '"DirectoryUser"', '"DirectorySearchTerm"', '"SubscriptionTally"'];
       const client = await writePool.connect();
       try {
-        for (const table of tables) await client.query(`ANALYZE ${table}`);
+        for (const table of tables) await client.query(`VACUUM (ANALYZE) ${table}`);
       } finally {
         client.release();
       }

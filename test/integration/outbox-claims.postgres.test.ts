@@ -74,6 +74,8 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     const byTenant = new Map<string, number>();
     for (const row of batch) byTenant.set(row.tenantId, (byTenant.get(row.tenantId) ?? 0) + 1);
     expect(Object.fromEntries(byTenant)).toEqual({ 'c-tenant-0': 10, 'd-tenant-0': 10, 'd-tenant-1': 10 });
+    // …and in that order: the sender works through a batch in order.
+    expect(batch.slice(0, 3).map((r) => r.tenantId)).toEqual(['c-tenant-0', 'd-tenant-0', 'd-tenant-1']);
     await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'c-%' OR "id" LIKE 'd-%'`);
   });
 
