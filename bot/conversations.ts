@@ -11,6 +11,8 @@ export const ADMIN_CHANNEL_KEY = 'admins';
 export interface ConversationStore {
   save(tenantId: string, key: string, reference: Partial<ConversationReference>): Promise<void>;
   get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null>;
+  /** Several of one tenant's at once (the keys found; absent ones are missing from the map). */
+  getMany?(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>>;
 }
 
 /**

@@ -186,8 +186,9 @@ export class OutboxSender {
     this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
     const byConversation = new Map<string, Array<{ row: ClaimedNotification; ref: Partial<ConversationReference> }>>();
     let failed = 0;
+    const known = await this.prefetch(rows);
     for (const row of rows) {
-      const ref = await this.resolve(row);
+      const ref = await this.resolve(row, known);
       if (!ref) {
         failed++;
         continue;
@@ -261,7 +262,24 @@ export class OutboxSender {
     });
   }
 
-  private async resolve(row: ClaimedNotification): Promise<Partial<ConversationReference> | null> {
+  /**
+   * The people's conversation references of a batch, a statement per tenant instead of one per row
+   * (on PostgreSQL each is a round trip, and the batch's sends wait for them). Keyed by tenant and key.
+   */
+  private async prefetch(rows: readonly ClaimedNotification[]): Promise<Map<string, Partial<ConversationReference>> | null> {
+    const { conversations } = this.deps;
+    if (!conversations.getMany) return null;
+    const known = new Map<string, Partial<ConversationReference>>();
+    const keysByTenant = new Map<string, string[]>();
+    for (const row of rows) if (row.recipient.kind === 'user') keysByTenant.set(row.tenantId, [...(keysByTenant.get(row.tenantId) ?? []), userKey(row.recipient.userId)]);
+    for (const [tenantId, keys] of keysByTenant) {
+      for (const [key, ref] of await conversations.getMany(tenantId, keys)) known.set(`${tenantId}\u0000${key}`, ref);
+    }
+    return known;
+  }
+
+  /** `known`: the batch's prefetched references (absent from it: none stored); null reads this row's own. */
+  private async resolve(row: ClaimedNotification, known: ReadonlyMap<string, Partial<ConversationReference>> | null): Promise<Partial<ConversationReference> | null> {
     const { queue, conversations, logger } = this.deps;
     if (row.recipient.kind === 'admins') {
       const channel = await conversations.get(row.tenantId, ADMIN_CHANNEL_KEY);
@@ -271,7 +289,8 @@ export class OutboxSender {
       else await queue.markFailed(row.id, 'the tenant has no admins to notify', null, this.options.maxAttempts, row.claimToken);
       return null;
     }
-    const ref = await conversations.get(row.tenantId, userKey(row.recipient.userId));
+    const key = userKey(row.recipient.userId);
+    const ref = known ? (known.get(`${row.tenantId}\u0000${key}`) ?? null) : await conversations.get(row.tenantId, key);
     if (!ref) {
       // They haven't talked to the bot yet; when they do, the reference appears and a retry delivers.
       const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));

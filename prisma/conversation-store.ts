@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Database } from './client';
+import { MAX_IDS_PER_QUERY } from '../domain/ports';
 
 /**
  * Conversation references through Prisma; the writer only inside a transaction (see client.ts).
@@ -24,6 +25,17 @@ export class PrismaConversationStore {
     };
     await this.db.writer.$transaction((tx) => tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row }));
     this.written.set(memo, json);
+  }
+
+  /** One statement per MAX_IDS_PER_QUERY keys: the outbox sender reads a batch's references this way. */
+  async getMany(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>> {
+    const found = new Map<string, Partial<ConversationReference>>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) {
+      const rows = await this.db.reader.conversationReference.findMany({ where: { tenantId, key: { in: unique.slice(i, i + MAX_IDS_PER_QUERY) } } });
+      for (const row of rows) found.set(row.key, JSON.parse(row.reference) as Partial<ConversationReference>);
+    }
+    return found;
   }
 
   async get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null> {

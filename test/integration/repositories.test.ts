@@ -6,6 +6,7 @@ import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { createRepositories, isRetryable, PrismaUnitOfWork } from '../../prisma/unit-of-work';
 import { ProductCatalogCache } from '../../prisma/repositories';
 import { openDatabase } from '../../prisma/client';
+import { PrismaConversationStore } from '../../prisma/conversation-store';
 import { freshDatabaseOn, type TestDatabase } from '../support/db';
 import type { EngineName } from '../../prisma/client';
 import { Prisma } from '../../prisma/generated/client';
@@ -642,6 +643,28 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       await repos.idempotency.add({ ...record, tenantId: T2 });
       expect((await repos.idempotency.get(T1, 'req-1'))?.resultId).toBe('sub-1');
     });
+  });
+});
+
+describe.each(ENGINES)('PrismaConversationStore on %s', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabaseOn(engine, 'conversations');
+  });
+  afterAll(() => t.close());
+
+  test('get and getMany read what save wrote, within one tenant; keys without a reference are absent', async () => {
+    const store = new PrismaConversationStore(t.db);
+    const ref = (id: string) => ({ channelId: 'msteams', serviceUrl: 'https://smba.example/amer/', conversation: { id, conversationType: 'personal', tenantId: T1 } as never });
+    await store.save(T1, 'user:a', ref('a:1'));
+    await store.save(T1, 'user:b', ref('a:2'));
+    await store.save(T2, 'user:c', ref('a:3'));
+    await store.save(T1, 'user:a', ref('a:1-new')); // a changed reference replaces the stored one
+    expect((await store.get(T1, 'user:a'))?.conversation?.id).toBe('a:1-new');
+    const many = await store.getMany(T1, ['user:a', 'user:b', 'user:c', 'user:none', 'user:a']);
+    expect([...many.keys()].sort()).toEqual(['user:a', 'user:b']);
+    expect(many.get('user:b')?.conversation?.id).toBe('a:2');
+    expect(await store.get(T1, 'user:c')).toBeNull();
   });
 });
 
