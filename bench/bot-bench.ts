@@ -34,6 +34,7 @@ import { upsertDirectoryUsers } from '../domain/directory/sync-directory';
 import { buySubscription } from '../domain/purchasing/buy-subscription';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
 import { writeResultsJson, writeResultsSection } from './results-md';
+import { spawnConnectorStandIn } from './connector-stand-in';
 import { startScriptFlags } from './start-flags';
 
 const args = process.argv.slice(2);
@@ -193,13 +194,6 @@ const waitHealthy = async (url: string, child: ChildProcess, ms = 60_000): Promi
     await new Promise((r) => setTimeout(r, 200));
   }
 };
-
-const startConnector = (): Promise<{ child: ChildProcess; url: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'connector-stand-in.ts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
-    child.once('exit', (code) => reject(new Error(`connector stand-in exited with ${code}`)));
-  });
 
 /** CPU time (user + system) of a process so far, in ms, from /proc (Linux). */
 const cpuMs = (pid: number): number => {
@@ -366,7 +360,7 @@ const main = async () => {
   const cluster = POSTGRES ? await startPostgres() : null;
   const databaseUrl = cluster ? await cluster.createDatabase('bot') : `file:${path.join(DATA, 'bot.db')}`;
   await seedWriteData(databaseUrl);
-  const connector = await startConnector();
+  const connector = await spawnConnectorStandIn();
   const [echoPort, ourPort] = [await freePort(), await freePort()];
   const log = openSync(path.join(DATA, 'server.log'), 'a');
   const echo = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'echo-bot.ts')], {

@@ -7,7 +7,9 @@
  * mixed with the load generator's): `node --import tsx bench/connector-stand-in.ts`, which reports
  * its port over IPC and answers `GET /stats` and `GET /arrivals` (the notifications, with their arrival times).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
 
 export interface Arrival {
   /** ms since the stand-in started (performance.now()) */
@@ -109,6 +111,28 @@ export class BenchConnector {
     });
   }
 }
+
+/** The stand-in as a process of its own (its port over IPC): what the benchmarks and the multi-instance test talk to. */
+export const spawnConnectorStandIn = (): Promise<{ child: ChildProcess; url: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'connector-stand-in.ts')], {
+      cwd: path.join(__dirname, '..'),
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
+    child.once('exit', (code) => reject(new Error(`connector stand-in exited with ${code}`)));
+  });
+
+/** The most arrivals in any window of `ms` among these times: a rate limit as the receiving side sees it. */
+export const peakInWindow = (times: readonly number[], ms: number): number => {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= ms) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+};
 
 if (require.main === module) {
   void new BenchConnector().start(Number(process.env.PORT ?? 0)).then((c) => {

@@ -27,7 +27,7 @@ import { buySubscription } from '../domain/purchasing/buy-subscription';
 import type { Deps } from '../domain/ports';
 import type { NotificationIntent } from '../domain/model';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
-import type { Arrival } from './connector-stand-in';
+import { peakInWindow, spawnConnectorStandIn, type Arrival } from './connector-stand-in';
 import { writeResultsJson, writeResultsSection } from './results-md';
 import { startScriptFlags } from './start-flags';
 
@@ -61,13 +61,6 @@ const waitFor = async (what: string, ok: () => Promise<boolean>, ms: number) => 
     await new Promise((r) => setTimeout(r, 200));
   }
 };
-
-const startConnector = (): Promise<{ child: ChildProcess; url: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'connector-stand-in.ts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.once('message', (m) => resolve({ child, url: (m as { url: string }).url }));
-    child.once('exit', (code) => reject(new Error(`connector stand-in exited with ${code}`)));
-  });
 
 const startInstance = async (url: string, outboxMs: number): Promise<Instance> => {
   const port = await freePort();
@@ -316,15 +309,6 @@ const drainRun = async (cluster: PostgresCluster, connector: { url: string }): P
     const seconds = (times[times.length - 1] - times[0]) / 1000;
     const counts = new Map<string, number>();
     for (const a of sends) counts.set(a.notificationId!, (counts.get(a.notificationId!) ?? 0) + 1);
-    const peak = (ts: number[], ms: number) => {
-      const sorted = [...ts].sort((a, b) => a - b);
-      let best = 0;
-      for (let i = 0, j = 0; i < sorted.length; i++) {
-        while (sorted[i] - sorted[j] >= ms) j++;
-        best = Math.max(best, i - j + 1);
-      }
-      return best;
-    };
     const byTenant = new Map<string, number[]>();
     const byConversation = new Map<string, number[]>();
     for (const a of sends) {
@@ -341,8 +325,8 @@ const drainRun = async (cluster: PostgresCluster, connector: { url: string }): P
       allowedPerSecond: rows.length / allowedSeconds,
       sentTwice: [...counts.values()].filter((c) => c > 1).length,
       missing: rows.filter((r) => !counts.has(r.id)).length,
-      tenantPeakPerSecond: Math.max(...[...byTenant.values()].map((ts) => peak(ts, 1000))),
-      conversationPeakPerSecond: Math.max(...[...byConversation.values()].map((ts) => peak(ts, 1000))),
+      tenantPeakPerSecond: Math.max(...[...byTenant.values()].map((ts) => peakInWindow(ts, 1000))),
+      conversationPeakPerSecond: Math.max(...[...byConversation.values()].map((ts) => peakInWindow(ts, 1000))),
     };
     console.log(`drain: ${JSON.stringify(run)}`);
     return run;
@@ -356,7 +340,7 @@ const main = async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
   const cluster = await startPostgres();
-  const connector = await startConnector();
+  const connector = await spawnConnectorStandIn();
   try {
     const runs: ScaleRun[] = [];
     for (const n of [1, 2, 3]) runs.push(await scaleRun(cluster, n, connector.url));

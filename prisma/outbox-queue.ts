@@ -164,7 +164,9 @@ export class PrismaOutboxQueue {
     // In the same turns: the sender works through a batch in order, so tenants must alternate in it too.
     const byTenant = new Map<string, typeof rows>();
     for (const r of rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))) {
-      byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
+      const list = byTenant.get(r.tenantId);
+      if (list) list.push(r);
+      else byTenant.set(r.tenantId, [r]);
     }
     const inTurn: typeof rows = [];
     for (let turn = 0; inTurn.length < rows.length; turn++) for (const list of byTenant.values()) if (turn < list.length) inTurn.push(list[turn]);

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import type { Arrival } from '../../bench/connector-stand-in';
+import { peakInWindow, spawnConnectorStandIn, type Arrival } from '../../bench/connector-stand-in';
 import { freePort } from '../support/free-port';
 import { startPostgres, type PostgresCluster } from '../support/postgres';
 import { openDatabase, type Database } from '../../prisma/client';
@@ -103,17 +103,6 @@ const buyForm = (formId: string, productId: string, quantity: number) => ({
   cardName: 'Patti Fernandez',
 });
 
-/** The most messages in any window of `ms` among these arrival times. */
-const peak = (times: number[], ms: number): number => {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i] - sorted[j] >= ms) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-};
-
 describe('three instances on one PostgreSQL behind a round-robin splitter', () => {
   let pg: PostgresCluster;
   let url: string;
@@ -175,11 +164,7 @@ describe('three instances on one PostgreSQL behind a round-robin splitter', () =
     if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
     pg = await startPostgres();
     url = await pg.createDatabase('multi');
-    const standIn = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'connector-stand-in.ts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    const standInUrl = await new Promise<string>((resolve, reject) => {
-      standIn.once('message', (m) => resolve((m as { url: string }).url));
-      standIn.once('exit', (code) => reject(new Error(`the connector stand-in exited with ${code}`)));
-    });
+    const { child: standIn, url: standInUrl } = await spawnConnectorStandIn();
     connector = {
       url: standInUrl,
       child: standIn,
@@ -321,18 +306,18 @@ describe('three instances on one PostgreSQL behind a round-robin splitter', () =
     const byConversation = new Map<string, number[]>();
     for (const r of sends) byConversation.set(r.conversationId, [...(byConversation.get(r.conversationId) ?? []), r.at]);
     for (const [, times] of byConversation) {
-      expect(peak(times, 1000)).toBeLessThanOrEqual(7);
-      expect(peak(times, 2000)).toBeLessThanOrEqual(8);
-      expect(peak(times, 30_000)).toBeLessThanOrEqual(60);
+      expect(peakInWindow(times, 1000)).toBeLessThanOrEqual(7);
+      expect(peakInWindow(times, 2000)).toBeLessThanOrEqual(8);
+      expect(peakInWindow(times, 30_000)).toBeLessThanOrEqual(60);
     }
     expect(
-      peak(
+      peakInWindow(
         sends.map((r) => r.at),
         1000,
       ),
     ).toBeLessThanOrEqual(50);
     console.log(
-      `drain: ${sends.length} sends in ${elapsed.toFixed(1)} s, ${atKill} before the kill, ${inDoubt.length} in doubt, tenant peak ${peak(
+      `drain: ${sends.length} sends in ${elapsed.toFixed(1)} s, ${atKill} before the kill, ${inDoubt.length} in doubt, tenant peak ${peakInWindow(
         sends.map((r) => r.at),
         1000,
       )}/s`,
