@@ -7,6 +7,8 @@
  *
  *   npm run bench:scale                      # rewrites its section of bench/RESULTS.md and bench/results-scale.json
  *   npm run bench:scale -- --duration 10
+ *   npm run bench:scale -- --drain-only      # the outbox drain alone, printed, nothing written
+ *   npm run bench:scale -- --cpu-prof        # also a V8 CPU profile of each instance, in bench/.data/scale/
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -64,22 +66,30 @@ const waitFor = async (what: string, ok: () => Promise<boolean>, ms: number) => 
 
 const startInstance = async (url: string, outboxMs: number): Promise<Instance> => {
   const port = await freePort();
-  const child = spawn(process.execPath, [...startScriptFlags(), path.join(ROOT, 'build', 'server', 'index.js')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      PAYMENT_SANDBOX_SECRET: SECRET,
-      BILLING_INTERVAL_MINUTES: '0',
-      OUTBOX_INTERVAL_MS: String(outboxMs),
-      EVENT_LOOP_LOG_MS: '1000',
+  const child = spawn(
+    process.execPath,
+    [
+      ...startScriptFlags(),
+      ...(args.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', '.data', 'scale')}`] : []),
+      path.join(ROOT, 'build', 'server', 'index.js'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: url,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        PAYMENT_SANDBOX_SECRET: SECRET,
+        BILLING_INTERVAL_MINUTES: '0',
+        OUTBOX_INTERVAL_MS: String(outboxMs),
+        EVENT_LOOP_LOG_MS: '1000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const instance: Instance = { port, child, output: '' };
   child.stdout!.on('data', (d) => (instance.output += d));
   child.stderr!.on('data', (d) => (instance.output += d));
@@ -301,8 +311,10 @@ const drainRun = async (cluster: PostgresCluster, connector: { url: string }): P
     }
     const arrivals = async () => ((await (await fetch(`${connector.url}arrivals`)).json()) as Arrival[]).filter((a) => a.notificationId?.startsWith('drain-'));
     const before = (await arrivals()).length;
+    const cpuBefore = instances.map((i) => cpuMs(i.child.pid!));
     await new PrismaUnitOfWork(db).run((r) => r.outbox.add(rows));
     await waitFor('the drain', async () => (await arrivals()).length - before >= rows.length, 300_000);
+    const cpuDuring = instances.map((i, k) => cpuMs(i.child.pid!) - cpuBefore[k]);
     await new Promise((r) => setTimeout(r, 1000));
     const sends = (await arrivals()).slice(before);
     const times = sends.map((a) => a.at).sort((a, b) => a - b);
@@ -328,7 +340,16 @@ const drainRun = async (cluster: PostgresCluster, connector: { url: string }): P
       tenantPeakPerSecond: Math.max(...[...byTenant.values()].map((ts) => peakInWindow(ts, 1000))),
       conversationPeakPerSecond: Math.max(...[...byConversation.values()].map((ts) => peakInWindow(ts, 1000))),
     };
-    console.log(`drain: ${JSON.stringify(run)}`);
+    console.log(`drain: ${JSON.stringify(run)}; instances' CPU during the drain: ${cpuDuring.map((c) => `${c.toFixed(0)} ms`).join(' / ')}`);
+    for (const [tenantId, ts] of byTenant) {
+      ts.sort((a, b) => a - b);
+      const gaps = ts.slice(1).map((t, k) => ({ at: t - times[0], ms: t - ts[k] }));
+      const lost = gaps.reduce((sum, g) => sum + Math.max(0, g.ms - 20), 0);
+      const long = gaps.filter((g) => g.ms >= 60);
+      console.log(
+        `  ${tenantId}: ${ts.length} sends in ${((ts[ts.length - 1] - ts[0]) / 1000).toFixed(2)} s; ${lost.toFixed(0)} ms beyond the 20 ms spacing, ${long.length} gaps ≥ 60 ms: ${long.map((g) => `${g.ms.toFixed(0)}@${(g.at / 1000).toFixed(2)}`).join(' ')}`,
+      );
+    }
     return run;
   } finally {
     await close();
@@ -342,6 +363,10 @@ const main = async () => {
   const cluster = await startPostgres();
   const connector = await spawnConnectorStandIn();
   try {
+    if (args.includes('--drain-only')) {
+      await drainRun(cluster, connector);
+      return;
+    }
     const runs: ScaleRun[] = [];
     for (const n of [1, 2, 3]) runs.push(await scaleRun(cluster, n, connector.url));
     const drain = await drainRun(cluster, connector);

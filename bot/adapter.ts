@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext, type InvokeResponse } from 'botbuilder';
 import type { Activity } from 'botbuilder';
@@ -46,6 +47,69 @@ class ClientCache<T> {
 /** The app id botbuilder makes a turn's clients for: the audience claim (a channel's token), else the app id claim. */
 const appIdOf = (claimsIdentity: ClaimsIdentity): string => claimsIdentity.getClaimValue('aud') ?? claimsIdentity.getClaimValue('appid') ?? '';
 
+/** What a proactive send watches of its request (the outbox sender, bot/outbox-sender.ts). */
+export interface WireWatch {
+  /** The request leaves now: after serialization and signing, and after any retry's back-off. */
+  departs(): void;
+}
+
+const wireWatch = new AsyncLocalStorage<WireWatch>();
+
+/** Runs a proactive send with `watch` told of its request's departure (see ON_THE_WIRE). */
+export const watchingTheWire = <T>(watch: WireWatch, send: () => Promise<T>): Promise<T> => wireWatch.run(watch, send);
+
+/** System errors after which the request may have reached the connector: botbuilder's retry policy would repeat the message. */
+const AMBIGUOUS = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
+
+/** The part of a ConnectorClient (an @azure/core-client ServiceClient) that the policy below is added to. */
+interface ConnectorPipeline {
+  addPolicy(policy: { name: string; sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> }, options?: { afterPolicies?: string[] }): void;
+}
+
+/**
+ * The last policy before the HTTP client (after botbuilder's retry policy) of every proactive
+ * ConnectorClient, for the send that runs under watchingTheWire (none else: it passes the rest by):
+ * - it tells the send the moment the request leaves, which is what the rate windows must count:
+ *   Teams counts messages as they arrive;
+ * - a connection that drops once the request is out gets a code the retry policy does not repeat, so
+ *   the sender decides (in doubt) instead of botbuilder posting the same message up to four times.
+ *   429 and 5xx answers are retried by botbuilder as before.
+ * One policy per client, the send found in the async context: a client serves many sends at once.
+ */
+const ON_THE_WIRE = {
+  name: 'outboxOnTheWire',
+  async sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> {
+    const watch = wireWatch.getStore();
+    if (!watch) return next(request);
+    watch.departs();
+    try {
+      return await next(request);
+    } catch (e) {
+      const err = e as { code?: string; message?: string; response?: unknown };
+      if (err && err.response === undefined && err.code !== undefined && AMBIGUOUS.has(err.code)) {
+        err.message = `${err.code}: ${err.message ?? ''}`;
+        err.code = OUTCOME_UNKNOWN;
+      }
+      throw e;
+    }
+  },
+};
+
+/**
+ * botbuilder's public options place a ConnectorClient's own policies (`requestPolicyFactories`) before
+ * its retry policy, where a dropped connection has already been retried: ON_THE_WIRE must come after
+ * it. So it goes into the @azure/core-client pipeline that botbuilder's compat layer keeps in the
+ * client's `client` field, the one place this code reaches into botbuilder (checked by
+ * test/integration/outbox-delivery.test.ts: a dropped connection posts the message once).
+ */
+const watched = (client: ConnectorClient): ConnectorClient => {
+  (client as unknown as { client?: { pipeline?: ConnectorPipeline } }).client?.pipeline?.addPolicy(ON_THE_WIRE, {
+    afterPolicies: ['defaultRetryPolicy', 'tracingPolicy', 'redirectPolicy', 'logPolicy'],
+  });
+  return client;
+};
+
 /**
  * botbuilder's CloudAdapter asks for a new ConnectorClient (credentials lookup, a fresh HTTP pipeline
  * of policies) and a new UserTokenClient (another service client and pipeline) on every incoming turn;
@@ -53,14 +117,15 @@ const appIdOf = (claimsIdentity: ClaimsIdentity): string => claimsIdentity.getCl
  * This keeps one ConnectorClient per bot app id, service URL and audience for incoming turns, and one
  * UserTokenClient per app id, and hands them out again, as botbuilder's older BotFrameworkAdapter did:
  * such clients hold no per-turn state (each request signs itself with the credentials, which cache and
- * renew their token), and nothing adds to a turn's pipeline. Proactive sends (createConnectorFactory)
- * still get a ConnectorClient of their own: the outbox sender adds a policy to each send's pipeline
- * (bot/outbox-sender.ts). A failed creation is not kept, and at most MAX_CLIENTS of each are (least
- * recently used out): service URLs come from activities.
+ * renew their token), and nothing adds to a turn's pipeline. Proactive sends (createConnectorFactory,
+ * the outbox's every message) are reused the same way, apart from the turns' clients: theirs carry
+ * ON_THE_WIRE. A failed creation is not kept, and at most MAX_CLIENTS of each are (least recently used
+ * out): service URLs come from activities.
  */
 export class ReusedConnectorClients extends ConfigurationBotFrameworkAuthentication {
   static readonly MAX_CLIENTS = 100;
   private readonly connectors = new ClientCache<ConnectorClient>(ReusedConnectorClients.MAX_CLIENTS);
+  private readonly proactive = new ClientCache<ConnectorClient>(ReusedConnectorClients.MAX_CLIENTS);
   private readonly userTokens = new ClientCache<UserTokenClient>(ReusedConnectorClients.MAX_CLIENTS);
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
@@ -70,6 +135,16 @@ export class ReusedConnectorClients extends ConfigurationBotFrameworkAuthenticat
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
     return this.userTokens.get(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const appId = appIdOf(claimsIdentity);
+    return {
+      create: (serviceUrl: string, audience?: string): Promise<ConnectorClient> =>
+        this.proactive.get(JSON.stringify([appId, serviceUrl, audience ?? null]), async () =>
+          watched(await super.createConnectorFactory(claimsIdentity).create(serviceUrl, audience)),
+        ),
+    };
   }
 
   private reusing(claimsIdentity: ClaimsIdentity, factory: ConnectorFactory): ConnectorFactory {

@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import { ADMIN_CHANNEL_KEY, userKey, type ConversationStore } from './conversations';
 import { notificationActivity } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
+import { watchingTheWire } from './adapter';
 
 export interface OutboxQueue {
   claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]>;
@@ -81,40 +82,6 @@ const outcomeUnknown = (e: unknown): boolean => {
   return typeof err?.request?.url === 'string' && err.request.url.includes('/v3/conversations/');
 };
 
-/** The parts of botbuilder's ConnectorClient (an @azure/core-client ServiceClient inside) that we touch. */
-interface ConnectorPipeline {
-  addPolicy(policy: { name: string; sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> }, options?: { afterPolicies?: string[] }): void;
-}
-
-/** System errors after which the request may have reached the connector: botbuilder's retry policy would repeat the message. */
-const AMBIGUOUS = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
-
-/**
- * The last policy before the HTTP client (after botbuilder's retry policy), for one send:
- * - it notes the moment the request leaves (after serialization and signing), which is what the rate
- *   windows must count: Teams counts messages as they arrive;
- * - a connection that drops once the request is out gets a code the retry policy does not repeat, so
- *   the sender decides (in doubt) instead of botbuilder posting the same message up to four times.
- *   429 and 5xx answers are retried by botbuilder as before.
- */
-const onTheWire = (departs: () => void) => ({
-  name: 'outboxOnTheWire',
-  async sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> {
-    departs();
-    try {
-      return await next(request);
-    } catch (e) {
-      const err = e as { code?: string; message?: string; response?: unknown };
-      if (err && err.response === undefined && err.code !== undefined && AMBIGUOUS.has(err.code)) {
-        err.message = `${err.code}: ${err.message ?? ''}`;
-        err.code = OUTCOME_UNKNOWN;
-      }
-      throw e;
-    }
-  },
-});
-
 /** Exponential backoff from 5 s, capped at an hour, with jitter so retries don't arrive together. */
 const backoffMs = (attempts: number): number => Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
 
@@ -159,7 +126,7 @@ export class OutboxSender {
     // Teams counts a tenant's messages as they arrive. Let through in a burst at the top of each second,
     // 8 at a time, they leave this process one after the other and arrive tens of milliseconds apart: the
     // late ones of one second and the early ones of the next then make more than the limit in a second.
-    // So each send's place in the windows is moved to when its request really leaves (see onTheWire), the
+    // So each send's place in the windows is moved to when its request really leaves (ON_THE_WIRE in bot/adapter.ts), the
     // tenant's sends are spread evenly over the window, and its window is counted with ARRIVAL_JITTER_MS
     // of room for delays on the way.
     this.perTenant = new RateLimiter(
@@ -355,16 +322,11 @@ export class OutboxSender {
       // The adapter hands errors thrown inside a turn to onTurnError, so catch them here to see them.
       await adapter.continueConversationAsync(appId, ref, async (context) => {
         try {
-          const pipeline = (context.turnState.get(adapter.ConnectorClientKey) as { client?: { pipeline?: ConnectorPipeline } } | undefined)?.client?.pipeline;
-          // Last before the HTTP client, so that the time it notes is when the request leaves.
-          pipeline?.addPolicy(
-            onTheWire(() => moveTo(this.now())),
-            { afterPolicies: ['defaultRetryPolicy', 'tracingPolicy', 'redirectPolicy', 'logPolicy'] },
-          );
           // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
           if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
           begun = true;
-          activityId = (await context.sendActivity(activity))?.id;
+          // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE).
+          activityId = (await watchingTheWire({ departs: () => moveTo(this.now()) }, () => context.sendActivity(activity)))?.id;
         } catch (e) {
           failure = e;
         } finally {

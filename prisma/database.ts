@@ -1,5 +1,10 @@
 import type { PrismaClient } from './generated/client';
 import type { Db, SqlRunner } from './repositories/support';
+import type { Prisma } from './generated/client';
+
+export interface SqlWriter {
+  execute(statement: Prisma.Sql): Promise<number>;
+}
 
 /**
  * The one boundary between the product and its database engine. `DATABASE_URL` picks the engine:
@@ -17,6 +22,13 @@ export interface Database {
   reader: PrismaClient;
   /** The read repositories' raw SELECTs, without the Prisma client's per-query cost (committed state). */
   readSql: SqlRunner & { close(): void | Promise<void> };
+  /**
+   * One write statement committed on its own, without the Prisma client's per-query work and without
+   * an interactive transaction's BEGIN and COMMIT round trips: for the outbox sender's per-message
+   * bookkeeping on PostgreSQL, where each round trip is another process's turn. Returns the rows it
+   * changed. Absent on SQLite (a statement there is a function call; its writes keep the writer).
+   */
+  writeSql?: SqlWriter;
   /** What every write transaction runs first (SQLite: take the write lock up front; PostgreSQL: nothing). */
   startWrite(tx: Db): Promise<void>;
   /**

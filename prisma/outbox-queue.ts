@@ -59,21 +59,41 @@ export interface OutboxQueueOptions {
   holder?: string;
   /** How long a tenant stays with a sender that stopped renewing (PostgreSQL). Default 15 s. */
   tenantLeaseMs?: number;
+  /**
+   * How long a tenant a sender handed over (more than its share) waits for its next holder: longer
+   * than the tenant's rate window, so the old holder's sends are out of it (PostgreSQL). Default 2 s.
+   */
+  handOverMs?: number;
 }
 
 export const DEFAULT_TENANT_LEASE_MS = 15_000;
+export const DEFAULT_HAND_OVER_MS = 2_000;
+/** The holder of a lease handed over and not yet taken. */
+const NOBODY = '';
+
+/** In random order: two senders taking free tenants at once mostly take different ones. */
+const shuffled = <T>(items: T[]): T[] => {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+};
 
 export class PrismaOutboxQueue {
   readonly holder: string;
   private readonly tenantLeaseMs: number;
+  private readonly handOverMs: number;
 
   constructor(
-    private readonly db: Pick<Database, 'writer' | 'reader'> & Partial<Pick<Database, 'engine'>>,
+    private readonly db: Pick<Database, 'writer' | 'reader'> & Partial<Pick<Database, 'engine' | 'writeSql'>>,
     options: OutboxQueueOptions = {},
   ) {
     this.holder = options.holder ?? randomUUID();
-    if (this.holder.includes('/') || this.holder.includes('%') || this.holder.includes('_')) throw new Error('An outbox holder name has no "/", "%" or "_"');
+    if (this.holder === NOBODY || this.holder.includes('/') || this.holder.includes('%') || this.holder.includes('_'))
+      throw new Error('An outbox holder name is not empty and has no "/", "%" or "_"');
     this.tenantLeaseMs = options.tenantLeaseMs ?? DEFAULT_TENANT_LEASE_MS;
+    this.handOverMs = options.handOverMs ?? DEFAULT_HAND_OVER_MS;
   }
 
   async claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]> {
@@ -101,8 +121,10 @@ export class PrismaOutboxQueue {
    * rate limits a sender counts in memory (per conversation, per tenant) are the whole tenant's
    * traffic; different tenants spread over the instances as their leases are taken. A claim:
    *
-   * 1. takes or renews the lease of every tenant with due rows that no live lease of another sender
-   *    holds (an expired one is taken over);
+   * 1. takes or renews the leases of its share of the tenants with due rows: as many as the live
+   *    senders (OutboxSender) divide them into, its own first, then tenants no live lease of another
+   *    sender holds (an expired one is taken over); leases beyond its share go back, so a sender that
+   *    starts later gets tenants too;
    * 2. leases due rows of those tenants, the tenants in turn, with `FOR UPDATE SKIP LOCKED`: no two
    *    claims take one row, and none waits for another. Rows a previous holder claimed but never began are due at once for
    *    the new holder (they were never sent: no duplicate); rows it began are handed to the in-doubt
@@ -113,34 +135,55 @@ export class PrismaOutboxQueue {
   private async claimLeased(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]> {
     if (!Number.isSafeInteger(limit) || limit <= 0) return [];
     const token = `${this.holder}/${randomUUID()}`;
-    const mine = `${this.holder}/%`;
+    const mineToken = `${this.holder}/%`;
     const dueAs = (a: string) => {
       const c = (name: string) => Prisma.raw(`${a}."${name}"`);
       return Prisma.sql`${c('sentAt')} IS NULL AND ${c('sendingAt')} IS NULL AND ${c('attempts')} < ${maxAttempts}
-      AND (${c('nextAttemptAt')} IS NULL OR ${c('nextAttemptAt')} <= ${now} OR (${c('claimToken')} IS NOT NULL AND ${c('claimToken')} NOT LIKE ${mine}))`;
+      AND (${c('nextAttemptAt')} IS NULL OR ${c('nextAttemptAt')} <= ${now} OR (${c('claimToken')} IS NOT NULL AND ${c('claimToken')} NOT LIKE ${mineToken}))`;
     };
     const due = dueAs('d');
+    const senders = await this.seen(now);
     const tenants = (await this.db.writer.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`SELECT DISTINCT d."tenantId" FROM "OutboxNotification" d WHERE ${due} LIMIT 200`)).map(
       (r) => r.tenantId,
     );
     if (tenants.length === 0) return [];
     const expires = new Date(now.getTime() + this.tenantLeaseMs);
     const held = await this.db.writer.$transaction(async (tx) => {
-      const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string }>>(
-        Prisma.sql`SELECT "tenantId", "holder" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)})`,
+      // The due tenants' leases, and every live one: tenants being drained count as work until their leases end.
+      const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string; expiresAt: Date }>>(
+        Prisma.sql`SELECT "tenantId", "holder", "expiresAt" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)}) OR ("expiresAt" > ${now} AND "holder" <> ${NOBODY})`,
       );
+      const lease = new Map(before.map((b) => [b.tenantId, b]));
+      // This sender's share of the tenants with work: the live senders divide them between them.
+      const working = new Set([...tenants, ...before.filter((b) => b.expiresAt > now && b.holder !== NOBODY).map((b) => b.tenantId)]);
+      const share = Math.ceil(working.size / senders);
+      const mine = tenants.filter((t) => lease.get(t)?.holder === this.holder);
+      const free = shuffled(tenants.filter((t) => lease.get(t) === undefined || (lease.get(t)!.holder !== this.holder && lease.get(t)!.expiresAt <= now)));
+      // More than its share (another sender has started since): the rest are handed over. Nobody's,
+      // they can be taken once this sender's sends there are out of the tenant's rate window
+      // (handOverMs): the next holder's counts start empty. A claim comes between batches, so nothing
+      // of these is in flight here.
+      const excess = mine.slice(share);
+      if (excess.length > 0) {
+        await tx.$executeRaw(
+          Prisma.sql`UPDATE "OutboxLease" SET "holder" = ${NOBODY}, "expiresAt" = ${new Date(now.getTime() + this.handOverMs)} WHERE "holder" = ${this.holder} AND "tenantId" IN (${Prisma.join(excess)})`,
+        );
+      }
+      const wanted = [...mine.slice(0, share), ...free.slice(0, Math.max(0, share - mine.length))];
+      if (wanted.length === 0) return [];
       const rows = await tx.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`
-        INSERT INTO "OutboxLease" ("tenantId", "holder", "expiresAt") VALUES ${Prisma.join(tenants.map((t) => Prisma.sql`(${t}, ${this.holder}, ${expires})`))}
+        INSERT INTO "OutboxLease" ("tenantId", "holder", "expiresAt") VALUES ${Prisma.join(wanted.map((t) => Prisma.sql`(${t}, ${this.holder}, ${expires})`))}
         ON CONFLICT ("tenantId") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
         WHERE "OutboxLease"."holder" = EXCLUDED."holder" OR "OutboxLease"."expiresAt" <= ${now}
         RETURNING "tenantId"`);
       const heldNow = rows.map((r) => r.tenantId);
-      const takenOver = before.filter((b) => b.holder !== this.holder && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
+      // (A tenant handed over had nothing in flight: its sends that were are settled as usual.)
+      const takenOver = before.filter((b) => b.holder !== this.holder && b.holder !== NOBODY && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
       if (takenOver.length > 0) {
         // Begun by the previous holder and never finished: to the in-doubt settlement at once.
         await tx.$executeRaw(Prisma.sql`
           UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}
-          WHERE "tenantId" IN (${Prisma.join(takenOver)}) AND "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "claimToken" IS NOT NULL AND "claimToken" NOT LIKE ${mine}`);
+          WHERE "tenantId" IN (${Prisma.join(takenOver)}) AND "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "claimToken" IS NOT NULL AND "claimToken" NOT LIKE ${mineToken}`);
       }
       return heldNow;
     });
@@ -174,6 +217,19 @@ export class PrismaOutboxQueue {
   }
 
   /**
+   * Records that this sender is alive (every claim, work or not) and returns how many senders are:
+   * itself and every other seen within a tenant lease. One that stopped drops out of the count as its
+   * leases run out; one not seen for a day is forgotten.
+   */
+  private async seen(now: Date): Promise<number> {
+    const [row] = await this.db.writer.$queryRaw<Array<{ others: number | bigint }>>(Prisma.sql`
+      WITH gone AS (DELETE FROM "OutboxSender" WHERE "seenAt" < ${new Date(now.getTime() - 86_400_000)}),
+      me AS (INSERT INTO "OutboxSender" ("holder", "seenAt") VALUES (${this.holder}, ${now}) ON CONFLICT ("holder") DO UPDATE SET "seenAt" = EXCLUDED."seenAt")
+      SELECT COUNT(*) AS "others" FROM "OutboxSender" WHERE "holder" <> ${this.holder} AND "seenAt" > ${new Date(now.getTime() - this.tenantLeaseMs)}`);
+    return 1 + Number(row?.others ?? 0);
+  }
+
+  /**
    * Commits that this row's message is about to go out, and extends its lease so no one takes it for
    * in doubt while the send is in flight. False when the row is no longer ours to send (another
    * sender claimed it after our lease ran out, or it was begun or sent already): skip it.
@@ -184,7 +240,7 @@ export class PrismaOutboxQueue {
       // tenant was taken over (it stalled past the lease and another sender claimed) begins nothing
       // more there. A lease that ran out while this sender waited for a rate limit, and that nobody
       // took, is still in its name: it goes on.
-      const count = await this.db.writer.$executeRaw(Prisma.sql`
+      const count = await this.execute(Prisma.sql`
         WITH lease AS (
           UPDATE "OutboxLease" SET "expiresAt" = ${new Date(now.getTime() + this.tenantLeaseMs)}
           WHERE "tenantId" = ${row.tenantId} AND "holder" = ${this.holder}
@@ -202,8 +258,24 @@ export class PrismaOutboxQueue {
     return count === 1;
   }
 
+  /**
+   * One statement on its own. On PostgreSQL through Database.writeSql: the sender's per-message steps
+   * (begin, sent, failed) are a round trip each instead of a transaction's three, without the Prisma
+   * client's per-query work; several instances' senders share the database, so each step is atomic by
+   * itself and conditional on the row's state.
+   */
+  private execute(statement: Prisma.Sql): Promise<number> {
+    return this.db.writeSql ? this.db.writeSql.execute(statement) : this.db.writer.$executeRaw(statement);
+  }
+
   /** Teams accepted it. Recorded whoever holds the row now: the message is out. */
   async markSent(id: string, at: Date, activityId?: string): Promise<void> {
+    if (this.db.engine === 'postgresql') {
+      await this.execute(Prisma.sql`
+        UPDATE "OutboxNotification" SET "sentAt" = ${at}, "activityId" = ${activityId ?? null}, "lastError" = NULL, "claimToken" = NULL
+        WHERE "id" = ${id} AND "sentAt" IS NULL`);
+      return;
+    }
     await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({ where: { id, sentAt: null }, data: { sentAt: at, activityId: activityId ?? null, lastError: null, claimToken: null } }),
     );
@@ -215,6 +287,13 @@ export class PrismaOutboxQueue {
    * Only the holder of the claim (its token) can record the outcome.
    */
   async markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void> {
+    if (this.db.engine === 'postgresql') {
+      await this.execute(Prisma.sql`
+        UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
+          "attempts" = ${retryAt === null ? Prisma.sql`${maxAttempts}` : Prisma.sql`"attempts"`}
+        WHERE "id" = ${id} AND "sentAt" IS NULL AND "claimToken" = ${claimToken}`);
+      return;
+    }
     await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({
         where: { id, sentAt: null, claimToken },
@@ -228,6 +307,14 @@ export class PrismaOutboxQueue {
    * rows are kept as in doubt; with `resend` the row is simply due again at `retryAt`.
    */
   async markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void> {
+    if (this.db.engine === 'postgresql') {
+      const set =
+        policy === 'hold'
+          ? Prisma.sql`"lastError" = ${`${IN_DOUBT}: ${error}`.slice(0, 500)}, "nextAttemptAt" = NULL, "attempts" = ${maxAttempts}, "claimToken" = NULL`
+          : Prisma.sql`"lastError" = ${`sent again after: ${error}`.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL`;
+      await this.execute(Prisma.sql`UPDATE "OutboxNotification" SET ${set} WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL`);
+      return;
+    }
     await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({
         where: { id: row.id, claimToken: row.claimToken, sentAt: null },

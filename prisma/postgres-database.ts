@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, types, type PoolConfig, type QueryConfig } from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client';
 import type { PrismaClient, Prisma } from './generated/client';
-import type { Database, PostgresOpenOptions } from './database';
+import type { Database, PostgresOpenOptions, SqlWriter } from './database';
 import type { SqlRunner } from './repositories/support';
 
 /**
@@ -62,6 +62,25 @@ const READ_TYPES: QueryConfig['types'] = {
 };
 
 /**
+ * A query's values as PostgreSQL should read them. node-postgres sends a Date as local time with its
+ * offset, and a TIMESTAMP WITHOUT TIME ZONE parameter drops the offset: on a host whose time zone is
+ * not UTC every compared instant would be off by it. Prisma's DateTime columns hold UTC (as the
+ * adapter writes them), so a Date goes as its UTC wall time.
+ */
+const boundValues = (query: Prisma.Sql): unknown[] => query.values.map((v) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v));
+
+/** One statement on the writers' pool, committed on its own (Database.writeSql). */
+export class PgSqlWriter implements SqlWriter {
+  private readonly name = statementNames();
+  constructor(private readonly pool: Pool) {}
+
+  async execute(statement: Prisma.Sql): Promise<number> {
+    const result = await this.pool.query({ name: this.name(statement.text), text: statement.text, values: boundValues(statement) });
+    return result.rowCount ?? 0;
+  }
+}
+
+/**
  * The raw SELECTs of the read repositories on the readers' pool, without the Prisma client's
  * per-query work: `Prisma.sql` already wrote PostgreSQL's placeholders ($1, $2, …) in `.text`. Values
  * come back as the SQLite reader returns them (prisma/sql-reader.ts): timestamps as Date, booleans as
@@ -72,7 +91,7 @@ export class PgSqlReader implements SqlRunner {
   constructor(private readonly pool: Pool) {}
 
   async query<T>(query: Prisma.Sql): Promise<T[]> {
-    const result = await this.pool.query({ name: this.name(query.text), text: query.text, values: query.values as unknown[], types: READ_TYPES });
+    const result = await this.pool.query({ name: this.name(query.text), text: query.text, values: boundValues(query), types: READ_TYPES });
     return result.rows as T[];
   }
 
@@ -111,6 +130,7 @@ export const openPostgresDatabase = (url: string, options: PostgresOpenOptions =
     writer,
     reader,
     readSql: new PgSqlReader(readPool),
+    writeSql: new PgSqlWriter(writePool),
     startWrite: () => Promise.resolve(),
     // autovacuum keeps the planner's statistics and the visibility map; a bulk change (an import, a
     // directory sync) asks for both at once: without the visibility map the covering indexes the paged

@@ -22,15 +22,18 @@ class FlakyCredentials extends ConfigurationServiceClientCredentialFactory {
 }
 
 describe('ReusedConnectorClients: one ConnectorClient per app id, service URL and audience, one UserTokenClient per app id', () => {
-  it('gives the same client to every incoming turn for one service URL, another for another; a proactive send gets its own', async () => {
+  it('gives the same client to every incoming turn for one service URL, another for another; proactive sends share one of their own', async () => {
     const auth = new ReusedConnectorClients(settings, new ConfigurationServiceClientCredentialFactory(settings));
     const first = await auth.authenticateRequest(activity('https://smba.example/amer/'), '');
     const second = await auth.authenticateRequest(activity('https://smba.example/amer/'), '');
     const a = await first.connectorFactory!.create('https://smba.example/amer/', first.audience);
     const b = await second.connectorFactory!.create('https://smba.example/amer/', second.audience);
     expect(b).toBe(a);
-    // A proactive send (createConnectorFactory) gets a client of its own: the outbox adds a policy to its pipeline.
-    expect(await auth.createConnectorFactory(first.claimsIdentity).create('https://smba.example/amer/', first.audience)).not.toBe(a);
+    // Proactive sends (createConnectorFactory) get a client apart from the turns': theirs carries the outbox's policy.
+    const proactive = await auth.createConnectorFactory(first.claimsIdentity).create('https://smba.example/amer/', first.audience);
+    expect(proactive).not.toBe(a);
+    expect(await auth.createConnectorFactory(second.claimsIdentity).create('https://smba.example/amer/', second.audience)).toBe(proactive);
+    expect(await auth.createConnectorFactory(first.claimsIdentity).create('https://smba.example/emea/', first.audience)).not.toBe(proactive);
     const emea = await first.connectorFactory!.create('https://smba.example/emea/', first.audience);
     expect(emea).not.toBe(a);
     expect(await first.connectorFactory!.create('https://smba.example/amer/', 'https://api.botframework.us')).not.toBe(a);

@@ -15,6 +15,11 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     t = await freshPostgresDatabase('outbox_claims');
     second = await openDatabase(t.url);
   }, 120_000);
+  // Each test's senders start at its own moment: the senders seen by an earlier test are not theirs.
+  beforeEach(async () => {
+    await t.db.writer.$executeRawUnsafe(`DELETE FROM "OutboxSender"`);
+    await t.db.writer.$executeRawUnsafe(`DELETE FROM "OutboxLease"`);
+  });
   afterAll(async () => {
     await second?.close();
     await t?.close();
@@ -35,34 +40,43 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     );
   const add = (rows: NotificationIntent[]) => t.db.writer.$transaction((tx) => createRepositories(tx).outbox.add(rows));
 
-  it('four senders on two instances claiming 25 at a time in parallel: each row claimed once, all claimed, each tenant by one sender', async () => {
+  it('four senders on two instances claiming 25 at a time in parallel: each row claimed once, all claimed, each tenant by one sender at a time', async () => {
     await add(notifications(6, 100, 'a'));
-    const queues = [new PrismaOutboxQueue(t.db), new PrismaOutboxQueue(second), new PrismaOutboxQueue(t.db), new PrismaOutboxQueue(second)];
+    // The clock stands still here: a tenant handed over (a sender seen later gets its share) is free at once.
+    const queues = [t.db, second, t.db, second].map((db) => new PrismaOutboxQueue(db, { handOverMs: 0 }));
     const now = new Date(Date.UTC(2026, 11, 1, 13));
     const claimedBy = new Map<string, number>();
-    const tenantsOf = new Map<string, Set<number>>();
+    const sendersOf = new Map<string, number[]>();
     const duplicates: string[] = [];
     await Promise.all(
       queues.map(async (queue, q) => {
-        for (;;) {
+        // As a sender polls: a claim may find nothing of its share free while others still drain theirs.
+        for (let empty = 0; empty < 20 && claimedBy.size < 600;) {
           const batch = await queue.claim(now, 25, 60_000, 5);
-          if (batch.length === 0) return;
+          if (batch.length === 0) {
+            empty++;
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
           for (const row of batch) {
             if (claimedBy.has(row.id)) duplicates.push(row.id);
             claimedBy.set(row.id, q);
-            tenantsOf.set(row.tenantId, (tenantsOf.get(row.tenantId) ?? new Set()).add(q));
+            const senders = sendersOf.get(row.tenantId) ?? [];
+            if (senders[senders.length - 1] !== q) sendersOf.set(row.tenantId, [...senders, q]);
             expect(row.attempts).toBe(1);
             expect(row.claimToken.startsWith(`${queue.holder}/`)).toBe(true);
           }
+          // A sender sends its batch before it claims again.
+          for (const row of batch) await queue.markSent(row.id, now);
         }
       }),
     );
     expect(duplicates).toEqual([]);
     expect(claimedBy.size).toBe(600);
-    // The Teams limits are counted by the one sender that drains a tenant.
-    for (const [, senders] of tenantsOf) expect(senders.size).toBe(1);
-    // Done with these: as if sent, so the next test starts from an empty outbox.
-    await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'a-%'`);
+    // The Teams limits are counted by the one sender that drains a tenant: a tenant moves from one
+    // sender to another (handed over), never back and forth between claims of two at once.
+    expect(sendersOf.size).toBe(6);
+    for (const [, senders] of sendersOf) expect(new Set(senders).size).toBe(senders.length);
   });
 
   it("a batch takes the tenants in turn: one tenant's burst of 300 does not hold up two others' notifications behind it", async () => {
@@ -103,5 +117,36 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     // A, had it only stalled, can begin nothing more there.
     expect(await a.beginSend(claimedByA[1], at(18), 60_000)).toBe(false);
     expect(await b.beginSend(taken[0], at(18), 60_000)).toBe(true);
+  });
+
+  it('the live senders share the tenants out: two senders, four tenants, two each; a sender that starts later gets its share from one that held them all', async () => {
+    await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "sentAt" IS NULL`); // the earlier tests' leftovers
+    await add(notifications(4, 20, 'e'));
+    const a = new PrismaOutboxQueue(t.db);
+    const b = new PrismaOutboxQueue(second);
+    const t0 = new Date(Date.UTC(2026, 11, 1, 15));
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const tenants = (rows: Array<{ tenantId: string }>) => [...new Set(rows.map((r) => r.tenantId))].sort();
+    // A is alone: it takes every tenant.
+    const alone = await a.claim(at(0), 8, 60_000, 5);
+    expect(tenants(alone)).toHaveLength(4);
+    await a.release(alone, at(0));
+    // B starts: its first claim finds every tenant A's, and counts it as a sender from now on.
+    expect(await b.claim(at(1), 8, 60_000, 5)).toEqual([]);
+    // A's next claim keeps its share (2 of 4) and hands the rest over: B can take them once A's
+    // sends there are out of the tenants' rate windows (2 s), with counts of its own starting empty.
+    const fromA = await a.claim(at(2), 8, 60_000, 5);
+    expect(await b.claim(at(3), 8, 60_000, 5)).toEqual([]);
+    const fromB = await b.claim(at(4), 8, 60_000, 5);
+    expect(tenants(fromA)).toHaveLength(2);
+    expect(tenants(fromB)).toHaveLength(2);
+    expect([...tenants(fromA), ...tenants(fromB)].sort()).toEqual(['e-tenant-0', 'e-tenant-1', 'e-tenant-2', 'e-tenant-3']);
+    // A's tenants stay A's while it lives: B's next claims take nothing of theirs.
+    const again = await b.claim(at(5), 40, 60_000, 5);
+    expect(tenants(again).every((id) => tenants(fromB).includes(id))).toBe(true);
+    // B stops: 15 s after it was last seen, A has every tenant again.
+    await a.release(fromA, at(5));
+    expect(tenants(await a.claim(at(21), 80, 60_000, 5))).toHaveLength(4);
+    await t.db.writer.$executeRawUnsafe(`UPDATE "OutboxNotification" SET "sentAt" = now() WHERE "id" LIKE 'e-%'`);
   });
 });

@@ -221,7 +221,8 @@ describe('schema.prisma and prisma/migrations agree', () => {
   });
 
   test('every tenant-owned table has a tenantId column that leads its secondary indexes', () => {
-    for (const m of dmmf.datamodel.models.filter((x) => !['Tenant', 'Product'].includes(x.name))) {
+    // OutboxSender is the instances' own bookkeeping (which senders run), owned by no tenant.
+    for (const m of dmmf.datamodel.models.filter((x) => !['Tenant', 'Product', 'OutboxSender'].includes(x.name))) {
       expect(m.fields.some((f) => f.name === 'tenantId' && f.isRequired)).toBe(true);
     }
   });

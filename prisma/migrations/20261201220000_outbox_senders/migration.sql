@@ -1,0 +1,5 @@
+-- CreateTable
+CREATE TABLE "OutboxSender" (
+    "holder" TEXT NOT NULL PRIMARY KEY,
+    "seenAt" DATETIME NOT NULL
+);
