@@ -8,6 +8,7 @@
  *   npm run bench             # ×1: rewrites its section of bench/RESULTS.md, and bench/results.json
  *   npm run bench -- --x10    # ×10: its own section, and bench/results-x10.json
  *   npm run bench -- --postgres [--x10]   # the same on PostgreSQL (a throwaway cluster): results-pg[-x10].json
+ *   npm run bench -- --postgres --hold    # seed, then keep the cluster up (its URL printed) for EXPLAIN by hand; Ctrl-C ends
  *
  * Each run also rewrites the ×1-vs-×10 table from both JSON files (the other one as last committed).
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
@@ -305,6 +306,13 @@ const main = async () => {
   const analyzed = await db.refreshStatistics();
   const analyzeMs = performance.now() - t1;
   console.log(`seeded ${JSON.stringify(seeded)} in ${seedSeconds.toFixed(1)} s; statistics of ${analyzed.length} tables refreshed in ${analyzeMs.toFixed(0)} ms`);
+  if (process.argv.includes('--hold')) {
+    console.log(`holding: ${url} (tenant ${TENANT}); Ctrl-C ends`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await db.close();
+    await cluster?.stop();
+    return;
+  }
 
   const admin: ActorContext = { tenantId: TENANT, actorId: ADMIN, surface: 'web' };
   const as = (i: number): ActorContext => ({ tenantId: TENANT, actorId: userId(i), surface: 'chat' });

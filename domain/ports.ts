@@ -82,6 +82,8 @@ export interface SubscriptionFilter {
 /** One purchaser's group of the licenses view (R7), with its first rows only. */
 export interface LicenseGroup {
   purchaserId: string;
+  /** The purchaser as the directory names them (null when the directory doesn't know them). */
+  purchaserName: string | null;
   /** Every live subscription of the product the purchaser bought, and the licenses assigned on them. */
   subscriptionCount: number;
   userCount: number;

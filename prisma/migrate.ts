@@ -158,10 +158,18 @@ DELETE FROM "SubscriptionTally";
 INSERT INTO "SubscriptionTally" ("tenantId", "origin", "productId", "status", "count")
     SELECT "tenantId", "origin", "productId", "status", COUNT(*) FROM "Subscription" GROUP BY "tenantId", "origin", "productId", "status";
 UPDATE "Subscription" SET "assignedCount" = (
-    SELECT COUNT(*) FROM "LicenseAssignment" a WHERE a."tenantId" = "Subscription"."tenantId" AND a."subscriptionId" = "Subscription"."id");`;
+    SELECT COUNT(*) FROM "LicenseAssignment" a WHERE a."tenantId" = "Subscription"."tenantId" AND a."subscriptionId" = "Subscription"."id");
+DELETE FROM "PurchaserTally";
+DELETE FROM "ProductTally";
+INSERT INTO "PurchaserTally" ("tenantId", "productId", "purchaserId", "count")
+    SELECT "tenantId", "productId", "purchaserId", COUNT(*) FROM "Subscription" WHERE "status" IN ('Active', 'Trial') GROUP BY "tenantId", "productId", "purchaserId";
+INSERT INTO "ProductTally" ("tenantId", "productId", "subscriptions", "quantity", "assigned", "purchasers")
+    SELECT "tenantId", "productId", COUNT(*), SUM("quantity"), SUM("assignedCount"), COUNT(DISTINCT "purchaserId") FROM "Subscription"
+    WHERE "status" IN ('Active', 'Trial') GROUP BY "tenantId", "productId";`;
 const hasDerivedCounts = (db: Database.Database): boolean =>
   db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'SubscriptionTally'`).get() !== undefined &&
-  db.prepare(`SELECT 1 FROM pragma_table_info('Subscription') WHERE name = 'assignedCount'`).get() !== undefined;
+  db.prepare(`SELECT 1 FROM pragma_table_info('Subscription') WHERE name = 'assignedCount'`).get() !== undefined &&
+  db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ProductTally'`).get() !== undefined;
 
 export const isApplied = (rows: AppliedRow[], name: string): boolean => rows.some((r) => r.migration_name === name && r.finished_at !== null && r.rolled_back_at === null);
 

@@ -65,17 +65,9 @@ export const licensesForProduct = async (
       repos.subscriptions.productTotals(ctx.tenantId, product.id, input.origin),
       repos.subscriptions.licenseGroups(ctx.tenantId, product.id, input.origin, page, pageSize, { subscriptions: GROUP_SUBSCRIPTIONS_SHOWN, users: GROUP_USERS_SHOWN }),
     ]);
-    const purchasers = new Map(
-      (
-        await repos.users.getMany(
-          ctx.tenantId,
-          found.items.map((g) => g.purchaserId),
-        )
-      ).map((u) => [u.id, u.displayName]),
-    );
     const groups: PurchaserGroup[] = found.items.map((g) => ({
       purchaserId: g.purchaserId,
-      purchaserName: purchasers.get(g.purchaserId) ?? 'Former employee',
+      purchaserName: g.purchaserName ?? 'Former employee',
       subscriptions: g.subscriptions.map((s) => ({ id: s.id, quantity: s.quantity, assigned: s.assigned, origin: s.origin, expiresAt: s.expiresAt })),
       subscriptionCount: g.subscriptionCount,
       users: g.users.map((u) => ({ id: u.userId, displayName: u.displayName ?? u.userId, email: u.email, subscriptionId: u.subscriptionId })),

@@ -234,6 +234,72 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect((await repos.subscriptions.get(T1, s.id))?.quantity).toBe(5);
     });
 
+    test("ProductTally and PurchaserTally (the triggers' counts) equal a recount through creates, assigns, resizes, moves, status changes and deletes", async () => {
+      const P = 'CFQ7TTC0KXG7';
+      const T3 = 'tenant-tally';
+      await repos.tenants.save(tenant(T3));
+      const recount = async () => ({
+        products: await t.db.writer.$queryRaw<
+          unknown[]
+        >(Prisma.sql`SELECT "tenantId", "productId", COUNT(*) AS "subscriptions", SUM("quantity") AS "quantity", SUM("assignedCount") AS "assigned", COUNT(DISTINCT "purchaserId") AS "purchasers"
+           FROM "Subscription" WHERE "tenantId" = ${T3} AND "status" IN ('Active', 'Trial') GROUP BY "tenantId", "productId" ORDER BY "productId"`),
+        purchasers: await t.db.writer.$queryRaw<unknown[]>(Prisma.sql`SELECT "tenantId", "productId", "purchaserId", COUNT(*) AS "count" FROM "Subscription"
+           WHERE "tenantId" = ${T3} AND "status" IN ('Active', 'Trial') GROUP BY "tenantId", "productId", "purchaserId" ORDER BY "productId", "purchaserId"`),
+      });
+      const tallies = async () => ({
+        products: await t.db.writer.$queryRaw<unknown[]>(
+          Prisma.sql`SELECT "tenantId", "productId", "subscriptions", "quantity", "assigned", "purchasers" FROM "ProductTally" WHERE "tenantId" = ${T3} AND "subscriptions" > 0 ORDER BY "productId"`,
+        ),
+        purchasers: await t.db.writer.$queryRaw<unknown[]>(
+          Prisma.sql`SELECT "tenantId", "productId", "purchaserId", "count" FROM "PurchaserTally" WHERE "tenantId" = ${T3} AND "count" > 0 ORDER BY "productId", "purchaserId"`,
+        ),
+      });
+      const numbers = (v: { products: unknown[]; purchasers: unknown[] }) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x)));
+      const same = async () => expect(numbers(await tallies())).toEqual(numbers(await recount()));
+      const a1 = subscription({ tenantId: T3, productId: P, purchaserId: 'ann', quantity: 3 });
+      const a2 = subscription({ tenantId: T3, productId: P, purchaserId: 'ann', quantity: 2, status: 'Trial' });
+      const b1 = subscription({ tenantId: T3, productId: P, purchaserId: 'ben', quantity: 4 });
+      const gone = subscription({ tenantId: T3, productId: P, purchaserId: 'cat', status: 'Cancelled' });
+      const other = subscription({ tenantId: T3, productId: 'CFQ7TTC0H9MP', purchaserId: 'ann', quantity: 1 });
+      for (const s of [a1, a2, b1, gone, other]) await repos.subscriptions.create(s);
+      await same();
+      expect(await repos.subscriptions.productTotals(T3, P)).toEqual({ subscriptions: 3, totalQuantity: 9, assigned: 0 });
+      await repos.assignments.add([assignment(a1, 'u1'), assignment(a1, 'u2'), assignment(b1, 'u3')]);
+      await same();
+      expect(await repos.subscriptions.productTotals(T3, P)).toEqual({ subscriptions: 3, totalQuantity: 9, assigned: 3 });
+      await repos.assignments.remove(T3, a1.id, ['u2']);
+      const a1v1 = await repos.subscriptions.update({ ...(await repos.subscriptions.get(T3, a1.id))!, quantity: 6 });
+      await same();
+      // Taken over: ben's subscription becomes ann's; ben holds none of the product any more.
+      await repos.subscriptions.update({ ...(await repos.subscriptions.get(T3, b1.id))!, purchaserId: 'ann', origin: 'Central' });
+      await same();
+      expect((await repos.subscriptions.licenseGroups(T3, P, undefined, 1, 10, { subscriptions: 10, users: 25 })).total).toBe(1);
+      // Out of the live statuses and back; a cancelled one revived.
+      await repos.subscriptions.update({ ...a1v1, status: 'Cancelled', cancelledAt: day(5), cancelReason: 'TooExpensive' });
+      await same();
+      await repos.subscriptions.update({ ...(await repos.subscriptions.get(T3, gone.id))!, status: 'Active' });
+      await same();
+      expect((await repos.subscriptions.licenseGroups(T3, P, undefined, 1, 10, { subscriptions: 10, users: 25 })).total).toBe(2);
+      // Deleted rows (a bulk clean-up, or a test's): out of the counts too.
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "LicenseAssignment" WHERE "tenantId" = ${T3}`);
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Subscription" WHERE "tenantId" = ${T3} AND "id" = ${a2.id}`);
+      await same();
+      expect(await repos.subscriptions.productTotals(T3, P)).toEqual(
+        await repos.subscriptions.productTotals(T3, P, 'SelfService').then(async (self) => {
+          const central = await repos.subscriptions.productTotals(T3, P, 'Central');
+          return {
+            subscriptions: self.subscriptions + central.subscriptions,
+            totalQuantity: self.totalQuantity + central.totalQuantity,
+            assigned: self.assigned + central.assigned,
+          };
+        }),
+      );
+      // Leaves nothing for the other tests: every subscription of the tenant gone, every count at zero.
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Subscription" WHERE "tenantId" = ${T3}`);
+      await same();
+      expect(numbers(await tallies())).toEqual({ products: [], purchasers: [] });
+    });
+
     test('licenseGroups: a purchaser beyond the caps gets the first rows of each kind, others whole (the SQL both engines run)', async () => {
       const P = 'CFQ7TTC0J203';
       const subs = Array.from({ length: 5 }, (_, i) => subscription({ productId: P, purchaserId: 'grace', createdAt: day(10 + i) }));

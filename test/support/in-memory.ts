@@ -168,6 +168,7 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
           const users = own.flatMap((s) => assignedOf(s.id));
           return {
             purchaserId,
+            purchaserName: st.users.find((x) => x.tenantId === tenantId && x.id === purchaserId)?.displayName ?? null,
             subscriptionCount: own.length,
             userCount: users.length,
             subscriptions: own
