@@ -1,5 +1,5 @@
 import { requireAdminRead } from '../access';
-import type { ActorContext, Deps, ExportCursor } from '../ports';
+import type { ActorContext, Deps, ExportCursor, ExportRow } from '../ports';
 import { audit, getProduct } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseIdList } from '../shared/validation';
@@ -16,9 +16,13 @@ export const csvCell = (value: string | null | undefined): string => {
   let v = value ?? '';
   // A spreadsheet runs a cell as a formula when it starts with = + - @ (also after leading spaces or a
   // line break, which some trim) or with a tab / carriage return / line feed: such cells are prefixed with '.
-  if (/^\s*[=+\-@]|^[\t\r\n]/.test(v)) v = `'${v}`;
+  // (Most cells start with a letter or digit: the pattern is tried only on the others.)
+  if (v.length > 0 && !PLAIN_START.test(v) && /^\s*[=+\-@]|^[\t\r\n]/.test(v)) v = `'${v}`;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
+
+/** A first character that can't start a formula, nor be space before one. */
+const PLAIN_START = /^[\p{L}\p{N}]/u;
 
 const line = (cells: Array<string | null>): string => `${cells.map(csvCell).join(',')}\r\n`;
 
@@ -49,32 +53,43 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
   /**
    * Subscription by subscription in the order chosen, each one's users by assignment id, a page of
    * rows per read (keyset: no page re-reads what an earlier one returned). Only the subscriptions of
-   * the current page are described (product, purchaser), so memory holds one page whatever the total.
+   * the current page are described (product, purchaser), so memory holds two pages whatever the total.
    */
   async function* rows(): AsyncGenerator<string> {
     yield line(['Display name', 'Email', 'User id', 'Product', 'Subscription id', 'Purchaser', 'Assigned at']);
-    const described = new Map<string, { product: string; purchaser: string }>();
-    for (let cursor: ExportCursor | null = { index: 0, afterId: null }; cursor;) {
-      const from: ExportCursor = cursor;
-      const page = await deps.uow.read(async (repos) => {
+    type Described = Map<string, { product: string; purchaser: string }>;
+    /** A page, and its subscriptions described (those of the page before it are not read again). */
+    type Page = { rows: ExportRow[]; next: ExportCursor | null; described: Described };
+    const read = (from: ExportCursor, before: Described): Promise<Page> =>
+      deps.uow.read(async (repos) => {
         const found = await repos.assignments.exportPage(ctx.tenantId, ids, from, BATCH, SUBSCRIPTIONS_PER_READ);
-        const onPage = new Set(found.rows.map((r) => r.assignment.subscriptionId));
-        for (const id of described.keys()) if (!onPage.has(id)) described.delete(id);
-        const missing = [...onPage].filter((id) => !described.has(id));
+        const described: Described = new Map();
+        for (const id of new Set(found.rows.map((r) => r.assignment.subscriptionId))) if (before.has(id)) described.set(id, before.get(id)!);
+        const missing = [...new Set(found.rows.map((r) => r.assignment.subscriptionId))].filter((id) => !described.has(id));
         if (missing.length) {
           const subs = await repos.subscriptions.getMany(ctx.tenantId, missing);
           const names = new Map((await repos.users.getMany(ctx.tenantId, [...new Set(subs.map((s) => s.purchaserId))])).map((u) => [u.id, u.displayName]));
           for (const s of subs) described.set(s.id, { product: products.get(s.productId) ?? s.productId, purchaser: names.get(s.purchaserId) ?? s.purchaserId });
         }
-        return found;
+        return { ...found, described };
       });
-      let chunk = '';
-      for (const { assignment: a, displayName, email } of page.rows) {
-        const sub = described.get(a.subscriptionId) ?? { product: '', purchaser: '' };
-        chunk += line([displayName ?? '', email ?? '', a.userId, sub.product, a.subscriptionId, sub.purchaser, a.assignedAt.toISOString()]);
+    // The next page is read while this one is written out: the database's time overlaps ours and the
+    // reader's (two pages in memory at most).
+    let next: Promise<Page> | null = read({ index: 0, afterId: null }, new Map());
+    try {
+      while (next) {
+        const page: Page = await next;
+        next = page.next ? read(page.next, page.described) : null;
+        let chunk = '';
+        for (const { assignment: a, displayName, email } of page.rows) {
+          const sub = page.described.get(a.subscriptionId) ?? { product: '', purchaser: '' };
+          chunk += line([displayName ?? '', email ?? '', a.userId, sub.product, a.subscriptionId, sub.purchaser, a.assignedAt.toISOString()]);
+        }
+        if (chunk) yield chunk;
       }
-      if (chunk) yield chunk;
-      cursor = page.next;
+    } finally {
+      // Stopped early (the download was cancelled): the read ahead is not wanted, nor its failure.
+      next?.catch(() => undefined);
     }
   }
   return rows();

@@ -15,6 +15,13 @@ const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
   assignedBy: r.assignedBy,
 });
 
+/**
+ * Rows an export statement returns at most. Each row joins its person by key; with a few hundred rows
+ * PostgreSQL's planner does that by key, with thousands it reads the whole directory for a hash join
+ * (measured at ×10: 2 ms for 250 rows by key, 56 ms for 2,000 through a scan of 100,000 people).
+ */
+const EXPORT_ROWS_PER_STATEMENT = 256;
+
 export class PrismaAssignmentRepository implements AssignmentRepository {
   constructor(
     private readonly db: Db,
@@ -103,11 +110,14 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   }
 
   /**
-   * One subscription at a time on its (tenantId, subscriptionId, id) index, each row with the person
-   * (a primary-key lookup), until the page is full: every statement reads only rows it returns, and
-   * nothing is held between pages but the cursor. The LIMIT is written into the SQL (see limitOffset),
-   * rounded up to a power of two so the texts stay few; a subscription's rows beyond the page wait for
-   * the next call, which resumes after the last id returned.
+   * The next page of the walk, in the order of `subscriptionIds`, each subscription's rows by id, each
+   * with the person (a primary-key lookup). Nothing is held between pages but the cursor. The
+   * subscriptions' sizes (assignedCount) are read first, once per page: consecutive subscriptions whose
+   * rows fit in what the page still wants are read by one statement (IN, in list order), so a walk
+   * over many small subscriptions costs a statement per EXPORT_ROWS_PER_STATEMENT rows, not per
+   * subscription (on PostgreSQL each is a round trip); a larger one is read alone, stopped by its LIMIT on its (tenantId,
+   * subscriptionId, id) index, and resumed after the last id returned. LIMITs are written into the SQL
+   * (see limitOffset) and id lists padded, both to powers of two, so the statement texts stay few.
    */
   async exportPage(
     tenantId: string,
@@ -118,18 +128,55 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   ): Promise<{ rows: ExportRow[]; next: ExportCursor | null }> {
     const rows: ExportRow[] = [];
     let { index, afterId } = from;
-    for (let visited = 0; index < subscriptionIds.length && rows.length < limit && visited < maxSubscriptions; visited++) {
-      const want = limit - rows.length;
-      const part = await this.sql.query<AssignmentRow & { displayName: string | null; email: string | null }>(Prisma.sql`
+    const end = Math.min(subscriptionIds.length, index + Math.max(1, maxSubscriptions));
+    const sizes = await this.assignedCounts(tenantId, subscriptionIds.slice(index, end));
+    const powerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+    while (index < end && rows.length < limit) {
+      const want = Math.min(limit - rows.length, EXPORT_ROWS_PER_STATEMENT);
+      // This subscription, and the ones after it whose rows fit in the page too.
+      let count = 1;
+      for (let total = sizes.get(subscriptionIds[index]) ?? 0; index + count < end; count++) {
+        total += sizes.get(subscriptionIds[index + count]) ?? 0;
+        if (total > want) break;
+      }
+      const batch = subscriptionIds.slice(index, index + count);
+      const resume = afterId !== null ? Prisma.sql` AND (a."subscriptionId" <> ${batch[0]} OR a."id" > ${afterId})` : Prisma.empty;
+      const select = Prisma.sql`
         SELECT a."id", a."tenantId", a."subscriptionId", a."userId", a."assignedAt", a."assignedBy", u."displayName", u."email"
-        FROM "LicenseAssignment" a LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"
-        WHERE a."tenantId" = ${tenantId} AND a."subscriptionId" = ${subscriptionIds[index]}${afterId !== null ? Prisma.sql` AND a."id" > ${afterId}` : Prisma.empty}
-        ORDER BY a."id" ${limitOffset(Math.min(limit, 2 ** Math.ceil(Math.log2(want))), 0)}`);
+        FROM "LicenseAssignment" a LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"`;
+      const padded = [...batch, ...Array<string>(powerOfTwo(batch.length) - batch.length).fill(batch[batch.length - 1])];
+      const part = await this.sql.query<AssignmentRow & { displayName: string | null; email: string | null }>(
+        batch.length === 1
+          ? Prisma.sql`${select} WHERE a."tenantId" = ${tenantId} AND a."subscriptionId" = ${batch[0]}${resume} ORDER BY a."id" ${limitOffset(Math.min(limit, powerOfTwo(want)), 0)}`
+          : Prisma.sql`${select} WHERE a."tenantId" = ${tenantId} AND a."subscriptionId" IN (${Prisma.join(padded)})${resume}
+            ORDER BY CASE a."subscriptionId" ${Prisma.join(
+              batch.map((id, position) => Prisma.sql`WHEN ${id} THEN ${Prisma.raw(String(position))}`),
+              ' ',
+            )} END, a."id" ${limitOffset(Math.min(limit, powerOfTwo(want)), 0)}`,
+      );
       for (const r of part.length > want ? part.slice(0, want) : part) rows.push({ assignment: toAssignment(r), displayName: r.displayName, email: r.email });
-      if (part.length >= want) return { rows, next: { index, afterId: rows[rows.length - 1].assignment.id } };
-      index++;
+      if (part.length >= want) {
+        // This statement is full: go on in the subscription of its last row (more may have been assigned since the sizes were read).
+        const last = rows[rows.length - 1].assignment;
+        index += batch.indexOf(last.subscriptionId);
+        afterId = last.id;
+        if (rows.length >= limit) return { rows, next: { index, afterId } };
+        continue;
+      }
+      index += count;
       afterId = null;
     }
     return { rows, next: index < subscriptionIds.length ? { index, afterId } : null };
+  }
+
+  /** How many licenses each of these subscriptions of the tenant has assigned (Subscription.assignedCount); absent: none or not the tenant's. */
+  private async assignedCounts(tenantId: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const unique = [...new Set(ids)];
+    const found = await inGroups(unique, (group) =>
+      this.sql.query<{ id: string; assignedCount: bigint | number }>(
+        Prisma.sql`SELECT "id", "assignedCount" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`,
+      ),
+    );
+    return new Map(found.map((r) => [r.id, countOf(r.assignedCount)]));
   }
 }

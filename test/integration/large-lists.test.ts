@@ -86,5 +86,10 @@ describe('id lists beyond one query', () => {
     const rows = csv.trim().split('\r\n').slice(1);
     expect(rows).toHaveLength(SUBS);
     expect(new Set(rows.map((r) => r.split(',')[4])).size).toBe(SUBS);
+    // Every row described with its own subscription's product and purchaser, on every page (pages are read ahead).
+    for (const r of rows) {
+      const [, , , product, subscriptionId, purchaser] = r.split(',');
+      expect([product, purchaser]).toEqual(['Power BI Pro', `User ${Number(subscriptionId.slice(1))}`]);
+    }
   });
 });

@@ -21,7 +21,11 @@ const { openDatabase } = require('./prisma/client');
     const matched = await db.writeSql.execute(Prisma.sql\`UPDATE "OutboxLease" SET "holder" = 'h2' WHERE "expiresAt" = \${at}\`);
     await db.writeSql.execute(Prisma.sql\`UPDATE "OutboxLease" SET "expiresAt" = \${later} WHERE "tenantId" = 'tz-tenant'\`);
     const stored = (await db.reader.outboxLease.findUnique({ where: { tenantId: 'tz-tenant' } })).expiresAt;
-    console.log(JSON.stringify({ offset: at.getTimezoneOffset(), read, matched, stored: stored.toISOString() }));
+    // Read back as instants: whole seconds, and fractions PostgreSQL writes with their trailing zeros cut (.25, .1).
+    const instants = ['2026-12-01T22:15:30.000Z', '2026-12-01T22:15:30.250Z', '2026-12-01T22:15:30.100Z', '1999-12-31T23:59:59.999Z', '2026-01-09T03:04:05.123Z'];
+    for (const [i, iso] of instants.entries()) await db.writer.outboxLease.create({ data: { tenantId: 'tz-' + i, holder: 'h', expiresAt: new Date(iso) } });
+    const back = (await db.readSql.query(Prisma.sql\`SELECT "expiresAt" FROM "OutboxLease" WHERE "holder" = 'h' ORDER BY "tenantId"\`)).map((r) => r.expiresAt.toISOString());
+    console.log(JSON.stringify({ offset: at.getTimezoneOffset(), read, matched, stored: stored.toISOString(), readBack: back.join(',') === instants.join(',') || back }));
   } finally {
     await db.close();
   }
@@ -29,6 +33,7 @@ const { openDatabase } = require('./prisma/client');
 `;
 
 describe('raw SQL on PostgreSQL on a host whose time zone is not UTC', () => {
+  // (The raw reader also parses timestamps by their digits: the instants below come back as written.)
   let t: TestDatabase;
   beforeAll(async () => {
     t = await freshPostgresDatabase('raw_sql_tz');
@@ -44,6 +49,6 @@ describe('raw SQL on PostgreSQL on a host whose time zone is not UTC', () => {
     });
     expect(run.stderr).toBe('');
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
-    expect(out).toEqual({ offset: 300, read: [{ tenantId: 'tz-tenant' }], matched: 1, stored: '2026-12-01T22:16:30.250Z' });
+    expect(out).toEqual({ offset: 300, read: [{ tenantId: 'tz-tenant' }], matched: 1, stored: '2026-12-01T22:16:30.250Z', readBack: true });
   }, 90_000);
 });

@@ -241,13 +241,19 @@ describe('query plans of the paged reads on a large tenant', () => {
       }
     });
 
-    test("export: one subscription's assignments at a time on (tenantId, subscriptionId, id), each person by key", async () => {
-      const plans = await plansOf((r) => r.assignments.exportPage(BIG, [sid(1), sid(2), sid(3)], { index: 0, afterId: null }, 5, 10));
-      for (const plan of plans) {
+    test('export: the sizes by key, then subscriptions on (tenantId, subscriptionId, id), several small ones in one statement (sorting only its own rows), each person by key', async () => {
+      // PER_SUB (3) rows each: the first two fit in a page of 7 together, the third is read alone for the last row.
+      const plans = await plansOf((r) => r.assignments.exportPage(BIG, [sid(1), sid(2), sid(3)], { index: 0, afterId: null }, 7, 10));
+      const [sizes, ...reads] = plans;
+      expect(sizes).toMatch(/SEARCH Subscription USING (COVERING )?INDEX Subscription_tenantId_id_key \(tenantId=\? AND id=\?\)/);
+      expect(reads).toHaveLength(2);
+      for (const plan of reads) {
         expect(plan).toContain('USING INDEX LicenseAssignment_tenantId_subscriptionId_id_idx (tenantId=? AND subscriptionId=?');
-        expectNoScan(plan);
-        expectNoSort(plan);
+        expect(plan).toMatch(/SEARCH u USING (INDEX sqlite_autoindex_DirectoryUser_1|PRIMARY KEY) \(tenantId=\? AND id=\?\)/);
       }
+      expect(reads[0]).toContain('USE TEMP B-TREE FOR ORDER BY'); // the two subscriptions' 6 rows, in list order
+      expectNoSort(reads[1]);
+      for (const plan of plans) expectNoScan(plan);
     });
   };
 

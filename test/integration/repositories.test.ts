@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { AuditEntry, DirectoryUser, Invoice, LicenseAssignment, NotificationIntent, OrderEntry, PurchaseRequest, Subscription, Tenant } from '../../domain/model';
-import type { Repositories } from '../../domain/ports';
+import type { ExportCursor, Repositories } from '../../domain/ports';
 import { CATALOG } from '../../domain/catalog/catalog-data';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { createRepositories, isRetryable, PrismaUnitOfWork } from '../../prisma/unit-of-work';
@@ -419,6 +419,42 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
   });
 
   describe('license assignments', () => {
+    test("exportPage walks the chosen subscriptions in their order, each one's rows by id, every row once, whatever the page splits", async () => {
+      const T4 = 'tenant-export-walk';
+      await repos.tenants.save(tenant(T4));
+      const sizes = [0, 1, 2, 3, 5, 0, 1, 1, 1, 4];
+      const subs = sizes.map((_, i) => subscription({ tenantId: T4, purchaserId: `p${i % 3}` }));
+      for (const [i, s] of subs.entries()) {
+        await repos.subscriptions.create(s);
+        await repos.assignments.add(Array.from({ length: sizes[i] }, (_, k) => assignment(s, `w${i}-${k}`, `as-${s.id}-${String(k).padStart(2, '0')}`)));
+      }
+      // Not in list order of creation, with an id of no subscription among them.
+      const chosen = [subs[4].id, subs[0].id, subs[9].id, subs[1].id, 'missing', subs[2].id, subs[3].id, subs[5].id, subs[6].id, subs[7].id, subs[8].id];
+      const expected = chosen.flatMap((id) =>
+        subs
+          .filter((s) => s.id === id)
+          .flatMap((s) => (sizes[subs.indexOf(s)] > 0 ? Array.from({ length: sizes[subs.indexOf(s)] }, (_, k) => `as-${s.id}-${String(k).padStart(2, '0')}`) : [])),
+      );
+      for (const [limit, perRead] of [
+        [1, 1],
+        [2, 3],
+        [3, 2],
+        [4, 500],
+        [7, 4],
+        [100, 500],
+      ]) {
+        const ids: string[] = [];
+        for (let cursor: ExportCursor | null = { index: 0, afterId: null }, calls = 0; cursor; calls++) {
+          const page = await repos.assignments.exportPage(T4, chosen, cursor, limit, perRead);
+          expect(page.rows.length).toBeLessThanOrEqual(limit);
+          ids.push(...page.rows.map((r) => r.assignment.id));
+          cursor = page.next;
+          expect(calls).toBeLessThan(100);
+        }
+        expect(ids).toEqual(expected);
+      }
+    });
+
     let s: Subscription;
     let other: Subscription;
     beforeAll(async () => {
