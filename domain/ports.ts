@@ -80,6 +80,12 @@ export interface SubscriptionFilter {
 }
 
 /** One purchaser's group of the licenses view (R7), with its first rows only. */
+export interface PurchaseListing {
+  subscription: Subscription;
+  assigned: number;
+  purchaserName: string | null;
+}
+
 export interface LicenseGroup {
   purchaserId: string;
   /** The purchaser as the directory names them (null when the directory doesn't know them). */
@@ -114,7 +120,14 @@ export interface SubscriptionRepository {
    *  otherwise throws DomainError CONCURRENCY.CONFLICT. Returns the new version. */
   update(subscription: Subscription): Promise<Subscription>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]>;
+  /** listByPurchaser, each with the licenses assigned on it: what a purchaser's list shows, in one read. */
+  purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number }>>;
   search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>>;
+  /**
+   * search, each with the licenses assigned on it and its purchaser as the directory names them (null
+   * when the directory doesn't know them): what the admin's purchases page shows, in one read.
+   */
+  searchPurchases(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<PurchaseListing>>;
   listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]>;
   /** R7 totals over a product's live subscriptions, computed in the database. */
   productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }>;

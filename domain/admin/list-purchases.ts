@@ -42,26 +42,27 @@ export const listPurchases = async (deps: Deps, ctx: ActorContext, input: Purcha
     purchaserId: input.purchaserId === undefined || input.purchaserId === '' ? undefined : parseId(input.purchaserId, 'purchaser'),
   };
   return deps.uow.read(async (repos) => {
-    await requireAdminRead(repos, ctx);
     const products = await repos.products.list();
+    const allowed = requireAdminRead(repos, ctx);
     if (input.productId !== undefined && input.productId !== '') {
-      filter.productId = (typeof input.productId === 'string' && canonicalProductId(products, input.productId)) || fail(ErrorCodes.PRODUCT_UNKNOWN, "We don't know that product.");
+      const productId = typeof input.productId === 'string' && canonicalProductId(products, input.productId);
+      if (!productId) {
+        await allowed; // who may not look is told so first
+        return fail(ErrorCodes.PRODUCT_UNKNOWN, "We don't know that product.");
+      }
+      filter.productId = productId;
     }
-    const result = await repos.subscriptions.search(ctx.tenantId, filter, page, pageSize);
-    const ids = result.items.map((s) => s.id);
-    const [counts, purchasers] = await Promise.all([
-      repos.assignments.countBySubscriptions(ctx.tenantId, ids),
-      repos.users.getMany(ctx.tenantId, [...new Set(result.items.map((s) => s.purchaserId))]),
-    ]);
-    const names = new Map(purchasers.map((u) => [u.id, u.displayName]));
+    // Each row with its assigned licenses and its purchaser's name: one read for the page, sent with
+    // the access check (nothing is returned unless it passes).
+    const [, result] = await Promise.all([allowed, repos.subscriptions.searchPurchases(ctx.tenantId, filter, page, pageSize)]);
     const byId = new Map(products.map((p) => [p.id, p]));
     return {
       ...result,
-      items: result.items.map((s) => ({
+      items: result.items.map(({ subscription: s, assigned, purchaserName }) => ({
         subscription: s,
         product: byId.get(s.productId)!,
-        purchaserName: names.get(s.purchaserId) ?? 'Former employee',
-        assigned: counts.get(s.id) ?? 0,
+        purchaserName: purchaserName ?? 'Former employee',
+        assigned,
       })),
     };
   });

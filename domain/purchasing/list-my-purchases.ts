@@ -15,27 +15,18 @@ export interface MyPurchaseWithActions extends MyPurchase {
   actions: Abilities<SubscriptionAction>;
 }
 
-const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, actor: Actor): Promise<MyPurchaseWithActions[]> => {
-  const subs = await repos.subscriptions.listByPurchaser(ctx.tenantId, ctx.actorId);
-  const [counts, products] = await Promise.all([
-    repos.assignments.countBySubscriptions(
-      ctx.tenantId,
-      subs.map((s) => s.id),
-    ),
-    repos.products.list(),
-  ]);
+/** `actor` still loading: the reads go out together (on PostgreSQL each is a round trip); nothing is shown unless it loads. */
+const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, loading: Promise<Actor>): Promise<MyPurchaseWithActions[]> => {
+  const [actor, subs, products] = await Promise.all([loading, repos.subscriptions.purchasedBy(ctx.tenantId, ctx.actorId), repos.products.list()]);
   const byId = new Map(products.map((p) => [p.id, p]));
   return subs
-    .filter((s) => s.origin === 'SelfService')
-    .map((s) => {
-      const assigned = counts.get(s.id) ?? 0;
-      return { subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) };
-    });
+    .filter(({ subscription: s }) => s.origin === 'SelfService')
+    .map(({ subscription: s, assigned }) => ({ subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) }));
 };
 
 /** R4: a purchaser sees only the subscriptions they bought, newest first. */
 export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<MyPurchaseWithActions[]> =>
-  deps.uow.read(async (repos) => myPurchasesIn(repos, ctx, await loadActor(repos, ctx)));
+  deps.uow.read((repos) => myPurchasesIn(repos, ctx, loadActor(repos, ctx)));
 
 export interface MyWaitingRequest {
   request: PurchaseRequest;
@@ -49,9 +40,8 @@ export interface MyWaitingRequest {
  */
 export const getMyPurchasesOverview = async (deps: Deps, ctx: ActorContext): Promise<{ items: MyPurchaseWithActions[]; waiting: MyWaitingRequest[] }> =>
   deps.uow.read(async (repos) => {
-    const actor = await loadActor(repos, ctx);
     const [items, pending] = await Promise.all([
-      myPurchasesIn(repos, ctx, actor),
+      myPurchasesIn(repos, ctx, loadActor(repos, ctx)),
       // A request left pending from before the setting was turned off still shows.
       repos.requests.listPending(ctx.tenantId).then((all) => all.filter((r) => r.requesterId === ctx.actorId)),
     ]);

@@ -1,7 +1,7 @@
 import { Prisma, type Subscription as SubscriptionRow } from '../generated/client';
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
-import { MAX_IDS_PER_QUERY, type LicenseGroup, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
+import { MAX_IDS_PER_QUERY, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
 import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
@@ -167,19 +167,30 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   }
 
   async listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]> {
+    return (await this.purchasedBy(tenantId, purchaserId)).map((p) => p.subscription);
+  }
+
+  /** The assigned licenses are the rows' own assignedCount (kept by triggers): no second read. */
+  async purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number }>> {
     const rows = await this.sql.query<SubscriptionRow>(Prisma.sql`
-      SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "createdAt" DESC, "id" DESC`);
-    return rows.map(toSubscription);
+      SELECT ${allColumns}, "assignedCount" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "createdAt" DESC, "id" DESC`);
+    return rows.map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assignedCount) }));
+  }
+
+  async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
+    const found = await this.searchPurchases(tenantId, filter, page, pageSize);
+    return { ...found, items: found.items.map((p) => p.subscription) };
   }
 
   /**
    * The page stops after its rows on the index of its filter (tenantId, [origin,] [productId,]
    * createdAt, id). The total is a sum over SubscriptionTally (a few hundred rows at most, kept by
    * triggers) unless the filter names a purchaser, whose subscriptions are few and counted on their
-   * own index. One statement either way: each row carries the total; only a page past the end, which
+   * own index. One statement either way, with each row's assignedCount and its purchaser's name (a
+   * key lookup per row of the page): each row carries the total; only a page past the end, which
    * has no row to carry it, asks for the total separately.
    */
-  async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {
+  async searchPurchases(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<PurchaseListing>> {
     const and = (column: string, value: string | undefined) => (value !== undefined ? Prisma.sql` AND ${Prisma.raw(`"${column}"`)} = ${value}` : Prisma.empty);
     const where = Prisma.sql`"tenantId" = ${tenantId}${and('origin', filter.origin)}${and('productId', filter.productId)}${and('purchaserId', filter.purchaserId)}${and('status', filter.status)}`;
     const totalSql =
@@ -187,16 +198,24 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
         ? Prisma.sql`SELECT COALESCE(SUM("count"), 0) FROM "SubscriptionTally" WHERE "tenantId" = ${tenantId}${and('origin', filter.origin)}${and('productId', filter.productId)}${and('status', filter.status)}`
         : Prisma.sql`SELECT COUNT(*) FROM "Subscription" WHERE ${where}`;
     const { skip, take } = pageWindow(page, pageSize);
-    const rows = await this.sql.query<SubscriptionRow & { total: bigint | number }>(Prisma.sql`
-      SELECT ${allColumns}, (${totalSql}) AS "total"
-      FROM "Subscription" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC ${limitOffset(take, skip)}`);
+    const rows = await this.sql.query<SubscriptionRow & { total: bigint | number; purchaserName: string | null }>(Prisma.sql`
+      SELECT "pageRows".*, u."displayName" AS "purchaserName" FROM (
+        SELECT ${allColumns}, "assignedCount", (${totalSql}) AS "total"
+        FROM "Subscription" WHERE ${where} ORDER BY "createdAt" DESC, "id" DESC ${limitOffset(take, skip)}) AS "pageRows"
+      LEFT JOIN "DirectoryUser" u ON u."tenantId" = ${tenantId} AND u."id" = "pageRows"."purchaserId"
+      ORDER BY "pageRows"."createdAt" DESC, "pageRows"."id" DESC`);
     const total =
       rows.length > 0
         ? countOf(rows[0].total)
         : skip === 0
           ? 0
           : countOf((await this.sql.query<{ total: bigint | number }>(Prisma.sql`SELECT (${totalSql}) AS "total"`))[0]?.total);
-    return toPage(rows.map(toSubscription), total, page, pageSize);
+    return toPage(
+      rows.map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assignedCount), purchaserName: r.purchaserName })),
+      total,
+      page,
+      pageSize,
+    );
   }
 
   /** Oldest first. With purchasers, read through their own subscriptions (tenantId, purchaserId, productId, …). */

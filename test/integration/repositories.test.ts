@@ -300,6 +300,32 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect(numbers(await tallies())).toEqual({ products: [], purchasers: [] });
     });
 
+    test("purchasedBy and searchPurchases: each subscription with its assigned licenses, the page with its purchasers' names (null when the directory has none)", async () => {
+      const T5 = 'tenant-listings';
+      await repos.tenants.save(tenant(T5));
+      await repos.users.upsert(user(T5, 'known', { displayName: 'Known Person' }));
+      const a = subscription({ tenantId: T5, purchaserId: 'known', createdAt: day(3) });
+      const b = subscription({ tenantId: T5, purchaserId: 'known', createdAt: day(4), origin: 'Central' });
+      const c = subscription({ tenantId: T5, purchaserId: 'left-the-company', createdAt: day(5) });
+      for (const s of [a, b, c]) await repos.subscriptions.create(s);
+      await repos.assignments.add([assignment(a, 'x1'), assignment(a, 'x2'), assignment(c, 'x3')]);
+      expect(await repos.subscriptions.purchasedBy(T5, 'known')).toEqual([
+        { subscription: b, assigned: 0 },
+        { subscription: a, assigned: 2 },
+      ]);
+      const page = await repos.subscriptions.searchPurchases(T5, {}, 1, 2);
+      expect(page).toMatchObject({ total: 3, page: 1, pageSize: 2 });
+      expect(page.items).toEqual([
+        { subscription: c, assigned: 1, purchaserName: null },
+        { subscription: b, assigned: 0, purchaserName: 'Known Person' },
+      ]);
+      expect((await repos.subscriptions.searchPurchases(T5, {}, 2, 2)).items).toEqual([{ subscription: a, assigned: 2, purchaserName: 'Known Person' }]);
+      expect(await repos.subscriptions.searchPurchases(T5, { origin: 'Central' }, 5, 2)).toEqual({ items: [], total: 1, page: 5, pageSize: 2 });
+      expect(await repos.subscriptions.purchasedBy(T2, 'known')).toEqual([]);
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "LicenseAssignment" WHERE "tenantId" = ${T5}`);
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Subscription" WHERE "tenantId" = ${T5}`);
+    });
+
     test('licenseGroups: a purchaser beyond the caps gets the first rows of each kind, others whole (the SQL both engines run)', async () => {
       const P = 'CFQ7TTC0J203';
       const subs = Array.from({ length: 5 }, (_, i) => subscription({ productId: P, purchaserId: 'grace', createdAt: day(10 + i) }));

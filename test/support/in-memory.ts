@@ -14,7 +14,7 @@ import type {
   Subscription,
   Tenant,
 } from '../../domain/model';
-import type { ExportRow, Repositories, SpendTotalRow, UnitOfWork } from '../../domain/ports';
+import type { ExportRow, Repositories, SpendTotalRow, SubscriptionFilter, UnitOfWork } from '../../domain/ports';
 import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { CATALOG, canonicalProductId } from '../../domain/catalog/catalog-data';
@@ -56,6 +56,18 @@ const conflict = (what: string) => new DomainError(ErrorCodes.CONCURRENCY_CONFLI
 const page = <T>(all: T[], p: number, size: number) => ({ items: all.slice((p - 1) * size, p * size), total: all.length, page: p, pageSize: size });
 const byCreatedDesc = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
 
+const matching = (st: MemoryState, tenantId: string, f: SubscriptionFilter): Subscription[] =>
+  st.subscriptions
+    .filter(
+      (s) =>
+        s.tenantId === tenantId &&
+        (!f.origin || s.origin === f.origin) &&
+        (!f.productId || s.productId === f.productId) &&
+        (!f.purchaserId || s.purchaserId === f.purchaserId) &&
+        (!f.status || s.status === f.status),
+    )
+    .sort(byCreatedDesc);
+const assignedOn = (st: MemoryState, s: Subscription): number => st.assignments.filter((a) => a.tenantId === s.tenantId && a.subscriptionId === s.id).length;
 const liveOf = (st: MemoryState, tenantId: string, productId: string, origin?: string) =>
   st.subscriptions.filter((s) => s.tenantId === tenantId && s.productId === productId && (s.status === 'Active' || s.status === 'Trial') && (!origin || s.origin === origin));
 
@@ -132,21 +144,23 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       return { ...next };
     },
     listByPurchaser: async (tenantId, purchaserId) => st.subscriptions.filter((s) => s.tenantId === tenantId && s.purchaserId === purchaserId).sort(byCreatedDesc),
-    search: async (tenantId, f, p, size) =>
-      page(
-        st.subscriptions
-          .filter(
-            (s) =>
-              s.tenantId === tenantId &&
-              (!f.origin || s.origin === f.origin) &&
-              (!f.productId || s.productId === f.productId) &&
-              (!f.purchaserId || s.purchaserId === f.purchaserId) &&
-              (!f.status || s.status === f.status),
-          )
-          .sort(byCreatedDesc),
-        p,
-        size,
-      ),
+    purchasedBy: async (tenantId, purchaserId) =>
+      st.subscriptions
+        .filter((s) => s.tenantId === tenantId && s.purchaserId === purchaserId)
+        .sort(byCreatedDesc)
+        .map((s) => ({ subscription: { ...s }, assigned: assignedOn(st, s) })),
+    searchPurchases: async (tenantId, f, p, size) => {
+      const found = page(matching(st, tenantId, f), p, size);
+      return {
+        ...found,
+        items: found.items.map((s) => ({
+          subscription: s,
+          assigned: assignedOn(st, s),
+          purchaserName: st.users.find((u) => u.tenantId === tenantId && u.id === s.purchaserId)?.displayName ?? null,
+        })),
+      };
+    },
+    search: async (tenantId, f, p, size) => page(matching(st, tenantId, f), p, size),
     listLiveByProduct: async (tenantId, productId, origin, purchaserIds) =>
       liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
     productTotals: async (tenantId, productId, origin) => {
