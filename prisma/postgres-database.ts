@@ -128,7 +128,11 @@ const poolOf = (url: string, max: number, readOnly: boolean, applicationName: st
     connectionString: url,
     max,
     application_name: applicationName,
-    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    // Readers: read-only sessions, and random_page_cost 1.1 instead of PostgreSQL's 4 (which prices a
+    // page read by key as on a spinning disk): the reads are key lookups on rows in memory, and with
+    // the default a small tenant's tables look cheaper to scan whole (measured: the export at ×1, a
+    // batch of 256 rows by key, 19k rows/s through scans).
+    ...(readOnly ? { options: '-c default_transaction_read_only=on -c random_page_cost=1.1' } : {}),
   };
   const pool = new Pool(config);
   // An idle connection that the server or the network dropped: pg emits it on the pool, and an

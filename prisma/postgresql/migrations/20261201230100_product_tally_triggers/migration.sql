@@ -12,7 +12,13 @@
 
 -- Applies a statement's changes, as signed rows (n: +1 a live subscription in, -1 one out; q and a its
 -- quantity and assigned licenses, signed alike), to both tallies.
-CREATE FUNCTION "apply_product_tally"(delta jsonb) RETURNS void LANGUAGE sql AS $$
+-- (PL/pgSQL, not SQL: its statements' plans are kept for the session, where an SQL function is planned
+-- again on every call.)
+CREATE FUNCTION "apply_product_tally"(delta jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF jsonb_array_length(delta) = 0 THEN
+        RETURN;
+    END IF;
     WITH d AS (
         SELECT x."tenantId", x."productId", x."purchaserId", x.n, x.q, x.a
         FROM jsonb_to_recordset(delta) AS x("tenantId" text, "productId" text, "purchaserId" text, n integer, q integer, a integer)),
@@ -39,6 +45,7 @@ CREATE FUNCTION "apply_product_tally"(delta jsonb) RETURNS void LANGUAGE sql AS 
             "quantity" = "ProductTally"."quantity" + EXCLUDED."quantity",
             "assigned" = "ProductTally"."assigned" + EXCLUDED."assigned",
             "purchasers" = "ProductTally"."purchasers" + EXCLUDED."purchasers";
+END;
 $$;
 
 CREATE FUNCTION "product_tally_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -91,11 +98,16 @@ DROP TRIGGER "LicenseAssignment_count_delete" ON "LicenseAssignment";
 DROP TRIGGER "LicenseAssignment_count_update" ON "LicenseAssignment";
 DROP FUNCTION "license_assignment_count"();
 
-CREATE FUNCTION "apply_assigned_count"(delta jsonb) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION "apply_assigned_count"(delta jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF jsonb_array_length(delta) = 0 THEN
+        RETURN;
+    END IF;
     UPDATE "Subscription" s SET "assignedCount" = s."assignedCount" + d.n
     FROM (SELECT x."tenantId", x."subscriptionId", SUM(x.n)::integer AS n
           FROM jsonb_to_recordset(delta) AS x("tenantId" text, "subscriptionId" text, n integer) GROUP BY 1, 2 HAVING SUM(x.n) <> 0) d
     WHERE s."tenantId" = d."tenantId" AND s."id" = d."subscriptionId";
+END;
 $$;
 
 CREATE FUNCTION "assigned_count_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
