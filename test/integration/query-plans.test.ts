@@ -171,7 +171,9 @@ describe('query plans of the paged reads on a large tenant', () => {
   /** No table or index read end to end (SCAN of a subquery's own rows is fine: it is the page; the licenses view names its parts part0, part1, …, and its page of groups pageGroups; the purchases page its rows pageRows). */
   const expectNoScan = (plan: string) =>
     expect(
-      plan.split('\n').filter((l) => /^SCAN /.test(l) && !/^SCAN (\(subquery|part\d+$|pageGroups$|pageRows$)/.test(l) && !/^SCAN CONSTANT ROW/.test(l) && l !== 'SCAN SubscriptionTally'),
+      plan
+        .split('\n')
+        .filter((l) => /^SCAN /.test(l) && !/^SCAN (\(subquery|part\d+$|pageGroups$|pageRows$)/.test(l) && !/^SCAN CONSTANT ROW/.test(l) && l !== 'SCAN SubscriptionTally'),
     ).toEqual([]);
   const expectNoSort = (plan: string) => expect(plan).not.toMatch(/TEMP B-TREE/);
 
