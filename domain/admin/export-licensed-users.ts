@@ -64,8 +64,12 @@ export const exportLicensedUsers = async (deps: Deps, ctx: ActorContext, input: 
       deps.uow.read(async (repos) => {
         const found = await repos.assignments.exportPage(ctx.tenantId, ids, from, BATCH, SUBSCRIPTIONS_PER_READ);
         const described: Described = new Map();
-        for (const id of new Set(found.rows.map((r) => r.assignment.subscriptionId))) if (before.has(id)) described.set(id, before.get(id)!);
-        const missing = [...new Set(found.rows.map((r) => r.assignment.subscriptionId))].filter((id) => !described.has(id));
+        const missing: string[] = [];
+        for (const id of new Set(found.rows.map((r) => r.assignment.subscriptionId))) {
+          const known = before.get(id);
+          if (known) described.set(id, known);
+          else missing.push(id);
+        }
         if (missing.length) {
           const subs = await repos.subscriptions.getMany(ctx.tenantId, missing);
           const names = new Map((await repos.users.getMany(ctx.tenantId, [...new Set(subs.map((s) => s.purchaserId))])).map((u) => [u.id, u.displayName]));

@@ -129,7 +129,7 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
     const rows: ExportRow[] = [];
     let { index, afterId } = from;
     const end = Math.min(subscriptionIds.length, index + Math.max(1, maxSubscriptions));
-    const sizes = await this.assignedCounts(tenantId, subscriptionIds.slice(index, end));
+    const sizes = await this.countBySubscriptions(tenantId, subscriptionIds.slice(index, end));
     const powerOfTwo = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
     while (index < end && rows.length < limit) {
       const want = Math.min(limit - rows.length, EXPORT_ROWS_PER_STATEMENT);
@@ -167,16 +167,5 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
       afterId = null;
     }
     return { rows, next: index < subscriptionIds.length ? { index, afterId } : null };
-  }
-
-  /** How many licenses each of these subscriptions of the tenant has assigned (Subscription.assignedCount); absent: none or not the tenant's. */
-  private async assignedCounts(tenantId: string, ids: readonly string[]): Promise<Map<string, number>> {
-    const unique = [...new Set(ids)];
-    const found = await inGroups(unique, (group) =>
-      this.sql.query<{ id: string; assignedCount: bigint | number }>(
-        Prisma.sql`SELECT "id", "assignedCount" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" IN (${Prisma.join(group)})`,
-      ),
-    );
-    return new Map(found.map((r) => [r.id, countOf(r.assignedCount)]));
   }
 }
