@@ -9,6 +9,7 @@
  *   npm run bench -- --x10    # ×10: its own section, and bench/results-x10.json
  *   npm run bench -- --postgres [--x10]   # the same on PostgreSQL (a throwaway cluster): results-pg[-x10].json
  *   npm run bench -- --postgres --hold    # seed, then keep the cluster up (its URL printed) for EXPLAIN by hand; Ctrl-C ends
+ *   npm run bench -- --slowest            # also print each measurement's slowest calls (diagnosis; results written as usual)
  *
  * Each run also rewrites the ×1-vs-×10 table from both JSON files (the other one as last committed).
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
@@ -37,6 +38,8 @@ import { resultsDir, writeResultsJson, writeResultsSection } from './results-md'
 import { startScriptFlags } from './start-flags';
 
 const SCALE = process.argv.includes('--x10') ? 10 : 1;
+/** Diagnosis: also print each measurement's slowest calls (their index i, which picks the input). */
+const SLOWEST = process.argv.includes('--slowest');
 const POSTGRES = process.argv.includes('--postgres');
 const ENGINE = POSTGRES ? 'PostgreSQL' : 'SQLite';
 /** Result files and sections: SQLite's keep their names, PostgreSQL's add "-pg". */
@@ -115,6 +118,13 @@ const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: 
     times.push(performance.now() - t0);
   }
   const per = (statements - before) / n;
+  if (SLOWEST) {
+    const slow = times
+      .map((ms, i) => ({ i, ms }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12);
+    console.log(`  slowest of ${name}: ${slow.map((x) => `#${x.i} ${x.ms.toFixed(1)} ms`).join(', ')}`);
+  }
   times.sort((a, b) => a - b);
   const stat = { name, kind, n, p50: percentile(times, 50), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / n, statementsPerCall: per };
   console.log(`${name.padEnd(34)} p50 ${stat.p50.toFixed(2)} ms  p99 ${stat.p99.toFixed(2)} ms  (${per.toFixed(1)} statements/call)`);

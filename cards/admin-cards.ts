@@ -144,6 +144,8 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
 export interface CentralTarget {
   subscription: Subscription;
   available: number;
+  /** How many of the purchase's license holders would need a license there. */
+  needed: number;
 }
 
 const reasonChoices = (reasons: readonly string[]): Choice[] => reasons.map((r) => ({ title: r, value: r }));
@@ -192,7 +194,9 @@ const moveStep = (input: TakeOverInput): { why: string; action: ReturnType<typeo
 export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers } = input.detail;
   const n = input.detail.assignedTotal ?? assignedUsers.length;
-  const targets = (input.actions.moveUsers.ok && n > 0 ? input.targets : []).slice(0, LIMITS.choices).map((t) => ({
+  // Only the subscriptions that can take everyone: moving to one short of licenses would be refused.
+  const fitting = input.actions.moveUsers.ok && n > 0 ? input.targets.filter((t) => t.available >= t.needed) : [];
+  const targets = fitting.slice(0, LIMITS.choices).map((t) => ({
     title: `Move ${n === 1 ? 'its user' : `its ${count(n, 'user')}`} to the central ${product.name} subscription (${t.available} available), then cancel`,
     value: t.subscription.id,
   }));
@@ -227,7 +231,7 @@ export const centralizeConfirmCard = (input: { detail: PurchaseDetail; targets: 
   const n = input.detail.assignedTotal ?? assignedUsers.length;
   const who = purchaser?.displayName ?? 'the purchaser';
   const targets = input.targets
-    .filter((t) => t.available >= n)
+    .filter((t) => t.available >= t.needed)
     .slice(0, LIMITS.choices)
     .map((t) => ({ title: `The central subscription (${t.available} of ${t.subscription.quantity} available)`, value: t.subscription.id }));
   return cardOf(

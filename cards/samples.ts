@@ -67,6 +67,7 @@ export const samplePurchaseActions = (
       acknowledged: d.acknowledged,
       holders: d.assignedUsers.length,
       targets: (opts.targets ?? []).map((t) => ({ ...t, needed: d.assignedUsers.length })),
+      centralTotal: opts.targets?.length ?? 0,
     },
   );
 
@@ -397,7 +398,7 @@ const ADMIN_SAMPLES: CardSample[] = [
     {
       detail: detail(),
       actions: samplePurchaseActions(detail(), { targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }] }),
-      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }],
+      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10, needed: detail().assignedUsers.length }],
       formId: 'form-t1',
     },
   ),
@@ -411,14 +412,17 @@ const ADMIN_SAMPLES: CardSample[] = [
     {
       detail: detail(),
       actions: samplePurchaseActions(detail(), { targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 5 }), available: 1 }] }),
-      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 5 }), available: 1 }],
+      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 5 }), available: 1, needed: detail().assignedUsers.length }],
       formId: 'form-t2',
     },
   ),
   sample(
     admin('centralize-confirmation', 'Centralize', 'License a purchaser’s users from a central subscription, then ask the purchaser to cancel (`centralize <product>`).'),
     centralizeConfirmCard,
-    { detail: detail(), targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10 }] },
+    {
+      detail: detail(),
+      targets: [{ subscription: subscription({ id: 'sub-c', origin: 'Central', card: null, quantity: 25 }), available: 10, needed: detail().assignedUsers.length }],
+    },
   ),
   sample(admin('policies', 'Policies', 'The `AllowSelfServicePurchase` policy of each product, changed for one product or all (`policies`).'), policiesCard, {
     rows: CATALOG.slice(0, 6).map((product, i): PolicyRow => ({

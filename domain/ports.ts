@@ -112,6 +112,13 @@ export interface ExportCursor {
   afterId: string | null;
 }
 
+/** A central subscription as a move or centralize target: its assigned licenses and the source's holders it already licenses. */
+export interface CentralTargetRow {
+  subscription: Subscription;
+  assigned: number;
+  overlap: number;
+}
+
 export interface SubscriptionRepository {
   get(tenantId: string, id: string): Promise<Subscription | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]>;
@@ -129,6 +136,15 @@ export interface SubscriptionRepository {
    */
   searchPurchases(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<PurchaseListing>>;
   listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]>;
+  /**
+   * R8/R9: where the people licensed on `sourceId` could get a central license. The live central
+   * subscriptions of the product (never the source), each with its assigned licenses and how many of
+   * the source's holders it already licenses (`overlap`); only the first `limit` in the order of
+   * domain/takeover/purchase-abilities.ts's `byMoveFit` (most licenses to spare after the move, then
+   * most free, then oldest), with `total` the number there are. Counted in the database: no holder
+   * list is read, and a product with thousands of central subscriptions costs `limit` rows.
+   */
+  centralTargets(tenantId: string, productId: string, sourceId: string, limit: number): Promise<{ targets: CentralTargetRow[]; total: number }>;
   /** R7 totals over a product's live subscriptions, computed in the database. */
   productTotals(tenantId: string, productId: string, origin?: SubscriptionOrigin): Promise<{ subscriptions: number; totalQuantity: number; assigned: number }>;
   /** R7's groups: the purchasers of a product's live subscriptions, by id, paged; each with its counts
@@ -160,8 +176,6 @@ export interface AssignmentRepository {
   countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
   /** Which of `userIds` hold a license on the subscription: a lookup per person, whatever the subscription's size. */
   holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]>;
-  /** For each target subscription, how many of the people licensed on `sourceSubscriptionId` already hold a license there (targets with none are absent). */
-  overlapCounts(tenantId: string, sourceSubscriptionId: string, targetSubscriptionIds: readonly string[]): Promise<Map<string, number>>;
   add(assignments: readonly LicenseAssignment[]): Promise<void>;
   remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void>;
   /** Keyset page for streaming exports: assignments with id > afterId, ordered by id.

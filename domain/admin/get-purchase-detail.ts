@@ -26,8 +26,11 @@ export interface PurchaseDetail {
 /** What the admin's take-over card needs: each admin action with its reason, and where users could move. */
 export interface PurchaseActions {
   actions: Abilities<PurchaseAction>;
-  /** Live central subscriptions of the product with their free licenses (R8, R9). */
-  moveTargets: Array<{ subscription: Subscription; available: number }>;
+  /**
+   * The best live central subscriptions of the product (R8, R9; at most MOVE_TARGETS_READ, best
+   * first), each with its free licenses and how many of the purchase's holders it would need to take.
+   */
+  moveTargets: Array<{ subscription: Subscription; available: number; needed: number }>;
   /** People licensed on the purchase: what moving users (R9) or centralizing (R8) has to cover. */
   usersToMove: number;
 }
@@ -52,11 +55,14 @@ const purchaseActionsOf = async (
   acknowledged: { byName: string } | null,
 ): Promise<PurchaseActions> => {
   // Targets only matter (and are only read) where moving users could be possible at all.
-  const targets = s.origin === 'SelfService' && stillLiveAbility(s).ok ? await loadMoveTargets(repos, s, holders) : [];
-  const policy = effectivePolicy(await repos.policies.list(s.tenantId), product.id);
+  const [{ targets, total }, policies] = await Promise.all([
+    s.origin === 'SelfService' && stillLiveAbility(s).ok ? loadMoveTargets(repos, s, holders) : { targets: [], total: 0 },
+    repos.policies.list(s.tenantId),
+  ]);
+  const policy = effectivePolicy(policies, product.id);
   return {
-    actions: purchaseAbilities(actor, { subscription: s, product, policy, acknowledged, holders, targets }),
-    moveTargets: targets.map((t) => ({ subscription: t.subscription, available: t.available })),
+    actions: purchaseAbilities(actor, { subscription: s, product, policy, acknowledged, holders, targets, centralTotal: total }),
+    moveTargets: targets,
     usersToMove: holders,
   };
 };

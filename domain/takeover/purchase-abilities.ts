@@ -50,27 +50,45 @@ export const centralizeAbility = (actor: Actor, s: Subscription, holders: number
       : refusedBy(ErrorCodes.LICENSE_NO_USERS, 'Nobody holds a license on this subscription, so there is nothing to centralize. Take it over to cancel it instead.'),
   );
 
-/** The target that comes closest to taking every user: most spare licenses after the move, then most free. */
+/**
+ * Best target first: the most licenses to spare after the move, then the most free, then the oldest.
+ * The repositories' centralTargets reads in this order (its SQL says the same), so the first few
+ * read are the best of any number.
+ */
+export const byMoveFit = (a: MoveTarget, b: MoveTarget): number =>
+  b.available - b.needed - (a.available - a.needed) ||
+  b.available - a.available ||
+  a.subscription.createdAt.getTime() - b.subscription.createdAt.getTime() ||
+  (a.subscription.id < b.subscription.id ? -1 : a.subscription.id > b.subscription.id ? 1 : 0);
+
+/** The target that comes closest to taking every user. */
 export const bestMoveTarget = (targets: readonly MoveTarget[]): MoveTarget | null =>
-  targets.reduce<MoveTarget | null>(
-    (best, t) =>
-      !best || t.available - t.needed > best.available - best.needed || (t.available - t.needed === best.available - best.needed && t.available > best.available) ? t : best,
-    null,
-  );
+  targets.reduce<MoveTarget | null>((best, t) => (!best || byMoveFit(t, best) < 0 ? t : best), null);
+
+/** The most move targets a take-over reads and offers: the best of them, however many the product has. */
+export const MOVE_TARGETS_READ = 25;
 
 /**
  * R9: moving users needs a live central subscription of the product with one free license for every
  * user moved. When none has enough, the reason says how many are missing and which subscription comes
  * closest, so the card can offer to add exactly those licenses to it.
  */
-export const moveUsersAbility = (actor: Actor, s: Subscription, product: Product, targets: readonly MoveTarget[], holders: number): Ability =>
+export const moveUsersAbility = (
+  actor: Actor,
+  s: Subscription,
+  product: Product,
+  targets: readonly MoveTarget[],
+  holders: number,
+  /** How many central subscriptions the product has, when `targets` are only the best of them. */
+  centralTotal: number = targets.length,
+): Ability =>
   firstRefusal(takeOverAbility(actor, s), () => {
     const best = bestMoveTarget(targets);
     if (!best) {
       return refusedBy(ErrorCodes.TAKEOVER_TARGET_INVALID, `There is no central ${product.name} subscription yet: buy one or add licenses first.`, { needed: holders, best: null });
     }
     if (best.needed <= best.available) return allowed();
-    const which = targets.length === 1 ? 'The central subscription has' : `None of the ${targets.length} central ${product.name} subscriptions has enough: the closest has`;
+    const which = centralTotal === 1 ? 'The central subscription has' : `None of the ${centralTotal} central ${product.name} subscriptions has enough: the closest has`;
     return refusedBy(
       ErrorCodes.LICENSE_NOT_ENOUGH,
       `${which} ${freeLicenses(best.available)}; ${best.needed} ${best.needed === 1 ? 'is' : 'are'} needed. Add ${licenses(best.needed - best.available)} to it first.`,
@@ -104,14 +122,16 @@ export interface PurchaseFacts {
   acknowledged: { byName: string } | null;
   /** Users licensed on the purchase. */
   holders: number;
-  /** Live central subscriptions of the product. */
+  /** The best live central subscriptions of the product (at most MOVE_TARGETS_READ, best first). */
   targets: readonly MoveTarget[];
+  /** How many live central subscriptions the product has. */
+  centralTotal: number;
 }
 
 /** Every admin action on this purchase for this actor, now, with the reason for each one that isn't possible. */
 export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<PurchaseAction> => ({
   takeOverCancel: takeOverAbility(actor, f.subscription),
-  moveUsers: moveUsersAbility(actor, f.subscription, f.product, f.targets, f.holders),
+  moveUsers: moveUsersAbility(actor, f.subscription, f.product, f.targets, f.holders, f.centralTotal),
   centralize: centralizeAbility(actor, f.subscription, f.holders),
   acknowledge: acknowledgeAbility(actor, f.subscription, f.acknowledged),
   // Offered on a purchase card only while the purchase is live; the policies card changes it any time.
@@ -119,16 +139,14 @@ export const purchaseAbilities = (actor: Actor, f: PurchaseFacts): Abilities<Pur
 });
 
 /**
- * The live central subscriptions of `source`'s product, each with its free licenses and how many of
- * `source`'s `holders` people it would need to take. Two counts in SQL: no holder list is read.
+ * The best live central subscriptions of `source`'s product (at most MOVE_TARGETS_READ, best first),
+ * each with its free licenses and how many of `source`'s `holders` people it would need to take, and
+ * how many there are. Counted in the database: no holder list is read.
  */
-export const loadMoveTargets = async (repos: Repositories, source: Subscription, holders: number): Promise<MoveTarget[]> => {
-  const central = (await repos.subscriptions.listLiveByProduct(source.tenantId, source.productId, 'Central')).filter((c) => c.id !== source.id);
-  if (central.length === 0) return [];
-  const ids = central.map((c) => c.id);
-  const [counts, overlap] = await Promise.all([
-    repos.assignments.countBySubscriptions(source.tenantId, ids),
-    holders > 0 ? repos.assignments.overlapCounts(source.tenantId, source.id, ids) : new Map<string, number>(),
-  ]);
-  return central.map((c) => ({ subscription: c, available: c.quantity - (counts.get(c.id) ?? 0), needed: holders - (overlap.get(c.id) ?? 0) }));
+export const loadMoveTargets = async (repos: Repositories, source: Subscription, holders: number): Promise<{ targets: MoveTarget[]; total: number }> => {
+  const { targets, total } = await repos.subscriptions.centralTargets(source.tenantId, source.productId, source.id, MOVE_TARGETS_READ);
+  return {
+    targets: targets.map((t) => ({ subscription: t.subscription, available: t.subscription.quantity - t.assigned, needed: Math.max(0, holders - t.overlap) })),
+    total,
+  };
 };

@@ -70,19 +70,6 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
     return rows.map((r) => r.userId);
   }
 
-  async overlapCounts(tenantId: string, sourceSubscriptionId: string, targetSubscriptionIds: readonly string[]): Promise<Map<string, number>> {
-    if (targetSubscriptionIds.length === 0) return new Map();
-    // Counted in SQL on the (subscriptionId, userId) index: no holder is read into the process.
-    const groups = await inGroups(targetSubscriptionIds, (group) =>
-      this.sql.query<{ subscriptionId: string; n: bigint | number }>(Prisma.sql`
-        SELECT t."subscriptionId" AS "subscriptionId", COUNT(*) AS "n"
-        FROM "LicenseAssignment" s JOIN "LicenseAssignment" t ON t."userId" = s."userId" AND t."tenantId" = s."tenantId"
-        WHERE s."tenantId" = ${tenantId} AND s."subscriptionId" = ${sourceSubscriptionId} AND t."subscriptionId" IN (${Prisma.join(group)})
-        GROUP BY t."subscriptionId"`),
-    );
-    return new Map(groups.map((g) => [g.subscriptionId, countOf(g.n)]));
-  }
-
   /** A user assigned twice to one subscription (two admins at once) is a conflict: the retry sees it. */
   async add(assignments: readonly LicenseAssignment[]): Promise<void> {
     if (assignments.length === 0) return;

@@ -1,7 +1,7 @@
 import { Prisma, type Subscription as SubscriptionRow } from '../generated/client';
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
-import { MAX_IDS_PER_QUERY, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
+import { MAX_IDS_PER_QUERY, type CentralTargetRow, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
 import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
@@ -229,6 +229,31 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
       : await this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE ${where} ORDER BY "createdAt", "id"`);
     if (purchaserIds && purchaserIds.length > MAX_IDS_PER_QUERY) rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     return rows.map(toSubscription);
+  }
+
+  /**
+   * The source's holders are read from their side (CROSS JOIN: SQLite keeps that order even without
+   * statistics, where it would otherwise walk the tenant's every license for the GROUP BY's order), by the (tenantId, userId) index: the
+   * licenses they hold elsewhere, counted per subscription (a few rows per holder, however many central
+   * subscriptions there are). The targets come from the product's index and are ordered in SQL as
+   * byMoveFit orders them (spare after the move = free - holders + overlap, the holders being the same
+   * for every target), so only `limit` rows are read back; COUNT(*) OVER () is how many there were.
+   */
+  async centralTargets(tenantId: string, productId: string, sourceId: string, limit: number): Promise<{ targets: CentralTargetRow[]; total: number }> {
+    const rows = await this.sql.query<SubscriptionRow & { overlap: bigint | number; total: bigint | number }>(Prisma.sql`
+      SELECT ${columns(SUBSCRIPTION_COLUMNS, 's')}, s."assignedCount", COALESCE(o."n", 0) AS "overlap", COUNT(*) OVER () AS "total"
+      FROM "Subscription" s LEFT JOIN (
+        SELECT t."subscriptionId", COUNT(*) AS "n" FROM "LicenseAssignment" h CROSS JOIN "LicenseAssignment" t
+        WHERE h."tenantId" = ${tenantId} AND h."subscriptionId" = ${sourceId} AND t."tenantId" = h."tenantId" AND t."userId" = h."userId"
+        GROUP BY t."subscriptionId"
+      ) o ON o."subscriptionId" = s."id"
+      WHERE ${liveWhere(tenantId, productId, 'Central', 's')} AND s."id" <> ${sourceId}
+      ORDER BY s."quantity" - s."assignedCount" + COALESCE(o."n", 0) DESC, s."quantity" - s."assignedCount" DESC, s."createdAt", s."id"
+      ${limitOffset(limit, 0)}`);
+    return {
+      targets: rows.map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assignedCount), overlap: countOf(r.overlap) })),
+      total: rows.length ? countOf(rows[0].total) : 0,
+    };
   }
 
   /**

@@ -224,6 +224,18 @@ describe('query plans of the paged reads on a large tenant', () => {
       }
     });
 
+    test("take-over's move targets: the holders' other licenses by person, the product's central subscriptions on its index, nothing else read", async () => {
+      // sid(4) is a self-service subscription of LIC, whose 2,000 central subscriptions are all targets.
+      const [plan, ...more] = await plansOf((r) => r.subscriptions.centralTargets(BIG, LIC, sid(4), 25));
+      expect(more).toEqual([]);
+      expect(plan).toContain('USING INDEX LicenseAssignment_tenantId_subscriptionId_id_idx (tenantId=? AND subscriptionId=?)'); // the holders
+      expect(plan).toContain('USING INDEX LicenseAssignment_tenantId_userId_idx (tenantId=? AND userId=?)'); // their licenses
+      expect(plan).toMatch(/SEARCH s USING INDEX \w+ \(tenantId=\? AND (origin=\? AND )?productId=\?/);
+      expect(plan).not.toMatch(/SEARCH t USING \w* ?INDEX \w+ \(tenantId=\?\)/); // never the tenant's every license
+      // Ranking the targets by fit sorts them: the product's central subscriptions, in SQL, of which 25 come back.
+      expectNoScan(plan.replace(/^SCAN o$/m, ''));
+    });
+
     test("purchase detail's invoices: the subscription's own, on (tenantId, subscriptionId, issuedAt, id), in order", async () => {
       const [plan] = await plansOf((r) => r.invoices.listBySubscription(BIG, sid(42)));
       expect(plan).toContain('USING INDEX Invoice_tenantId_subscriptionId_issuedAt_id_idx (tenantId=? AND subscriptionId=?)');

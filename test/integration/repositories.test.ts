@@ -410,6 +410,55 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
         expect(await repos.subscriptions.listLiveByProduct(T1, P)).toEqual([]);
       });
 
+      test('centralTargets: the best few of a product’s live central subscriptions, ranked by fit in SQL, with how many there are', async () => {
+        const [T5, T6] = ['tenant-move-targets', 'tenant-move-targets-other'];
+        await repos.tenants.save(tenant(T5));
+        await repos.tenants.save(tenant(T6));
+        const P5 = 'CFQ7TTC0LH2H';
+        // Expiring long after the billing job's window the test below reads.
+        const at = (n: number) => ({ tenantId: T5, productId: P5, createdAt: day(n), startedAt: day(n), expiresAt: day(400) });
+        const source = subscription({ ...at(0), purchaserId: 'src' });
+        const central = (n: number, quantity: number, over: Partial<Subscription> = {}) => subscription({ ...at(n), origin: 'Central', card: null, quantity, ...over });
+        const c1 = central(1, 10); // 8 free, 1 of the 3 holders already there: 6 to spare after the move
+        const c2 = central(2, 12); // 8 free, none of them: 5 to spare
+        const c3 = central(3, 5); // 2 free, all 3 there: 2 to spare
+        const c4 = central(4, 9); // 9 free: 6 to spare, and more free than c1
+        const c9 = central(-1, 8); // 8 free: 5 to spare, older than c2
+        const excluded = [
+          central(5, 20, { status: 'Cancelled' }),
+          subscription({ ...at(6), quantity: 50 }), // self-service
+          central(7, 40, { productId: 'CFQ7TTC0H9MP' }),
+          central(8, 40, { tenantId: T6 }),
+        ];
+        for (const x of [source, c1, c2, c3, c4, c9, ...excluded]) await repos.subscriptions.create(x);
+        await repos.assignments.add([
+          ...['h1', 'h2', 'h3'].map((u) => assignment(source, u)),
+          assignment(c1, 'h1'),
+          assignment(c1, 'x1'),
+          ...['y1', 'y2', 'y3', 'y4'].map((u) => assignment(c2, u)),
+          ...['h1', 'h2', 'h3'].map((u) => assignment(c3, u)),
+          assignment(excluded[2], 'h2'),
+          assignment(excluded[3], 'h2'), // the same user id in another tenant is another person
+        ]);
+        const all = await repos.subscriptions.centralTargets(T5, P5, source.id, 25);
+        expect(all.total).toBe(5);
+        expect(all.targets.map((t) => [t.subscription.id, t.assigned, t.overlap])).toEqual([
+          [c4.id, 0, 0],
+          [c1.id, 2, 1],
+          [c9.id, 0, 0],
+          [c2.id, 4, 0],
+          [c3.id, 3, 3],
+        ]);
+        expect(all.targets[0].subscription).toEqual({ ...c4, version: expect.any(Number) });
+        const best = await repos.subscriptions.centralTargets(T5, P5, source.id, 2);
+        expect([best.targets.map((t) => t.subscription.id), best.total]).toEqual([[c4.id, c1.id], 5]);
+        // A central subscription is never its own target; another tenant sees only its own, and none of this tenant's holders.
+        expect((await repos.subscriptions.centralTargets(T5, P5, c1.id, 25)).targets.map((t) => t.subscription.id)).not.toContain(c1.id);
+        const elsewhere = await repos.subscriptions.centralTargets(T6, P5, source.id, 25);
+        expect([elsewhere.targets.map((t) => [t.subscription.id, t.overlap]), elsewhere.total]).toEqual([[[excluded[3].id, 0]], 1]);
+        expect(all.targets.map((t) => t.subscription.id)).not.toContain(excluded[3].id);
+      });
+
       test('hasTrial: a running trial, a converted one (TrialStarted order), or none', async () => {
         expect(await repos.subscriptions.hasTrial(T2, 'carol', P)).toBe(true);
         expect(await repos.subscriptions.hasTrial(T2, 'dave', P)).toBe(false);
@@ -516,12 +565,6 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect(await repos.assignments.holdersAmong(T1, other.id, ['first-a'])).toEqual([]);
       expect(await repos.assignments.holdersAmong(T2, s.id, ['first-a'])).toEqual([]);
       expect(await repos.assignments.holdersAmong(T1, s.id, [])).toEqual([]);
-      // How many of s's holders each other subscription already has (counted in SQL).
-      await repos.assignments.add([assignment(other, 'first-a'), assignment(other, 'first-c'), assignment(other, 'only-there')]);
-      expect(await repos.assignments.overlapCounts(T1, s.id, [other.id, 'none'])).toEqual(new Map([[other.id, 2]]));
-      expect(await repos.assignments.overlapCounts(T2, s.id, [other.id])).toEqual(new Map());
-      expect(await repos.assignments.overlapCounts(T1, s.id, [])).toEqual(new Map());
-      await repos.assignments.remove(T1, other.id, ['first-a', 'first-c', 'only-there']);
       await repos.assignments.remove(T1, s.id, ['first-a', 'first-b', 'first-c', 'first-d']);
     });
 

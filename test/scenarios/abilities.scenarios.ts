@@ -31,7 +31,8 @@ import { getRoleActions, grantRole, listRoles, revokeRole } from '../../domain/r
 import type { Abilities, Ability } from '../../domain/shared/abilities';
 import { ErrorCodes, type ErrorCode } from '../../domain/shared/errors';
 import { centralizeLicenses } from '../../domain/takeover/centralize-licenses';
-import { PURCHASE_ACTIONS } from '../../domain/takeover/purchase-abilities';
+import { listCentralTargets } from '../../domain/takeover/list-central-targets';
+import { MOVE_TARGETS_READ, PURCHASE_ACTIONS } from '../../domain/takeover/purchase-abilities';
 import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
 import { takeOverMoveUsers } from '../../domain/takeover/take-over-move-users';
 import { type Backend, type World, expectCode, expectRefusedUnchanged, makeWorld } from '../support/world';
@@ -275,7 +276,30 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await addLicenses(w.deps, w.as(w.u.admin), { subscriptionId: central.id, quantity: 2 });
       const detail = await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id });
       expect(detail.adminActions!.moveUsers).toEqual({ ok: true });
-      expect(detail.moveTargets).toEqual([{ subscription: expect.objectContaining({ id: central.id }), available: 3 }]);
+      expect(detail.moveTargets).toEqual([{ subscription: expect.objectContaining({ id: central.id }), available: 3, needed: 3 }]);
+    });
+
+    test('with more central subscriptions than a take-over reads, it reads the best ones and counts them all', async () => {
+      const s = await setup();
+      const small = [];
+      for (let i = 0; i < MOVE_TARGETS_READ + 2; i++) small.push(await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 1 }));
+      const closest = await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 2 });
+      const detail = await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id });
+      expect(detail.moveTargets).toHaveLength(MOVE_TARGETS_READ);
+      expect(detail.moveTargets[0]).toEqual({ subscription: expect.objectContaining({ id: closest.id }), available: 2, needed: 3 });
+      // The oldest of the equally close ones come next.
+      expect(detail.moveTargets.slice(1).map((t) => t.subscription.id)).toEqual(small.slice(0, MOVE_TARGETS_READ - 1).map((c) => c.id));
+      expect(detail.adminActions!.moveUsers).toMatchObject({
+        ok: false,
+        reason: `None of the ${MOVE_TARGETS_READ + 3} central Power BI Pro subscriptions has enough: the closest has 2 free licenses; 3 are needed. Add 1 license to it first.`,
+        details: { needed: 3, best: { subscriptionId: closest.id, available: 2 } },
+      });
+      // One that fits, bought last, comes first: the card offers it.
+      const fits = await buyCentralSubscription(w.deps, w.as(w.u.admin), { productId: PBI, quantity: 3 });
+      const after = await getPurchaseDetail(w.deps, w.as(w.u.admin), { subscriptionId: s.id });
+      expect(after.adminActions!.moveUsers).toEqual({ ok: true });
+      expect(after.moveTargets.map((t) => t.subscription.id).slice(0, 2)).toEqual([fits.id, closest.id]);
+      expect((await listCentralTargets(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).map((t) => t.subscription.id)).toEqual(after.moveTargets.map((t) => t.subscription.id));
     });
 
     test('users already licensed on the target need no new license there', async () => {

@@ -16,6 +16,7 @@ import type {
 } from '../../domain/model';
 import type { ExportRow, Repositories, SpendTotalRow, SubscriptionFilter, UnitOfWork } from '../../domain/ports';
 import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
+import { byMoveFit } from '../../domain/takeover/purchase-abilities';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { CATALOG, canonicalProductId } from '../../domain/catalog/catalog-data';
 
@@ -163,6 +164,18 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     search: async (tenantId, f, p, size) => page(matching(st, tenantId, f), p, size),
     listLiveByProduct: async (tenantId, productId, origin, purchaserIds) =>
       liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
+    centralTargets: async (tenantId, productId, sourceId, limit) => {
+      const holders = new Set(st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === sourceId).map((a) => a.userId));
+      const rows = liveOf(st, tenantId, productId, 'Central')
+        .filter((s) => s.id !== sourceId)
+        .map((s) => {
+          const assigned = assignedOn(st, s);
+          const overlap = st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === s.id && holders.has(a.userId)).length;
+          return { row: { subscription: { ...s }, assigned, overlap }, fit: { subscription: s, available: s.quantity - assigned, needed: holders.size - overlap } };
+        })
+        .sort((a, b) => byMoveFit(a.fit, b.fit));
+      return { targets: rows.slice(0, limit).map((r) => r.row), total: rows.length };
+    },
     productTotals: async (tenantId, productId, origin) => {
       const subs = liveOf(st, tenantId, productId, origin);
       return {
@@ -222,13 +235,6 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         .sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime() || (a.id < b.id ? -1 : 1))
         .slice(0, limit ?? Number.MAX_SAFE_INTEGER),
     listBySubscriptions: async (tenantId, ids) => st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId)),
-    overlapCounts: async (tenantId, sourceId, targetIds) => {
-      const source = new Set(st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === sourceId).map((a) => a.userId));
-      const m = new Map<string, number>();
-      for (const a of st.assignments)
-        if (a.tenantId === tenantId && targetIds.includes(a.subscriptionId) && source.has(a.userId)) m.set(a.subscriptionId, (m.get(a.subscriptionId) ?? 0) + 1);
-      return m;
-    },
     holdersAmong: async (tenantId, subscriptionId, userIds) =>
       st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)).map((a) => a.userId),
     countBySubscriptions: async (tenantId, ids) => {

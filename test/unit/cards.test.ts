@@ -178,7 +178,7 @@ const CARDS: Record<string, unknown> = {
   'take over confirmation': takeOverConfirmCard({
     detail: detail(),
     actions: samplePurchaseActions(detail(), { targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }] }),
-    targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }],
+    targets: [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10, needed: detail().assignedUsers.length }],
     formId: 'f',
   }),
   'centralize confirmation': centralizeConfirmCard({ detail: detail(), targets: [] }),
@@ -383,7 +383,7 @@ describe('wording (cards/format.ts)', () => {
 
   /** Cards with one and with nobody: where "1 licenses" and "0 people" would show. */
   const one = [{ id: 'u-patti', displayName: 'Patti Fernandez', email: 'pattif@example.com', assignedAt: at }];
-  const central = [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10 }];
+  const central = [{ subscription: sub({ id: 'sub-c', origin: 'Central', card: null }), available: 10, needed: 1 }];
   const EDGE: Record<string, unknown> = {
     'subscription, trial, one assignee': subscriptionCard({
       subscription: sub({ isTrial: true, status: 'Trial', quantity: 1 }),
@@ -549,7 +549,7 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
       invoices: bills,
     },
   );
-  const targets = subs.map((s) => ({ subscription: { ...s, origin: 'Central' as const, card: null, quantity: 50_000 }, available: 40_000 }));
+  const targets = subs.map((s) => ({ subscription: { ...s, origin: 'Central' as const, card: null, quantity: 50_000 }, available: 40_000, needed: 1 }));
   const requests = Array.from({ length: ROWS }, (_, i) => ({
     request: request({ id: `req-${i}`, quantity: 10_000 }),
     productName: product.name,
@@ -843,5 +843,41 @@ describe('a licenses group larger than the view holds', () => {
     const text = JSON.stringify(card);
     expect(text).toMatch(/and 37 more subscriptions/);
     expect(text).toMatch(/Person 7 and 16692 more/);
+  });
+});
+
+describe('take-over and centralize offer only the central subscriptions that can take everyone', () => {
+  const d = detail(
+    {},
+    {
+      assignedUsers: [
+        { id: 'u1', displayName: 'One', email: null, assignedAt: at },
+        { id: 'u2', displayName: 'Two', email: null, assignedAt: at },
+      ],
+    },
+  );
+  const target = (id: string, available: number, needed: number) => ({ subscription: sub({ id, origin: 'Central', card: null }), available, needed });
+  // sub-fits has room for both; sub-short has one free license and needs two; sub-has-one already licenses one of them.
+  const targets = [target('sub-fits', 5, 2), target('sub-has-one', 1, 1), target('sub-short', 1, 2)];
+  const offered = (card: unknown, id: string): string[] => {
+    const found: string[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (!n || typeof n !== 'object') return;
+      const o = n as Record<string, unknown>;
+      if (o.type === 'Input.ChoiceSet' && o.id === id) found.push(...(o.choices as Array<{ value: string }>).map((c) => c.value));
+      Object.values(o).forEach(walk);
+    };
+    walk(card);
+    return found;
+  };
+
+  test('take over', () => {
+    const card = takeOverConfirmCard({ detail: d, actions: samplePurchaseActions(d, { targets: targets.slice(0, 1) }), targets, formId: 'f' });
+    expect(offered(card, 'mode')).toEqual(['cancel', 'sub-fits', 'sub-has-one']);
+  });
+
+  test('centralize', () => {
+    expect(offered(centralizeConfirmCard({ detail: d, targets }), 'target')).toEqual(['sub-fits', 'sub-has-one', 'new']);
   });
 });
