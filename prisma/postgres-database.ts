@@ -4,7 +4,7 @@ import { Pool, types, type PoolConfig, type QueryConfig } from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client';
 import type { PrismaClient, Prisma } from './generated/client';
 import type { Database, PostgresOpenOptions, SqlWriter } from './database';
-import type { SqlRunner } from './repositories/support';
+import type { QueryOptions, SqlRunner } from './repositories/support';
 
 /**
  * PostgreSQL's side of the engine boundary (prisma/client.ts), through Prisma 7's @prisma/adapter-pg:
@@ -113,8 +113,10 @@ export class PgSqlReader implements SqlRunner {
   private readonly name = statementNames();
   constructor(private readonly pool: Pool) {}
 
-  async query<T>(query: Prisma.Sql): Promise<T[]> {
-    const result = await this.pool.query({ name: this.name(query.text), text: query.text, values: boundValues(query), types: READ_TYPES });
+  async query<T>(query: Prisma.Sql, options: QueryOptions = {}): Promise<T[]> {
+    // Unnamed: parsed and planned for these values each time (see QueryOptions).
+    const name = options.planForValues ? undefined : this.name(query.text);
+    const result = await this.pool.query({ ...(name && { name }), text: query.text, values: boundValues(query), types: READ_TYPES });
     return result.rows as T[];
   }
 
@@ -162,11 +164,18 @@ export const openPostgresDatabase = (url: string, options: PostgresOpenOptions =
     // autovacuum keeps the planner's statistics and the visibility map; a bulk change (an import, a
     // directory sync) asks for both at once: without the visibility map the covering indexes the paged
     // reads are built on can't be read alone (an index-only scan visits the table for every entry).
+    // Twice: after a change of every row, the first pass removes the old versions (and their index
+    // entries) but leaves most pages not marked all-visible; the second marks them. Measured on
+    // PostgreSQL 15 after the x10 seed: the licenses view's groups read 1,680 rows from the table
+    // after one pass (5.1 ms), none after two (0.8 ms).
     refreshStatistics: async () => {
       const tables = ['"Subscription"', '"LicenseAssignment"', '"DirectoryUser"', '"DirectorySearchTerm"', '"SubscriptionTally"'];
       const client = await writePool.connect();
       try {
-        for (const table of tables) await client.query(`VACUUM (ANALYZE) ${table}`);
+        for (const table of tables) {
+          await client.query(`VACUUM (ANALYZE) ${table}`);
+          await client.query(`VACUUM ${table}`);
+        }
       } finally {
         client.release();
       }

@@ -332,12 +332,15 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
       SELECT s."purchaserId", s."createdAt", a."subscriptionId", a."id", a."userId", u."displayName", u."email"
       FROM "Subscription" s CROSS JOIN "LicenseAssignment" a
       LEFT JOIN "DirectoryUser" u ON u."tenantId" = a."tenantId" AND u."id" = a."userId"`;
+    // A group beyond the caps is where a generic plan goes wrong (see QueryOptions).
+    const plan = { planForValues: large.length > 0 };
     const [subs, users] = await Promise.all([
       this.sql.query<GroupSubscriptionRow>(
         compound(
           (ids) => Prisma.sql`${subsOf} WHERE ${live} AND s."purchaserId" IN (${Prisma.join(ids)})`,
           (purchaserId) => Prisma.sql`${subsOf} WHERE ${live} AND s."purchaserId" = ${purchaserId} ORDER BY s."createdAt", s."id" ${limitOffset(perGroup.subscriptions, 0)}`,
         ),
+        plan,
       ),
       this.sql.query<GroupUserRow>(
         compound(
@@ -346,6 +349,7 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
             WHERE ${live} AND s."purchaserId" = ${purchaserId} AND a."tenantId" = s."tenantId" AND a."subscriptionId" = s."id"
             ORDER BY s."createdAt", s."id", a."id" ${limitOffset(perGroup.users, 0)}`,
         ),
+        plan,
       ),
     ]);
     // Oldest subscription first, then by id (and a subscription's users by assignment id), as the parts read them.

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Pool } from 'pg';
+import { Prisma } from '../../prisma/generated/client';
+import { PgSqlReader } from '../../prisma/postgres-database';
 import { freshPostgresDatabase, type TestDatabase } from '../support/db';
 
 /**
@@ -51,4 +54,29 @@ describe('raw SQL on PostgreSQL on a host whose time zone is not UTC', () => {
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
     expect(out).toEqual({ offset: 300, read: [{ tenantId: 'tz-tenant' }], matched: 1, stored: '2026-12-01T22:16:30.250Z', readBack: true });
   }, 90_000);
+});
+
+describe('raw reads on PostgreSQL: named statements, and the ones planned for their values', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshPostgresDatabase('raw_sql_plans');
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it('a statement planned for its values is sent unnamed: never cached for a generic plan', async () => {
+    // One connection, so that the session whose prepared statements are listed is the one that ran them.
+    const pool = new Pool({ connectionString: t.url, max: 1 });
+    try {
+      const reader = new PgSqlReader(pool);
+      const prepared = async () =>
+        (await reader.query<{ statement: string }>(Prisma.sql`SELECT "statement" FROM pg_prepared_statements WHERE "statement" LIKE ${'%"Tenant"%'}`)).map((r) => r.statement);
+      await reader.query(Prisma.sql`SELECT "id" FROM "Tenant" WHERE "id" = ${'named'}`);
+      await reader.query(Prisma.sql`SELECT "id", "name" FROM "Tenant" WHERE "id" = ${'unnamed'}`, { planForValues: true });
+      const statements = await prepared();
+      expect(statements.some((s) => s.includes('SELECT "id" FROM "Tenant"'))).toBe(true);
+      expect(statements.some((s) => s.includes('"name"'))).toBe(false);
+    } finally {
+      await pool.end();
+    }
+  }, 60_000);
 });
