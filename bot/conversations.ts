@@ -13,6 +13,22 @@ export interface ConversationStore {
   get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null>;
   /** Several of one tenant's at once (the keys found; absent ones are missing from the map). */
   getMany?(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>>;
+  /** Records how Teams knows a person (from an activity they sent, or an @mention of them). */
+  saveAccount(tenantId: string, userId: string, account: TeamsAccount): Promise<void>;
+  /** Of these people (Entra object ids), the ones Teams has shown us (absent ones are missing from the map). */
+  accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, TeamsAccount>>;
+  /** The service URL this tenant's traffic came from most recently; null before any. */
+  serviceUrlOf(tenantId: string): Promise<string | null>;
+}
+
+/**
+ * A person as the Bot Connector knows them: their Teams user id (`29:…`, the activity's `from.id`,
+ * unique to this bot) and the service URL of their tenant's traffic. What the create-conversation call
+ * needs to open a 1:1 chat with someone who never opened one (DESIGN §5.12, issue 12).
+ */
+export interface TeamsAccount {
+  teamsUserId: string;
+  serviceUrl: string;
 }
 
 /**

@@ -1,7 +1,7 @@
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
-import { ADMIN_CHANNEL_KEY, userKey, type ConversationStore } from './conversations';
+import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore, type TeamsAccount } from './conversations';
 import { notificationActivity } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
 import { watchingTheWire } from './adapter';
@@ -93,6 +93,22 @@ const COLD_SENDS = 50;
 
 type SendOutcome = 'sent' | 'failed' | 'skipped' | 'stopped';
 
+/** A batch's conversation references (by tenant and key) and, for people with none, their Teams accounts (by tenant and user). */
+interface Prefetched {
+  refs: Map<string, Partial<ConversationReference>>;
+  accounts: Map<string, TeamsAccount>;
+}
+
+/**
+ * Where a row goes: a stored conversation, or, for a person who never opened a 1:1 chat with the bot,
+ * a new one started with the Bot Connector's create-conversation call (their Teams user id when Teams
+ * has shown it to us, else their Entra object id; the service URL of their tenant's traffic).
+ */
+type Target = { ref: Partial<ConversationReference> } | { firstContact: { userId: string; memberId: string; serviceUrl: string } };
+
+const conversationKeyOf = (row: ClaimedNotification, target: Target): string =>
+  'ref' in target ? (target.ref.conversation?.id ?? '') : `first-contact\u0000${row.tenantId}\u0000${target.firstContact.userId}`;
+
 /**
  * Drains the outbox into Teams within its rate limits. botbuilder's connector already retries 429
  * and 5xx a few times per send; this layer does not retry on top of it in a loop, it reschedules the
@@ -151,27 +167,30 @@ export class OutboxSender {
     }
     const rows = await queue.claim(new Date(this.now()), batchSize, leaseMs, maxAttempts);
     this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
-    const byConversation = new Map<string, Array<{ row: ClaimedNotification; ref: Partial<ConversationReference> }>>();
+    const byConversation = new Map<string, Array<{ row: ClaimedNotification; target: Target }>>();
     let failed = 0;
     const known = await this.prefetch(rows);
+    const serviceUrls = new Map<string, Promise<string | null>>();
     for (const row of rows) {
-      const ref = await this.resolve(row, known);
-      if (!ref) {
+      const target = await this.resolve(row, known, serviceUrls);
+      if (!target) {
         failed++;
         continue;
       }
-      const key = ref.conversation?.id ?? '';
+      const key = conversationKeyOf(row, target);
       const group = byConversation.get(key);
-      if (group) group.push({ row, ref });
-      else byConversation.set(key, [{ row, ref }]);
+      if (group) group.push({ row, target });
+      else byConversation.set(key, [{ row, target }]);
     }
     let sent = 0;
     const unstarted: ClaimedNotification[] = [];
     const groups = [...byConversation.values()];
     const worker = async () => {
       for (let group = groups.shift(); group; group = groups.shift()) {
-        for (const { row, ref } of group) {
-          const outcome = this.stopping ? 'stopped' : await this.send(row, ref);
+        // A person's first message starts their chat; the group's next ones go to it.
+        let started: Partial<ConversationReference> | null = null;
+        for (const { row, target } of group) {
+          const outcome = this.stopping ? 'stopped' : await this.send(row, started ? { ref: started } : target, (ref) => (started = ref));
           if (outcome === 'sent') sent++;
           else if (outcome === 'failed') failed++;
           else if (outcome === 'stopped') unstarted.push(row);
@@ -233,38 +252,57 @@ export class OutboxSender {
    * The people's conversation references of a batch, a statement per tenant instead of one per row
    * (on PostgreSQL each is a round trip, and the batch's sends wait for them). Keyed by tenant and key.
    */
-  private async prefetch(rows: readonly ClaimedNotification[]): Promise<Map<string, Partial<ConversationReference>> | null> {
+  private async prefetch(rows: readonly ClaimedNotification[]): Promise<Prefetched | null> {
     const { conversations } = this.deps;
     if (!conversations.getMany) return null;
-    const known = new Map<string, Partial<ConversationReference>>();
-    const keysByTenant = new Map<string, string[]>();
-    for (const row of rows) if (row.recipient.kind === 'user') keysByTenant.set(row.tenantId, [...(keysByTenant.get(row.tenantId) ?? []), userKey(row.recipient.userId)]);
-    for (const [tenantId, keys] of keysByTenant) {
-      for (const [key, ref] of await conversations.getMany(tenantId, keys)) known.set(`${tenantId}\u0000${key}`, ref);
+    const refs = new Map<string, Partial<ConversationReference>>();
+    const accounts = new Map<string, TeamsAccount>();
+    const usersByTenant = new Map<string, string[]>();
+    for (const row of rows) if (row.recipient.kind === 'user') usersByTenant.set(row.tenantId, [...(usersByTenant.get(row.tenantId) ?? []), row.recipient.userId]);
+    for (const [tenantId, userIds] of usersByTenant) {
+      for (const [key, ref] of await conversations.getMany(tenantId, userIds.map(userKey))) refs.set(`${tenantId}\u0000${key}`, ref);
+      // Only the people with no chat yet need their Teams account.
+      const strangers = userIds.filter((u) => !refs.has(`${tenantId}\u0000${userKey(u)}`));
+      if (strangers.length) for (const [userId, account] of await conversations.accounts(tenantId, strangers)) accounts.set(`${tenantId}\u0000${userId}`, account);
     }
-    return known;
+    return { refs, accounts };
   }
 
-  /** `known`: the batch's prefetched references (absent from it: none stored); null reads this row's own. */
-  private async resolve(row: ClaimedNotification, known: ReadonlyMap<string, Partial<ConversationReference>> | null): Promise<Partial<ConversationReference> | null> {
+  /** `known`: the batch's prefetched references and accounts (absent from them: none stored); null reads this row's own. */
+  private async resolve(row: ClaimedNotification, known: Prefetched | null, serviceUrls: Map<string, Promise<string | null>>): Promise<Target | null> {
     const { queue, conversations, logger } = this.deps;
     if (row.recipient.kind === 'admins') {
       const channel = await conversations.get(row.tenantId, ADMIN_CHANNEL_KEY);
-      if (channel) return channel;
+      if (channel) return { ref: channel };
       const admins = await this.deps.adminsOf(row.tenantId);
       if (admins.length) await queue.expand(row, admins, this.deps.newId, this.options.maxAttempts);
       else await queue.markFailed(row.id, 'the tenant has no admins to notify', null, this.options.maxAttempts, row.claimToken);
       return null;
     }
-    const key = userKey(row.recipient.userId);
-    const ref = known ? (known.get(`${row.tenantId}\u0000${key}`) ?? null) : await conversations.get(row.tenantId, key);
-    if (!ref) {
-      // They haven't talked to the bot yet; when they do, the reference appears and a retry delivers.
-      const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
-      await queue.markFailed(row.id, 'no conversation with this person yet', retryAt, this.options.maxAttempts, row.claimToken);
-      logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
+    const { userId } = row.recipient;
+    const key = userKey(userId);
+    const ref = known ? (known.refs.get(`${row.tenantId}\u0000${key}`) ?? null) : await conversations.get(row.tenantId, key);
+    if (ref) return { ref };
+    // No chat with them yet: start one, with what Teams showed us of them, or their Entra object id.
+    const account = known ? (known.accounts.get(`${row.tenantId}\u0000${userId}`) ?? null) : ((await conversations.accounts(row.tenantId, [userId])).get(userId) ?? null);
+    let serviceUrl = account?.serviceUrl ?? null;
+    if (!serviceUrl) {
+      let tenantUrl = serviceUrls.get(row.tenantId);
+      if (!tenantUrl) serviceUrls.set(row.tenantId, (tenantUrl = conversations.serviceUrlOf(row.tenantId)));
+      serviceUrl = await tenantUrl;
     }
-    return ref;
+    if (serviceUrl) return { firstContact: { userId, memberId: account?.teamsUserId ?? userId, serviceUrl } };
+    // Nobody of their organization has used the bot yet: there is no service URL to start a chat on.
+    const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
+    await queue.markFailed(
+      row.id,
+      'no conversation with this person yet, and no Teams traffic from their organization to start one on',
+      retryAt,
+      this.options.maxAttempts,
+      row.claimToken,
+    );
+    logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
+    return null;
   }
 
   private adminsOfTenant(tenantId: string): Promise<string[]> {
@@ -297,7 +335,8 @@ export class OutboxSender {
     }
   }
 
-  private async send(row: ClaimedNotification, ref: Partial<ConversationReference>): Promise<SendOutcome> {
+  /** `onStarted`: told the reference of a chat this send started (the person's first). */
+  private async send(row: ClaimedNotification, target: Target, onStarted: (ref: Partial<ConversationReference>) => void): Promise<SendOutcome> {
     const { adapter, appId, queue, logger } = this.deps;
     const { leaseMs, maxAttempts, inDoubt } = this.options;
     let activity: Partial<Activity>;
@@ -312,33 +351,55 @@ export class OutboxSender {
       logger.error({ err: e, id: row.id, kind: row.kind }, 'notification could not be rendered');
       return 'failed';
     }
-    const moveTo = await this.waitForTurn(ref.conversation?.id ?? '', row.tenantId);
+    const moveTo = await this.waitForTurn(conversationKeyOf(row, target), row.tenantId);
     if (!moveTo) return 'stopped';
 
     let begun = false;
     let failure: unknown = null;
     let activityId: string | undefined;
+    let starting = 'firstContact' in target;
+    const deliver = async (context: TurnContext) => {
+      try {
+        if ('firstContact' in target) {
+          // Stored before anything is sent: the next message (from any instance) goes to this chat.
+          // Teams answers create-conversation for one person with the same chat every time, so a
+          // crash before this line only means the next attempt is given it again.
+          const ref = { ...proactiveReference(context.activity as Activity), user: { id: target.firstContact.memberId, name: '' } };
+          await this.deps.conversations.save(row.tenantId, userKey(target.firstContact.userId), ref);
+          onStarted(ref);
+          starting = false;
+        }
+        // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
+        if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
+        begun = true;
+        // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE).
+        activityId = (await watchingTheWire({ departs: () => moveTo(this.now()) }, () => context.sendActivity(activity)))?.id;
+      } catch (e) {
+        failure = e;
+      } finally {
+        // A fresh process's first requests (connections, first-run code) reach Teams later than the
+        // jitter allowed for: until it is warm, each place moves on to when the answer came, which is
+        // surely after the message arrived (costs one round trip, once).
+        if (begun && this.coldSends > 0) {
+          this.coldSends--;
+          moveTo(this.now());
+        }
+      }
+    };
     try {
       // The adapter hands errors thrown inside a turn to onTurnError, so catch them here to see them.
-      await adapter.continueConversationAsync(appId, ref, async (context) => {
-        try {
-          // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
-          if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
-          begun = true;
-          // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE).
-          activityId = (await watchingTheWire({ departs: () => moveTo(this.now()) }, () => context.sendActivity(activity)))?.id;
-        } catch (e) {
-          failure = e;
-        } finally {
-          // A fresh process's first requests (connections, first-run code) reach Teams later than the
-          // jitter allowed for: until it is warm, each place moves on to when the answer came, which is
-          // surely after the message arrived (costs one round trip, once).
-          if (begun && this.coldSends > 0) {
-            this.coldSends--;
-            moveTo(this.now());
-          }
-        }
-      });
+      if ('ref' in target) await adapter.continueConversationAsync(appId, target.ref, deliver);
+      else {
+        const { tenantId } = row;
+        const params = {
+          isGroup: false,
+          ...(appId && { bot: { id: `28:${appId}` } }),
+          members: [{ id: target.firstContact.memberId }],
+          tenantId,
+          channelData: { tenant: { id: tenantId } },
+        } as ConversationParameters;
+        await adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver);
+      }
     } catch (e) {
       failure ??= e;
     }
@@ -354,10 +415,12 @@ export class OutboxSender {
         logger.warn({ id: row.id, kind: row.kind, err: f.message, policy: inDoubt }, 'notification in doubt: sent, but no answer from the connector');
         return 'failed';
       }
-      const permanent = f.statusCode === 403 || f.statusCode === 404; // bot removed or blocked, conversation gone
+      const permanent = f.statusCode === 403 || f.statusCode === 404; // bot removed or blocked, conversation gone; or not installed for them
       const giveUp = permanent || row.attempts >= maxAttempts;
-      await queue.markFailed(row.id, `${f.statusCode ?? 'error'}: ${f.message}`, giveUp ? null : retryAt, maxAttempts, row.claimToken);
-      logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt: giveUp ? null : retryAt }, 'notification not delivered');
+      // Teams refusing to start the chat (403: the app isn't installed for them, nor in a team with them) says so.
+      const what = starting ? `could not start a 1:1 chat with them: ${f.statusCode ?? 'error'}: ${f.message}` : `${f.statusCode ?? 'error'}: ${f.message}`;
+      await queue.markFailed(row.id, what, giveUp ? null : retryAt, maxAttempts, row.claimToken);
+      logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt: giveUp ? null : retryAt, firstContact: starting }, 'notification not delivered');
       return 'failed';
     }
     await queue.markSent(row.id, new Date(this.now()), activityId);

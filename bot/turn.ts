@@ -36,19 +36,19 @@ const commandText = (context: TurnContext): string => {
 };
 
 /** The people @mentioned (other than the bot): their name as written and Entra id, from the entity or the roster. */
-const mentionedUsers = async (context: TurnContext, logger: Logger): Promise<Array<{ name: string; userId: string }>> => {
-  const found: Array<{ name: string; userId: string }> = [];
+const mentionedUsers = async (context: TurnContext, logger: Logger): Promise<Array<{ name: string; userId: string; teamsUserId: string }>> => {
+  const found: Array<{ name: string; userId: string; teamsUserId: string }> = [];
   for (const m of mentionsOf(context)) {
     const who = m.mentioned;
     if (!who?.id || who.id === context.activity.recipient?.id) continue;
     const name = (m.text ?? who.name ?? '').replace(/<\/?at>/g, '').trim();
     if (who.aadObjectId) {
-      found.push({ name, userId: who.aadObjectId });
+      found.push({ name, userId: who.aadObjectId, teamsUserId: who.id });
       continue;
     }
     try {
       const member = await TeamsInfo.getMember(context, who.id);
-      if (member.aadObjectId) found.push({ name, userId: member.aadObjectId });
+      if (member.aadObjectId) found.push({ name, userId: member.aadObjectId, teamsUserId: member.id ?? who.id });
     } catch (err) {
       logger.info({ err: (err as Error).message }, 'could not resolve a mention from the roster');
     }
@@ -158,6 +158,7 @@ const runTurn =
     const id = identityOf(context);
     if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
       if (id) await ensureInDirectory(deps, context, id, logger);
+      if (id) await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
       // Teams sends both an installationUpdate and a conversationUpdate on install: welcome once.
       const welcomed = activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === activity.recipient?.id);
       if (id && activity.type === 'installationUpdate' && activity.conversation?.conversationType === 'personal') {
@@ -188,6 +189,7 @@ const runTurn =
       return;
     }
     await ensureInDirectory(deps, context, id, logger);
+    await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
     const where = whereOf(activity);
     if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
 
@@ -225,8 +227,16 @@ const runTurn =
 
     if (action) return handleCardAction(context, logger, { deps, ctx: actorContext(id, 'card'), data: action.data, services }, action.verb, (text) => runText(text, []));
     if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
-    await sendReply(context, await runText(commandText(context), await mentionedUsers(context, logger)));
+    const mentions = await mentionedUsers(context, logger);
+    // Whoever is @mentioned can be reached later even if they never write to the bot (a license assigned to them).
+    for (const m of mentions) await rememberAccount(conversations, id.tenantId, m.userId, m.teamsUserId, activity.serviceUrl);
+    await sendReply(context, await runText(commandText(context), mentions));
   };
+
+/** How Teams knows this person (their `29:` id and the service URL), kept for a first 1:1 chat with them. */
+const rememberAccount = async (conversations: ConversationStore, tenantId: string, userId: string, teamsUserId: string | undefined, serviceUrl: string | undefined) => {
+  if (teamsUserId && serviceUrl) await conversations.saveAccount(tenantId, userId, { teamsUserId, serviceUrl });
+};
 
 /**
  * A card button. Universal Actions (invoke) answer with the card's new state, which Teams puts in

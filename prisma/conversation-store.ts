@@ -38,6 +38,32 @@ export class PrismaConversationStore {
     return found;
   }
 
+  /** Written when it changed (or this process hasn't written it yet): every activity carries it, few change it. */
+  async saveAccount(tenantId: string, userId: string, account: { teamsUserId: string; serviceUrl: string }): Promise<void> {
+    const memo = `account\u0000${tenantId}\u0000${userId}`;
+    const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
+    if (this.written.get(memo) === json) return;
+    const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
+    await this.db.writer.$transaction((tx) => tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: row }));
+    this.written.set(memo, json);
+  }
+
+  async accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, { teamsUserId: string; serviceUrl: string }>> {
+    const found = new Map<string, { teamsUserId: string; serviceUrl: string }>();
+    const unique = [...new Set(userIds)];
+    for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) {
+      const rows = await this.db.reader.teamsAccount.findMany({ where: { tenantId, userId: { in: unique.slice(i, i + MAX_IDS_PER_QUERY) } } });
+      for (const row of rows) found.set(row.userId, { teamsUserId: row.teamsUserId, serviceUrl: row.serviceUrl });
+    }
+    return found;
+  }
+
+  /** On the (tenantId, updatedAt) index: the newest entry. */
+  async serviceUrlOf(tenantId: string): Promise<string | null> {
+    const row = await this.db.reader.teamsAccount.findFirst({ where: { tenantId }, orderBy: { updatedAt: 'desc' }, select: { serviceUrl: true } });
+    return row?.serviceUrl ?? null;
+  }
+
   async get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null> {
     const row = await this.db.reader.conversationReference.findUnique({ where: { tenantId_key: { tenantId, key } } });
     return row ? (JSON.parse(row.reference) as Partial<ConversationReference>) : null;

@@ -35,8 +35,13 @@ export class ConnectorStandIn {
   }
 
   /** Waits until `count` activities have arrived for a conversation (replies are sent after the HTTP answer for some turns). */
-  /** 1:1 conversations the bot created (create-conversation), with their members. */
+  /** 1:1 conversations the bot created (create-conversation), with their members: one per member. */
   created: Array<{ conversationId: string; memberIds: string[] }> = [];
+  /** Every create-conversation request, answered or refused. */
+  createRequests: Array<{ memberIds: string[]; tenantId: string | null }> = [];
+  /** Member ids the bot can't start a chat with (not installed for them, nor in a team with them): 403. */
+  readonly unreachable = new Set<string>();
+  private readonly chats = new Map<string, string>();
 
   async waitFor(conversationId: string, count = 1, ms = 5000): Promise<Recorded[]> {
     const until = Date.now() + ms;
@@ -62,11 +67,27 @@ export class ConnectorStandIn {
         res.end(JSON.stringify(m ?? { error: { code: 'MemberNotFoundInConversation' } }));
         return;
       }
-      // Create-conversation, as the Bot Connector answers it: a new 1:1 conversation with one member.
+      // Create-conversation, as the Bot Connector answers it: a 1:1 conversation with one member, the
+      // same one every time for the same member; refused (403) for someone the bot can't reach.
       if (req.method === 'POST' && url === '/v3/conversations') {
-        const params = JSON.parse(body || '{}') as { members?: Array<{ id: string }> };
-        const id = `a:created-${++this.seq}`;
-        this.created.push({ conversationId: id, memberIds: (params.members ?? []).map((m) => m.id) });
+        const params = JSON.parse(body || '{}') as { members?: Array<{ id: string }>; tenantId?: string };
+        const memberIds = (params.members ?? []).map((m) => m.id);
+        this.createRequests.push({ memberIds, tenantId: params.tenantId ?? null });
+        if (memberIds.length !== 1 || !params.tenantId) {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'BadArgument', message: 'Incorrect conversation creation parameters' } }));
+          return;
+        }
+        if (this.unreachable.has(memberIds[0])) {
+          res.writeHead(403, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'ForbiddenOperationException', message: "Bot is not installed in user's personal scope" } }));
+          return;
+        }
+        let id = this.chats.get(memberIds[0]);
+        if (!id) {
+          this.chats.set(memberIds[0], (id = `a:created-${++this.seq}`));
+          this.created.push({ conversationId: id, memberIds });
+        }
         res.writeHead(201, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id }));
         return;

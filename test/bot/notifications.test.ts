@@ -38,8 +38,12 @@ const buyAsMegan = async (bot: BotHarness, quantity = 2) => {
   return r.subscription;
 };
 
+/** Until nothing is due: the demo seed's notifications (reached through first contact once the tenant has traffic), the per-admin rows an admin notification expands into. */
 const drainAll = async (sender: OutboxSender) => {
-  await sender.drainOnce(); // the demo seed's notifications, and whatever else is due
+  for (let i = 0; i < 10; i++) {
+    const { sent, failed } = await sender.drainOnce();
+    if (sent + failed === 0) return;
+  }
 };
 
 describe('outbox sender', () => {
@@ -171,7 +175,11 @@ describe('outbox sender', () => {
     const row = await bot.app.db.reader.outboxNotification.findUnique({ where: { id: 'blocked-1' } });
     expect(row).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: DEFAULT_SENDER_OPTIONS.maxAttempts });
     expect(row!.lastError).toMatch(/^403/);
-    expect((await sender.drainOnce()).sent + (await sender.drainOnce()).failed).toBe(0);
+    await drainAll(sender);
+    expect(await bot.app.db.reader.outboxNotification.findUnique({ where: { id: 'blocked-1' } })).toEqual(row);
+    expect(
+      bot.connector.recorded.filter((r) => r.conversationId === ref!.conversation!.id && (r.activity.channelData as { notificationId?: string })?.notificationId === 'blocked-1'),
+    ).toEqual([]);
   });
 
   test('a sender that dies after claiming leaves its rows to be sent after the lease', async () => {

@@ -257,3 +257,90 @@ describe('outbox delivery', () => {
     expect(ids.map((id) => received(bot).get(id) ?? 0)).toEqual([0, 1, 1]);
   });
 });
+
+describe('outbox delivery to someone who never opened a chat with the bot', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+    await bot.app.db.writer.$transaction((tx) => tx.teamsAccount.deleteMany({}));
+  });
+  afterEach(() => bot.close());
+
+  /** `count` notifications to `userId`, who has no conversation stored. */
+  const notify = async (userId: string, count = 1, from = 0) => {
+    const ids = Array.from({ length: count }, (_, k) => `n-${userId}-${from + k}`);
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add(
+        ids.map((id, k) => ({
+          id,
+          tenantId: T,
+          recipient: { kind: 'user' as const, userId },
+          kind: 'LicenseAssigned' as const,
+          data: { subscriptionId: 'sub-x', productId: 'CFQ7TTC0HD33', productName: `Product ${k}`, assignedBy: 'Megan Bowen' },
+          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)),
+        })),
+      ),
+    );
+    return ids;
+  };
+  /** Someone of the tenant used the bot: their service URL is the tenant's. */
+  const tenantSeen = () => bot.app.conversations.saveAccount(T, 'someone-else', { teamsUserId: '29:someone-else', serviceUrl: bot.connector.url });
+
+  test('their first message starts the chat (create-conversation with their Teams user id), is delivered once, and the chat is kept for the next ones', async () => {
+    await bot.app.conversations.saveAccount(T, 'newcomer', { teamsUserId: '29:newcomer', serviceUrl: bot.connector.url });
+    const ids = await notify('newcomer', 3);
+    const clock = { t: Date.now() };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 3, failed: 0 });
+    expect(bot.connector.createRequests).toEqual([{ memberIds: ['29:newcomer'], tenantId: T }]); // once, for the three
+    const [chat] = bot.connector.created;
+    expect(ids.map((id) => received(bot).get(id))).toEqual([1, 1, 1]);
+    expect(
+      bot.connector.recorded
+        .filter((r) => r.activity.channelData && (r.activity.channelData as { notificationId?: string }).notificationId?.startsWith('n-newcomer'))
+        .map((r) => r.conversationId),
+    ).toEqual([chat.conversationId, chat.conversationId, chat.conversationId]);
+    expect(await bot.app.conversations.get(T, userKey('newcomer'))).toMatchObject({ conversation: { id: chat.conversationId }, serviceUrl: bot.connector.url });
+    // A new sender (a restart, another instance) sends nothing again, and the next message goes to the stored chat.
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 0 });
+    await notify('newcomer', 1, 3);
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(bot.connector.createRequests).toHaveLength(1);
+    expect(received(bot).get('n-newcomer-3')).toBe(1);
+    for (const id of [...ids, 'n-newcomer-3']) expect(await row(bot, id)).toMatchObject({ sentAt: expect.any(Date), lastError: null });
+  });
+
+  test('known only by their Entra object id (never seen in Teams): the chat is started with it, on the service URL of their organization', async () => {
+    await tenantSeen();
+    const [id] = await notify('stranger');
+    expect(await senderFor(bot, { t: Date.now() }).drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(bot.connector.createRequests).toEqual([{ memberIds: ['stranger'], tenantId: T }]);
+    expect(received(bot).get(id)).toBe(1);
+  });
+
+  test('Teams refuses to start the chat (403: the app is not installed for them): the row fails with that reason, is not retried, nothing is sent', async () => {
+    await tenantSeen();
+    bot.connector.unreachable.add('unreachable');
+    const [id] = await notify('unreachable');
+    const clock = { t: Date.now() };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    const failed = await row(bot, id);
+    expect(failed).toMatchObject({ sentAt: null, sendingAt: null, nextAttemptAt: null, claimToken: null });
+    expect(failed.lastError).toMatch(/^could not start a 1:1 chat with them: 403: /);
+    expect(received(bot).get(id)).toBeUndefined();
+    expect(await bot.app.conversations.get(T, userKey('unreachable'))).toBeNull();
+    clock.t += 24 * 3_600_000;
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 0 });
+  });
+
+  test('nobody of their organization has used the bot yet (no service URL): the row waits, retried later, and says why', async () => {
+    await bot.app.db.writer.$transaction((tx) => tx.teamsAccount.deleteMany({}));
+    const [id] = await notify('early');
+    const clock = { t: Date.now() };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    const waiting = await row(bot, id);
+    expect(waiting.lastError).toBe('no conversation with this person yet, and no Teams traffic from their organization to start one on');
+    expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThan(clock.t);
+    expect(bot.connector.createRequests).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { startBot, type BotHarness } from './harness';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
+import { userKey } from '../../bot/conversations';
+
+/**
+ * Notifications reach people who never opened a chat with the bot: the turns record how Teams knows
+ * each person (the speaker, and whoever they @mention), and the outbox starts the 1:1 chat with the
+ * Bot Connector's create-conversation call. Through the real adapter and the loopback connector.
+ */
+describe('reaching someone who never chatted with the bot', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+    // The demo seed's own notifications are out of the way: only this test's are drained.
+    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+  });
+  afterEach(() => bot.close());
+
+  /** The notifications that arrived in a conversation (proactive sends are posted as botbuilder posts replies). */
+  const delivered = (conversationId: string) =>
+    bot.connector.recorded.filter((r) => r.conversationId === conversationId && (r.activity.channelData as { notificationId?: string } | undefined)?.notificationId);
+
+  test('a license assigned by name reaches them once, in a chat started with their Entra id on their organization’s service URL', async () => {
+    const adele = DEMO_USERS.adele.id;
+    expect(await bot.app.conversations.get(DEMO_TENANT_ID, userKey(adele))).toBeNull();
+    const r = await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    expect(r.replies.join(' ')).toMatch(/Adele Vance/);
+    // The turn recorded Megan as Teams knows her; Adele has never been seen in Teams.
+    expect(await bot.app.conversations.accounts(DEMO_TENANT_ID, [DEMO_USERS.megan.id, adele])).toEqual(
+      new Map([[DEMO_USERS.megan.id, { teamsUserId: `29:${DEMO_USERS.megan.id}`, serviceUrl: bot.connector.url }]]),
+    );
+    await bot.app.sender.drainOnce();
+    expect(bot.connector.createRequests).toEqual([{ memberIds: [adele], tenantId: DEMO_TENANT_ID }]);
+    const [chat] = bot.connector.created;
+    const sent = delivered(chat.conversationId);
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0].activity)).toMatch(/Power BI Pro/);
+    // Nothing more on another drain (a restart), and her chat is stored for what comes next.
+    await bot.app.sender.drainOnce();
+    expect(delivered(chat.conversationId)).toHaveLength(1);
+    expect(await bot.app.conversations.get(DEMO_TENANT_ID, userKey(adele))).toMatchObject({ conversation: { id: chat.conversationId } });
+  });
+
+  test('someone @mentioned is started with the Teams user id the mention carried', async () => {
+    const adele = DEMO_USERS.adele;
+    const mention = `<at>${adele.displayName}</at>`;
+    await bot.say('megan', `assign Power BI Pro to ${mention}`, {
+      entities: [{ type: 'mention', text: mention, mentioned: { id: '29:adele-in-teams', name: adele.displayName, aadObjectId: adele.id } }],
+    });
+    expect((await bot.app.conversations.accounts(DEMO_TENANT_ID, [adele.id])).get(adele.id)).toEqual({ teamsUserId: '29:adele-in-teams', serviceUrl: bot.connector.url });
+    await bot.app.sender.drainOnce();
+    expect(bot.connector.createRequests).toEqual([{ memberIds: ['29:adele-in-teams'], tenantId: DEMO_TENANT_ID }]);
+    expect(delivered(bot.connector.created[0].conversationId)).toHaveLength(1);
+  });
+
+  test('when Teams refuses to start the chat, nothing is sent and the row says why', async () => {
+    const adele = DEMO_USERS.adele.id;
+    bot.connector.unreachable.add(adele);
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    await bot.app.sender.drainOnce();
+    const rows = await bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: adele } });
+    expect(rows.map((n) => [n.sentAt, n.nextAttemptAt, n.lastError?.slice(0, 36)])).toEqual([[null, null, 'could not start a 1:1 chat with them']]);
+    expect(bot.connector.created).toEqual([]);
+  });
+});
