@@ -17,6 +17,8 @@ export interface Arrival {
   conversationId: string;
   notificationId?: string;
   tenantId?: string;
+  /** A create-conversation request (a chat started), not a message: Teams counts it in the tenant's rate too. */
+  startedChat?: boolean;
 }
 
 export interface ConnectorStats {
@@ -25,6 +27,8 @@ export interface ConnectorStats {
   connections: number;
   byConversation: Record<string, number>;
   last: Record<string, string>;
+  /** 1:1 chats started (create-conversation), one per member. */
+  createdConversations: number;
 }
 
 export class BenchConnector {
@@ -37,6 +41,8 @@ export class BenchConnector {
   readonly arrivals: Arrival[] = [];
   /** Answer this status instead of 200 for sends to these conversations. */
   readonly failing = new Map<string, number>();
+  /** The members the bot started a 1:1 chat with (create-conversation). */
+  readonly createdConversations = new Set<string>();
   /** Milliseconds to wait before answering (a remote service is not on loopback). */
   latencyMs = 0;
   url = '';
@@ -57,7 +63,13 @@ export class BenchConnector {
   }
 
   stats(): ConnectorStats {
-    return { received: this.received, connections: this.connections, byConversation: Object.fromEntries(this.byConversation), last: Object.fromEntries(this.last) };
+    return {
+      received: this.received,
+      connections: this.connections,
+      byConversation: Object.fromEntries(this.byConversation),
+      last: Object.fromEntries(this.last),
+      createdConversations: this.createdConversations.size,
+    };
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -73,6 +85,20 @@ export class BenchConnector {
       if (req.method === 'GET' && url === '/arrivals') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.arrivals));
+        return;
+      }
+      // Create-conversation (a person's first 1:1 chat): the same chat for the same member every time, as Teams answers it.
+      if (req.method === 'POST' && url === '/v3/conversations') {
+        const params = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { members?: Array<{ id?: string }> };
+        const member = params.members?.[0]?.id ?? '';
+        this.createdConversations.add(member);
+        this.arrivals.push({ at: performance.now(), conversationId: '', tenantId: (params as { tenantId?: string }).tenantId, startedChat: true });
+        const answer = () => {
+          res.writeHead(201, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: `a:created-${member}` }));
+        };
+        if (this.latencyMs > 0) setTimeout(answer, this.latencyMs);
+        else answer();
         return;
       }
       const act = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url);

@@ -17,6 +17,8 @@ import { createAdapter, type TeamsAdapter } from './adapter';
 import { DEFAULT_SENDER_OPTIONS, OutboxSender } from './outbox-sender';
 import { PrismaOutboxQueue } from '../prisma/outbox-queue';
 import { TEAMS_CONVERSATION_WINDOWS } from './rate-limiter';
+import { GraphClient } from './graph/graph-client';
+import { ProactiveInstaller } from './graph/proactive-install';
 
 export interface App {
   deps: Deps;
@@ -93,6 +95,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
       logger,
       newId: randomUUID,
       adminsOf: (tenantId) => notifiedAdminIds(deps, tenantId),
+      ...(config.graph && { installer: new ProactiveInstaller(new GraphClient(config.graph), config.graph.manifestAppId) }),
     },
     {
       ...DEFAULT_SENDER_OPTIONS,

@@ -85,6 +85,17 @@ const schema = z
       .string()
       .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
       .default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+    TEAMS_APP_ID: z.string().regex(GUID, "must be the Teams app's id from its manifest, a GUID").optional(),
+    GRAPH_CLIENT_ID: z.string().regex(GUID, 'must be an Entra application (client) id, a GUID').optional(),
+    GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
+    GRAPH_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+      .default('https://graph.microsoft.com/v1.0'),
+    GRAPH_AUTHORITY_URL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+      .default('https://login.microsoftonline.com'),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -121,6 +132,12 @@ export interface AppConfig {
   reminderDays: number;
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
+  /**
+   * Microsoft Graph with the bot's app registration (or GRAPH_CLIENT_ID/SECRET): installs the app for
+   * someone Teams won't start a chat with. Null without credentials or TEAMS_APP_ID: such a
+   * notification then fails with the reason.
+   */
+  graph: { clientId: string; clientSecret: string; graphUrl: string; authorityUrl: string; manifestAppId: string } | null;
   maxBodyBytes: number;
   /** Where people's browsers reach this server (download links, later the tabs). */
   publicUrl: string;
@@ -130,6 +147,12 @@ export interface AppConfig {
   /** Teams SSO for the pages: the token's audience app, its Application ID URI and Entra's signing keys. */
   sso: { clientId: string; appIdUri: string; jwksUrl: string; allowedTenantId: string };
 }
+
+const graphOf = (c: z.infer<typeof schema>): AppConfig['graph'] => {
+  const clientId = c.GRAPH_CLIENT_ID ?? c.MicrosoftAppId;
+  const clientSecret = c.GRAPH_CLIENT_SECRET ?? c.MicrosoftAppPassword;
+  return clientId && clientSecret && c.TEAMS_APP_ID ? { clientId, clientSecret, graphUrl: c.GRAPH_URL, authorityUrl: c.GRAPH_AUTHORITY_URL, manifestAppId: c.TEAMS_APP_ID } : null;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -181,6 +204,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     eventLoopLogMs: c.EVENT_LOOP_LOG_MS,
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
+    graph: graphOf(c),
     maxBodyBytes: c.MAX_BODY_KB * 1024,
     publicUrl,
     linkSecret:

@@ -36,7 +36,9 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   batchSize: 200,
   leaseMs: 60_000,
   maxAttempts: 8,
-  concurrency: 8,
+  // Enough requests in flight for the tenant's 50/s at a connector that answers in 300 ms (50 × 0.3 = 15);
+  // a person's first message is two round trips (the chat started, then the message).
+  concurrency: 16,
   inDoubt: 'hold',
 };
 
@@ -46,6 +48,11 @@ export interface SenderDeps {
   adapter: CloudAdapter;
   appId: string;
   logger: Logger;
+  /**
+   * Installs the app for someone Teams won't start a chat with (Microsoft Graph, bot/graph/) and
+   * returns their chat's id; absent when Graph isn't configured.
+   */
+  installer?: { chatWith(tenantId: string, userId: string): Promise<string> };
   /** Admin user ids of a tenant, for admin notifications when no admin channel is set. */
   adminsOf(tenantId: string): Promise<string[]>;
   newId(): string;
@@ -313,26 +320,65 @@ export class OutboxSender {
 
   /**
    * Waits for both rate limits and takes a place in them; null when the sender is stopping instead.
-   * The returned function moves the place later, to when the message really leaves.
+   * The returned function moves the place later, to when the message really leaves. Without a
+   * conversation (starting a chat), the tenant's window only: Teams counts every request there.
    */
-  private async waitForTurn(conversationKey: string, tenantKey: string): Promise<((later: number) => void) | null> {
+  private async waitForTurn(conversationKey: string | null, tenantKey: string): Promise<((later: number) => void) | null> {
     for (;;) {
       if (this.stopping) return null;
       const now = this.now();
-      const wait = Math.max(this.perConversation.delay(conversationKey, now), this.perTenant.delay(tenantKey, now));
+      const wait = Math.max(conversationKey === null ? 0 : this.perConversation.delay(conversationKey, now), this.perTenant.delay(tenantKey, now));
       if (wait <= 0) {
-        this.perConversation.record(conversationKey, now);
+        if (conversationKey !== null) this.perConversation.record(conversationKey, now);
         this.perTenant.record(tenantKey, now);
         let at = now;
         return (later) => {
           if (later <= at) return;
-          this.perConversation.move(conversationKey, at, later);
+          if (conversationKey !== null) this.perConversation.move(conversationKey, at, later);
           this.perTenant.move(tenantKey, at, later);
           at = later;
         };
       }
       await this.sleep(wait);
     }
+  }
+
+  /**
+   * After Teams refused to start a chat with them: the app installed for them through Microsoft Graph,
+   * their new chat stored, and the message sent there. A refusal from Graph (no consent, the app not in
+   * the organization's catalog, an unknown user) fails the row with both reasons; throttling or Graph
+   * unavailable leaves it to be retried.
+   */
+  private async installAndSend(
+    row: ClaimedNotification,
+    person: { userId: string; memberId: string; serviceUrl: string },
+    refused: SendFailure,
+    onStarted: (ref: Partial<ConversationReference>) => void,
+  ): Promise<SendOutcome> {
+    const { queue, logger, appId } = this.deps;
+    const { maxAttempts } = this.options;
+    let chatId: string;
+    try {
+      chatId = await this.deps.installer!.chatWith(row.tenantId, person.userId);
+    } catch (e) {
+      const g = e as { status?: number; message?: string; transient?: boolean };
+      const retry = g.transient === true && row.attempts < maxAttempts;
+      const reason = `could not start a 1:1 chat with them: ${refused.statusCode}: ${refused.message}; installing the app for them through Microsoft Graph failed: ${g.status || 'error'}: ${g.message ?? String(e)}`;
+      await queue.markFailed(row.id, reason, retry ? new Date(this.now() + backoffMs(row.attempts)) : null, maxAttempts, row.claimToken);
+      logger.warn({ id: row.id, kind: row.kind, status: g.status, retry }, 'notification not delivered: the app could not be installed for them');
+      return 'failed';
+    }
+    const ref: Partial<ConversationReference> = {
+      channelId: 'msteams',
+      serviceUrl: person.serviceUrl,
+      conversation: { id: chatId, conversationType: 'personal', isGroup: false, tenantId: row.tenantId, name: '' },
+      ...(appId && { bot: { id: `28:${appId}`, name: '' } }),
+      user: { id: person.memberId, name: '' },
+    };
+    await this.deps.conversations.save(row.tenantId, userKey(person.userId), ref);
+    onStarted(ref);
+    logger.info({ id: row.id }, 'the app was installed for them through Microsoft Graph: sending to their new chat');
+    return this.send(row, { ref }, onStarted);
   }
 
   /** `onStarted`: told the reference of a chat this send started (the person's first). */
@@ -351,8 +397,12 @@ export class OutboxSender {
       logger.error({ err: e, id: row.id, kind: row.kind }, 'notification could not be rendered');
       return 'failed';
     }
-    const moveTo = await this.waitForTurn(conversationKeyOf(row, target), row.tenantId);
-    if (!moveTo) return 'stopped';
+    // Starting a chat is a request of its own, counted in the tenant's window (Teams limits every request
+    // of an app in a tenant, not only messages); the message then waits for its turn in the new chat.
+    const startAt = 'firstContact' in target ? await this.waitForTurn(null, row.tenantId) : null;
+    let moveTo = 'ref' in target ? await this.waitForTurn(conversationKeyOf(row, target), row.tenantId) : null;
+    if (!startAt && !moveTo) return 'stopped';
+    let stopped = false;
 
     let begun = false;
     let failure: unknown = null;
@@ -361,6 +411,8 @@ export class OutboxSender {
     const deliver = async (context: TurnContext) => {
       try {
         if ('firstContact' in target) {
+          // As for a cold process's messages (below): its place moves on to when Teams answered.
+          if (this.coldSends > 0) startAt?.(this.now());
           // Stored before anything is sent: the next message (from any instance) goes to this chat.
           // Teams answers create-conversation for one person with the same chat every time, so a
           // crash before this line only means the next attempt is given it again.
@@ -368,12 +420,18 @@ export class OutboxSender {
           await this.deps.conversations.save(row.tenantId, userKey(target.firstContact.userId), ref);
           onStarted(ref);
           starting = false;
+          moveTo = await this.waitForTurn(ref.conversation?.id ?? '', row.tenantId);
+          if (!moveTo) {
+            stopped = true;
+            return;
+          }
         }
+        const departs = moveTo!;
         // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
         if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
         begun = true;
         // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE).
-        activityId = (await watchingTheWire({ departs: () => moveTo(this.now()) }, () => context.sendActivity(activity)))?.id;
+        activityId = (await watchingTheWire({ departs: () => departs(this.now()) }, () => context.sendActivity(activity)))?.id;
       } catch (e) {
         failure = e;
       } finally {
@@ -382,7 +440,7 @@ export class OutboxSender {
         // surely after the message arrived (costs one round trip, once).
         if (begun && this.coldSends > 0) {
           this.coldSends--;
-          moveTo(this.now());
+          moveTo?.(this.now());
         }
       }
     };
@@ -398,11 +456,15 @@ export class OutboxSender {
           tenantId,
           channelData: { tenant: { id: tenantId } },
         } as ConversationParameters;
-        await adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver);
+        // Its place in the tenant's window moves to when the create request leaves; the message's own send is watched inside.
+        await watchingTheWire({ departs: () => startAt?.(this.now()) }, () =>
+          adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver),
+        );
       }
     } catch (e) {
       failure ??= e;
     }
+    if (stopped) return 'stopped';
     if (!begun && failure === null) {
       logger.info({ id: row.id }, 'notification skipped: another sender holds it now');
       return 'skipped';
@@ -415,10 +477,14 @@ export class OutboxSender {
         logger.warn({ id: row.id, kind: row.kind, err: f.message, policy: inDoubt }, 'notification in doubt: sent, but no answer from the connector');
         return 'failed';
       }
+      // Teams won't start a chat with them (the app isn't installed for them, nor in a team of theirs): install it.
+      if (starting && f.statusCode === 403 && this.deps.installer && 'firstContact' in target) return this.installAndSend(row, target.firstContact, f, onStarted);
       const permanent = f.statusCode === 403 || f.statusCode === 404; // bot removed or blocked, conversation gone; or not installed for them
       const giveUp = permanent || row.attempts >= maxAttempts;
       // Teams refusing to start the chat (403: the app isn't installed for them, nor in a team with them) says so.
-      const what = starting ? `could not start a 1:1 chat with them: ${f.statusCode ?? 'error'}: ${f.message}` : `${f.statusCode ?? 'error'}: ${f.message}`;
+      const what = starting
+        ? `could not start a 1:1 chat with them: ${f.statusCode ?? 'error'}: ${f.message}${f.statusCode === 403 && !this.deps.installer ? ' (Microsoft Graph is not configured to install the app for them)' : ''}`
+        : `${f.statusCode ?? 'error'}: ${f.message}`;
       await queue.markFailed(row.id, what, giveUp ? null : retryAt, maxAttempts, row.claimToken);
       logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt: giveUp ? null : retryAt, firstContact: starting }, 'notification not delivered');
       return 'failed';

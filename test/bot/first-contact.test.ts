@@ -1,6 +1,7 @@
 import { startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { userKey } from '../../bot/conversations';
+import { GraphStandIn } from '../support/graph-stand-in';
 
 /**
  * Notifications reach people who never opened a chat with the bot: the turns record how Teams knows
@@ -62,4 +63,68 @@ describe('reaching someone who never chatted with the bot', () => {
     expect(rows.map((n) => [n.sentAt, n.nextAttemptAt, n.lastError?.slice(0, 36)])).toEqual([[null, null, 'could not start a 1:1 chat with them']]);
     expect(bot.connector.created).toEqual([]);
   });
+});
+
+describe('reaching someone Teams won’t start a chat with: the app installed for them through Microsoft Graph', () => {
+  let bot: BotHarness;
+  let graph: GraphStandIn;
+  beforeEach(async () => {
+    graph = await new GraphStandIn().start();
+    bot = await startBot({
+      OUTBOX_INTERVAL_MS: '0',
+      TEAMS_APP_ID: graph.manifestAppId,
+      GRAPH_CLIENT_ID: graph.clientId,
+      GRAPH_CLIENT_SECRET: graph.clientSecret,
+      GRAPH_URL: graph.graphUrl,
+      GRAPH_AUTHORITY_URL: graph.url,
+    });
+    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+    // Adele has neither the app nor a team with the bot: Teams refuses to start a chat with her.
+    bot.connector.unreachable.add(DEMO_USERS.adele.id);
+  });
+  afterEach(async () => {
+    await bot.close();
+    await graph.stop();
+  });
+
+  const toAdele = () => bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: DEMO_USERS.adele.id } });
+
+  test('installed for her (with her organization’s token), the license notice reaches her new chat once; nothing again after a restart', async () => {
+    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    await bot.app.sender.drainOnce();
+    const chat = `19:${DEMO_USERS.adele.id}_bot@unq.gbl.spaces`;
+    const sent = bot.connector.recorded.filter((r) => r.conversationId === chat);
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0].activity)).toMatch(/Power BI Pro/);
+    expect(graph.tenants.get(DEMO_TENANT_ID)!.installed).toEqual(new Set([DEMO_USERS.adele.id]));
+    expect(new Set(graph.requests.map((r) => r.tenantId))).toEqual(new Set([DEMO_TENANT_ID]));
+    expect((await toAdele()).map((n) => [Boolean(n.sentAt), n.lastError])).toEqual([[true, null]]);
+    expect(await bot.app.conversations.get(DEMO_TENANT_ID, userKey(DEMO_USERS.adele.id))).toMatchObject({ conversation: { id: chat } });
+    await bot.app.sender.drainOnce();
+    expect(bot.connector.recorded.filter((r) => r.conversationId === chat)).toHaveLength(1);
+  });
+
+  test('without the admin’s consent (Graph 403), nothing is sent and the row gives both reasons; the turn was answered', async () => {
+    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id], { consent: false });
+    const r = await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    expect(r.status).toBe(200);
+    expect(r.replies.join(' ')).toMatch(/Adele Vance/);
+    await bot.app.sender.drainOnce();
+    const [row] = await toAdele();
+    expect(row).toMatchObject({ sentAt: null, nextAttemptAt: null });
+    expect(row.lastError).toMatch(/^could not start a 1:1 chat with them: 403: .*; installing the app for them through Microsoft Graph failed: 403: Missing role permissions/);
+    expect(bot.connector.recorded.filter((x) => x.conversationId.startsWith('19:'))).toEqual([]);
+  });
+
+  test('Graph throttling past its retries leaves the row to be retried later, not failed for good', async () => {
+    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    graph.throttleNext = 100;
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    await bot.app.sender.drainOnce();
+    const [row] = await toAdele();
+    expect(row.sentAt).toBeNull();
+    expect(row.nextAttemptAt).not.toBeNull();
+    expect(row.lastError).toMatch(/Microsoft Graph failed: 429/);
+  }, 30_000);
 });

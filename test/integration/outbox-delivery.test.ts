@@ -310,6 +310,17 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
     for (const id of [...ids, 'n-newcomer-3']) expect(await row(bot, id)).toMatchObject({ sentAt: expect.any(Date), lastError: null });
   });
 
+  test("starting a chat counts in the tenant's rate window as a request of its own (Teams limits every request of the app in a tenant)", async () => {
+    await tenantSeen();
+    for (let i = 0; i < 30; i++) await notify(`stranger-${i}`);
+    const clock = { t: Date.now() };
+    const start = clock.t;
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 30, failed: 0 });
+    expect(bot.connector.createRequests).toHaveLength(30);
+    // 60 requests at 50 a second, evenly spaced (20 ms): 1.2 s of the sender's clock; 30 would be 0.6 s.
+    expect(clock.t - start).toBeGreaterThanOrEqual(1_150);
+  });
+
   test('known only by their Entra object id (never seen in Teams): the chat is started with it, on the service URL of their organization', async () => {
     await tenantSeen();
     const [id] = await notify('stranger');
