@@ -13,8 +13,11 @@ export interface ConversationStore {
   get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null>;
   /** Several of one tenant's at once (the keys found; absent ones are missing from the map). */
   getMany?(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>>;
-  /** Records how Teams knows a person (from an activity they sent, or an @mention of them). */
-  saveAccount(tenantId: string, userId: string, account: TeamsAccount): Promise<void>;
+  /**
+   * Records how Teams knows a person: from an activity they sent, or (`keepExisting`: only when none
+   * is stored) from an @mention of them, which someone else's message carries.
+   */
+  saveAccount(tenantId: string, userId: string, account: TeamsAccount, opts?: { keepExisting?: boolean }): Promise<void>;
   /** Of these people (Entra object ids), the ones Teams has shown us (absent ones are missing from the map). */
   accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, TeamsAccount>>;
   /** The service URL this tenant's traffic came from most recently; null before any. */

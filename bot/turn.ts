@@ -229,13 +229,21 @@ const runTurn =
     if (dialog) return handleDialog(context, deps, logger, services, actorContext(id, 'card'));
     const mentions = await mentionedUsers(context, logger);
     // Whoever is @mentioned can be reached later even if they never write to the bot (a license assigned to them).
-    for (const m of mentions) await rememberAccount(conversations, id.tenantId, m.userId, m.teamsUserId, activity.serviceUrl);
+    // Only where nothing is stored: a person's own activities say how Teams knows them, not someone else's message.
+    for (const m of mentions) await rememberAccount(conversations, id.tenantId, m.userId, m.teamsUserId, activity.serviceUrl, { keepExisting: true });
     await sendReply(context, await runText(commandText(context), mentions));
   };
 
 /** How Teams knows this person (their `29:` id and the service URL), kept for a first 1:1 chat with them. */
-const rememberAccount = async (conversations: ConversationStore, tenantId: string, userId: string, teamsUserId: string | undefined, serviceUrl: string | undefined) => {
-  if (teamsUserId && serviceUrl) await conversations.saveAccount(tenantId, userId, { teamsUserId, serviceUrl });
+const rememberAccount = async (
+  conversations: ConversationStore,
+  tenantId: string,
+  userId: string,
+  teamsUserId: string | undefined,
+  serviceUrl: string | undefined,
+  opts: { keepExisting?: boolean } = {},
+) => {
+  if (teamsUserId && serviceUrl) await conversations.saveAccount(tenantId, userId, { teamsUserId, serviceUrl }, opts);
 };
 
 /**

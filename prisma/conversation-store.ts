@@ -39,13 +39,17 @@ export class PrismaConversationStore {
   }
 
   /** Written when it changed (or this process hasn't written it yet): every activity carries it, few change it. */
-  async saveAccount(tenantId: string, userId: string, account: { teamsUserId: string; serviceUrl: string }): Promise<void> {
+  async saveAccount(tenantId: string, userId: string, account: { teamsUserId: string; serviceUrl: string }, opts: { keepExisting?: boolean } = {}): Promise<void> {
     const memo = `account\u0000${tenantId}\u0000${userId}`;
     const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
-    if (this.written.get(memo) === json) return;
+    if (this.written.has(memo) && (opts.keepExisting || this.written.get(memo) === json)) return;
     const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
-    await this.db.writer.$transaction((tx) => tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: row }));
-    this.written.set(memo, json);
+    await this.db.writer.$transaction((tx) =>
+      tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: opts.keepExisting ? {} : row }),
+    );
+    // What is stored now is unknown after a kept row: remembered as written only when this one was.
+    if (!opts.keepExisting) this.written.set(memo, json);
+    else this.written.set(memo, this.written.get(memo) ?? '');
   }
 
   async accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, { teamsUserId: string; serviceUrl: string }>> {

@@ -54,6 +54,18 @@ describe('reaching someone who never chatted with the bot', () => {
     expect(delivered(bot.connector.created[0].conversationId)).toHaveLength(1);
   });
 
+  test("a mention never replaces how a person's own messages say Teams knows them", async () => {
+    await bot.say('adele', 'help'); // Adele's own activity: 29:<her id>
+    const mention = '<at>Adele Vance</at>';
+    await bot.say('megan', `assign Power BI Pro to ${mention}`, {
+      entities: [{ type: 'mention', text: mention, mentioned: { id: '29:someone-else', name: 'Adele Vance', aadObjectId: DEMO_USERS.adele.id } }],
+    });
+    expect((await bot.app.conversations.accounts(DEMO_TENANT_ID, [DEMO_USERS.adele.id])).get(DEMO_USERS.adele.id)).toEqual({
+      teamsUserId: `29:${DEMO_USERS.adele.id}`,
+      serviceUrl: bot.connector.url,
+    });
+  });
+
   test('when Teams refuses to start the chat, nothing is sent and the row says why', async () => {
     const adele = DEMO_USERS.adele.id;
     bot.connector.unreachable.add(adele);
