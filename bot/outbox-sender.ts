@@ -290,8 +290,23 @@ export class OutboxSender {
     const key = userKey(userId);
     const ref = known ? (known.refs.get(`${row.tenantId}\u0000${key}`) ?? null) : await conversations.get(row.tenantId, key);
     if (ref) return { ref };
-    // No chat with them yet: start one, with what Teams showed us of them, or their Entra object id.
+    // No chat with them yet: start one, with what Teams showed us of them, or, with Graph to install the
+    // app when Teams refuses, their Entra object id. Someone Teams never showed us, without Graph, waits
+    // for their first message (the Agents Playground, a tenant that installs the app by policy: the
+    // install itself brings their chat).
     const account = known ? (known.accounts.get(`${row.tenantId}\u0000${userId}`) ?? null) : ((await conversations.accounts(row.tenantId, [userId])).get(userId) ?? null);
+    if (!account && !this.deps.installer) {
+      const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
+      await queue.markFailed(
+        row.id,
+        'no conversation with this person yet: Teams has not shown them to the bot (a message from them, or an @mention of them), and Microsoft Graph is not configured to install the app for them',
+        retryAt,
+        this.options.maxAttempts,
+        row.claimToken,
+      );
+      logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
+      return null;
+    }
     let serviceUrl = account?.serviceUrl ?? null;
     if (!serviceUrl) {
       let tenantUrl = serviceUrls.get(row.tenantId);

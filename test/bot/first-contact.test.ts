@@ -21,25 +21,18 @@ describe('reaching someone who never chatted with the bot', () => {
   const delivered = (conversationId: string) =>
     bot.connector.recorded.filter((r) => r.conversationId === conversationId && (r.activity.channelData as { notificationId?: string } | undefined)?.notificationId);
 
-  test('a license assigned by name reaches them once, in a chat started with their Entra id on their organization’s service URL', async () => {
+  test('someone Teams never showed the bot, without Graph: the notification waits and says why; nothing is tried', async () => {
     const adele = DEMO_USERS.adele.id;
-    expect(await bot.app.conversations.get(DEMO_TENANT_ID, userKey(adele))).toBeNull();
-    const r = await bot.say('megan', 'assign Power BI Pro to Adele Vance');
-    expect(r.replies.join(' ')).toMatch(/Adele Vance/);
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
     // The turn recorded Megan as Teams knows her; Adele has never been seen in Teams.
     expect(await bot.app.conversations.accounts(DEMO_TENANT_ID, [DEMO_USERS.megan.id, adele])).toEqual(
       new Map([[DEMO_USERS.megan.id, { teamsUserId: `29:${DEMO_USERS.megan.id}`, serviceUrl: bot.connector.url }]]),
     );
     await bot.app.sender.drainOnce();
-    expect(bot.connector.createRequests).toEqual([{ memberIds: [adele], tenantId: DEMO_TENANT_ID }]);
-    const [chat] = bot.connector.created;
-    const sent = delivered(chat.conversationId);
-    expect(sent).toHaveLength(1);
-    expect(JSON.stringify(sent[0].activity)).toMatch(/Power BI Pro/);
-    // Nothing more on another drain (a restart), and her chat is stored for what comes next.
-    await bot.app.sender.drainOnce();
-    expect(delivered(chat.conversationId)).toHaveLength(1);
-    expect(await bot.app.conversations.get(DEMO_TENANT_ID, userKey(adele))).toMatchObject({ conversation: { id: chat.conversationId } });
+    expect(bot.connector.createRequests).toEqual([]);
+    const [row] = await bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: adele } });
+    expect(row).toMatchObject({ sentAt: null, nextAttemptAt: expect.any(Date) });
+    expect(row.lastError).toMatch(/Microsoft Graph is not configured to install the app for them/);
   });
 
   test('someone @mentioned is started with the Teams user id the mention carried', async () => {
@@ -68,8 +61,11 @@ describe('reaching someone who never chatted with the bot', () => {
 
   test('when Teams refuses to start the chat, nothing is sent and the row says why', async () => {
     const adele = DEMO_USERS.adele.id;
-    bot.connector.unreachable.add(adele);
-    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    const mention = '<at>Adele Vance</at>';
+    bot.connector.unreachable.add('29:adele-in-teams');
+    await bot.say('megan', `assign Power BI Pro to ${mention}`, {
+      entities: [{ type: 'mention', text: mention, mentioned: { id: '29:adele-in-teams', name: 'Adele Vance', aadObjectId: adele } }],
+    });
     await bot.app.sender.drainOnce();
     const rows = await bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: adele } });
     expect(rows.map((n) => [n.sentAt, n.nextAttemptAt, n.lastError?.slice(0, 36)])).toEqual([[null, null, 'could not start a 1:1 chat with them']]);
@@ -100,6 +96,21 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   });
 
   const toAdele = () => bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: DEMO_USERS.adele.id } });
+
+  test('never seen in Teams, but Teams accepts to start the chat with her Entra id (the app is installed for her): delivered there once, no install needed', async () => {
+    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    bot.connector.unreachable.delete(DEMO_USERS.adele.id);
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    await bot.app.sender.drainOnce();
+    expect(bot.connector.createRequests).toEqual([{ memberIds: [DEMO_USERS.adele.id], tenantId: DEMO_TENANT_ID }]);
+    const [chat] = bot.connector.created;
+    const sent = bot.connector.recorded.filter((r) => r.conversationId === chat.conversationId);
+    expect(sent).toHaveLength(1);
+    expect(JSON.stringify(sent[0].activity)).toMatch(/Power BI Pro/);
+    expect(graph.requests.filter((r) => r.path.includes('installedApps'))).toEqual([]);
+    await bot.app.sender.drainOnce();
+    expect(bot.connector.recorded.filter((r) => r.conversationId === chat.conversationId)).toHaveLength(1);
+  });
 
   test('installed for her (with her organization’s token), the license notice reaches her new chat once; nothing again after a restart', async () => {
     graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);

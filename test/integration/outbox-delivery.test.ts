@@ -17,9 +17,16 @@ const T = DEMO_TENANT_ID;
 const person = (i: number) => `person-${i}`;
 
 /** A sender with a clock the test moves; sleeping advances it (and may run `onSleep` first). */
-const senderFor = (bot: BotHarness, clock: { t: number }, options: Partial<SenderOptions> = {}, onSleep?: (ms: number) => Promise<void>) =>
+const senderFor = (
+  bot: BotHarness,
+  clock: { t: number },
+  options: Partial<SenderOptions> = {},
+  onSleep?: (ms: number) => Promise<void>,
+  installer?: { chatWith(tenantId: string, userId: string): Promise<string> },
+) =>
   new OutboxSender(
     {
+      installer,
       queue: new PrismaOutboxQueue(bot.app.db),
       conversations: bot.app.conversations,
       adapter: bot.app.adapter,
@@ -311,8 +318,10 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
   });
 
   test("starting a chat counts in the tenant's rate window as a request of its own (Teams limits every request of the app in a tenant)", async () => {
-    await tenantSeen();
-    for (let i = 0; i < 30; i++) await notify(`stranger-${i}`);
+    for (let i = 0; i < 30; i++) {
+      await bot.app.conversations.saveAccount(T, `stranger-${i}`, { teamsUserId: `29:stranger-${i}`, serviceUrl: bot.connector.url });
+      await notify(`stranger-${i}`);
+    }
     const clock = { t: Date.now() };
     const start = clock.t;
     expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 30, failed: 0 });
@@ -321,17 +330,24 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
     expect(clock.t - start).toBeGreaterThanOrEqual(1_150);
   });
 
-  test('known only by their Entra object id (never seen in Teams): the chat is started with it, on the service URL of their organization', async () => {
+  test('known only by their Entra object id (never seen in Teams): with Graph to fall back on, the chat is started with it, on the service URL of their organization; without, it waits', async () => {
     await tenantSeen();
     const [id] = await notify('stranger');
-    expect(await senderFor(bot, { t: Date.now() }).drainOnce()).toEqual({ sent: 1, failed: 0 });
+    const clock = { t: Date.now() };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    expect((await row(bot, id)).lastError).toMatch(/^no conversation with this person yet: Teams has not shown them to the bot/);
+    expect(bot.connector.createRequests).toEqual([]);
+    clock.t += 24 * 3_600_000;
+    // Teams accepts here, so the installer is never asked.
+    const installer = { chatWith: () => Promise.reject(new Error('not expected')) };
+    expect(await senderFor(bot, clock, {}, undefined, installer).drainOnce()).toEqual({ sent: 1, failed: 0 });
     expect(bot.connector.createRequests).toEqual([{ memberIds: ['stranger'], tenantId: T }]);
     expect(received(bot).get(id)).toBe(1);
   });
 
   test('Teams refuses to start the chat (403: the app is not installed for them): the row fails with that reason, is not retried, nothing is sent', async () => {
-    await tenantSeen();
-    bot.connector.unreachable.add('unreachable');
+    await bot.app.conversations.saveAccount(T, 'unreachable', { teamsUserId: '29:unreachable', serviceUrl: bot.connector.url });
+    bot.connector.unreachable.add('29:unreachable');
     const [id] = await notify('unreachable');
     const clock = { t: Date.now() };
     expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
@@ -348,9 +364,11 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
     await bot.app.db.writer.$transaction((tx) => tx.teamsAccount.deleteMany({}));
     const [id] = await notify('early');
     const clock = { t: Date.now() };
-    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    const installer = { chatWith: () => Promise.reject(new Error('not expected')) };
+    expect(await senderFor(bot, clock, {}, undefined, installer).drainOnce()).toEqual({ sent: 0, failed: 1 });
     const waiting = await row(bot, id);
     expect(waiting.lastError).toBe('no conversation with this person yet, and no Teams traffic from their organization to start one on');
+    expect(bot.connector.createRequests).toEqual([]);
     expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThan(clock.t);
     expect(bot.connector.createRequests).toEqual([]);
   });
