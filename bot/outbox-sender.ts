@@ -277,7 +277,7 @@ export class OutboxSender {
 
   /** `known`: the batch's prefetched references and accounts (absent from them: none stored); null reads this row's own. */
   private async resolve(row: ClaimedNotification, known: Prefetched | null, serviceUrls: Map<string, Promise<string | null>>): Promise<Target | null> {
-    const { queue, conversations, logger } = this.deps;
+    const { queue, conversations } = this.deps;
     if (row.recipient.kind === 'admins') {
       const channel = await conversations.get(row.tenantId, ADMIN_CHANNEL_KEY);
       if (channel) return { ref: channel };
@@ -296,16 +296,10 @@ export class OutboxSender {
     // install itself brings their chat).
     const account = known ? (known.accounts.get(`${row.tenantId}\u0000${userId}`) ?? null) : ((await conversations.accounts(row.tenantId, [userId])).get(userId) ?? null);
     if (!account && !this.deps.installer) {
-      const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
-      await queue.markFailed(
-        row.id,
+      return this.waitForConversation(
+        row,
         'no conversation with this person yet: Teams has not shown them to the bot (a message from them, or an @mention of them), and Microsoft Graph is not configured to install the app for them',
-        retryAt,
-        this.options.maxAttempts,
-        row.claimToken,
       );
-      logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
-      return null;
     }
     let serviceUrl = account?.serviceUrl ?? null;
     if (!serviceUrl) {
@@ -315,15 +309,14 @@ export class OutboxSender {
     }
     if (serviceUrl) return { firstContact: { userId, memberId: account?.teamsUserId ?? userId, serviceUrl } };
     // Nobody of their organization has used the bot yet: there is no service URL to start a chat on.
+    return this.waitForConversation(row, 'no conversation with this person yet, and no Teams traffic from their organization to start one on');
+  }
+
+  /** Tried again later (backoff), with why it can't go now: when the person writes to the bot, their chat is there. */
+  private async waitForConversation(row: ClaimedNotification, why: string): Promise<null> {
     const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
-    await queue.markFailed(
-      row.id,
-      'no conversation with this person yet, and no Teams traffic from their organization to start one on',
-      retryAt,
-      this.options.maxAttempts,
-      row.claimToken,
-    );
-    logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
+    await this.deps.queue.markFailed(row.id, why, retryAt, this.options.maxAttempts, row.claimToken);
+    this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     return null;
   }
 
