@@ -135,7 +135,6 @@ export interface SubscriptionRepository {
    * when the directory doesn't know them): what the admin's purchases page shows, in one read.
    */
   searchPurchases(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<PurchaseListing>>;
-  listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]>;
   /**
    * R8/R9: where the people licensed on `sourceId` could get a central license. The live central
    * subscriptions of the product (never the source), each with its assigned licenses and how many of

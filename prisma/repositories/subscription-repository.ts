@@ -1,7 +1,7 @@
 import { Prisma, type Subscription as SubscriptionRow } from '../generated/client';
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
-import { MAX_IDS_PER_QUERY, type CentralTargetRow, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
+import { type CentralTargetRow, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
 import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
@@ -216,19 +216,6 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
       page,
       pageSize,
     );
-  }
-
-  /** Oldest first. With purchasers, read through their own subscriptions (tenantId, purchaserId, productId, …). */
-  async listLiveByProduct(tenantId: string, productId: string, origin?: SubscriptionOrigin, purchaserIds?: readonly string[]): Promise<Subscription[]> {
-    const where = liveWhere(tenantId, productId, origin);
-    const rows = purchaserIds
-      ? await inGroups(purchaserIds, (group) =>
-          this.sql.query<SubscriptionRow>(Prisma.sql`
-            SELECT ${allColumns} FROM "Subscription" WHERE ${where} AND "purchaserId" IN (${Prisma.join(group)}) ORDER BY "createdAt", "id"`),
-        )
-      : await this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE ${where} ORDER BY "createdAt", "id"`);
-    if (purchaserIds && purchaserIds.length > MAX_IDS_PER_QUERY) rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
-    return rows.map(toSubscription);
   }
 
   /**

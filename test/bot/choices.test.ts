@@ -226,13 +226,13 @@ describe('take over by moving the users, from the card alone', () => {
     expect(after.text).toMatch(/\(Move its 3 users to the central Power BI Pro subscription \(3 available\), then cancel\)/);
     // Pressed twice (a double click on the old card): still one central subscription.
     await bot.invoke('alex', buy.verb, buy.data, 'channel');
-    const central = await bot.app.deps.uow.read((r) => r.subscriptions.listLiveByProduct(DEMO_TENANT_ID, POWER_BI, 'Central'));
-    expect(central).toHaveLength(1);
+    const { targets: central, total } = await bot.app.deps.uow.read((r) => r.subscriptions.centralTargets(DEMO_TENANT_ID, POWER_BI, s.id, 25));
+    expect([central.length, total]).toEqual([1, 1]);
 
     const takeOver = actionOf(after.card, 'Take over')!;
-    const done = await bot.invoke('alex', takeOver.verb, { ...takeOver.data, mode: central[0].id, reason: 'Cost control' }, 'channel');
+    const done = await bot.invoke('alex', takeOver.verb, { ...takeOver.data, mode: central[0].subscription.id, reason: 'Cost control' }, 'channel');
     expect(done.text).toMatch(/Taken over: 3 users moved to the central subscription/);
-    const holders = await bot.app.deps.uow.read((r) => r.assignments.listBySubscription(DEMO_TENANT_ID, central[0].id));
+    const holders = await bot.app.deps.uow.read((r) => r.assignments.listBySubscription(DEMO_TENANT_ID, central[0].subscription.id));
     expect(holders.map((h) => h.userId).sort()).toEqual([DEMO_USERS.megan.id, DEMO_USERS.patti.id, DEMO_USERS.lynne.id].sort());
     expect((await bot.app.deps.uow.read((r) => r.subscriptions.get(DEMO_TENANT_ID, s.id)))!.status).toBe('Deleted');
 

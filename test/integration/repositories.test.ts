@@ -392,24 +392,6 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
         expect([beyond.items.length, beyond.total]).toEqual([0, 9]);
       });
 
-      test('listLiveByProduct: Active and Trial only, optionally by origin', async () => {
-        const live = await repos.subscriptions.listLiveByProduct(T2, P);
-        expect(live.map((s) => [s.purchaserId, s.status])).toEqual([
-          ['carol', 'Active'],
-          ['carol', 'Trial'],
-          ['dave', 'Active'], // q-3 (day 10)
-          ['dave', 'Active'], // q-1 (day 11); q-5 has expired
-        ]);
-        expect(live.slice(2).map((s) => s.id)).toEqual(
-          mine
-            .filter((s) => s.productId === P && s.status === 'Active')
-            .map((s) => s.id)
-            .reverse(),
-        );
-        expect((await repos.subscriptions.listLiveByProduct(T2, 'CFQ7TTC0LH3L', 'Central')).map((s) => s.id)).toEqual(['q-6']);
-        expect(await repos.subscriptions.listLiveByProduct(T1, P)).toEqual([]);
-      });
-
       test('centralTargets: the best few of a product’s live central subscriptions, ranked by fit in SQL, with how many there are', async () => {
         const [T5, T6] = ['tenant-move-targets', 'tenant-move-targets-other'];
         await repos.tenants.save(tenant(T5));

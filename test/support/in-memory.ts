@@ -162,8 +162,6 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       };
     },
     search: async (tenantId, f, p, size) => page(matching(st, tenantId, f), p, size),
-    listLiveByProduct: async (tenantId, productId, origin, purchaserIds) =>
-      liveOf(st, tenantId, productId, origin).filter((s) => !purchaserIds || purchaserIds.includes(s.purchaserId)),
     centralTargets: async (tenantId, productId, sourceId, limit) => {
       const holders = new Set(st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === sourceId).map((a) => a.userId));
       const rows = liveOf(st, tenantId, productId, 'Central')
