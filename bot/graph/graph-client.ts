@@ -113,15 +113,6 @@ export class GraphClient {
     }
   }
 
-  /** Every page of a collection, following @odata.nextLink (with the same headers each time: Graph doesn't carry them over). */
-  async *pages<T>(tenantId: string, path: string, headers: Record<string, string> = {}): AsyncGenerator<T[]> {
-    for (let next: string | undefined = path; next;) {
-      const page: { body: { value?: T[]; '@odata.nextLink'?: string } | null } = await this.call<{ value?: T[]; '@odata.nextLink'?: string }>(tenantId, 'GET', next, { headers });
-      yield page.body?.value ?? [];
-      next = page.body?.['@odata.nextLink'];
-    }
-  }
-
   /** The tenant's token, from the cache until five minutes before it expires; one request at a time per tenant. */
   private async token(tenantId: string): Promise<string> {
     if (!TENANT_ID.test(tenantId)) throw new GraphError(0, 'BadTenant', 'not a tenant id');

@@ -69,7 +69,7 @@ describe('Microsoft Graph: app-only tokens per tenant, throttling, proactive ins
     await expect(installer.chatWith('../evil', 'alice')).rejects.toMatchObject({ code: 'BadTenant' });
   });
 
-  test('pages follow @odata.nextLink only on Graph itself', async () => {
+  test('a full URL (an @odata.nextLink) is followed only on Graph itself', async () => {
     const client = clientOf();
     await expect(client.call('tenant-a', 'GET', 'https://evil.example/v1.0/users')).rejects.toMatchObject({ code: 'BadRequest' });
   });
