@@ -1,4 +1,4 @@
-import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationParameters, type ConversationReference } from 'botbuilder';
 
 /** Keys under which the bot remembers where to reach people. */
 export const userKey = (aadObjectId: string): string => `user:${aadObjectId}`;
@@ -33,6 +33,13 @@ export interface TeamsAccount {
   teamsUserId: string;
   serviceUrl: string;
 }
+
+/**
+ * The create-conversation parameters of a 1:1 chat with one person: Teams needs the tenant both as
+ * `tenantId` and in `channelData` (botbuilder's CloudAdapter passes them on as they are).
+ */
+export const oneOnOneParameters = (tenantId: string, member: { id: string; name?: string }, bot?: { id: string; name?: string }): ConversationParameters =>
+  ({ isGroup: false, ...(bot && { bot }), members: [member], tenantId, channelData: { tenant: { id: tenantId } } }) as ConversationParameters;
 
 /**
  * The reference to keep for proactive messages: no activity id (a notification is a new message, not

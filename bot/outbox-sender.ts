@@ -1,7 +1,7 @@
-import type { Activity, CloudAdapter, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
-import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore, type TeamsAccount } from './conversations';
+import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, type ConversationStore, type TeamsAccount } from './conversations';
 import { notificationActivity } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
 import { watchingTheWire } from './adapter';
@@ -456,14 +456,7 @@ export class OutboxSender {
       // The adapter hands errors thrown inside a turn to onTurnError, so catch them here to see them.
       if ('ref' in target) await adapter.continueConversationAsync(appId, target.ref, deliver);
       else {
-        const { tenantId } = row;
-        const params = {
-          isGroup: false,
-          ...(appId && { bot: { id: `28:${appId}` } }),
-          members: [{ id: target.firstContact.memberId }],
-          tenantId,
-          channelData: { tenant: { id: tenantId } },
-        } as ConversationParameters;
+        const params = oneOnOneParameters(row.tenantId, { id: target.firstContact.memberId }, appId ? { id: `28:${appId}` } : undefined);
         // Its place in the tenant's window moves to when the create request leaves; the message's own send is watched inside.
         await watchingTheWire({ departs: () => startAt?.(this.now()) }, () =>
           adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver),

@@ -6,7 +6,7 @@ import { listProducts } from '../domain/catalog/list-products';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
-import { ADMIN_CHANNEL_KEY, proactiveReference, userKey, type ConversationStore } from './conversations';
+import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, type ConversationStore } from './conversations';
 import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
 import { catchAll, helpText, isAdminCaller, matchCommand, runVerb } from './features/registry';
 import { NeedsChoice } from './features/targets';
@@ -109,13 +109,7 @@ const sendPrivately = async (context: TurnContext, conversations: ConversationSt
       });
       return true;
     }
-    const params = {
-      isGroup: false,
-      bot: context.activity.recipient,
-      members: [{ id: context.activity.from.id, name: context.activity.from.name }],
-      tenantId: id.tenantId,
-      channelData: { tenant: { id: id.tenantId } },
-    } as ConversationParameters;
+    const params = oneOnOneParameters(id.tenantId, { id: context.activity.from.id, name: context.activity.from.name }, context.activity.recipient);
     await adapter.createConversationAsync(services.appId, context.activity.channelId, context.activity.serviceUrl, '', params, async (c) => {
       await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(c.activity));
       await c.sendActivity(activity);
