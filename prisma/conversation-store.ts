@@ -1,6 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Database } from './client';
-import { MAX_IDS_PER_QUERY } from '../domain/ports';
+import { inGroups } from './repositories/support';
 
 /**
  * Conversation references through Prisma; the writer only inside a transaction (see client.ts).
@@ -29,13 +29,8 @@ export class PrismaConversationStore {
 
   /** One statement per MAX_IDS_PER_QUERY keys: the outbox sender reads a batch's references this way. */
   async getMany(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>> {
-    const found = new Map<string, Partial<ConversationReference>>();
-    const unique = [...new Set(keys)];
-    for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) {
-      const rows = await this.db.reader.conversationReference.findMany({ where: { tenantId, key: { in: unique.slice(i, i + MAX_IDS_PER_QUERY) } } });
-      for (const row of rows) found.set(row.key, JSON.parse(row.reference) as Partial<ConversationReference>);
-    }
-    return found;
+    const rows = await inGroups([...new Set(keys)], (group) => this.db.reader.conversationReference.findMany({ where: { tenantId, key: { in: group } } }));
+    return new Map(rows.map((row) => [row.key, JSON.parse(row.reference) as Partial<ConversationReference>]));
   }
 
   /** Written when it changed (or this process hasn't written it yet): every activity carries it, few change it. */
@@ -53,13 +48,8 @@ export class PrismaConversationStore {
   }
 
   async accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, { teamsUserId: string; serviceUrl: string }>> {
-    const found = new Map<string, { teamsUserId: string; serviceUrl: string }>();
-    const unique = [...new Set(userIds)];
-    for (let i = 0; i < unique.length; i += MAX_IDS_PER_QUERY) {
-      const rows = await this.db.reader.teamsAccount.findMany({ where: { tenantId, userId: { in: unique.slice(i, i + MAX_IDS_PER_QUERY) } } });
-      for (const row of rows) found.set(row.userId, { teamsUserId: row.teamsUserId, serviceUrl: row.serviceUrl });
-    }
-    return found;
+    const rows = await inGroups([...new Set(userIds)], (group) => this.db.reader.teamsAccount.findMany({ where: { tenantId, userId: { in: group } } }));
+    return new Map(rows.map((row) => [row.userId, { teamsUserId: row.teamsUserId, serviceUrl: row.serviceUrl }]));
   }
 
   /** On the (tenantId, updatedAt) index: the newest entry. */
