@@ -160,6 +160,14 @@ export const peakInWindow = (times: readonly number[], ms: number): number => {
   return best;
 };
 
+/** The shortest time `count` consecutive arrivals took: above the window, `count` never fit in one. */
+export const tightestSpan = (times: readonly number[], count: number): number => {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = Infinity;
+  for (let i = 0; i + count - 1 < sorted.length; i++) best = Math.min(best, sorted[i + count - 1] - sorted[i]);
+  return best;
+};
+
 if (require.main === module) {
   void new BenchConnector().start(Number(process.env.PORT ?? 0)).then((c) => {
     process.send?.({ url: c.url });
