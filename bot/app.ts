@@ -19,12 +19,16 @@ import { PrismaOutboxQueue } from '../prisma/outbox-queue';
 import { TEAMS_CONVERSATION_WINDOWS } from './rate-limiter';
 import { GraphClient } from './graph/graph-client';
 import { ProactiveInstaller } from './graph/proactive-install';
+import { GraphDirectory } from './graph/graph-directory';
+import { DirectoryRefresher } from './directory-refresh';
 
 export interface App {
   deps: Deps;
   conversations: ConversationStore;
   adapter: TeamsAdapter;
   sender: OutboxSender;
+  /** With Microsoft Graph: keeps the people of each organization served current from its directory. */
+  directory: DirectoryRefresher | null;
   db: Database;
   payments: SandboxPaymentProvider;
   checkDatabase(): Promise<void>;
@@ -38,12 +42,14 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   const db = await openDatabase(config.databaseUrl);
   await seedCatalog(db.writer);
   const payments = new SandboxPaymentProvider(config.paymentSandboxSecret, systemClock.now);
+  const graph = config.graph && new GraphClient(config.graph);
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments,
     clock: systemClock,
     ids: { next: randomUUID },
     settings: { enabledMarkets: config.enabledMarkets, reminderDays: config.reminderDays },
+    ...(graph && { directory: new GraphDirectory(graph, logger) }),
   };
   if (config.seedDemo && (await seedDemoTenant(deps, payments))) logger.info('demo tenant seeded');
   const added = await bootstrapAdmins(deps, config.bootstrapAdmins);
@@ -80,6 +86,8 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   };
   const sweepEveryMs = Math.min(60_000, config.chargeRecoveryAfterSeconds * 500);
   timers.push(setTimeout(chargeSweep, 3_000), setInterval(chargeSweep, sweepEveryMs));
+  const directory = deps.directory ? new DirectoryRefresher(deps, logger, config.directory) : null;
+  if (directory) timers.push(setInterval(() => directory.tick(), Math.min(600_000, config.directory.tenantEveryMs / 10)));
   timers.forEach((t) => t.unref());
 
   const conversations = new PrismaConversationStore(db);
@@ -95,7 +103,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
       logger,
       newId: randomUUID,
       adminsOf: (tenantId) => notifiedAdminIds(deps, tenantId),
-      ...(config.graph && { installer: new ProactiveInstaller(new GraphClient(config.graph), config.graph.manifestAppId) }),
+      ...(graph && config.graph && { installer: new ProactiveInstaller(graph, config.graph.manifestAppId) }),
     },
     {
       ...DEFAULT_SENDER_OPTIONS,
@@ -111,6 +119,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     conversations,
     adapter,
     sender,
+    directory,
     db,
     payments,
     checkDatabase: async () => {
@@ -119,6 +128,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     stop: async () => {
       timers.forEach((t) => clearTimeout(t));
       await sender.stop();
+      await directory?.stop();
       await db.close();
     },
   };

@@ -96,6 +96,13 @@ const schema = z
       .string()
       .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
       .default('https://login.microsoftonline.com'),
+    DIRECTORY_REFRESH_MINUTES: z.coerce
+      .number({ message: 'must be a number of minutes' })
+      .int('must be a whole number')
+      .min(1, 'must be 1-1440')
+      .max(1440, 'must be 1-1440')
+      .default(15),
+    DIRECTORY_SYNC_HOURS: z.coerce.number({ message: 'must be a number of hours' }).int('must be a whole number').min(1, 'must be 1-168').max(168, 'must be 1-168').default(6),
     MAX_BODY_KB: z.coerce.number({ message: 'must be a number of kilobytes' }).int('must be a whole number').min(16, 'must be 16-4096').max(4096, 'must be 16-4096').default(256),
   })
   .superRefine((c, ctx) => {
@@ -133,11 +140,14 @@ export interface AppConfig {
   /** Bot Framework credentials; all empty for an unauthenticated local run. */
   bot: { appId: string; appPassword: string; appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; appTenantId: string };
   /**
-   * Microsoft Graph with the bot's app registration (or GRAPH_CLIENT_ID/SECRET): installs the app for
-   * someone Teams won't start a chat with. Null without credentials or TEAMS_APP_ID: such a
-   * notification then fails with the reason.
+   * Microsoft Graph with the bot's app registration (or GRAPH_CLIENT_ID/SECRET): the organizations'
+   * directories (people search, guests, who left) and installing the app for someone Teams won't start
+   * a chat with. Null without credentials or TEAMS_APP_ID: people are those Teams showed the bot, and
+   * such a notification fails with the reason.
    */
   graph: { clientId: string; clientSecret: string; graphUrl: string; authorityUrl: string; manifestAppId: string } | null;
+  /** With Graph: how long a person's directory entry stands before their next turn refreshes it, and how often each tenant is read whole. */
+  directory: { personEveryMs: number; tenantEveryMs: number };
   maxBodyBytes: number;
   /** Where people's browsers reach this server (download links, later the tabs). */
   publicUrl: string;
@@ -205,6 +215,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     reminderDays: c.REMINDER_DAYS,
     bot: { appId: c.MicrosoftAppId ?? '', appPassword: c.MicrosoftAppPassword ?? '', appType: c.MicrosoftAppType ?? 'MultiTenant', appTenantId: c.MicrosoftAppTenantId ?? '' },
     graph: graphOf(c),
+    directory: { personEveryMs: c.DIRECTORY_REFRESH_MINUTES * 60_000, tenantEveryMs: c.DIRECTORY_SYNC_HOURS * 3_600_000 },
     maxBodyBytes: c.MAX_BODY_KB * 1024,
     publicUrl,
     linkSecret:

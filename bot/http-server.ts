@@ -20,6 +20,7 @@ export const createHttpServer = (config: AppConfig, logger: Logger, app: App): S
     maxBodyBytes: config.maxBodyBytes,
     onTurn: createTurnHandler(app.deps, logger, app.conversations, {
       appId: config.bot.appId,
+      directory: app.directory,
       tokenize: (card) => app.payments.tokenize(card),
       exportLink: (ctx, productId) => ({
         url: `${config.publicUrl}${EXPORT_PATH}?token=${links.sign({ tenantId: ctx.tenantId, userId: ctx.actorId, purpose: EXPORT_PURPOSE, arg: productId }, EXPORT_LINK_MINUTES * 60_000)}`,

@@ -8,11 +8,15 @@ import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
 import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, type ConversationStore } from './conversations';
 import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
-import { catchAll, helpText, isAdminCaller, matchCommand, runVerb } from './features/registry';
+import { catchAll, helpText, isAdminCaller, matchCommand, runSearch, runVerb } from './features/registry';
 import { NeedsChoice } from './features/targets';
 import { checkoutDialog, checkoutResult, dialogMessage } from './features/buying';
 
-export type TurnServices = FeatureServices & { appId: string };
+export type TurnServices = FeatureServices & {
+  appId: string;
+  /** With Microsoft Graph: the person acting refreshed from their organization's directory before the turn acts. */
+  directory?: { speaker(tenantId: string, userId: string): Promise<void> } | null;
+};
 
 interface Mention {
   type: string;
@@ -166,9 +170,16 @@ const runTurn =
     }
     const action = cardActionOf(activity);
     const dialog = isDialogInvoke(activity);
-    if (activity.type !== 'message' && !action && !dialog) {
+    const search = activity.type === 'invoke' && activity.name === 'application/search';
+    if (activity.type !== 'message' && !action && !dialog && !search) {
       if (activity.type === 'invoke')
         await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: "I don't handle that here." }));
+      return;
+    }
+    if (search) {
+      // A card's people picker as the person types: matches from their own organization only.
+      const results = id ? await runSearch(deps, actorContext(id, 'chat'), activity.value) : [];
+      await context.sendActivity(invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.search.searchResponse', value: { results } }));
       return;
     }
     if (!id) {
@@ -183,6 +194,7 @@ const runTurn =
       return;
     }
     await ensureInDirectory(deps, context, id, logger);
+    await services.directory?.speaker(id.tenantId, id.userId);
     await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
     const where = whereOf(activity);
     if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));

@@ -10,8 +10,11 @@ import type { RequestAction } from '../domain/approvals/request-abilities';
 import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
 import {
   actionSet,
+  type AdaptiveCard,
   banner,
+  type Banner,
   cardOf,
+  type Choice,
   choiceSet,
   container,
   execute,
@@ -24,14 +27,12 @@ import {
   openUrl,
   pageCount,
   pager,
+  peoplePicker,
   refresh,
   rowList,
   showCard,
   text,
   textInput,
-  type AdaptiveCard,
-  type Banner,
-  type Choice,
 } from './ui';
 import { VERBS } from './verbs';
 
@@ -466,7 +467,8 @@ export const rolesCard = (
         showCard(
           'Grant a role',
           [
-            textInput('person', { label: 'Name or email', isRequired: true, maxLength: 200, errorMessage: 'Name a person' }),
+            peoplePicker('grantUserId', { label: 'Person', placeholder: 'Start typing a name' }),
+            textInput('person', { label: 'Or their name or email', maxLength: 200 }),
             choiceSet(
               'role',
               Object.entries(ROLE_WORDS).map(([value, title]) => ({ title, value })),

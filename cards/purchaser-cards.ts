@@ -7,6 +7,8 @@ import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
 import {
   actionSet,
+  type AdaptiveCard,
+  type Banner,
   banner,
   cardOf,
   choiceSet,
@@ -24,14 +26,13 @@ import {
   pageCount,
   pager,
   paymentInputs,
+  peoplePicker,
   refresh,
   rowList,
   showCard,
+  type SubmitAction,
   text,
   textInput,
-  type AdaptiveCard,
-  type Banner,
-  type SubmitAction,
 } from './ui';
 import { VERBS } from './verbs';
 
@@ -269,12 +270,11 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         showCard(
           'Assign',
           [
+            peoplePicker('assignUserIds', { label: 'People', placeholder: 'Start typing a name', isMultiSelect: true }),
             textInput('people', {
-              label: 'Names or emails, separated by commas',
+              label: 'Or names or emails, separated by commas',
               placeholder: 'Patti Fernandez, lynner@contoso.com',
               maxLength: 1000,
-              isRequired: true,
-              errorMessage: 'Name at least one person',
             }),
           ],
           [execute('Assign licenses', VERBS.assign, { subscriptionId: id }, { style: 'positive' })],

@@ -1,5 +1,5 @@
 import { count } from './format';
-import { VERBS, type Verb, type View } from './verbs';
+import { DATASETS, VERBS, type Verb, type View } from './verbs';
 
 // ---------------------------------------------------------------------------------------------- element types
 //
@@ -94,10 +94,14 @@ export interface Choice {
 
 export interface InputChoiceSet extends InputBase {
   type: 'Input.ChoiceSet';
-  style?: 'compact' | 'expanded';
+  style?: 'compact' | 'expanded' | 'filtered';
   isMultiSelect?: boolean;
   value?: string;
+  /** Shown in the typeahead's search box (a picker's). */
+  placeholder?: string;
   choices: Choice[];
+  /** Teams' dynamic typeahead: the choices come from the bot's `application/search` invoke as the person types. */
+  'choices.data'?: { type: 'Data.Query'; dataset: string; count?: number };
 }
 
 export type CardElement = TextBlock | FactSet | Container | ColumnSet | ActionSet | InputText | InputNumber | InputChoiceSet;
@@ -243,6 +247,20 @@ export const choiceSet = (id: string, choices: Choice[], opts: Omit<InputChoiceS
   id,
   ...opts,
   choices,
+});
+
+/**
+ * A people picker: Teams asks the bot for matches as the person types (`application/search`, dataset
+ * `people`) and sends the chosen Entra ids, comma-separated when several. Clients without dynamic
+ * typeahead show an empty list: cards that use it keep a typed-names input beside it.
+ */
+export const peoplePicker = (id: string, opts: Omit<InputChoiceSet, 'type' | 'id' | 'choices' | 'choices.data' | 'style'> = {}): InputChoiceSet => ({
+  type: 'Input.ChoiceSet',
+  id,
+  ...opts,
+  style: 'filtered',
+  choices: [],
+  'choices.data': { type: 'Data.Query', dataset: DATASETS.people, count: 10 },
 });
 
 /**

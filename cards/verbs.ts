@@ -60,6 +60,10 @@ export type Verb = (typeof VERBS)[VerbKey];
 export const ALL_VERBS: ReadonlySet<string> = new Set(Object.values(VERBS));
 export const isVerb = (v: unknown): v is Verb => typeof v === 'string' && ALL_VERBS.has(v);
 
+/** What a card's typeahead (Input.ChoiceSet with `Data.Query`) searches, answered by the bot's `application/search` invoke. */
+export const DATASETS = { people: 'people' } as const;
+export type Dataset = (typeof DATASETS)[keyof typeof DATASETS];
+
 /** What a card shows, so a refresh can re-render it from current state. */
 export const VIEWS = ['subscription', 'purchase', 'approval', 'policies', 'purchases', 'mine', 'bills', 'catalog', 'buyForm'] as const;
 export type View = (typeof VIEWS)[number];

@@ -327,6 +327,24 @@ export interface Deps {
   clock: Clock;
   ids: IdGenerator;
   settings: DomainSettings;
+  /** The organizations' own directory (Microsoft Graph), when the app may read it; without it, the
+   *  people Teams showed the bot are all there is. */
+  directory?: DirectorySource;
+}
+
+/**
+ * People as the organization's directory has them now (Microsoft Graph's /users): names, emails,
+ * guest status (userType) and whether the account is still there and enabled. Every call is scoped to
+ * one tenant. An answer of null means the directory can't be asked now (not configured for that
+ * organization, no consent, throttled, down): the caller goes on with what is stored.
+ */
+export interface DirectorySource {
+  /** People of the tenant whose name (any word of it) or email starts with `query`, at most `limit`. */
+  search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[] | null>;
+  /** One person now: 'gone' when the directory no longer has them (deleted from the organization). */
+  person(tenantId: string, userId: string): Promise<DirectoryUser | 'gone' | null>;
+  /** Everyone in the tenant, a page at a time, then who was deleted; null when it can't be read now. */
+  everyone(tenantId: string): AsyncIterable<{ present: DirectoryUser[]; gone: string[] }> | null;
 }
 
 /** Who is acting, where, and through which surface. The identity comes from the edge's verified

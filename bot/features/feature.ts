@@ -2,7 +2,7 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import type { Product } from '../../domain/model';
 import type { CardInput } from '../../payments/sandbox-payment-provider';
 import type { AdaptiveCard } from '../../cards/ui';
-import type { Verb, View } from '../../cards/verbs';
+import type { Dataset, Verb, View } from '../../cards/verbs';
 import type { WebPage } from '../web/pages';
 import type { WebRoute } from '../web/web-api';
 
@@ -82,8 +82,13 @@ export interface VerbHandler {
 
 export type ViewRenderer = (deps: Deps, ctx: ActorContext, data: Record<string, unknown>) => Promise<AdaptiveCard>;
 
+/** A typeahead's search (Input.ChoiceSet `Data.Query`): one page of what matches, as the card's choices. */
+export type SearchHandler = (deps: Deps, ctx: ActorContext, query: { text: string; skip: number; top: number }) => Promise<Array<{ title: string; value: string }>>;
+
 export interface Feature {
   name: string;
+  /** The typeahead datasets this capability answers (`application/search` invokes). */
+  searches?: Partial<Record<Dataset, SearchHandler>>;
   commands?: ReadonlyArray<Command<unknown>>;
   verbs?: Partial<Record<Verb, VerbHandler>>;
   /** Cards of this feature that refresh themselves (Universal Actions `refresh`). */

@@ -317,7 +317,9 @@ export const licenses: Feature = {
           return assignByWords(deps, ctx, pc, { product: str(data.productWords).slice(0, 200), typed: str(data.people), known: ids(data.userIds) });
         }
         const subscriptionId = data.subscriptionId;
-        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known: ids(data.userIds) }, (chosen, remaining) => ({
+        // Picked (the card's people picker), chosen on a "which person?" card, or typed.
+        const known = [...ids(data.userIds), ...ids(data.assignUserIds)];
+        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known }, (chosen, remaining) => ({
           title: 'This person',
           verb: VERBS.assign,
           data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },

@@ -16,6 +16,7 @@ import {
   type Feature,
   type ParseContext,
   type Reply,
+  type SearchHandler,
   type VerbHandler,
   type ViewRenderer,
 } from './feature';
@@ -35,6 +36,7 @@ import { audit } from './audit';
 import { roles } from './roles';
 import { adminChannel } from './admin-channel';
 import { spend } from './spend';
+import { people } from './people';
 
 /**
  * The one registry: every feature's commands (in order, first match wins; help and the "did you
@@ -57,6 +59,7 @@ export const FEATURES: readonly Feature[] = [
   roles,
   adminChannel,
   spend,
+  people,
 ];
 
 /** Every feature's web routes, for bot/web/web-server.ts. */
@@ -84,6 +87,32 @@ for (const f of FEATURES) {
   }
   for (const [view, render] of Object.entries(f.views ?? {})) VIEW_RENDERERS.set(view, render as ViewRenderer);
 }
+
+const SEARCHES = new Map<string, SearchHandler>();
+for (const f of FEATURES) {
+  for (const [dataset, handler] of Object.entries(f.searches ?? {})) {
+    if (SEARCHES.has(dataset)) throw new Error(`dataset ${dataset} is declared twice`);
+    SEARCHES.set(dataset, handler as SearchHandler);
+  }
+}
+
+/**
+ * A typeahead's search (`application/search`): the dataset's matches for the caller, one page. An
+ * unknown dataset, or a caller the domain refuses, gets no matches (Teams shows "no results").
+ */
+export const runSearch = async (deps: Deps, ctx: ActorContext, value: unknown): Promise<Array<{ title: string; value: string }>> => {
+  const v = (value && typeof value === 'object' ? value : {}) as { queryText?: unknown; dataset?: unknown; queryOptions?: { skip?: unknown; top?: unknown } };
+  const handler = typeof v.dataset === 'string' ? SEARCHES.get(v.dataset) : undefined;
+  const text = typeof v.queryText === 'string' ? v.queryText : '';
+  if (!handler || !text.trim()) return [];
+  const whole = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : fallback);
+  try {
+    return await handler(deps, ctx, { text, skip: whole(v.queryOptions?.skip, 0), top: whole(v.queryOptions?.top, 10) });
+  } catch (e) {
+    if (e instanceof DomainError) return [];
+    throw e;
+  }
+};
 
 /** The card a refused verb falls back to, by what it was about: the subscription, the purchase, or the feature's own list. */
 const RECOVER_BY_FEATURE: Record<string, (a: ActionInput, banner: BannerInput) => Promise<AdaptiveCard>> = {

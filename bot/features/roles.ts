@@ -161,10 +161,12 @@ export const roles: Feature = {
     [VERBS.roles]: { run: ({ deps, ctx }) => rolesView(deps, ctx) },
     [VERBS.grantRole]: {
       run: async ({ deps, ctx, data }) => {
-        // From the roles card (a typed name) or a "which person?" card (an id, re-checked by the use case).
+        // From a "which person?" card or the roles card's people picker (an id, re-checked by the use
+        // case), or the roles card's typed name.
+        const picked = [data.userId, data.grantUserId].find((v) => typeof v === 'string' && v.trim() !== '');
         const userId =
-          data.userId !== undefined
-            ? data.userId
+          picked !== undefined
+            ? picked
             : (
                 await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({
                   title: 'Grant',

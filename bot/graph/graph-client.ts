@@ -43,6 +43,10 @@ export interface GraphClientOptions {
   maxWaitMs?: number;
 }
 
+/** How long one Graph request may take: a background one, and one someone is waiting for. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const INTERACTIVE_TIMEOUT_MS = 5_000;
+
 const TENANT_ID = /^[0-9a-zA-Z.-]{1,100}$/;
 
 export class GraphClient {
@@ -73,11 +77,19 @@ export class GraphClient {
     tenantId: string,
     method: 'GET' | 'POST',
     path: string,
-    opts: { body?: unknown; headers?: Record<string, string>; accept?: readonly number[] } = {},
+    opts: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      accept?: readonly number[];
+      /** Someone is waiting (a turn): fewer retries and shorter waits than the client's defaults. */
+      interactive?: boolean;
+    } = {},
   ): Promise<{ status: number; body: T | null }> {
     const url = path.startsWith('/') ? `${this.graphUrl}${path}` : path;
     if (!url.startsWith(`${this.graphUrl}/`)) throw new GraphError(0, 'BadRequest', 'not a Microsoft Graph URL');
-    const retries = this.options.retries ?? 3;
+    const retries = opts.interactive ? Math.min(1, this.options.retries ?? 3) : (this.options.retries ?? 3);
+    const maxWaitMs = opts.interactive ? Math.min(2_000, this.options.maxWaitMs ?? 30_000) : (this.options.maxWaitMs ?? 30_000);
+    const timeoutMs = opts.interactive ? INTERACTIVE_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
       const token = await this.token(tenantId);
@@ -87,9 +99,10 @@ export class GraphClient {
           method,
           headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(opts.body !== undefined && { 'content-type': 'application/json' }), ...opts.headers },
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (e) {
-        if (attempt < retries) {
+        if (attempt < retries && !opts.interactive) {
           await this.sleep(1000 * 2 ** attempt);
           continue;
         }
@@ -104,7 +117,7 @@ export class GraphClient {
       }
       if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt < retries) {
         const wait = retryAfterMs(res.headers.get('retry-after')) ?? 1000 * 2 ** attempt;
-        if (wait <= (this.options.maxWaitMs ?? 30_000)) {
+        if (wait <= maxWaitMs) {
           await this.sleep(wait);
           continue;
         }
@@ -142,6 +155,7 @@ export class GraphClient {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
+        signal: AbortSignal.timeout(INTERACTIVE_TIMEOUT_MS),
       });
     } catch (e) {
       throw new GraphError(0, 'Unreachable', `the token endpoint did not answer: ${(e as Error).message}`);

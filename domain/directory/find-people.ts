@@ -3,6 +3,7 @@ import type { DirectoryUser } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { ErrorCodes, fail } from '../shared/errors';
 import { MAX_USERS_PER_OPERATION } from '../shared/validation';
+import { applyDirectory } from './sync-directory';
 
 export interface PersonMatch {
   query: string;
@@ -40,6 +41,38 @@ export const searchTermsOf = (user: Pick<DirectoryUser, 'displayName' | 'email'>
 };
 
 /**
+ * The organization's directory asked first, when there is one: whoever it has by these words is stored
+ * (or brought up to date) before the search, so people who never used the bot are found too. Only the
+ * caller's tenant; a directory that can't answer now leaves the stored people to search.
+ */
+const fromDirectory = async (deps: Deps, ctx: ActorContext, queries: readonly string[], limit: number): Promise<void> => {
+  if (!deps.directory) return;
+  const found = await Promise.all(queries.map((q) => deps.directory!.search(ctx.tenantId, q, limit)));
+  const present = found.flatMap((people) => people ?? []).map((u) => ({ ...u, tenantId: ctx.tenantId }));
+  if (present.length) await applyDirectory(deps, ctx.tenantId, { present, gone: [] });
+};
+
+/** The most people a picker's search answers with at once. */
+export const MAX_PICKER_RESULTS = 15; // what Teams shows in a typeahead's dropdown
+
+/**
+ * The people picker's typeahead (a card's Input.ChoiceSet answered by the bot's search): active people
+ * of the caller's organization whose name (any word of it) or email starts with what was typed, by
+ * name, one page of them. Anyone of the organization may look people up; what they may do with them
+ * is checked by the action they pick them for.
+ */
+export const searchPeople = async (deps: Deps, ctx: ActorContext, input: { query: unknown; skip?: unknown; top?: unknown }): Promise<DirectoryUser[]> => {
+  const query = typeof input.query === 'string' ? input.query.trim().slice(0, MAX_QUERY_LENGTH) : '';
+  const whole = (v: unknown, fallback: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? Math.min(v, max) : fallback);
+  const skip = whole(input.skip, 0, 100);
+  const top = Math.max(1, whole(input.top, 10, MAX_PICKER_RESULTS));
+  if (!query) return [];
+  await deps.uow.read((repos) => loadActor(repos, ctx));
+  await fromDirectory(deps, ctx, [query], skip + top);
+  return deps.uow.read(async (repos) => (await repos.users.search(ctx.tenantId, query, skip + top)).slice(skip, skip + top));
+};
+
+/**
  * People of the caller's organization named by what was typed: an email or UPN matches exactly; a
  * name matches when the display name, or one of its later words (a last name), starts with it; an
  * email when it starts with it. Only active members of the caller's own tenant.
@@ -55,6 +88,7 @@ export const findPeople = async (deps: Deps, ctx: ActorContext, input: { queries
     return fail(ErrorCodes.INPUT_INVALID, `At most ${MAX_USERS_PER_OPERATION} people at a time.`, { field: 'people', max: MAX_USERS_PER_OPERATION });
   }
   if (queries.some((q) => q.length > MAX_QUERY_LENGTH)) return fail(ErrorCodes.INPUT_INVALID, 'That name is too long.', { field: 'people' });
+  await fromDirectory(deps, ctx, queries, CANDIDATES);
   return deps.uow.read(async (repos) => {
     await loadActor(repos, ctx);
     return Promise.all(

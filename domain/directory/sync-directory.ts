@@ -1,5 +1,6 @@
 import type { DirectoryUser, Tenant, TenantKind } from '../model';
-import type { Deps } from '../ports';
+import type { Deps, Repositories } from '../ports';
+import { MAX_IDS_PER_QUERY } from '../ports';
 import { audit } from '../shared/effects';
 
 /**
@@ -27,21 +28,90 @@ export const upsertDirectoryUsers = async (deps: Deps, users: readonly Directory
     for (const user of users) await repos.users.upsert(user);
   });
 
-export const markUserLeft = async (deps: Deps, tenantId: string, userId: string): Promise<void> =>
-  deps.uow.run(async (repos) => {
-    const user = await repos.users.get(tenantId, userId);
-    if (!user || !user.active) return;
-    await repos.users.upsert({ ...user, active: false });
-    // R11: their subscriptions are deliberately left running; the trail says why they still renew.
-    await audit(
-      repos,
-      deps,
-      { tenantId, actorId: 'system', surface: 'system' },
-      'user.left',
-      { type: 'user', id: userId },
-      `${user.displayName} left the organization; their subscriptions keep running`,
-    );
+export const markUserLeft = async (deps: Deps, tenantId: string, userId: string): Promise<void> => {
+  await applyDirectory(deps, tenantId, { present: [], gone: [userId] });
+};
+
+const sameEntry = (a: DirectoryUser, b: DirectoryUser): boolean => a.displayName === b.displayName && a.email === b.email && a.isGuest === b.isGuest && a.active === b.active;
+
+/**
+ * Brings our copy of a tenant's people in line with its directory (Microsoft Graph): names, emails,
+ * guest status and enabled accounts as the directory has them, people it has that we had not seen
+ * added, and people it no longer has marked as having left. R11: someone who left (deleted, or their
+ * account disabled) keeps their subscriptions running and their users their licenses; the audit trail
+ * says why. Only people of `tenantId`; only what changed is written (nothing at all when nothing did).
+ */
+export const applyDirectory = async (
+  deps: Deps,
+  tenantId: string,
+  change: { present: readonly DirectoryUser[]; gone: readonly string[] },
+): Promise<{ updated: number; left: number }> => {
+  const present = [...new Map(change.present.filter((u) => u.tenantId === tenantId).map((u) => [u.id, u])).values()];
+  const ids = [...new Set([...present.map((u) => u.id), ...change.gone])];
+  if (ids.length === 0) return { updated: 0, left: 0 };
+  const storedOf = async (repos: Repositories) => {
+    const stored = new Map<string, DirectoryUser>();
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_QUERY) for (const u of await repos.users.getMany(tenantId, ids.slice(i, i + MAX_IDS_PER_QUERY))) stored.set(u.id, u);
+    return stored;
+  };
+  const changesIn = (stored: Map<string, DirectoryUser>) => {
+    const writes: Array<{ user: DirectoryUser; left: boolean }> = [];
+    for (const u of present) {
+      const before = stored.get(u.id);
+      if (!before || !sameEntry(before, u)) writes.push({ user: u, left: Boolean(before?.active) && !u.active });
+    }
+    for (const id of change.gone) {
+      const before = stored.get(id);
+      if (before?.active && !present.some((u) => u.id === id)) writes.push({ user: { ...before, active: false }, left: true });
+    }
+    return writes;
+  };
+  // Read first: most refreshes change nothing, and then take no write transaction at all.
+  if (changesIn(await deps.uow.read(storedOf)).length === 0) return { updated: 0, left: 0 };
+  return deps.uow.run(async (repos) => {
+    const writes = changesIn(await storedOf(repos));
+    for (const { user, left } of writes) {
+      await repos.users.upsert(user);
+      // R11: their subscriptions are deliberately left running; the trail says why they still renew.
+      if (left) {
+        await audit(
+          repos,
+          deps,
+          { tenantId, actorId: 'system', surface: 'system' },
+          'user.left',
+          { type: 'user', id: user.id },
+          `${user.displayName} left the organization; their subscriptions keep running`,
+        );
+      }
+    }
+    return { updated: writes.length, left: writes.filter((w) => w.left).length };
   });
+};
+
+/**
+ * One person brought up to date from the directory (see applyDirectory): false when the directory
+ * can't be asked now, and what is stored stands.
+ */
+export const refreshFromDirectory = async (deps: Deps, tenantId: string, userId: string): Promise<boolean> => {
+  const now = await deps.directory?.person(tenantId, userId);
+  if (!now) return false;
+  await applyDirectory(deps, tenantId, now === 'gone' ? { present: [], gone: [userId] } : { present: [{ ...now, tenantId }], gone: [] });
+  return true;
+};
+
+/** A whole tenant brought up to date from the directory, a page at a time; null when it can't be read now. */
+export const syncDirectory = async (deps: Deps, tenantId: string): Promise<{ seen: number; updated: number; left: number } | null> => {
+  const pages = deps.directory?.everyone(tenantId);
+  if (!pages) return null;
+  const total = { seen: 0, updated: 0, left: 0 };
+  for await (const page of pages) {
+    const r = await applyDirectory(deps, tenantId, page);
+    total.seen += page.present.length;
+    total.updated += r.updated;
+    total.left += r.left;
+  }
+  return total;
+};
 
 /** Whether the tenant and the person are both in our directory already. */
 export const isInDirectory = async (deps: Deps, tenantId: string, userId: string): Promise<boolean> => {

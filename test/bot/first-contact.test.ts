@@ -1,7 +1,7 @@
 import { startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { userKey } from '../../bot/conversations';
-import { GraphStandIn } from '../support/graph-stand-in';
+import { asGraphUsers, GraphStandIn } from '../support/graph-stand-in';
 
 /**
  * Notifications reach people who never opened a chat with the bot: the turns record how Teams knows
@@ -98,7 +98,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   const toAdele = () => bot.app.db.reader.outboxNotification.findMany({ where: { recipientUserId: DEMO_USERS.adele.id } });
 
   test('never seen in Teams, but Teams accepts to start the chat with her Entra id (the app is installed for her): delivered there once, no install needed', async () => {
-    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    graph.tenant(DEMO_TENANT_ID, asGraphUsers(Object.values(DEMO_USERS)));
     bot.connector.unreachable.delete(DEMO_USERS.adele.id);
     await bot.say('megan', 'assign Power BI Pro to Adele Vance');
     await bot.app.sender.drainOnce();
@@ -113,7 +113,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   });
 
   test('installed for her (with her organization’s token), the license notice reaches her new chat once; nothing again after a restart', async () => {
-    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    graph.tenant(DEMO_TENANT_ID, asGraphUsers(Object.values(DEMO_USERS)));
     await bot.say('megan', 'assign Power BI Pro to Adele Vance');
     await bot.app.sender.drainOnce();
     const chat = `19:${DEMO_USERS.adele.id}_bot@unq.gbl.spaces`;
@@ -129,7 +129,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   });
 
   test('without the admin’s consent (Graph 403), nothing is sent and the row gives both reasons; the turn was answered', async () => {
-    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id], { consent: false });
+    graph.tenant(DEMO_TENANT_ID, asGraphUsers(Object.values(DEMO_USERS)), { consent: false });
     const r = await bot.say('megan', 'assign Power BI Pro to Adele Vance');
     expect(r.status).toBe(200);
     expect(r.replies.join(' ')).toMatch(/Adele Vance/);
@@ -141,7 +141,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   });
 
   test('Graph throttling past its retries leaves the row to be retried later, not failed for good', async () => {
-    graph.tenant(DEMO_TENANT_ID, [DEMO_USERS.adele.id]);
+    graph.tenant(DEMO_TENANT_ID, asGraphUsers(Object.values(DEMO_USERS)));
     graph.throttleNext = 100;
     await bot.say('megan', 'assign Power BI Pro to Adele Vance');
     await bot.app.sender.drainOnce();
