@@ -34,6 +34,32 @@ export interface TeamsAccount {
   serviceUrl: string;
 }
 
+const ORG_ID = '8:orgid:';
+
+/**
+ * The people a card refreshes itself for (Universal Actions' `refresh.userIds`), as Microsoft's samples
+ * list them: the id Teams gives each person in activities (`from.id`, 29:…), stored from their turns
+ * and mentions; 8:orgid:<Entra id> (the other user MRI Teams accepts) for anyone Teams never showed the
+ * bot. `entraIds` are Entra object ids, or ids already in either form.
+ */
+export const refreshUserIds = async (conversations: Pick<ConversationStore, 'accounts'>, tenantId: string, entraIds: readonly string[]): Promise<string[]> => {
+  const ids = entraIds.map((id) => (id.startsWith(ORG_ID) ? id.slice(ORG_ID.length) : id));
+  const plain = ids.filter((id) => !id.startsWith('29:'));
+  const known = plain.length ? await conversations.accounts(tenantId, plain) : new Map<string, TeamsAccount>();
+  return ids.map((id) => (id.startsWith('29:') ? id : (known.get(id)?.teamsUserId ?? `${ORG_ID}${id}`)));
+};
+
+/** A card with its `refresh.userIds` in that form (cards list 8:orgid:<Entra id>, all the domain knows). */
+export const withTeamsUserIds = async <C extends { refresh?: { userIds?: string[] } }>(
+  card: C,
+  tenantId: string,
+  conversations: Pick<ConversationStore, 'accounts'>,
+): Promise<C> => {
+  const userIds = card.refresh?.userIds;
+  if (!userIds?.length) return card;
+  return { ...card, refresh: { ...card.refresh, userIds: await refreshUserIds(conversations, tenantId, userIds) } };
+};
+
 /**
  * The create-conversation parameters of a 1:1 chat with one person: Teams needs the tenant both as
  * `tenantId` and in `channelData` (botbuilder's CloudAdapter passes them on as they are).

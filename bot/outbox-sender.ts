@@ -1,7 +1,7 @@
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
-import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, type ConversationStore, type TeamsAccount } from './conversations';
+import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, refreshUserIds, userKey, type ConversationStore, type TeamsAccount } from './conversations';
 import { notificationActivity } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
 import { watchingTheWire } from './adapter';
@@ -143,6 +143,7 @@ export class OutboxSender {
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
   private readonly admins = new Map<string, Promise<string[]>>();
+  private readonly adminReaders = new Map<string, Promise<string[]>>();
   private coldSends = COLD_SENDS;
 
   constructor(
@@ -177,6 +178,7 @@ export class OutboxSender {
       );
     }
     const rows = await queue.claim(new Date(this.now()), batchSize, leaseMs, maxAttempts);
+    this.adminReaders.clear();
     this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
     const byConversation = new Map<string, Array<{ row: ClaimedNotification; target: Target }>>();
     let failed = 0;
@@ -324,6 +326,25 @@ export class OutboxSender {
     return null;
   }
 
+  /**
+   * Who a notification's card refreshes itself for, as `refresh.userIds` lists them (bot/conversations.ts
+   * refreshUserIds): its recipient (in their 1:1 chat, the Teams id the chat was stored with), or the
+   * tenant's admins (once per batch).
+   */
+  private async readersOf(row: ClaimedNotification, target: Target): Promise<string[]> {
+    if (row.recipient.kind === 'user') {
+      const teamsId = 'ref' in target ? target.ref.user?.id : target.firstContact.memberId;
+      if (teamsId?.startsWith('29:')) return [teamsId];
+      return refreshUserIds(this.deps.conversations, row.tenantId, [row.recipient.userId]);
+    }
+    let readers = this.adminReaders.get(row.tenantId);
+    if (!readers) {
+      readers = this.adminsOfTenant(row.tenantId).then((ids) => refreshUserIds(this.deps.conversations, row.tenantId, ids.slice(0, 60)));
+      this.adminReaders.set(row.tenantId, readers);
+    }
+    return readers;
+  }
+
   private adminsOfTenant(tenantId: string): Promise<string[]> {
     let admins = this.admins.get(tenantId);
     if (!admins) this.admins.set(tenantId, (admins = this.deps.adminsOf(tenantId)));
@@ -399,8 +420,7 @@ export class OutboxSender {
     const { leaseMs, maxAttempts, inDoubt } = this.options;
     let activity: Partial<Activity>;
     try {
-      const readers = row.recipient.kind === 'user' ? [row.recipient.userId] : await this.adminsOfTenant(row.tenantId);
-      const content = notificationActivity(row, readers);
+      const content = notificationActivity(row, await this.readersOf(row, target));
       // The outbox id travels with the message (for tracing a delivery, and for the benchmark to count them).
       activity = { ...content, channelData: { ...(content.channelData as object | undefined), notificationId: row.id } };
     } catch (e) {

@@ -6,7 +6,7 @@ import { listProducts } from '../domain/catalog/list-products';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
-import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, type ConversationStore } from './conversations';
+import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, withTeamsUserIds, type ConversationStore } from './conversations';
 import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
 import { catchAll, helpText, isAdminCaller, matchCommand, runSearch, runVerb } from './features/registry';
 import { NeedsChoice } from './features/targets';
@@ -93,7 +93,8 @@ const whereOf = (activity: Activity): Where => {
  * service URL this tenant's traffic came from). Returns false when neither works.
  */
 const sendPrivately = async (context: TurnContext, conversations: ConversationStore, services: TurnServices, id: TeamsIdentity, reply: Reply, logger: Logger): Promise<boolean> => {
-  const activity = typeof reply === 'string' ? { type: 'message', text: reply } : cardActivity(reply.card, reply.text);
+  // A new turn context of its own: the refresh ids this turn's hooks would have set, set here.
+  const activity = typeof reply === 'string' ? { type: 'message', text: reply } : cardActivity(await withTeamsUserIds(reply.card, id.tenantId, conversations), reply.text);
   const adapter = context.adapter as unknown as {
     continueConversationAsync(appId: string, ref: object, logic: (c: TurnContext) => Promise<void>): Promise<void>;
     createConversationAsync(
@@ -149,11 +150,36 @@ export const createTurnHandler = (deps: Deps, logger: Logger, conversations: Con
   };
 };
 
+/**
+ * Every card this turn sends, updates or answers with refreshes itself for the user ids Teams uses in
+ * activities (bot/conversations.ts withTeamsUserIds): the cards list Entra ids, all the domain knows.
+ * Done here, through the turn's own send and update hooks, so that no card leaves without it.
+ */
+const refreshesForTeamsIds = (context: TurnContext, tenantId: string, conversations: ConversationStore): void => {
+  const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
+  const rewrite = async (a: Partial<Activity>): Promise<void> => {
+    for (const attachment of a.attachments ?? []) {
+      if (attachment.contentType === ADAPTIVE && attachment.content) attachment.content = await withTeamsUserIds(attachment.content as AdaptiveCard, tenantId, conversations);
+    }
+    const body = (a.type === 'invokeResponse' ? (a.value as { body?: { type?: string; value?: unknown } } | undefined)?.body : undefined) ?? undefined;
+    if (body?.type === ADAPTIVE && body.value && typeof body.value === 'object') body.value = await withTeamsUserIds(body.value as AdaptiveCard, tenantId, conversations);
+  };
+  context.onSendActivities(async (_c, activities, next) => {
+    for (const a of activities) await rewrite(a);
+    return next();
+  });
+  context.onUpdateActivity(async (_c, a, next) => {
+    await rewrite(a);
+    return next();
+  });
+};
+
 const runTurn =
   (deps: Deps, logger: Logger, conversations: ConversationStore, services: TurnServices) =>
   async (context: TurnContext): Promise<void> => {
     const { activity } = context;
     const id = identityOf(context);
+    if (id) refreshesForTeamsIds(context, id.tenantId, conversations);
     if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
       if (id) await ensureInDirectory(deps, context, id, logger);
       if (id) await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);

@@ -37,7 +37,10 @@ import {
 import { VERBS } from './verbs';
 
 const ORIGIN_WORDS = { SelfService: 'self-service', Central: 'central' } as const;
-/** Teams identifies users in `refresh.userIds` by MRI; for Entra users that is 8:orgid:<object id>. */
+/**
+ * Teams identifies users in `refresh.userIds` by MRI: 8:orgid:<Entra object id> is one form; the bot
+ * edge swaps in the 29:… id Teams uses in activities where it knows it (bot/conversations.ts).
+ */
 export const mri = (aadObjectId: string): string => `8:orgid:${aadObjectId}`;
 
 // ---------------------------------------------------------------------------------------------- purchases list

@@ -83,7 +83,8 @@ describe('outbox sender', () => {
     const titles = JSON.stringify(card.actions ?? []);
     for (const title of ['Take over', 'Disable product', 'Acknowledge']) expect(actionOf(card, title)).toBeNull();
     expect(titles).toMatch(/"Review"/);
-    expect((card.refresh as { userIds: string[] }).userIds).toEqual([`8:orgid:${DEMO_USERS.alex.id}`]);
+    // Alex as Teams knows him in activities (his from.id), the form Microsoft's samples list.
+    expect((card.refresh as { userIds: string[] }).userIds).toEqual([`29:${DEMO_USERS.alex.id}`]);
     const review = actionOf(card, 'Review')!;
 
     const admin = await bot.invoke('alex', review.verb, review.data, 'channel');
@@ -220,5 +221,25 @@ describe('rate limiter', () => {
     l.record('c', 1000);
     expect(l.delay('c', 1000)).toBe(1000); // 8 in 2 s reached
     expect(l.delay('other', 1000)).toBe(0);
+  });
+});
+
+describe('refresh.userIds of the cards the bot sends', () => {
+  let bot: BotHarness;
+  beforeEach(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
+  afterEach(() => bot.close());
+
+  test('list each admin by the Teams id their activities carry once seen, and by 8:orgid:<Entra id> before', async () => {
+    const { cards } = await bot.sayInChannel('alex', 'purchases');
+    const ids = (cards.find((c) => c?.refresh) as { refresh: { userIds: string[] } }).refresh.userIds;
+    expect(ids).toContain(`29:${DEMO_USERS.alex.id}`);
+    expect(ids).not.toContain(`8:orgid:${DEMO_USERS.alex.id}`);
+    // Isaiah (a Global reader) never said anything to the bot: Teams' other user MRI form.
+    expect(ids).toContain(`8:orgid:${DEMO_USERS.isaiah.id}`);
+    await bot.say('isaiah', 'help');
+    const again = await bot.sayInChannel('alex', 'purchases');
+    expect((again.cards.find((c) => c?.refresh) as { refresh: { userIds: string[] } }).refresh.userIds).toContain(`29:${DEMO_USERS.isaiah.id}`);
   });
 });
