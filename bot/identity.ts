@@ -32,24 +32,28 @@ export const actorContext = (id: TeamsIdentity, surface: Surface): ActorContext 
 /** People already in the directory, per app: directory rows are never deleted, so once seen, always there. */
 const seen = new WeakMap<Deps, Set<string>>();
 
-export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: TeamsIdentity, logger: Logger): Promise<void> => {
+export const ensureInDirectory = async (deps: Deps, context: TurnContext, id: TeamsIdentity, logger: Logger): Promise<'member' | 'external'> => {
   const key = `${id.tenantId}\0${id.userId}`;
   const known = seen.get(deps) ?? new Set<string>();
   seen.set(deps, known);
-  if (known.has(key)) return; // saves a read on every turn after the first
+  if (known.has(key)) return 'member'; // saves a read on every turn after the first
   if (await isInDirectory(deps, id.tenantId, id.userId)) {
     if (known.size > 100_000) known.clear();
     known.add(key);
-    return;
+    return 'member';
   }
   let isGuest = false;
   let email: string | null = null;
   try {
     const member = await TeamsInfo.getMember(context, context.activity.from.id);
+    // In a shared channel, people of other organizations take part from their own tenant (the roster
+    // says which): they are not people of this one, and are neither recorded nor served as such.
+    if (member.tenantId && member.tenantId !== id.tenantId) return 'external';
     isGuest = (member as { userRole?: string }).userRole === 'guest';
     email = member.email ?? member.userPrincipalName ?? null;
   } catch (err) {
     logger.info({ err: (err as Error).message }, 'roster lookup unavailable; recording the user as a member');
   }
   await recordNewcomer(deps, { tenantId: id.tenantId, userId: id.userId, displayName: id.name, email, isGuest });
+  return 'member';
 };

@@ -219,7 +219,11 @@ const runTurn =
       );
       return;
     }
-    await ensureInDirectory(deps, context, id, logger);
+    if ((await ensureInDirectory(deps, context, id, logger)) === 'external') {
+      const text = 'This app works for the people of the organization that added it here. From your own organization, ask your IT admin about self-service purchases.';
+      await context.sendActivity(activity.type === 'invoke' ? (dialog ? invokeResponse(dialogMessage(text)) : invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text })) : text);
+      return;
+    }
     await services.directory?.speaker(id.tenantId, id.userId);
     await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
     const where = whereOf(activity);

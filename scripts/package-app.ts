@@ -21,10 +21,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { AppManifestUtils, type TeamsManifestV1D24 } from '@microsoft/app-manifest';
+import { AppManifestUtils, type TeamsManifestV1D30 } from '@microsoft/app-manifest';
 import { ICON_FILES, pngSize } from './make-icons';
 
-export type AppManifest = TeamsManifestV1D24.TeamsManifestV1D24;
+export type AppManifest = TeamsManifestV1D30.TeamsManifestV1D30;
 
 const ROOT = path.resolve(__dirname, '..');
 export const MANIFEST_DIR = path.join(ROOT, 'manifest');

@@ -78,7 +78,7 @@ export interface BotHarness {
   ): Promise<{ status: number; recorded: Array<{ kind: string; text: string; activity: Record<string, unknown> }> }>;
   /** A channel message that @mentions the bot, as Teams sends it. */
   sayInChannel(
-    user: keyof typeof DEMO_USERS,
+    user: Who,
     text: string,
     channel?: { id: string; name: string },
   ): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
@@ -181,6 +181,7 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
       return { status: res.status, recorded: got.map((r) => ({ kind: r.kind, text: activityText(r.activity), activity: r.activity })) };
     },
     async sayInChannel(user, text, channel = { id: '19:admins@thread.tacv2', name: 'Billing admins' }) {
+      const person = who(user);
       const mention = '<at>Purchases</at>';
       const conversationId = `${channel.id};messageid=${++conversationSeq}`;
       const res = await post({
@@ -191,7 +192,7 @@ export const startBot = async (env: Record<string, string> = {}): Promise<BotHar
         timestamp: new Date().toISOString(),
         text: `${mention} ${text}`,
         entities: [{ type: 'mention', text: mention, mentioned: { id: '28:purchases-bot', name: 'Purchases' } }],
-        from: { id: `29:${DEMO_USERS[user].id}`, name: DEMO_USERS[user].displayName, aadObjectId: DEMO_USERS[user].id },
+        from: { id: `29:${person.id}`, name: person.name, aadObjectId: person.id },
         recipient: { id: '28:purchases-bot', name: 'Purchases' },
         conversation: { id: conversationId, conversationType: 'channel', isGroup: true, tenantId: DEMO_TENANT_ID },
         channelData: { tenant: { id: DEMO_TENANT_ID }, team: { id: '19:team@thread.tacv2', name: 'Contoso IT' }, channel },

@@ -43,9 +43,11 @@ describe('the Teams app package (npm run package)', () => {
     zip = await JSZip.loadAsync(readFileSync(built.zipFile));
   });
 
-  test('is valid against the official Teams manifest schema (1.22 or newer), checked offline', async () => {
+  test('is valid against the official Teams manifest schema (1.25 or newer, with supportsChannelFeatures), checked offline', async () => {
     const [major, minor] = manifest.manifestVersion.split('.').map(Number);
-    expect(major === 1 && minor >= 22).toBe(true);
+    expect(major === 1 && minor >= 25).toBe(true);
+    // The bot works in shared and private channels too: people of another organization are told it is not for them.
+    expect((manifest as { supportsChannelFeatures?: string }).supportsChannelFeatures).toBe('tier1');
     expect(manifest.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
     expect(await AppManifestUtils.validateAgainstSchema(manifest, officialSchema(manifest.manifestVersion))).toEqual([]);
     expect(built.warnings).toEqual([]);
@@ -146,7 +148,7 @@ describe('the Teams app package (npm run package)', () => {
     expect(wrong).toEqual([]);
     for (const list of manifest.bots![0].commandLists!) {
       expect(new Set(list.commands.map((c) => c.title)).size).toBe(list.commands.length);
-      for (const c of list.commands) expect(c.description.length).toBeGreaterThan(0);
+      for (const c of list.commands) expect(c.description?.length ?? 0).toBeGreaterThan(0);
     }
   });
 
