@@ -2,7 +2,7 @@ import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 
 import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
 import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, refreshUserIds, userKey, type ConversationStore, type TeamsAccount } from './conversations';
-import { notificationActivity } from './notification-text';
+import { notificationActivity, notificationText } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
 import { watchingTheWire } from './adapter';
 
@@ -12,6 +12,8 @@ export interface OutboxQueue {
   markSent(id: string, at: Date, activityId?: string): Promise<void>;
   markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void>;
   markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;
+  /** Failed for good, the person out of reach: with an admin audit entry naming who was not told `what`, and why. */
+  markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void>;
   release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
   settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;
   expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void>;
@@ -320,10 +322,20 @@ export class OutboxSender {
 
   /** Tried again later (backoff), with why it can't go now: when the person writes to the bot, their chat is there. */
   private async waitForConversation(row: ClaimedNotification, why: string): Promise<null> {
-    const retryAt = row.attempts >= this.options.maxAttempts ? null : new Date(this.now() + backoffMs(row.attempts));
-    await this.deps.queue.markFailed(row.id, why, retryAt, this.options.maxAttempts, row.claimToken);
+    if (row.attempts >= this.options.maxAttempts) {
+      await this.unreachable(row, why);
+      return null;
+    }
+    await this.deps.queue.markFailed(row.id, why, new Date(this.now() + backoffMs(row.attempts)), this.options.maxAttempts, row.claimToken);
     this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     return null;
+  }
+
+  /** Given up: nobody can start a chat with this person. Logged, and in the admin audit with who was not told what (prisma/outbox-queue.ts markUnreachable). */
+  private async unreachable(row: ClaimedNotification, why: string): Promise<void> {
+    const what = `"${notificationText(row).replace(/\*\*/g, '').slice(0, 200)}"`;
+    await this.deps.queue.markUnreachable(row, why, what, this.options.maxAttempts, new Date(this.now()));
+    this.deps.logger.warn({ id: row.id, kind: row.kind, tenantId: row.tenantId, reason: why }, 'notification not delivered: the person cannot be reached');
   }
 
   /**
@@ -397,8 +409,10 @@ export class OutboxSender {
       const g = e as { status?: number; message?: string; transient?: boolean };
       const retry = g.transient === true && row.attempts < maxAttempts;
       const reason = `could not start a 1:1 chat with them: ${refused.statusCode}: ${refused.message}; installing the app for them through Microsoft Graph failed: ${g.status || 'error'}: ${g.message ?? String(e)}`;
-      await queue.markFailed(row.id, reason, retry ? new Date(this.now() + backoffMs(row.attempts)) : null, maxAttempts, row.claimToken);
-      logger.warn({ id: row.id, kind: row.kind, status: g.status, retry }, 'notification not delivered: the app could not be installed for them');
+      if (retry) {
+        await queue.markFailed(row.id, reason, new Date(this.now() + backoffMs(row.attempts)), maxAttempts, row.claimToken);
+        logger.warn({ id: row.id, kind: row.kind, status: g.status, retry }, 'notification not delivered: the app could not be installed for them');
+      } else await this.unreachable(row, reason);
       return 'failed';
     }
     const ref: Partial<ConversationReference> = {
@@ -510,6 +524,10 @@ export class OutboxSender {
       const what = starting
         ? `could not start a 1:1 chat with them: ${f.statusCode ?? 'error'}: ${f.message}${f.statusCode === 403 && !this.deps.installer ? ' (Microsoft Graph is not configured to install the app for them)' : ''}`
         : `${f.statusCode ?? 'error'}: ${f.message}`;
+      if (starting && giveUp) {
+        await this.unreachable(row, what);
+        return 'failed';
+      }
       await queue.markFailed(row.id, what, giveUp ? null : retryAt, maxAttempts, row.claimToken);
       logger.warn({ id: row.id, kind: row.kind, status: f.statusCode, retryAt: giveUp ? null : retryAt, firstContact: starting }, 'notification not delivered');
       return 'failed';

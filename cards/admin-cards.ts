@@ -130,6 +130,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
       ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),
       ...only(holders > LIMITS.names, text('The licensed users export (CSV) lists everyone.', { isSubtle: true, size: 'Small', spacing: 'None' })),
       ...only(outcome, text(outcome, { weight: 'Bolder' })),
+      ...(input.detail.notReached ? [text(`⚠️ ${day(input.detail.notReached.at)}: ${clip(input.detail.notReached.summary, 300)}`, { color: 'Attention', size: 'Small' })] : []),
     ],
     [
       ...only(can('takeOverCancel') || can('moveUsers'), execute('Take over', VERBS.takeOverConfirm, { subscriptionId: id }, { style: 'destructive' })),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationIntent, NotificationKind, Recipient } from '../domain/model';
 import type { Database } from './client';
 import { Prisma } from './generated/client';
+import { UNDELIVERED_ACTION } from '../domain/shared/effects';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
@@ -300,6 +301,38 @@ export class PrismaOutboxQueue {
         data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, ...(retryAt === null && { attempts: maxAttempts }) },
       }),
     );
+  }
+
+  /**
+   * Given up for good because the person can't be reached: there is no chat with them and none could be
+   * started (Teams refused, and Microsoft Graph could not install the app for them, or isn't set up).
+   * The row fails with `error`, and in the same transaction the admin audit trail gets who was not
+   * told, of what, and why: about the subscription the notification was about (its admin card shows
+   * it), or the person.
+   */
+  async markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void> {
+    const userId = row.recipient.kind === 'user' ? row.recipient.userId : null;
+    const subscriptionId = (row.data as { subscriptionId?: unknown }).subscriptionId;
+    await this.db.writer.$transaction(async (tx) => {
+      const { count } = await tx.outboxNotification.updateMany({
+        where: { id: row.id, sentAt: null, claimToken: row.claimToken },
+        data: { lastError: error.slice(0, 500), nextAttemptAt: null, sendingAt: null, claimToken: null, attempts: maxAttempts },
+      });
+      if (count === 0 || userId === null) return;
+      const person = await tx.directoryUser.findUnique({ where: { tenantId_id: { tenantId: row.tenantId, id: userId } }, select: { displayName: true } });
+      await tx.auditEntry.create({
+        data: {
+          id: randomUUID(),
+          tenantId: row.tenantId,
+          actorId: 'system',
+          action: UNDELIVERED_ACTION,
+          ...(typeof subscriptionId === 'string' ? { targetType: 'subscription', targetId: subscriptionId } : { targetType: 'user', targetId: userId }),
+          summary: `${person?.displayName ?? 'Someone'} was not told ${what}: ${error}`.slice(0, 1000),
+          surface: 'system',
+          at,
+        },
+      });
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import { isAdmin, loadActor, requireAdminRead, type Actor } from '../access';
 import type { DirectoryUser, Invoice, OrderEntry, Product, Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import type { Abilities } from '../shared/abilities';
-import { getProduct } from '../shared/effects';
+import { getProduct, UNDELIVERED_ACTION } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
 import { effectivePolicy } from '../policy/policy-rules';
@@ -21,6 +21,8 @@ export interface PurchaseDetail {
   invoices: Invoice[];
   /** Who marked this self-service purchase as seen (the new-purchase card's Acknowledge), if anyone. */
   acknowledged: { byName: string; at: Date } | null;
+  /** For admins: the latest notification about it that could not reach its person (who, what and why), if any. */
+  notReached?: { summary: string; at: Date } | null;
 }
 
 /** What the admin's take-over card needs: each admin action with its reason, and where users could move. */
@@ -87,7 +89,7 @@ export const getPurchaseDetail = async (
     const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
     if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
     const limit = input.assigneeLimit;
-    const [product, assignments, total, orders, purchaser, ack] = await Promise.all([
+    const [product, assignments, total, orders, purchaser, ack, undelivered] = await Promise.all([
       getProduct(repos, s.productId),
       repos.assignments.listBySubscription(ctx.tenantId, s.id, limit),
       // Counted only when the list may be cut short; otherwise the list is the count.
@@ -95,6 +97,7 @@ export const getPurchaseDetail = async (
       repos.orders.listBySubscription(ctx.tenantId, s.id),
       repos.users.get(ctx.tenantId, s.purchaserId),
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
+      isAdmin(actor.roles) ? repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [UNDELIVERED_ACTION]) : null,
     ]);
     const assignedTotal = total ?? assignments.length;
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
@@ -122,6 +125,7 @@ export const getPurchaseDetail = async (
       orders,
       invoices,
       acknowledged,
+      notReached: undelivered && { summary: undelivered.summary, at: undelivered.at },
       assignedTotal,
       actions: subscriptionAbilities(actor, s, assignedTotal),
       adminActions: admin?.actions ?? null,

@@ -4,6 +4,9 @@ import { ErrorCodes, fail } from './errors';
 
 /** Side effects every state change writes in its own transaction: audit trail, order history,
  *  notification intents. Kept here so use cases read as the rule they implement. */
+/** The audit action of a notification given up because its person could not be reached (written by the outbox). */
+export const UNDELIVERED_ACTION = 'notification.undelivered';
+
 export const audit = (repos: Repositories, deps: Deps, ctx: ActorContext, action: string, target: { type: string; id: string }, summary: string): Promise<void> =>
   repos.audit.add({
     id: deps.ids.next(),

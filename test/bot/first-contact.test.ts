@@ -138,6 +138,21 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
     expect(row).toMatchObject({ sentAt: null, nextAttemptAt: null });
     expect(row.lastError).toMatch(/^could not start a 1:1 chat with them: 403: .*; installing the app for them through Microsoft Graph failed: 403: Missing role permissions/);
     expect(bot.connector.recorded.filter((x) => x.conversationId.startsWith('19:'))).toEqual([]);
+    // The admin audit says who was not told what, and why, about the subscription; its admin card shows it.
+    const subscriptionId = (JSON.parse(row.data) as { subscriptionId: string }).subscriptionId;
+    const audit = await bot.app.db.reader.auditEntry.findMany({ where: { action: 'notification.undelivered' } });
+    expect(audit).toEqual([expect.objectContaining({ targetType: 'subscription', targetId: subscriptionId, actorId: 'system' })]);
+    expect(audit[0].summary).toMatch(/^Adele Vance was not told ".*Power BI Pro.*": could not start a 1:1 chat with them: 403/);
+    const card = await bot.invoke('alex', 'purchase.show', { subscriptionId }, 'channel');
+    expect(card.text).toMatch(/Adele Vance was not told/);
+    // Purchasers don't see the admin trail.
+    expect((await bot.invoke('megan', 'subscription.show', { subscriptionId })).text).not.toMatch(/was not told/);
+    // Given up for good: a later drain (or a restart's) sends nothing and asks nobody again.
+    const asked = graph.requests.length;
+    await bot.app.sender.drainOnce();
+    expect(graph.requests.length).toBe(asked);
+    expect(bot.connector.createRequests).toHaveLength(1);
+    expect(await bot.app.db.reader.auditEntry.count({ where: { action: 'notification.undelivered' } })).toBe(1);
   });
 
   test('Graph throttling past its retries leaves the row to be retried later, not failed for good', async () => {

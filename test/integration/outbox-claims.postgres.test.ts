@@ -40,6 +40,22 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     );
   const add = (rows: NotificationIntent[]) => t.db.writer.$transaction((tx) => createRepositories(tx).outbox.add(rows));
 
+  it('a row given up because its person is out of reach fails for good with an admin audit entry in the same transaction; a stale claim changes nothing', async () => {
+    await add(notifications(1, 1, 'u'));
+    const queue = new PrismaOutboxQueue(t.db);
+    const now = new Date(Date.UTC(2026, 11, 1, 14));
+    const [row] = await queue.claim(now, 5, 60_000, 5);
+    await queue.markUnreachable({ ...row, claimToken: 'someone-else/1' }, 'gone', '"x"', 5, now);
+    expect(await t.db.reader.auditEntry.count({ where: { action: 'notification.undelivered' } })).toBe(0);
+    await queue.markUnreachable(row, 'could not start a 1:1 chat with them: 403', '"Power BI Pro"', 5, now);
+    const stored = await t.db.reader.outboxNotification.findUnique({ where: { id: row.id } });
+    expect(stored).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: 5, lastError: 'could not start a 1:1 chat with them: 403', claimToken: null });
+    const [entry] = await t.db.reader.auditEntry.findMany({ where: { action: 'notification.undelivered' } });
+    expect(entry).toMatchObject({ tenantId: row.tenantId, targetType: 'subscription', targetId: 's1', actorId: 'system', surface: 'system' });
+    expect(entry.summary).toBe('Someone was not told "Power BI Pro": could not start a 1:1 chat with them: 403');
+    expect(await queue.claim(now, 5, 60_000, 5)).toEqual([]);
+  });
+
   it('four senders on two instances claiming 25 at a time in parallel: each row claimed once, all claimed, each tenant by one sender at a time', async () => {
     await add(notifications(6, 100, 'a'));
     // The clock stands still here: a tenant handed over (a sender seen later gets its share) is free at once.
