@@ -44,9 +44,32 @@ const ORG_ID = '8:orgid:';
  */
 export const refreshUserIds = async (conversations: Pick<ConversationStore, 'accounts'>, tenantId: string, entraIds: readonly string[]): Promise<string[]> => {
   const ids = entraIds.map((id) => (id.startsWith(ORG_ID) ? id.slice(ORG_ID.length) : id));
-  const plain = ids.filter((id) => !id.startsWith('29:'));
-  const known = plain.length ? await conversations.accounts(tenantId, plain) : new Map<string, TeamsAccount>();
-  return ids.map((id) => (id.startsWith('29:') ? id : (known.get(id)?.teamsUserId ?? `${ORG_ID}${id}`)));
+  const now = Date.now();
+  let cache = teamsIdCache.get(conversations);
+  if (!cache) teamsIdCache.set(conversations, (cache = new Map()));
+  const fresh = (id: string) => {
+    const hit = cache!.get(`${tenantId}\u0000${id}`);
+    return hit && (hit.teamsUserId !== null || now - hit.at < UNKNOWN_TEAMS_ID_MS) ? hit : undefined;
+  };
+  const ask = [...new Set(ids.filter((id) => !id.startsWith('29:') && !fresh(id)))];
+  if (ask.length) {
+    const known = await conversations.accounts(tenantId, ask);
+    if (cache.size > 50_000) cache.clear();
+    for (const id of ask) cache.set(`${tenantId}\u0000${id}`, { teamsUserId: known.get(id)?.teamsUserId ?? null, at: now });
+  }
+  return ids.map((id) => (id.startsWith('29:') ? id : (fresh(id)?.teamsUserId ?? `${ORG_ID}${id}`)));
+};
+
+/**
+ * Per store: the Teams ids already read. Teams gives a person one id per bot, for good, so a known one
+ * is kept; someone not known yet is asked again after a minute (until then, 8:orgid, also valid).
+ */
+const teamsIdCache = new WeakMap<object, Map<string, { teamsUserId: string | null; at: number }>>();
+const UNKNOWN_TEAMS_ID_MS = 60_000;
+
+/** A person's own activity showed their Teams id (stored by the turn): their cards list it from now on. */
+export const noteTeamsId = (conversations: object, tenantId: string, userId: string, teamsUserId: string): void => {
+  teamsIdCache.get(conversations)?.set(`${tenantId}\u0000${userId}`, { teamsUserId, at: Date.now() });
 };
 
 /** A card with its `refresh.userIds` in that form (cards list 8:orgid:<Entra id>, all the domain knows). */

@@ -6,7 +6,7 @@ import { listProducts } from '../domain/catalog/list-products';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
-import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, userKey, withTeamsUserIds, type ConversationStore } from './conversations';
+import { ADMIN_CHANNEL_KEY, noteTeamsId, oneOnOneParameters, proactiveReference, userKey, withTeamsUserIds, type ConversationStore } from './conversations';
 import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
 import { catchAll, helpText, isAdminCaller, matchCommand, runSearch, runVerb } from './features/registry';
 import { NeedsChoice } from './features/targets';
@@ -221,7 +221,13 @@ const runTurn =
     }
     if ((await ensureInDirectory(deps, context, id, logger)) === 'external') {
       const text = 'This app works for the people of the organization that added it here. From your own organization, ask your IT admin about self-service purchases.';
-      await context.sendActivity(activity.type === 'invoke' ? (dialog ? invokeResponse(dialogMessage(text)) : invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text })) : text);
+      await context.sendActivity(
+        activity.type === 'invoke'
+          ? dialog
+            ? invokeResponse(dialogMessage(text))
+            : invokeResponse({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text })
+          : text,
+      );
       return;
     }
     await services.directory?.speaker(id.tenantId, id.userId);
@@ -279,7 +285,9 @@ const rememberAccount = async (
   serviceUrl: string | undefined,
   opts: { keepExisting?: boolean } = {},
 ) => {
-  if (teamsUserId && serviceUrl) await conversations.saveAccount(tenantId, userId, { teamsUserId, serviceUrl }, opts);
+  if (!teamsUserId || !serviceUrl) return;
+  await conversations.saveAccount(tenantId, userId, { teamsUserId, serviceUrl }, opts);
+  if (!opts.keepExisting) noteTeamsId(conversations, tenantId, userId, teamsUserId);
 };
 
 /**

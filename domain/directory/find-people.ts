@@ -52,14 +52,20 @@ const fromDirectory = async (deps: Deps, ctx: ActorContext, queries: readonly st
   if (present.length) await applyDirectory(deps, ctx.tenantId, { present, gone: [] });
 };
 
+/**
+ * Whether someone may look through the organization's directory: its members. A guest (who can't buy,
+ * R1, so has no licenses to give) or someone who left gets none of it, not even through typed names.
+ */
+const mayBrowseDirectory = (user: DirectoryUser): boolean => !user.isGuest && user.active;
+
 /** The most people a picker's search answers with at once. */
 export const MAX_PICKER_RESULTS = 15; // what Teams shows in a typeahead's dropdown
 
 /**
  * The people picker's typeahead (a card's Input.ChoiceSet answered by the bot's search): active people
  * of the caller's organization whose name (any word of it) or email starts with what was typed, by
- * name, one page of them. Anyone of the organization may look people up; what they may do with them
- * is checked by the action they pick them for.
+ * name, one page of them. Any member of the organization may look people up (guests and people who
+ * left may not); what they may do with them is checked by the action they pick them for.
  */
 export const searchPeople = async (deps: Deps, ctx: ActorContext, input: { query: unknown; skip?: unknown; top?: unknown }): Promise<DirectoryUser[]> => {
   const query = typeof input.query === 'string' ? input.query.trim().slice(0, MAX_QUERY_LENGTH) : '';
@@ -67,7 +73,8 @@ export const searchPeople = async (deps: Deps, ctx: ActorContext, input: { query
   const skip = whole(input.skip, 0, 100);
   const top = Math.max(1, whole(input.top, 10, MAX_PICKER_RESULTS));
   if (!query) return [];
-  await deps.uow.read((repos) => loadActor(repos, ctx));
+  const actor = await deps.uow.read((repos) => loadActor(repos, ctx));
+  if (!mayBrowseDirectory(actor.user)) return [];
   await fromDirectory(deps, ctx, [query], skip + top);
   return deps.uow.read(async (repos) => (await repos.users.search(ctx.tenantId, query, skip + top)).slice(skip, skip + top));
 };
@@ -88,7 +95,8 @@ export const findPeople = async (deps: Deps, ctx: ActorContext, input: { queries
     return fail(ErrorCodes.INPUT_INVALID, `At most ${MAX_USERS_PER_OPERATION} people at a time.`, { field: 'people', max: MAX_USERS_PER_OPERATION });
   }
   if (queries.some((q) => q.length > MAX_QUERY_LENGTH)) return fail(ErrorCodes.INPUT_INVALID, 'That name is too long.', { field: 'people' });
-  await fromDirectory(deps, ctx, queries, CANDIDATES);
+  const actor = await deps.uow.read((repos) => loadActor(repos, ctx));
+  if (mayBrowseDirectory(actor.user)) await fromDirectory(deps, ctx, queries, CANDIDATES);
   return deps.uow.read(async (repos) => {
     await loadActor(repos, ctx);
     return Promise.all(

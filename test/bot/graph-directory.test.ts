@@ -104,6 +104,26 @@ describe('the Microsoft Graph directory', () => {
     expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ updated: 0, left: 0 });
   });
 
+  test('an account disabled in the directory: the person is shown as having left and cannot buy; their licenses stay (R11)', async () => {
+    graph.tenant(
+      DEMO_TENANT_ID,
+      demoDirectory((u) => (u.id === DEMO_USERS.lynne.id ? { ...u, accountEnabled: false } : u)),
+    );
+    const holdersBefore = await bot.app.db.reader.licenseAssignment.count({ where: { userId: DEMO_USERS.lynne.id } });
+    expect(holdersBefore).toBeGreaterThan(0);
+    expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ left: 1 });
+    expect(await stored(DEMO_USERS.lynne.id)).toMatchObject({ active: false });
+    expect(await bot.app.db.reader.licenseAssignment.count({ where: { userId: DEMO_USERS.lynne.id } })).toBe(holdersBefore);
+    const { replies, cards } = await bot.say('lynne', 'buy power bi pro 1');
+    const buy = actionOf(cards[0], 'Buy');
+    const answer = buy ? (await bot.invoke('lynne', buy.verb, { ...buy.data, quantity: 1, billingFrequency: 'Monthly', ...VISA })).text : replies.join(' ');
+    expect(answer).toMatch(/Your account can't make purchases/);
+    // Enabled again: back as a member.
+    graph.tenants.get(DEMO_TENANT_ID)!.users.set(DEMO_USERS.lynne.id, { ...graph.tenants.get(DEMO_TENANT_ID)!.users.get(DEMO_USERS.lynne.id)!, accountEnabled: true });
+    await syncDirectory(bot.app.deps, DEMO_TENANT_ID);
+    expect(await stored(DEMO_USERS.lynne.id)).toMatchObject({ active: true });
+  });
+
   test('names and emails follow the directory: a renamed person is found by the new name', async () => {
     graph.tenant(
       DEMO_TENANT_ID,
@@ -144,6 +164,11 @@ describe('the Microsoft Graph directory', () => {
     // One Graph request (the first page): a picker never walks the whole tenant.
     expect(graph.requests.slice(before).filter((r) => r.path.startsWith('/v1.0/users?'))).toHaveLength(1);
     expect(new Set(graph.requests.filter((r) => r.path.startsWith('/v1.0/')).map((r) => r.tenantId))).toEqual(new Set([DEMO_TENANT_ID]));
+    // A guest of the organization browses none of its directory (nor does anyone of another organization).
+    await bot.app.deps.uow.run((r) => r.users.upsert({ ...DEMO_USERS.patti, isGuest: true }));
+    const asked = graph.requests.length;
+    expect((await search('patti', 'nes')).results).toEqual([]);
+    expect(graph.requests.filter((r) => r.path.startsWith('/v1.0/users?')).length).toBe(graph.requests.slice(0, asked).filter((r) => r.path.startsWith('/v1.0/users?')).length);
     // Nothing for an empty box, an unknown dataset or forged values.
     expect((await search('megan', '')).results).toEqual([]);
     expect((await search('megan', 'nes', { dataset: 'subscriptions' })).results).toEqual([]);
