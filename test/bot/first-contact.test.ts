@@ -165,4 +165,31 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
     expect(row.nextAttemptAt).not.toBeNull();
     expect(row.lastError).toMatch(/Microsoft Graph failed: 429/);
   }, 30_000);
+
+  test('Graph not answering at all leaves the row to be retried later with the reason; the turn was answered', async () => {
+    graph.tenant(DEMO_TENANT_ID, asGraphUsers(Object.values(DEMO_USERS)));
+    const r = await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    expect(r.replies.join(' ')).toMatch(/Adele Vance/);
+    await graph.stop();
+    await bot.app.sender.drainOnce();
+    const [row] = await toAdele();
+    expect(row).toMatchObject({ sentAt: null, nextAttemptAt: expect.any(Date) });
+    expect(row.lastError).toMatch(/installing the app for them through Microsoft Graph failed: error: Microsoft Graph did not answer/);
+    expect(await bot.app.db.reader.auditEntry.count({ where: { action: 'notification.undelivered' } })).toBe(0);
+    graph = await new GraphStandIn().start(); // for afterEach
+  }, 30_000);
+
+  test('someone Graph does not know (404) fails for good with the reason, and the admin trail names them', async () => {
+    graph.tenant(
+      DEMO_TENANT_ID,
+      asGraphUsers(Object.values(DEMO_USERS)).filter((u) => u.id !== DEMO_USERS.adele.id),
+    );
+    await bot.say('megan', 'assign Power BI Pro to Adele Vance');
+    await bot.app.sender.drainOnce();
+    const [row] = await toAdele();
+    expect(row).toMatchObject({ sentAt: null, nextAttemptAt: null });
+    expect(row.lastError).toMatch(/Microsoft Graph failed: 404/);
+    const [entry] = await bot.app.db.reader.auditEntry.findMany({ where: { action: 'notification.undelivered' } });
+    expect(entry.summary).toMatch(/^Adele Vance was not told/);
+  });
 });

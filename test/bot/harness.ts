@@ -77,11 +77,7 @@ export interface BotHarness {
     replyToId: string,
   ): Promise<{ status: number; recorded: Array<{ kind: string; text: string; activity: Record<string, unknown> }> }>;
   /** A channel message that @mentions the bot, as Teams sends it. */
-  sayInChannel(
-    user: Who,
-    text: string,
-    channel?: { id: string; name: string },
-  ): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
+  sayInChannel(user: Who, text: string, channel?: { id: string; name: string }): Promise<{ status: number; replies: string[]; cards: Array<Record<string, unknown> | null> }>;
   close(): Promise<void>;
 }
 

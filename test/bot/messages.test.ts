@@ -71,7 +71,13 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
   });
 
   test('someone of another organization in a shared channel (the roster gives their own tenant) is told the app is not for them, and is not recorded', async () => {
-    bot.connector.members.set('29:external-1', { id: '29:external-1', name: 'Erin External', aadObjectId: 'external-1', tenantId: 'fabrikam-tenant', email: 'erin@fabrikam.example' });
+    bot.connector.members.set('29:external-1', {
+      id: '29:external-1',
+      name: 'Erin External',
+      aadObjectId: 'external-1',
+      tenantId: 'fabrikam-tenant',
+      email: 'erin@fabrikam.example',
+    });
     const { replies } = await bot.sayInChannel({ id: 'external-1', name: 'Erin External', tenantId: DEMO_TENANT_ID }, 'buy power bi pro 3');
     expect(replies.join(' ')).toMatch(/works for the people of the organization that added it here/);
     expect(await bot.app.deps.uow.read((r) => r.users.get(DEMO_TENANT_ID, 'external-1'))).toBeNull();
