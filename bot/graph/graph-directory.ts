@@ -40,14 +40,15 @@ export class GraphDirectory implements DirectorySource {
         { headers: { ConsistencyLevel: 'eventual' }, interactive: true },
       );
       // One page: the closest matches; a picker or a typed name never needs the whole tenant's.
-      return (body?.value ?? []).slice(0, top).map((u) => toUser(tenantId, u));
+      return usersOf(tenantId, body?.value).slice(0, top);
     });
   }
 
   async person(tenantId: string, userId: string): Promise<DirectoryUser | 'gone' | null> {
     return this.guard(tenantId, 'person', async () => {
       const { status, body } = await this.graph.call<GraphUser>(tenantId, 'GET', `/users/${encodeURIComponent(userId)}?$select=${SELECT}`, { accept: [404], interactive: true });
-      return status === 404 ? 'gone' : toUser(tenantId, body!);
+      if (status === 404) return 'gone';
+      return usersOf(tenantId, body ? [body] : [])[0] ?? null;
     });
   }
 
@@ -57,7 +58,7 @@ export class GraphDirectory implements DirectorySource {
       async *[Symbol.asyncIterator]() {
         for (let next: string | undefined = `/users?$select=${SELECT}&$top=999`; next;) {
           const { body }: { body: GraphPage<GraphUser> | null } = await graph.call<GraphPage<GraphUser>>(tenantId, 'GET', next);
-          yield { present: (body?.value ?? []).map((u) => toUser(tenantId, u)), gone: [] };
+          yield { present: usersOf(tenantId, body?.value), gone: [] };
           next = body?.['@odata.nextLink'];
         }
         for (let next: string | undefined = `/directory/deletedItems/microsoft.graph.user?$select=id&$top=999`; next;) {
@@ -103,6 +104,10 @@ interface GraphPage<T> {
 }
 
 const SELECT = 'id,displayName,mail,userPrincipalName,userType,accountEnabled';
+
+/** Graph's users as ours; an entry without an id (never seen, but not ours to trust blindly) is left out. */
+const usersOf = (tenantId: string, users: readonly GraphUser[] | undefined): DirectoryUser[] =>
+  (Array.isArray(users) ? users : []).filter((u) => typeof u?.id === 'string' && u.id.length > 0 && u.id.length <= 100).map((u) => toUser(tenantId, u));
 
 const toUser = (tenantId: string, u: GraphUser): DirectoryUser => ({
   id: u.id,
