@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { startBot, type BotHarness } from './harness';
+import { startApp } from '../../bot/app';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { userKey } from '../../bot/conversations';
 import { asGraphUsers, GraphStandIn } from '../support/graph-stand-in';
@@ -147,10 +149,17 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
     expect(card.text).toMatch(/Adele Vance was not told/);
     // Purchasers don't see the admin trail.
     expect((await bot.invoke('megan', 'subscription.show', { subscriptionId })).text).not.toMatch(/was not told/);
-    // Given up for good: a later drain (or a restart's) sends nothing and asks nobody again.
+    // Given up for good: after a restart (a new app on the same database), its sender sends nothing and asks nobody again.
     const asked = graph.requests.length;
-    await bot.app.sender.drainOnce();
+    const sent = bot.connector.recorded.length;
+    const restarted = await startApp(bot.config, pino({ level: 'silent' }));
+    try {
+      expect(await restarted.sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    } finally {
+      await restarted.stop();
+    }
     expect(graph.requests.length).toBe(asked);
+    expect(bot.connector.recorded.length).toBe(sent);
     expect(bot.connector.createRequests).toHaveLength(1);
     expect(await bot.app.db.reader.auditEntry.count({ where: { action: 'notification.undelivered' } })).toBe(1);
   });
