@@ -64,7 +64,7 @@ export class DirectoryRefresher {
     for (const tenantId of [...this.tenants.keys()]) this.tenant(tenantId);
   }
 
-  /** Lets the syncs in progress finish and starts no more. */
+  /** Starts no more; the syncs in progress stop after the page they are on. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.syncing.values());
@@ -72,7 +72,7 @@ export class DirectoryRefresher {
 
   private async sync(tenantId: string): Promise<void> {
     try {
-      const r = await syncDirectory(this.deps, tenantId);
+      const r = await syncDirectory(this.deps, tenantId, { goOn: () => !this.stopped });
       if (r) this.logger.info({ tenantId, ...r }, 'directory synced from Microsoft Graph');
     } catch (err) {
       // Asked again at its next turn after tenantEveryMs/10, not at once: a tenant without consent fails every time.

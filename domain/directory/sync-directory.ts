@@ -100,11 +100,16 @@ export const refreshFromDirectory = async (deps: Deps, tenantId: string, userId:
 };
 
 /** A whole tenant brought up to date from the directory, a page at a time; null when it can't be read now. */
-export const syncDirectory = async (deps: Deps, tenantId: string): Promise<{ seen: number; updated: number; left: number } | null> => {
+export const syncDirectory = async (
+  deps: Deps,
+  tenantId: string,
+  opts: { /** Checked before each page: false stops the sync there (a shutdown). */ goOn?: () => boolean } = {},
+): Promise<{ seen: number; updated: number; left: number } | null> => {
   const pages = deps.directory?.everyone(tenantId);
   if (!pages) return null;
   const total = { seen: 0, updated: 0, left: 0 };
   for await (const page of pages) {
+    if (opts.goOn && !opts.goOn()) break;
     const r = await applyDirectory(deps, tenantId, page);
     total.seen += page.present.length;
     total.updated += r.updated;
