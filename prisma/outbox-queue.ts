@@ -72,6 +72,22 @@ export const DEFAULT_HAND_OVER_MS = 2_000;
 /** The holder of a lease handed over and not yet taken. */
 const NOBODY = '';
 
+/**
+ * A claim's lease transaction again when PostgreSQL chose it as a deadlock's victim (40P01) or could not
+ * serialize it (40001): nothing of it was committed, so it is simply run again, a few times.
+ */
+const retryingDeadlocks = async <T>(run: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const text = `${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? ''}`;
+      if (attempt >= 4 || !/40P01|40001|deadlock detected|could not serialize/.test(text)) throw e;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+    }
+  }
+};
+
 /** In random order: two senders taking free tenants at once mostly take different ones. */
 const shuffled = <T>(items: T[]): T[] => {
   for (let i = items.length - 1; i > 0; i--) {
@@ -149,45 +165,49 @@ export class PrismaOutboxQueue {
     );
     if (tenants.length === 0) return [];
     const expires = new Date(now.getTime() + this.tenantLeaseMs);
-    const held = await this.db.writer.$transaction(async (tx) => {
-      // The due tenants' leases, and every live one: tenants being drained count as work until their leases end.
-      const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string; expiresAt: Date }>>(
-        Prisma.sql`SELECT "tenantId", "holder", "expiresAt" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)}) OR ("expiresAt" > ${now} AND "holder" <> ${NOBODY})`,
-      );
-      const lease = new Map(before.map((b) => [b.tenantId, b]));
-      // This sender's share of the tenants with work: the live senders divide them between them.
-      const working = new Set([...tenants, ...before.filter((b) => b.expiresAt > now && b.holder !== NOBODY).map((b) => b.tenantId)]);
-      const share = Math.ceil(working.size / senders);
-      const mine = tenants.filter((t) => lease.get(t)?.holder === this.holder);
-      const free = shuffled(tenants.filter((t) => lease.get(t) === undefined || (lease.get(t)!.holder !== this.holder && lease.get(t)!.expiresAt <= now)));
-      // More than its share (another sender has started since): the rest are handed over. Nobody's,
-      // they can be taken once this sender's sends there are out of the tenant's rate window
-      // (handOverMs): the next holder's counts start empty. A claim comes between batches, so nothing
-      // of these is in flight here.
-      const excess = mine.slice(share);
-      if (excess.length > 0) {
-        await tx.$executeRaw(
-          Prisma.sql`UPDATE "OutboxLease" SET "holder" = ${NOBODY}, "expiresAt" = ${new Date(now.getTime() + this.handOverMs)} WHERE "holder" = ${this.holder} AND "tenantId" IN (${Prisma.join(excess)})`,
+    const held = await retryingDeadlocks(() =>
+      this.db.writer.$transaction(async (tx) => {
+        // The due tenants' leases, and every live one: tenants being drained count as work until their leases end.
+        const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string; expiresAt: Date }>>(
+          Prisma.sql`SELECT "tenantId", "holder", "expiresAt" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)}) OR ("expiresAt" > ${now} AND "holder" <> ${NOBODY})`,
         );
-      }
-      const wanted = [...mine.slice(0, share), ...free.slice(0, Math.max(0, share - mine.length))];
-      if (wanted.length === 0) return [];
-      const rows = await tx.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`
+        const lease = new Map(before.map((b) => [b.tenantId, b]));
+        // This sender's share of the tenants with work: the live senders divide them between them.
+        const working = new Set([...tenants, ...before.filter((b) => b.expiresAt > now && b.holder !== NOBODY).map((b) => b.tenantId)]);
+        const share = Math.ceil(working.size / senders);
+        const mine = tenants.filter((t) => lease.get(t)?.holder === this.holder);
+        const free = shuffled(tenants.filter((t) => lease.get(t) === undefined || (lease.get(t)!.holder !== this.holder && lease.get(t)!.expiresAt <= now)));
+        // More than its share (another sender has started since): the rest are handed over. Nobody's,
+        // they can be taken once this sender's sends there are out of the tenant's rate window
+        // (handOverMs): the next holder's counts start empty. A claim comes between batches, so nothing
+        // of these is in flight here.
+        const excess = mine.slice(share).sort();
+        if (excess.length > 0) {
+          await tx.$executeRaw(
+            Prisma.sql`UPDATE "OutboxLease" SET "holder" = ${NOBODY}, "expiresAt" = ${new Date(now.getTime() + this.handOverMs)} WHERE "holder" = ${this.holder} AND "tenantId" IN (${Prisma.join(excess)})`,
+          );
+        }
+        // In one order for every sender (tenant id): two claims upserting overlapping leases lock them in the
+        // same order, rather than deadlocking (the free ones were picked in random order).
+        const wanted = [...mine.slice(0, share), ...free.slice(0, Math.max(0, share - mine.length))].sort();
+        if (wanted.length === 0) return [];
+        const rows = await tx.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`
         INSERT INTO "OutboxLease" ("tenantId", "holder", "expiresAt") VALUES ${Prisma.join(wanted.map((t) => Prisma.sql`(${t}, ${this.holder}, ${expires})`))}
         ON CONFLICT ("tenantId") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
         WHERE "OutboxLease"."holder" = EXCLUDED."holder" OR "OutboxLease"."expiresAt" <= ${now}
         RETURNING "tenantId"`);
-      const heldNow = rows.map((r) => r.tenantId);
-      // (A tenant handed over had nothing in flight: its sends that were are settled as usual.)
-      const takenOver = before.filter((b) => b.holder !== this.holder && b.holder !== NOBODY && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
-      if (takenOver.length > 0) {
-        // Begun by the previous holder and never finished: to the in-doubt settlement at once.
-        await tx.$executeRaw(Prisma.sql`
+        const heldNow = rows.map((r) => r.tenantId);
+        // (A tenant handed over had nothing in flight: its sends that were are settled as usual.)
+        const takenOver = before.filter((b) => b.holder !== this.holder && b.holder !== NOBODY && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
+        if (takenOver.length > 0) {
+          // Begun by the previous holder and never finished: to the in-doubt settlement at once.
+          await tx.$executeRaw(Prisma.sql`
           UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}
           WHERE "tenantId" IN (${Prisma.join(takenOver)}) AND "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "claimToken" IS NOT NULL AND "claimToken" NOT LIKE ${mineToken}`);
-      }
-      return heldNow;
-    });
+        }
+        return heldNow;
+      }),
+    );
     if (held.length === 0) return [];
     const rows = await this.db.writer.$queryRaw<
       Array<{ id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number }>
