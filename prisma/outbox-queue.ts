@@ -3,6 +3,7 @@ import type { NotificationIntent, NotificationKind, Recipient } from '../domain/
 import type { Database } from './client';
 import { Prisma } from './generated/client';
 import { UNDELIVERED_ACTION } from '../domain/shared/effects';
+import { isRetryable } from './unit-of-work';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
@@ -73,16 +74,15 @@ export const DEFAULT_HAND_OVER_MS = 2_000;
 const NOBODY = '';
 
 /**
- * A claim's lease transaction again when PostgreSQL chose it as a deadlock's victim (40P01) or could not
- * serialize it (40001): nothing of it was committed, so it is simply run again, a few times.
+ * A claim's lease transaction again when PostgreSQL chose it as a deadlock's victim or could not
+ * serialize it (the unit of work's isRetryable): nothing of it was committed, so it is run again, a few times.
  */
 const retryingDeadlocks = async <T>(run: () => Promise<T>): Promise<T> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (e) {
-      const text = `${(e as { code?: string }).code ?? ''} ${(e as Error).message ?? ''}`;
-      if (attempt >= 4 || !/40P01|40001|deadlock detected|could not serialize/.test(text)) throw e;
+      if (attempt >= 4 || !isRetryable(e)) throw e;
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
     }
   }
