@@ -83,7 +83,7 @@ export interface VerbHandler {
 export type ViewRenderer = (deps: Deps, ctx: ActorContext, data: Record<string, unknown>) => Promise<AdaptiveCard>;
 
 /** A typeahead's search (Input.ChoiceSet `Data.Query`): one page of what matches, as the card's choices. */
-export type SearchHandler = (deps: Deps, ctx: ActorContext, query: { text: string; skip: number; top: number }) => Promise<Array<{ title: string; value: string }>>;
+export type SearchHandler = (deps: Deps, ctx: ActorContext, query: { text: string; skip: unknown; top: unknown }) => Promise<Array<{ title: string; value: string }>>;
 
 export interface Feature {
   name: string;

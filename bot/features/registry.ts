@@ -105,9 +105,9 @@ export const runSearch = async (deps: Deps, ctx: ActorContext, value: unknown): 
   const handler = typeof v.dataset === 'string' ? SEARCHES.get(v.dataset) : undefined;
   const text = typeof v.queryText === 'string' ? v.queryText : '';
   if (!handler || !text.trim()) return [];
-  const whole = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : fallback);
   try {
-    return await handler(deps, ctx, { text, skip: whole(v.queryOptions?.skip, 0), top: whole(v.queryOptions?.top, 10) });
+    // skip and top as Teams sent them: the use case checks them (untrusted, like any card data).
+    return await handler(deps, ctx, { text, skip: v.queryOptions?.skip, top: v.queryOptions?.top });
   } catch (e) {
     if (e instanceof DomainError) return [];
     throw e;
