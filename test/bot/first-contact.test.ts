@@ -80,14 +80,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   let graph: GraphStandIn;
   beforeEach(async () => {
     graph = await new GraphStandIn().start();
-    bot = await startBot({
-      OUTBOX_INTERVAL_MS: '0',
-      TEAMS_APP_ID: graph.manifestAppId,
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_URL: graph.graphUrl,
-      GRAPH_AUTHORITY_URL: graph.url,
-    });
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0', ...graph.botEnv });
     await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
     // Adele has neither the app nor a team with the bot: Teams refuses to start a chat with her.
     bot.connector.unreachable.add(DEMO_USERS.adele.id);

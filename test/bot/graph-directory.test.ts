@@ -28,14 +28,7 @@ describe('the Microsoft Graph directory', () => {
   let graph: GraphStandIn;
   beforeEach(async () => {
     graph = await new GraphStandIn().start();
-    bot = await startBot({
-      OUTBOX_INTERVAL_MS: '0',
-      TEAMS_APP_ID: graph.manifestAppId,
-      GRAPH_CLIENT_ID: graph.clientId,
-      GRAPH_CLIENT_SECRET: graph.clientSecret,
-      GRAPH_URL: graph.graphUrl,
-      GRAPH_AUTHORITY_URL: graph.url,
-    });
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0', ...graph.botEnv });
   });
   afterEach(async () => {
     await bot.close();

@@ -62,6 +62,17 @@ export class GraphStandIn {
     return `${this.url}/v1.0`;
   }
 
+  /** The bot's settings that point its Microsoft Graph calls (token, directory, installs) at this stand-in. */
+  get botEnv(): Record<string, string> {
+    return {
+      TEAMS_APP_ID: this.manifestAppId,
+      GRAPH_CLIENT_ID: this.clientId,
+      GRAPH_CLIENT_SECRET: this.clientSecret,
+      GRAPH_URL: this.graphUrl,
+      GRAPH_AUTHORITY_URL: this.url,
+    };
+  }
+
   /** A tenant that consented to the app's Graph permissions and has the app in its catalog. */
   tenant(id: string, users: ReadonlyArray<string | GraphUserRecord>, opts: { catalog?: boolean; consent?: boolean; directory?: boolean } = {}) {
     const records = users.map((u) => (typeof u === 'string' ? { id: u, displayName: u } : u));
