@@ -1,5 +1,5 @@
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import type { ClaimedNotification, InDoubtPolicy } from '../prisma/outbox-queue';
+import { WAITING_FOR_CHAT, type ClaimedNotification, type InDoubtPolicy } from '../prisma/outbox-queue';
 import type { Logger } from './logger';
 import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, refreshUserIds, userKey, type ConversationStore, type TeamsAccount } from './conversations';
 import { notificationActivity, notificationText } from './notification-text';
@@ -14,6 +14,7 @@ export interface OutboxQueue {
   markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;
   /** Failed for good, the person out of reach: with an admin audit entry naming who was not told `what`, and why. */
   markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void>;
+  markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, retryAt: Date): Promise<void>;
   release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
   settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;
   expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void>;
@@ -30,6 +31,11 @@ export interface SenderOptions {
   concurrency: number;
   /** A send whose outcome is unknown (see InDoubtPolicy): not repeated (`hold`), or repeated (`resend`). */
   inDoubt: InDoubtPolicy;
+  /**
+   * How long a notification waits for a way to reach its person (their first message to the bot, or
+   * Teams showing them) before it is given up as undelivered. Counted from when it was written.
+   */
+  waitForChatMs: number;
 }
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
@@ -42,6 +48,8 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   // a person's first message is two round trips (the chat started, then the message).
   concurrency: 16,
   inDoubt: 'hold',
+  // A license, a payment that failed: still worth telling a week later, when they first open the bot.
+  waitForChatMs: 7 * 24 * 3_600_000,
 };
 
 export interface SenderDeps {
@@ -94,16 +102,6 @@ const outcomeUnknown = (e: unknown): boolean => {
 /** Exponential backoff from 5 s, capped at an hour, with jitter so retries don't arrive together. */
 const backoffMs = (attempts: number): number => Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
 
-/**
- * Delay on the way to Teams that the per-tenant window allows for; each ms costs 1/1000 of the drain
- * rate. 20 ms was once enough here, but a loaded CI machine compressed 51 arrivals into one second at
- * the three-instance test's stand-in; unloaded runs use about 5 ms of it (that test prints the margin).
- */
-const ARRIVAL_JITTER_MS = 40;
-
-/** Sends a new sender treats as "cold" (see send()): a full tenant window's worth. */
-const COLD_SENDS = 50;
-
 type SendOutcome = 'sent' | 'failed' | 'skipped' | 'stopped';
 
 /** A batch's conversation references (by tenant and key) and, for people with none, their Teams accounts (by tenant and user). */
@@ -146,23 +144,20 @@ export class OutboxSender {
   private readonly sleepers = new Set<() => void>();
   private readonly admins = new Map<string, Promise<string[]>>();
   private readonly adminReaders = new Map<string, Promise<string[]>>();
-  private coldSends = COLD_SENDS;
 
   constructor(
     private readonly deps: SenderDeps,
     private readonly options: SenderOptions = DEFAULT_SENDER_OPTIONS,
   ) {
     this.perConversation = new RateLimiter(options.perConversation);
-    // Teams counts a tenant's messages as they arrive. Let through in a burst at the top of each second,
-    // 8 at a time, they leave this process one after the other and arrive tens of milliseconds apart: the
-    // late ones of one second and the early ones of the next then make more than the limit in a second.
-    // So each send's place in the windows is moved to when its request really leaves (ON_THE_WIRE in bot/adapter.ts), the
-    // tenant's sends are spread evenly over the window, and its window is counted with ARRIVAL_JITTER_MS
-    // of room for delays on the way.
-    this.perTenant = new RateLimiter(
-      options.perTenant.map((w) => ({ ...w, windowMs: w.windowMs + ARRIVAL_JITTER_MS })),
-      { spacingMs: Math.max(...options.perTenant.map((w) => w.windowMs / w.limit)) },
-    );
+    // Teams counts a tenant's messages as they arrive, which is some time after they leave here: a fixed
+    // allowance for delays on the way (20, then 40 ms) was outrun by a loaded machine (51 arrivals within
+    // 978 ms at the three-instance test's stand-in). So each send's place in the windows is moved to when
+    // its answer came back (send()), which is surely after the message arrived: the 51st send leaves at
+    // least a window after the 1st was answered, so it arrives at least a window after the 1st arrived,
+    // however the way there delays either. It costs one round trip per window (50 in 1 s + the answer
+    // time). The tenant's sends are also spread evenly over the window instead of in a burst.
+    this.perTenant = new RateLimiter(options.perTenant, { spacingMs: Math.max(...options.perTenant.map((w) => w.windowMs / w.limit)) });
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms) => this.wakeableSleep(ms));
   }
@@ -306,7 +301,7 @@ export class OutboxSender {
     if (!account && !this.deps.installer) {
       return this.waitForConversation(
         row,
-        'no conversation with this person yet: Teams has not shown them to the bot (a message from them, or an @mention of them), and Microsoft Graph is not configured to install the app for them',
+        `${WAITING_FOR_CHAT}: Teams has not shown them to the bot (a message from them, or an @mention of them), and Microsoft Graph is not configured to install the app for them`,
       );
     }
     let serviceUrl = account?.serviceUrl ?? null;
@@ -317,16 +312,23 @@ export class OutboxSender {
     }
     if (serviceUrl) return { firstContact: { userId, memberId: account?.teamsUserId ?? userId, serviceUrl } };
     // Nobody of their organization has used the bot yet: there is no service URL to start a chat on.
-    return this.waitForConversation(row, 'no conversation with this person yet, and no Teams traffic from their organization to start one on');
+    return this.waitForConversation(row, `${WAITING_FOR_CHAT}, and no Teams traffic from their organization to start one on`);
   }
 
-  /** Tried again later (backoff), with why it can't go now: when the person writes to the bot, their chat is there. */
+  /**
+   * Not sent yet, with why (starting WAITING_FOR_CHAT): tried again after half the time it has waited
+   * so far (5 s to 1 h), and at once when the person writes to the bot or Teams shows them
+   * (prisma/outbox-queue.ts wakeWaiting). Waiting uses up no attempts; after `waitForChatMs` it is
+   * given up as undelivered.
+   */
   private async waitForConversation(row: ClaimedNotification, why: string): Promise<null> {
-    if (row.attempts >= this.options.maxAttempts) {
+    const waited = this.now() - row.createdAt.getTime();
+    if (waited >= this.options.waitForChatMs) {
       await this.unreachable(row, why);
       return null;
     }
-    await this.deps.queue.markFailed(row.id, why, new Date(this.now() + backoffMs(row.attempts)), this.options.maxAttempts, row.claimToken);
+    const delay = Math.min(3_600_000, Math.max(5_000, waited / 2)) * (0.8 + Math.random() * 0.4);
+    await this.deps.queue.markWaiting(row, why, new Date(this.now() + delay));
     this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     return null;
   }
@@ -457,8 +459,8 @@ export class OutboxSender {
     const deliver = async (context: TurnContext) => {
       try {
         if ('firstContact' in target) {
-          // As for a cold process's messages (below): its place moves on to when Teams answered.
-          if (this.coldSends > 0) startAt?.(this.now());
+          // Teams answered the create request: its place moves on to now (see the constructor).
+          startAt?.(this.now());
           // Stored before anything is sent: the next message (from any instance) goes to this chat.
           // Teams answers create-conversation for one person with the same chat every time, so a
           // crash before this line only means the next attempt is given it again.
@@ -476,18 +478,15 @@ export class OutboxSender {
         // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
         if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
         begun = true;
-        // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE).
+        // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE),
+        // then to when its answer came (below).
         activityId = (await watchingTheWire({ departs: () => departs(this.now()) }, () => context.sendActivity(activity)))?.id;
       } catch (e) {
         failure = e;
       } finally {
-        // A fresh process's first requests (connections, first-run code) reach Teams later than the
-        // jitter allowed for: until it is warm, each place moves on to when the answer came, which is
-        // surely after the message arrived (costs one round trip, once).
-        if (begun && this.coldSends > 0) {
-          this.coldSends--;
-          moveTo?.(this.now());
-        }
+        // Answered (or failed): surely after the message arrived, if it did. A send whose answer takes
+        // longer than a window is counted at its departure meanwhile, the one case not covered.
+        if (begun) moveTo?.(this.now());
       }
     };
     try {
@@ -503,6 +502,8 @@ export class OutboxSender {
     } catch (e) {
       failure ??= e;
     }
+    // A create request refused or unanswered: counted from now too.
+    if (starting) startAt?.(this.now());
     if (stopped) return 'stopped';
     if (!begun && failure === null) {
       logger.info({ id: row.id }, 'notification skipped: another sender holds it now');
