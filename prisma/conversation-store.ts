@@ -1,6 +1,10 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Database } from './client';
 import { inGroups } from './repositories/support';
+import { wakeWaiting } from './outbox-queue';
+
+/** bot/conversations.ts userKey's prefix: a person's 1:1 chat. */
+const USER_KEY = 'user:';
 
 /**
  * Conversation references through Prisma; the writer only inside a transaction (see client.ts).
@@ -23,7 +27,11 @@ export class PrismaConversationStore {
       reference: json,
       updatedAt: new Date(),
     };
-    await this.db.writer.$transaction((tx) => tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row }));
+    const person = key.startsWith(USER_KEY) ? key.slice(USER_KEY.length) : null;
+    await this.db.writer.$transaction(async (tx) => {
+      await tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row });
+      if (person) await wakeWaiting(tx, tenantId, person, row.updatedAt);
+    });
     this.written.set(memo, json);
   }
 
@@ -39,9 +47,11 @@ export class PrismaConversationStore {
     const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
     if (this.written.has(memo) && (opts.keepExisting || this.written.get(memo) === json)) return;
     const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
-    await this.db.writer.$transaction((tx) =>
-      tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: opts.keepExisting ? {} : row }),
-    );
+    await this.db.writer.$transaction(async (tx) => {
+      await tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: opts.keepExisting ? {} : row });
+      // Now a chat can be started with them (create-conversation): what waited for that goes now.
+      await wakeWaiting(tx, tenantId, userId, row.updatedAt);
+    });
     // What is stored now is unknown after a kept row: remembered as written only when this one was.
     if (!opts.keepExisting) this.written.set(memo, json);
     else this.written.set(memo, this.written.get(memo) ?? '');

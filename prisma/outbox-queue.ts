@@ -4,6 +4,7 @@ import type { Database } from './client';
 import { Prisma } from './generated/client';
 import { UNDELIVERED_ACTION } from '../domain/shared/effects';
 import { isRetryable } from './unit-of-work';
+import type { Db } from './repositories/support';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
@@ -24,6 +25,24 @@ export type ClaimedNotification = NotificationIntent & {
 export type InDoubtPolicy = 'hold' | 'resend';
 
 export const IN_DOUBT = 'IN_DOUBT';
+
+/**
+ * How a row waiting for a way to reach its person starts its `lastError` (bot/outbox-sender.ts
+ * waitForConversation): nobody can start a chat with them yet. Such a row waits without using up its
+ * attempts (`markWaiting`), and goes as soon as a chat or their Teams account is stored (`wakeWaiting`).
+ */
+export const WAITING_FOR_CHAT = 'no conversation with this person yet';
+
+/**
+ * Makes a person's waiting notifications due now: called in the transaction that stores their 1:1 chat
+ * or how Teams knows them (prisma/conversation-store.ts), so the notice that waited for their first
+ * message arrives right after it, not at the end of its backoff. On the (tenantId, recipientUserId) index.
+ */
+export const wakeWaiting = (tx: Db, tenantId: string, userId: string, now: Date): Promise<unknown> =>
+  tx.outboxNotification.updateMany({
+    where: { tenantId, recipientUserId: userId, sentAt: null, sendingAt: null, claimToken: null, nextAttemptAt: { gt: now }, lastError: { startsWith: WAITING_FOR_CHAT } },
+    data: { nextAttemptAt: now },
+  });
 
 const rowToClaimed = (
   r: { id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number },
@@ -319,6 +338,29 @@ export class PrismaOutboxQueue {
       tx.outboxNotification.updateMany({
         where: { id, sentAt: null, claimToken },
         data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, ...(retryAt === null && { attempts: maxAttempts }) },
+      }),
+    );
+  }
+
+  /**
+   * Not sent yet because nobody can start a chat with the person yet (`error` starts with
+   * WAITING_FOR_CHAT): due again at `retryAt`, or as soon as a way to reach them is stored (wakeWaiting).
+   * Unlike markFailed, the claim's attempt is given back: waiting for someone's first message is not a
+   * failure, and the sender decides by the row's age when to give up.
+   */
+  async markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, retryAt: Date): Promise<void> {
+    if (this.db.engine === 'postgresql') {
+      await this.execute(Prisma.sql`
+        UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
+          "attempts" = GREATEST("attempts" - 1, 0)
+        WHERE "id" = ${row.id} AND "sentAt" IS NULL AND "claimToken" = ${row.claimToken}`);
+      return;
+    }
+    // The claim counted an attempt (attempts ≥ 1 here): given back.
+    await this.db.writer.$transaction((tx) =>
+      tx.outboxNotification.updateMany({
+        where: { id: row.id, sentAt: null, claimToken: row.claimToken },
+        data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, attempts: { decrement: 1 } },
       }),
     );
   }

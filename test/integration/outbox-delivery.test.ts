@@ -3,7 +3,9 @@ import http from 'node:http';
 import pino from 'pino';
 import { startBot, type BotHarness } from '../bot/harness';
 import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
-import { IN_DOUBT, PrismaOutboxQueue } from '../../prisma/outbox-queue';
+import { IN_DOUBT, PrismaOutboxQueue, WAITING_FOR_CHAT } from '../../prisma/outbox-queue';
+import { DEMO_USERS } from '../../prisma/seed-demo';
+import { UNDELIVERED_ACTION } from '../../domain/shared/effects';
 import { DEFAULT_SENDER_OPTIONS, OutboxSender, type SenderOptions } from '../../bot/outbox-sender';
 import { userKey } from '../../bot/conversations';
 import type { NotificationIntent } from '../../domain/model';
@@ -274,8 +276,8 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
   });
   afterEach(() => bot.close());
 
-  /** `count` notifications to `userId`, who has no conversation stored. */
-  const notify = async (userId: string, count = 1, from = 0) => {
+  /** `count` notifications to `userId`, who has no conversation stored, written at `written` (now). */
+  const notify = async (userId: string, count = 1, from = 0, written = Date.now()) => {
     const ids = Array.from({ length: count }, (_, k) => `n-${userId}-${from + k}`);
     await bot.app.deps.uow.run((r) =>
       r.outbox.add(
@@ -285,7 +287,7 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
           recipient: { kind: 'user' as const, userId },
           kind: 'LicenseAssigned' as const,
           data: { subscriptionId: 'sub-x', productId: 'CFQ7TTC0HD33', productName: `Product ${k}`, assignedBy: 'Megan Bowen' },
-          createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, k)),
+          createdAt: new Date(written + k),
         })),
       ),
     );
@@ -371,5 +373,62 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
     expect(bot.connector.createRequests).toEqual([]);
     expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThan(clock.t);
     expect(bot.connector.createRequests).toEqual([]);
+  });
+
+  test('waiting for their first message uses up no attempts (days of drains), and the message goes right after it, once', async () => {
+    const [id] = await notify(DEMO_USERS.megan.id);
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    for (let hour = 0; hour < 72; hour++) {
+      clock.t += 3_600_000;
+      await sender.drainOnce();
+    }
+    const waiting = await row(bot, id);
+    expect(waiting).toMatchObject({ sentAt: null, sendingAt: null, claimToken: null, attempts: 0 });
+    expect(waiting.lastError!.startsWith(WAITING_FOR_CHAT)).toBe(true);
+    // Waits grow with the time waited, at most an hour: not claimed again every few seconds.
+    expect(waiting.nextAttemptAt!.getTime()).toBeGreaterThan(clock.t + 30 * 60_000);
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    // Megan writes to the bot for the first time: her chat is stored, and what waited for it is due now.
+    await bot.say('megan', 'help');
+    expect((await row(bot, id)).nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await sender.drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(received(bot).get(id)).toBe(1);
+    clock.t += 24 * 3_600_000;
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(received(bot).get(id)).toBe(1);
+  });
+
+  test('Teams showing them (an @mention: their Teams account stored) makes what waited due at once: the chat is started', async () => {
+    await tenantSeen();
+    const [id] = await notify('mentioned');
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 1 });
+    expect((await row(bot, id)).nextAttemptAt!.getTime()).toBeGreaterThan(clock.t);
+    await bot.app.conversations.saveAccount(T, 'mentioned', { teamsUserId: '29:mentioned', serviceUrl: bot.connector.url }, { keepExisting: true });
+    expect((await row(bot, id)).nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    clock.t = Date.now();
+    expect(await sender.drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(bot.connector.createRequests).toEqual([{ memberIds: ['29:mentioned'], tenantId: T }]);
+  });
+
+  test('given up after waiting a week (waitForChatMs): failed with why, and the admin audit says who was not told what', async () => {
+    const written = Date.now();
+    const [id] = await notify('never-seen', 1, 0, written);
+    const clock = { t: written + DEFAULT_SENDER_OPTIONS.waitForChatMs - 60_000 };
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    expect((await row(bot, id)).attempts).toBe(0);
+    clock.t = written + DEFAULT_SENDER_OPTIONS.waitForChatMs + 1;
+    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.update({ where: { id }, data: { nextAttemptAt: null } }));
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
+    const failed = await row(bot, id);
+    expect(failed).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: DEFAULT_SENDER_OPTIONS.maxAttempts });
+    expect(failed.lastError!.startsWith(WAITING_FOR_CHAT)).toBe(true);
+    const audit = await bot.app.db.reader.auditEntry.findMany({ where: { action: UNDELIVERED_ACTION, targetId: 'sub-x' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0].summary).toMatch(/was not told "🎉 Megan Bowen gave you a Product 0 license\.?"/);
+    clock.t += 30 * 24 * 3_600_000;
+    expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 0 });
   });
 });
