@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, TeamsInfo, type Activity, type ConversationParameters, type TurnContext } from 'botbuilder';
 import type { ActorContext, Deps } from '../domain/ports';
-import { DomainError } from '../domain/shared/errors';
+import { DomainError, ErrorCodes } from '../domain/shared/errors';
 import { listProducts } from '../domain/catalog/list-products';
 import type { AdaptiveCard } from '../cards/ui';
 import type { Logger } from './logger';
 import { actorContext, ensureInDirectory, identityOf, type TeamsIdentity } from './identity';
 import { ADMIN_CHANNEL_KEY, noteTeamsId, oneOnOneParameters, proactiveReference, userKey, withTeamsUserIds, type ConversationStore } from './conversations';
 import type { CommandInput, FeatureServices, Reply, Where } from './features/feature';
-import { catchAll, helpText, isAdminCaller, matchCommand, runSearch, runVerb } from './features/registry';
+import { catchAll, helpFor, helpText, isAdminCaller, matchCommand, runSearch, runVerb } from './features/registry';
 import { NeedsChoice } from './features/targets';
 import { checkoutDialog, checkoutResult, dialogMessage } from './features/buying';
 
@@ -190,7 +190,7 @@ const runTurn =
       }
       if (welcomed && activity.conversation?.conversationType === 'personal') {
         if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-        await context.sendActivity(helpText(id ? await isAdminCaller(deps, actorContext(id, 'chat')) : false));
+        await context.sendActivity(id ? await helpFor(deps, actorContext(id, 'chat')) : helpText(false));
       }
       return;
     }
@@ -258,7 +258,10 @@ const runTurn =
         if (e instanceof NeedsChoice) reply = e.reply;
         else if (e instanceof DomainError) {
           logger.info({ code: e.code, command: found.command.name }, 'command refused');
-          reply = e.message;
+          reply =
+            e.code === ErrorCodes.AUTH_NOT_ADMIN && found.command.scope === 'admin'
+              ? `${e.message} ${found.command.forOthers ?? 'Say **help** to see what you can do.'}`
+              : e.message;
         } else throw e;
       }
       if (found.command.personalData && where !== 'personal') {

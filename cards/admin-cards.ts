@@ -7,7 +7,7 @@ import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import type { Abilities } from '../domain/shared/abilities';
 import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
 import type { RequestAction } from '../domain/approvals/request-abilities';
-import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, withPolicyLabels } from './format';
+import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, termEnd, withPolicyLabels } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -61,7 +61,7 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
           lines: [
             text(`**${r.product.name}** · ${r.purchaserName}`),
             text(
-              `${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)} · expires ${day(r.subscription.expiresAt)}`,
+              `${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)}${termEnd(r.subscription) ? ` · ${termEnd(r.subscription)}` : ''}`,
               { isSubtle: true, spacing: 'None' },
             ),
           ],

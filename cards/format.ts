@@ -9,6 +9,10 @@ export const price = (m: Money): string => new Intl.NumberFormat('en-US', { styl
 
 export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
+/** When a live subscription's term ends, the same on every card: "renews 2027-01-01" (recurring) or "ends …"; '' once it isn't live. */
+export const termEnd = (s: { status: SubscriptionStatus; recurring: boolean; expiresAt: Date }): string =>
+  s.status === 'Active' || s.status === 'Trial' ? `${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : '';
+
 /** Plurals that don't just add an "s". */
 const IRREGULAR: Record<string, string> = { person: 'people', is: 'are', has: 'have', was: 'were' };
 

@@ -4,7 +4,7 @@ import type { BillingFrequency, Invoice, Product, Subscription } from '../domain
 import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
-import { agree, count, day, frequencyLabel, price, someNames, statusLabel } from './format';
+import { agree, count, day, frequencyLabel, price, someNames, statusLabel, termEnd } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -160,12 +160,17 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[]; waiting?:
       ...only(input.items.length === 0 && waiting.shown.length === 0, text("You haven't bought anything yet.")),
       ...only(input.items.length === 0 && waiting.shown.length > 0, text('None yet: what you asked for is waiting for approval.', { isSubtle: true })),
       ...rowList(
-        shown.map(({ subscription: s, product, assigned }) => ({
+        shown.map(({ subscription: s, product, assigned, unpaid }) => ({
           lines: [
             text(`**${product.name}**`),
-            text(
-              `${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${s.status === 'Active' || s.status === 'Trial' ? ` · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : ''}`,
-              { isSubtle: true, spacing: 'None' },
+            text(`${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${termEnd(s) ? ` · ${termEnd(s)}` : ''}`, { isSubtle: true, spacing: 'None' }),
+            ...only(
+              (unpaid ?? 0) > 0,
+              text(`⚠️ ${unpaid === 1 ? 'A bill is' : `${unpaid} bills are`} unpaid: the card was declined. Say **pay** to pay ${unpaid === 1 ? 'it' : 'them'}.`, {
+                color: 'Attention',
+                size: 'Small',
+                spacing: 'None',
+              }),
             ),
           ],
           action: execute('Manage', VERBS.subscription, { subscriptionId: s.id }),
@@ -273,7 +278,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
             peoplePicker('assignUserIds', { label: 'People', placeholder: 'Start typing a name', isMultiSelect: true }),
             textInput('people', {
               label: 'Or names or emails, separated by commas',
-              placeholder: 'Patti Fernandez, lynner@contoso.com',
+              placeholder: 'A name or work email; several separated by commas',
               maxLength: 1000,
             }),
           ],

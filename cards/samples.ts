@@ -250,9 +250,9 @@ const PURCHASER_SAMPLES: CardSample[] = [
     savedCards: [],
     formId: 'form-4',
   }),
-  sample(purchaser('my-purchases', 'My purchases', 'The purchaser’s own subscriptions, each with Manage (`my purchases`).'), myPurchasesCard, {
+  sample(purchaser('my-purchases', 'My purchases', 'The purchaser’s own subscriptions, each with Manage, an unpaid bill flagged (`my purchases`).'), myPurchasesCard, {
     items: [
-      { subscription: subscription(), product: powerBi, assigned: 3 },
+      { subscription: subscription(), product: powerBi, assigned: 3, unpaid: 1 },
       { subscription: subscription({ id: 'sub-2', productId: visio.id, isTrial: true, status: 'Trial', quantity: 1, recurring: false }), product: visio, assigned: 1 },
       { subscription: subscription({ id: 'sub-3', productId: powerApps.id, status: 'Cancelled' }), product: powerApps, assigned: 0 },
     ],

@@ -202,6 +202,8 @@ export interface InvoiceRepository {
   get(tenantId: string, id: string): Promise<Invoice | null>;
   update(invoice: Invoice): Promise<void>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
+  /** The purchaser's unpaid invoices (a declined renewal), newest first: few, whatever their history. */
+  unpaidByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
   /** One subscription's invoices, newest first. */
   listBySubscription(tenantId: string, subscriptionId: string): Promise<Invoice[]>;
 }

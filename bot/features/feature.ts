@@ -56,6 +56,8 @@ export interface Command<A> {
   personalData?: boolean;
   /** The words it starts with, for suggestions when they are misspelled. */
   keywords: readonly string[];
+  /** An admin command refused to someone who isn't one: where they go instead (default: help). */
+  forOthers?: string;
   /** The command's named arguments, or null when the text is not this command. */
   parse(text: string, pc: ParseContext): A | null;
   run(args: A, input: CommandInput): Promise<Reply>;

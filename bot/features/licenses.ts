@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { addLicenses, removeLicenses } from '../../domain/purchasing/change-license-count';
-import { assignLicenses, unassignLicenses } from '../../domain/licenses/assign-licenses';
+import { assignLicenses, unassignLicenses, type AssignResult } from '../../domain/licenses/assign-licenses';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
@@ -69,6 +69,14 @@ interface PeopleArgs {
  * that has room for them (several with room: a choice). Used by the command and by the choice cards'
  * buttons, which carry the people found so far and the product words.
  */
+/**
+ * What an assignment did, the same from a command, the card and the web page. The people are told by a
+ * notification that goes when the bot can reach them (at once, or at their first chat with it): "will".
+ * Someone is always assigned: the use case refuses when everyone chosen already has a license.
+ */
+const assignedSummary = (r: AssignResult): string =>
+  `Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : ''}; ${r.available} available. ${r.assigned.length === 1 ? 'They' : 'Each'} will get a message from the bot in Teams.`;
+
 const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
     title: 'This person',
@@ -111,14 +119,7 @@ const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, ar
   });
   const r = await assignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
   const skipped = [...licensed.values()];
-  return subscriptionView(
-    deps,
-    ctx,
-    mine.subscription.id,
-    done(
-      `Done: ${r.assigned.length} assigned${r.alreadyAssigned.length ? `, ${r.alreadyAssigned.length} already had one` : ''}; ${r.available} available. ${r.assigned.length ? `${r.assigned.length === 1 ? 'They have' : 'They have all'} been told.` : ''}${skipped.length ? ` ${skipped.join('; ')}.` : ''}`.trim(),
-    ),
-  );
+  return subscriptionView(deps, ctx, mine.subscription.id, done(`${assignedSummary(r)}${skipped.length ? ` ${skipped.join('; ')}.` : ''}`));
 };
 
 const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
@@ -186,8 +187,7 @@ export const licenses: Feature = {
       body: peopleBody,
       run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
         const r = await assignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
-        const skipped = r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : '';
-        return ok(`Assigned ${plural(r.assigned.length, 'license')}${skipped}; ${r.available} available. They have been told in Teams.`);
+        return ok(assignedSummary(r));
       },
     }),
     route({
@@ -319,19 +319,14 @@ export const licenses: Feature = {
         const subscriptionId = data.subscriptionId;
         // Picked (the card's people picker), chosen on a "which person?" card, or typed.
         const known = [...ids(data.userIds), ...ids(data.assignUserIds)];
-        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known }, (chosen, remaining) => ({
+        const nobody = 'Pick at least one person under People (start typing a name), or type names or emails in the box below it.';
+        const userIds = await resolvePeople(deps, ctx, { typed: str(data.people), known, nobody }, (chosen, remaining) => ({
           title: 'This person',
           verb: VERBS.assign,
           data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await assignLicenses(deps, ctx, { subscriptionId, userIds });
-        const note = r.alreadyAssigned.length ? ` (${r.alreadyAssigned.length} already had one)` : '';
-        return subscriptionView(
-          deps,
-          ctx,
-          subscriptionId,
-          done(`Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${note}; ${r.assigned.length === 1 ? "they've" : "they've all"} been told.`),
-        );
+        return subscriptionView(deps, ctx, subscriptionId, done(assignedSummary(r)));
       },
     },
     [VERBS.unassign]: {

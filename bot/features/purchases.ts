@@ -129,6 +129,7 @@ export const purchases: Feature = {
       example: 'purchases self-service',
       scope: 'admin',
       keywords: ['purchases', 'subscriptions'],
+      forOthers: 'To see your own, say **my purchases**.',
       parse: (text) => {
         const m = /^(?:all\s+|show\s+(?:all\s+)?)?(?:purchases|subscriptions)(?:\s+(self-?service|central))?$/i.exec(text);
         return m ? { origin: m[1] ? (/^central$/i.test(m[1]) ? 'Central' : 'SelfService') : '' } : null;

@@ -1,4 +1,6 @@
 import { whoAmI } from '../../domain/directory/who-am-i';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { isLive } from '../../domain/purchasing/purchase-support';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { CardValidationError } from '../../payments/sandbox-payment-provider';
@@ -72,7 +74,7 @@ const help: Command<unknown> = {
   scope: 'personal',
   keywords: ['help'],
   parse: (text) => (/^(help|\?|hi|hello|hey|start|menu|what can you do\??|commands)$/i.test(text) ? {} : null),
-  run: async (_a, input) => helpText(await isAdminCaller(input.deps, input.ctx), input.where),
+  run: async (_a, input) => helpFor(input.deps, input.ctx, input.where),
 };
 
 export const COMMANDS: ReadonlyArray<Command<unknown>> = [...FEATURES.flatMap((f) => f.commands ?? []), help];
@@ -147,8 +149,11 @@ const usages = (scope: 'personal' | 'admin'): string =>
     .map((c) => `**${c.usage}**`)
     .join(', ');
 
-/** What the caller can do, by role: purchasers never see admin commands. */
-export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal'): string => {
+/**
+ * What the caller can do, by role: purchasers never see admin commands. `owned`: a product the caller
+ * has a live subscription of, so that the example of assigning works as they type it.
+ */
+export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal', owned?: string | null): string => {
   const mine = `For your own purchases${where === 'personal' ? '' : ' (in our 1:1 chat)'}: ${usages('personal')}.`;
   if (!isAdmin)
     return [
@@ -156,10 +161,17 @@ export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'perso
       '',
       mine,
       '',
-      'Products and people can be named in words: **buy Power BI Pro 5**, **assign Visio Plan 2 to Adele Vance**.',
+      `Products and people can be named in words: **buy Power BI Pro 5**, **assign ${owned ?? 'Power BI Pro'} to** a colleague's name or email.`,
     ].join('\n');
   const admin = `For admins (in a channel, @mention me): ${usages('admin')}.`;
   return ['**I can help you buy, manage and govern Microsoft 365 self-service purchases.**', '', ...(where === 'channel' ? [admin, '', mine] : [mine, '', admin])].join('\n');
+};
+
+/** helpText for this caller, with an example in words from their own subscriptions. */
+export const helpFor = async (deps: Deps, ctx: ActorContext, where: CommandInput['where'] = 'personal'): Promise<string> => {
+  const isAdmin = await isAdminCaller(deps, ctx);
+  const owned = isAdmin ? null : (await listMyPurchases(deps, ctx)).find((m) => isLive(m.subscription))?.product.name;
+  return helpText(isAdmin, where, owned);
 };
 
 /**

@@ -168,11 +168,16 @@ export const roles: Feature = {
           picked !== undefined
             ? picked
             : (
-                await resolvePeople(deps, ctx, { typed: str(data.person).split(/[,;]/)[0] ?? '' }, (chosen) => ({
-                  title: 'Grant',
-                  verb: VERBS.grantRole,
-                  data: { userId: chosen[chosen.length - 1], role: str(data.role) },
-                }))
+                await resolvePeople(
+                  deps,
+                  ctx,
+                  { typed: str(data.person).split(/[,;]/)[0] ?? '', nobody: 'Pick the person (start typing a name), or type their name or email.' },
+                  (chosen) => ({
+                    title: 'Grant',
+                    verb: VERBS.grantRole,
+                    data: { userId: chosen[chosen.length - 1], role: str(data.role) },
+                  }),
+                )
               )[0];
         const a = await grantRole(deps, ctx, { userId, role: data.role });
         return rolesView(deps, ctx, done(grantMessage(a, a.role)));

@@ -6,7 +6,7 @@ import { listMyPurchases, type MyPurchaseWithActions as MyPurchase } from '../..
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
-import { count, day, frequencyLabel, plural, statusLabel } from '../../cards/format';
+import { count, day, frequencyLabel, plural, statusLabel, termEnd } from '../../cards/format';
 import type { Verb } from '../../cards/verbs';
 import type { Ability } from '../../domain/shared/abilities';
 import type { ParseContext, Reply } from './feature';
@@ -65,7 +65,7 @@ export const oneProduct = (found: { products: Product[]; missing?: string }, que
 
 const subscriptionLines = (s: MyPurchase['subscription'], assigned: number): string[] => [
   `${count(s.quantity, 'license')}, ${assigned} assigned · ${frequencyLabel(s.billingFrequency)} · ${statusLabel(s.status)}`,
-  `Bought ${day(s.startedAt)} · ${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}${s.recurring ? '' : ' (recurring billing off)'}`,
+  `Bought ${day(s.startedAt)} · ${termEnd(s)}${s.recurring ? '' : ' (recurring billing off)'}`,
   ...(s.centralizedInto ? ['Centralized: an admin asked you to cancel this one'] : []),
 ];
 
@@ -91,7 +91,9 @@ export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseCon
   if (mine.length === 0) {
     throw new DomainError(
       ErrorCodes.SUBSCRIPTION_NOT_FOUND,
-      `You don't have a ${found.products.length === 1 ? found.products[0].name : names(found.products)} subscription. Say **my purchases** to see yours.`,
+      found.products.length === 1
+        ? `You don't have a ${found.products[0].name} subscription. Say **buy ${found.products[0].name}** to buy one, or **my purchases** to see yours.`
+        : `You don't have a ${names(found.products)} subscription. Say **my purchases** to see yours.`,
     );
   }
   // A name we don't sell ("Visio Plan 3") is asked about, never read as the one subscription it comes close to.
@@ -194,14 +196,15 @@ export const purchaserSubscription = async (
 export const resolvePeople = async (
   deps: Deps,
   ctx: ActorContext,
-  input: { typed: string; known?: readonly string[] },
+  /** `nobody`: what to say when neither a person was picked nor a name typed (a card says where to pick them). */
+  input: { typed: string; known?: readonly string[]; nobody?: string },
   choose?: (userIds: string[], remainingTyped: string) => { title: string; verb: Verb; data: Record<string, string | number | boolean> },
 ): Promise<string[]> => {
   const known = [...new Set(input.known ?? [])];
   const queries = splitPeople(input.typed);
   if (queries.length === 0) {
     if (known.length) return known;
-    throw new DomainError(ErrorCodes.LICENSE_NO_USERS, 'Name at least one person (a name, email or @mention).');
+    throw new DomainError(ErrorCodes.LICENSE_NO_USERS, input.nobody ?? 'Name at least one person (a name, email or @mention).');
   }
   const matches = await findPeople(deps, ctx, { queries });
   const missing = matches.filter((m) => m.people.length === 0);

@@ -8,6 +8,8 @@ export interface MyPurchase {
   subscription: Subscription;
   product: Product;
   assigned: number;
+  /** Its bills not paid yet (a declined renewal): the purchaser pays them (R2). Only in the overview. */
+  unpaid?: number;
 }
 
 export interface MyPurchaseWithActions extends MyPurchase {
@@ -40,11 +42,15 @@ export interface MyWaitingRequest {
  */
 export const getMyPurchasesOverview = async (deps: Deps, ctx: ActorContext): Promise<{ items: MyPurchaseWithActions[]; waiting: MyWaitingRequest[] }> =>
   deps.uow.read(async (repos) => {
-    const [items, pending] = await Promise.all([
+    const [listed, pending, unpaid] = await Promise.all([
       myPurchasesIn(repos, ctx, loadActor(repos, ctx)),
       // A request left pending from before the setting was turned off still shows.
       repos.requests.listPending(ctx.tenantId).then((all) => all.filter((r) => r.requesterId === ctx.actorId)),
+      repos.invoices.unpaidByPurchaser(ctx.tenantId, ctx.actorId),
     ]);
+    const unpaidOf = new Map<string, number>();
+    for (const i of unpaid) unpaidOf.set(i.subscriptionId, (unpaidOf.get(i.subscriptionId) ?? 0) + 1);
+    const items = unpaidOf.size ? listed.map((m) => (unpaidOf.has(m.subscription.id) ? { ...m, unpaid: unpaidOf.get(m.subscription.id) } : m)) : listed;
     if (pending.length === 0) return { items, waiting: [] };
     const byId = new Map((await repos.products.list()).map((p) => [p.id, p]));
     const waiting = pending

@@ -31,7 +31,20 @@ export const manageAbility = (actor: Actor, s: Subscription): Ability => {
 
 /** Only a live (active or trial) subscription changes. */
 export const liveAbility = (s: Subscription): Ability =>
-  LIVE_STATUSES.includes(s.status) ? allowed() : refusedBy(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, `That subscription is ${s.status.toLowerCase()}.`, { status: s.status });
+  LIVE_STATUSES.includes(s.status)
+    ? allowed()
+    : refusedBy(ErrorCodes.SUBSCRIPTION_NOT_ACTIVE, `That subscription ${NOT_LIVE[s.status] ?? `is ${s.status.toLowerCase()}`}.`, { status: s.status });
+
+/** Why a subscription that isn't live can't change, in words. */
+const NOT_LIVE: Partial<Record<Subscription['status'], string>> = {
+  PendingApproval: "is waiting for an admin's approval",
+  Expired: 'has expired',
+  Cancelled: 'was cancelled',
+  Deleted: 'has ended (cancelled, or taken over by an admin)',
+};
+
+/** "All 3 licenses are assigned" / "Its one license is assigned". */
+const allAssigned = (quantity: number, of = ''): string => (quantity === 1 ? `The one license${of} is assigned` : `All ${plural(quantity, 'license')}${of} are assigned`);
 
 /** May this actor change this subscription in any way now: the part every action shares. */
 export const subscriptionAccess = (actor: Actor, s: Subscription): Ability => firstRefusal(manageAbility(actor, s), () => liveAbility(s));
@@ -56,17 +69,13 @@ export const subscriptionAbilities = (actor: Actor, s: Subscription, assigned: n
       () =>
         s.quantity <= 1 ? refusedBy(ErrorCodes.QUANTITY_TOO_LARGE, 'This subscription has 1 license; to remove it, cancel the subscription.', { quantity: s.quantity }) : allowed(),
       () =>
-        assigned >= s.quantity
-          ? refusedBy(ErrorCodes.LICENSE_BELOW_ASSIGNED, `All ${plural(s.quantity, 'license')} are assigned. Unassign people first.`, { assigned, quantity: s.quantity })
-          : allowed(),
+        assigned >= s.quantity ? refusedBy(ErrorCodes.LICENSE_BELOW_ASSIGNED, `${allAssigned(s.quantity)}. Unassign people first.`, { assigned, quantity: s.quantity }) : allowed(),
     ),
     assign: firstRefusal(access, () =>
       assigned >= s.quantity
         ? refusedBy(
             ErrorCodes.LICENSE_NOT_ENOUGH,
-            s.isTrial
-              ? `All ${plural(s.quantity, 'license')} of this trial are assigned. Unassign someone first.`
-              : `All ${plural(s.quantity, 'license')} are assigned. Add licenses or unassign someone first.`,
+            s.isTrial ? `${allAssigned(s.quantity, ' of this trial')}. Unassign someone first.` : `${allAssigned(s.quantity)}. Add licenses or unassign someone first.`,
             { available: 0, quantity: s.quantity },
           )
         : allowed(),

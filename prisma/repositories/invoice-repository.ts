@@ -72,6 +72,12 @@ export class PrismaInvoiceRepository implements InvoiceRepository {
     return rows.map(toInvoice);
   }
 
+  /** On the (tenantId, purchaserId, issuedAt) index. */
+  async unpaidByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {
+    const rows = await this.db.invoice.findMany({ where: { tenantId, purchaserId, status: 'Unpaid' }, orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] });
+    return rows.map(toInvoice);
+  }
+
   async listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {
     const rows = await this.db.invoice.findMany({ where: { tenantId, purchaserId }, orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] });
     return rows.map(toInvoice);

@@ -19,6 +19,9 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/\*\*Power BI Pro\*\*\n5 licenses \(3 assigned\) · active/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).toMatch(/Visio Plan 1/);
     expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/Power BI Pro/);
+    // Megan's Clipchamp renewal was declined (the demo): flagged where she looks, with what to do.
+    expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/\*\*Clipchamp Premium\*\*\n.*\n⚠️ A bill is unpaid: the card was declined\. Say \*\*pay\*\* to pay it\./);
+    expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/unpaid/);
   });
 
   test('catalog shows prices in currency and trials', async () => {
@@ -40,6 +43,29 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect((await bot.say('isaiah', 'policies')).replies[0]).toMatch(/Power BI Pro: Enabled \(default\)/);
     expect((await bot.say('megan', 'purchases')).replies[0]).toMatch(/Only Global admins, Billing admins and Global readers/);
     expect((await bot.say('megan', 'audit')).replies[0]).toMatch(/Only Global admins/);
+  });
+
+  test('an admin command said by someone who is not one points them to what they can do instead', async () => {
+    // Where a purchaser's own version exists, that; otherwise help. Never a dead end.
+    for (const said of ['purchases', 'subscriptions', 'purchases self-service']) {
+      expect((await bot.say('megan', said)).replies[0]).toMatch(/can see this\. To see your own, say \*\*my purchases\*\*\./);
+    }
+    expect((await bot.say('patti', 'licenses')).replies[0]).toMatch(/say \*\*my purchases\*\*/);
+    for (const said of ['audit', 'policies', 'roles', 'approvals']) expect((await bot.say('megan', said)).replies[0]).toMatch(/Say \*\*help\*\* to see what you can do\./);
+    // The suggestion works for them.
+    expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/Your subscriptions/);
+  });
+
+  test("help's example of naming things in words is one that works for the reader: a product they have", async () => {
+    // Megan has Power BI Pro and Clipchamp Premium; Adele a Visio Plan 1 trial; Patti nothing yet (buy first, then assign).
+    expect((await bot.say('megan', 'help')).replies[0]).toMatch(/\*\*assign (Power BI Pro|Clipchamp Premium) to\*\* a colleague's name or email/);
+    expect((await bot.say('adele', 'help')).replies[0]).toMatch(/\*\*assign Visio Plan 1 to\*\* a colleague's name or email/);
+    const patti = (await bot.say('patti', 'help')).replies[0];
+    expect(patti).toMatch(/\*\*buy Power BI Pro 5\*\*, \*\*assign Power BI Pro to\*\*/);
+    // A product the reader doesn't have: pointed to buying it, and to what they have.
+    expect((await bot.say('megan', 'assign Visio Plan 2 to Adele Vance')).replies[0]).toBe(
+      "You don't have a Visio Plan 2 subscription. Say **buy Visio Plan 2** to buy one, or **my purchases** to see yours.",
+    );
   });
 
   test('a person of another tenant sees nothing of this one', async () => {

@@ -287,6 +287,8 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     },
     listByPurchaser: async (tenantId, purchaserId) =>
       st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
+    unpaidByPurchaser: async (tenantId, purchaserId) =>
+      st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId && i.status === 'Unpaid').sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
     listBySubscription: async (tenantId, subscriptionId) =>
       st.invoices
         .filter((i) => i.tenantId === tenantId && i.subscriptionId === subscriptionId)
