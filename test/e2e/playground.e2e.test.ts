@@ -80,8 +80,18 @@ e2e('Agents Playground, end to end (admin and purchaser side by side)', () => {
   });
 
   test('purchaser: "help" and "my purchases" in the personal chat, with her demo subscription', async () => {
+    const before = await purchaser.mark();
     await purchaser.say('help', /catalog/i);
     await purchaser.say('my purchases', /Power BI Pro/);
+    await purchaser.waitForBotMessage(/A bill is unpaid/, { since: before });
+    expect(await purchaser.failedCalls()).toEqual([]);
+  });
+
+  test("the demo's payment-failed notice, waiting since the seed for Megan's first message, reaches her chat after it", async () => {
+    // Her chat was stored by her first message above, which made the notice due at once (no Graph here).
+    const mark = await purchaser.mark();
+    await app.sender.drainOnce();
+    await purchaser.waitForBotMessage(/couldn't charge your card for \*?\*?Clipchamp Premium/, { since: mark });
     expect(await purchaser.failedCalls()).toEqual([]);
   });
 
