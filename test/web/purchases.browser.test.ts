@@ -276,7 +276,7 @@ describeBrowser('My purchases tab in Chromium', () => {
     await page.getByRole('switch', { name: 'Recurring billing' }).click();
     await page
       .getByRole('alert')
-      .getByText(/That subscription is cancelled/)
+      .getByText(/That subscription was cancelled/)
       .waitFor();
     expect(await page.getByRole('switch').count()).toBe(0);
   });
