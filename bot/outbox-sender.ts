@@ -14,7 +14,7 @@ export interface OutboxQueue {
   markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void>;
   /** Failed for good, the person out of reach: with an admin audit entry naming who was not told `what`, and why. */
   markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void>;
-  markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, retryAt: Date): Promise<void>;
+  markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken' | 'waitingSince'>, error: string, retryAt: Date, now: Date): Promise<void>;
   release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
   settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;
   expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void>;
@@ -33,7 +33,8 @@ export interface SenderOptions {
   inDoubt: InDoubtPolicy;
   /**
    * How long a notification waits for a way to reach its person (their first message to the bot, or
-   * Teams showing them) before it is given up as undelivered. Counted from when it was written.
+   * Teams showing them) before it is given up as undelivered. Counted from its first wait (not from when
+   * it was written: a notice written long before it is first tried still gets its week).
    */
   waitForChatMs: number;
 }
@@ -318,17 +319,17 @@ export class OutboxSender {
   /**
    * Not sent yet, with why (starting WAITING_FOR_CHAT): tried again after half the time it has waited
    * so far (5 s to 1 h), and at once when the person writes to the bot or Teams shows them
-   * (prisma/outbox-queue.ts wakeWaiting). Waiting uses up no attempts; after `waitForChatMs` it is
-   * given up as undelivered.
+   * (prisma/outbox-queue.ts wakeWaiting). Waiting uses up no attempts; `waitForChatMs` after its first
+   * wait it is given up as undelivered.
    */
   private async waitForConversation(row: ClaimedNotification, why: string): Promise<null> {
-    const waited = this.now() - row.createdAt.getTime();
+    const waited = row.waitingSince ? this.now() - row.waitingSince.getTime() : 0;
     if (waited >= this.options.waitForChatMs) {
       await this.unreachable(row, why);
       return null;
     }
     const delay = Math.min(3_600_000, Math.max(5_000, waited / 2)) * (0.8 + Math.random() * 0.4);
-    await this.deps.queue.markWaiting(row, why, new Date(this.now() + delay));
+    await this.deps.queue.markWaiting(row, why, new Date(this.now() + delay), new Date(this.now()));
     this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     return null;
   }

@@ -8,6 +8,8 @@ import type { Db } from './repositories/support';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
+  /** Since when it has waited for a way to reach its person (markWaiting); null when it never had to. */
+  waitingSince: Date | null;
   /** The claim this row was taken under; every later step of its send names it. */
   claimToken: string;
 };
@@ -45,7 +47,17 @@ export const wakeWaiting = (tx: Db, tenantId: string, userId: string, now: Date)
   });
 
 const rowToClaimed = (
-  r: { id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number },
+  r: {
+    id: string;
+    tenantId: string;
+    recipientKind: string;
+    recipientUserId: string | null;
+    kind: string;
+    data: string;
+    createdAt: Date;
+    attempts: number;
+    waitingSince: Date | null;
+  },
   claimToken: string,
 ): ClaimedNotification =>
   ({
@@ -57,6 +69,7 @@ const rowToClaimed = (
     data: JSON.parse(r.data),
     createdAt: r.createdAt,
     attempts: r.attempts + 1,
+    waitingSince: r.waitingSince,
     claimToken,
   }) as ClaimedNotification;
 
@@ -229,7 +242,17 @@ export class PrismaOutboxQueue {
     );
     if (held.length === 0) return [];
     const rows = await this.db.writer.$queryRaw<
-      Array<{ id: string; tenantId: string; recipientKind: string; recipientUserId: string | null; kind: string; data: string; createdAt: Date; attempts: number }>
+      Array<{
+        id: string;
+        tenantId: string;
+        recipientKind: string;
+        recipientUserId: string | null;
+        kind: string;
+        data: string;
+        createdAt: Date;
+        attempts: number;
+        waitingSince: Date | null;
+      }>
     >(Prisma.sql`
       UPDATE "OutboxNotification" o SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = o."attempts" + 1, "claimToken" = ${token}
       WHERE o."id" IN (
@@ -243,7 +266,7 @@ export class PrismaOutboxQueue {
           ORDER BY r."turn", r."createdAt", r."id" LIMIT ${limit})
         AND ${due}
         FOR UPDATE SKIP LOCKED)
-      RETURNING o."id", o."tenantId", o."recipientKind", o."recipientUserId", o."kind", o."data", o."createdAt", o."attempts" - 1 AS "attempts"`);
+      RETURNING o."id", o."tenantId", o."recipientKind", o."recipientUserId", o."kind", o."data", o."createdAt", o."attempts" - 1 AS "attempts", o."waitingSince"`);
     // In the same turns: the sender works through a batch in order, so tenants must alternate in it too.
     const byTenant = new Map<string, typeof rows>();
     for (const r of rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))) {
@@ -346,13 +369,14 @@ export class PrismaOutboxQueue {
    * Not sent yet because nobody can start a chat with the person yet (`error` starts with
    * WAITING_FOR_CHAT): due again at `retryAt`, or as soon as a way to reach them is stored (wakeWaiting).
    * Unlike markFailed, the claim's attempt is given back: waiting for someone's first message is not a
-   * failure, and the sender decides by the row's age when to give up.
+   * failure, and the sender gives up a week after `waitingSince` (set by the first wait: `now`).
    */
-  async markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, retryAt: Date): Promise<void> {
+  async markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken' | 'waitingSince'>, error: string, retryAt: Date, now: Date): Promise<void> {
+    const waitingSince = row.waitingSince ?? now;
     if (this.db.engine === 'postgresql') {
       await this.execute(Prisma.sql`
         UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
-          "attempts" = GREATEST("attempts" - 1, 0)
+          "attempts" = GREATEST("attempts" - 1, 0), "waitingSince" = ${waitingSince}
         WHERE "id" = ${row.id} AND "sentAt" IS NULL AND "claimToken" = ${row.claimToken}`);
       return;
     }
@@ -360,7 +384,7 @@ export class PrismaOutboxQueue {
     await this.db.writer.$transaction((tx) =>
       tx.outboxNotification.updateMany({
         where: { id: row.id, sentAt: null, claimToken: row.claimToken },
-        data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, attempts: { decrement: 1 } },
+        data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, attempts: { decrement: 1 }, waitingSince },
       }),
     );
   }

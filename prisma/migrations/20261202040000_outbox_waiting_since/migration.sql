@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "OutboxNotification" ADD COLUMN "waitingSince" DATETIME;
