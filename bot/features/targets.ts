@@ -87,7 +87,17 @@ export interface PickMine {
  */
 export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseContext, words: string, pick: PickMine): Promise<MyPurchase> => {
   const found = productWords(pc, words);
-  const mine = (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription) && found.products.some((p) => p.id === m.product.id));
+  const ofProduct = (await listMyPurchases(deps, ctx)).filter((m) => found.products.some((p) => p.id === m.product.id));
+  const mine = ofProduct.filter((m) => isLive(m.subscription));
+  // Taken over by an admin (R9, R10): said so, not "buy it" (the organization provides it now).
+  const takenOver = ofProduct.find((m) => m.subscription.status === 'Deleted');
+  if (mine.length === 0 && takenOver) {
+    const s = takenOver.subscription;
+    throw new DomainError(
+      ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
+      `Your ${takenOver.product.name} subscription was taken over by an admin${s.cancelledAt ? ` on ${day(s.cancelledAt)}` : ''}${s.cancelReason ? ` (${s.cancelReason})` : ''}: your organization provides ${takenOver.product.name} now. Ask an admin for changes; **my purchases** shows it.`,
+    );
+  }
   if (mine.length === 0) {
     throw new DomainError(
       ErrorCodes.SUBSCRIPTION_NOT_FOUND,

@@ -18,7 +18,12 @@ export const trialAbility = (actor: Actor, settings: DomainSettings, product: Pr
     eligibilityAbility(actor, settings),
     () => (product.trial ? allowed() : refusedBy(ErrorCodes.TRIAL_NOT_AVAILABLE, `${product.name} has no trial. You can buy it instead.`, { productId: product.id })),
     () => policyAbility(product, policy, 'trial'),
-    () => (trialUsed ? refusedBy(ErrorCodes.TRIAL_ALREADY_USED, `You've already tried ${product.name}.`, { productId: product.id }) : allowed()),
+    () =>
+      trialUsed
+        ? refusedBy(ErrorCodes.TRIAL_ALREADY_USED, `You've had your ${product.name} trial (one per person, running or ended: see **my purchases**). You can buy it instead.`, {
+            productId: product.id,
+          })
+        : allowed(),
   );
 
 export const catalogAbilities = (actor: Actor, settings: DomainSettings, product: Product, policy: PolicyValue, trialUsed: boolean): Abilities<CatalogAction> => ({

@@ -232,6 +232,12 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(toMegan).toHaveLength(1);
     expect(JSON.stringify(toMegan[0].activity)).toMatch(/Alex Wilber cancelled your \*\*Power BI Pro\*\* subscription \(reason: Cost control\)/);
     expect(toMegan[0].activity.attachments).toHaveLength(1);
+    // Megan, changing it from chat afterwards: told what happened, not asked to buy it again.
+    for (const said of ['add 1 license to power bi pro', 'assign power bi pro to Adele Vance', 'cancel power bi pro']) {
+      expect((await bot.say('megan', said)).replies[0]).toMatch(
+        /^Your Power BI Pro subscription was taken over by an admin on \d{4}-\d\d-\d\d \(Cost control\): your organization provides Power BI Pro now\. Ask an admin for changes/,
+      );
+    }
   });
 
   test('approvals: a purchase waits for an admin; Approve creates it and tells the purchaser; a second Approve changes nothing', async () => {

@@ -437,7 +437,11 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       await expectRefusedUnchanged(w, () => startTrial(w.deps, alice, { productId: COPILOT }), ErrorCodes.TRIAL_NOT_AVAILABLE);
       await expectRefusedUnchanged(w, () => buySubscription(w.deps, w.as(w.u.guest), { productId: COPILOT, quantity: 1, cardToken: w.card() }), ErrorCodes.ELIGIBILITY_GUEST);
       await startTrial(w.deps, alice, { productId: VISIO1 });
-      expect((await item(w.u.alice, VISIO1)).actions.trial).toMatchObject({ ok: false, code: ErrorCodes.TRIAL_ALREADY_USED, reason: "You've already tried Visio Plan 1." });
+      expect((await item(w.u.alice, VISIO1)).actions.trial).toMatchObject({
+        ok: false,
+        code: ErrorCodes.TRIAL_ALREADY_USED,
+        reason: "You've had your Visio Plan 1 trial (one per person, running or ended: see **my purchases**). You can buy it instead.",
+      });
       await expectRefusedUnchanged(w, () => startTrial(w.deps, alice, { productId: VISIO1 }), ErrorCodes.TRIAL_ALREADY_USED);
       // Someone else may still try it.
       expect((await item(w.u.bob, VISIO1)).actions.trial).toEqual({ ok: true });
