@@ -7,7 +7,7 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
 import { VERBS } from '../../cards/verbs';
-import { count, frequencyLabel, plural, price } from '../../cards/format';
+import { agree, count, frequencyLabel, plural, price, someNames } from '../../cards/format';
 import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import type { AdaptiveCard } from '../../cards/ui';
 import { cardReply, command, done, str, type Feature, type ParseContext, type Reply } from './feature';
@@ -70,12 +70,20 @@ interface PeopleArgs {
  * buttons, which carry the people found so far and the product words.
  */
 /**
- * What an assignment did, the same from a command, the card and the web page. The people are told by a
- * notification that goes when the bot can reach them (at once, or at their first chat with it): "will".
- * Someone is always assigned: the use case refuses when everyone chosen already has a license.
+ * What an assignment did, the same from a command, the card and the web page, naming the people. Those
+ * who got a license are told by a notification that goes when the bot can reach them (at once, or at
+ * their first chat with it): "will". Someone is always assigned: the use case refuses when everyone
+ * chosen already has a license.
  */
-const assignedSummary = (r: AssignResult): string =>
-  `Done: ${plural(r.assigned.length, 'person has', 'people have')} a license now${r.alreadyAssigned.length ? ` (${plural(r.alreadyAssigned.length, 'person', 'people')} already had one)` : ''}; ${r.available} available. ${r.assigned.length === 1 ? 'They' : 'Each'} will get a message from the bot in Teams.`;
+const assignedSummary = (r: AssignResult): string => {
+  const named = (ids: readonly string[]) => someNames(ids.map((id) => r.names[id] ?? 'someone'));
+  return [
+    `Done: ${named(r.assigned)} ${agree(r.assigned.length, 'has', 'have')} a license now`,
+    r.alreadyAssigned.length ? ` (${named(r.alreadyAssigned)} already ${agree(r.alreadyAssigned.length, 'has', 'have')} one)` : '',
+    `; ${r.available} available.`,
+    r.told.length ? ` ${named(r.told)} will get a message from the bot in Teams.` : '',
+  ].join('');
+};
 
 const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({

@@ -10,6 +10,10 @@ export interface AssignResult {
   assigned: string[];
   alreadyAssigned: string[];
   available: number;
+  /** Display names of the people chosen (assigned and already assigned), for the confirmation. */
+  names: Record<string, string>;
+  /** Of `assigned`, those who get a notification: everyone but the caller. */
+  told: string[];
 }
 
 const parseUsers = (raw: unknown): string[] => {
@@ -73,7 +77,13 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
         { subscriptionId: s.id, productId: product.id, productName: product.name, assignedBy: actor.user.displayName },
       ),
     );
-    return { assigned: toAssign, alreadyAssigned, available: available - toAssign.length };
+    return {
+      assigned: toAssign,
+      alreadyAssigned,
+      available: available - toAssign.length,
+      names: Object.fromEntries(names),
+      told: toAssign.filter((u) => u !== ctx.actorId),
+    };
   });
 };
 

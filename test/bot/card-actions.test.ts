@@ -78,7 +78,7 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect((await megansPowerBi(bot)).quantity).toBe(7);
 
     const assign = await bot.invoke('megan', VERBS.assign, { subscriptionId: s.id, people: 'Adele Vance, isaiahl@example.com' });
-    expect(assign.text).toMatch(/Done: 2 people have a license now; \d+ available\. Each will get a message from the bot in Teams\./);
+    expect(assign.text).toMatch(/Done: Adele Vance, Isaiah Langer have a license now; \d+ available\. Adele Vance, Isaiah Langer will get a message from the bot in Teams\./);
     expect(assign.text).toMatch(/Adele Vance/);
     expect((await bot.invoke('megan', VERBS.assign, { subscriptionId: s.id, people: 'Adele Vance' })).text).toMatch(/^Everyone you chose already has a license/);
     // Neither picked nor typed (a client without the typeahead sends the picker empty): where to pick them.
@@ -288,7 +288,7 @@ describe('text commands that act', () => {
   test('purchaser commands in words', async () => {
     expect((await bot.say('megan', 'add 2 licenses to power bi pro')).replies[0]).toMatch(/Done: 7 licenses now; \$[\d.]+ charged/);
     expect((await bot.say('megan', 'remove 1 license from Power BI Pro')).replies[0]).toMatch(/Done: 6 licenses/);
-    expect((await bot.say('megan', 'assign power bi pro to Adele Vance, isaiahl@example.com')).replies[0]).toMatch(/Done: 2 people have a license now/);
+    expect((await bot.say('megan', 'assign power bi pro to Adele Vance, isaiahl@example.com')).replies[0]).toMatch(/Done: Adele Vance, Isaiah Langer have a license now/);
     expect((await bot.say('megan', 'unassign Power BI Pro from Adele')).replies[0]).toMatch(/Done: 1 unassigned/);
     expect((await bot.say('megan', 'recurring off power bi pro')).replies[0]).toMatch(/Recurring billing is off/);
     expect((await bot.say('megan', 'recurring on power bi pro')).replies[0]).toMatch(/Recurring billing is on/);

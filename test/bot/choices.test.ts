@@ -69,7 +69,7 @@ describe('several subscriptions, several people, digits in names', () => {
     const which = await bot.say('megan', 'assign Power BI Pro to Isaiah Langer');
     expect(which.replies[0]).toMatch(/Which subscription\?/);
     const assignHere = actionOf(which.cards[0], 'Assign here')!;
-    expect((await bot.invoke('megan', assignHere.verb, { ...assignHere.data, subscriptionId: second.id })).text).toMatch(/Done: 1 person has a license now/);
+    expect((await bot.invoke('megan', assignHere.verb, { ...assignHere.data, subscriptionId: second.id })).text).toMatch(/Done: \S.* has a license now/);
 
     const who = await bot.say('megan', 'assign Power BI Pro to Alex');
     expect(who.replies[0]).toMatch(/Which person\?[\s\S]*Alex Wilber\b[\s\S]*Alex Wilber-Jones/);

@@ -741,6 +741,7 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
           sentAt: null,
           activityId: null,
           lastError: null,
+          waitingSince: null,
         },
         {
           id: 'n-2',
@@ -757,6 +758,7 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
           sentAt: null,
           activityId: null,
           lastError: null,
+          waitingSince: null,
         },
       ]);
       expect(JSON.parse(rows[0].data)).toEqual(intents[0].data);

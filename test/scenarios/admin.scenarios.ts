@@ -135,7 +135,8 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [] }), ErrorCodes.LICENSE_NO_USERS);
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.bob), { subscriptionId: s.id, userIds: [w.u.bob] }), ErrorCodes.SUBSCRIPTION_NOT_OWNER);
       const r = await assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob, w.u.carol] });
-      expect(r).toEqual({ assigned: [w.u.bob, w.u.carol], alreadyAssigned: [], available: 1 });
+      expect(r).toEqual({ assigned: [w.u.bob, w.u.carol], alreadyAssigned: [], available: 1, names: expect.any(Object), told: [w.u.bob, w.u.carol] });
+      expect(Object.keys(r.names).sort()).toEqual([w.u.bob, w.u.carol].sort());
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] }), ErrorCodes.LICENSE_ALREADY_ASSIGNED);
       await expectRefusedUnchanged(w, () => unassignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.colleagues[0]] }), ErrorCodes.LICENSE_NOT_ASSIGNED);
       expect(await unassignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] })).toEqual({ unassigned: [w.u.bob], available: 2 });

@@ -273,7 +273,10 @@ describe('what the purchaser sees and does', () => {
   test('assign and unassign by id; a stranger id is refused', async () => {
     const bi = await megansPowerBi();
     const assigned = await post('megan', `/my/subscriptions/${bi.id}/assign`, { userIds: [DEMO_USERS.adele.id] });
-    expect(assigned).toMatchObject({ status: 200, json: { message: expect.stringMatching(/Done: 1 person has a license now; 1 available/) } });
+    expect(assigned).toMatchObject({
+      status: 200,
+      json: { message: expect.stringMatching(/Done: Adele Vance has a license now; 1 available\. Adele Vance will get a message from the bot in Teams\./) },
+    });
     expect((await megansPowerBi()).assignees.map((a) => a.id)).toContain(DEMO_USERS.adele.id);
     expect((await post('megan', `/my/subscriptions/${bi.id}/assign`, { userIds: ['00000000-0000-0000-0000-000000000099'] })).status).toBe(403);
     const removed = await post('megan', `/my/subscriptions/${bi.id}/unassign`, { userIds: [DEMO_USERS.adele.id] });

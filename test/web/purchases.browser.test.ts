@@ -94,7 +94,7 @@ describeBrowser('My purchases tab in Chromium', () => {
     await bi.getByRole('button', { name: 'Remove Adele Vance' }).waitFor();
     await bi.getByRole('button', { name: 'Assign 1 license' }).click();
     await notice(page)
-      .getByText(/Done: 1 person has a license now; 1 available/)
+      .getByText(/Done: Adele Vance has a license now; 1 available/)
       .waitFor();
     expect(await holders(s.id)).toContain(DEMO_USERS.adele.id);
     // Re-read from the server: the list shows her, and focus is back on the subscription.
