@@ -323,13 +323,14 @@ export class OutboxSender {
    * wait it is given up as undelivered.
    */
   private async waitForConversation(row: ClaimedNotification, why: string): Promise<null> {
-    const waited = row.waitingSince ? this.now() - row.waitingSince.getTime() : 0;
+    const now = this.now();
+    const waited = row.waitingSince ? now - row.waitingSince.getTime() : 0;
     if (waited >= this.options.waitForChatMs) {
       await this.unreachable(row, why);
       return null;
     }
     const delay = Math.min(3_600_000, Math.max(5_000, waited / 2)) * (0.8 + Math.random() * 0.4);
-    await this.deps.queue.markWaiting(row, why, new Date(this.now() + delay), new Date(this.now()));
+    await this.deps.queue.markWaiting(row, why, new Date(now + delay), new Date(now));
     this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
     return null;
   }

@@ -46,20 +46,20 @@ export const wakeWaiting = (tx: Db, tenantId: string, userId: string, now: Date)
     data: { nextAttemptAt: now },
   });
 
-const rowToClaimed = (
-  r: {
-    id: string;
-    tenantId: string;
-    recipientKind: string;
-    recipientUserId: string | null;
-    kind: string;
-    data: string;
-    createdAt: Date;
-    attempts: number;
-    waitingSince: Date | null;
-  },
-  claimToken: string,
-): ClaimedNotification =>
+/** What a claim reads of a row (both engines' claims select these columns). */
+type ClaimRow = {
+  id: string;
+  tenantId: string;
+  recipientKind: string;
+  recipientUserId: string | null;
+  kind: string;
+  data: string;
+  createdAt: Date;
+  attempts: number;
+  waitingSince: Date | null;
+};
+
+const rowToClaimed = (r: ClaimRow, claimToken: string): ClaimedNotification =>
   ({
     id: r.id,
     tenantId: r.tenantId,
@@ -241,19 +241,7 @@ export class PrismaOutboxQueue {
       }),
     );
     if (held.length === 0) return [];
-    const rows = await this.db.writer.$queryRaw<
-      Array<{
-        id: string;
-        tenantId: string;
-        recipientKind: string;
-        recipientUserId: string | null;
-        kind: string;
-        data: string;
-        createdAt: Date;
-        attempts: number;
-        waitingSince: Date | null;
-      }>
-    >(Prisma.sql`
+    const rows = await this.db.writer.$queryRaw<ClaimRow[]>(Prisma.sql`
       UPDATE "OutboxNotification" o SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = o."attempts" + 1, "claimToken" = ${token}
       WHERE o."id" IN (
         SELECT d."id" FROM "OutboxNotification" d

@@ -43,7 +43,7 @@ const NOT_LIVE: Partial<Record<Subscription['status'], string>> = {
   Deleted: 'has ended (cancelled, or taken over by an admin)',
 };
 
-/** "All 3 licenses are assigned" / "Its one license is assigned". */
+/** "All 3 licenses are assigned" / "The one license is assigned". */
 const allAssigned = (quantity: number, of = ''): string => (quantity === 1 ? `The one license${of} is assigned` : `All ${plural(quantity, 'license')}${of} are assigned`);
 
 /** May this actor change this subscription in any way now: the part every action shares. */
