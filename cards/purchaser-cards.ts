@@ -42,6 +42,8 @@ export interface SavedCard {
   /** The subscription whose card on file would be charged (an id the server re-checks). */
   subscriptionId: string;
   label: string;
+  /** A bill of that subscription is unpaid after this card was declined: offered, never preselected. */
+  declined?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------- catalog

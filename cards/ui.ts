@@ -330,18 +330,19 @@ export const newCardInputs = (required: boolean): CardElement[] => [
  * Which card to pay with: one already on file (by the subscription that holds it) or a new one. The
  * same card on several subscriptions is offered once, and only the first few cards.
  */
-export const paymentInputs = (cards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => {
+export const paymentInputs = (cards: ReadonlyArray<{ subscriptionId: string; label: string; declined?: boolean }>): CardElement[] => {
   const seen = new Set<string>();
   const savedCards = cards.filter((c) => !seen.has(c.label) && seen.add(c.label)).slice(0, LIMITS.savedCards);
   return paymentChoice(savedCards);
 };
 
-const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label: string }>): CardElement[] => [
+/** The first card on file that wasn't just declined is preselected; with none, a new card. */
+const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label: string; declined?: boolean }>): CardElement[] => [
   ...only<CardElement>(
     savedCards.length > 0,
     choiceSet('savedCard', [...savedCards.map((c) => ({ title: c.label, value: c.subscriptionId })), { title: 'A new card', value: 'new' }], {
       label: 'Pay with',
-      value: savedCards[0]?.subscriptionId,
+      value: savedCards.find((c) => !c.declined)?.subscriptionId ?? 'new',
     }),
     text('New card (sandbox: 4242 4242 4242 4242, any future expiry, any CVC)', { isSubtle: true, size: 'Small' }),
   ),

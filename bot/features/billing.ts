@@ -2,7 +2,7 @@ import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { parseId } from '../../domain/shared/validation';
 import { listBills } from '../../domain/billing/list-bills';
-import { payBill } from '../../domain/billing/pay-bill';
+import { payBill, type PaidBill } from '../../domain/billing/pay-bill';
 import { billsCard, payBillCard } from '../../cards/purchaser-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -26,6 +26,10 @@ const payFormView = async (deps: Deps, ctx: ActorContext, invoiceId: unknown, ba
   return payBillCard({ bill, savedCards: await savedCardsOf(deps, ctx), ...banner });
 };
 
+/** What paying a bill did, in words: the same for the card and the page. */
+const paidSummary = (bill: PaidBill): string =>
+  `Paid ${price(bill.amount)}. Thank you.${bill.cardNowOnFile ? ` ${bill.cardNowOnFile.brand} ending ${bill.cardNowOnFile.last4} is now this subscription's card: its renewals use it.` : ''}`;
+
 export const billing: Feature = {
   name: 'billing',
   web: [
@@ -44,7 +48,7 @@ export const billing: Feature = {
       run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
         const token = body.savedSubscriptionId ? await savedCardToken(deps, ctx, body.savedSubscriptionId) : body.token;
         const bill = await payBill(deps, ctx, { invoiceId: params.id, cardToken: token });
-        return ok(`Paid ${price(bill.amount)}. Thank you.`);
+        return ok(paidSummary(bill));
       },
     }),
   ],
@@ -84,7 +88,7 @@ export const billing: Feature = {
     [VERBS.payBill]: {
       run: async (a) => {
         const bill = await payBill(a.deps, a.ctx, { invoiceId: a.data.invoiceId, cardToken: await paymentToken(a, false) });
-        return billsView(a.deps, a.ctx, done(`Paid ${price(bill.amount)}. Thank you.`));
+        return billsView(a.deps, a.ctx, done(paidSummary(bill)));
       },
       recover: (a, banner) => payFormView(a.deps, a.ctx, a.data.invoiceId, banner).catch(() => billsView(a.deps, a.ctx, banner)),
     },

@@ -1,6 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { getMyPurchasesOverview, listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { isLive } from '../../domain/purchasing/purchase-support';
 import type { SavedCard } from '../../cards/purchaser-cards';
 import { str, type ActionInput } from './feature';
@@ -13,19 +13,23 @@ export const savedCardToken = async (deps: Deps, ctx: ActorContext, subscription
   return card.token;
 };
 
-/** Cards on file the caller may pay with: those of their own live subscriptions, one per card. */
+/**
+ * Cards on file the caller may pay with: those of their own live subscriptions, one per card. A card on
+ * a subscription with an unpaid bill (its renewal was declined) comes last and is never the one offered
+ * first, so paying that bill or buying again doesn't default to the card that just failed.
+ */
 export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => {
-  const mine = await listMyPurchases(deps, ctx);
-  const seen = new Set<string>();
-  const cards: SavedCard[] = [];
-  for (const { subscription: s } of mine) {
+  const { items } = await getMyPurchasesOverview(deps, ctx);
+  const byLabel = new Map<string, SavedCard>();
+  for (const { subscription: s, unpaid } of items) {
     if (!s.card || !isLive(s)) continue;
     const label = `${s.card.brand} ending ${s.card.last4} (expires ${String(s.card.expMonth).padStart(2, '0')}/${String(s.card.expYear).slice(-2)})`;
-    if (seen.has(label)) continue;
-    seen.add(label);
-    cards.push({ subscriptionId: s.id, label });
+    const seen = byLabel.get(label);
+    if (!seen) byLabel.set(label, unpaid ? { subscriptionId: s.id, label, declined: true } : { subscriptionId: s.id, label });
+    else if (unpaid) seen.declined = true;
   }
-  return cards;
+  const cards = [...byLabel.values()];
+  return [...cards.filter((c) => !c.declined), ...cards.filter((c) => c.declined)];
 };
 
 /** A card on file (one of the caller's own subscriptions, looked up here) or a newly typed card. */

@@ -381,3 +381,44 @@ describe('text commands that act', () => {
     expect((await bot.sayInChannel('megan', 'export')).replies[0]).toMatch(/Only Global admins/);
   });
 });
+
+describe('paying a declined bill', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
+  afterAll(() => bot.close());
+
+  /** The `savedCard` choice set of a card: what it offers and which one it preselects. */
+  const cardChoice = (card: unknown): { value: unknown; titles: string[] } => {
+    const json = JSON.stringify(card);
+    const set = (JSON.parse(json) as { body: unknown[] }).body.flatMap(function all(n: unknown): Array<Record<string, unknown>> {
+      if (!n || typeof n !== 'object') return [];
+      const o = n as Record<string, unknown>;
+      return [...(o.id === 'savedCard' ? [o] : []), ...Object.values(o).flatMap(all)];
+    })[0] as { value: unknown; choices: Array<{ title: string; value: string }> };
+    return { value: set.value, titles: set.choices.map((c) => c.title) };
+  };
+
+  test("the declined card isn't preselected; a new card that pays becomes the subscription's card, so the next forms offer it", async () => {
+    const clipchamp = (await bot.app.deps.uow.read((x) => x.subscriptions.purchasedBy(DEMO_TENANT_ID, DEMO_USERS.megan.id))).find(
+      ({ subscription: s }) => s.productId === 'CFQ7TTC0N8SS',
+    )!.subscription;
+    expect(clipchamp.card?.last4).toBe('9995');
+    const form = await bot.say('megan', 'pay');
+    const choice = cardChoice(form.cards[0]);
+    expect(choice.titles.some((t) => t.includes('9995'))).toBe(true);
+    expect(choice.value).not.toBe(clipchamp.id);
+    // Megan's buy form doesn't default to the card that was declined either.
+    expect(cardChoice((await bot.say('megan', 'buy visio plan 2')).cards[0]).value).not.toBe(clipchamp.id);
+
+    const pay = actionOf(form.cards[0], /^Pay \$/)!;
+    const paid = await bot.invoke('megan', pay.verb, { ...pay.data, ...VISA, savedCard: 'new', cardNumber: '5555 5555 5555 4444' });
+    expect(paid.text).toMatch(/Paid \$[\d.]+\. Thank you\. Mastercard ending 4444 is now this subscription's card: its renewals use it\./);
+    const after = (await bot.app.deps.uow.read((x) => x.subscriptions.get(DEMO_TENANT_ID, clipchamp.id)))!;
+    expect(after.card?.last4).toBe('4444');
+    const buy = cardChoice((await bot.say('megan', 'buy visio plan 2')).cards[0]);
+    expect(buy.titles.some((t) => t.includes('9995'))).toBe(false);
+    expect(buy.titles.some((t) => t.includes('4444'))).toBe(true);
+  });
+});

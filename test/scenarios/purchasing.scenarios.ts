@@ -224,6 +224,28 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       const paid = await payBill(w.deps, w.as(w.u.alice), { invoiceId: unpaid.id, cardToken: w.card('5555555555554444') });
       expect(paid.status).toBe('Paid');
       await expectCode(payBill(w.deps, w.as(w.u.alice), { invoiceId: unpaid.id }), ErrorCodes.BILL_ALREADY_PAID);
+      // The card that paid is the subscription's card now: the next renewal is charged to it, not the declined one.
+      expect(paid.cardNowOnFile).toMatchObject({ brand: 'Mastercard', last4: '4444' });
+      const detail = await getPurchaseDetail(w.deps, w.as(w.u.alice), { subscriptionId: s.id });
+      expect(detail.subscription.card).toMatchObject({ brand: 'Mastercard', last4: '4444' });
+      expect(await w.snapshot()).toContain('PaymentMethodUpdated');
+      w.clock.advanceDays(31);
+      expect((await runBillingCycle(w.deps, { tenantId: w.tenantId })).renewed).toEqual([s.id]);
+      expect((await listBills(w.deps, w.as(w.u.alice))).filter((b) => b.status === 'Unpaid')).toEqual([]);
+    });
+
+    test('a bill paid with the card already on file leaves the card and its history alone', async () => {
+      const s = await bought();
+      await updatePaymentMethod(w.deps, w.as(w.u.alice), { subscriptionId: s.id, cardToken: w.card('4000000000009995') });
+      w.clock.advanceDays(32);
+      await runBillingCycle(w.deps, { tenantId: w.tenantId });
+      const unpaid = (await listBills(w.deps, w.as(w.u.alice))).find((b) => b.status === 'Unpaid')!;
+      await updatePaymentMethod(w.deps, w.as(w.u.alice), { subscriptionId: s.id, cardToken: w.card('5555555555554444') });
+      const before = (await w.snapshot()).split('PaymentMethodUpdated').length;
+      const paid = await payBill(w.deps, w.as(w.u.alice), { invoiceId: unpaid.id });
+      expect(paid.status).toBe('Paid');
+      expect(paid.cardNowOnFile).toBeUndefined();
+      expect((await w.snapshot()).split('PaymentMethodUpdated').length).toBe(before);
     });
 
     test('update the payment method keeps only the new card summary', async () => {

@@ -222,13 +222,15 @@ describeBrowser('My purchases tab in Chromium', () => {
     const row = page.getByRole('row', { name: /Power BI Pro: renewal/ });
     expect(await row.innerText()).toMatch(/unpaid: the card was declined/);
     await row.getByText('Pay', { exact: true }).click();
+    // The card this bill was declined on isn't the one offered first.
+    expect(await row.getByLabel('Pay with').inputValue()).not.toBe(s.id);
     await row.getByLabel('Pay with').selectOption('new');
     await row.getByLabel('Card number').fill(GOOD.number);
     await row.getByLabel('Expiry date (MM/YY)').fill(GOOD.expiry);
     await row.getByLabel('Security code (CVC)').fill(GOOD.cvc);
     await row.getByLabel('Name on card').fill('Megan Bowen');
     await row.getByRole('button', { name: 'Pay $84.00' }).click();
-    await notice(page).getByText('Paid $84.00. Thank you.').waitFor();
+    await notice(page).getByText("Paid $84.00. Thank you. Visa ending 4242 is now this subscription's card").waitFor();
     const bill = await web.bot.app.deps.uow.read((r) => r.invoices.get(DEMO_TENANT_ID, 'inv-page-unpaid'));
     expect(bill).toMatchObject({ status: 'Paid', chargeId: expect.any(String) });
     expect(await page.getByRole('row', { name: /Power BI Pro: renewal/ }).innerText()).toMatch(/paid \d{4}/);

@@ -74,6 +74,8 @@ export interface SavedCardView {
   /** The subscription whose card on file would be charged (re-checked on the server). */
   subscriptionId: string;
   label: string;
+  /** A bill of that subscription is unpaid after this card was declined: offered, never preselected. */
+  declined?: boolean;
 }
 
 export interface BillView {

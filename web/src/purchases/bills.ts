@@ -11,11 +11,13 @@ export const billRowId = (b: { id: string }): string => `bill-${b.id}`;
 const payForm = (ctx: PageContext, bill: BillView): HTMLFormElement => {
   const prefix = `bill-${bill.id}-pay`;
   const NEW = 'new';
+  // The bill's own card was declined: the first card on file that wasn't is offered first, else a new one.
+  const first = ctx.savedCards.find((c) => !c.declined)?.subscriptionId ?? NEW;
   const choice = h(
     'select',
     {},
-    ...ctx.savedCards.map((c) => h('option', { value: c.subscriptionId, selected: c.subscriptionId === bill.subscriptionId }, c.label)),
-    h('option', { value: NEW }, 'A new card'),
+    ...ctx.savedCards.map((c) => h('option', { value: c.subscriptionId, selected: c.subscriptionId === first }, c.label)),
+    h('option', { value: NEW, selected: first === NEW }, 'A new card'),
   );
   const fields = cardFields({ idPrefix: `${prefix}-card`, legend: 'New card' });
   const showFields = () => {
