@@ -41,6 +41,8 @@ const SCALE = process.argv.includes('--x10') ? 10 : 1;
 /** Diagnosis: also print each measurement's slowest calls (their index i, which picks the input). */
 const SLOWEST = process.argv.includes('--slowest');
 const POSTGRES = process.argv.includes('--postgres');
+/** `--only detail,buy`: measure just the operations whose names contain one of these, print them, write nothing (for trying a change). */
+const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : null;
 const ENGINE = POSTGRES ? 'PostgreSQL' : 'SQLite';
 /** Result files and sections: SQLite's keep their names, PostgreSQL's add "-pg". */
 const tag = (base: string) => (POSTGRES ? `${base}-pg` : base);
@@ -59,20 +61,28 @@ const LABEL = SCALE === 1 ? '×1' : `×${SCALE}`;
   const original = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
     statements++;
+    if (tracing) {
+      const q = args[0] as string | { text?: string; name?: string };
+      console.log(`    ${(typeof q === 'string' ? q : (q.text ?? q.name ?? '?')).replace(/\s+/g, ' ').slice(0, 220)}`);
+    }
     return original.apply(this, args);
   };
 }
 // Count SQL statements as SQLite runs them. Statements stay prepared (prisma/client.ts, prisma/sql-reader.ts),
 // so it is every run of a better-sqlite3 statement that counts, through Prisma or not.
 let statements = 0;
+/** `--trace` (with `--only`): the statements of one more call of each operation measured, after its timing. */
+const TRACE = process.argv.includes('--trace');
+let tracing = false;
 {
   const probe = new Database(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get' | 'all' | 'iterate', (...a: unknown[]) => unknown>;
   probe.close();
   for (const method of ['run', 'get', 'all', 'iterate'] as const) {
     const original = proto[method];
-    proto[method] = function (this: unknown, ...args: unknown[]) {
+    proto[method] = function (this: { source?: string }, ...args: unknown[]) {
       statements++;
+      if (tracing) console.log(`    ${(this.source ?? '?').replace(/\s+/g, ' ').slice(0, 220)}`);
       return original.apply(this, args);
     };
   }
@@ -106,6 +116,7 @@ interface Stat {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: number) => Promise<unknown>): Promise<Stat> => {
+  if (ONLY && !ONLY.some((o) => name.includes(o))) return { name, kind, n: 0, p50: 0, p99: 0, mean: 0, statementsPerCall: 0 };
   // Start each measurement from a collected heap, so one operation doesn't pay for the garbage of the
   // seed or of the previous measurement.
   (global as { gc?: () => void }).gc?.();
@@ -126,6 +137,11 @@ const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: 
     console.log(`  slowest of ${name}: ${slow.map((x) => `#${x.i} ${x.ms.toFixed(1)} ms`).join(', ')}`);
   }
   times.sort((a, b) => a - b);
+  if (TRACE) {
+    console.log(`  statements of one ${name}:`);
+    tracing = true;
+    await op(2_000_000).finally(() => (tracing = false));
+  }
   const stat = { name, kind, n, p50: percentile(times, 50), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / n, statementsPerCall: per };
   console.log(`${name.padEnd(34)} p50 ${stat.p50.toFixed(2)} ms  p99 ${stat.p99.toFixed(2)} ms  (${per.toFixed(1)} statements/call)`);
   return stat;
@@ -370,6 +386,11 @@ const main = async () => {
     await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })),
   );
 
+  if (ONLY) {
+    await db.close();
+    await cluster?.stop();
+    return;
+  }
   // ---- export of every row, in a process of its own: time and peak RSS growth over its baseline
   await db.close();
   // With the V8 flags `npm start` gives the server (package.json), so the cold export is the server's.

@@ -120,7 +120,10 @@ export interface CentralTargetRow {
 }
 
 export interface SubscriptionRepository {
+  /** Inside `uow.run`, the subscription is the transaction's until it ends: another transaction that reads it to change it waits, or is retried. */
   get(tenantId: string, id: string): Promise<Subscription | null>;
+  /** get, with the licenses assigned on it (one read). */
+  getWithAssigned(tenantId: string, id: string): Promise<{ subscription: Subscription; assigned: number } | null>;
   getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]>;
   create(subscription: Subscription): Promise<void>;
   /** Writes the subscription with version+1 if the stored version is still `subscription.version`;
@@ -230,10 +233,10 @@ export interface AuditRepository {
 export interface ChargeIntentRepository {
   /** Inside a write transaction on PostgreSQL, locked for the rest of it (the settling transaction). */
   get(tenantId: string, key: string): Promise<ChargeIntent | null>;
-  /** A second intent with the same key is a conflict: the retry finds the first. */
-  add(intent: ChargeIntent): Promise<void>;
-  /** Only a Pending intent settles: two settlers at once, the second gets a conflict. */
-  settle(intent: ChargeIntent): Promise<void>;
+  /** Writes the intent unless one with its key exists (a double click, a retried request): returns the stored one, whichever it is. */
+  addOrGet(intent: ChargeIntent): Promise<ChargeIntent>;
+  /** Writes the settled intent if it is still Pending; false when it isn't (another finisher settled or forgot it first). */
+  settle(intent: ChargeIntent): Promise<boolean>;
   /** Forgets a Pending intent whose charge was declined: nothing was charged, so nothing stays (a refusal changes nothing). */
   removePending(tenantId: string, key: string): Promise<void>;
   /** Intents still Pending that were written before `before`, oldest first, across tenants (the recovery sweep). */

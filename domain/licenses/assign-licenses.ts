@@ -60,9 +60,9 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
       assignedAt: now,
       assignedBy: ctx.actorId,
     }));
+    // No more than the quantity however many assign at once: the subscription, read in this
+    // transaction, is this transaction's until it ends (ports.ts): the next assign waits, then counts these.
     await repos.assignments.add(rows);
-    // The version bump makes concurrent assigns on one subscription serialize: the loser re-reads and re-checks capacity.
-    await repos.subscriptions.update(s);
     const product = await getProduct(repos, s.productId);
     const names = new Map(users.map((u) => [u.id, u.displayName]));
     await audit(repos, deps, ctx, 'license.assign', { type: 'subscription', id: s.id }, `Assigned ${product.name} to ${toAssign.map((id) => names.get(id)).join(', ')}`);
@@ -101,7 +101,6 @@ export const unassignLicenses = async (
     const notHolding = userIds.filter((id) => !holders.has(id));
     if (notHolding.length) fail(ErrorCodes.LICENSE_NOT_ASSIGNED, "Some of those people don't have a license on this subscription.", { userIds: notHolding });
     await repos.assignments.remove(ctx.tenantId, s.id, userIds);
-    await repos.subscriptions.update(s);
     const product = await getProduct(repos, s.productId);
     const users = await repos.users.getMany(ctx.tenantId, userIds);
     await audit(repos, deps, ctx, 'license.unassign', { type: 'subscription', id: s.id }, `Removed ${product.name} from ${users.map((u) => u.displayName).join(', ')}`);

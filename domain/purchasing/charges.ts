@@ -63,34 +63,35 @@ export const replayRefusal = (intent: ChargeIntent): never =>
 
 const contextOf = (intent: ChargeIntent): ActorContext => ({ tenantId: intent.tenantId, actorId: intent.actorId, surface: intent.surface });
 
+/** Another finisher settled (or forgot) the intent while this one made its change: the change is rolled back. */
+class SettledMeanwhile extends Error {}
+
 /** Runs a charged operation: prepare, charge, commit (see above). */
 export const runCharged = async <I, P, R>(deps: Deps, ctx: ActorContext, op: ChargedOperation<I, P, R>, input: I): Promise<R> => {
   const first = await deps.uow.run(async (repos): Promise<{ done: R } | { intent: ChargeIntent }> => {
     const prepared = await op.prepare(repos, deps, ctx, input);
     if ('done' in prepared) return prepared;
     // The same key again (a double click, a retried request): carry on with the intent already written.
-    const existing = await repos.charges.get(ctx.tenantId, prepared.charge.key);
-    if (existing) return { intent: existing };
-    const intent: ChargeIntent = {
-      tenantId: ctx.tenantId,
-      key: prepared.charge.key,
-      operation: op.name,
-      actorId: ctx.actorId,
-      surface: ctx.surface,
-      plan: JSON.stringify(prepared.plan),
-      amount: prepared.charge.amount,
-      cardToken: prepared.charge.card.token,
-      description: prepared.charge.description,
-      status: 'Pending',
-      outcome: null,
-      chargeId: null,
-      resultId: null,
-      note: null,
-      createdAt: deps.clock.now(),
-      settledAt: null,
+    return {
+      intent: await repos.charges.addOrGet({
+        tenantId: ctx.tenantId,
+        key: prepared.charge.key,
+        operation: op.name,
+        actorId: ctx.actorId,
+        surface: ctx.surface,
+        plan: JSON.stringify(prepared.plan),
+        amount: prepared.charge.amount,
+        cardToken: prepared.charge.card.token,
+        description: prepared.charge.description,
+        status: 'Pending',
+        outcome: null,
+        chargeId: null,
+        resultId: null,
+        note: null,
+        createdAt: deps.clock.now(),
+        settledAt: null,
+      }),
     };
-    await repos.charges.add(intent);
-    return { intent };
   });
   return 'done' in first ? first.done : finishCharge(deps, op, first.intent);
 };
@@ -107,13 +108,11 @@ export const finishCharge = async <P, R>(deps: Deps, op: ChargedOperation<unknow
   const outcome = await deps.payments.charge({ token: intent.cardToken, amount: intent.amount, idempotencyKey: intent.key, description: intent.description });
   try {
     return await deps.uow.run(async (repos) => {
-      // Locked until this transaction ends (PostgreSQL): a second finisher waits, then replays.
-      const current = await repos.charges.get(intent.tenantId, intent.key);
-      if (!current) return fail(ErrorCodes.CONCURRENCY_CONFLICT, 'That payment is no longer on record.');
-      if (current.status === 'Settled') return op.replay(repos, deps, ctx, plan, current);
       const { result, resultId } = await op.commit(repos, deps, ctx, plan, outcome);
-      await repos.charges.settle({
-        ...current,
+      // Only a Pending intent settles. On PostgreSQL this waits for a second finisher (a retry, another
+      // instance, the sweep) holding the intent; when that one settled it first, this change is rolled back.
+      const settled = await repos.charges.settle({
+        ...intent,
         status: 'Settled',
         outcome: outcome.status === 'succeeded' ? 'Charged' : 'Declined',
         chargeId: outcome.status === 'succeeded' ? outcome.chargeId : null,
@@ -121,11 +120,20 @@ export const finishCharge = async <P, R>(deps: Deps, op: ChargedOperation<unknow
         note: outcome.status === 'declined' ? outcome.message : null,
         settledAt: deps.clock.now(),
       });
+      if (!settled) throw new SettledMeanwhile();
       return result;
     });
   } catch (e) {
-    // Not a refusal: the infrastructure failed, or we lost a race the retry didn't win. Left Pending.
-    if (!isDomainError(e) || e.code === ErrorCodes.CONCURRENCY_CONFLICT) throw e;
+    // Lost a race: to another finisher of this intent (it settled first, or its change collided with
+    // ours, say on the form's idempotency record), whose answer is this one's too; or to another writer.
+    if (e instanceof SettledMeanwhile || isDomainError(e, ErrorCodes.CONCURRENCY_CONFLICT)) {
+      const current = await deps.uow.read((repos) => repos.charges.get(intent.tenantId, intent.key));
+      if (current?.status === 'Settled') return deps.uow.read((repos) => op.replay(repos, deps, ctx, plan, current));
+      if (e instanceof SettledMeanwhile) return fail(ErrorCodes.CONCURRENCY_CONFLICT, 'That payment is no longer on record.');
+      throw e; // Left Pending: the sweep finishes it.
+    }
+    // Not a refusal: the infrastructure failed. Left Pending.
+    if (!isDomainError(e)) throw e;
     // The change can't be made now (or the decline fails the caller): unless another finisher settled
     // it with the change meanwhile, forget a declined attempt, or give a successful charge back and
     // keep its record as Refunded.

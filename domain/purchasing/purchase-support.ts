@@ -147,10 +147,10 @@ export const loadForAction = async (
   subscriptionId: string,
   action: SubscriptionAction,
 ): Promise<{ subscription: Subscription; assigned: number }> => {
-  const s = await getSubscriptionOrFail(repos, actor.tenant.id, subscriptionId);
+  const { subscription: s, assigned } =
+    (await repos.subscriptions.getWithAssigned(actor.tenant.id, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
   // Who and whether live first: a stranger learns nothing about the assignments.
   requireAbility(subscriptionAccess(actor, s));
-  const assigned = (await repos.assignments.countBySubscriptions(actor.tenant.id, [s.id])).get(s.id) ?? 0;
   requireAbility(subscriptionAbilities(actor, s, assigned)[action]);
   return { subscription: s, assigned };
 };

@@ -1,7 +1,7 @@
 import { Prisma, type ChargeIntent as ChargeIntentRow } from '../generated/client';
 import type { ChargeIntent, Surface } from '../../domain/model';
 import type { ChargeIntentRepository } from '../../domain/ports';
-import { as, columns, conflict, limitOffset, toMoney, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, columns, limitOffset, toMoney, viaPrisma, type Db, type SqlRunner } from './support';
 
 const CHARGE_COLUMNS = columns([
   'tenantId',
@@ -62,14 +62,16 @@ export class PrismaChargeIntentRepository implements ChargeIntentRepository {
     return row ? toIntent(row) : null;
   }
 
-  async add(intent: ChargeIntent): Promise<void> {
-    await uniqueAsConflict('charge intent', () => this.db.chargeIntent.create({ data: toRow(intent) }));
+  /** One statement: INSERT … ON CONFLICT DO UPDATE with nothing to change, returning the stored row (Prisma's database upsert). */
+  async addOrGet(intent: ChargeIntent): Promise<ChargeIntent> {
+    const { tenantId, key } = intent;
+    return toIntent(await this.db.chargeIntent.upsert({ where: { tenantId_key: { tenantId, key } }, create: toRow(intent), update: { key } }));
   }
 
-  async settle(intent: ChargeIntent): Promise<void> {
+  async settle(intent: ChargeIntent): Promise<boolean> {
     const { tenantId, key, ...data } = toRow(intent);
     const { count } = await this.db.chargeIntent.updateMany({ where: { tenantId, key, status: 'Pending' }, data });
-    if (count === 0) throw conflict('charge intent', { key });
+    return count === 1;
   }
 
   async removePending(tenantId: string, key: string): Promise<void> {

@@ -138,6 +138,14 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     return row ? toSubscription(row) : null;
   }
 
+  /** The row's own assignedCount (kept by triggers; under the row lock in a write transaction, current). */
+  async getWithAssigned(tenantId: string, id: string): Promise<{ subscription: Subscription; assigned: number } | null> {
+    const [row] = await this.sql.query<SubscriptionRow>(
+      Prisma.sql`SELECT ${allColumns}, "assignedCount" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock ?? Prisma.empty}`,
+    );
+    return row ? { subscription: toSubscription(row), assigned: countOf(row.assignedCount) } : null;
+  }
+
   async getMany(tenantId: string, ids: readonly string[]): Promise<Subscription[]> {
     if (ids.length === 0) return [];
     const rows = await inGroups(ids, (group) =>

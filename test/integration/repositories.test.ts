@@ -322,6 +322,15 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect((await repos.subscriptions.searchPurchases(T5, {}, 2, 2)).items).toEqual([{ subscription: a, assigned: 2, purchaserName: 'Known Person' }]);
       expect(await repos.subscriptions.searchPurchases(T5, { origin: 'Central' }, 5, 2)).toEqual({ items: [], total: 1, page: 5, pageSize: 2 });
       expect(await repos.subscriptions.purchasedBy(T2, 'known')).toEqual([]);
+      // One subscription with its count: from the row, and inside a write transaction its own assigns counted.
+      expect(await repos.subscriptions.getWithAssigned(T5, a.id)).toEqual({ subscription: a, assigned: 2 });
+      expect(await repos.subscriptions.getWithAssigned(T5, b.id)).toEqual({ subscription: b, assigned: 0 });
+      expect(await repos.subscriptions.getWithAssigned(T2, a.id)).toBeNull();
+      const inside = await new PrismaUnitOfWork(t.db).run(async (r) => {
+        await r.assignments.add([assignment(a, 'x4')]);
+        return r.subscriptions.getWithAssigned(T5, a.id);
+      });
+      expect(inside).toEqual({ subscription: a, assigned: 3 });
       await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "LicenseAssignment" WHERE "tenantId" = ${T5}`);
       await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Subscription" WHERE "tenantId" = ${T5}`);
     });

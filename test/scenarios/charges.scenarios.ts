@@ -6,6 +6,7 @@ import { listBills } from '../../domain/billing/list-bills';
 import { runBillingCycle } from '../../domain/billing/run-billing-cycle';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
 import { settleStalledCharges, STALLED_AFTER_MS } from '../../domain/purchasing/settle-charges';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
 import type { ChargeIntent } from '../../domain/model';
 import type { Deps, PaymentProvider, UnitOfWork } from '../../domain/ports';
@@ -142,6 +143,40 @@ export const chargesScenarios = (makeBackend: () => Promise<Backend>): void => {
     expect(again.status).toBe('created');
     expect(await paidInvoices()).toHaveLength(1);
     expect((await sweepLater()).settled).toEqual([]);
+  });
+
+  test('the same form pressed again while its first charge is at the provider: both finish the one purchase, recorded once', async () => {
+    // The second press finds the first's intent Pending, charges with its key (the same charge) and
+    // settles it first; the first then finds it settled, rolls its own change back and answers the same.
+    let second: Awaited<ReturnType<typeof buy>> | undefined;
+    hooks.afterCharge = async () => {
+      hooks.afterCharge = undefined;
+      second = await buy({ idempotencyKey: 'form-twice' });
+    };
+    const first = await buy({ idempotencyKey: 'form-twice' });
+    if (first.status !== 'created' || second?.status !== 'created') throw new Error('expected both created');
+    expect(first.subscription.id).toBe(second.subscription.id);
+    expect(new Set(w.payments.succeededCharges().map((c) => c.idempotencyKey))).toEqual(new Set([`buy:${w.tenantId}:form-twice`]));
+    expect(await paidInvoices()).toHaveLength(1);
+    expect(await adminNotices()).toBe(1);
+    expect((await listMyPurchases(deps, w.as(w.u.alice))).filter((m) => m.product.id === PBI)).toHaveLength(1);
+    expect(await intents()).toEqual([]);
+  });
+
+  test('the sweep finishing an intent while its caller still does: the change is made once, and both answer with it', async () => {
+    const bought = await buy();
+    if (bought.status !== 'created') throw new Error('expected created');
+    // The caller's charge is slow to answer: the sweep takes the intent as stalled and finishes it first.
+    hooks.afterCharge = async () => {
+      hooks.afterCharge = undefined;
+      expect((await sweepLater()).settled).toHaveLength(1);
+    };
+    const added = await addLicenses(deps, w.as(w.u.alice), { subscriptionId: bought.subscription.id, quantity: 3 });
+    expect(added.subscription.quantity).toBe(5);
+    expect((await deps.uow.read((r) => r.subscriptions.get(w.tenantId, bought.subscription.id)))!.quantity).toBe(5);
+    expect(await paidInvoices()).toHaveLength(2);
+    expect(w.payments.refundsMade()).toEqual([]);
+    expect(await intents()).toEqual([]);
   });
 
   test('a crash before the provider was reached: the sweep charges once and records it', async () => {

@@ -133,6 +133,10 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   },
   subscriptions: {
     get: async (tenantId, id) => st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id) ?? null,
+    getWithAssigned: async (tenantId, id) => {
+      const subscription = st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id);
+      return subscription ? { subscription, assigned: st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === id).length } : null;
+    },
     getMany: async (tenantId, ids) => st.subscriptions.filter((s) => s.tenantId === tenantId && ids.includes(s.id)),
     create: async (s) => {
       st.subscriptions.push({ ...s });
@@ -338,14 +342,17 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       const hit = st.charges.find((c) => c.tenantId === tenantId && c.key === key);
       return hit ? { ...hit } : null;
     },
-    add: async (c) => {
-      if (st.charges.some((x) => x.tenantId === c.tenantId && x.key === c.key)) throw conflict('charge intent');
+    addOrGet: async (c) => {
+      const hit = st.charges.find((x) => x.tenantId === c.tenantId && x.key === c.key);
+      if (hit) return { ...hit };
       st.charges.push({ ...c });
+      return { ...c };
     },
     settle: async (c) => {
       const i = st.charges.findIndex((x) => x.tenantId === c.tenantId && x.key === c.key && x.status === 'Pending');
-      if (i < 0) throw conflict('charge intent');
+      if (i < 0) return false;
       st.charges[i] = { ...c };
+      return true;
     },
     removePending: async (tenantId, key) => {
       st.charges = st.charges.filter((x) => !(x.tenantId === tenantId && x.key === key && x.status === 'Pending'));
