@@ -15,7 +15,8 @@
  * Run with --expose-gc (the npm script does) so the export's RSS growth is measured from a clean heap.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -63,7 +64,16 @@ const LABEL = SCALE === 1 ? '×1' : `×${SCALE}`;
     statements++;
     if (tracing) {
       const q = args[0] as string | { text?: string; name?: string };
-      console.log(`    ${(typeof q === 'string' ? q : (q.text ?? q.name ?? '?')).replace(/\s+/g, ' ').slice(0, 220)}`);
+      const text = (typeof q === 'string' ? q : (q.text ?? q.name ?? '?')).replace(/\s+/g, ' ').slice(0, 160);
+      const t0 = performance.now();
+      const out = original.apply(this, args);
+      if (out instanceof Promise)
+        void out.then(
+          () => console.log(`    ${(performance.now() - t0).toFixed(2).padStart(6)} ms  ${text}`),
+          () => undefined,
+        );
+      else console.log(`    ${text}`);
+      return out;
     }
     return original.apply(this, args);
   };
@@ -73,6 +83,8 @@ const LABEL = SCALE === 1 ? '×1' : `×${SCALE}`;
 let statements = 0;
 /** `--trace` (with `--only`): the statements of one more call of each operation measured, after its timing. */
 const TRACE = process.argv.includes('--trace');
+/** `--cpu-prof-ops` (with `--only`): a V8 CPU profile of each operation's timed calls, in bench/.data/. */
+const PROFILE_OPS = process.argv.includes('--cpu-prof-ops');
 let tracing = false;
 {
   const probe = new Database(':memory:');
@@ -123,10 +135,23 @@ const measure = async (name: string, kind: 'read' | 'write', n: number, op: (i: 
   for (let i = 0; i < 20; i++) await op(i + 1_000_000); // warm-up
   const times: number[] = [];
   const before = statements;
+  const profiler = PROFILE_OPS ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     await op(i);
     times.push(performance.now() - t0);
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    const file = path.join(__dirname, '.data', `${name.replace(/\W+/g, '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    console.log(`  profile: ${file}`);
   }
   const per = (statements - before) / n;
   if (SLOWEST) {
@@ -386,7 +411,7 @@ const main = async () => {
     await measure('assign (1 user)', 'write', 300, (i) => assignLicenses(deps, as(9_999), { subscriptionId: big.subscription.id, userIds: [userId(i < 0 ? 0 : i % 9_000)] })),
   );
 
-  if (ONLY) {
+  if (ONLY && !ONLY.includes('export')) {
     await db.close();
     await cluster?.stop();
     return;
@@ -409,6 +434,10 @@ const main = async () => {
   const rowsPerSecond = exportRows / (exportMs / 1000);
   for (const [name, r] of Object.entries(exported))
     console.log(`export ${name}: ${r.rows} rows in ${r.ms.toFixed(0)} ms, RSS growth ${r.rssGrowthMb.toFixed(1)} MB over ${r.baselineMb.toFixed(0)} MB`);
+  if (ONLY) {
+    await cluster?.stop();
+    return;
+  }
 
   // ---- results
   const ok = (b: boolean) => (b ? '✅' : '❌');

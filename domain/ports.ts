@@ -130,8 +130,8 @@ export interface SubscriptionRepository {
    *  otherwise throws DomainError CONCURRENCY.CONFLICT. Returns the new version. */
   update(subscription: Subscription): Promise<Subscription>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Subscription[]>;
-  /** listByPurchaser, each with the licenses assigned on it: what a purchaser's list shows, in one read. */
-  purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number }>>;
+  /** listByPurchaser, each with the licenses assigned on it and its bills not paid yet (a declined renewal): what a purchaser's list shows, in one read. */
+  purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number; unpaid: number }>>;
   search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>>;
   /**
    * search, each with the licenses assigned on it and its purchaser as the directory names them (null
@@ -205,8 +205,6 @@ export interface InvoiceRepository {
   get(tenantId: string, id: string): Promise<Invoice | null>;
   update(invoice: Invoice): Promise<void>;
   listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
-  /** The purchaser's unpaid invoices (a declined renewal), newest first: few, whatever their history. */
-  unpaidByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]>;
   /** One subscription's invoices, newest first. */
   listBySubscription(tenantId: string, subscriptionId: string): Promise<Invoice[]>;
 }

@@ -1,6 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { getMyPurchasesOverview, listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { isLive } from '../../domain/purchasing/purchase-support';
 import type { SavedCard } from '../../cards/purchaser-cards';
 import { str, type ActionInput } from './feature';
@@ -19,7 +19,7 @@ export const savedCardToken = async (deps: Deps, ctx: ActorContext, subscription
  * first, so paying that bill or buying again doesn't default to the card that just failed.
  */
 export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => {
-  const { items } = await getMyPurchasesOverview(deps, ctx);
+  const items = await listMyPurchases(deps, ctx);
   const byLabel = new Map<string, SavedCard>();
   for (const { subscription: s, unpaid } of items) {
     if (!s.card || !isLive(s)) continue;

@@ -8,7 +8,7 @@ export interface MyPurchase {
   subscription: Subscription;
   product: Product;
   assigned: number;
-  /** Its bills not paid yet (a declined renewal): the purchaser pays them (R2). Only in the overview. */
+  /** Its bills not paid yet (a declined renewal), when there are any: the purchaser pays them (R2). */
   unpaid?: number;
 }
 
@@ -23,7 +23,13 @@ const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, loading: Pr
   const byId = new Map(products.map((p) => [p.id, p]));
   return subs
     .filter(({ subscription: s }) => s.origin === 'SelfService')
-    .map(({ subscription: s, assigned }) => ({ subscription: s, product: byId.get(s.productId)!, assigned, actions: subscriptionAbilities(actor, s, assigned) }));
+    .map(({ subscription: s, assigned, unpaid }) => ({
+      subscription: s,
+      product: byId.get(s.productId)!,
+      assigned,
+      ...(unpaid > 0 ? { unpaid } : {}),
+      actions: subscriptionAbilities(actor, s, assigned),
+    }));
 };
 
 /** R4: a purchaser sees only the subscriptions they bought, newest first. */
@@ -42,15 +48,11 @@ export interface MyWaitingRequest {
  */
 export const getMyPurchasesOverview = async (deps: Deps, ctx: ActorContext): Promise<{ items: MyPurchaseWithActions[]; waiting: MyWaitingRequest[] }> =>
   deps.uow.read(async (repos) => {
-    const [listed, pending, unpaid] = await Promise.all([
+    const [items, pending] = await Promise.all([
       myPurchasesIn(repos, ctx, loadActor(repos, ctx)),
       // A request left pending from before the setting was turned off still shows.
       repos.requests.listPending(ctx.tenantId).then((all) => all.filter((r) => r.requesterId === ctx.actorId)),
-      repos.invoices.unpaidByPurchaser(ctx.tenantId, ctx.actorId),
     ]);
-    const unpaidOf = new Map<string, number>();
-    for (const i of unpaid) unpaidOf.set(i.subscriptionId, (unpaidOf.get(i.subscriptionId) ?? 0) + 1);
-    const items = unpaidOf.size ? listed.map((m) => (unpaidOf.has(m.subscription.id) ? { ...m, unpaid: unpaidOf.get(m.subscription.id) } : m)) : listed;
     if (pending.length === 0) return { items, waiting: [] };
     const byId = new Map((await repos.products.list()).map((p) => [p.id, p]));
     const waiting = pending

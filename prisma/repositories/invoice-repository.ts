@@ -73,13 +73,9 @@ export class PrismaInvoiceRepository implements InvoiceRepository {
   }
 
   /** On the (tenantId, purchaserId, issuedAt) index. */
-  async unpaidByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {
-    const rows = await this.db.invoice.findMany({ where: { tenantId, purchaserId, status: 'Unpaid' }, orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] });
-    return rows.map(toInvoice);
-  }
-
   async listByPurchaser(tenantId: string, purchaserId: string): Promise<Invoice[]> {
-    const rows = await this.db.invoice.findMany({ where: { tenantId, purchaserId }, orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }] });
+    const rows = await this.sql.query<InvoiceRow>(Prisma.sql`
+      SELECT ${INVOICE_COLUMNS} FROM "Invoice" WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "issuedAt" DESC, "id" DESC`);
     return rows.map(toInvoice);
   }
 }

@@ -178,11 +178,16 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
     return (await this.purchasedBy(tenantId, purchaserId)).map((p) => p.subscription);
   }
 
-  /** The assigned licenses are the rows' own assignedCount (kept by triggers): no second read. */
-  async purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number }>> {
-    const rows = await this.sql.query<SubscriptionRow>(Prisma.sql`
-      SELECT ${allColumns}, "assignedCount" FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "createdAt" DESC, "id" DESC`);
-    return rows.map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assignedCount) }));
+  /**
+   * The assigned licenses are the rows' own assignedCount (kept by triggers), the unpaid bills a count
+   * on the subscription's own invoices (its Invoice (tenantId, subscriptionId, …) index): no second read.
+   */
+  async purchasedBy(tenantId: string, purchaserId: string): Promise<Array<{ subscription: Subscription; assigned: number; unpaid: number }>> {
+    const rows = await this.sql.query<SubscriptionRow & { unpaid: bigint | number }>(Prisma.sql`
+      SELECT ${allColumns}, "assignedCount",
+        (SELECT COUNT(*) FROM "Invoice" i WHERE i."tenantId" = s."tenantId" AND i."subscriptionId" = s."id" AND i."status" = 'Unpaid') AS "unpaid"
+      FROM "Subscription" s WHERE "tenantId" = ${tenantId} AND "purchaserId" = ${purchaserId} ORDER BY "createdAt" DESC, "id" DESC`);
+    return rows.map((r) => ({ subscription: toSubscription(r), assigned: countOf(r.assignedCount), unpaid: countOf(r.unpaid) }));
   }
 
   async search(tenantId: string, filter: SubscriptionFilter, page: number, pageSize: number): Promise<Page<Subscription>> {

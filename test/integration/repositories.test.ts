@@ -309,9 +309,24 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       const c = subscription({ tenantId: T5, purchaserId: 'left-the-company', createdAt: day(5) });
       for (const s of [a, b, c]) await repos.subscriptions.create(s);
       await repos.assignments.add([assignment(a, 'x1'), assignment(a, 'x2'), assignment(c, 'x3')]);
+      // a's two declined renewals are unpaid, its first bill paid; c's unpaid bill is another purchaser's.
+      const bill = (id: string, s: Subscription, status: 'Paid' | 'Unpaid'): Invoice => ({
+        id,
+        tenantId: T5,
+        subscriptionId: s.id,
+        purchaserId: s.purchaserId,
+        amount: { amountMinor: 1000, currency: 'USD' },
+        status,
+        description: 'renewal',
+        issuedAt: day(6),
+        paidAt: status === 'Paid' ? day(6) : null,
+        chargeId: null,
+        failureCode: status === 'Paid' ? null : 'card_declined',
+      });
+      for (const i of [bill('b-1', a, 'Paid'), bill('b-2', a, 'Unpaid'), bill('b-3', a, 'Unpaid'), bill('b-4', c, 'Unpaid')]) await repos.invoices.add(i);
       expect(await repos.subscriptions.purchasedBy(T5, 'known')).toEqual([
-        { subscription: b, assigned: 0 },
-        { subscription: a, assigned: 2 },
+        { subscription: b, assigned: 0, unpaid: 0 },
+        { subscription: a, assigned: 2, unpaid: 2 },
       ]);
       const page = await repos.subscriptions.searchPurchases(T5, {}, 1, 2);
       expect(page).toMatchObject({ total: 3, page: 1, pageSize: 2 });
@@ -332,6 +347,7 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       });
       expect(inside).toEqual({ subscription: a, assigned: 3 });
       await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "LicenseAssignment" WHERE "tenantId" = ${T5}`);
+      await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Invoice" WHERE "tenantId" = ${T5}`);
       await t.db.writer.$executeRaw(Prisma.sql`DELETE FROM "Subscription" WHERE "tenantId" = ${T5}`);
     });
 
@@ -668,6 +684,7 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       await repos.invoices.update(paid);
       expect(await repos.invoices.get(T1, 'i-1')).toEqual(paid);
       expect((await repos.invoices.listByPurchaser(T1, 'payer')).map((i) => i.id)).toEqual(['i-2', 'i-1']);
+      expect(await repos.invoices.listByPurchaser(T1, 'payer')).toEqual([inv('i-2', day(30)), paid]);
       expect(await repos.invoices.get(T2, 'i-1')).toBeNull();
       expect(await repos.invoices.listByPurchaser(T2, 'payer')).toEqual([]);
       await expectConflict(repos.invoices.update({ ...paid, tenantId: T2, status: 'Unpaid' }));

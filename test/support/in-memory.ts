@@ -153,7 +153,11 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       st.subscriptions
         .filter((s) => s.tenantId === tenantId && s.purchaserId === purchaserId)
         .sort(byCreatedDesc)
-        .map((s) => ({ subscription: { ...s }, assigned: assignedOn(st, s) })),
+        .map((s) => ({
+          subscription: { ...s },
+          assigned: assignedOn(st, s),
+          unpaid: st.invoices.filter((i) => i.tenantId === tenantId && i.subscriptionId === s.id && i.status === 'Unpaid').length,
+        })),
     searchPurchases: async (tenantId, f, p, size) => {
       const found = page(matching(st, tenantId, f), p, size);
       return {
@@ -291,8 +295,6 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     },
     listByPurchaser: async (tenantId, purchaserId) =>
       st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
-    unpaidByPurchaser: async (tenantId, purchaserId) =>
-      st.invoices.filter((i) => i.tenantId === tenantId && i.purchaserId === purchaserId && i.status === 'Unpaid').sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime()),
     listBySubscription: async (tenantId, subscriptionId) =>
       st.invoices
         .filter((i) => i.tenantId === tenantId && i.subscriptionId === subscriptionId)
