@@ -4,7 +4,9 @@
  * Usage: node --expose-gc --import tsx bench/export-run.ts <database url> <tenant> <actor> <subscription count> [id width]
  */
 import { randomUUID } from 'node:crypto';
-import { openDatabase } from '../prisma/client';
+import { migrateDatabase, openDatabase } from '../prisma/client';
+import { seedCatalog } from '../prisma/seed';
+import { settleStalledCharges } from '../domain/purchasing/settle-charges';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { exportLicensedUsers } from '../domain/admin/export-licensed-users';
 import { SandboxPaymentProvider } from '../payments/sandbox-payment-provider';
@@ -13,7 +15,11 @@ import type { Deps } from '../domain/ports';
 const [url, tenantId, actorId, count, width = '5'] = process.argv.slice(2);
 
 const main = async () => {
+  // Started as the server starts (bot/app.ts startApp): migrations checked, the catalog seeded, then
+  // the stalled-charge sweep every instance runs. The first export after that is a server's first.
+  await migrateDatabase(url);
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
+  await seedCatalog(db.writer);
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments: new SandboxPaymentProvider('bench-secret-0123456789'),
@@ -50,7 +56,8 @@ const main = async () => {
     return { rows: lines - 1, bytes, ms, baselineMb: baseline / 1048576, rssGrowthMb: (peak - baseline) / 1048576, heapGrowthMb: (heapPeak - heapBaseline) / 1048576 };
   };
 
-  // Cold: the first queries of a fresh process, where Prisma's engine also warms up (a one-time cost).
+  await settleStalledCharges(deps);
+  // Cold: the first export of a server that has just started (its first export queries, plans and buffers).
   const cold = await run(ids);
   // Warm: what a running server pays for one more export; shows whether memory grows with the rows.
   const warm = await run(ids);
