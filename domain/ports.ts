@@ -176,6 +176,8 @@ export interface AssignmentRepository {
   listBySubscription(tenantId: string, subscriptionId: string, limit?: number): Promise<LicenseAssignment[]>;
   listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]>;
   countBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<Map<string, number>>;
+  /** The licenses one person holds, newest first, at most `limit` (on LicenseAssignment (tenantId, userId)). */
+  heldBy(tenantId: string, userId: string, limit: number): Promise<LicenseAssignment[]>;
   /** Which of `userIds` hold a license on the subscription: a lookup per person, whatever the subscription's size. */
   holdersAmong(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<string[]>;
   add(assignments: readonly LicenseAssignment[]): Promise<void>;

@@ -81,7 +81,7 @@ export const licensesAdmin: Feature = {
       example: 'licenses Power BI Pro',
       scope: 'admin',
       keywords: ['licenses'],
-      forOthers: 'Your own subscriptions and who has their licenses: say **my purchases**.',
+      forOthers: 'The licenses you hold: say **my licenses**. The subscriptions you bought and who has their licenses: **my purchases**.',
       parse: (text) => {
         const m = /^(?:show\s+)?licen[sc]es(?:\s+(?:for|of))?(?:\s+(.+))?$/i.exec(text);
         return m ? { product: m[1] ?? null } : null;

@@ -7,7 +7,7 @@ import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
 import { VERBS } from '../../cards/verbs';
-import { agree, count, frequencyLabel, plural, price, someNames } from '../../cards/format';
+import { agree, count, day, frequencyLabel, plural, price, someNames } from '../../cards/format';
 import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import type { AdaptiveCard } from '../../cards/ui';
 import { cardReply, command, done, str, type Feature, type ParseContext, type Reply } from './feature';
@@ -15,6 +15,8 @@ import { mySubscription, productWords, resolvePeople } from './targets';
 import { findProductWords, quantityOf } from './words';
 import { subscriptionView } from './subscriptions';
 import { findPeople } from '../../domain/directory/find-people';
+import { listMyLicenses, type MyLicense } from '../../domain/licenses/my-licenses';
+import { bullets } from '../text';
 import type { ActionResponse, PeopleResponse } from '../../web/contracts/purchases';
 import { MAX_SEARCH_LENGTH, licensesBody, ok, peopleBody, scopedKey } from '../web/purchaser-views';
 import { route } from '../web/web-api';
@@ -161,6 +163,22 @@ const typedPeople = (typed: string, mentions: ReadonlyArray<{ name: string }>): 
 
 const run = async (fn: () => Promise<AdaptiveCard>): Promise<Reply> => cardReply(fn());
 
+/** Where one license comes from, in words: whose purchase (or the organization's), and who assigned it. */
+const licenseLine = (l: MyLicense): string => {
+  const source = l.boughtByYou ? 'your own purchase' : l.origin === 'Central' ? 'your organization' : `${l.purchaserName ?? 'a colleague'}'s purchase`;
+  const by = l.assignedByName && l.assignedByName !== l.purchaserName ? `, assigned by ${l.assignedByName}` : '';
+  return `**${l.product.name}** since ${day(l.assignedAt)}: from ${source}${by}`;
+};
+
+/** "my licenses": what the caller holds, for a licensed colleague as much as for a purchaser. */
+const myLicensesText = async (deps: Deps, ctx: ActorContext): Promise<string> => {
+  const held = await listMyLicenses(deps, ctx);
+  if (held.length === 0) {
+    return "You don't have a license from your organization's subscriptions yet. Ask the colleague who bought the product to assign you one, or buy it yourself: say **catalog**.";
+  }
+  return `**Your licenses**\n\n${bullets(held.map(licenseLine))}\n\nTo see the subscriptions you bought yourself, say **my purchases**.`;
+};
+
 export const licenses: Feature = {
   name: 'licenses',
   web: [
@@ -287,6 +305,16 @@ export const licenses: Feature = {
         const s = await removeLicenses(deps, ctx, { subscriptionId: mine.subscription.id, quantity: n });
         return cardReply(subscriptionView(deps, ctx, s.id, done(`Done: ${plural(s.quantity, 'license')} from the next bill.`)));
       },
+    }),
+    command<object>({
+      name: 'my licenses',
+      usage: 'my licenses',
+      example: 'my licenses',
+      scope: 'personal',
+      personalData: true,
+      keywords: ['my licenses'],
+      parse: (text) => (/^(?:(?:show|list)\s+)?(?:my\s+licen[sc]es|(?:which|what)\s+licen[sc]es\s+(?:do\s+)?i\s+(?:have|hold|got))\??$/i.test(text) ? {} : null),
+      run: (_a, { deps, ctx }) => myLicensesText(deps, ctx),
     }),
     command<PeopleArgs>({
       name: 'assign',

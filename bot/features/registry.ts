@@ -170,7 +170,9 @@ export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'perso
 /** helpText for this caller, with an example in words from their own subscriptions. */
 export const helpFor = async (deps: Deps, ctx: ActorContext, where: CommandInput['where'] = 'personal'): Promise<string> => {
   const isAdmin = await isAdminCaller(deps, ctx);
-  const owned = isAdmin ? null : (await listMyPurchases(deps, ctx)).find((m) => isLive(m.subscription))?.product.name;
+  // The example assigns a product of theirs with a license free, if one has (it then works as written).
+  const live = isAdmin ? [] : (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription));
+  const owned = (live.find((m) => m.assigned < m.subscription.quantity) ?? live[0])?.product.name;
   return helpText(isAdmin, where, owned);
 };
 

@@ -96,7 +96,7 @@ export const subscriptions: Feature = {
       scope: 'personal',
       personalData: true,
       keywords: ['my purchases', 'my subscriptions', 'purchases', 'subscriptions'],
-      parse: (text) => (/^(?:show\s+)?my\s+(?:purchases|subscriptions|licen[sc]es)$/i.test(text) ? {} : null),
+      parse: (text) => (/^(?:show\s+)?my\s+(?:purchases|subscriptions)$/i.test(text) ? {} : null),
       run: (_a, { deps, ctx }) => cardReply(myPurchasesView(deps, ctx)),
     }),
     command<{ on: boolean; product: string }>({

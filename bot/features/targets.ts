@@ -198,6 +198,46 @@ export const purchaserSubscription = async (
   });
 };
 
+/** Why nobody was found, in words: an address to check, or a name to check (with the close ones, if any). */
+const notFoundMessage = (queries: readonly string[], close: ReadonlyArray<{ displayName: string }>): string => {
+  const quoted = queries.map((q) => `"${q.slice(0, 60)}"`).join(', ');
+  if (queries.every((q) => q.includes('@'))) return `Nobody in your organization has the email ${quoted}. Check the address, or type their name.`;
+  const guess = close.length ? ` Did you mean ${close.map((p) => p.displayName).join(' or ')}?` : '';
+  return `Nobody in your organization matches ${quoted}.${guess} Check the spelling, or use their email.`;
+};
+
+/** At most this many "did you mean" names. */
+const CLOSE_NAMES = 3;
+
+/**
+ * People whose name is a small misspelling of `typed` ("Adel Vanse" → Adele Vance): looked up by the
+ * first letters of each word typed, kept when their name is within a few edits of it.
+ */
+const closeNames = async (deps: Deps, ctx: ActorContext, typed: string): Promise<Array<{ id: string; displayName: string; email: string | null }>> => {
+  const words = typed
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length >= 3);
+  if (words.length === 0) return [];
+  const prefixes = [...new Set(words.map((w) => w.slice(0, 3)))].slice(0, 3);
+  const found = (await findPeople(deps, ctx, { queries: prefixes })).flatMap((m) => m.people);
+  const target = typed.toLowerCase().trim();
+  const allowed = Math.max(1, Math.min(3, Math.floor(target.length / 4)));
+  const seen = new Set<string>();
+  return found
+    .filter((p) => !seen.has(p.id) && seen.add(p.id))
+    .map((p) => {
+      const name = p.displayName.toLowerCase();
+      // One word typed ("Adel"): compared with each of their names too.
+      const d = Math.min(distance(target, name), ...(words.length === 1 ? name.split(/\s+/).map((n) => distance(target, n)) : []));
+      return { p, d };
+    })
+    .filter((x) => x.d <= allowed)
+    .sort((a, b) => a.d - b.d || a.p.displayName.localeCompare(b.p.displayName))
+    .slice(0, CLOSE_NAMES)
+    .map((x) => ({ id: x.p.id, displayName: x.p.displayName, email: x.p.email }));
+};
+
 /**
  * People typed as names or emails, plus anyone @mentioned. A name that matches several people is a
  * choice card: each button carries the people already found plus that candidate, and the rest of
@@ -218,11 +258,28 @@ export const resolvePeople = async (
   }
   const matches = await findPeople(deps, ctx, { queries });
   const missing = matches.filter((m) => m.people.length === 0);
-  if (missing.length)
+  if (missing.length) {
+    const first = missing[0].query;
+    const close = first.includes('@') ? [] : await closeNames(deps, ctx, first);
+    if (close.length && choose) {
+      const remaining = queries.filter((q) => q !== first).join(', ');
+      throw new NeedsChoice({
+        card: choiceCard({
+          heading: 'Did you mean…?',
+          question: `Nobody in your organization is called "${first.slice(0, 60)}". Did you mean:`,
+          options: close.map((p) => ({ title: p.displayName, lines: [p.email ?? 'no email on file'], action: choose([...new Set([...known, p.id])], remaining) })),
+          moreHint: 'Or type their email to be exact.',
+        }),
+      });
+    }
     throw new DomainError(
       ErrorCodes.USER_NOT_FOUND,
-      `Nobody in your organization matches ${missing.map((m) => `"${m.query.slice(0, 60)}"`).join(', ')}. Check the spelling, or use their email.`,
+      notFoundMessage(
+        missing.map((m) => m.query),
+        close,
+      ),
     );
+  }
   const ids = [...known];
   for (let i = 0; i < matches.length; i++) {
     const m = matches[i];

@@ -36,6 +36,15 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
     return rows.map(toAssignment);
   }
 
+  async heldBy(tenantId: string, userId: string, limit: number): Promise<LicenseAssignment[]> {
+    const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
+      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "userId" = ${userId} ORDER BY "assignedAt" DESC, "id" DESC ${limitOffset(
+        Math.max(0, Math.floor(limit)),
+        0,
+      )}`);
+    return rows.map(toAssignment);
+  }
+
   async listBySubscriptions(tenantId: string, subscriptionIds: readonly string[]): Promise<LicenseAssignment[]> {
     if (subscriptionIds.length === 0) return [];
     const rows = await inGroups(subscriptionIds, (group) =>

@@ -422,3 +422,27 @@ describe('paying a declined bill', () => {
     expect(buy.titles.some((t) => t.includes('4444'))).toBe(true);
   });
 });
+
+describe('people that are not found', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
+  afterAll(() => bot.close());
+
+  test('a misspelt name asks "did you mean" with the close names, and the button assigns; an email is told as an email', async () => {
+    const typo = await bot.say('megan', 'assign power bi pro to Adel Vanse');
+    expect(typo.replies[0]).toMatch(/Did you mean…\?[\s\S]*Nobody in your organization is called "Adel Vanse"[\s\S]*Adele Vance[\s\S]*adelev@example\.com/);
+    const pick = actionOf(typo.cards[0], 'This person')!;
+    expect((await bot.invoke('megan', pick.verb, pick.data)).text).toMatch(/Done: Adele Vance has a license now/);
+    // One word, one letter off.
+    expect((await bot.say('megan', 'unassign power bi pro from Adelle')).replies[0]).toMatch(/Did you mean…\?[\s\S]*Adele Vance/);
+    // Nothing close: the plain answer; an email that isn't there is said to be an email.
+    expect((await bot.say('megan', 'assign power bi pro to Zed Nobody')).replies[0]).toMatch(
+      /Nobody in your organization matches "Zed Nobody"\. Check the spelling, or use their email\./,
+    );
+    expect((await bot.say('megan', 'assign power bi pro to zed@example.com')).replies[0]).toMatch(
+      /Nobody in your organization has the email "zed@example\.com"\. Check the address, or type their name\./,
+    );
+  });
+});

@@ -24,6 +24,17 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect((await bot.say('adele', 'my purchases')).replies[0]).not.toMatch(/unpaid/);
   });
 
+  test('my licenses: a licensed colleague (not a purchaser) asks what they hold, in the words people use', async () => {
+    const patti = (await bot.say('patti', 'my licenses')).replies[0];
+    expect(patti).toMatch(/\*\*Your licenses\*\*\n\n- \*\*Power BI Pro\*\* since \d{4}-\d{2}-\d{2}: from Megan Bowen's purchase\n/);
+    expect((await bot.say('patti', 'which licenses do I have?')).replies[0]).toBe(patti);
+    expect((await bot.say('megan', 'show my licences')).replies[0]).toMatch(/Power BI Pro\*\* since [\d-]+: from your own purchase[\s\S]*Clipchamp Premium/);
+    expect((await bot.say('isaiah', 'my licenses')).replies[0]).toMatch(/You don't have a license from your organization's subscriptions yet/);
+    // The admins' "licenses" said by someone who isn't one points here.
+    expect((await bot.say('patti', 'licenses')).replies[0]).toMatch(/The licenses you hold: say \*\*my licenses\*\*/);
+    expect((await bot.say('patti', 'help')).replies[0]).toMatch(/my licenses/);
+  });
+
   test('catalog shows prices in currency and trials', async () => {
     const { replies } = await bot.say('patti', 'catalog');
     expect(replies[0]).toMatch(/\*\*Power BI Pro\*\*\n\$168\.00\/year or \$16\.80\/month · 30-day trial\n\[Buy\]\n\[Start trial\]/);
@@ -50,7 +61,7 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     for (const said of ['purchases', 'subscriptions', 'purchases self-service']) {
       expect((await bot.say('megan', said)).replies[0]).toMatch(/can see this\. To see your own, say \*\*my purchases\*\*\./);
     }
-    expect((await bot.say('patti', 'licenses')).replies[0]).toMatch(/say \*\*my purchases\*\*/);
+    expect((await bot.say('patti', 'licenses')).replies[0]).toMatch(/say \*\*my licenses\*\*[\s\S]*\*\*my purchases\*\*/);
     for (const said of ['audit', 'policies', 'roles', 'approvals']) expect((await bot.say('megan', said)).replies[0]).toMatch(/Say \*\*help\*\* to see what you can do\./);
     // The suggestion works for them.
     expect((await bot.say('megan', 'my purchases')).replies[0]).toMatch(/Your subscriptions/);

@@ -11,6 +11,7 @@ import { runBillingCycle } from '../../domain/billing/run-billing-cycle';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import { setPolicy } from '../../domain/policy/set-policy';
 import { assignLicenses } from '../../domain/licenses/assign-licenses';
+import { listMyLicenses } from '../../domain/licenses/my-licenses';
 import { markUserLeft } from '../../domain/directory/sync-directory';
 import { ErrorCodes } from '../../domain/shared/errors';
 import { type Backend, type World, expectCode, expectRefusedUnchanged, makeWorld } from '../support/world';
@@ -162,6 +163,27 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       if (r.status !== 'created') throw new Error('expected created');
       return r.subscription;
     };
+
+    test("my licenses: a licensed colleague sees what they hold, from whose purchase and who assigned it; nothing ended, nobody else's", async () => {
+      const s = await bought();
+      expect(await listMyLicenses(w.deps, w.as(w.u.bob))).toEqual([]);
+      await assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob, w.u.alice] });
+      w.clock.advanceDays(1);
+      const trial = await startTrial(w.deps, w.as(w.u.bob), { productId: VISIO1 });
+      if (trial.status !== 'created') throw new Error('expected a trial');
+      await assignLicenses(w.deps, w.as(w.u.bob), { subscriptionId: trial.subscription.id, userIds: [w.u.bob] });
+      const bobs = await listMyLicenses(w.deps, w.as(w.u.bob));
+      expect(bobs.map((l) => [l.product.id, l.origin, l.boughtByYou, l.assignedByName === null])).toEqual([
+        [VISIO1, 'SelfService', true, true],
+        [PBI, 'SelfService', false, false],
+      ]);
+      expect(bobs[1]).toMatchObject({ subscriptionId: s.id, purchaserName: expect.any(String), assignedByName: bobs[1].purchaserName });
+      expect((await listMyLicenses(w.deps, w.as(w.u.alice))).map((l) => [l.product.id, l.boughtByYou, l.assignedByName])).toEqual([[PBI, true, null]]);
+      // Another tenant's person with the same id holds nothing here; an ended subscription's licenses are gone.
+      await expectCode(listMyLicenses(w.deps, w.as(w.u.bob, w.otherTenantId)), ErrorCodes.USER_NOT_FOUND);
+      await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: s.id, reason: 'No longer needed' });
+      expect((await listMyLicenses(w.deps, w.as(w.u.bob))).map((l) => l.product.id)).toEqual([VISIO1]);
+    });
 
     test('buy more licenses: prorated charge for the rest of the term, order history records it', async () => {
       const s = await bought();

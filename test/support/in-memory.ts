@@ -243,6 +243,12 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     listBySubscriptions: async (tenantId, ids) => st.assignments.filter((a) => a.tenantId === tenantId && ids.includes(a.subscriptionId)),
     holdersAmong: async (tenantId, subscriptionId, userIds) =>
       st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === subscriptionId && userIds.includes(a.userId)).map((a) => a.userId),
+    heldBy: async (tenantId, userId, limit) =>
+      st.assignments
+        .filter((a) => a.tenantId === tenantId && a.userId === userId)
+        .sort((a, b) => b.assignedAt.getTime() - a.assignedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .slice(0, limit)
+        .map((a) => ({ ...a })),
     countBySubscriptions: async (tenantId, ids) => {
       const m = new Map<string, number>();
       for (const a of st.assignments) if (a.tenantId === tenantId && ids.includes(a.subscriptionId)) m.set(a.subscriptionId, (m.get(a.subscriptionId) ?? 0) + 1);
