@@ -49,8 +49,11 @@ export const myPurchasesView = async (deps: Deps, ctx: ActorContext, banner?: Ba
   return myPurchasesCard({ ...(await getMyPurchasesOverview(deps, ctx)), ...banner });
 };
 
-const recurringMessage = (s: { recurring: boolean; expiresAt: Date }): string =>
-  s.recurring ? 'Recurring billing is on: it renews automatically.' : `Recurring billing is off: it ends on ${day(s.expiresAt)}.`;
+/** What recurring billing is now; "was already" when the press changed nothing (a second press, a stale card). */
+const recurringMessage = (s: { recurring: boolean; expiresAt: Date; changed: boolean }): string => {
+  const is = s.changed ? 'is' : 'was already';
+  return s.recurring ? `Recurring billing ${is} on: it renews automatically.` : `Recurring billing ${is} off: it ends on ${day(s.expiresAt)}.`;
+};
 
 export const subscriptions: Feature = {
   name: 'subscriptions',
@@ -71,10 +74,11 @@ export const subscriptions: Feature = {
       run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
         const s = await setRecurringBilling(deps, ctx, { subscriptionId: params.id, enabled: body.on });
         // R13: off is not a cancellation; say when it ends so nobody thinks it stopped today.
+        const is = s.changed ? 'is' : 'was already';
         return ok(
           s.recurring
-            ? `Recurring billing is on: it renews on ${day(s.expiresAt)}.`
-            : `Recurring billing is off: it keeps working until ${day(s.expiresAt)} and then ends. You won't be charged again.`,
+            ? `Recurring billing ${is} on: it renews on ${day(s.expiresAt)}.`
+            : `Recurring billing ${is} off: it keeps working until ${day(s.expiresAt)} and then ends. You won't be charged again.`,
         );
       },
     }),

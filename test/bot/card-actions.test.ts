@@ -94,6 +94,8 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(off.text).toMatch(/Recurring billing is off/);
     expect(actionOf(off.card, 'Turn recurring billing on')).not.toBeNull();
     expect(actionOf(off.card, 'Turn recurring billing off')).toBeNull();
+    // The same press again (a stale card): nothing changes, and the answer doesn't claim a change.
+    expect((await bot.invoke('megan', VERBS.recurring, { subscriptionId: s.id, enabled: false })).text).toMatch(/Recurring billing was already off: it ends on/);
 
     const confirm = await bot.invoke('megan', VERBS.cancelConfirm, { subscriptionId: s.id });
     expect(confirm.text).toMatch(/Cancel Power BI Pro\?[\s\S]*3 people will lose their license/);
