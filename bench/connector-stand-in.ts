@@ -37,6 +37,8 @@ export class BenchConnector {
   readonly byConversation = new Map<string, number>();
   /** Last text (or attachment type) per conversation, to check what the bot answered. */
   readonly last = new Map<string, string>();
+  /** The last activity sent to each of the most recent conversations, whole (`GET /activity?conversation=…`). */
+  readonly lastActivity = new Map<string, unknown>();
   /** Every send that carried channelData.notificationId, in arrival order (outbox benchmark). */
   readonly arrivals: Arrival[] = [];
   /** Answer this status instead of 200 for sends to these conversations. */
@@ -82,6 +84,13 @@ export class BenchConnector {
         res.end(JSON.stringify(this.stats()));
         return;
       }
+      if (req.method === 'GET' && url.startsWith('/activity?')) {
+        const id = new URLSearchParams(url.slice('/activity?'.length)).get('conversation') ?? '';
+        const found = this.lastActivity.get(id);
+        res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(found ?? null));
+        return;
+      }
       if (req.method === 'GET' && url === '/arrivals') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.arrivals));
@@ -124,6 +133,9 @@ export class BenchConnector {
       this.received++;
       this.byConversation.set(conversationId, (this.byConversation.get(conversationId) ?? 0) + 1);
       this.last.set(conversationId, activity.text ?? activity.attachments?.map((a) => a.contentType).join(',') ?? '');
+      this.lastActivity.delete(conversationId);
+      this.lastActivity.set(conversationId, activity);
+      if (this.lastActivity.size > 1_000) this.lastActivity.delete(this.lastActivity.keys().next().value!);
       const notificationId = activity.channelData?.notificationId;
       if (notificationId) {
         this.arrivals.push({ at: performance.now(), conversationId, notificationId, tenantId: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id });

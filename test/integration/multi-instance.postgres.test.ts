@@ -252,6 +252,62 @@ describe('three instances on one PostgreSQL behind a round-robin splitter', () =
     expect(sql(`SELECT count(*) FROM "OutboxNotification" WHERE "kind" = 'SubscriptionCancelledByAdmin' AND "data" LIKE '%${subscriptionId}%'`)).toBe('1');
   }, 60_000);
 
+  it('a page link issued by one instance opens the pages on every instance; a chat one instance stored is where another one sends', async () => {
+    // Megan asks instance 0 for her purchases page: the link comes back in her chat (at the stand-in).
+    const conversation = `a:links-${randomUUID()}`;
+    const said = await fetch(`http://127.0.0.1:${instances[0].port}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: randomUUID(),
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        timestamp: new Date().toISOString(),
+        text: 'open my purchases',
+        from: { id: `29:${DEMO_USERS.megan.id}`, name: DEMO_USERS.megan.displayName, aadObjectId: DEMO_USERS.megan.id },
+        recipient: { id: '28:purchases-bot', name: 'Purchases' },
+        conversation: { id: conversation, conversationType: 'personal', tenantId: T },
+        channelData: { tenant: { id: T } },
+      }),
+    });
+    expect(said.status).toBe(200);
+    let reply: { attachments?: Array<{ content?: { actions?: Array<{ type: string; url?: string }> } }> } | null = null;
+    await waitFor(
+      'the link in her chat',
+      async () => {
+        const res = await fetch(`${connector.url}activity?conversation=${encodeURIComponent(conversation)}`);
+        reply = res.status === 200 ? ((await res.json()) as typeof reply) : null;
+        return reply !== null;
+      },
+      10_000,
+    );
+    const open = reply!.attachments?.[0]?.content?.actions?.find((a) => a.type === 'Action.OpenUrl')?.url;
+    expect(open).toMatch(/\/web\/purchases#link=/);
+    const link = new URLSearchParams(new URL(open!).hash.slice(1)).get('link')!;
+    for (const { port } of instances) {
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/web/purchases`)).status).toBe(200);
+      const me = await fetch(`${base}/api/web/me`, { headers: { authorization: `Link ${link}` } });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ userId: DEMO_USERS.megan.id, signedInVia: 'signed-link' });
+      const mine = await fetch(`${base}/api/web/my/subscriptions`, { headers: { authorization: `Link ${link}` } });
+      expect(mine.status).toBe(200);
+      expect(((await mine.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+      expect((await fetch(`${base}/api/web/me`, { headers: { authorization: `Link ${link.slice(0, -2)}xx` } })).status).toBe(401);
+    }
+    // The chat instance 0 stored is the one any instance's notification for Megan goes to.
+    const before = ((await (await fetch(`${connector.url}stats`)).json()) as { byConversation: Record<string, number> }).byConversation[conversation] ?? 0;
+    sql(
+      `INSERT INTO "OutboxNotification" ("id", "tenantId", "recipientKind", "recipientUserId", "kind", "data", "createdAt", "attempts", "nextAttemptAt") VALUES ('links-${randomUUID()}', '${T}', 'user', '${DEMO_USERS.megan.id}', 'LicenseRemoved', '{"subscriptionId":"s","productId":"${POWER_BI}","productName":"Power BI Pro","reason":"Unassigned"}', now(), 0, now())`,
+    );
+    await waitFor(
+      'the notice in the same chat',
+      async () => (((await (await fetch(`${connector.url}stats`)).json()) as { byConversation: Record<string, number> }).byConversation[conversation] ?? 0) > before,
+      20_000,
+    );
+  }, 60_000);
+
   it('1,000 notifications drained across the instances, the lease holder killed (kill -9) mid-drain: each sent once but for the sends in flight at the kill (held in doubt), within the Teams limits', async () => {
     const store = new PrismaConversationStore(db);
     const people = Array.from({ length: 100 }, (_, i) => `drain-person-${i}`);
