@@ -47,8 +47,9 @@ export const requireAdminRead = async (repos: Repositories, ctx: ActorContext): 
   return actor;
 };
 
+/** A change: someone who isn't an admin is told who can make it ("can do this"), not who can see it. */
 export const requireAdminWrite = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
-  const actor = await requireAdminRead(repos, ctx);
+  const actor = await loadActor(repos, ctx);
   requireAbility(adminWriteAbility(actor.roles));
   return actor;
 };

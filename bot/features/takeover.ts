@@ -10,6 +10,8 @@ import { VERBS } from '../../cards/verbs';
 import { count, plural } from '../../cards/format';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { requireAbility } from '../../domain/shared/abilities';
+import { adminWriteAbility } from '../../domain/access';
 import { addLicenses } from '../../domain/purchasing/change-license-count';
 import { buyCentralSubscription } from '../../domain/admin/buy-central-subscription';
 import { cardReply, command, done, str, type BannerInput, type Feature } from './feature';
@@ -19,10 +21,13 @@ import { purchaseView } from './purchases';
 
 /** R8–R10: take over a self-service subscription (cancel it, or move its users to a central one) and centralize its licenses. */
 
+/** The purchase detail gives no admin actions to someone who isn't an admin: the domain's refusal for a change, in its words. */
+const NOT_AN_ADMIN = adminWriteAbility([]);
+
 const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
-  if (!detail.adminActions) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
-  const actions = detail.adminActions;
+  if (!detail.adminActions) requireAbility(NOT_AN_ADMIN);
+  const actions = detail.adminActions!;
   // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
   if (!actions.takeOverCancel.ok && !actions.moveUsers.ok) throw new DomainError(actions.takeOverCancel.code, actions.takeOverCancel.reason);
   return takeOverConfirmCard({ detail, actions, targets: detail.moveTargets, formId: randomUUID(), ...banner });
@@ -30,13 +35,9 @@ const takeOverConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId
 
 const centralizeConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   const detail = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
-  const can = detail.adminActions?.centralize ?? {
-    ok: false as const,
-    code: ErrorCodes.AUTH_NOT_ADMIN,
-    reason: 'Only Global admins, Billing admins and Global readers can see this.',
-  };
+  const can = detail.adminActions?.centralize ?? NOT_AN_ADMIN;
   // Nothing on this card can be done (a Global reader, an ended purchase): say why instead of offering it.
-  if (!can.ok) throw new DomainError(can.code, can.reason);
+  requireAbility(can);
   const targets = await listCentralTargets(deps, ctx, { subscriptionId });
   return centralizeConfirmCard({ detail, targets, ...banner });
 };
@@ -95,10 +96,10 @@ export const takeover: Feature = {
       run: async ({ deps, ctx, data }) => {
         const mode = str(data.mode) || 'cancel';
         if (mode === 'cancel') {
-          await takeOverCancel(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason });
+          await takeOverCancel(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason, details: data.reasonDetails });
           return purchaseView(deps, ctx, data.subscriptionId, done('Taken over: the subscription is cancelled and its purchaser has been told why.'));
         }
-        const r = await takeOverMoveUsers(deps, ctx, { subscriptionId: data.subscriptionId, targetSubscriptionId: mode, reason: data.reason });
+        const r = await takeOverMoveUsers(deps, ctx, { subscriptionId: data.subscriptionId, targetSubscriptionId: mode, reason: data.reason, details: data.reasonDetails });
         return purchaseView(deps, ctx, data.subscriptionId, done(`Taken over: ${plural(r.moved, 'user')} moved to the central subscription; the purchaser has been told why.`));
       },
       recover: (a, banner) => takeOverConfirmView(a.deps, a.ctx, a.data.subscriptionId, banner).catch(() => purchaseView(a.deps, a.ctx, a.data.subscriptionId, banner)),
