@@ -33,6 +33,7 @@ import {
   showCard,
   text,
   textInput,
+  reasonDetailsInput,
 } from './ui';
 import { VERBS } from './verbs';
 
@@ -223,6 +224,7 @@ export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
       ...only(step, text(step ? `Moving the users instead: ${step.why}` : '', { isSubtle: true, size: 'Small' })),
       ...only(step?.action, actionSet(step?.action ? [step.action] : [])),
       choiceSet('reason', reasonChoices(TAKEOVER_REASONS), { label: 'Reason (the purchaser sees it)', isRequired: true, errorMessage: 'Pick a reason' }),
+      reasonDetailsInput('If Other: in your words (the purchaser sees them)'),
     ],
     [
       ...only(input.actions.takeOverCancel.ok || input.actions.moveUsers.ok, execute('Take over', VERBS.takeOver, { subscriptionId: s.id }, { style: 'destructive' })),

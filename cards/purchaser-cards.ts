@@ -27,6 +27,7 @@ import {
   pager,
   paymentInputs,
   peoplePicker,
+  reasonDetailsInput,
   refresh,
   rowList,
   showCard,
@@ -389,6 +390,7 @@ export const cancelConfirmCard = (input: { subscription: Subscription; product: 
         CANCEL_REASONS.map((r) => ({ title: r, value: r })),
         { label: 'Why are you cancelling?', isRequired: true, errorMessage: 'Pick a reason' },
       ),
+      reasonDetailsInput('If Other: in your words'),
     ],
     [
       execute('Cancel subscription', VERBS.cancel, { subscriptionId: id }, { style: 'destructive' }),

@@ -1,5 +1,6 @@
 import { count } from './format';
 import { DATASETS, VERBS, type Verb, type View } from './verbs';
+import { MAX_REASON_DETAILS } from '../domain/shared/validation';
 
 // ---------------------------------------------------------------------------------------------- element types
 //
@@ -348,6 +349,9 @@ const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label
   ),
   ...newCardInputs(false),
 ];
+
+/** Beside a reasons list: the person's own words, kept when they chose "Other". */
+export const reasonDetailsInput = (label: string): InputText => textInput('reasonDetails', { label, placeholder: 'Optional', maxLength: MAX_REASON_DETAILS, isMultiline: false });
 
 /** Re-rendered with current state for whoever looks at the card (Universal Actions refresh); `userIds` limits who triggers it. */
 export const refresh = (view: View, ids: Record<string, string | number | boolean>, userIds?: string[]): Refresh => ({

@@ -29,7 +29,7 @@ export const cancel: Feature = {
       path: '/my/subscriptions/:id/cancel',
       body: cancelBody,
       run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
-        await cancelSubscription(deps, ctx, { subscriptionId: params.id, reason: body.reason });
+        await cancelSubscription(deps, ctx, { subscriptionId: params.id, reason: body.reason, details: body.details });
         return ok("Cancelled. Its licenses have been removed and you won't be charged again.");
       },
     }),
@@ -61,7 +61,7 @@ export const cancel: Feature = {
     [VERBS.cancelConfirm]: { run: ({ deps, ctx, data }) => cancelConfirmView(deps, ctx, data.subscriptionId) },
     [VERBS.cancel]: {
       run: async ({ deps, ctx, data }) => {
-        const s = await cancelSubscription(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason });
+        const s = await cancelSubscription(deps, ctx, { subscriptionId: data.subscriptionId, reason: data.reason, details: data.reasonDetails });
         return subscriptionView(deps, ctx, s.id, done("Cancelled. You won't be charged again."));
       },
     },

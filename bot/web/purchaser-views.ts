@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActorContext } from '../../domain/ports';
 import type { Invoice, Subscription } from '../../domain/model';
-import { MAX_QUANTITY, MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
+import { MAX_QUANTITY, MAX_REASON_DETAILS, MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
 import { type MySubscriptionWithActions } from '../../domain/purchasing/list-my-subscriptions';
 import { SUBSCRIPTION_ACTIONS } from '../../domain/purchasing/subscription-abilities';
 import { type CatalogItem } from '../../domain/catalog/list-catalog';
@@ -32,7 +32,13 @@ export const licensesBody = z.strictObject({ action: z.enum(['add', 'remove']), 
 export const peopleBody = z.strictObject({ userIds: people });
 export const recurringBody = z.strictObject({ on: z.boolean() });
 export const paymentMethodBody = z.strictObject({ token: cardToken });
-export const cancelBody = z.strictObject({ reason: z.enum(CANCEL_REASONS) });
+export const cancelBody = z.strictObject({
+  reason: z.enum(CANCEL_REASONS),
+  details: z
+    .string()
+    .max(MAX_REASON_DETAILS * 2)
+    .optional(),
+});
 export const payBody = z
   .strictObject({ token: cardToken.optional(), savedSubscriptionId: id.optional() })
   .refine((b) => !(b.token && b.savedSubscriptionId), 'Pay with a saved card or a new card, not both.');

@@ -6,9 +6,9 @@ import { parseId, parseReason } from '../shared/validation';
 import { CANCEL_REASONS, endSubscription, loadForAction } from './purchase-support';
 
 /** The purchaser cancels with a reason; assigned users lose their licenses at once. */
-export const cancelSubscription = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
+export const cancelSubscription = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown; details?: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
-  const reason = parseReason(input.reason, CANCEL_REASONS);
+  const reason = parseReason(input.reason, CANCEL_REASONS, input.details);
   return deps.uow.run(async (repos) => {
     const actor = await loadActor(repos, ctx);
     const { subscription: s } = await loadForAction(repos, actor, subscriptionId, 'cancel');

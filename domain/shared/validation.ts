@@ -49,7 +49,23 @@ export const parsePaging = (page: unknown, pageSize: unknown, maxPageSize = 100)
   return { page: p, pageSize: s };
 };
 
-export const parseReason = (raw: unknown, allowed: readonly string[]): string => {
+/** The most characters of the person's own words that "Other" keeps. */
+export const MAX_REASON_DETAILS = 200;
+
+/**
+ * One of the listed reasons. "Other" may carry the person's own words, kept as "Other: …" (one line,
+ * control characters out); words with any other reason are not kept (the listed reason says it).
+ */
+export const parseReason = (raw: unknown, allowed: readonly string[], details?: unknown): string => {
   const hit = allowed.find((r) => typeof raw === 'string' && r.toLowerCase() === raw.trim().toLowerCase());
-  return hit ?? fail(ErrorCodes.REASON_INVALID, `Please pick a reason: ${allowed.join(', ')}.`, { allowed: [...allowed] });
+  if (!hit) return fail(ErrorCodes.REASON_INVALID, `Please pick a reason: ${allowed.join(', ')}.`, { allowed: [...allowed] });
+  if (hit !== 'Other' || details === undefined || details === null) return hit;
+  if (typeof details !== 'string') return fail(ErrorCodes.INPUT_INVALID, 'Say why in words.', { field: 'details' });
+  // eslint-disable-next-line no-control-regex
+  const words = details
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (words.length > MAX_REASON_DETAILS) return fail(ErrorCodes.REASON_INVALID, `Say why in at most ${MAX_REASON_DETAILS} characters.`, { max: MAX_REASON_DETAILS });
+  return words ? `Other: ${words}` : hit;
 };

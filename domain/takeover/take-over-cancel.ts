@@ -12,9 +12,9 @@ import { requireAbility } from '../shared/abilities';
  * R10: an admin takes over by cancelling, with a reason (the edge asks "Are you sure?"). Licensed users
  * lose access, the status becomes Deleted and the purchaser is told, all in one transaction.
  */
-export const takeOverCancel = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown }): Promise<Subscription> => {
+export const takeOverCancel = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; reason: unknown; details?: unknown }): Promise<Subscription> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
-  const reason = parseReason(input.reason, TAKEOVER_REASONS);
+  const reason = parseReason(input.reason, TAKEOVER_REASONS, input.details);
   return deps.uow.run(async (repos) => {
     const actor = await requireAdminWrite(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);

@@ -16,11 +16,11 @@ import { loadCentralTarget, loadSelfServiceSubscription } from './take-over-supp
 export const takeOverMoveUsers = async (
   deps: Deps,
   ctx: ActorContext,
-  input: { subscriptionId: unknown; targetSubscriptionId: unknown; reason?: unknown },
+  input: { subscriptionId: unknown; targetSubscriptionId: unknown; reason?: unknown; details?: unknown },
 ): Promise<{ source: Subscription; target: Subscription; moved: number }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const targetId = parseId(input.targetSubscriptionId, 'target subscription');
-  const reason = input.reason === undefined || input.reason === null || input.reason === '' ? null : parseReason(input.reason, TAKEOVER_REASONS);
+  const reason = input.reason === undefined || input.reason === null || input.reason === '' ? null : parseReason(input.reason, TAKEOVER_REASONS, input.details);
   return deps.uow.run(async (repos) => {
     const actor = await requireAdminWrite(repos, ctx);
     const s = await loadSelfServiceSubscription(repos, ctx, subscriptionId);

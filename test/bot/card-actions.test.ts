@@ -448,3 +448,23 @@ describe('people that are not found', () => {
     );
   });
 });
+
+describe('"Other" in your own words', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
+  afterAll(() => bot.close());
+
+  test('the cancel card has a box for them beside the reasons; what is typed there is the reason kept', async () => {
+    const confirm = await bot.say('megan', 'cancel power bi pro');
+    expect(JSON.stringify(confirm.cards[0])).toMatch(/"id":"reasonDetails"[^}]*"label":"If Other: in your words"/);
+    const cancel = actionOf(confirm.cards[0], 'Cancel subscription')!;
+    const tooLong = await bot.invoke('megan', cancel.verb, { ...cancel.data, reason: 'Other', reasonDetails: 'x'.repeat(201) });
+    expect(tooLong.text).toMatch(/Say why in at most 200 characters/);
+    const done = await bot.invoke('megan', cancel.verb, { ...cancel.data, reason: 'Other', reasonDetails: 'Our team plan covers it now' });
+    expect(done.text).toMatch(/Cancelled\. You won't be charged again\./);
+    const s = await bot.app.deps.uow.read((r) => r.subscriptions.get(DEMO_TENANT_ID, String(cancel.data.subscriptionId)));
+    expect(s?.cancelReason).toBe('Other: Our team plan covers it now');
+  });
+});

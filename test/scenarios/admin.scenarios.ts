@@ -304,6 +304,14 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       await expectRefusedUnchanged(w, () => takeOverCancel(w.deps, w.as(w.u.admin), { subscriptionId: s.id, reason: 'Cost control' }), ErrorCodes.SUBSCRIPTION_NOT_ACTIVE);
     });
 
+    test('R10 "Other" in the admin\'s own words: the purchaser is told them', async () => {
+      const s = await buyAs(w.u.alice, 2);
+      const r = await takeOverCancel(w.deps, w.as(w.u.admin), { subscriptionId: s.id, reason: 'Other', details: 'Bought under the wrong department' });
+      expect(r.cancelReason).toBe('Other: Bought under the wrong department');
+      // The notification's data (an object in memory, JSON text in a database row).
+      expect(await w.snapshot()).toMatch(/\\?"reason\\?":\\?"Other: Bought under the wrong department/);
+    });
+
     test('concurrency: two concurrent take-overs of one subscription leave exactly one winner', async () => {
       const s = await buyAs(w.u.alice, 5);
       await assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] });

@@ -277,6 +277,21 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       await expectRefusedUnchanged(w, () => updatePaymentMethod(w.deps, w.as(w.u.bob), { subscriptionId: s.id, cardToken: w.card() }), ErrorCodes.SUBSCRIPTION_NOT_OWNER);
     });
 
+    test('cancel with "Other" in their own words: kept on one line as "Other: …"; too long is refused and changes nothing', async () => {
+      const s = await bought();
+      await expectRefusedUnchanged(
+        w,
+        () => cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: s.id, reason: 'Other', details: 'x'.repeat(201) }),
+        ErrorCodes.REASON_INVALID,
+      );
+      await expectRefusedUnchanged(w, () => cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: s.id, reason: 'Other', details: { no: 1 } }), ErrorCodes.INPUT_INVALID);
+      const cancelled = await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: s.id, reason: 'other', details: '  Moving to\nthe team\u0007 plan  ' });
+      expect(cancelled.cancelReason).toBe('Other: Moving to the team plan');
+      // Words beside a listed reason other than "Other" are not kept: the reason says it.
+      const t = await bought();
+      expect((await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: t.id, reason: 'Too expensive', details: 'and more' })).cancelReason).toBe('Too expensive');
+    });
+
     test('cancel with a reason: assigned users lose their licenses and are told', async () => {
       const s = await bought();
       await assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob, w.u.carol] });

@@ -81,6 +81,8 @@ const paymentMethodForm = (ctx: PageContext, s: SubscriptionView): HTMLFormEleme
 const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
   const prefix = `sub-${s.id}-cancel`;
   const reason = h('select', { required: true }, h('option', { value: '' }, 'Choose a reason'), ...ctx.cancelReasons.map((r) => h('option', { value: r }, r)));
+  // "Other" may say more, in the person's own words (the same limit the server keeps).
+  const details = h('input', { type: 'text', maxlength: '200', placeholder: 'Optional' });
   const consequence = `${s.assigned ? `${plural(s.assigned, 'person', 'people')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`;
   const open = h('button', { type: 'submit', class: 'danger' }, 'Cancel subscription…');
   const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, cancel it');
@@ -95,7 +97,9 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
   no.addEventListener('click', () => confirm.close());
   yes.addEventListener('click', () => {
     void ctx
-      .act(yes, () => post(ctx, s, 'cancel', { reason: reason.value }), { focusId: subscriptionHeadingId(s) })
+      .act(yes, () => post(ctx, s, 'cancel', { reason: reason.value, ...(reason.value === 'Other' && details.value.trim() ? { details: details.value } : {}) }), {
+        focusId: subscriptionHeadingId(s),
+      })
       .then(() => {
         if (confirm.open) confirm.close();
       });
@@ -104,7 +108,15 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
   confirm.addEventListener('close', () => {
     if (open.isConnected) open.focus();
   });
-  const form = h('form', { novalidate: true }, labelled(`${prefix}-reason`, 'Why are you cancelling?', reason), h('p', {}, consequence), h('div', { class: 'row' }, open), confirm);
+  const form = h(
+    'form',
+    { novalidate: true },
+    labelled(`${prefix}-reason`, 'Why are you cancelling?', reason),
+    labelled(`${prefix}-details`, 'If Other: in your words', details),
+    h('p', {}, consequence),
+    h('div', { class: 'row' }, open),
+    confirm,
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!reason.value) {
