@@ -49,6 +49,10 @@ export const parsePaging = (page: unknown, pageSize: unknown, maxPageSize = 100)
   return { page: p, pageSize: s };
 };
 
+/** Control characters and line or paragraph separators: none is kept in words shown on one line. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 /** The most characters of the person's own words that "Other" keeps. */
 export const MAX_REASON_DETAILS = 200;
 
@@ -61,11 +65,7 @@ export const parseReason = (raw: unknown, allowed: readonly string[], details?: 
   if (!hit) return fail(ErrorCodes.REASON_INVALID, `Please pick a reason: ${allowed.join(', ')}.`, { allowed: [...allowed] });
   if (hit !== 'Other' || details === undefined || details === null) return hit;
   if (typeof details !== 'string') return fail(ErrorCodes.INPUT_INVALID, 'Say why in words.', { field: 'details' });
-  // eslint-disable-next-line no-control-regex
-  const words = details
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const words = details.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
   if (words.length > MAX_REASON_DETAILS) return fail(ErrorCodes.REASON_INVALID, `Say why in at most ${MAX_REASON_DETAILS} characters.`, { max: MAX_REASON_DETAILS });
   return words ? `Other: ${words}` : hit;
 };
