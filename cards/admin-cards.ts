@@ -7,7 +7,7 @@ import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import type { Abilities } from '../domain/shared/abilities';
 import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
 import type { RequestAction } from '../domain/approvals/request-abilities';
-import { agree, clip, count, day, frequencyLabel, perPeriod, policyLabel, POLICY_LABELS, price, someNames, statusLabel, termEnd, withPolicyLabels } from './format';
+import { agree, clip, count, day, frequencyLabel, perPeriod, plainWords, policyLabel, POLICY_LABELS, price, someNames, statusLabel, termEnd, withPolicyLabels } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -101,9 +101,9 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
   const outcome =
     s.status === 'Deleted'
-      ? `Taken over${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
+      ? `Taken over${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}.`
       : s.status === 'Cancelled'
-        ? `Cancelled by the purchaser${s.cancelReason ? ` (${s.cancelReason})` : ''}.`
+        ? `Cancelled by the purchaser${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}.`
         : acknowledged
           ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.`
           : '';

@@ -47,6 +47,18 @@ export const someNames = (names: readonly string[], max = 5, total = names.lengt
 };
 
 /** Free text cut to `max` characters, with an ellipsis when it was longer. */
+/**
+ * Words a person typed (a reason, a note), shown inside the bot's Markdown: as plain words, never as a
+ * link or formatting someone else reads ("[Approve](https://…)" shows as "(Approve)(https://…)").
+ */
+export const plainWords = (v: unknown): string =>
+  v === null || v === undefined
+    ? ''
+    : String(v)
+        .replace(/\[/g, '(')
+        .replace(/\]/g, ')')
+        .replace(/[*_`~]/g, '');
+
 export const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
 
 export const POLICY_LABELS: Record<PolicyValue, string> = { Enabled: 'Enabled', Disabled: 'Disabled', OnlyTrialsWithoutPaymentMethod: 'Only trials without a card' };

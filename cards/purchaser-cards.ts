@@ -4,7 +4,7 @@ import type { BillingFrequency, Invoice, Product, Subscription } from '../domain
 import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
-import { agree, count, day, frequencyLabel, price, someNames, statusLabel, termEnd } from './format';
+import { agree, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -233,7 +233,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
       ...banner(input),
       heading(input.product.name),
       text(
-        `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${s.cancelReason})` : ''}`,
+        `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}`,
         { isSubtle: true, spacing: 'None' },
       ),
       ...only(

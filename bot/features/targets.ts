@@ -6,7 +6,7 @@ import { listMyPurchases, type MyPurchaseWithActions as MyPurchase } from '../..
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
-import { count, day, frequencyLabel, plural, statusLabel, termEnd } from '../../cards/format';
+import { count, day, frequencyLabel, plainWords, plural, statusLabel, termEnd } from '../../cards/format';
 import type { Verb } from '../../cards/verbs';
 import type { Ability } from '../../domain/shared/abilities';
 import type { ParseContext, Reply } from './feature';
@@ -95,7 +95,7 @@ export const mySubscription = async (deps: Deps, ctx: ActorContext, pc: ParseCon
     const s = takenOver.subscription;
     throw new DomainError(
       ErrorCodes.SUBSCRIPTION_NOT_ACTIVE,
-      `Your ${takenOver.product.name} subscription was taken over by an admin${s.cancelledAt ? ` on ${day(s.cancelledAt)}` : ''}${s.cancelReason ? ` (${s.cancelReason})` : ''}: your organization provides ${takenOver.product.name} now. Ask an admin for changes; **my purchases** shows it.`,
+      `Your ${takenOver.product.name} subscription was taken over by an admin${s.cancelledAt ? ` on ${day(s.cancelledAt)}` : ''}${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}: your organization provides ${takenOver.product.name} now. Ask an admin for changes; **my purchases** shows it.`,
     );
   }
   if (mine.length === 0) {
