@@ -32,11 +32,16 @@ export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<Saved
   return [...cards.filter((c) => !c.declined), ...cards.filter((c) => c.declined)];
 };
 
-/** A card on file (one of the caller's own subscriptions, looked up here) or a newly typed card. */
+/**
+ * A newly typed card, or a card on file (one of the caller's own subscriptions, looked up here). A card
+ * number typed on the form wins over the "Pay with" choice: the choice comes preselected, the digits
+ * are what the person meant (Adaptive Cards can't hide the fields until "A new card" is picked).
+ */
 export const paymentToken = async (a: ActionInput, required: boolean): Promise<string | undefined> => {
   const saved = str(a.data.savedCard);
-  if (saved && saved !== 'new') return savedCardToken(a.deps, a.ctx, saved);
-  if (!str(a.data.cardNumber).trim()) {
+  const typed = str(a.data.cardNumber).trim() !== '';
+  if (saved && saved !== 'new' && !typed) return savedCardToken(a.deps, a.ctx, saved);
+  if (!typed) {
     if (!required) return undefined;
     throw new DomainError(ErrorCodes.PAYMENT_METHOD_REQUIRED, 'Enter a card to pay with.');
   }

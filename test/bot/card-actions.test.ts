@@ -88,7 +88,7 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(unknown.text).toMatch(/nobody in your organization matches "Nobody Here"/i);
 
     const unassign = await bot.invoke('megan', VERBS.unassign, { subscriptionId: s.id, userIds: `${DEMO_USERS.adele.id},${DEMO_USERS.isaiah.id}` });
-    expect(unassign.text).toMatch(/took back 2 licenses/);
+    expect(unassign.text).toMatch(/Done: Adele Vance(,| and) Isaiah Langer no longer have a license/);
 
     const off = await bot.invoke('megan', VERBS.recurring, { subscriptionId: s.id, enabled: false });
     expect(off.text).toMatch(/Recurring billing is off/);
@@ -291,7 +291,7 @@ describe('text commands that act', () => {
     expect((await bot.say('megan', 'add 2 licenses to power bi pro')).replies[0]).toMatch(/Done: 7 licenses now; \$[\d.]+ charged/);
     expect((await bot.say('megan', 'remove 1 license from Power BI Pro')).replies[0]).toMatch(/Done: 6 licenses/);
     expect((await bot.say('megan', 'assign power bi pro to Adele Vance, isaiahl@example.com')).replies[0]).toMatch(/Done: Adele Vance, Isaiah Langer have a license now/);
-    expect((await bot.say('megan', 'unassign Power BI Pro from Adele')).replies[0]).toMatch(/Done: 1 unassigned/);
+    expect((await bot.say('megan', 'unassign Power BI Pro from Adele')).replies[0]).toMatch(/Done: Adele Vance no longer has a license/);
     expect((await bot.say('megan', 'recurring off power bi pro')).replies[0]).toMatch(/Recurring billing is off/);
     expect((await bot.say('megan', 'recurring on power bi pro')).replies[0]).toMatch(/Recurring billing is on/);
     // The new-card form itself (a ShowCard can't be opened for someone): a bad number comes back on it, a good one is saved.
@@ -317,6 +317,10 @@ describe('text commands that act', () => {
     expect((await bot.say('megan', 'buy power')).replies[0]).toMatch(/Which product\?[\s\S]*Power BI Pro[\s\S]*\[Buy\]/);
     expect((await bot.say('patti', 'cancel power bi pro')).replies[0]).toMatch(/You don't have a Power BI Pro subscription/);
     expect((await bot.say('megan', 'add 0 licenses to power bi pro')).replies[0]).toMatch(/at least 1|positive/i);
+    // A minus is not dropped: "-3" is refused, not read as 3.
+    expect((await bot.say('megan', 'add -3 licenses to power bi pro')).replies[0]).toMatch(/must be at least 1/);
+    expect((await bot.say('megan', 'remove −2 licenses from power bi pro')).replies[0]).toMatch(/must be at least 1/);
+    expect((await bot.say('megan', 'buy power bi pro -5')).replies[0]).toMatch(/must be at least 1/);
     expect((await bot.say('megan', 'assign power bi pro to Zed Nobody')).replies[0]).toMatch(/nobody in your organization matches "Zed Nobody"/i);
     expect((await bot.say('megan', 'assign power bi pro to a')).replies[0]).toMatch(/could be/);
   });
@@ -342,7 +346,7 @@ describe('text commands that act', () => {
     expect(JSON.stringify(reply.activity)).not.toMatch(/Visa|ending|Lynne/);
     const ref = await bot.app.conversations.get(DEMO_TENANT_ID, `user:${DEMO_USERS.megan.id}`);
     const privately = await bot.connector.waitFor(ref!.conversation!.id);
-    expect(privately.map((r) => JSON.stringify(r.activity)).join('\n')).toMatch(/Done: 1 unassigned/);
+    expect(privately.map((r) => JSON.stringify(r.activity)).join('\n')).toMatch(/Done: Lynne Robbins no longer has a license/);
     const assigned = await bot.app.deps.uow.read(async (r) =>
       r.assignments.listBySubscription(DEMO_TENANT_ID, (await r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))[0].id),
     );
@@ -419,9 +423,26 @@ describe('paying a declined bill', () => {
     expect(paid.text).toMatch(/Paid \$[\d.]+\. Thank you\. Mastercard ending 4444 is now this subscription's card: its renewals use it\./);
     const after = (await bot.app.deps.uow.read((x) => x.subscriptions.get(DEMO_TENANT_ID, clipchamp.id)))!;
     expect(after.card?.last4).toBe('4444');
-    const buy = cardChoice((await bot.say('megan', 'buy visio plan 2')).cards[0]);
+    const buyForm = (await bot.say('megan', 'buy visio plan 2')).cards[0];
+    const buy = cardChoice(buyForm);
     expect(buy.titles.some((t) => t.includes('9995'))).toBe(false);
     expect(buy.titles.some((t) => t.includes('4444'))).toBe(true);
+    // A card typed on the form is the one charged, whatever "Pay with" was left on.
+    const press = actionOf(buyForm, 'Buy')!;
+    expect(buy.value).not.toBe('new');
+    const bought = await bot.invoke('megan', press.verb, {
+      ...press.data,
+      quantity: 1,
+      billingFrequency: 'Monthly',
+      savedCard: buy.value,
+      ...VISA,
+      cardNumber: '3782 822463 10005',
+    });
+    expect(bought.text).toMatch(/Visio Plan 2/);
+    const visio = (await bot.app.deps.uow.read((x) => x.subscriptions.purchasedBy(DEMO_TENANT_ID, DEMO_USERS.megan.id))).find(
+      ({ subscription: s }) => s.productId !== clipchamp.productId && s.card?.last4 === '0005',
+    );
+    expect(visio).toBeDefined();
   });
 });
 
@@ -458,7 +479,7 @@ describe('"Other" in your own words', () => {
 
   test('the cancel card has a box for them beside the reasons; what is typed there is the reason kept', async () => {
     const confirm = await bot.say('megan', 'cancel power bi pro');
-    expect(JSON.stringify(confirm.cards[0])).toMatch(/"id":"reasonDetails"[^}]*"label":"If Other: in your words"/);
+    expect(JSON.stringify(confirm.cards[0])).toMatch(/"id":"reasonDetails"[^}]*"label":"If Other: in your words \(up to 200 characters\)"/);
     const cancel = actionOf(confirm.cards[0], 'Cancel subscription')!;
     const tooLong = await bot.invoke('megan', cancel.verb, { ...cancel.data, reason: 'Other', reasonDetails: 'x'.repeat(201) });
     expect(tooLong.text).toMatch(/Say why in at most 200 characters/);
