@@ -219,12 +219,13 @@ export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
         style: 'expanded',
         isRequired: true,
         errorMessage: 'Pick what happens to the licenses',
-        value: 'cancel',
+        // Keeping people's access comes first when it can: cancelling is the choice that takes it away.
+        value: targets[0]?.value ?? 'cancel',
       }),
       ...only(step, text(step ? `Moving the users instead: ${step.why}` : '', { isSubtle: true, size: 'Small' })),
       ...only(step?.action, actionSet(step?.action ? [step.action] : [])),
       choiceSet('reason', reasonChoices(TAKEOVER_REASONS), { label: 'Reason (the purchaser sees it)', isRequired: true, errorMessage: 'Pick a reason' }),
-      reasonDetailsInput('If Other: in your words (the purchaser sees them)'),
+      reasonDetailsInput('If Other: in your words, which the purchaser sees'),
     ],
     [
       ...only(input.actions.takeOverCancel.ok || input.actions.moveUsers.ok, execute('Take over', VERBS.takeOver, { subscriptionId: s.id }, { style: 'destructive' })),

@@ -351,7 +351,8 @@ const paymentChoice = (savedCards: ReadonlyArray<{ subscriptionId: string; label
 ];
 
 /** Beside a reasons list: the person's own words, kept when they chose "Other". */
-export const reasonDetailsInput = (label: string): InputText => textInput('reasonDetails', { label, placeholder: 'Optional', maxLength: MAX_REASON_DETAILS, isMultiline: false });
+export const reasonDetailsInput = (label: string): InputText =>
+  textInput('reasonDetails', { label: `${label} (up to ${MAX_REASON_DETAILS} characters)`, placeholder: 'Optional', maxLength: MAX_REASON_DETAILS, isMultiline: false });
 
 /** Re-rendered with current state for whoever looks at the card (Universal Actions refresh); `userIds` limits who triggers it. */
 export const refresh = (view: View, ids: Record<string, string | number | boolean>, userIds?: string[]): Refresh => ({

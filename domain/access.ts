@@ -1,5 +1,5 @@
 import type { DirectoryUser, Role, Tenant } from './model';
-import type { ActorContext, Repositories } from './ports';
+import type { ActorContext, Deps, Repositories } from './ports';
 import { ErrorCodes, fail } from './shared/errors';
 import { allowed, refusedBy, requireAbility, type Ability } from './shared/abilities';
 
@@ -53,6 +53,16 @@ export const requireAdminWrite = async (repos: Repositories, ctx: ActorContext):
   requireAbility(adminWriteAbility(actor.roles));
   return actor;
 };
+
+/**
+ * For an edge about to run an admin change from a card or a command: refuses anyone who may not make
+ * it, in the domain's words ("can do this", or a Global reader's read-only reason), before anything of
+ * the subscription is read (which a stranger would be told is not found).
+ */
+export const checkAdminWrite = (deps: Pick<Deps, 'uow'>, ctx: ActorContext): Promise<void> =>
+  deps.uow.read(async (repos) => {
+    await requireAdminWrite(repos, ctx);
+  });
 
 export const requireGlobalAdmin = async (repos: Repositories, ctx: ActorContext): Promise<Actor> => {
   const actor = await loadActor(repos, ctx);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { addLicenses, removeLicenses } from '../../domain/purchasing/change-license-count';
-import { assignLicenses, unassignLicenses, type AssignResult } from '../../domain/licenses/assign-licenses';
+import { assignLicenses, unassignLicenses, type AssignResult, type UnassignResult } from '../../domain/licenses/assign-licenses';
 import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
 import type { MyPurchaseWithActions as MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { listProducts } from '../../domain/catalog/list-products';
@@ -87,6 +87,15 @@ const assignedSummary = (r: AssignResult): string => {
   ].join('');
 };
 
+/** The same for taking licenses back: who no longer has one, and who will be told. */
+const unassignedSummary = (r: UnassignResult): string => {
+  const named = (ids: readonly string[]) => someNames(ids.map((id) => r.names[id] ?? 'someone'));
+  return [
+    `Done: ${named(r.unassigned)} no longer ${agree(r.unassigned.length, 'has', 'have')} a license; ${r.available} available.`,
+    r.told.length ? ` ${named(r.told)} will get a message from the bot in Teams.` : '',
+  ].join('');
+};
+
 const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
     title: 'This person',
@@ -151,7 +160,7 @@ const unassignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, 
     action: (m) => ({ title: 'Unassign here', verb: VERBS.unassign, data: { subscriptionId: m.subscription.id, userIds: userIds.join(',') } }),
   });
   const r = await unassignLicenses(deps, ctx, { subscriptionId: mine.subscription.id, userIds });
-  return subscriptionView(deps, ctx, mine.subscription.id, done(`Done: ${r.unassigned.length} unassigned; ${r.available} available.`));
+  return subscriptionView(deps, ctx, mine.subscription.id, done(unassignedSummary(r)));
 };
 
 /** Words typed for people, without the @mentions (those are exact already). */
@@ -222,7 +231,7 @@ export const licenses: Feature = {
       body: peopleBody,
       run: async ({ deps, ctx, params, body }): Promise<ActionResponse> => {
         const r = await unassignLicenses(deps, ctx, { subscriptionId: params.id, userIds: body.userIds });
-        return ok(`Removed ${plural(r.unassigned.length, 'license')}; ${r.available} available.`);
+        return ok(unassignedSummary(r));
       },
     }),
   ],
@@ -379,7 +388,7 @@ export const licenses: Feature = {
           data: { subscriptionId: str(subscriptionId), userIds: chosen.join(','), people: remaining },
         }));
         const r = await unassignLicenses(deps, ctx, { subscriptionId, userIds });
-        return subscriptionView(deps, ctx, subscriptionId, done(`Done: took back ${plural(r.unassigned.length, 'license')}; ${r.available} available.`));
+        return subscriptionView(deps, ctx, subscriptionId, done(unassignedSummary(r)));
       },
     },
   },

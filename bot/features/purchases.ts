@@ -7,7 +7,7 @@ import { getPolicy } from '../../domain/policy/view-policies';
 import { setPolicy } from '../../domain/policy/set-policy';
 import { listProducts } from '../../domain/catalog/list-products';
 import { requireAbility } from '../../domain/shared/abilities';
-import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { adminReadAbility, adminWriteAbility, checkAdminWrite } from '../../domain/access';
 import { purchaseCard, purchasesCard } from '../../cards/admin-cards';
 import { CARD_HOLDERS_READ, type AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
@@ -74,7 +74,7 @@ export const purchases: Feature = {
         await requireAdmin(deps, ctx);
         const d = await getPurchaseDetail(deps, ctx, { subscriptionId: params.id });
         // Admins always get their actions on a purchase; a missing set means the caller stopped being one.
-        if (!d.adminActions) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
+        if (!d.adminActions) requireAbility(adminReadAbility([]));
         const name = await namesOf(
           deps,
           ctx,
@@ -108,7 +108,7 @@ export const purchases: Feature = {
             paidAt: isoOrNull(i.paidAt),
           })),
           acknowledged: d.acknowledged && { byName: d.acknowledged.byName, at: iso(d.acknowledged.at) },
-          ...actionsDto(d.adminActions),
+          ...actionsDto(d.adminActions!),
         };
       },
     }),
@@ -150,9 +150,10 @@ export const purchases: Feature = {
     [VERBS.disableProduct]: {
       run: async ({ deps, ctx, data }) => {
         // The product comes from the stored subscription, not from the card.
+        await checkAdminWrite(deps, ctx);
         const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
         // What the card offered is what the domain allows from this purchase now (an ended one: the policies card instead).
-        requireAbility(detail.adminActions?.disableProduct ?? { ok: false, code: ErrorCodes.AUTH_NOT_ADMIN, reason: 'Only Global admins and Billing admins can change this.' });
+        requireAbility(detail.adminActions?.disableProduct ?? adminWriteAbility([]));
         const change = await setPolicy(deps, ctx, { productId: detail.product.id, value: 'Disabled' });
         return purchaseView(deps, ctx, data.subscriptionId, {
           isNew: true,

@@ -11,7 +11,7 @@ import { count, plural } from '../../cards/format';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { requireAbility } from '../../domain/shared/abilities';
-import { adminWriteAbility } from '../../domain/access';
+import { adminWriteAbility, checkAdminWrite } from '../../domain/access';
 import { addLicenses } from '../../domain/purchasing/change-license-count';
 import { buyCentralSubscription } from '../../domain/admin/buy-central-subscription';
 import { cardReply, command, done, str, type BannerInput, type Feature } from './feature';
@@ -61,6 +61,7 @@ export const takeover: Feature = {
       parse: (text) => targetWords(/^take\s*over\s+(?:the\s+)?(.+?)(?:\s+(?:subscription\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
       canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `take over ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
+        await checkAdminWrite(deps, ctx);
         const row = await purchaserSubscription(deps, ctx, pc, a, {
           doing: 'take over',
           can: async (r) => {
@@ -81,6 +82,7 @@ export const takeover: Feature = {
       parse: (text) => targetWords(/^centrali[sz]e\s+(?:the\s+)?(.+?)(?:\s+(?:licen[sc]es\s+)?(?:from|of|bought by)\s+(.+))?$/i.exec(text)),
       canonical: (a, pc) => findProductWords(pc.products, a.product).products.map((p) => `centralize ${p.name}${a.purchaser ? ` from ${a.purchaser}` : ''}`),
       run: async (a, { deps, ctx, pc }) => {
+        await checkAdminWrite(deps, ctx);
         const row = await purchaserSubscription(deps, ctx, pc, a, {
           doing: 'centralize',
           can: async (r) => (await getPurchaseActions(deps, ctx, { subscriptionId: r.subscription.id })).actions.centralize,
@@ -107,6 +109,7 @@ export const takeover: Feature = {
     [VERBS.takeOverAddCentral]: {
       // The central subscription is the one the card named; the use case checks it is this tenant's and central, and the caller an admin who may write.
       run: async ({ deps, ctx, data }) => {
+        await checkAdminWrite(deps, ctx);
         const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId, assigneeLimit: 0 });
         const target = detail.moveTargets.find((t) => t.subscription.id === str(data.targetId));
         if (!target) throw new DomainError(ErrorCodes.TAKEOVER_TARGET_INVALID, 'That central subscription is no longer there. Here is the take-over as it is now.');
@@ -122,6 +125,7 @@ export const takeover: Feature = {
     [VERBS.takeOverBuyCentral]: {
       run: async ({ deps, ctx, data }) => {
         // The product comes from the stored purchase, never from the card.
+        await checkAdminWrite(deps, ctx);
         const detail = await getPurchaseDetail(deps, ctx, { subscriptionId: data.subscriptionId });
         const central = await buyCentralSubscription(deps, ctx, { productId: detail.product.id, quantity: data.quantity, idempotencyKey: data.formId });
         return takeOverConfirmView(

@@ -11,6 +11,8 @@ const tokensOf = (s: string): string[] =>
   s
     .toLowerCase()
     .replace(/[’']/g, '')
+    // A minus before a number ("add -3 licenses") is kept, so the number is refused rather than read as 3.
+    .replace(/(^|[^a-z0-9])[-−–](\d)/g, '$1neg$2')
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
 
@@ -200,6 +202,7 @@ export const quantityOf = (rest: readonly string[]): QuantityWords => {
   for (const w of rest) {
     const m = /^x?(\d+)x?$/.exec(w);
     if (m) found.push(m[1].length > 9 ? Number.MAX_SAFE_INTEGER : Number(m[1]));
+    else if (/^neg\d+$/.test(w)) found.push(-1);
     else if (NUMBER_WORDS[w] !== undefined) found.push(NUMBER_WORDS[w]);
   }
   if (found.length === 0) return { kind: 'none' };

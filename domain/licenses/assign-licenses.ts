@@ -16,6 +16,15 @@ export interface AssignResult {
   told: string[];
 }
 
+export interface UnassignResult {
+  unassigned: string[];
+  available: number;
+  /** Display names of the people whose license was taken back, for the confirmation. */
+  names: Record<string, string>;
+  /** Of `unassigned`, those told so by a notification who didn't do it themselves (everyone is notified). */
+  told: string[];
+}
+
 const parseUsers = (raw: unknown): string[] => {
   const ids = parseIdList(raw, 'user', Number.MAX_SAFE_INTEGER);
   if (ids.length === 0) fail(ErrorCodes.LICENSE_NO_USERS, 'Please choose at least one person.');
@@ -87,11 +96,7 @@ export const assignLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
   });
 };
 
-export const unassignLicenses = async (
-  deps: Deps,
-  ctx: ActorContext,
-  input: { subscriptionId: unknown; userIds: unknown },
-): Promise<{ unassigned: string[]; available: number }> => {
+export const unassignLicenses = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; userIds: unknown }): Promise<UnassignResult> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   const userIds = parseUsers(input.userIds);
   return deps.uow.run(async (repos) => {
@@ -110,6 +115,11 @@ export const unassignLicenses = async (
       ctx.tenantId,
       toEachUser(userIds, 'LicenseRemoved', { subscriptionId: s.id, productId: product.id, productName: product.name, reason: 'Unassigned' }),
     );
-    return { unassigned: userIds, available: s.quantity - assigned + userIds.length };
+    return {
+      unassigned: userIds,
+      available: s.quantity - assigned + userIds.length,
+      names: Object.fromEntries(users.map((u) => [u.id, u.displayName])),
+      told: userIds.filter((u) => u !== ctx.actorId),
+    };
   });
 };

@@ -60,7 +60,7 @@ describe('several subscriptions, several people, digits in names', () => {
 
   test('"unassign Power BI Pro from Adele": only one subscription has Adele, so that one is used', async () => {
     const { replies } = await bot.say('megan', 'unassign Power BI Pro from Adele Vance');
-    expect(replies[0]).toMatch(/Done: 1 unassigned/);
+    expect(replies[0]).toMatch(/Done: Adele Vance no longer has a license; \d+ available\. Adele Vance will get a message from the bot in Teams\./);
     const holders = await bot.app.deps.uow.read((r) => r.assignments.listBySubscription(DEMO_TENANT_ID, second.id));
     expect(holders).toHaveLength(0);
   });
@@ -214,6 +214,22 @@ describe('take over by moving the users, from the card alone', () => {
     for (const title of ['Take over', 'Disable product', 'Acknowledge', 'Centralize licenses']) expect(actionOf(admin.card, title)).not.toBeNull();
   });
 
+  test("someone who isn't an admin (or no longer is) pressing an admin change on an old card, or saying one, is told who can make it, not that nothing is there", async () => {
+    const s = await meganPbi();
+    for (const [verb, data] of [
+      ['takeover.buyCentral', { subscriptionId: s.id, quantity: 3, formId: 'f-1' }],
+      ['takeover.addCentral', { subscriptionId: s.id, targetSubscriptionId: s.id, quantity: 1, formId: 'f-2' }],
+      ['product.disable', { subscriptionId: s.id }],
+      ['takeover.submit', { subscriptionId: s.id, mode: 'cancel', reason: 'Cost control' }],
+    ] as const) {
+      const r = await bot.invoke('patti', verb, data, 'channel');
+      expect(r.text).toMatch(/Only Global admins and Billing admins can do this\./);
+    }
+    expect((await bot.sayInChannel('patti', 'take over Power BI Pro from Megan Bowen')).replies[0]).toMatch(/Only Global admins and Billing admins can do this\./);
+    expect((await bot.sayInChannel('patti', 'centralize Power BI Pro')).replies[0]).toMatch(/Only Global admins and Billing admins can do this\./);
+    expect((await bot.app.deps.uow.read((r) => r.subscriptions.get(DEMO_TENANT_ID, s.id)))!.status).toBe('Active');
+  });
+
   test('no central subscription: the card says why moving is not possible and offers the step; then the users move and the purchaser sees the reason', async () => {
     const s = await meganPbi();
     const { replies, cards } = await bot.sayInChannel('alex', 'take over Power BI Pro from Megan Bowen');
@@ -229,6 +245,9 @@ describe('take over by moving the users, from the card alone', () => {
     const { targets: central, total } = await bot.app.deps.uow.read((r) => r.subscriptions.centralTargets(DEMO_TENANT_ID, POWER_BI, s.id, 25));
     expect([central.length, total]).toEqual([1, 1]);
 
+    // Moving them is what the card offers first now: cancelling, which cuts them off, is the other choice.
+    const mode = JSON.stringify(after.card).match(/"id":"mode"[^{]*?"value":"([^"]+)"|"value":"([^"]+)"[^{}]*"id":"mode"/);
+    expect(mode?.[1] ?? mode?.[2]).toBe(central[0].subscription.id);
     const takeOver = actionOf(after.card, 'Take over')!;
     const done = await bot.invoke('alex', takeOver.verb, { ...takeOver.data, mode: central[0].subscription.id, reason: 'Cost control' }, 'channel');
     expect(done.text).toMatch(/Taken over: 3 users moved to the central subscription/);

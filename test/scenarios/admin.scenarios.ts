@@ -139,7 +139,12 @@ export const adminScenarios = (makeBackend: () => Promise<Backend>): void => {
       expect(Object.keys(r.names).sort()).toEqual([w.u.bob, w.u.carol].sort());
       await expectRefusedUnchanged(w, () => assignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] }), ErrorCodes.LICENSE_ALREADY_ASSIGNED);
       await expectRefusedUnchanged(w, () => unassignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.colleagues[0]] }), ErrorCodes.LICENSE_NOT_ASSIGNED);
-      expect(await unassignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] })).toEqual({ unassigned: [w.u.bob], available: 2 });
+      expect(await unassignLicenses(w.deps, w.as(w.u.alice), { subscriptionId: s.id, userIds: [w.u.bob] })).toEqual({
+        unassigned: [w.u.bob],
+        available: 2,
+        names: { [w.u.bob]: expect.any(String) },
+        told: [w.u.bob],
+      });
       expect(await w.snapshot()).toContain('LicenseRemoved');
     });
 

@@ -103,7 +103,7 @@ describeBrowser('My purchases tab in Chromium', () => {
 
     await article(page, 'Power BI Pro').getByRole('button', { name: 'Unassign Adele Vance' }).click();
     await notice(page)
-      .getByText(/Removed 1 license; 2 available/)
+      .getByText(/Done: Adele Vance no longer has a license; 2 available\. Adele Vance will get a message from the bot in Teams\./)
       .waitFor();
     expect(await holders(s.id)).not.toContain(DEMO_USERS.adele.id);
     expect(await article(page, 'Power BI Pro').getByText('Adele Vance').count()).toBe(0);

@@ -112,7 +112,7 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
     'form',
     { novalidate: true },
     labelled(`${prefix}-reason`, 'Why are you cancelling?', reason),
-    labelled(`${prefix}-details`, 'If Other: in your words', details),
+    labelled(`${prefix}-details`, 'If Other: in your words (up to 200 characters)', details),
     h('p', {}, consequence),
     h('div', { class: 'row' }, open),
     confirm,
