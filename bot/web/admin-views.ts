@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { type ProductLicenses } from '../../domain/admin/licenses-view';
 import { type SpendAmounts } from '../../domain/admin/spend-summary';
 import { whoAmI } from '../../domain/directory/who-am-i';
+import { adminReadAbility } from '../../domain/access';
+import { requireAbility } from '../../domain/shared/abilities';
 import type { Product, PurchaseRequest, Subscription } from '../../domain/model';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { type PolicyChange } from '../../domain/policy/set-policy';
@@ -131,7 +133,7 @@ export const namesOf = async (deps: Deps, ctx: ActorContext, ids: Iterable<strin
  * only admins may use it, whatever they bought themselves.
  */
 export const requireAdmin = async (deps: Deps, ctx: ActorContext): Promise<void> => {
-  if (!(await whoAmI(deps, ctx)).isAdmin) throw new DomainError(ErrorCodes.AUTH_NOT_ADMIN, 'Only Global admins, Billing admins and Global readers can see this.');
+  if (!(await whoAmI(deps, ctx)).isAdmin) requireAbility(adminReadAbility([]));
 };
 
 export const approvalCost = (r: PurchaseRequest, product: Product): MoneyDto | null => {
