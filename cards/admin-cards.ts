@@ -135,8 +135,9 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
     ],
     [
       ...only(can('takeOverCancel') || can('moveUsers'), execute('Take over', VERBS.takeOverConfirm, { subscriptionId: id }, { style: 'destructive' })),
-      ...only(can('disableProduct'), execute('Disable product', VERBS.disableProduct, { subscriptionId: id })),
-      ...only(can('acknowledge'), execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id }, { style: 'positive' })),
+      // isNew only says which of the two cards this is (the channel's notice or the Details card) for the answer: it grants nothing.
+      ...only(can('disableProduct'), execute('Disable product', VERBS.disableProduct, { subscriptionId: id, isNew: input.isNew })),
+      ...only(can('acknowledge'), execute('Acknowledge', VERBS.acknowledge, { subscriptionId: id, isNew: input.isNew }, { style: 'positive' })),
       ...only(can('centralize'), execute('Centralize licenses', VERBS.centralizeConfirm, { subscriptionId: id })),
       // Opened from the purchases list (not the channel's new-purchase notice): the way back to it.
       ...only(!input.isNew, execute('Back to purchases', VERBS.purchases, { page: 1, origin: '' }, { associatedInputs: 'none' })),

@@ -143,9 +143,9 @@ export const purchases: Feature = {
     [VERBS.acknowledge]: {
       run: async ({ deps, ctx, data }) => {
         await acknowledgePurchase(deps, ctx, { subscriptionId: data.subscriptionId });
-        return purchaseView(deps, ctx, data.subscriptionId, { isNew: true, ...done('Acknowledged.') });
+        return purchaseView(deps, ctx, data.subscriptionId, { isNew: data.isNew !== false, ...done('Acknowledged.') });
       },
-      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: true, ...banner }),
+      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: a.data.isNew !== false, ...banner }),
     },
     [VERBS.disableProduct]: {
       run: async ({ deps, ctx, data }) => {
@@ -156,11 +156,11 @@ export const purchases: Feature = {
         requireAbility(detail.adminActions?.disableProduct ?? adminWriteAbility([]));
         const change = await setPolicy(deps, ctx, { productId: detail.product.id, value: 'Disabled' });
         return purchaseView(deps, ctx, data.subscriptionId, {
-          isNew: true,
+          isNew: data.isNew !== false,
           ...done(`Self-service purchase of ${change.productName} is now turned off. Existing subscriptions keep working.`),
         });
       },
-      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: true, ...banner }),
+      recover: (a, banner) => purchaseView(a.deps, a.ctx, a.data.subscriptionId, { isNew: a.data.isNew !== false, ...banner }),
     },
   },
   views: {

@@ -489,3 +489,23 @@ describe('"Other" in your own words', () => {
     expect(s?.cancelReason).toBe('Other: Our team plan covers it now');
   });
 });
+
+describe('admin buttons answer on the card they were pressed on', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
+  });
+  afterAll(() => bot.close());
+
+  test('Disable product and Acknowledge on the Details card (from the purchases list) keep it a Details card with its way back', async () => {
+    const s = (await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))).find((x) => x.productId === 'CFQ7TTC0H9MP')!;
+    const details = await bot.invoke('alex', VERBS.purchase, { subscriptionId: s.id }, 'channel');
+    expect(details.text).not.toMatch(/New self-service purchase/);
+    for (const title of ['Acknowledge', 'Disable product']) {
+      const press = actionOf(details.card, title)!;
+      const after = await bot.invoke('alex', press.verb, press.data, 'channel');
+      expect(after.text).not.toMatch(/New self-service purchase/);
+      expect(actionOf(after.card, 'Back to purchases')).not.toBeNull();
+    }
+  });
+});
