@@ -384,6 +384,13 @@ export const cancelConfirmCard = (input: { subscription: Subscription; product: 
     [
       ...banner(input),
       heading(`Cancel ${input.product.name}?`),
+      // Which one, when the purchaser has several of this product: its size, billing and term.
+      text(
+        [`${count(input.subscription.quantity, 'license')}, ${input.assigned} assigned`, frequencyLabel(input.subscription.billingFrequency), termEnd(input.subscription)]
+          .filter(Boolean)
+          .join(' · '),
+        { isSubtle: true, spacing: 'None' },
+      ),
       text(`${input.assigned ? `${count(input.assigned, 'person')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`, { wrap: true }),
       choiceSet(
         'reason',

@@ -45,6 +45,8 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(replies[0]).toMatch(/5 licenses, 3 assigned · monthly/);
     expect(replies[0]).toMatch(/2 licenses, 1 assigned · yearly/);
     expect(await invoicesOfMegan()).toHaveLength(before.length);
+    // The cancel confirmation says which of the two it is, the same way.
+    expect((await bot.invoke('megan', 'cancel.confirm', { subscriptionId: second.id })).text).toMatch(/Cancel Power BI Pro\?\n2 licenses, 1 assigned · yearly · renews /);
     // The second option is the yearly one (newest first or not, find it by its text).
     const buttons = JSON.stringify(cards[0]);
     expect(buttons).toContain(second.id);
