@@ -62,7 +62,14 @@ export const purchasesCard = (input: { page: Page<PurchaseRow>; origin: '' | 'Se
           lines: [
             text(`**${r.product.name}** · ${r.purchaserName}`),
             text(
-              `${count(r.subscription.quantity, 'license')} (${r.assigned} assigned) · ${ORIGIN_WORDS[r.subscription.origin]} · ${statusLabel(r.subscription.status)}${termEnd(r.subscription) ? ` · ${termEnd(r.subscription)}` : ''}`,
+              [
+                `${count(r.subscription.quantity, 'license')} (${r.assigned} assigned)`,
+                ORIGIN_WORDS[r.subscription.origin],
+                statusLabel(r.subscription.status),
+                termEnd(r.subscription),
+              ]
+                .filter(Boolean)
+                .join(' · '),
               { isSubtle: true, spacing: 'None' },
             ),
           ],

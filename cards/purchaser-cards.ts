@@ -166,7 +166,7 @@ export const myPurchasesCard = (input: { items: readonly MyPurchase[]; waiting?:
         shown.map(({ subscription: s, product, assigned, unpaid }) => ({
           lines: [
             text(`**${product.name}**`),
-            text(`${count(s.quantity, 'license')} (${assigned} assigned) · ${statusLabel(s.status)}${termEnd(s) ? ` · ${termEnd(s)}` : ''}`, { isSubtle: true, spacing: 'None' }),
+            text([`${count(s.quantity, 'license')} (${assigned} assigned)`, statusLabel(s.status), termEnd(s)].filter(Boolean).join(' · '), { isSubtle: true, spacing: 'None' }),
             ...only(
               (unpaid ?? 0) > 0,
               text(`⚠️ ${unpaid === 1 ? 'A bill is' : `${unpaid} bills are`} unpaid: the card was declined. Say **pay** to pay ${unpaid === 1 ? 'it' : 'them'}.`, {

@@ -66,11 +66,10 @@ interface PeopleArgs {
   people: string;
 }
 
-/**
- * Assign: the people first (a name that could be several people is a choice), then the subscription
- * that has room for them (several with room: a choice). Used by the command and by the choice cards'
- * buttons, which carry the people found so far and the product words.
- */
+/** Names for the ids a result carries ("Adele Vance, Isaiah Langer"), and who will be told, in words. */
+const namer = (names: Record<string, string>) => (ids: readonly string[]) => someNames(ids.map((id) => names[id] ?? 'someone'));
+const toldLine = (named: (ids: readonly string[]) => string, told: readonly string[]): string => (told.length ? ` ${named(told)} will get a message from the bot in Teams.` : '');
+
 /**
  * What an assignment did, the same from a command, the card and the web page, naming the people. Those
  * who got a license are told by a notification that goes when the bot can reach them (at once, or at
@@ -78,24 +77,26 @@ interface PeopleArgs {
  * chosen already has a license.
  */
 const assignedSummary = (r: AssignResult): string => {
-  const named = (ids: readonly string[]) => someNames(ids.map((id) => r.names[id] ?? 'someone'));
+  const named = namer(r.names);
   return [
     `Done: ${named(r.assigned)} ${agree(r.assigned.length, 'has', 'have')} a license now`,
     r.alreadyAssigned.length ? ` (${named(r.alreadyAssigned)} already ${agree(r.alreadyAssigned.length, 'has', 'have')} one)` : '',
     `; ${r.available} available.`,
-    r.told.length ? ` ${named(r.told)} will get a message from the bot in Teams.` : '',
+    toldLine(named, r.told),
   ].join('');
 };
 
 /** The same for taking licenses back: who no longer has one, and who will be told. */
 const unassignedSummary = (r: UnassignResult): string => {
-  const named = (ids: readonly string[]) => someNames(ids.map((id) => r.names[id] ?? 'someone'));
-  return [
-    `Done: ${named(r.unassigned)} no longer ${agree(r.unassigned.length, 'has', 'have')} a license; ${r.available} available.`,
-    r.told.length ? ` ${named(r.told)} will get a message from the bot in Teams.` : '',
-  ].join('');
+  const named = namer(r.names);
+  return `Done: ${named(r.unassigned)} no longer ${agree(r.unassigned.length, 'has', 'have')} a license; ${r.available} available.${toldLine(named, r.told)}`;
 };
 
+/**
+ * Assign: the people first (a name that could be several people is a choice), then the subscription
+ * that has room for them (several with room: a choice). Used by the command and by the choice cards'
+ * buttons, which carry the people found so far and the product words.
+ */
 const assignByWords = async (deps: Deps, ctx: ActorContext, pc: ParseContext, args: { product: string; typed: string; known: string[] }): Promise<AdaptiveCard> => {
   const userIds = await resolvePeople(deps, ctx, { typed: args.typed, known: args.known }, (chosen, remaining) => ({
     title: 'This person',

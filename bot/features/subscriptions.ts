@@ -16,7 +16,7 @@ import { findProductWords } from './words';
 import { paymentToken } from './payment';
 import { listMySubscriptions } from '../../domain/purchasing/list-my-subscriptions';
 import { CANCEL_REASONS } from '../../domain/purchasing/purchase-support';
-import { MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
+import { MAX_REASON_DETAILS, MAX_USERS_PER_OPERATION } from '../../domain/shared/validation';
 import type { ActionResponse, MySubscriptionsResponse } from '../../web/contracts/purchases';
 import { ok, paymentMethodBody, recurringBody, subscriptionDto } from '../web/purchaser-views';
 import { route } from '../web/web-api';
@@ -65,6 +65,7 @@ export const subscriptions: Feature = {
         items: (await listMySubscriptions(deps, ctx)).map(subscriptionDto),
         cancelReasons: [...CANCEL_REASONS],
         maxPeoplePerOperation: MAX_USERS_PER_OPERATION,
+        maxReasonDetails: MAX_REASON_DETAILS,
       }),
     }),
     route({

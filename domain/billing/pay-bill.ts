@@ -1,7 +1,7 @@
 import { loadActor, type Actor } from '../access';
 import type { CardSummary, Invoice } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
-import { audit, getProduct, recordOrder } from '../shared/effects';
+import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
 import { parseId } from '../shared/validation';
 import { requireAbility } from '../shared/abilities';
@@ -9,6 +9,7 @@ import { payAbility } from './bill-abilities';
 import { resolveCard } from '../purchasing/purchase-support';
 import { declineError, replayRefusal, runCharged, type ChargedOperation } from '../purchasing/charges';
 import { subscriptionAbilities } from '../purchasing/subscription-abilities';
+import { putCardOnFile } from '../purchasing/update-payment-method';
 
 interface PayInput {
   invoiceId: unknown;
@@ -72,21 +73,11 @@ const sameCard = (a: CardSummary, b: CardSummary): boolean =>
   a.token === b.token || (a.brand === b.brand && a.last4 === b.last4 && a.expMonth === b.expMonth && a.expYear === b.expYear);
 
 /** The card that just paid becomes the subscription's card, when it is another one and the purchaser may
- *  still change that subscription's card (live, self-service, not taken over). Same order and audit as a card update. */
+ *  still change that subscription's card (live, self-service, not taken over), as a card update does. */
 const keepCard = async (repos: Repositories, deps: Deps, ctx: ActorContext, actor: Actor, subscriptionId: string, card: CardSummary): Promise<CardSummary | undefined> => {
   const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
   if (!s || (s.card && sameCard(s.card, card)) || !subscriptionAbilities(actor, s, 0).updateCard.ok) return undefined;
-  await repos.subscriptions.update({ ...s, card });
-  const product = await getProduct(repos, s.productId);
-  await recordOrder(repos, deps, { tenantId: ctx.tenantId, subscriptionId: s.id, kind: 'PaymentMethodUpdated', actorId: ctx.actorId, note: `${card.brand} •••• ${card.last4}` });
-  await audit(
-    repos,
-    deps,
-    ctx,
-    'subscription.payment-method',
-    { type: 'subscription', id: s.id },
-    `${product.name}: card changed to ${card.brand} ending ${card.last4} (paying a bill)`,
-  );
+  await putCardOnFile(repos, deps, ctx, s, card, 'paying a bill');
   return card;
 };
 

@@ -1,6 +1,7 @@
 import { loadActor } from '../access';
-import { LIVE_STATUSES, type Product, type SubscriptionOrigin } from '../model';
+import type { Product, SubscriptionOrigin } from '../model';
 import type { ActorContext, Deps } from '../ports';
+import { isLive } from '../purchasing/purchase-support';
 
 /** More than anyone holds; a bound on one read all the same. */
 export const MAX_LICENSES_LISTED = 100;
@@ -31,7 +32,7 @@ export const listMyLicenses = async (deps: Deps, ctx: ActorContext): Promise<MyL
     const subs = new Map((await repos.subscriptions.getMany(ctx.tenantId, [...new Set(held.map((a) => a.subscriptionId))])).map((s) => [s.id, s]));
     const live = held.filter((a) => {
       const s = subs.get(a.subscriptionId);
-      return s !== undefined && LIVE_STATUSES.includes(s.status);
+      return s !== undefined && isLive(s);
     });
     const people = [...new Set(live.flatMap((a) => [a.assignedBy, subs.get(a.subscriptionId)!.purchaserId]))];
     const names = new Map((await repos.users.getMany(ctx.tenantId, people)).map((u) => [u.id, u.displayName]));

@@ -124,8 +124,10 @@ export const createPaidSubscription = async (
   return { subscription, invoice };
 };
 
+const subscriptionNotFound = (): never => fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+
 export const getSubscriptionOrFail = async (repos: Repositories, tenantId: string, subscriptionId: string): Promise<Subscription> =>
-  (await repos.subscriptions.get(tenantId, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  (await repos.subscriptions.get(tenantId, subscriptionId)) ?? subscriptionNotFound();
 
 /**
  * Loads a subscription of the caller's tenant that the actor may manage: a self-service subscription
@@ -147,8 +149,7 @@ export const loadForAction = async (
   subscriptionId: string,
   action: SubscriptionAction,
 ): Promise<{ subscription: Subscription; assigned: number }> => {
-  const { subscription: s, assigned } =
-    (await repos.subscriptions.getWithAssigned(actor.tenant.id, subscriptionId)) ?? fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  const { subscription: s, assigned } = (await repos.subscriptions.getWithAssigned(actor.tenant.id, subscriptionId)) ?? subscriptionNotFound();
   // Who and whether live first: a stranger learns nothing about the assignments.
   requireAbility(subscriptionAccess(actor, s));
   requireAbility(subscriptionAbilities(actor, s, assigned)[action]);

@@ -135,7 +135,7 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
     get: async (tenantId, id) => st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id) ?? null,
     getWithAssigned: async (tenantId, id) => {
       const subscription = st.subscriptions.find((s) => s.tenantId === tenantId && s.id === id);
-      return subscription ? { subscription, assigned: st.assignments.filter((a) => a.tenantId === tenantId && a.subscriptionId === id).length } : null;
+      return subscription ? { subscription, assigned: assignedOn(st, subscription) } : null;
     },
     getMany: async (tenantId, ids) => st.subscriptions.filter((s) => s.tenantId === tenantId && ids.includes(s.id)),
     create: async (s) => {

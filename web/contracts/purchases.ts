@@ -68,6 +68,8 @@ export interface MySubscriptionsResponse {
   cancelReasons: string[];
   /** At most this many people per assign or unassign (R4). */
   maxPeoplePerOperation: number;
+  /** At most this many characters of the words beside the reason "Other". */
+  maxReasonDetails: number;
 }
 
 export interface SavedCardView {

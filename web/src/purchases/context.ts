@@ -15,5 +15,6 @@ export interface PageContext {
   tell(message: string, kind?: 'info' | 'error' | 'success'): void;
   cancelReasons: string[];
   maxPeoplePerOperation: number;
+  maxReasonDetails: number;
   savedCards: SavedCardView[];
 }

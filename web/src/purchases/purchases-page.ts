@@ -57,6 +57,7 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
     session,
     cancelReasons: [],
     maxPeoplePerOperation: 20,
+    maxReasonDetails: 200,
     savedCards: [],
     tell: (message, kind = 'info') => say(notice, message, kind),
     act: async (control, work, opts = {}) => {
@@ -88,6 +89,7 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
     const [mine, myBills] = await Promise.all([session.api<MySubscriptionsResponse>('/my/subscriptions'), session.api<BillsResponse>('/my/bills')]);
     ctx.cancelReasons = mine.cancelReasons;
     ctx.maxPeoplePerOperation = mine.maxPeoplePerOperation;
+    ctx.maxReasonDetails = mine.maxReasonDetails;
     ctx.savedCards = myBills.savedCards;
     const live = mine.items.filter((s) => s.live);
     const ended = mine.items.filter((s) => !s.live);

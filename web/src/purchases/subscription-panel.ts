@@ -82,7 +82,7 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
   const prefix = `sub-${s.id}-cancel`;
   const reason = h('select', { required: true }, h('option', { value: '' }, 'Choose a reason'), ...ctx.cancelReasons.map((r) => h('option', { value: r }, r)));
   // "Other" may say more, in the person's own words (the same limit the server keeps).
-  const details = h('input', { type: 'text', maxlength: '200', placeholder: 'Optional' });
+  const details = h('input', { type: 'text', maxlength: String(ctx.maxReasonDetails), placeholder: 'Optional' });
   const consequence = `${s.assigned ? `${plural(s.assigned, 'person', 'people')} will lose their license now. ` : ''}You won't be charged again. This can't be undone.`;
   const open = h('button', { type: 'submit', class: 'danger' }, 'Cancel subscription…');
   const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, cancel it');
@@ -112,7 +112,7 @@ const cancelForm = (ctx: PageContext, s: SubscriptionView): HTMLFormElement => {
     'form',
     { novalidate: true },
     labelled(`${prefix}-reason`, 'Why are you cancelling?', reason),
-    labelled(`${prefix}-details`, 'If Other: in your words (up to 200 characters)', details),
+    labelled(`${prefix}-details`, `If Other: in your words (up to ${ctx.maxReasonDetails} characters)`, details),
     h('p', {}, consequence),
     h('div', { class: 'row' }, open),
     confirm,
