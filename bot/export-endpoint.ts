@@ -4,6 +4,7 @@ import { exportableSubscriptionIds, exportLicensedUsers } from '../domain/admin/
 import { DomainError } from '../domain/shared/errors';
 import type { Logger } from './logger';
 import type { SignedLinks } from './signed-links';
+import { streamDownload } from './web/stream-download';
 
 export const EXPORT_PURPOSE = 'export-licensed-users';
 export const EXPORT_LINK_MINUTES = 10;
@@ -35,13 +36,6 @@ export const registerExportEndpoint = (server: Server, deps: { deps: Deps; links
       return;
     }
     res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="licensed-users.csv"', 'cache-control': 'no-store' });
-    try {
-      for await (const chunk of rows) {
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-      }
-    } catch (err) {
-      deps.logger.error({ err }, 'export failed midway');
-    }
-    res.end();
+    await streamDownload(res, rows, (err) => deps.logger.error({ err }, 'export failed midway'));
   });
 };

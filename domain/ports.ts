@@ -100,8 +100,12 @@ export interface LicenseGroup {
 }
 
 /** One row of the licensed-users export: the assignment and the person as the directory has them. */
+/** One license of an export: what the CSV shows of it, and its id (where the walk resumes). */
 export interface ExportRow {
-  assignment: LicenseAssignment;
+  id: string;
+  subscriptionId: string;
+  userId: string;
+  assignedAt: Date;
   displayName: string | null;
   email: string | null;
 }

@@ -6,6 +6,7 @@ import { DomainError, categoryOf, type ErrorCategory, type ErrorCode } from '../
 import type { Logger } from '../logger';
 import { jsonBody } from '../body';
 import { WebAuthError, type WebAuthenticator, type WebIdentity } from './web-auth';
+import { streamDownload } from './stream-download';
 
 /** What a page's API handler gets: the verified actor (never an identity the page sent) and its input. */
 export interface WebRequest<B = unknown> {
@@ -105,12 +106,5 @@ export const registerWebApi = (server: Server, deps: { deps: Deps; auth: WebAuth
 
 const sendDownload = async (res: Response, d: WebDownload['download'], logger: Logger): Promise<void> => {
   res.writeHead(200, { 'content-type': d.contentType, 'content-disposition': `attachment; filename="${d.filename.replace(/[^\w.-]/g, '_')}"`, 'cache-control': 'no-store' });
-  try {
-    for await (const chunk of d.chunks) {
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-    }
-  } catch (err) {
-    logger.error({ err }, 'download failed midway');
-  }
-  res.end();
+  await streamDownload(res, d.chunks, (err) => logger.error({ err }, 'download failed midway'));
 };

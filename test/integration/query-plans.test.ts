@@ -416,8 +416,8 @@ describe('query plans of the paged reads on a large tenant', () => {
         rows.push(...page.rows);
         cursor = page.next;
       }
-      expect(rows.map((r) => r.assignment.subscriptionId)).toEqual([10, 3, 19_999, 11].flatMap((i) => Array(PER_SUB).fill(sid(i))));
-      expect(new Set(rows.map((r) => r.assignment.id)).size).toBe(rows.length);
+      expect(rows.map((r) => r.subscriptionId)).toEqual([10, 3, 19_999, 11].flatMap((i) => Array(PER_SUB).fill(sid(i))));
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
       expect(rows.every((r) => typeof r.displayName === 'string')).toBe(true);
       expect(calls).toBeGreaterThan(5);
     });

@@ -271,9 +271,9 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
         const want = limit - rows.length;
         for (const a of rest.slice(0, want)) {
           const u = st.users.find((x) => x.tenantId === tenantId && x.id === a.userId);
-          rows.push({ assignment: a, displayName: u?.displayName ?? null, email: u?.email ?? null });
+          rows.push({ id: a.id, subscriptionId: a.subscriptionId, userId: a.userId, assignedAt: a.assignedAt, displayName: u?.displayName ?? null, email: u?.email ?? null });
         }
-        if (rest.length >= want) return { rows, next: { index, afterId: rows[rows.length - 1].assignment.id } };
+        if (rest.length >= want) return { rows, next: { index, afterId: rows[rows.length - 1].id } };
         index++;
         afterId = null;
       }
