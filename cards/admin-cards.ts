@@ -2,7 +2,7 @@ import type { PurchaseRow } from '../domain/admin/list-purchases';
 import type { PurchaseDetail } from '../domain/admin/get-purchase-detail';
 import type { ProductLicensesView } from '../domain/admin/licenses-view';
 import type { PolicyRow } from '../domain/policy/view-policies';
-import type { AuditEntry, Page, PolicyValue, Product, PurchaseRequest, RoleAssignment, Subscription } from '../domain/model';
+import { ROLE_NAMES, roleName, type AuditEntry, type Page, type PolicyValue, type Product, type PurchaseRequest, type RoleAssignment, type Subscription } from '../domain/model';
 import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import type { Abilities } from '../domain/shared/abilities';
 import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
@@ -445,9 +445,6 @@ export const productLicensesCard = (input: { view: ProductLicensesView }): Adapt
   ]);
 };
 
-const ROLE_WORDS: Record<string, string> = { GlobalAdmin: 'Global admin', BillingAdmin: 'Billing admin', GlobalReader: 'Global reader', DelegatedAdmin: 'Delegated admin' };
-export const roleWord = (role: string): string => ROLE_WORDS[role] ?? role;
-
 export const rolesCard = (
   input: {
     assignments: readonly RoleAssignment[];
@@ -466,7 +463,7 @@ export const rolesCard = (
       ...rowList(
         shown.map((a) => ({
           lines: [
-            text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleWord(a.role)}`),
+            text(`**${input.names.get(a.userId) ?? a.userId}** · ${roleName(a.role)}`),
             text(a.grantedBy ? `granted ${day(a.grantedAt)}` : 'from configuration', { isSubtle: true, spacing: 'None', size: 'Small' }),
           ],
           ...(input.canRevoke?.has(`${a.userId}\u0000${a.role}`)
@@ -486,7 +483,7 @@ export const rolesCard = (
             textInput('person', { label: 'Or their name or email', maxLength: 200 }),
             choiceSet(
               'role',
-              Object.entries(ROLE_WORDS).map(([value, title]) => ({ title, value })),
+              Object.entries(ROLE_NAMES).map(([value, title]) => ({ title, value })),
               { label: 'Role', isRequired: true, errorMessage: 'Pick a role', value: 'BillingAdmin' },
             ),
           ],

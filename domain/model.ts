@@ -25,6 +25,14 @@ export interface DirectoryUser {
 
 export const ROLES = ['GlobalAdmin', 'BillingAdmin', 'GlobalReader', 'DelegatedAdmin'] as const;
 export type Role = (typeof ROLES)[number];
+/** Each role as people read it: in replies, on cards and in the audit log. */
+export const ROLE_NAMES: Readonly<Record<Role, string>> = {
+  GlobalAdmin: 'Global admin',
+  BillingAdmin: 'Billing admin',
+  GlobalReader: 'Global reader',
+  DelegatedAdmin: 'Delegated admin',
+};
+export const roleName = (role: string): string => (ROLE_NAMES as Readonly<Record<string, string>>)[role] ?? role;
 
 export interface RoleAssignment {
   tenantId: string;

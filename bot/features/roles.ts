@@ -1,9 +1,9 @@
 import type { ActorContext, Deps } from '../../domain/ports';
-import { ROLES, type Role } from '../../domain/model';
+import { ROLES, roleName, type Role } from '../../domain/model';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import { displayNames } from '../../domain/directory/display-names';
 import { getRoleActions, grantRole, listRoles, revokeRole } from '../../domain/roles/manage-roles';
-import { roleWord, rolesCard } from '../../cards/admin-cards';
+import { rolesCard } from '../../cards/admin-cards';
 import type { AdaptiveCard } from '../../cards/ui';
 import { VERBS } from '../../cards/verbs';
 import { cardReply, command, done, str, type BannerInput, type CommandInput, type Feature } from './feature';
@@ -32,24 +32,24 @@ const rolesView = async (deps: Deps, ctx: ActorContext, banner?: BannerInput): P
 };
 
 const grantMessage = (g: { changed: boolean; displayName: string }, role: string): string =>
-  g.changed ? `Granted ${roleWord(role)} to ${g.displayName}.` : `${g.displayName} is already a ${roleWord(role)}.`;
+  g.changed ? `Granted ${roleName(role)} to ${g.displayName}.` : `${g.displayName} is already a ${roleName(role)}.`;
 const revokeMessage = (r: { changed: boolean; displayName: string }, role: string): string =>
-  r.changed ? `Revoked ${roleWord(role)} from ${r.displayName}.` : `${r.displayName} isn't a ${roleWord(role)} (any more).`;
+  r.changed ? `Revoked ${roleName(role)} from ${r.displayName}.` : `${r.displayName} isn't a ${roleName(role)} (any more).`;
 
 const roleFromWords = (words: string): Role => {
   const w = words.toLowerCase().replace(/[^a-z]/g, '');
   const hit = ROLES.find(
     (r) =>
       r.toLowerCase() === w ||
-      roleWord(r)
+      roleName(r)
         .toLowerCase()
         .replace(/[^a-z]/g, '') === w ||
       `${r.toLowerCase()}role` === w ||
-      `${roleWord(r)
+      `${roleName(r)
         .toLowerCase()
         .replace(/[^a-z]/g, '')}role` === w,
   );
-  if (!hit) throw new DomainError(ErrorCodes.ROLE_UNKNOWN, `The roles are ${ROLES.map((r) => `**${roleWord(r)}**`).join(', ')}.`);
+  if (!hit) throw new DomainError(ErrorCodes.ROLE_UNKNOWN, `The roles are ${ROLES.map((r) => `**${roleName(r)}**`).join(', ')}.`);
   return hit;
 };
 

@@ -3,6 +3,7 @@ import type { Product, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import type { Abilities } from '../shared/abilities';
 import { subscriptionAbilities, type SubscriptionAction } from './subscription-abilities';
+import { isLive } from './purchase-support';
 
 export interface MyPurchase {
   subscription: Subscription;
@@ -21,8 +22,12 @@ export interface MyPurchaseWithActions extends MyPurchase {
 const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, loading: Promise<Actor>): Promise<MyPurchaseWithActions[]> => {
   const [actor, subs, products] = await Promise.all([loading, repos.subscriptions.purchasedBy(ctx.tenantId, ctx.actorId), repos.products.list()]);
   const byId = new Map(products.map((p) => [p.id, p]));
+  // Live ones first (each group newest first, as read): a card shows the first few, and a purchaser
+  // with many ended subscriptions still sees the ones they can act on.
+  const live = (s: Subscription) => (isLive(s) ? 0 : 1);
   return subs
     .filter(({ subscription: s }) => s.origin === 'SelfService')
+    .sort((a, b) => live(a.subscription) - live(b.subscription))
     .map(({ subscription: s, assigned, unpaid }) => ({
       subscription: s,
       product: byId.get(s.productId)!,
@@ -32,7 +37,7 @@ const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, loading: Pr
     }));
 };
 
-/** R4: a purchaser sees only the subscriptions they bought, newest first. */
+/** R4: a purchaser sees only the subscriptions they bought: the live ones, then the ended ones, each newest first. */
 export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<MyPurchaseWithActions[]> =>
   deps.uow.read((repos) => myPurchasesIn(repos, ctx, loadActor(repos, ctx)));
 

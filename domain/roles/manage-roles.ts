@@ -1,5 +1,5 @@
 import { adminReadAbility, globalAdminAbility, loadActor, requireAdminRead, type Actor } from '../access';
-import { ROLES, type Role, type RoleAssignment } from '../model';
+import { ROLES, roleName, type Role, type RoleAssignment } from '../model';
 import type { ActorContext, Deps } from '../ports';
 import { audit } from '../shared/effects';
 import { ErrorCodes, fail } from '../shared/errors';
@@ -51,7 +51,7 @@ export const grantRole = async (deps: Deps, ctx: ActorContext, input: { userId: 
     const assignment: RoleAssignment = { tenantId: ctx.tenantId, userId, role, grantedBy: ctx.actorId, grantedAt: deps.clock.now() };
     if (existing.includes(role)) return { ...assignment, changed: false, displayName: user.displayName };
     await repos.roles.add(assignment);
-    await audit(repos, deps, ctx, 'role.grant', { type: 'user', id: userId }, `Granted ${role} to ${user.displayName}`);
+    await audit(repos, deps, ctx, 'role.grant', { type: 'user', id: userId }, `Granted ${roleName(role)} to ${user.displayName}`);
     return { ...assignment, changed: true, displayName: user.displayName };
   });
 };
@@ -69,7 +69,7 @@ export const revokeRole = async (deps: Deps, ctx: ActorContext, input: { userId:
     if (!existing.includes(role)) return { changed: false, displayName };
     requireAbility(revokeAbility(actor, role, role === 'GlobalAdmin' ? await repos.roles.count(ctx.tenantId, 'GlobalAdmin') : 0));
     await repos.roles.remove(ctx.tenantId, userId, role);
-    await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${role} from ${displayName}`);
+    await audit(repos, deps, ctx, 'role.revoke', { type: 'user', id: userId }, `Revoked ${roleName(role)} from ${displayName}`);
     return { changed: true, displayName };
   });
 };
@@ -81,7 +81,14 @@ export const bootstrapAdmins = async (deps: Deps, pairs: ReadonlyArray<{ tenantI
     for (const { tenantId, userId } of pairs) {
       if ((await repos.roles.listForUser(tenantId, userId)).includes('GlobalAdmin')) continue;
       await repos.roles.add({ tenantId, userId, role: 'GlobalAdmin', grantedBy: null, grantedAt: deps.clock.now() });
-      await audit(repos, deps, { tenantId, actorId: 'system', surface: 'system' }, 'role.grant', { type: 'user', id: userId }, 'Granted GlobalAdmin from configuration');
+      await audit(
+        repos,
+        deps,
+        { tenantId, actorId: 'system', surface: 'system' },
+        'role.grant',
+        { type: 'user', id: userId },
+        `Granted ${roleName('GlobalAdmin')} from configuration`,
+      );
       added++;
     }
     return added;

@@ -365,6 +365,6 @@ describe('what a new user hit in the Agents Playground', () => {
     expect(JSON.stringify(card)).toContain(`"userId":"${DEMO_USERS.adele.id}","role":"BillingAdmin"`);
     expect((await bot.invoke('alex', revoke.verb, revoke.data, 'channel')).text).toMatch(/Revoked Billing admin from Adele Vance/);
     expect((await bot.invoke('alex', revoke.verb, revoke.data, 'channel')).text).toMatch(/Adele Vance isn't a Billing admin/);
-    expect((await bot.sayInChannel('alex', 'audit')).replies[0]).toMatch(/Revoked BillingAdmin from Adele Vance/);
+    expect((await bot.sayInChannel('alex', 'audit')).replies[0]).toMatch(/Revoked Billing admin from Adele Vance/);
   });
 });

@@ -109,6 +109,24 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       const bobs = (await listMyPurchases(w.deps, w.as(w.u.bob)))[0].subscription.id;
       await expectCode(getPurchaseDetail(w.deps, w.as(w.u.alice), { subscriptionId: bobs }), ErrorCodes.SUBSCRIPTION_NOT_FOUND);
     });
+
+    test('R4 the live subscriptions come first, then the ended ones, each newest first', async () => {
+      const bought = async (qty: number) => {
+        const r = await buy(qty);
+        if (r.status !== 'created') throw new Error('expected created');
+        w.clock.advanceDays(1);
+        return r.subscription.id;
+      };
+      const [oldest, middle, newest] = [await bought(1), await bought(2), await bought(3)];
+      await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: newest, reason: 'No longer needed' });
+      await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: oldest, reason: 'No longer needed' });
+      const mine = await listMyPurchases(w.deps, w.as(w.u.alice));
+      expect(mine.map((m) => [m.subscription.id, m.subscription.status])).toEqual([
+        [middle, 'Active'],
+        [newest, 'Cancelled'],
+        [oldest, 'Cancelled'],
+      ]);
+    });
   });
 
   describe('trials', () => {
