@@ -605,7 +605,12 @@ const NOTES = `
 - **Export, cold vs warm.** A running (warm) process exports in flat memory whatever the row count.
   The cold row is the first export of a process started as the server starts (bot/app.ts: migrations
   checked, the catalog seeded, the stalled-charge sweep run; bench/export-run.ts), with the start
-  script's V8 flags: about 30 MB over a baseline of about 175 MB. Until 2026-12-02 it measured a
+  script's V8 flags: 2–16 MB over a baseline of about 170 MB (2026-12-03: +48–94 MB at ×10 before the export
+  read only the columns it writes and built each line without an array of cells; the JS heap had
+  grown by 75 MB of promoted pages). The export is consumed as the server's response consumes it
+  (bot/web/stream-download.ts: a turn of the event loop after each chunk), which also lets the 5 ms RSS
+  sampler run during a SQLite export; before, it never ran, and the rows compared the RSS at the end.
+  Until 2026-12-02 the cold row measured a
   process that had made no query at all, which no server ever is: there the export's first query also
   paid the one-time warm-up of the Prisma 7 stack and the driver (about 67 MB of native memory, the
   JS heap 13 MB of it), and the row showed +100 MB. That warm-up is part of what \`npm start\` costs
