@@ -1,6 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { getSubscriptionSummary } from '../../domain/admin/get-purchase-detail';
 import { cancelSubscription } from '../../domain/purchasing/cancel-subscription';
 import { cancelConfirmCard } from '../../cards/purchaser-cards';
 import type { AdaptiveCard } from '../../cards/ui';
@@ -16,7 +16,7 @@ import { route } from '../web/web-api';
 /** A purchaser cancels one of their subscriptions: the confirmation (reasons, who loses access), then the cancellation. */
 
 const cancelConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const d = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: 0 });
+  const d = await getSubscriptionSummary(deps, ctx, { subscriptionId, assigneeLimit: 0 });
   if (d.subscription.purchaserId !== ctx.actorId) throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
   return cancelConfirmCard({ subscription: d.subscription, product: d.product, assigned: d.assignedTotal, ...banner });
 };

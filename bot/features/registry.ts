@@ -1,6 +1,5 @@
 import { whoAmI } from '../../domain/directory/who-am-i';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
-import { isLive } from '../../domain/purchasing/purchase-support';
+import { getMyStanding } from '../../domain/purchasing/list-my-purchases';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { CardValidationError } from '../../payments/sandbox-payment-provider';
@@ -169,9 +168,8 @@ export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'perso
 
 /** helpText for this caller, with an example in words from their own subscriptions. */
 export const helpFor = async (deps: Deps, ctx: ActorContext, where: CommandInput['where'] = 'personal'): Promise<string> => {
-  const isAdmin = await isAdminCaller(deps, ctx);
+  const { isAdmin, live } = await getMyStanding(deps, ctx);
   // The example assigns a product of theirs with a license free, if one has (it then works as written).
-  const live = isAdmin ? [] : (await listMyPurchases(deps, ctx)).filter((m) => isLive(m.subscription));
   const owned = (live.find((m) => m.assigned < m.subscription.quantity) ?? live[0])?.product.name;
   return helpText(isAdmin, where, owned);
 };

@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/shared/errors';
 import { randomUUID } from 'node:crypto';
 import type { ActorContext, Deps } from '../../domain/ports';
 import { getMyPurchasesOverview } from '../../domain/purchasing/list-my-purchases';
-import { getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { getSubscriptionSummary } from '../../domain/admin/get-purchase-detail';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
 import { myPurchasesCard, paymentMethodCard, subscriptionCard } from '../../cards/purchaser-cards';
@@ -24,7 +24,7 @@ import { route } from '../web/web-api';
 /** A subscription as its reader may act on it: the purchaser (self-service) or an admin (central). */
 export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   // The card names a few holders and offers up to 25 in Unassign: it never needs more (DESIGN §5.9).
-  const d = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
+  const d = await getSubscriptionSummary(deps, ctx, { subscriptionId, assigneeLimit: CARD_HOLDERS_READ });
   return subscriptionCard({
     actions: d.actions,
     subscription: d.subscription,
@@ -38,7 +38,7 @@ export const subscriptionView = async (deps: Deps, ctx: ActorContext, subscripti
 
 /** The new-card form for one subscription, when the domain says its card can be changed now (otherwise the reason). */
 const paymentMethodView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
-  const d = await getPurchaseDetail(deps, ctx, { subscriptionId, assigneeLimit: 0 });
+  const d = await getSubscriptionSummary(deps, ctx, { subscriptionId, assigneeLimit: 0 });
   const can = d.actions.updateCard;
   if (!can.ok) throw new DomainError(can.code, can.reason);
   return paymentMethodCard({ subscription: d.subscription, product: d.product, ...banner });

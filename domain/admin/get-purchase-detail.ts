@@ -70,6 +70,59 @@ const purchaseActionsOf = async (
 };
 
 /**
+ * The subscription with its assigned licenses (the row's own count), if this reader may see it:
+ * admins any of their tenant's, a purchaser only their own (R4, R5). Anyone else is told "not found".
+ * The caller and the row are read together; nothing of the row leaves before the check.
+ */
+const visibleSubscription = async (repos: Repositories, ctx: ActorContext, subscriptionId: string): Promise<{ actor: Actor; s: Subscription; assigned: number }> => {
+  const [actor, found] = await Promise.all([loadActor(repos, ctx), repos.subscriptions.getWithAssigned(ctx.tenantId, subscriptionId)]);
+  if (!found || (!isAdmin(actor.roles) && found.subscription.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  return { actor, s: found.subscription, assigned: found.assigned };
+};
+
+/** What a subscription's own card shows: the subscription, the first of its holders, how many there are, and what this reader may do with it. */
+export interface SubscriptionSummary {
+  subscription: Subscription;
+  product: Product;
+  /** The first `assigneeLimit` holders, by name (in the order they were licensed). */
+  assignedUsers: Array<Pick<DirectoryUser, 'id' | 'displayName'>>;
+  assignedTotal: number;
+  actions: Abilities<SubscriptionAction>;
+}
+
+/**
+ * getPurchaseDetail's subscription, holders and actions without what only the detail shows (orders,
+ * bills, purchaser, acknowledgement, the admins' take-over): the card a change answers with reads four
+ * statements instead of nine. Same visibility (R4, R5).
+ */
+export const getSubscriptionSummary = async (deps: Deps, ctx: ActorContext, input: { subscriptionId: unknown; assigneeLimit: number }): Promise<SubscriptionSummary> => {
+  const subscriptionId = parseId(input.subscriptionId, 'subscription');
+  return deps.uow.read(async (repos) => {
+    const { actor, s, assigned } = await visibleSubscription(repos, ctx, subscriptionId);
+    const limit = Math.max(0, Math.floor(input.assigneeLimit));
+    const [product, assignments] = await Promise.all([
+      getProduct(repos, s.productId),
+      limit > 0 && assigned > 0 ? repos.assignments.listBySubscription(ctx.tenantId, s.id, limit) : [],
+    ]);
+    const names = new Map(
+      (
+        await repos.users.getMany(
+          ctx.tenantId,
+          assignments.map((a) => a.userId),
+        )
+      ).map((u) => [u.id, u.displayName]),
+    );
+    return {
+      subscription: s,
+      product,
+      assignedUsers: assignments.map((a) => ({ id: a.userId, displayName: names.get(a.userId) ?? a.userId })),
+      assignedTotal: assigned,
+      actions: subscriptionAbilities(actor, s, assigned),
+    };
+  });
+};
+
+/**
  * R5: product, purchaser, quantity, expiry, order history, price and assigned users. Admins see any
  * subscription of their tenant; a purchaser sees only their own (R4). Others get "not found".
  * With it, what this reader may do now and why not (the same rules the use cases refuse with).
@@ -85,21 +138,16 @@ export const getPurchaseDetail = async (
 ): Promise<PurchaseDetailWithActions & { assignedTotal: number }> => {
   const subscriptionId = parseId(input.subscriptionId, 'subscription');
   return deps.uow.read(async (repos) => {
-    const actor = await loadActor(repos, ctx);
-    const s = await repos.subscriptions.get(ctx.tenantId, subscriptionId);
-    if (!s || (!isAdmin(actor.roles) && s.purchaserId !== actor.user.id)) return fail(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+    const { actor, s, assigned: assignedTotal } = await visibleSubscription(repos, ctx, subscriptionId);
     const limit = input.assigneeLimit;
-    const [product, assignments, total, orders, purchaser, ack, undelivered] = await Promise.all([
+    const [product, assignments, orders, purchaser, ack, undelivered] = await Promise.all([
       getProduct(repos, s.productId),
       repos.assignments.listBySubscription(ctx.tenantId, s.id, limit),
-      // Counted only when the list may be cut short; otherwise the list is the count.
-      limit === undefined ? null : repos.assignments.countBySubscriptions(ctx.tenantId, [s.id]).then((m) => m.get(s.id) ?? 0),
       repos.orders.listBySubscription(ctx.tenantId, s.id),
       repos.users.get(ctx.tenantId, s.purchaserId),
       repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [ACKNOWLEDGED]),
       isAdmin(actor.roles) ? repos.audit.latestFor(ctx.tenantId, { type: 'subscription', id: s.id }, [UNDELIVERED_ACTION]) : null,
     ]);
-    const assignedTotal = total ?? assignments.length;
     const acknowledger = ack && (await repos.users.get(ctx.tenantId, ack.actorId));
     const users = new Map(
       (

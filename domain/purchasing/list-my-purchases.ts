@@ -1,7 +1,8 @@
-import { loadActor, type Actor } from '../access';
+import { isAdmin, loadActor, type Actor } from '../access';
 import type { Product, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import type { Abilities } from '../shared/abilities';
+import { DomainError } from '../shared/errors';
 import { subscriptionAbilities, type SubscriptionAction } from './subscription-abilities';
 import { isLive } from './purchase-support';
 
@@ -40,6 +41,32 @@ const myPurchasesIn = async (repos: Repositories, ctx: ActorContext, loading: Pr
 /** R4: a purchaser sees only the subscriptions they bought: the live ones, then the ended ones, each newest first. */
 export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<MyPurchaseWithActions[]> =>
   deps.uow.read((repos) => myPurchasesIn(repos, ctx, loadActor(repos, ctx)));
+
+export interface MyStanding {
+  /** May see every self-service purchase (R5). */
+  isAdmin: boolean;
+  /** A purchaser's live subscriptions, as listMyPurchases orders them; none are read for an admin. */
+  live: MyPurchaseWithActions[];
+}
+
+/**
+ * For the help text: whether the caller is an admin and, if not, the subscriptions they can act on now,
+ * in one read that loads the caller once. Someone the organization has not set up yet is a purchaser
+ * with none (help still answers).
+ */
+export const getMyStanding = async (deps: Deps, ctx: ActorContext): Promise<MyStanding> =>
+  deps.uow.read(async (repos) => {
+    let actor: Actor;
+    try {
+      actor = await loadActor(repos, ctx);
+    } catch (e) {
+      if (e instanceof DomainError) return { isAdmin: false, live: [] };
+      throw e;
+    }
+    if (isAdmin(actor.roles)) return { isAdmin: true, live: [] };
+    const mine = await myPurchasesIn(repos, ctx, Promise.resolve(actor));
+    return { isAdmin: false, live: mine.filter((m) => isLive(m.subscription)) };
+  });
 
 export interface MyWaitingRequest {
   request: PurchaseRequest;

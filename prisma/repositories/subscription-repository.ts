@@ -130,11 +130,9 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   ) {}
 
   async get(tenantId: string, id: string): Promise<Subscription | null> {
-    if (this.lock) {
-      const [locked] = await this.sql.query<SubscriptionRow>(Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
-      return locked ? toSubscription(locked) : null;
-    }
-    const row = await this.db.subscription.findUnique({ where: { id, tenantId } });
+    const [row] = await this.sql.query<SubscriptionRow>(
+      Prisma.sql`SELECT ${allColumns} FROM "Subscription" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock ?? Prisma.empty}`,
+    );
     return row ? toSubscription(row) : null;
   }
 

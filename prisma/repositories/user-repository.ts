@@ -24,7 +24,7 @@ export class PrismaUserRepository implements UserRepository {
   ) {}
 
   async get(tenantId: string, id: string): Promise<DirectoryUser | null> {
-    const row = await this.db.directoryUser.findUnique({ where: { tenantId_id: { tenantId, id } } });
+    const [row] = await this.sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" = ${id}`);
     return row ? toUser(row) : null;
   }
 

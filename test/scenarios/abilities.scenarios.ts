@@ -6,7 +6,7 @@
 import { loadActor } from '../../domain/access';
 import { acknowledgePurchase } from '../../domain/admin/acknowledge-purchase';
 import { buyCentralSubscription } from '../../domain/admin/buy-central-subscription';
-import { getPurchaseActions, getPurchaseDetail } from '../../domain/admin/get-purchase-detail';
+import { getPurchaseActions, getPurchaseDetail, getSubscriptionSummary } from '../../domain/admin/get-purchase-detail';
 import { approvePurchaseRequest, rejectPurchaseRequest } from '../../domain/approvals/decide-purchase-request';
 import { getPurchaseRequest, listPendingRequests } from '../../domain/approvals/manage-approvals';
 import { listBills } from '../../domain/billing/list-bills';
@@ -188,6 +188,25 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
           expect(e.message).toBe(ability.reason);
         }
       }
+    });
+
+    test.each(STATES)("%s: a subscription's card summary shows what the detail shows, to the same readers", async (state) => {
+      const { s } = await make(state);
+      for (const who of WHO) {
+        const ctx = w.as(w.u[who]);
+        const detail = await getPurchaseDetail(w.deps, ctx, { subscriptionId: s.id }).catch((e: Error) => e);
+        const summary = await getSubscriptionSummary(w.deps, ctx, { subscriptionId: s.id, assigneeLimit: 2 }).catch((e: Error) => e);
+        if (detail instanceof Error || summary instanceof Error) {
+          expect([who, (summary as { code?: string }).code ?? 'shown']).toEqual([who, (detail as { code?: string }).code ?? 'shown']);
+          continue;
+        }
+        expect(summary.actions).toEqual(detail.actions);
+        expect(summary.subscription).toEqual(detail.subscription);
+        expect(summary.assignedTotal).toBe(detail.assignedTotal);
+        expect(summary.assignedUsers).toEqual(detail.assignedUsers.slice(0, 2).map((u) => ({ id: u.id, displayName: u.displayName })));
+        expect((await getSubscriptionSummary(w.deps, ctx, { subscriptionId: s.id, assigneeLimit: 0 })).assignedUsers).toEqual([]);
+      }
+      await expectCode(getSubscriptionSummary(w.deps, w.as(w.u.eve, w.otherTenantId), { subscriptionId: s.id, assigneeLimit: 5 }), ErrorCodes.SUBSCRIPTION_NOT_FOUND);
     });
 
     test("the purchaser's lists carry the same actions as the detail", async () => {

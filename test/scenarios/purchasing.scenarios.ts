@@ -4,7 +4,7 @@ import { addLicenses, removeLicenses } from '../../domain/purchasing/change-lice
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { cancelSubscription } from '../../domain/purchasing/cancel-subscription';
 import { updatePaymentMethod } from '../../domain/purchasing/update-payment-method';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { getMyStanding, listMyPurchases } from '../../domain/purchasing/list-my-purchases';
 import { listBills } from '../../domain/billing/list-bills';
 import { payBill } from '../../domain/billing/pay-bill';
 import { runBillingCycle } from '../../domain/billing/run-billing-cycle';
@@ -126,6 +126,35 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
         [newest, 'Cancelled'],
         [oldest, 'Cancelled'],
       ]);
+    });
+
+    test("the help text's standing: an admin is an admin with nothing read for them, a purchaser gets their live subscriptions, someone unknown neither; one read, the caller loaded once", async () => {
+      const kept = await buy(2);
+      const ended = await buy(1);
+      if (kept.status !== 'created' || ended.status !== 'created') throw new Error('expected created');
+      await cancelSubscription(w.deps, w.as(w.u.alice), { subscriptionId: ended.subscription.id, reason: 'No longer needed' });
+      let reads = 0;
+      let actorLoads = 0;
+      const counted = {
+        ...w.deps,
+        uow: {
+          run: w.deps.uow.run.bind(w.deps.uow),
+          read: <T>(work: Parameters<typeof w.deps.uow.read<T>>[0]) => {
+            reads++;
+            return w.deps.uow.read((repos) => work({ ...repos, actors: { load: (t: string, u: string) => (actorLoads++, repos.actors.load(t, u)) } }));
+          },
+        },
+      };
+      const alice = await getMyStanding(counted, w.as(w.u.alice));
+      expect(alice.isAdmin).toBe(false);
+      expect(alice.live.map((m) => m.subscription.id)).toEqual([kept.subscription.id]);
+      expect(alice.live[0].actions.assign.ok).toBe(true);
+      expect([reads, actorLoads]).toEqual([1, 1]);
+      for (const admin of [w.u.admin, w.u.reader]) expect(await getMyStanding(counted, w.as(admin))).toEqual({ isAdmin: true, live: [] });
+      expect(await getMyStanding(counted, w.as(w.u.bob))).toEqual({ isAdmin: false, live: [] });
+      expect(await getMyStanding(counted, w.as('nobody-here'))).toEqual({ isAdmin: false, live: [] });
+      expect(await getMyStanding(counted, w.as(w.u.alice, 'no-such-tenant'))).toEqual({ isAdmin: false, live: [] });
+      expect([reads, actorLoads]).toEqual([6, 6]);
     });
   });
 
