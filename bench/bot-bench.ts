@@ -18,7 +18,7 @@
  * id, so requests are unauthenticated, as in local development.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,7 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { DEMO_TENANT_ID, DEMO_USERS, seedDemoTenant } from '../prisma/seed-demo';
 import { migrateDatabase, openDatabase } from '../prisma/client';
-import { startPostgres } from '../test/support/postgres';
+import { startPostgres, type PostgresCluster } from '../test/support/postgres';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { CATALOG } from '../domain/catalog/catalog-data';
@@ -56,6 +56,8 @@ const CONNECTIONS = Number(option('connections', '10'));
 const CPU_PROF = flag('cpu-prof');
 /** Our server on PostgreSQL (a throwaway cluster on this machine) instead of a SQLite file. */
 const POSTGRES = flag('postgres');
+/** With --postgres: reach the cluster through its Unix socket instead of loopback TCP (a database on the same host). */
+const UNIX_SOCKET = flag('unix-socket');
 /** Run our server through tsx (`npm run dev`) instead of the production build `npm start` runs. */
 const DEV = flag('dev');
 /** The node flags of package.json's start script, so the server runs exactly as `npm start` runs it. */
@@ -212,6 +214,26 @@ const cpuMs = (pid: number): number => {
   }
 };
 
+/**
+ * CPU time so far of a PostgreSQL cluster: its postmaster and every process it started (the backends
+ * serving our pools, the background workers), in ms. A backend that exited takes its time with it; the
+ * pools keep theirs open through a run.
+ */
+const clusterCpuMs = (dataDir: string): number => {
+  const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = cpuMs(postmaster);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(fields[1]) === postmaster) total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+};
+
 const stopChild = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
@@ -243,6 +265,8 @@ interface Run {
   connectorConnectionsPerReply: number;
   /** Server CPU time per request (user + system), a figure less sensitive to the machine's other load than req/s. */
   serverCpuMsPerRequest: number;
+  /** With --postgres: the cluster's CPU time per request (its backends run on the same cores as the server). */
+  databaseCpuMsPerRequest?: number;
   /** A reading row of ours: the echo bot's message runs right before and after it, averaged (the row's baseline). */
   around?: { rps: number; p99: number; runs: [string, string] };
   /** A reading row of ours: its req/s against its baseline in each round, in the order they ran (this run is the median one). */
@@ -271,6 +295,9 @@ const cannon = async (url: string, body: string, seconds: number, latencies?: nu
   return instance;
 };
 
+/** With --postgres: the throwaway cluster our server runs on. */
+let cluster: PostgresCluster | null = null;
+
 /** How many rows were measured (for the section's running time). */
 let measured = 0;
 
@@ -282,9 +309,12 @@ const measure = async (s: Scenario, url: string, pid: number, connectorUrl: stri
   await new Promise((r) => setTimeout(r, 300));
   const latencies: number[] = [];
   const sentBefore = await connectorCount(connectorUrl);
+  const dbCpu = () => (cluster && s.target === 'ours' ? clusterCpuMs(cluster.dataDir) : NaN);
   const cpuBefore = cpuMs(pid);
+  const dbBefore = dbCpu();
   const result = await cannon(url, body, DURATION, latencies, bodyAt);
   const cpuAfter = cpuMs(pid);
+  const dbAfter = dbCpu();
   await new Promise((r) => setTimeout(r, 300)); // replies still in flight when autocannon stopped
   const after = await connectorCount(connectorUrl);
   const sent = after.received - sentBefore.received;
@@ -307,10 +337,11 @@ const measure = async (s: Scenario, url: string, pid: number, connectorUrl: stri
     repliesPerRequest: requests ? sent / requests : 0,
     connectorConnectionsPerReply: sent ? connections / sent : 0,
     serverCpuMsPerRequest: requests ? (cpuAfter - cpuBefore) / requests : NaN,
+    ...(cluster && s.target === 'ours' && requests ? { databaseCpuMsPerRequest: (dbAfter - dbBefore) / requests } : {}),
   };
   console.log(
     `${s.name.padEnd(30)} ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2)} ms  ` +
-      `non-2xx ${run.non2xx}  replies/req ${run.repliesPerRequest.toFixed(2)}  connections/reply ${run.connectorConnectionsPerReply.toFixed(2)}  server CPU ${run.serverCpuMsPerRequest.toFixed(2)} ms/req`,
+      `non-2xx ${run.non2xx}  replies/req ${run.repliesPerRequest.toFixed(2)}  connections/reply ${run.connectorConnectionsPerReply.toFixed(2)}  server CPU ${run.serverCpuMsPerRequest.toFixed(2)} ms/req${run.databaseCpuMsPerRequest !== undefined ? `  PostgreSQL CPU ${run.databaseCpuMsPerRequest.toFixed(2)} ms/req` : ''}`,
   );
   return run;
 };
@@ -370,8 +401,9 @@ const seedWriteData = async (url: string): Promise<void> => {
 const main = async () => {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  const cluster = POSTGRES ? await startPostgres() : null;
-  const databaseUrl = cluster ? await cluster.createDatabase('bot') : `file:${path.join(DATA, 'bot.db')}`;
+  cluster = POSTGRES ? await startPostgres() : null;
+  const tcpUrl = cluster ? await cluster.createDatabase('bot') : null;
+  const databaseUrl = cluster && tcpUrl ? (UNIX_SOCKET ? `${tcpUrl}?host=${encodeURIComponent(path.dirname(cluster.dataDir))}` : tcpUrl) : `file:${path.join(DATA, 'bot.db')}`;
   await seedWriteData(databaseUrl);
   const connector = await spawnConnectorStandIn();
   const [echoPort, ourPort] = [await freePort(), await freePort()];
@@ -485,7 +517,7 @@ const report = (runs: Run[], samples: Record<string, string>) => {
       rpsRatio,
       p99Ratio,
       met,
-      md: `| ${r.name} | ${r.kind} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.repliesPerRequest.toFixed(2)} | ${r.serverCpuMsPerRequest.toFixed(2)} | ${r.target === 'echo' ? '—' : `${pct(rpsRatio)}${rounds}`} | ${r.target === 'echo' ? '—' : `${p99Ratio.toFixed(2)}×`} | ${r.target === 'echo' ? '—' : `${b.rps.toFixed(0)}, ${b.p99.toFixed(2)}${r.around ? ` (${r.around.runs.map((n) => n.replace(/.*\((\d+)\)$/, '$1')).join(' and ')})` : ' (best)'}`} | ${met === null ? '—' : ok(met)} | ${vsSame} |`,
+      md: `| ${r.name} | ${r.kind} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.repliesPerRequest.toFixed(2)} | ${r.serverCpuMsPerRequest.toFixed(2)} |${POSTGRES ? ` ${r.databaseCpuMsPerRequest?.toFixed(2) ?? '—'} |` : ''} ${r.target === 'echo' ? '—' : `${pct(rpsRatio)}${rounds}`} | ${r.target === 'echo' ? '—' : `${p99Ratio.toFixed(2)}×`} | ${r.target === 'echo' ? '—' : `${b.rps.toFixed(0)}, ${b.p99.toFixed(2)}${r.around ? ` (${r.around.runs.map((n) => n.replace(/.*\((\d+)\)$/, '$1')).join(' and ')})` : ' (best)'}`} | ${met === null ? '—' : ok(met)} | ${vsSame} |`,
     };
   });
   const md = `## Bot${POSTGRES ? ' on PostgreSQL' : ''}: turns through POST /api/messages against botbuilder's echo bot
@@ -510,8 +542,8 @@ req/s on these shared machines.
 
 Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (shared by the four processes), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
-| Scenario | Kind | req/s | p50 ms | p99 ms | non-2xx | connector sends/req | server CPU ms/req | req/s vs echo | p99 vs echo | baseline: echo req/s, p99 ms | Met | vs echo's card answer (req/s, p99) |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| Scenario | Kind | req/s | p50 ms | p99 ms | non-2xx | connector sends/req | server CPU ms/req |${POSTGRES ? ' PostgreSQL CPU ms/req |' : ''} req/s vs echo | p99 vs echo | baseline: echo req/s, p99 ms | Met | vs echo's card answer (req/s, p99) |
+| --- | --- | --- | --- | --- | --- | --- | --- |${POSTGRES ? ' --- |' : ''} --- | --- | --- | --- | --- |
 ${rows.map((r) => r.md).join('\n')}
 
 What each row answered (one request before the run):
