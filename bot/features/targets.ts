@@ -10,7 +10,7 @@ import { count, day, frequencyLabel, plainWords, plural, statusLabel, termEnd } 
 import type { Verb } from '../../cards/verbs';
 import type { Ability } from '../../domain/shared/abilities';
 import type { ParseContext, Reply } from './feature';
-import { findProductWords, splitPeople, type ProductWords } from './words';
+import { findProductWords, productsSharingWords, splitPeople, type ProductWords } from './words';
 import { distance } from '../text';
 
 /**
@@ -36,6 +36,9 @@ const names = (products: readonly Product[]): string => {
 export const productWords = (pc: ParseContext, words: string): ProductWords & { products: Product[] } => {
   const found = findProductWords(pc.products, words);
   if (found.products.length) return found;
+  // "power bee eye": no name, but words of some: they are offered, never picked (`missing` makes every caller ask).
+  const sharing = productsSharingWords(pc.products, words.slice(0, 200));
+  if (sharing.products.length) return { products: sharing.products, rest: sharing.rest, exact: false, missing: `"${sharing.phrase.slice(0, 60)}"` };
   const typed = words.trim().slice(0, 60);
   const close = pc.products
     .map((p) => ({ p, d: distance(typed.toLowerCase(), p.name.toLowerCase()) }))

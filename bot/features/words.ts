@@ -1,5 +1,6 @@
 import type { BillingFrequency, Product } from '../../domain/model';
 import { MAX_QUANTITY } from '../../domain/shared/validation';
+import { distance } from '../text';
 
 /**
  * Reading what people type. Product names end in digits ("Visio Plan 2") and quantities are digits,
@@ -109,6 +110,36 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
   // "power bee eye" is not Power anything: a start of a name must outweigh the words nobody understood.
   if (unreadWords(rest).length > partial.len) return { products: [], rest: words, exact: false };
   return { products: partial.products, rest, exact: false, ...(unknown ? { missing: unknown.name } : {}) };
+};
+
+/** Words of product names that tell no product apart ("Microsoft 365 Copilot", "Visio Plan 1", "per user"). */
+const GENERIC_NAME_WORDS = new Set(['microsoft', 'plan', 'per', 'user', '365']);
+/** A typo of a name's word: "windoze" for windows, "premum" for premium. */
+const close = (typed: string, word: string): boolean => typed.length >= 4 && word.length >= 4 && distance(typed, word) <= (Math.min(typed.length, word.length) >= 6 ? 2 : 1);
+
+/**
+ * For words that name no product ("power bee eye", "windoze 365"): the products sharing a telling
+ * word with them (a word of the name that starts with a typed word of 3+ letters or the other way
+ * round, or one typo away: two for words of 6+ letters), at most `max`, and the typed words that are
+ * not part of the name (a number, a billing frequency), so that a "did you mean" keeps them. Nothing
+ * when no word is shared.
+ */
+export const productsSharingWords = (catalog: readonly Product[], text: string, max = 4): { products: Product[]; rest: string[]; phrase: string } => {
+  const words = tokensOf(text);
+  const rest = words.filter((w) => unreadWords([w]).length === 0);
+  const telling = words.filter((w) => w.length >= 3 && !rest.includes(w) && !GENERIC_NAME_WORDS.has(w));
+  const shares = (p: Product) =>
+    tokensOf(p.name).filter((n) => n.length >= 3 && !GENERIC_NAME_WORDS.has(n) && telling.some((t) => n.startsWith(t) || t.startsWith(n) || close(t, n))).length;
+  const products = catalog
+    .map((p) => ({ p, n: shares(p) }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n)
+    .slice(0, max)
+    .map((x) => x.p);
+  // "windoze 365": a number that is a word of the names offered is part of the name, not a quantity.
+  const inNames = new Set(products.flatMap((p) => tokensOf(p.name)));
+  const kept = rest.filter((w) => !inNames.has(w));
+  return { products, rest: kept, phrase: words.filter((w) => !kept.includes(w)).join(' ') };
 };
 
 /**

@@ -313,7 +313,8 @@ describe('text commands that act', () => {
   });
 
   test('words that do not resolve get a clear answer and change nothing', async () => {
-    expect((await bot.say('megan', 'buy power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye" here/);
+    expect((await bot.say('megan', 'buy power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye"\. Did you mean one of these\?[\s\S]*Power BI Pro/);
+    expect((await bot.say('megan', 'buy something else')).replies[0]).toMatch(/We don't sell "something else" here/);
     expect((await bot.say('megan', 'buy power')).replies[0]).toMatch(/Which product\?[\s\S]*Power BI Pro[\s\S]*\[Buy\]/);
     expect((await bot.say('patti', 'cancel power bi pro')).replies[0]).toMatch(/You don't have a Power BI Pro subscription/);
     expect((await bot.say('megan', 'add 0 licenses to power bi pro')).replies[0]).toMatch(/at least 1|positive/i);

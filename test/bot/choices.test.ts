@@ -127,6 +127,30 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.adele.id))).toEqual(adeleBefore);
   });
 
+  test('a misspelled or misheard product name is offered as the products it comes close to, never picked, with the number kept; any command', async () => {
+    const before = await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id));
+    const buy = await bot.say('patti', 'buy power bee eye 3 monthly');
+    expect(buy.replies[0]).toMatch(/We don't sell "power bee eye"\. Did you mean one of these\?[\s\S]*Power BI Pro[\s\S]*\[Buy\][\s\S]*Power BI Premium/);
+    const open = actionOf(buy.cards[0], 'Buy')!;
+    expect(open.data).toMatchObject({ quantity: 3, billingFrequency: 'Monthly' });
+    const form = await bot.invoke('patti', open.verb, open.data);
+    expect(form.text).toMatch(/Buy Power BI Pro/);
+    // A number of a name offered ("365") stays part of the name, not a quantity.
+    const windows = await bot.say('patti', 'buy windoze 365');
+    expect(windows.replies[0]).toMatch(/We don't sell "windoze 365"[\s\S]*Windows 365 Business[\s\S]*Windows 365 Enterprise/);
+    expect(actionOf(windows.cards[0], 'Buy')!.data).toMatchObject({ quantity: 1 });
+    // One close product is still asked about.
+    expect((await bot.say('patti', 'trial clipchap')).replies[0]).toMatch(/We don't sell "clipchap"\. Did you mean this one\?[\s\S]*Clipchamp Premium[\s\S]*\[Try it\]/);
+    // On the caller's own subscriptions: asked, not acted on.
+    expect((await bot.say('megan', 'assign power bee eye to adele')).replies[0]).toMatch(/We don't sell "power bee eye"[\s\S]*\[Assign here\]/);
+    expect((await bot.say('megan', 'add 2 licenses to power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye"[\s\S]*\[Add 2 here\]/);
+    expect((await bot.say('megan', 'cancel power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye"[\s\S]*Cancel this one/);
+    expect((await bot.sayInChannel('alex', 'disable power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye"[\s\S]*Power BI Pro/);
+    // Words no product shares: the plain answer.
+    expect((await bot.say('patti', 'buy foo bar')).replies[0]).toMatch(/We don't sell "foo bar" here\. Say \*\*catalog\*\*/);
+    expect(await bot.app.deps.uow.read((r) => r.subscriptions.listByPurchaser(DEMO_TENANT_ID, DEMO_USERS.megan.id))).toEqual(before);
+  });
+
   test('personal data asked for in a group chat is answered in the 1:1 chat (created when there is none)', async () => {
     const res = await bot.post({
       type: 'message',

@@ -2,7 +2,7 @@ import { CATALOG } from '../../domain/catalog/catalog-data';
 import { matchProducts } from '../../domain/catalog/find-product';
 import { SignedLinks } from '../../bot/signed-links';
 import { helpText, matchCommand, suggestCommands } from '../../bot/features/registry';
-import { findProductWords, frequencyOf, quantityOf, splitPeople } from '../../bot/features/words';
+import { findProductWords, frequencyOf, productsSharingWords, quantityOf, splitPeople } from '../../bot/features/words';
 
 const names = (words: string) => matchProducts(CATALOG, words).map((p) => p.name);
 
@@ -255,5 +255,29 @@ describe('suggestions: by role, with what was understood, never the whole help',
     expect(helpText(false)).toMatch(/my purchases/);
     expect(helpText(true)).toMatch(/take over/);
     expect(helpText(false).length).toBeLessThan(900);
+  });
+});
+
+describe('products sharing words with a name we do not sell', () => {
+  const shared = (text: string) => {
+    const r = productsSharingWords(CATALOG, text);
+    return { names: r.products.map((p) => p.name), rest: r.rest, phrase: r.phrase };
+  };
+  test('a telling word, its start or a typo of it; numbers and billing words kept apart', () => {
+    expect(shared('power bee eye 3 monthly')).toEqual({
+      names: ['Power BI Pro', 'Power BI Premium (per user)', 'Power Apps per user', 'Power Automate per user'],
+      rest: ['3', 'monthly'],
+      phrase: 'power bee eye',
+    });
+    expect(shared('visioo').names).toEqual(['Visio Plan 1', 'Visio Plan 2']);
+    expect(shared('clipchap').names).toEqual(['Clipchamp Premium']);
+    expect(shared('premum teams').names[0]).toBe('Teams Premium Introductory Pricing');
+  });
+  test('a number that is a word of a name offered is part of the name', () => {
+    expect(shared('windoze 365')).toEqual({ names: ['Windows 365 Business', 'Windows 365 Enterprise'], rest: [], phrase: 'windoze 365' });
+    expect(shared('windoze 365 4').rest).toEqual(['4']);
+  });
+  test('words that tell no product apart share nothing', () => {
+    for (const text of ['foo bar', 'microsoft', 'plan', 'per user 365', '3', 'a b', '']) expect(shared(text).names).toEqual([]);
   });
 });
