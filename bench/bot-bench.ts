@@ -538,7 +538,7 @@ between two runs of the echo bot's message turn (the numbered echo rows, in the 
 to their average (the "baseline" column), so both sides see the same minute of this shared machine, whose
 neighbours change its load from one minute to the next. ${ROUNDS > 1 ? `${ROUNDS} rounds: every reading row ran ${ROUNDS} times, each time between two echo runs; a row is its median round (its req/s vs echo in each round, in the order they ran, beside it), shown between the echo runs it was held to. ` : ''}The echo bot's card answer runs first and last. Targets:
 ≥ 70% of the echo bot's req/s and p99 ≤ 2× its p99. "Server CPU" is the bot process's user + system time per request, steadier than
-req/s on these shared machines.
+req/s on these shared machines.${POSTGRES ? ` "PostgreSQL CPU" is the cluster's (the postmaster and every backend serving our pools), per request: it runs on the same two cores${UNIX_SOCKET ? '' : ', reached over loopback TCP (`--unix-socket`: through its socket)'}.` : ''}
 
 Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (shared by the four processes), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
