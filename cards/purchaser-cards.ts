@@ -104,12 +104,35 @@ const checkoutDialog = (title: string, productId: string, mode: 'buy' | 'trial',
  * refresh is still the same request.
  */
 export const buyFormCard = (
-  input: { product: Product; mode: 'buy' | 'trial'; savedCards: readonly SavedCard[]; formId: string; quantity?: number; billingFrequency?: BillingFrequency } & Banner,
+  input: {
+    product: Product;
+    mode: 'buy' | 'trial';
+    savedCards: readonly SavedCard[];
+    formId: string;
+    quantity?: number;
+    billingFrequency?: BillingFrequency;
+    /** The caller's live subscriptions of this product: buying again may not be what they need. */
+    owned?: ReadonlyArray<{ subscriptionId: string; quantity: number; assigned: number; canAssign: boolean }>;
+  } & Banner,
 ): AdaptiveCard => {
   const { product, mode } = input;
   const trial = product.trial;
   const buying = mode === 'buy';
   const quantity = input.quantity ?? 1;
+  const owned = input.owned ?? [];
+  const licenses = owned.reduce((n, o) => n + o.quantity, 0);
+  // Free licenses are offered only where the domain lets them be assigned now.
+  const free = owned.reduce((n, o) => n + (o.canAssign ? Math.max(0, o.quantity - o.assigned) : 0), 0);
+  const ownedNote =
+    owned.length === 0
+      ? null
+      : `You already have ${owned.length === 1 ? product.name : `${owned.length} ${product.name} subscriptions`}: ${count(licenses, 'license')}${
+          free > 0
+            ? `, ${free} not assigned yet. You can assign ${free === 1 ? 'it' : 'those'} instead of buying more.`
+            : owned.every((o) => o.assigned >= o.quantity)
+              ? ', all assigned.'
+              : '.'
+        }`;
   return cardOf(
     [
       ...banner(input),
@@ -119,6 +142,17 @@ export const buyFormCard = (
           ? 'You pay by card, you can assign the licenses to anyone in your organization, and you can cancel any time.'
           : `${count(trial?.days ?? 0, 'day')}, ${count(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
         { isSubtle: true, spacing: 'None' },
+      ),
+      ...only(
+        ownedNote !== null,
+        container([
+          text(`ℹ️ ${ownedNote}`),
+          actionSet([
+            owned.length === 1
+              ? execute('Open my subscription', VERBS.subscription, { subscriptionId: owned[0].subscriptionId }, { associatedInputs: 'none' })
+              : execute('My purchases', VERBS.mine, {}, { associatedInputs: 'none' }),
+          ]),
+        ]),
       ),
       ...only(
         buying,

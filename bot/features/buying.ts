@@ -15,7 +15,9 @@ import { count, plural, price } from '../../cards/format';
 import { cardReply, command, done, refused, str, waiting, type BannerInput, type Feature, type FeatureServices } from './feature';
 import { oneProduct, productWords } from './targets';
 import { findProductWords, frequencyOf, quantityOf } from './words';
-import { savedCardsOf, paymentToken } from './payment';
+import { savedCardsIn, paymentToken } from './payment';
+import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { isLive } from '../../domain/purchasing/purchase-support';
 import { myPurchasesView, subscriptionView } from './subscriptions';
 import { day } from '../../cards/format';
 import type { CatalogItemView, CatalogResponse, CheckoutResponse } from '../../web/contracts/purchases';
@@ -49,7 +51,15 @@ const buyFormView = async (
     throw new DomainError(can.code, `${can.reason}${tryTrial}`, can.details);
   }
   const { formId, ...rest } = opts;
-  return buyFormCard({ product: item.product, mode, savedCards: await savedCardsOf(deps, ctx), formId: formId ?? randomUUID(), ...rest });
+  const mine = await listMyPurchases(deps, ctx);
+  // Buying again what they already have: the card says so, with its free licenses (assign those, or add to it).
+  const owned =
+    mode === 'buy'
+      ? mine
+          .filter((m) => m.product.id === productId && isLive(m.subscription))
+          .map((m) => ({ subscriptionId: m.subscription.id, quantity: m.subscription.quantity, assigned: m.assigned, canAssign: m.actions.assign.ok }))
+      : [];
+  return buyFormCard({ product: item.product, mode, savedCards: savedCardsIn(mine), owned, formId: formId ?? randomUUID(), ...rest });
 };
 
 /** The form, or — when it can no longer be used (the product was turned off, the trial taken) — the catalog saying why. */

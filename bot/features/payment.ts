@@ -1,6 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
-import { listMyPurchases } from '../../domain/purchasing/list-my-purchases';
+import { listMyPurchases, type MyPurchase } from '../../domain/purchasing/list-my-purchases';
 import { isLive } from '../../domain/purchasing/purchase-support';
 import type { SavedCard } from '../../cards/purchaser-cards';
 import { str, type ActionInput } from './feature';
@@ -18,8 +18,10 @@ export const savedCardToken = async (deps: Deps, ctx: ActorContext, subscription
  * a subscription with an unpaid bill (its renewal was declined) comes last and is never the one offered
  * first, so paying that bill or buying again doesn't default to the card that just failed.
  */
-export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => {
-  const items = await listMyPurchases(deps, ctx);
+export const savedCardsOf = async (deps: Deps, ctx: ActorContext): Promise<SavedCard[]> => savedCardsIn(await listMyPurchases(deps, ctx));
+
+/** The cards on the caller's live subscriptions, once each, declined ones last. */
+export const savedCardsIn = (items: readonly MyPurchase[]): SavedCard[] => {
   const byLabel = new Map<string, SavedCard>();
   for (const { subscription: s, unpaid } of items) {
     if (!s.card || !isLive(s)) continue;

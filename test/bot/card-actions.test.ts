@@ -312,6 +312,21 @@ describe('text commands that act', () => {
     expect((await bot.say('adele', 'bills')).replies[0]).toMatch(/Your bills/);
   });
 
+  test('buying a product again: the form says what the buyer already has of it, and its button opens that subscription', async () => {
+    const again = await bot.say('megan', 'buy power bi pro 2');
+    expect(again.replies[0]).toMatch(
+      /Buy Power BI Pro[\s\S]*You already have Power BI Pro: \d+ licenses, \d+ not assigned yet\. You can assign those instead of buying more\.[\s\S]*\[Open my subscription\][\s\S]*\[Buy\]/,
+    );
+    const open = actionOf(again.cards[0], 'Open my subscription')!;
+    const opened = await bot.invoke('megan', open.verb, open.data);
+    expect(opened.text).toMatch(/Power BI Pro[\s\S]*licenses/);
+    // The id in that button is Megan's: pressed by someone else it opens nothing of hers.
+    expect((await bot.invoke('patti', open.verb, open.data)).text).toMatch(/couldn't find/i);
+    // Nothing of it owned, or only a trial of something else: no note.
+    expect((await bot.say('patti', 'buy power bi pro')).replies[0]).not.toMatch(/already have/);
+    expect((await bot.say('megan', 'buy visio plan 1')).replies[0]).not.toMatch(/already have/);
+  });
+
   test('words that do not resolve get a clear answer and change nothing', async () => {
     expect((await bot.say('megan', 'buy power bee eye')).replies[0]).toMatch(/We don't sell "power bee eye"\. Did you mean one of these\?[\s\S]*Power BI Pro/);
     expect((await bot.say('megan', 'buy something else')).replies[0]).toMatch(/We don't sell "something else" here/);

@@ -110,6 +110,23 @@ const CARDS: Record<string, unknown> = {
   'catalog, page 1': catalogCard({ items: CATALOG.map((product, i) => ({ product, policy: 'Enabled', canBuy: i !== 1, canTrial: Boolean(product.trial) })), page: 1, pageSize: 5 }),
   'catalog, last page': catalogCard({ items: CATALOG.map((product) => ({ product, policy: 'Enabled', canBuy: true, canTrial: false })), page: 3, pageSize: 5 }),
   'buy form with a saved card': buyFormCard({ product: bi, mode: 'buy', savedCards: [{ subscriptionId: 'sub-1', label: 'Visa ending 4242' }], formId: 'form-1', quantity: 5 }),
+  'buy form, the product already owned with licenses free': buyFormCard({
+    product: bi,
+    mode: 'buy',
+    savedCards: [],
+    formId: 'form-5',
+    owned: [{ subscriptionId: 'sub-1', quantity: 5, assigned: 3, canAssign: true }],
+  }),
+  'buy form, two subscriptions of it owned, all assigned': buyFormCard({
+    product: bi,
+    mode: 'buy',
+    savedCards: [],
+    formId: 'form-6',
+    owned: [
+      { subscriptionId: 'sub-1', quantity: 2, assigned: 2, canAssign: false },
+      { subscriptionId: 'sub-2', quantity: 1, assigned: 1, canAssign: false },
+    ],
+  }),
   'buy form, declined': buyFormCard({ product: bi, mode: 'buy', savedCards: [], formId: 'form-2', banner: 'The card was declined.', bannerIsError: true }),
   'trial without a card': buyFormCard({ product: visio, mode: 'trial', savedCards: [], formId: 'form-3' }),
   'trial with a card': buyFormCard({ product: apps, mode: 'trial', savedCards: [], formId: 'form-4' }),
@@ -596,7 +613,15 @@ describe('cards stay small at any volume (Teams refuses a message over ~100 KB o
         page: 1,
         pageSize: ROWS,
       }),
-    buyFormCard: () => buyFormCard({ product, mode: 'buy', savedCards, formId: 'f', quantity: 10_000 }),
+    buyFormCard: () =>
+      buyFormCard({
+        product,
+        mode: 'buy',
+        savedCards,
+        formId: 'f',
+        quantity: 10_000,
+        owned: Array.from({ length: ROWS }, (_, i) => ({ subscriptionId: `sub-${i}`, quantity: 10_000, assigned: i, canAssign: true })),
+      }),
     myPurchasesCard: () =>
       myPurchasesCard({
         items: subs.map((s) => ({ subscription: s, product, assigned: 10_000 })),
