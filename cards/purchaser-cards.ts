@@ -4,6 +4,7 @@ import type { BillingFrequency, Invoice, Product, Subscription } from '../domain
 import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
+import { trialTerms } from '../domain/purchasing/start-trial';
 import { agree, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd } from './format';
 import {
   actionSet,
@@ -119,6 +120,8 @@ export const buyFormCard = (
   const trial = product.trial;
   const buying = mode === 'buy';
   const quantity = input.quantity ?? 1;
+  const terms = trialTerms(product);
+  const converts = terms?.convertsTo ?? null;
   const owned = input.owned ?? [];
   const licenses = owned.reduce((n, o) => n + o.quantity, 0);
   // Free licenses are offered only where the domain lets them be assigned now.
@@ -140,7 +143,11 @@ export const buyFormCard = (
       text(
         buying
           ? 'You pay by card, you can assign the licenses to anyone in your organization, and you can cancel any time.'
-          : `${count(trial?.days ?? 0, 'day')}, ${count(trial?.licenses ?? 0, 'license')}. ${trial?.requiresPaymentMethod ? 'It becomes a paid subscription at the end unless you turn recurring billing off.' : 'No card needed; it simply ends.'}`,
+          : `${count(trial?.days ?? 0, 'day')}, ${count(trial?.licenses ?? 0, 'license')}. ${
+              converts
+                ? `It then becomes a paid subscription at ${price(converts.perMonth)} a month (${price(terms!.unitPrice)} per license), charged to the card below, unless you turn recurring billing off before it ends.`
+                : 'No card needed; it simply ends.'
+            }`,
         { isSubtle: true, spacing: 'None' },
       ),
       ...only(

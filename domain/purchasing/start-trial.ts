@@ -1,6 +1,7 @@
 import { isAdmin, loadActor } from '../access';
 import { createPurchaseRequest } from '../approvals/create-purchase-request';
-import type { CardSummary, Product, PurchaseRequest, Subscription } from '../model';
+import type { BillingFrequency, CardSummary, Product, PurchaseRequest, Subscription } from '../model';
+import { multiply, type Money } from '../shared/money';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import { effectivePolicy } from '../policy/policy-rules';
 import { trialAbility } from '../catalog/catalog-abilities';
@@ -28,8 +29,8 @@ export const startTrial = async (deps: Deps, ctx: ActorContext, input: { product
       const request = await createPurchaseRequest(repos, deps, ctx, actor, {
         product,
         kind: 'Trial',
-        quantity: product.trial!.licenses,
-        frequency: 'Monthly',
+        quantity: trialTerms(product)!.licenses,
+        frequency: trialTerms(product)!.billingFrequency,
         cardToken: card?.token ?? null,
       });
       return { status: 'pending', request };
@@ -37,6 +38,18 @@ export const startTrial = async (deps: Deps, ctx: ActorContext, input: { product
     const subscription = await createTrial(repos, deps, ctx, { product, card, purchaserId: actor.user.id, purchaserName: actor.user.displayName });
     return { status: 'created', subscription };
   });
+
+/**
+ * R14: what a trial of this product is billed as: monthly, at the list price, for the trial's licenses.
+ * `convertsTo` is what a card trial costs once it ends (a card-free one simply ends): the form says it
+ * before the trial starts, and the trial is created on these same terms.
+ */
+export const trialTerms = (product: Product): { billingFrequency: BillingFrequency; unitPrice: Money; licenses: number; convertsTo: { perMonth: Money } | null } | null => {
+  const trial = product.trial;
+  if (!trial) return null;
+  const unitPrice = product.prices.Monthly;
+  return { billingFrequency: 'Monthly', unitPrice, licenses: trial.licenses, convertsTo: trial.requiresPaymentMethod ? { perMonth: multiply(unitPrice, trial.licenses) } : null };
+};
 
 export const createTrial = async (
   repos: Repositories,
@@ -46,14 +59,15 @@ export const createTrial = async (
 ): Promise<Subscription> => {
   const { product, card } = args;
   const trial = product.trial!;
+  const terms = trialTerms(product)!;
   const subscription = newSubscription(deps, ctx.tenantId, {
     productId: product.id,
     purchaserId: args.purchaserId,
     origin: 'SelfService',
     status: 'Trial',
-    quantity: trial.licenses,
-    billingFrequency: 'Monthly',
-    unitPrice: product.prices.Monthly,
+    quantity: terms.licenses,
+    billingFrequency: terms.billingFrequency,
+    unitPrice: terms.unitPrice,
     // A card trial converts to paid unless the purchaser turns recurring billing off; a card-free one just ends.
     recurring: trial.requiresPaymentMethod,
     isTrial: true,

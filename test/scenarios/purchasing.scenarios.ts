@@ -1,5 +1,6 @@
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
-import { startTrial } from '../../domain/purchasing/start-trial';
+import { startTrial, trialTerms } from '../../domain/purchasing/start-trial';
+import { CATALOG } from '../../domain/catalog/catalog-data';
 import { addLicenses, removeLicenses } from '../../domain/purchasing/change-license-count';
 import { setRecurringBilling } from '../../domain/purchasing/set-recurring-billing';
 import { cancelSubscription } from '../../domain/purchasing/cancel-subscription';
@@ -186,6 +187,11 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       expect(detail.subscription).toMatchObject({ status: 'Active', isTrial: false });
       expect(detail.orders.map((o) => o.kind)).toEqual(['TrialStarted', 'TrialConverted']);
       expect(w.payments.succeededCharges()).toHaveLength(1);
+      // What the trial form said it would cost is what was charged.
+      const terms = trialTerms(CATALOG.find((p) => p.id === PBI)!)!;
+      expect(w.payments.succeededCharges()[0].amount).toEqual(terms.convertsTo!.perMonth);
+      expect(r.subscription).toMatchObject({ quantity: terms.licenses, billingFrequency: terms.billingFrequency, unitPrice: terms.unitPrice });
+      expect(trialTerms(CATALOG.find((p) => p.id === VISIO1)!)!.convertsTo).toBeNull();
     });
 
     test('one trial per person and product; products without a trial say so', async () => {
