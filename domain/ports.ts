@@ -38,6 +38,8 @@ export interface UserRepository {
   /** Active people `query` is a prefix of: of their display name from one of its words on, or of their
    *  email, compared as `searchKey` (domain/directory/find-people.ts) writes them; by name. */
   search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[]>;
+  /** Ids of the tenant's active people after `after` (empty string: from the start), in id order, at most `limit`. */
+  activeIdsAfter(tenantId: string, after: string, limit: number): Promise<string[]>;
 }
 
 /** The acting person as stored: their tenant, their directory entry and their roles, in one read
@@ -352,7 +354,11 @@ export interface DirectorySource {
   search(tenantId: string, query: string, limit: number): Promise<DirectoryUser[] | null>;
   /** One person now: 'gone' when the directory no longer has them (deleted from the organization). */
   person(tenantId: string, userId: string): Promise<DirectoryUser | 'gone' | null>;
-  /** Everyone in the tenant, a page at a time, then who was deleted; null when it can't be read now. */
+  /**
+   * Everyone in the tenant, a page at a time, then who was deleted; null when it can't be read now.
+   * Read to the end, the pages list everyone: someone stored as active whom no page names was deleted
+   * for good (past the directory's recycle bin). A page that can't be read throws.
+   */
   everyone(tenantId: string): AsyncIterable<{ present: DirectoryUser[]; gone: string[] }> | null;
 }
 

@@ -99,7 +99,14 @@ export const refreshFromDirectory = async (deps: Deps, tenantId: string, userId:
   return true;
 };
 
-/** A whole tenant brought up to date from the directory, a page at a time; null when it can't be read now. */
+/**
+ * A whole tenant brought up to date from the directory, a page at a time; null when it can't be read
+ * now. Read to its end, it also marks as having left whom we have as active and the directory no
+ * longer lists at all (deleted for good, past its recycle bin), compared a page of ids at a time.
+ */
+/** Stored people compared with a whole listing per read (ids only). */
+const LEFT_CHECK_PAGE = 1_000;
+
 export const syncDirectory = async (
   deps: Deps,
   tenantId: string,
@@ -108,12 +115,27 @@ export const syncDirectory = async (
   const pages = deps.directory?.everyone(tenantId);
   if (!pages) return null;
   const total = { seen: 0, updated: 0, left: 0 };
-  for await (const page of pages) {
-    if (opts.goOn && !opts.goOn()) break;
-    const r = await applyDirectory(deps, tenantId, page);
-    total.seen += page.present.length;
+  const listed = new Set<string>();
+  const add = (r: { updated: number; left: number }) => {
     total.updated += r.updated;
     total.left += r.left;
+  };
+  for await (const page of pages) {
+    if (opts.goOn && !opts.goOn()) return total;
+    add(await applyDirectory(deps, tenantId, page));
+    total.seen += page.present.length;
+    for (const u of page.present) listed.add(u.id);
+    for (const id of page.gone) listed.add(id);
+  }
+  // Read to the end: whom we have as active and no page named was deleted for good (R11). An empty
+  // listing is taken as a directory that could not say, not as everyone gone.
+  if (total.seen === 0) return total;
+  for (let after = ''; ;) {
+    const ids = await deps.uow.read((repos) => repos.users.activeIdsAfter(tenantId, after, LEFT_CHECK_PAGE));
+    const unlisted = ids.filter((id) => !listed.has(id));
+    if (unlisted.length) add(await applyDirectory(deps, tenantId, { present: [], gone: unlisted }));
+    if (ids.length < LEFT_CHECK_PAGE || (opts.goOn && !opts.goOn())) break;
+    after = ids[ids.length - 1];
   }
   return total;
 };

@@ -36,6 +36,14 @@ export class PrismaUserRepository implements UserRepository {
     return rows.map(toUser);
   }
 
+  async activeIdsAfter(tenantId: string, after: string, limit: number): Promise<string[]> {
+    // On the (tenantId, id) key, in its order: a keyset page of any tenant's size.
+    const rows = await this.sql.query<{ id: string }>(
+      Prisma.sql`SELECT "id" FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" > ${after} AND "active" = ${true} ORDER BY "id" ${limitOffset(Math.max(0, Math.floor(limit)), 0)}`,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The person, and their search terms when their name or email changed (a roster sync rewrites
    *  everyone, mostly unchanged: then it is one read and one write). */
   async upsert(user: DirectoryUser): Promise<void> {

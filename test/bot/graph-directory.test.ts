@@ -97,6 +97,18 @@ describe('the Microsoft Graph directory', () => {
     expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ updated: 0, left: 0 });
   });
 
+  test('someone deleted for good (past the recycle bin, in neither listing): a whole sync marks them as having left (R11)', async () => {
+    graph.tenant(DEMO_TENANT_ID, demoDirectory());
+    graph.tenants.get(DEMO_TENANT_ID)!.users.delete(DEMO_USERS.lynne.id);
+    graph.pageSize = 2;
+    expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ seen: Object.keys(DEMO_USERS).length - 1, left: 1 });
+    expect((await stored(DEMO_USERS.lynne.id))!.active).toBe(false);
+    expect((await stored(DEMO_USERS.megan.id))!.active).toBe(true);
+    const audit = await bot.app.db.reader.auditEntry.findMany({ where: { action: 'user.left', targetId: DEMO_USERS.lynne.id } });
+    expect(audit).toHaveLength(1);
+    expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ updated: 0, left: 0 });
+  });
+
   test('an account disabled in the directory: the person is shown as having left and cannot buy; their licenses stay (R11)', async () => {
     graph.tenant(
       DEMO_TENANT_ID,

@@ -112,6 +112,21 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect(await repos.users.getMany(T1, [])).toEqual([]);
     });
 
+    test("activeIdsAfter pages a tenant's active people by id, nobody else's", async () => {
+      for (const id of ['c', 'a', 'e', 'b', 'd']) await repos.users.upsert(user(T1, `act-${id}`, { active: id !== 'c' }));
+      await repos.users.upsert(user(T2, 'act-z'));
+      const all: string[] = [];
+      for (let after = 'act-'; ;) {
+        const ids = await repos.users.activeIdsAfter(T1, after, 2);
+        all.push(...ids.filter((id) => id.startsWith('act-')));
+        if (ids.length < 2) break;
+        after = ids[ids.length - 1];
+      }
+      expect(all).toEqual(['act-a', 'act-b', 'act-d', 'act-e']);
+      expect(await repos.users.activeIdsAfter(T2, '', 10)).toContain('act-z');
+      expect(await repos.users.activeIdsAfter(T2, '', 10)).not.toContain('act-a');
+    });
+
     test('upsert updates (a person who left becomes inactive)', async () => {
       await repos.users.upsert(user(T1, 'leaver'));
       await repos.users.upsert(user(T1, 'leaver', { active: false }));

@@ -89,6 +89,12 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
   users: {
     get: async (tenantId, id) => st.users.find((u) => u.tenantId === tenantId && u.id === id) ?? null,
     getMany: async (tenantId, ids) => st.users.filter((u) => u.tenantId === tenantId && ids.includes(u.id)),
+    activeIdsAfter: async (tenantId, after, limit) =>
+      st.users
+        .filter((u) => u.tenantId === tenantId && u.active && u.id > after)
+        .map((u) => u.id)
+        .sort()
+        .slice(0, limit),
     upsert: async (u) => {
       st.users = [...st.users.filter((x) => !(x.tenantId === u.tenantId && x.id === u.id)), { ...u }];
     },

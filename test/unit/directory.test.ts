@@ -70,7 +70,8 @@ describe('the directory from the organization (in-memory ports)', () => {
     w = await makeWorld(await memoryBackend());
     directory = new MemoryDirectory();
     w.deps.directory = directory;
-    const stored = await w.deps.uow.read((r) => r.users.getMany(w.tenantId, [w.u.alice, w.u.bob, w.u.carol, w.u.leaver, w.u.admin]));
+    // The directory has everyone the tenant has.
+    const stored = await w.deps.uow.read((r) => r.users.getMany(w.tenantId, [...Object.values(w.u), ...w.colleagues]));
     for (const u of stored) directory.people.set(u.id, u);
   });
 
@@ -106,6 +107,38 @@ describe('the directory from the organization (in-memory ports)', () => {
     expect(await w.deps.uow.read((r) => r.subscriptions.get(w.tenantId, bought.subscription.id))).toMatchObject({ status: 'Active' });
     const left = (await w.deps.uow.read((r) => r.audit.list(w.tenantId, 1, 100))).items.filter((e) => e.action === 'user.left');
     expect(left.map((e) => e.targetId)).toEqual([w.u.bob]);
+  });
+
+  test('R11: someone deleted for good (in no page, nor the recycle bin) is marked as having left by a whole listing, and only by one', async () => {
+    directory.people.delete(w.u.carol); // gone past the recycle bin: no page names her
+    // A listing stopped before its end (a shutdown) says nothing about who is missing from it.
+    let pagesLeft = 1;
+    expect(await syncDirectory(w.deps, w.tenantId, { goOn: () => pagesLeft-- > 0 })).toMatchObject({ left: 0 });
+    expect(await user(w.u.carol)).toMatchObject({ active: true });
+    // A listing that names nobody is a directory that could not say, not everyone gone.
+    const everyone = directory.everyone.bind(directory);
+    directory.everyone = () =>
+      (async function* () {
+        yield { present: [], gone: [] };
+      })();
+    expect(await syncDirectory(w.deps, w.tenantId)).toMatchObject({ seen: 0, left: 0 });
+    // A page that can't be read fails the sync, and nobody is marked.
+    directory.everyone = () =>
+      (async function* () {
+        yield { present: [...directory.people.values()].slice(0, 2), gone: [] };
+        throw new Error('Graph said 503');
+      })();
+    await expect(syncDirectory(w.deps, w.tenantId)).rejects.toThrow('503');
+    expect(await user(w.u.carol)).toMatchObject({ active: true });
+    directory.everyone = everyone;
+    expect(await syncDirectory(w.deps, w.tenantId)).toMatchObject({ left: 1 });
+    expect(await user(w.u.carol)).toMatchObject({ active: false });
+    const left = (await w.deps.uow.read((r) => r.audit.list(w.tenantId, 1, 100))).items.filter((e) => e.action === 'user.left');
+    expect(left.map((e) => e.targetId)).toEqual([w.u.carol]);
+    // Back in the directory, back as active; a second whole listing changes nothing more.
+    directory.people.set(w.u.carol, { ...(await user(w.u.carol))!, active: true });
+    expect(await syncDirectory(w.deps, w.tenantId)).toMatchObject({ left: 0, updated: 1 });
+    expect(await syncDirectory(w.deps, w.tenantId)).toMatchObject({ left: 0, updated: 0 });
   });
 
   test('typed names find people only the directory knows; a directory that cannot answer leaves the stored ones', async () => {
