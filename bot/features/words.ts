@@ -109,6 +109,8 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
   const rest = [...words.slice(0, partial.at), ...words.slice(end)];
   // "power bee eye" is not Power anything: a start of a name must outweigh the words nobody understood.
   if (unreadWords(rest).length > partial.len) return { products: [], rest: words, exact: false };
+  // "microsoft word": a word many names share starts none of them when something else was typed too.
+  if (unreadWords(rest).length > 0 && typedRun.every((w) => GENERIC_NAME_WORDS.has(w))) return { products: [], rest: words, exact: false };
   return { products: partial.products, rest, exact: false, ...(unknown ? { missing: unknown.name } : {}) };
 };
 

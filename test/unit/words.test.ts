@@ -277,6 +277,11 @@ describe('products sharing words with a name we do not sell', () => {
     expect(shared('windoze 365')).toEqual({ names: ['Windows 365 Business', 'Windows 365 Enterprise'], rest: [], phrase: 'windoze 365' });
     expect(shared('windoze 365 4').rest).toEqual(['4']);
   });
+  test('a word many names share ("microsoft") names none of them beside a word nobody knows ("word")', () => {
+    expect(findProductWords(CATALOG, 'microsoft word').products).toEqual([]);
+    expect(findProductWords(CATALOG, 'microsoft').products.map((p) => p.name)).toEqual(['Microsoft Teams Exploratory', 'Microsoft 365 Copilot']);
+    expect(findProductWords(CATALOG, 'microsoft copilot 3').products.map((p) => p.name)).toEqual(['Microsoft 365 Copilot']);
+  });
   test('words that tell no product apart share nothing', () => {
     for (const text of ['foo bar', 'microsoft', 'plan', 'per user 365', '3', 'a b', '']) expect(shared(text).names).toEqual([]);
   });
