@@ -107,6 +107,9 @@ describe('the Microsoft Graph directory', () => {
     const audit = await bot.app.db.reader.auditEntry.findMany({ where: { action: 'user.left', targetId: DEMO_USERS.lynne.id } });
     expect(audit).toHaveLength(1);
     expect(await syncDirectory(bot.app.deps, DEMO_TENANT_ID)).toMatchObject({ updated: 0, left: 0 });
+    // Someone who left gets no new license (and so no notification that could not reach them).
+    const assign = await bot.say('megan', 'assign Power BI Pro to Lynne Robbins');
+    expect(assign.replies[0]).toMatch(/Nobody in your organization matches "Lynne Robbins"/);
   });
 
   test('an account disabled in the directory: the person is shown as having left and cannot buy; their licenses stay (R11)', async () => {
