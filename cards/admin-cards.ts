@@ -220,7 +220,7 @@ export const takeOverConfirmCard = (input: TakeOverInput): AdaptiveCard => {
       ...banner(input),
       heading(`Take over ${product.name} from ${purchaser?.displayName ?? 'its purchaser'}?`),
       text(
-        `The self-service subscription is cancelled and its purchaser is told, with your reason. ${n ? `${count(n, 'person')} ${agree(n, 'holds', 'hold')} a license on it.` : 'Nobody holds a license on it.'}`,
+        `The self-service subscription will be cancelled and its purchaser told, with your reason. ${n ? `${count(n, 'person')} ${agree(n, 'holds', 'hold')} a license on it.` : 'Nobody holds a license on it.'}`,
       ),
       choiceSet('mode', [{ title: n ? `Cancel it: ${count(n, 'person')} ${agree(n, 'loses', 'lose')} access now` : 'Cancel it', value: 'cancel' }, ...targets], {
         label: 'What happens to the licenses',

@@ -55,7 +55,8 @@ export const textCard = (markdown: string): AdaptiveCard =>
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
-    body: markdown.split(/\n{2,}/).map((p) => ({ type: 'TextBlock', text: p, wrap: true })),
+    // A card's TextBlock drops "<product>" as markup: placeholders are shown as ‹product›.
+    body: markdown.split(/\n{2,}/).map((p) => ({ type: 'TextBlock', text: p.replace(/<([^<>\n]{1,40})>/g, '‹$1›'), wrap: true })),
   }) as AdaptiveCard;
 
 /** "I didn't get that": the closest commands, with what was understood filled in, each as a button that runs it. */

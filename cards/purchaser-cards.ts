@@ -112,7 +112,7 @@ export const buyFormCard = (
     formId: string;
     quantity?: number;
     billingFrequency?: BillingFrequency;
-    /** The caller's live subscriptions of this product: buying again may not be what they need. */
+    /** The caller's live subscriptions of this product: buying or trying it again may not be what they need. */
     owned?: ReadonlyArray<{ subscriptionId: string; quantity: number; assigned: number; canAssign: boolean }>;
   } & Banner,
 ): AdaptiveCard => {
@@ -131,7 +131,7 @@ export const buyFormCard = (
       ? null
       : `You already have ${owned.length === 1 ? product.name : `${owned.length} ${product.name} subscriptions`}: ${count(licenses, 'license')}${
           free > 0
-            ? `, ${free} not assigned yet. You can assign ${free === 1 ? 'it' : 'those'} instead of buying more.`
+            ? `, ${free} not assigned yet. You can assign ${free === 1 ? 'it' : 'those'} instead of ${buying ? 'buying more' : 'starting a trial'}.`
             : owned.every((o) => o.assigned >= o.quantity)
               ? ', all assigned.'
               : '.'

@@ -52,13 +52,10 @@ const buyFormView = async (
   }
   const { formId, ...rest } = opts;
   const mine = await listMyPurchases(deps, ctx);
-  // Buying again what they already have: the card says so, with its free licenses (assign those, or add to it).
-  const owned =
-    mode === 'buy'
-      ? mine
-          .filter((m) => m.product.id === productId && isLive(m.subscription))
-          .map((m) => ({ subscriptionId: m.subscription.id, quantity: m.subscription.quantity, assigned: m.assigned, canAssign: m.actions.assign.ok }))
-      : [];
+  // Buying (or trying) what they already have: the card says so, with its free licenses.
+  const owned = mine
+    .filter((m) => m.product.id === productId && isLive(m.subscription))
+    .map((m) => ({ subscriptionId: m.subscription.id, quantity: m.subscription.quantity, assigned: m.assigned, canAssign: m.actions.assign.ok }));
   return buyFormCard({ product: item.product, mode, savedCards: savedCardsIn(mine), owned, formId: formId ?? randomUUID(), ...rest });
 };
 

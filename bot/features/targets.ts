@@ -6,7 +6,7 @@ import { listMyPurchases, type MyPurchaseWithActions as MyPurchase } from '../..
 import { listPurchases, type PurchaseRow } from '../../domain/admin/list-purchases';
 import { findPeople } from '../../domain/directory/find-people';
 import { choiceCard, type ChoiceOption } from '../../cards/choice-cards';
-import { count, day, frequencyLabel, plainWords, plural, statusLabel, termEnd } from '../../cards/format';
+import { count, day, frequencyLabel, plainWords, plural, price, statusLabel, termEnd } from '../../cards/format';
 import type { Verb } from '../../cards/verbs';
 import type { Ability } from '../../domain/shared/abilities';
 import type { ParseContext, Reply } from './feature';
@@ -61,7 +61,12 @@ export const oneProduct = (found: { products: Product[]; missing?: string }, que
     card: choiceCard({
       heading: 'Which product?',
       question: found.missing ? `We don't sell ${found.missing}. ${found.products.length === 1 ? 'Did you mean this one?' : 'Did you mean one of these?'}` : question,
-      options: found.products.map((p) => ({ title: p.name, lines: [p.id], action: choose(p) })),
+      // What tells them apart for a person: the price (and a trial), not the product id.
+      options: found.products.map((p) => ({
+        title: p.name,
+        lines: [`${price(p.prices.Monthly)} per license a month${p.trial ? ` · ${p.trial.days}-day trial` : ''}`],
+        action: choose(p),
+      })),
     }),
   });
 };

@@ -125,7 +125,7 @@ export const removeLicenses = async (deps: Deps, ctx: ActorContext, input: { sub
     if (target < assigned) {
       fail(
         ErrorCodes.LICENSE_BELOW_ASSIGNED,
-        `${count(assigned, 'license')} ${assigned === 1 ? 'is' : 'are'} assigned, so you can go down to ${assigned} at most. Unassign people first.`,
+        `${count(assigned, 'license')} ${assigned === 1 ? 'is' : 'are'} assigned, so it can't go below ${assigned}: ${s.quantity > assigned ? `remove at most ${s.quantity - assigned}, or unassign people first` : 'unassign people first'}.`,
         { assigned, quantity: s.quantity },
       );
     }

@@ -85,7 +85,7 @@ export const moveUsersAbility = (
   firstRefusal(takeOverAbility(actor, s), () => {
     const best = bestMoveTarget(targets);
     if (!best) {
-      return refusedBy(ErrorCodes.TAKEOVER_TARGET_INVALID, `There is no central ${product.name} subscription yet: buy one or add licenses first.`, { needed: holders, best: null });
+      return refusedBy(ErrorCodes.TAKEOVER_TARGET_INVALID, `There is no central ${product.name} subscription yet: buy one first.`, { needed: holders, best: null });
     }
     if (best.needed <= best.available) return allowed();
     const which = centralTotal === 1 ? 'The central subscription has' : `None of the ${centralTotal} central ${product.name} subscriptions has enough: the closest has`;

@@ -322,6 +322,8 @@ describe('text commands that act', () => {
     expect(opened.text).toMatch(/Power BI Pro[\s\S]*licenses/);
     // The id in that button is Megan's: pressed by someone else it opens nothing of hers.
     expect((await bot.invoke('patti', open.verb, open.data)).text).toMatch(/couldn't find/i);
+    // Trying what you already have says so too.
+    expect((await bot.say('megan', 'trial clipchamp')).replies[0]).toMatch(/Try Clipchamp Premium[\s\S]*You already have Clipchamp Premium: 1 license, all assigned\./);
     // Nothing of it owned, or only a trial of something else: no note.
     expect((await bot.say('patti', 'buy power bi pro')).replies[0]).not.toMatch(/already have/);
     expect((await bot.say('megan', 'buy visio plan 1')).replies[0]).not.toMatch(/already have/);

@@ -133,6 +133,9 @@ describe('several subscriptions, several people, digits in names', () => {
     expect(buy.replies[0]).toMatch(/We don't sell "power bee eye"\. Did you mean one of these\?[\s\S]*Power BI Pro[\s\S]*\[Buy\][\s\S]*Power BI Premium/);
     const open = actionOf(buy.cards[0], 'Buy')!;
     expect(open.data).toMatchObject({ quantity: 3, billingFrequency: 'Monthly' });
+    // Told apart by what a person reads (the price), not by product ids.
+    expect(buy.replies[0]).toMatch(/\*\*Power BI Pro\*\*\n\$[\d.]+ per license a month/);
+    expect(buy.replies[0]).not.toMatch(/CFQ7/);
     const form = await bot.invoke('patti', open.verb, open.data);
     expect(form.text).toMatch(/Buy Power BI Pro/);
     // A number of a name offered ("365") stays part of the name, not a quantity.
@@ -372,6 +375,9 @@ describe('what a new user hit in the Agents Playground', () => {
     const shown = await bot.invoke('megan', help.verb, help.data);
     expect(shown.card).not.toBeNull();
     expect(shown.text).toMatch(/I can help you buy and manage/);
+    // A card's text drops "<product>" as markup: the placeholders are there as ‹product›.
+    expect(shown.text).toMatch(/buy ‹product› \[licenses\]/);
+    expect(shown.text).not.toMatch(/<product>/);
     const typo = await bot.sayInChannel('alex', 'purchses self-service');
     expect(typo.replies[0]).toMatch(/\[purchases self-service\]/);
     expect(typo.replies[0]).not.toMatch(/\[purchase self-service\]/);

@@ -268,7 +268,7 @@ export const abilitiesScenarios = (makeBackend: () => Promise<Backend>): void =>
       expect(detail.adminActions!.moveUsers).toEqual({
         ok: false,
         code: ErrorCodes.TAKEOVER_TARGET_INVALID,
-        reason: 'There is no central Power BI Pro subscription yet: buy one or add licenses first.',
+        reason: 'There is no central Power BI Pro subscription yet: buy one first.',
         details: { needed: 3, best: null },
       });
       expect(await getPurchaseActions(w.deps, w.as(w.u.admin), { subscriptionId: s.id })).toEqual({ actions: detail.adminActions, moveTargets: [], usersToMove: 3 });
