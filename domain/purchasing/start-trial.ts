@@ -26,11 +26,12 @@ export const startTrial = async (deps: Deps, ctx: ActorContext, input: { product
     requireAbility(trialAbility(actor, deps.settings, product, policy, await repos.subscriptions.hasTrial(ctx.tenantId, actor.user.id, product.id)));
     const card = product.trial!.requiresPaymentMethod ? await resolveCard(deps, input.cardToken) : null;
     if (actor.tenant.requireApproval && !isAdmin(actor.roles)) {
+      const terms = trialTerms(product)!;
       const request = await createPurchaseRequest(repos, deps, ctx, actor, {
         product,
         kind: 'Trial',
-        quantity: trialTerms(product)!.licenses,
-        frequency: trialTerms(product)!.billingFrequency,
+        quantity: terms.licenses,
+        frequency: terms.billingFrequency,
         cardToken: card?.token ?? null,
       });
       return { status: 'pending', request };
