@@ -366,7 +366,7 @@ const seedWriteData = async (url: string): Promise<void> => {
   await migrateDatabase(url);
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
   try {
-    await seedCatalog(db.writer);
+    await seedCatalog(db);
     const payments = new SandboxPaymentProvider('bench-seed-secret-0123456789');
     const deps: Deps = {
       uow: new PrismaUnitOfWork(db),

@@ -339,7 +339,7 @@ const main = async () => {
   await migrateDatabase(url);
   // No periodic check during the run: the refresh after the seed below is the one the server's would make.
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
-  await seedCatalog(db.writer);
+  await seedCatalog(db);
   const payments = new SandboxPaymentProvider('bench-secret-0123456789');
   let seq = 0;
   const deps: Deps = {

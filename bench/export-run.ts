@@ -20,7 +20,7 @@ const main = async () => {
   // the stalled-charge sweep every instance runs. The first export after that is a server's first.
   await migrateDatabase(url);
   const db = await openDatabase(url, { statisticsIntervalMs: 0 });
-  await seedCatalog(db.writer);
+  await seedCatalog(db);
   const deps: Deps = {
     uow: new PrismaUnitOfWork(db),
     payments: new SandboxPaymentProvider('bench-secret-0123456789'),

@@ -6,7 +6,7 @@ import { systemClock } from '../domain/shared/clock';
 import { bootstrapAdmins, notifiedAdminIds } from '../domain/roles/manage-roles';
 import { runBillingCycle } from '../domain/billing/run-billing-cycle';
 import { settleStalledCharges } from '../domain/purchasing/settle-charges';
-import { migrateDatabase, openDatabase, type Database } from '../prisma/client';
+import { migrateDatabase, openDatabase, pingDatabase, type Database } from '../prisma/client';
 import { PrismaUnitOfWork } from '../prisma/unit-of-work';
 import { seedCatalog } from '../prisma/seed';
 import { seedDemoTenant } from '../prisma/seed-demo';
@@ -40,7 +40,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'migrations applied');
   const db = await openDatabase(config.databaseUrl);
-  await seedCatalog(db.writer);
+  await seedCatalog(db);
   const payments = new SandboxPaymentProvider(config.paymentSandboxSecret, systemClock.now);
   const graph = config.graph && new GraphClient(config.graph);
   const deps: Deps = {
@@ -123,7 +123,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
     db,
     payments,
     checkDatabase: async () => {
-      await db.reader.$queryRawUnsafe('SELECT 1');
+      await pingDatabase(db);
     },
     stop: async () => {
       timers.forEach((t) => clearTimeout(t));

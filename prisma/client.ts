@@ -1,6 +1,7 @@
 import type { MigrateResult } from './migrate';
 import type { Database, OpenOptions } from './database';
 import { openSqliteDatabase } from './sqlite-database';
+import { Prisma } from './generated/client';
 
 export type { Database, EngineName, OpenOptions, PostgresOpenOptions } from './database';
 
@@ -18,4 +19,9 @@ export const migrateDatabase = async (url: string): Promise<MigrateResult> => {
   if (!isPostgresUrl(url)) return (await import('./migrate')).applyMigrations(url);
   const { applyPostgresMigrations } = await import('./migrate-postgres');
   return applyPostgresMigrations(url);
+};
+
+/** A statement on the readers' connections, as the product's reads run: what the readiness check asks. */
+export const pingDatabase = async (db: Pick<Database, 'readSql'>): Promise<void> => {
+  await db.readSql.query(Prisma.sql`SELECT 1 AS "one"`);
 };

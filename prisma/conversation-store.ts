@@ -1,13 +1,15 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Database } from './client';
-import { inGroups } from './repositories/support';
+import { Prisma } from './generated/client';
+import { inGroups, insertInto, limitOffset } from './repositories/support';
 import { wakeWaiting } from './outbox-queue';
 
 /** bot/conversations.ts userKey's prefix: a person's 1:1 chat. */
 const USER_KEY = 'user:';
 
 /**
- * Conversation references through Prisma; the writer only inside a transaction (see client.ts).
+ * Conversation references and Teams accounts: written in transactions (Database.transaction), read
+ * from committed state (Database.readSql).
  * It has the shape of bot/conversations.ts's ConversationStore, checked where bot/ wires it in:
  * prisma/ does not import the Teams edge (.dependency-cruiser.cjs).
  */
@@ -15,7 +17,7 @@ export class PrismaConversationStore {
   /** What this process last wrote per key: every message carries the reference, few change it. */
   private readonly written = new Map<string, string>();
 
-  constructor(private readonly db: Pick<Database, 'writer' | 'reader'>) {}
+  constructor(private readonly db: Pick<Database, 'transaction' | 'readSql'>) {}
 
   async save(tenantId: string, key: string, reference: Partial<ConversationReference>): Promise<void> {
     const json = JSON.stringify(reference);
@@ -28,8 +30,13 @@ export class PrismaConversationStore {
       updatedAt: new Date(),
     };
     const person = key.startsWith(USER_KEY) ? key.slice(USER_KEY.length) : null;
-    await this.db.writer.$transaction(async (tx) => {
-      await tx.conversationReference.upsert({ where: { tenantId_key: { tenantId, key } }, create: { tenantId, key, ...row }, update: row });
+    const [upsert] = insertInto(
+      'ConversationReference',
+      [{ tenantId, key, ...row }],
+      Prisma.sql` ON CONFLICT ("tenantId", "key") DO UPDATE SET "conversationId" = excluded."conversationId", "serviceUrl" = excluded."serviceUrl", "reference" = excluded."reference", "updatedAt" = excluded."updatedAt"`,
+    );
+    await this.db.transaction(async (tx) => {
+      await tx.execute(upsert);
       if (person) await wakeWaiting(tx, tenantId, person, row.updatedAt);
     });
     this.written.set(memo, json);
@@ -37,7 +44,11 @@ export class PrismaConversationStore {
 
   /** One statement per MAX_IDS_PER_QUERY keys: the outbox sender reads a batch's references this way. */
   async getMany(tenantId: string, keys: readonly string[]): Promise<Map<string, Partial<ConversationReference>>> {
-    const rows = await inGroups([...new Set(keys)], (group) => this.db.reader.conversationReference.findMany({ where: { tenantId, key: { in: group } } }));
+    const rows = await inGroups([...new Set(keys)], (group) =>
+      this.db.readSql.query<{ key: string; reference: string }>(
+        Prisma.sql`SELECT "key", "reference" FROM "ConversationReference" WHERE "tenantId" = ${tenantId} AND "key" IN (${Prisma.join(group)})`,
+      ),
+    );
     return new Map(rows.map((row) => [row.key, JSON.parse(row.reference) as Partial<ConversationReference>]));
   }
 
@@ -47,8 +58,15 @@ export class PrismaConversationStore {
     const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
     if (this.written.has(memo) && (opts.keepExisting || this.written.get(memo) === json)) return;
     const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
-    await this.db.writer.$transaction(async (tx) => {
-      await tx.teamsAccount.upsert({ where: { tenantId_userId: { tenantId, userId } }, create: { tenantId, userId, ...row }, update: opts.keepExisting ? {} : row });
+    const [upsert] = insertInto(
+      'TeamsAccount',
+      [{ tenantId, userId, ...row }],
+      opts.keepExisting
+        ? Prisma.sql` ON CONFLICT ("tenantId", "userId") DO NOTHING`
+        : Prisma.sql` ON CONFLICT ("tenantId", "userId") DO UPDATE SET "teamsUserId" = excluded."teamsUserId", "serviceUrl" = excluded."serviceUrl", "updatedAt" = excluded."updatedAt"`,
+    );
+    await this.db.transaction(async (tx) => {
+      await tx.execute(upsert);
       // Now a chat can be started with them (create-conversation): what waited for that goes now.
       await wakeWaiting(tx, tenantId, userId, row.updatedAt);
     });
@@ -58,18 +76,24 @@ export class PrismaConversationStore {
   }
 
   async accounts(tenantId: string, userIds: readonly string[]): Promise<Map<string, { teamsUserId: string; serviceUrl: string }>> {
-    const rows = await inGroups([...new Set(userIds)], (group) => this.db.reader.teamsAccount.findMany({ where: { tenantId, userId: { in: group } } }));
+    const rows = await inGroups([...new Set(userIds)], (group) =>
+      this.db.readSql.query<{ userId: string; teamsUserId: string; serviceUrl: string }>(
+        Prisma.sql`SELECT "userId", "teamsUserId", "serviceUrl" FROM "TeamsAccount" WHERE "tenantId" = ${tenantId} AND "userId" IN (${Prisma.join(group)})`,
+      ),
+    );
     return new Map(rows.map((row) => [row.userId, { teamsUserId: row.teamsUserId, serviceUrl: row.serviceUrl }]));
   }
 
   /** On the (tenantId, updatedAt) index: the newest entry. */
   async serviceUrlOf(tenantId: string): Promise<string | null> {
-    const row = await this.db.reader.teamsAccount.findFirst({ where: { tenantId }, orderBy: { updatedAt: 'desc' }, select: { serviceUrl: true } });
+    const [row] = await this.db.readSql.query<{ serviceUrl: string }>(
+      Prisma.sql`SELECT "serviceUrl" FROM "TeamsAccount" WHERE "tenantId" = ${tenantId} ORDER BY "updatedAt" DESC ${limitOffset(1, 0)}`,
+    );
     return row?.serviceUrl ?? null;
   }
 
   async get(tenantId: string, key: string): Promise<Partial<ConversationReference> | null> {
-    const row = await this.db.reader.conversationReference.findUnique({ where: { tenantId_key: { tenantId, key } } });
+    const [row] = await this.db.readSql.query<{ reference: string }>(Prisma.sql`SELECT "reference" FROM "ConversationReference" WHERE "tenantId" = ${tenantId} AND "key" = ${key}`);
     return row ? (JSON.parse(row.reference) as Partial<ConversationReference>) : null;
   }
 }

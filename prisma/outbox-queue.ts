@@ -4,7 +4,7 @@ import type { Database } from './client';
 import { Prisma } from './generated/client';
 import { UNDELIVERED_ACTION } from '../domain/shared/effects';
 import { isRetryable } from './unit-of-work';
-import type { Db } from './repositories/support';
+import { countOf, inGroups, insert, limitOffset, type SqlSession } from './repositories/support';
 
 export type ClaimedNotification = NotificationIntent & {
   attempts: number;
@@ -40,11 +40,14 @@ export const WAITING_FOR_CHAT = 'no conversation with this person yet';
  * or how Teams knows them (prisma/conversation-store.ts), so the notice that waited for their first
  * message arrives right after it, not at the end of its backoff. On the (tenantId, recipientUserId) index.
  */
-export const wakeWaiting = (tx: Db, tenantId: string, userId: string, now: Date): Promise<unknown> =>
-  tx.outboxNotification.updateMany({
-    where: { tenantId, recipientUserId: userId, sentAt: null, sendingAt: null, claimToken: null, nextAttemptAt: { gt: now }, lastError: { startsWith: WAITING_FOR_CHAT } },
-    data: { nextAttemptAt: now },
-  });
+export const wakeWaiting = (tx: SqlSession, tenantId: string, userId: string, now: Date): Promise<number> =>
+  tx.execute(Prisma.sql`
+    UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}
+    WHERE "tenantId" = ${tenantId} AND "recipientUserId" = ${userId} AND "sentAt" IS NULL AND "sendingAt" IS NULL AND "claimToken" IS NULL
+      AND "nextAttemptAt" > ${now} AND "lastError" LIKE ${`${WAITING_FOR_CHAT}%`}`);
+
+/** What a claim reads of a row, as SQL (both engines' claims select these columns). */
+const CLAIM_COLUMNS = Prisma.sql`"id", "tenantId", "recipientKind", "recipientUserId", "kind", "data", "createdAt", "attempts", "waitingSince"`;
 
 /** What a claim reads of a row (both engines' claims select these columns). */
 type ClaimRow = {
@@ -135,7 +138,7 @@ export class PrismaOutboxQueue {
   private readonly handOverMs: number;
 
   constructor(
-    private readonly db: Pick<Database, 'writer' | 'reader'> & Partial<Pick<Database, 'engine' | 'writeSql'>>,
+    private readonly db: Pick<Database, 'engine' | 'transaction' | 'writeSql' | 'readSql'>,
     options: OutboxQueueOptions = {},
   ) {
     this.holder = options.holder ?? randomUUID();
@@ -149,17 +152,22 @@ export class PrismaOutboxQueue {
     if (this.db.engine === 'postgresql') return this.claimLeased(now, limit, leaseMs, maxAttempts);
     const token = randomUUID();
     // SQLite: one writer at a time, so the rows read are still due when they are leased.
-    return this.db.writer.$transaction(async (tx) => {
-      const rows = await tx.outboxNotification.findMany({
-        where: { sentAt: null, sendingAt: null, attempts: { lt: maxAttempts }, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: limit,
-      });
+    if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<ClaimRow>(Prisma.sql`
+        SELECT ${CLAIM_COLUMNS} FROM "OutboxNotification"
+        WHERE "sentAt" IS NULL AND "sendingAt" IS NULL AND "attempts" < ${maxAttempts} AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+        ORDER BY "createdAt", "id" ${limitOffset(limit, 0)}`);
       if (rows.length === 0) return [];
-      await tx.outboxNotification.updateMany({
-        where: { id: { in: rows.map((r) => r.id) } },
-        data: { nextAttemptAt: new Date(now.getTime() + leaseMs), attempts: { increment: 1 }, claimToken: token },
-      });
+      await inGroups(
+        rows.map((r) => r.id),
+        async (ids) => {
+          await tx.execute(Prisma.sql`
+            UPDATE "OutboxNotification" SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = "attempts" + 1, "claimToken" = ${token}
+            WHERE "id" IN (${Prisma.join(ids)})`);
+          return [];
+        },
+      );
       return rows.map((r) => rowToClaimed(r, token));
     });
   }
@@ -192,15 +200,15 @@ export class PrismaOutboxQueue {
     };
     const due = dueAs('d');
     const senders = await this.seen(now);
-    const tenants = (await this.db.writer.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`SELECT DISTINCT d."tenantId" FROM "OutboxNotification" d WHERE ${due} LIMIT 200`)).map(
+    const tenants = (await this.db.writeSql.query<{ tenantId: string }>(Prisma.sql`SELECT DISTINCT d."tenantId" FROM "OutboxNotification" d WHERE ${due} LIMIT 200`)).map(
       (r) => r.tenantId,
     );
     if (tenants.length === 0) return [];
     const expires = new Date(now.getTime() + this.tenantLeaseMs);
     const held = await retryingDeadlocks(() =>
-      this.db.writer.$transaction(async (tx) => {
+      this.db.transaction(async (tx) => {
         // The due tenants' leases, and every live one: tenants being drained count as work until their leases end.
-        const before = await tx.$queryRaw<Array<{ tenantId: string; holder: string; expiresAt: Date }>>(
+        const before = await tx.query<{ tenantId: string; holder: string; expiresAt: Date }>(
           Prisma.sql`SELECT "tenantId", "holder", "expiresAt" FROM "OutboxLease" WHERE "tenantId" IN (${Prisma.join(tenants)}) OR ("expiresAt" > ${now} AND "holder" <> ${NOBODY})`,
         );
         const lease = new Map(before.map((b) => [b.tenantId, b]));
@@ -215,7 +223,7 @@ export class PrismaOutboxQueue {
         // of these is in flight here.
         const excess = mine.slice(share).sort();
         if (excess.length > 0) {
-          await tx.$executeRaw(
+          await tx.execute(
             Prisma.sql`UPDATE "OutboxLease" SET "holder" = ${NOBODY}, "expiresAt" = ${new Date(now.getTime() + this.handOverMs)} WHERE "holder" = ${this.holder} AND "tenantId" IN (${Prisma.join(excess)})`,
           );
         }
@@ -223,7 +231,7 @@ export class PrismaOutboxQueue {
         // same order, rather than deadlocking (the free ones were picked in random order).
         const wanted = [...mine.slice(0, share), ...free.slice(0, Math.max(0, share - mine.length))].sort();
         if (wanted.length === 0) return [];
-        const rows = await tx.$queryRaw<Array<{ tenantId: string }>>(Prisma.sql`
+        const rows = await tx.query<{ tenantId: string }>(Prisma.sql`
         INSERT INTO "OutboxLease" ("tenantId", "holder", "expiresAt") VALUES ${Prisma.join(wanted.map((t) => Prisma.sql`(${t}, ${this.holder}, ${expires})`))}
         ON CONFLICT ("tenantId") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
         WHERE "OutboxLease"."holder" = EXCLUDED."holder" OR "OutboxLease"."expiresAt" <= ${now}
@@ -233,7 +241,7 @@ export class PrismaOutboxQueue {
         const takenOver = before.filter((b) => b.holder !== this.holder && b.holder !== NOBODY && heldNow.includes(b.tenantId)).map((b) => b.tenantId);
         if (takenOver.length > 0) {
           // Begun by the previous holder and never finished: to the in-doubt settlement at once.
-          await tx.$executeRaw(Prisma.sql`
+          await tx.execute(Prisma.sql`
           UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}
           WHERE "tenantId" IN (${Prisma.join(takenOver)}) AND "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "claimToken" IS NOT NULL AND "claimToken" NOT LIKE ${mineToken}`);
         }
@@ -241,7 +249,7 @@ export class PrismaOutboxQueue {
       }),
     );
     if (held.length === 0) return [];
-    const rows = await this.db.writer.$queryRaw<ClaimRow[]>(Prisma.sql`
+    const rows = await this.db.writeSql.query<ClaimRow>(Prisma.sql`
       UPDATE "OutboxNotification" o SET "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}, "attempts" = o."attempts" + 1, "claimToken" = ${token}
       WHERE o."id" IN (
         SELECT d."id" FROM "OutboxNotification" d
@@ -273,7 +281,7 @@ export class PrismaOutboxQueue {
    * leases run out; one not seen for a day is forgotten.
    */
   private async seen(now: Date): Promise<number> {
-    const [row] = await this.db.writer.$queryRaw<Array<{ others: number | bigint }>>(Prisma.sql`
+    const [row] = await this.db.writeSql.query<{ others: number | bigint }>(Prisma.sql`
       WITH gone AS (DELETE FROM "OutboxSender" WHERE "seenAt" < ${new Date(now.getTime() - 86_400_000)}),
       me AS (INSERT INTO "OutboxSender" ("holder", "seenAt") VALUES (${this.holder}, ${now}) ON CONFLICT ("holder") DO UPDATE SET "seenAt" = EXCLUDED."seenAt")
       SELECT COUNT(*) AS "others" FROM "OutboxSender" WHERE "holder" <> ${this.holder} AND "seenAt" > ${new Date(now.getTime() - this.tenantLeaseMs)}`);
@@ -300,36 +308,26 @@ export class PrismaOutboxQueue {
         WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL AND EXISTS (SELECT 1 FROM lease)`);
       return count === 1;
     }
-    const { count } = await this.db.writer.$transaction((tx) =>
-      tx.outboxNotification.updateMany({
-        where: { id: row.id, claimToken: row.claimToken, sentAt: null, sendingAt: null },
-        data: { sendingAt: now, nextAttemptAt: new Date(now.getTime() + leaseMs) },
-      }),
-    );
+    const count = await this.execute(Prisma.sql`
+      UPDATE "OutboxNotification" SET "sendingAt" = ${now}, "nextAttemptAt" = ${new Date(now.getTime() + leaseMs)}
+      WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL`);
     return count === 1;
   }
 
   /**
-   * One statement on its own. On PostgreSQL through Database.writeSql: the sender's per-message steps
-   * (begin, sent, failed) are a round trip each instead of a transaction's three, without the Prisma
-   * client's per-query work; several instances' senders share the database, so each step is atomic by
-   * itself and conditional on the row's state.
+   * One statement on its own (Database.writeSql): on PostgreSQL the sender's per-message steps (begin,
+   * sent, failed) are a round trip each instead of a transaction's three; several instances' senders
+   * share the database, so each step is atomic by itself and conditional on the row's state.
    */
   private execute(statement: Prisma.Sql): Promise<number> {
-    return this.db.writeSql ? this.db.writeSql.execute(statement) : this.db.writer.$executeRaw(statement);
+    return this.db.writeSql.execute(statement);
   }
 
   /** Teams accepted it. Recorded whoever holds the row now: the message is out. */
   async markSent(id: string, at: Date, activityId?: string): Promise<void> {
-    if (this.db.engine === 'postgresql') {
-      await this.execute(Prisma.sql`
-        UPDATE "OutboxNotification" SET "sentAt" = ${at}, "activityId" = ${activityId ?? null}, "lastError" = NULL, "claimToken" = NULL
-        WHERE "id" = ${id} AND "sentAt" IS NULL`);
-      return;
-    }
-    await this.db.writer.$transaction((tx) =>
-      tx.outboxNotification.updateMany({ where: { id, sentAt: null }, data: { sentAt: at, activityId: activityId ?? null, lastError: null, claimToken: null } }),
-    );
+    await this.execute(Prisma.sql`
+      UPDATE "OutboxNotification" SET "sentAt" = ${at}, "activityId" = ${activityId ?? null}, "lastError" = NULL, "claimToken" = NULL
+      WHERE "id" = ${id} AND "sentAt" IS NULL`);
   }
 
   /**
@@ -338,19 +336,10 @@ export class PrismaOutboxQueue {
    * Only the holder of the claim (its token) can record the outcome.
    */
   async markFailed(id: string, error: string, retryAt: Date | null, maxAttempts: number, claimToken: string): Promise<void> {
-    if (this.db.engine === 'postgresql') {
-      await this.execute(Prisma.sql`
-        UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
-          "attempts" = ${retryAt === null ? Prisma.sql`${maxAttempts}` : Prisma.sql`"attempts"`}
-        WHERE "id" = ${id} AND "sentAt" IS NULL AND "claimToken" = ${claimToken}`);
-      return;
-    }
-    await this.db.writer.$transaction((tx) =>
-      tx.outboxNotification.updateMany({
-        where: { id, sentAt: null, claimToken },
-        data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, ...(retryAt === null && { attempts: maxAttempts }) },
-      }),
-    );
+    await this.execute(Prisma.sql`
+      UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
+        "attempts" = ${retryAt === null ? Prisma.sql`${maxAttempts}` : Prisma.sql`"attempts"`}
+      WHERE "id" = ${id} AND "sentAt" IS NULL AND "claimToken" = ${claimToken}`);
   }
 
   /**
@@ -361,20 +350,11 @@ export class PrismaOutboxQueue {
    */
   async markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken' | 'waitingSince'>, error: string, retryAt: Date, now: Date): Promise<void> {
     const waitingSince = row.waitingSince ?? now;
-    if (this.db.engine === 'postgresql') {
-      await this.execute(Prisma.sql`
-        UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
-          "attempts" = GREATEST("attempts" - 1, 0), "waitingSince" = ${waitingSince}
-        WHERE "id" = ${row.id} AND "sentAt" IS NULL AND "claimToken" = ${row.claimToken}`);
-      return;
-    }
-    // The claim counted an attempt (attempts ≥ 1 here): given back.
-    await this.db.writer.$transaction((tx) =>
-      tx.outboxNotification.updateMany({
-        where: { id: row.id, sentAt: null, claimToken: row.claimToken },
-        data: { lastError: error.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null, attempts: { decrement: 1 }, waitingSince },
-      }),
-    );
+    // The claim counted an attempt: given back.
+    await this.execute(Prisma.sql`
+      UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL,
+        "attempts" = CASE WHEN "attempts" > 0 THEN "attempts" - 1 ELSE 0 END, "waitingSince" = ${waitingSince}
+      WHERE "id" = ${row.id} AND "sentAt" IS NULL AND "claimToken" = ${row.claimToken}`);
   }
 
   /**
@@ -387,25 +367,25 @@ export class PrismaOutboxQueue {
   async markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void> {
     const userId = row.recipient.kind === 'user' ? row.recipient.userId : null;
     const subscriptionId = (row.data as { subscriptionId?: unknown }).subscriptionId;
-    await this.db.writer.$transaction(async (tx) => {
-      const { count } = await tx.outboxNotification.updateMany({
-        where: { id: row.id, sentAt: null, claimToken: row.claimToken },
-        data: { lastError: error.slice(0, 500), nextAttemptAt: null, sendingAt: null, claimToken: null, attempts: maxAttempts },
-      });
+    await this.db.transaction(async (tx) => {
+      const count = await tx.execute(Prisma.sql`
+        UPDATE "OutboxNotification" SET "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = NULL, "sendingAt" = NULL, "claimToken" = NULL, "attempts" = ${maxAttempts}
+        WHERE "id" = ${row.id} AND "sentAt" IS NULL AND "claimToken" = ${row.claimToken}`);
       if (count === 0 || userId === null) return;
-      const person = await tx.directoryUser.findUnique({ where: { tenantId_id: { tenantId: row.tenantId, id: userId } }, select: { displayName: true } });
-      await tx.auditEntry.create({
-        data: {
+      const [person] = await tx.query<{ displayName: string }>(Prisma.sql`SELECT "displayName" FROM "DirectoryUser" WHERE "tenantId" = ${row.tenantId} AND "id" = ${userId}`);
+      const target = typeof subscriptionId === 'string' ? { targetType: 'subscription', targetId: subscriptionId } : { targetType: 'user', targetId: userId };
+      await insert(tx, 'AuditEntry', [
+        {
           id: randomUUID(),
           tenantId: row.tenantId,
           actorId: 'system',
           action: UNDELIVERED_ACTION,
-          ...(typeof subscriptionId === 'string' ? { targetType: 'subscription', targetId: subscriptionId } : { targetType: 'user', targetId: userId }),
+          ...target,
           summary: `${person?.displayName ?? 'Someone'} was not told ${what}: ${error}`.slice(0, 1000),
           surface: 'system',
           at,
         },
-      });
+      ]);
     });
   }
 
@@ -414,36 +394,22 @@ export class PrismaOutboxQueue {
    * rows are kept as in doubt; with `resend` the row is simply due again at `retryAt`.
    */
   async markInDoubt(row: Pick<ClaimedNotification, 'id' | 'claimToken'>, error: string, policy: InDoubtPolicy, retryAt: Date, maxAttempts: number): Promise<void> {
-    if (this.db.engine === 'postgresql') {
-      const set =
-        policy === 'hold'
-          ? Prisma.sql`"lastError" = ${`${IN_DOUBT}: ${error}`.slice(0, 500)}, "nextAttemptAt" = NULL, "attempts" = ${maxAttempts}, "claimToken" = NULL`
-          : Prisma.sql`"lastError" = ${`sent again after: ${error}`.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL`;
-      await this.execute(Prisma.sql`UPDATE "OutboxNotification" SET ${set} WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL`);
-      return;
-    }
-    await this.db.writer.$transaction((tx) =>
-      tx.outboxNotification.updateMany({
-        where: { id: row.id, claimToken: row.claimToken, sentAt: null },
-        data:
-          policy === 'hold'
-            ? { lastError: `${IN_DOUBT}: ${error}`.slice(0, 500), nextAttemptAt: null, attempts: maxAttempts, claimToken: null }
-            : { lastError: `sent again after: ${error}`.slice(0, 500), nextAttemptAt: retryAt, sendingAt: null, claimToken: null },
-      }),
-    );
+    const set =
+      policy === 'hold'
+        ? Prisma.sql`"lastError" = ${`${IN_DOUBT}: ${error}`.slice(0, 500)}, "nextAttemptAt" = NULL, "attempts" = ${maxAttempts}, "claimToken" = NULL`
+        : Prisma.sql`"lastError" = ${`sent again after: ${error}`.slice(0, 500)}, "nextAttemptAt" = ${retryAt}, "sendingAt" = NULL, "claimToken" = NULL`;
+    await this.execute(Prisma.sql`UPDATE "OutboxNotification" SET ${set} WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL`);
   }
 
   /** Gives back claimed rows that were not begun (a sender shutting down), due at once, the claim not counted as an attempt. */
   async release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number> {
     if (rows.length === 0) return 0;
-    return this.db.writer.$transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       let released = 0;
       for (const row of rows) {
-        const { count } = await tx.outboxNotification.updateMany({
-          where: { id: row.id, claimToken: row.claimToken, sentAt: null, sendingAt: null },
-          data: { nextAttemptAt: now, claimToken: null, attempts: { decrement: 1 } },
-        });
-        released += count;
+        released += await tx.execute(Prisma.sql`
+          UPDATE "OutboxNotification" SET "nextAttemptAt" = ${now}, "claimToken" = NULL, "attempts" = "attempts" - 1
+          WHERE "id" = ${row.id} AND "claimToken" = ${row.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL`);
       }
       return released;
     });
@@ -455,47 +421,42 @@ export class PrismaOutboxQueue {
    * reached its recipient).
    */
   async settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]> {
-    return this.db.writer.$transaction(async (tx) => {
-      const rows = await tx.outboxNotification.findMany({
-        where: { sentAt: null, sendingAt: { not: null }, nextAttemptAt: { lte: now } },
-        select: { id: true, attempts: true },
-        take: 1000,
-      });
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; attempts: number }>(Prisma.sql`
+        SELECT "id", "attempts" FROM "OutboxNotification"
+        WHERE "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "nextAttemptAt" <= ${now} ${limitOffset(1000, 0)}`);
       if (rows.length === 0) return [];
       // A row that has used its attempts is held even under `resend`: it would not be claimed again.
       const resend = policy === 'resend' ? rows.filter((r) => r.attempts < maxAttempts).map((r) => r.id) : [];
       const hold = rows.map((r) => r.id).filter((id) => !resend.includes(id));
-      if (hold.length) {
-        await tx.outboxNotification.updateMany({
-          where: { id: { in: hold } },
-          data: {
-            lastError: `${IN_DOUBT}: the sender stopped while this message was being sent; Teams may or may not show it, so it is not sent again`,
-            nextAttemptAt: null,
-            attempts: maxAttempts,
-            claimToken: null,
-          },
-        });
-      }
-      if (resend.length) {
-        await tx.outboxNotification.updateMany({
-          where: { id: { in: resend } },
-          data: { lastError: 'sent again: the sender stopped while it was being sent, so it may show twice', sendingAt: null, claimToken: null },
-        });
-      }
+      const held = `${IN_DOUBT}: the sender stopped while this message was being sent; Teams may or may not show it, so it is not sent again`;
+      await inGroups(hold, async (ids) => {
+        await tx.execute(Prisma.sql`
+          UPDATE "OutboxNotification" SET "lastError" = ${held}, "nextAttemptAt" = NULL, "attempts" = ${maxAttempts}, "claimToken" = NULL
+          WHERE "id" IN (${Prisma.join(ids)})`);
+        return [];
+      });
+      await inGroups(resend, async (ids) => {
+        await tx.execute(Prisma.sql`
+          UPDATE "OutboxNotification" SET "lastError" = ${'sent again: the sender stopped while it was being sent, so it may show twice'}, "sendingAt" = NULL, "claimToken" = NULL
+          WHERE "id" IN (${Prisma.join(ids)})`);
+        return [];
+      });
       return rows.map((r) => r.id);
     });
   }
 
   /** One intent addressed to "the admins" becomes one row per admin, atomically with giving the original up (only while it is still the caller's). */
   async expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void> {
-    await this.db.writer.$transaction(async (tx) => {
-      const { count } = await tx.outboxNotification.updateMany({
-        where: { id: parent.id, claimToken: parent.claimToken, sentAt: null, sendingAt: null },
-        data: { sentAt: new Date(), lastError: `expanded to ${userIds.length} admins (no admin channel)`, attempts: maxAttempts, claimToken: null },
-      });
+    await this.db.transaction(async (tx) => {
+      const count = await tx.execute(Prisma.sql`
+        UPDATE "OutboxNotification" SET "sentAt" = ${new Date()}, "lastError" = ${`expanded to ${userIds.length} admins (no admin channel)`}, "attempts" = ${maxAttempts}, "claimToken" = NULL
+        WHERE "id" = ${parent.id} AND "claimToken" = ${parent.claimToken} AND "sentAt" IS NULL AND "sendingAt" IS NULL`);
       if (count === 0) return;
-      await tx.outboxNotification.createMany({
-        data: userIds.map((userId) => ({
+      await insert(
+        tx,
+        'OutboxNotification',
+        userIds.map((userId) => ({
           id: newId(),
           tenantId: parent.tenantId,
           recipientKind: 'user',
@@ -504,21 +465,20 @@ export class PrismaOutboxQueue {
           data: JSON.stringify(parent.data),
           createdAt: parent.createdAt,
         })),
-      });
+      );
     });
   }
 
   async pending(): Promise<number> {
-    return this.db.writer.$transaction((tx) => tx.outboxNotification.count({ where: { sentAt: null } }));
+    const [row] = await this.db.readSql.query<{ n: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "OutboxNotification" WHERE "sentAt" IS NULL`);
+    return countOf(row?.n);
   }
 
   /** Messages held as in doubt: each may or may not have been shown. */
   async inDoubt(tenantId?: string): Promise<Array<{ id: string; tenantId: string; kind: string; sendingAt: Date }>> {
-    const rows = await this.db.reader.outboxNotification.findMany({
-      where: { sentAt: null, sendingAt: { not: null }, lastError: { startsWith: IN_DOUBT }, ...(tenantId !== undefined && { tenantId }) },
-      select: { id: true, tenantId: true, kind: true, sendingAt: true },
-      orderBy: { sendingAt: 'asc' },
-    });
-    return rows.map((r) => ({ ...r, sendingAt: r.sendingAt! }));
+    return this.db.readSql.query<{ id: string; tenantId: string; kind: string; sendingAt: Date }>(Prisma.sql`
+      SELECT "id", "tenantId", "kind", "sendingAt" FROM "OutboxNotification"
+      WHERE "sentAt" IS NULL AND "sendingAt" IS NOT NULL AND "lastError" LIKE ${`${IN_DOUBT}%`}${tenantId !== undefined ? Prisma.sql` AND "tenantId" = ${tenantId}` : Prisma.empty}
+      ORDER BY "sendingAt", "id"`);
   }
 }

@@ -1,33 +1,34 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, types, type PoolConfig, type QueryConfig } from 'pg';
+import { Pool, types, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client';
 import type { PrismaClient, Prisma } from './generated/client';
-import type { Database, PostgresOpenOptions, SqlWriter } from './database';
-import type { QueryOptions, SqlRunner } from './repositories/support';
+import { TRANSACTION_DEFAULTS, TransactionTimeoutError, withinTimeout, type Database, type PostgresOpenOptions, type SqlWriter, type TransactionOptions } from './database';
+import type { QueryOptions, SqlRunner, SqlSession } from './repositories/support';
 
 /**
- * PostgreSQL's side of the engine boundary (prisma/client.ts), through Prisma 7's @prisma/adapter-pg:
+ * PostgreSQL's side of the engine boundary (prisma/client.ts), on node-postgres pools (the driver
+ * @prisma/adapter-pg is built on; its Prisma clients share them):
  *
- * - `writer`: a pool of connections; each interactive transaction holds one, so transactions run in
- *   parallel, on this instance and on every other one. Isolation is PostgreSQL's default, READ
- *   COMMITTED; what keeps concurrent writers correct is in the rows themselves: every aggregate write
- *   is conditional on the version it read (optimistic concurrency: a loser waits on the row lock, then
- *   matches nothing and retries on fresh state), and a duplicate key is a conflict. The counts kept by
- *   triggers change by single-row updates inside the writing transaction (no lost updates).
- * - `reader`: a pool of read-only sessions (`default_transaction_read_only`), like SQLite's
- *   query-only reader: a write sent to it fails instead of escaping a transaction.
- * - `readSql`: the read repositories' raw SELECTs straight on the readers' pool (PgSqlReader).
+ * - the writers' pool: each write transaction holds one connection (PgTransactions), so transactions
+ *   run in parallel, on this instance and on every other one. Isolation is PostgreSQL's default, READ
+ *   COMMITTED; what keeps concurrent writers correct is in the rows themselves: the rows a change is
+ *   about are read FOR UPDATE, every aggregate write is conditional on the version it read (a loser
+ *   waits on the row lock, then matches nothing and retries on fresh state), and a duplicate key is a
+ *   conflict. The counts kept by triggers change by single-row updates inside the writing
+ *   transaction (no lost updates). `writeSql`: single statements committed on their own, same pool.
+ * - the readers' pool of read-only sessions (`default_transaction_read_only`), like SQLite's
+ *   query-only reader: a write sent to it fails. `readSql` runs the read repositories' raw SELECTs on it.
+ * - `writer` and `reader`: Prisma clients through @prisma/adapter-pg on the same two pools, for
+ *   seeding, tools and tests.
  *
- * Both clients name their statements (a hash of the SQL text), so each connection parses and plans a
- * statement once. Behind a pooler in transaction mode that needs protocol-level prepared statements
- * (PgBouncer 1.21+ `max_prepared_statements`); on a direct connection nothing is needed.
+ * Every statement is named (a hash of the SQL text), so each connection parses and plans it once.
+ * Behind a pooler in transaction mode that needs protocol-level prepared statements (PgBouncer 1.21+
+ * `max_prepared_statements`); on a direct connection nothing is needed.
  *
  * The generated PostgreSQL client (prisma/generated-pg, same schema, provider postgresql) has the same
- * models and methods as the SQLite one the repositories are typed against; it is handed out under that
- * type, here and only here.
+ * models and methods as the SQLite one; it is handed out under that type, here and only here.
  */
-
 /** Statement names from the SQL text: the same text gets the same name on every connection. */
 const statementNames = (max = 2000) => {
   const names = new Map<string, string>();
@@ -101,6 +102,12 @@ export class PgSqlWriter implements SqlWriter {
     const result = await this.pool.query({ name: this.name(statement.text), text: statement.text, values: boundValues(statement) });
     return result.rowCount ?? 0;
   }
+
+  /** A statement that returns rows (RETURNING, or a SELECT on the writers' side), typed as the readers' are. */
+  async query<T>(statement: Prisma.Sql): Promise<T[]> {
+    const result = await this.pool.query({ name: this.name(statement.text), text: statement.text, values: boundValues(statement), types: READ_TYPES });
+    return result.rows as T[];
+  }
 }
 
 /**
@@ -122,6 +129,76 @@ export class PgSqlReader implements SqlRunner {
 
   close(): void {
     // The pool is the readers' and closes with the database.
+  }
+}
+
+/**
+ * The write transactions, each on a connection of the writers' pool: BEGIN, `work`'s statements
+ * (named as the readers' are, so each connection parses and plans one once), COMMIT, or ROLLBACK if
+ * it throws or outlives its timeout. Rows come back typed as the readers' do.
+ */
+export class PgTransactions {
+  private readonly name = statementNames();
+  constructor(private readonly pool: Pool) {}
+
+  async run<T>(work: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { maxWaitMs, timeoutMs } = { ...TRANSACTION_DEFAULTS, ...options };
+    const client = await this.connect(maxWaitMs);
+    let open = true;
+    let broken: Error | undefined;
+    const ensureOpen = () => {
+      if (!open) throw new Error('This transaction has ended: a statement after its commit, rollback or timeout');
+    };
+    const session: SqlSession = {
+      query: async <R>(query: Prisma.Sql, queryOptions: QueryOptions = {}): Promise<R[]> => {
+        ensureOpen();
+        const name = queryOptions.planForValues ? undefined : this.name(query.text);
+        const result = await client.query({ ...(name && { name }), text: query.text, values: boundValues(query), types: READ_TYPES });
+        return result.rows as R[];
+      },
+      execute: async (statement: Prisma.Sql): Promise<number> => {
+        ensureOpen();
+        const result = await client.query({ name: this.name(statement.text), text: statement.text, values: boundValues(statement) });
+        return result.rowCount ?? 0;
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await withinTimeout(work(session), timeoutMs);
+      open = false;
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      open = false;
+      // After a failed statement PostgreSQL has aborted the transaction already; ROLLBACK ends it. A
+      // connection that can't even do that is not given back to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A connection of the pool within `maxWaitMs`; one that arrives later goes straight back. */
+  private async connect(maxWaitMs: number): Promise<PoolClient> {
+    const connecting = this.pool.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        connecting.then(
+          (c) => c.release(),
+          () => undefined,
+        );
+        reject(new TransactionTimeoutError(`No write transaction could start within ${maxWaitMs} ms: every connection of the pool was busy`));
+      }, maxWaitMs);
+    });
+    try {
+      return await Promise.race([connecting, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -153,6 +230,7 @@ export const openPostgresDatabase = (url: string, options: PostgresOpenOptions =
       adapter: new PrismaPg(pool, { statementNameGenerator: (query) => named(query.sql) }),
     }) as unknown as PrismaClient;
   const writer = clientOn(writePool);
+  const transactions = new PgTransactions(writePool);
   const reader = clientOn(readPool);
   return {
     engine: 'postgresql',
@@ -160,7 +238,7 @@ export const openPostgresDatabase = (url: string, options: PostgresOpenOptions =
     reader,
     readSql: new PgSqlReader(readPool),
     writeSql: new PgSqlWriter(writePool),
-    startWrite: () => Promise.resolve(),
+    transaction: (work, options) => transactions.run(work, options),
     // autovacuum keeps the planner's statistics and the visibility map; a bulk change (an import, a
     // directory sync) asks for both at once: without the visibility map the covering indexes the paged
     // reads are built on can't be read alone (an index-only scan visits the table for every entry).

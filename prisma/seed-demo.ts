@@ -36,9 +36,21 @@ export const DEMO_USERS = {
   lynne: persona(25, 'Lynne Robbins', 'lynner@example.com'),
 };
 
-/** Seeds only an empty database (no demo tenant yet); returns whether it seeded. */
+/** What the instance that seeds the demo tenant writes first: of several starting at once, one seeds. */
+const SEED_CLAIM = 'seed-demo-tenant';
+
+/**
+ * Seeds only an empty database (no demo tenant yet); returns whether it seeded. Instances started
+ * together on one database race for it: each tries to store the claim (an idempotency record, a
+ * unique key), and the ones that lose see it stored when their transaction is retried.
+ */
 export const seedDemoTenant = async (deps: Deps, payments: SandboxPaymentProvider): Promise<boolean> => {
-  if (await deps.uow.read((repos) => repos.tenants.get(DEMO_TENANT_ID))) return false;
+  const claimed = await deps.uow.run(async (repos) => {
+    if ((await repos.tenants.get(DEMO_TENANT_ID)) || (await repos.idempotency.get(DEMO_TENANT_ID, SEED_CLAIM))) return false;
+    await repos.idempotency.add({ tenantId: DEMO_TENANT_ID, key: SEED_CLAIM, operation: SEED_CLAIM, fingerprint: '', resultId: DEMO_TENANT_ID, createdAt: deps.clock.now() });
+    return true;
+  });
+  if (!claimed) return false;
   await upsertTenant(deps, { id: DEMO_TENANT_ID, name: 'Contoso (demo)', kind: 'Commercial', country: 'US' });
   await upsertDirectoryUsers(deps, Object.values(DEMO_USERS));
   await bootstrapAdmins(deps, [{ tenantId: DEMO_TENANT_ID, userId: DEMO_USERS.alex.id }]);

@@ -3,21 +3,20 @@ import type { Prisma } from './generated/client';
 import type { SqlRunner } from './repositories/support';
 
 /**
- * The raw SELECTs of the read repositories (written once, as `Prisma.sql`, see repositories/support.ts),
- * run straight on a read-only better-sqlite3 connection instead of through `$queryRaw`.
+ * Our own SQL on a better-sqlite3 connection: the read repositories' raw SELECTs (written once, as
+ * `Prisma.sql`, see repositories/support.ts) on a read-only one (SqliteSqlReader), and every write
+ * transaction's statements on the writer's (prisma/sqlite-database.ts).
  *
- * Why: a bot turn makes a few small reads whose rows SQLite returns in microseconds, while the Prisma
- * client spends 30–40 µs of JavaScript on each (request pipeline, parameter and result serialization)
- * even for a raw query. Inside a write transaction the same SQL still goes through Prisma (`$queryRaw`
- * on the transaction), which must see the transaction's own writes.
+ * Why not through the Prisma client: a bot turn makes a few small statements whose rows SQLite returns
+ * in microseconds, while the client spends 30–40 µs of JavaScript on each read (request pipeline,
+ * parameter and result serialization) even for a raw query, and 0.4–0.6 ms on each statement of an
+ * interactive transaction (measured: bench/RESULTS.md, 2026-12-04).
  *
- * Same semantics as the Prisma reader: its own connection to the same file, `query_only`, in WAL mode
- * reading the last committed state without a transaction around the whole read (see unit-of-work.ts).
  * Values come back as Prisma returns them: DATETIME columns as Date, BOOLEAN columns as boolean; every
  * integer, COUNT(*) included, as a number (Prisma gives a bigint for a computed count: read counts
- * with `countOf`).
+ * with `countOf`). Values are bound as Prisma's adapter binds them (toArg).
  */
-export class SqliteSqlReader implements SqlRunner {
+export class SqliteSqlConnection {
   private connection: BetterSqlite3.Database | null = null;
   private readonly statements = new Map<string, Prepared>();
 
@@ -25,6 +24,8 @@ export class SqliteSqlReader implements SqlRunner {
     private readonly file: string,
     private readonly pragmas: readonly string[],
     private readonly busyTimeoutMs: number,
+    /** Refuse anything but a SELECT (the readers; their connection is query_only as well). */
+    private readonly selectsOnly: boolean,
     /** Distinct SQL texts kept prepared (least recently used out): one per call site and id-list length. */
     private readonly cacheSize = 500,
   ) {}
@@ -35,6 +36,44 @@ export class SqliteSqlReader implements SqlRunner {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** Synchronous, for a transaction that holds the connection (prisma/sqlite-database.ts). */
+  all(query: Prisma.Sql): Record<string, unknown>[] {
+    const { stmt, names, conversions } = this.prepare(query.sql);
+    if (!stmt.reader) throw new Error('query() runs statements that return rows; use execute()');
+    // Rows as arrays (raw mode), made into objects here: better-sqlite3 builds each row object through
+    // V8's C++ API, property by property, about twice the time of this loop for a page of subscriptions.
+    const rows = stmt.all(query.values.map(toArg)) as unknown[][];
+    const out = new Array<Record<string, unknown>>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const values = rows[r];
+      for (let c = 0; c < conversions.length; c++) {
+        const [index, convert] = conversions[c];
+        const value = values[index];
+        if (value !== null && value !== undefined) values[index] = convert(value);
+      }
+      const row: Record<string, unknown> = {};
+      // In column order: of two columns with one name, the last wins, as in better-sqlite3's own objects.
+      for (let c = 0; c < names.length; c++) row[names[c]] = values[c];
+      out[r] = row;
+    }
+    return out;
+  }
+
+  /** An INSERT, UPDATE or DELETE (synchronous); returns the rows it changed. */
+  run(statement: Prisma.Sql): number {
+    const { stmt } = this.prepare(statement.sql);
+    return stmt.run(statement.values.map(toArg)).changes;
+  }
+
+  /** Statements without values (BEGIN, COMMIT, ROLLBACK). */
+  exec(text: string): void {
+    this.db().exec(text);
+  }
+
+  get inTransaction(): boolean {
+    return this.connection?.inTransaction ?? false;
   }
 
   close(): void {
@@ -58,27 +97,6 @@ export class SqliteSqlReader implements SqlRunner {
     return this.connection;
   }
 
-  private all(query: Prisma.Sql): Record<string, unknown>[] {
-    const { stmt, names, conversions } = this.prepare(query.sql);
-    // Rows as arrays (raw mode), made into objects here: better-sqlite3 builds each row object through
-    // V8's C++ API, property by property, about twice the time of this loop for a page of subscriptions.
-    const rows = stmt.all(query.values.map(toArg)) as unknown[][];
-    const out = new Array<Record<string, unknown>>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const values = rows[r];
-      for (let c = 0; c < conversions.length; c++) {
-        const [index, convert] = conversions[c];
-        const value = values[index];
-        if (value !== null && value !== undefined) values[index] = convert(value);
-      }
-      const row: Record<string, unknown> = {};
-      // In column order: of two columns with one name, the last wins, as in better-sqlite3's own objects.
-      for (let c = 0; c < names.length; c++) row[names[c]] = values[c];
-      out[r] = row;
-    }
-    return out;
-  }
-
   private prepare(sql: string): Prepared {
     const hit = this.statements.get(sql);
     if (hit) {
@@ -87,19 +105,31 @@ export class SqliteSqlReader implements SqlRunner {
       return hit;
     }
     const stmt = this.db().prepare(sql);
-    if (!stmt.reader) throw new Error('The SQL reader runs SELECTs only');
-    stmt.raw(true);
-    // A column's conversion follows its declared type, as the Prisma adapter's does.
-    const columns = stmt.columns();
-    const conversions: Prepared['conversions'] = [];
-    columns.forEach((column, index) => {
-      const convert = CONVERSIONS[(column.type ?? '').toUpperCase()];
-      if (convert) conversions.push([index, convert]);
-    });
-    const prepared: Prepared = { stmt, names: columns.map((c) => c.name), conversions };
+    if (this.selectsOnly && !stmt.reader) throw new Error('The SQL reader runs SELECTs only');
+    const prepared: Prepared = { stmt, names: [], conversions: [] };
+    if (stmt.reader) {
+      stmt.raw(true);
+      // A column's conversion follows its declared type, as the Prisma adapter's does.
+      const columns = stmt.columns();
+      columns.forEach((column, index) => {
+        const convert = CONVERSIONS[(column.type ?? '').toUpperCase()];
+        if (convert) prepared.conversions.push([index, convert]);
+      });
+      prepared.names = columns.map((c) => c.name);
+    }
     if (this.statements.size >= this.cacheSize) this.statements.delete(this.statements.keys().next().value!);
     this.statements.set(sql, prepared);
     return prepared;
+  }
+}
+
+/**
+ * The read repositories' connection: its own to the same file, `query_only`, in WAL mode reading the
+ * last committed state without a transaction around the whole read (see unit-of-work.ts).
+ */
+export class SqliteSqlReader extends SqliteSqlConnection implements SqlRunner {
+  constructor(file: string, pragmas: readonly string[], busyTimeoutMs: number, cacheSize = 500) {
+    super(file, pragmas, busyTimeoutMs, true, cacheSize);
   }
 }
 

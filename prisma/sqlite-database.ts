@@ -4,25 +4,25 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client';
 import { refreshStatistics, sqlitePathFromUrl } from './migrate';
-import { SqliteSqlReader } from './sql-reader';
-import type { Database, SqliteOpenOptions } from './database';
-import type { Db } from './repositories/support';
+import { SqliteSqlConnection, SqliteSqlReader } from './sql-reader';
+import { TRANSACTION_DEFAULTS, TransactionTimeoutError, withinTimeout, type Database, type SqliteOpenOptions, type TransactionOptions } from './database';
+import type { SqlSession } from './repositories/support';
+import type { Prisma } from './generated/client';
 
 /**
- * SQLite's side of the engine boundary (prisma/client.ts): a database is two Prisma connections to the
- * same file:
+ * SQLite's side of the engine boundary (prisma/client.ts). A database is, on one file:
  *
- * - `writer` runs every write, inside interactive transactions. The better-sqlite3 adapter has a
- *   single connection and serializes interactive transactions with a mutex, but a query sent outside
- *   a transaction is not queued behind it: it would run inside whatever transaction is in flight and
- *   see (or become part of) uncommitted work. So nothing but `$transaction` should use `writer`.
- * - `reader` is a second connection. In WAL mode it reads the last committed state and never waits
- *   for the writer; it is `query_only`, so a write sent to it fails instead of escaping a transaction.
+ * - the writer's better-sqlite3 connection, on which every write transaction of the process runs,
+ *   one at a time (SqliteTransactions below);
+ * - `readSql`, a read-only connection (`query_only`) for the read repositories' raw SELECTs: in WAL
+ *   mode it reads the last committed state and never waits for the writer (prisma/sql-reader.ts);
+ * - two Prisma clients (`writer`, and `reader`, query-only), for seeding, tools and tests. The
+ *   better-sqlite3 adapter serializes its own interactive transactions, but a query sent outside one
+ *   is not queued behind it: it would run inside whatever transaction is in flight. So only
+ *   `$transaction` should use `writer`, and not while the product's own transactions run.
  *
- * and `readSql`, a third, like `reader` (query-only, committed state), on which the read repositories
- * run their raw SELECTs without the Prisma client's per-query cost (prisma/sql-reader.ts). The SQLite
- * specifics live here: pragmas, the statement cache, the planner's statistics, busy waits and the
- * write-lock statement every write transaction starts with.
+ * The SQLite specifics live here: pragmas, the statement caches, the planner's statistics, busy waits
+ * and the write lock every write transaction takes first.
  */
 
 export const STATISTICS_INTERVAL_MS = 10 * 60_000;
@@ -166,14 +166,85 @@ const clientFor = (file: string, busyTimeoutMs: number, extraPragmas: readonly s
   });
 
 /**
- * The better-sqlite3 adapter opens transactions with a plain (deferred) BEGIN. A deferred transaction
- * that reads and then writes can't wait for another process's write lock: SQLite fails it at once
- * (SQLITE_BUSY_SNAPSHOT). Writing first takes the lock up front, as BEGIN IMMEDIATE would, and that
- * wait honours busy_timeout. The statement changes nothing.
+ * The write transactions of one process, one at a time on the writer's connection (SQLite has one
+ * writer per database; two connections of one process would wait for each other's lock
+ * synchronously, blocking the event loop that the holder needs to finish). Each takes the write
+ * lock up front (BEGIN IMMEDIATE): a deferred transaction that reads and then writes can't wait for
+ * another process's lock, SQLite fails it at once (SQLITE_BUSY_SNAPSHOT); IMMEDIATE waits up to the
+ * busy timeout. Statements are synchronous calls into SQLite, so a transaction holds the lock only
+ * for its own work, however many turns are waiting.
  */
-const takeWriteLock = async (tx: Db): Promise<void> => {
-  await tx.$executeRawUnsafe('UPDATE "Tenant" SET "id" = "id" WHERE 0');
-};
+class SqliteTransactions {
+  private busy = false;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly connection: SqliteSqlConnection) {}
+
+  async run<T>(work: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { maxWaitMs, timeoutMs } = { ...TRANSACTION_DEFAULTS, ...options };
+    await this.acquire(maxWaitMs);
+    let open = true;
+    const connection = this.connection;
+    const closed = () => new Error('This transaction has ended: a statement after its commit, rollback or timeout');
+    const session: SqlSession = {
+      query: <R>(query: Prisma.Sql): Promise<R[]> => {
+        try {
+          if (!open) throw closed();
+          return Promise.resolve(connection.all(query) as R[]);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      execute: (statement: Prisma.Sql): Promise<number> => {
+        try {
+          if (!open) throw closed();
+          return Promise.resolve(connection.run(statement));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+    };
+    try {
+      connection.exec('BEGIN IMMEDIATE');
+      const result = await withinTimeout(work(session), timeoutMs);
+      open = false;
+      connection.exec('COMMIT');
+      return result;
+    } catch (e) {
+      open = false;
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      throw e;
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(maxWaitMs: number): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(turn);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(new TransactionTimeoutError(`No write transaction could start within ${maxWaitMs} ms: the writer was busy`));
+      }, maxWaitMs);
+      this.waiting.push(turn);
+    });
+  }
+
+  /** The next waiting transaction goes (the lock passes straight to it), or the writer is free. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
 
 /** `file:./data/app.db` (relative to the working directory) or `file:/abs/path.db`. Migrations are applied separately (prisma/migrate.ts). */
 export const openSqliteDatabase = (url: string, options: SqliteOpenOptions = {}): Database => {
@@ -183,6 +254,9 @@ export const openSqliteDatabase = (url: string, options: SqliteOpenOptions = {})
   const writer = clientFor(file, busyTimeoutMs, []);
   const reader = clientFor(file, busyTimeoutMs, [READ_ONLY]);
   const readSql = new SqliteSqlReader(file, [...pragmasFor(busyTimeoutMs), READ_ONLY], busyTimeoutMs);
+  const writeConnection = new SqliteSqlConnection(file, pragmasFor(busyTimeoutMs), busyTimeoutMs, false);
+  const transactions = new SqliteTransactions(writeConnection);
+  const transaction = <T>(work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions) => transactions.run(work, options);
   const refresh = (): string[] => {
     const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
     try {
@@ -213,11 +287,14 @@ export const openSqliteDatabase = (url: string, options: SqliteOpenOptions = {})
     writer,
     reader,
     readSql,
-    startWrite: takeWriteLock,
+    transaction,
+    writeSql: { execute: (statement) => transaction((tx) => tx.execute(statement)), query: (statement) => transaction((tx) => tx.query(statement)) },
     refreshStatistics: () => Promise.resolve(refresh()),
     close: async () => {
       if (timer) clearInterval(timer);
       readSql.close();
+      await transactions.run(() => Promise.resolve()).catch(() => undefined); // the last transaction ends first
+      writeConnection.close();
       await Promise.all([writer.$disconnect(), reader.$disconnect()]);
     },
   };

@@ -1,7 +1,7 @@
 import type { Role, TenantKind } from '../../domain/model';
 import type { ActorRecord, ActorRepository } from '../../domain/ports';
 import { Prisma } from '../generated/client';
-import { as, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, type SqlRunner } from './support';
 
 interface ActorRow {
   tenantId: string | null;
@@ -24,10 +24,7 @@ interface ActorRow {
  * column types come back as the schema declares them.
  */
 export class PrismaActorRepository implements ActorRepository {
-  constructor(
-    db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
-  ) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async load(tenantId: string, userId: string): Promise<ActorRecord> {
     const rows = await this.sql.query<ActorRow>(Prisma.sql`

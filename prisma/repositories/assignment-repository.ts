@@ -1,7 +1,7 @@
 import { Prisma, type LicenseAssignment as AssignmentRow } from '../generated/client';
 import type { LicenseAssignment } from '../../domain/model';
 import type { AssignmentRepository, ExportCursor, ExportRow } from '../../domain/ports';
-import { columns, countOf, inGroups, limitOffset, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
+import { columns, countOf, inGroups, insert, limitOffset, uniqueAsConflict, type SqlSession } from './support';
 import { MAX_IDS_PER_QUERY } from '../../domain/ports';
 
 const ASSIGNMENT_COLUMNS = columns(['id', 'tenantId', 'subscriptionId', 'userId', 'assignedAt', 'assignedBy'] satisfies (keyof AssignmentRow)[]);
@@ -23,10 +23,7 @@ const toAssignment = (r: AssignmentRow): LicenseAssignment => ({
 const EXPORT_ROWS_PER_STATEMENT = 256;
 
 export class PrismaAssignmentRepository implements AssignmentRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
-  ) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async listBySubscription(tenantId: string, subscriptionId: string, limit?: number): Promise<LicenseAssignment[]> {
     const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
@@ -82,13 +79,21 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   /** A user assigned twice to one subscription (two admins at once) is a conflict: the retry sees it. */
   async add(assignments: readonly LicenseAssignment[]): Promise<void> {
     if (assignments.length === 0) return;
-    await uniqueAsConflict('license assignment', () => this.db.licenseAssignment.createMany({ data: assignments.map((a) => ({ ...a })) }));
+    await uniqueAsConflict('license assignment', () =>
+      insert(
+        this.sql,
+        'LicenseAssignment',
+        assignments.map((a) => ({ id: a.id, tenantId: a.tenantId, subscriptionId: a.subscriptionId, userId: a.userId, assignedAt: a.assignedAt, assignedBy: a.assignedBy })),
+      ),
+    );
   }
 
   async remove(tenantId: string, subscriptionId: string, userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
     await inGroups(userIds, async (group) => {
-      await this.db.licenseAssignment.deleteMany({ where: { tenantId, subscriptionId, userId: { in: group } } });
+      await this.sql.execute(
+        Prisma.sql`DELETE FROM "LicenseAssignment" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} AND "userId" IN (${Prisma.join(group)})`,
+      );
       return [];
     });
   }
@@ -97,11 +102,10 @@ export class PrismaAssignmentRepository implements AssignmentRepository {
   async pageBySubscriptions(tenantId: string, subscriptionIds: readonly string[], afterId: string | null, limit: number): Promise<LicenseAssignment[]> {
     if (subscriptionIds.length === 0 || limit <= 0) return [];
     if (subscriptionIds.length > MAX_IDS_PER_QUERY) throw new RangeError(`at most ${MAX_IDS_PER_QUERY} subscription ids per page`);
-    const rows = await this.db.licenseAssignment.findMany({
-      where: { tenantId, subscriptionId: { in: [...subscriptionIds] }, ...(afterId !== null && { id: { gt: afterId } }) },
-      orderBy: { id: 'asc' },
-      take: limit,
-    });
+    const rows = await this.sql.query<AssignmentRow>(Prisma.sql`
+      SELECT ${ASSIGNMENT_COLUMNS} FROM "LicenseAssignment"
+      WHERE "tenantId" = ${tenantId} AND "subscriptionId" IN (${Prisma.join([...subscriptionIds])})${afterId !== null ? Prisma.sql` AND "id" > ${afterId}` : Prisma.empty}
+      ORDER BY "id" ${limitOffset(Math.floor(limit), 0)}`);
     return rows.map(toAssignment);
   }
 

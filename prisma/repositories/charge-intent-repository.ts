@@ -1,7 +1,7 @@
 import { Prisma, type ChargeIntent as ChargeIntentRow } from '../generated/client';
 import type { ChargeIntent, Surface } from '../../domain/model';
 import type { ChargeIntentRepository } from '../../domain/ports';
-import { as, columns, limitOffset, toMoney, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, assignments, columns, insertInto, limitOffset, toMoney, type SqlSession } from './support';
 
 const CHARGE_COLUMNS = columns([
   'tenantId',
@@ -49,8 +49,7 @@ const toRow = (i: ChargeIntent): ChargeIntentRow => {
 
 export class PrismaChargeIntentRepository implements ChargeIntentRepository {
   constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
+    private readonly sql: SqlSession,
     /** Inside a PostgreSQL write transaction: lock what get returns (support.ts FOR_UPDATE), so one intent settles once. */
     private readonly lock: Prisma.Sql | null = null,
   ) {}
@@ -62,20 +61,24 @@ export class PrismaChargeIntentRepository implements ChargeIntentRepository {
     return row ? toIntent(row) : null;
   }
 
-  /** One statement: INSERT … ON CONFLICT DO UPDATE with nothing to change, returning the stored row (Prisma's database upsert). */
+  /**
+   * One statement: INSERT … ON CONFLICT DO UPDATE with nothing to change, returning the stored row
+   * (the new one, or the one another request stored first under this key).
+   */
   async addOrGet(intent: ChargeIntent): Promise<ChargeIntent> {
-    const { tenantId, key } = intent;
-    return toIntent(await this.db.chargeIntent.upsert({ where: { tenantId_key: { tenantId, key } }, create: toRow(intent), update: { key } }));
+    const [statement] = insertInto('ChargeIntent', [toRow(intent)], Prisma.sql` ON CONFLICT ("tenantId", "key") DO UPDATE SET "key" = excluded."key" RETURNING ${CHARGE_COLUMNS}`);
+    const [row] = await this.sql.query<ChargeIntentRow>(statement);
+    return toIntent(row);
   }
 
   async settle(intent: ChargeIntent): Promise<boolean> {
     const { tenantId, key, ...data } = toRow(intent);
-    const { count } = await this.db.chargeIntent.updateMany({ where: { tenantId, key, status: 'Pending' }, data });
+    const count = await this.sql.execute(Prisma.sql`UPDATE "ChargeIntent" SET ${assignments(data)} WHERE "tenantId" = ${tenantId} AND "key" = ${key} AND "status" = 'Pending'`);
     return count === 1;
   }
 
   async removePending(tenantId: string, key: string): Promise<void> {
-    await this.db.chargeIntent.deleteMany({ where: { tenantId, key, status: 'Pending' } });
+    await this.sql.execute(Prisma.sql`DELETE FROM "ChargeIntent" WHERE "tenantId" = ${tenantId} AND "key" = ${key} AND "status" = 'Pending'`);
   }
 
   async listPending(before: Date, limit: number): Promise<ChargeIntent[]> {

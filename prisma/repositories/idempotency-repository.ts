@@ -1,17 +1,20 @@
+import { Prisma, type IdempotencyRecord as IdempotencyRow } from '../generated/client';
 import type { IdempotencyRecord } from '../../domain/model';
 import type { IdempotencyRepository } from '../../domain/ports';
-import { uniqueAsConflict, type Db } from './support';
+import { columns, insert, uniqueAsConflict, type SqlSession } from './support';
+
+const IDEMPOTENCY_COLUMNS = columns(['tenantId', 'key', 'operation', 'fingerprint', 'resultId', 'createdAt'] satisfies (keyof IdempotencyRow)[]);
 
 export class PrismaIdempotencyRepository implements IdempotencyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async get(tenantId: string, key: string): Promise<IdempotencyRecord | null> {
-    const row = await this.db.idempotencyRecord.findUnique({ where: { tenantId_key: { tenantId, key } } });
-    return row;
+    const [row] = await this.sql.query<IdempotencyRow>(Prisma.sql`SELECT ${IDEMPOTENCY_COLUMNS} FROM "IdempotencyRecord" WHERE "tenantId" = ${tenantId} AND "key" = ${key}`);
+    return row ?? null;
   }
 
   /** Two requests with one key racing: the loser gets a conflict, and its retry replays the winner's result. */
   async add(record: IdempotencyRecord): Promise<void> {
-    await uniqueAsConflict('idempotency key', () => this.db.idempotencyRecord.create({ data: record }));
+    await uniqueAsConflict('idempotency key', () => insert(this.sql, 'IdempotencyRecord', [{ ...record }]));
   }
 }

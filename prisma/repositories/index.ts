@@ -15,7 +15,7 @@ import { PrismaRoleRepository } from './role-repository';
 import { PrismaSubscriptionRepository } from './subscription-repository';
 import { PrismaTenantRepository } from './tenant-repository';
 import { PrismaUserRepository } from './user-repository';
-import { FOR_UPDATE, viaPrisma, type Db, type SqlRunner } from './support';
+import { FOR_UPDATE, viaPrisma, type Db, type SqlRunner, type SqlSession } from './support';
 
 export {
   PrismaActorRepository,
@@ -35,40 +35,39 @@ export {
   PrismaUserRepository,
   ProductCatalogCache,
 };
-export type { Db, SqlRunner };
+export type { Db, SqlRunner, SqlSession };
 
 export interface RepositoryOptions {
   /** A write transaction on an engine whose writers run in parallel (PostgreSQL): lock the rows about to change (support.ts FOR_UPDATE). */
   lockRows?: boolean;
 }
 
+const isSession = (source: Db | SqlSession): source is SqlSession => typeof (source as Partial<SqlSession>).execute === 'function';
+
 /**
- * Every port over one client or transaction. Pass a shared cache so the catalog is read once, and,
- * for reads outside a transaction, the SQL reader that runs the raw SELECTs (prisma/sql-reader.ts).
+ * Every port over one session: a write transaction (Database.transaction), the read side
+ * (`readOnly(db.readSql)`), or, for tests and tools, a Prisma client or interactive transaction.
+ * Pass a shared cache so the catalog is read once.
  */
-export const createRepositories = (
-  db: Db,
-  products: ProductCatalogCache = new ProductCatalogCache(),
-  sql: SqlRunner = viaPrisma(db),
-  options: RepositoryOptions = {},
-): Repositories => {
+export const createRepositories = (source: Db | SqlSession, products: ProductCatalogCache = new ProductCatalogCache(), options: RepositoryOptions = {}): Repositories => {
+  const sql = isSession(source) ? source : viaPrisma(source);
   const lock = options.lockRows ? FOR_UPDATE : null;
   return {
-    actors: new PrismaActorRepository(db, sql),
-    tenants: new PrismaTenantRepository(db),
-    users: new PrismaUserRepository(db, sql),
-    roles: new PrismaRoleRepository(db, sql),
-    products: new PrismaProductRepository(db, products),
-    policies: new PrismaPolicyRepository(db),
-    subscriptions: new PrismaSubscriptionRepository(db, sql, lock),
-    assignments: new PrismaAssignmentRepository(db, sql),
-    orders: new PrismaOrderRepository(db),
-    invoices: new PrismaInvoiceRepository(db, sql, lock),
-    requests: new PrismaPurchaseRequestRepository(db, sql, lock),
-    outbox: new PrismaOutboxRepository(db),
-    audit: new PrismaAuditRepository(db),
-    idempotency: new PrismaIdempotencyRepository(db),
-    charges: new PrismaChargeIntentRepository(db, sql, lock),
-    reports: new PrismaReportRepository(db, sql),
+    actors: new PrismaActorRepository(sql),
+    tenants: new PrismaTenantRepository(sql),
+    users: new PrismaUserRepository(sql),
+    roles: new PrismaRoleRepository(sql),
+    products: new PrismaProductRepository(sql, products),
+    policies: new PrismaPolicyRepository(sql),
+    subscriptions: new PrismaSubscriptionRepository(sql, lock),
+    assignments: new PrismaAssignmentRepository(sql),
+    orders: new PrismaOrderRepository(sql),
+    invoices: new PrismaInvoiceRepository(sql, lock),
+    requests: new PrismaPurchaseRequestRepository(sql, lock),
+    outbox: new PrismaOutboxRepository(sql),
+    audit: new PrismaAuditRepository(sql),
+    idempotency: new PrismaIdempotencyRepository(sql),
+    charges: new PrismaChargeIntentRepository(sql, lock),
+    reports: new PrismaReportRepository(sql),
   };
 };

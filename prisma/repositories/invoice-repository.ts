@@ -1,7 +1,7 @@
 import { Prisma, type Invoice as InvoiceRow } from '../generated/client';
 import type { Invoice, InvoiceStatus } from '../../domain/model';
 import type { InvoiceRepository } from '../../domain/ports';
-import { as, columns as columnList, conflict, toMoney, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, assignments, columns as columnList, conflict, insert, toMoney, type SqlSession } from './support';
 
 const toInvoice = (r: InvoiceRow): Invoice => ({
   id: r.id,
@@ -39,29 +39,26 @@ const INVOICE_COLUMNS = columnList([
 
 export class PrismaInvoiceRepository implements InvoiceRepository {
   constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
+    private readonly sql: SqlSession,
     /** Inside a PostgreSQL write transaction: lock what get returns (support.ts FOR_UPDATE), so one bill is paid once. */
     private readonly lock: Prisma.Sql | null = null,
   ) {}
 
   async add(invoice: Invoice): Promise<void> {
-    await this.db.invoice.create({ data: columns(invoice) });
+    await insert(this.sql, 'Invoice', [columns(invoice)]);
   }
 
   async get(tenantId: string, id: string): Promise<Invoice | null> {
-    if (this.lock) {
-      const [locked] = await this.sql.query<InvoiceRow>(Prisma.sql`SELECT ${INVOICE_COLUMNS} FROM "Invoice" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
-      return locked ? toInvoice(locked) : null;
-    }
-    const row = await this.db.invoice.findUnique({ where: { id, tenantId } });
+    const [row] = await this.sql.query<InvoiceRow>(
+      Prisma.sql`SELECT ${INVOICE_COLUMNS} FROM "Invoice" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock ?? Prisma.empty}`,
+    );
     return row ? toInvoice(row) : null;
   }
 
   /** The invoice must exist in its tenant; if it vanished meanwhile the retry reports it missing. */
   async update(invoice: Invoice): Promise<void> {
     const { id, tenantId, ...data } = columns(invoice);
-    const { count } = await this.db.invoice.updateMany({ where: { tenantId, id }, data });
+    const count = await this.sql.execute(Prisma.sql`UPDATE "Invoice" SET ${assignments(data)} WHERE "tenantId" = ${tenantId} AND "id" = ${id}`);
     if (count === 0) throw conflict('invoice', { invoiceId: id });
   }
 

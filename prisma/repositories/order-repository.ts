@@ -1,7 +1,9 @@
-import type { OrderEntry as OrderRow } from '../generated/client';
+import { Prisma, type OrderEntry as OrderRow } from '../generated/client';
 import type { OrderEntry, OrderKind } from '../../domain/model';
 import type { OrderRepository } from '../../domain/ports';
-import { as, toMoney, type Db } from './support';
+import { as, columns, insert, toMoney, type SqlSession } from './support';
+
+const ORDER_COLUMNS = columns(['id', 'tenantId', 'subscriptionId', 'kind', 'quantityDelta', 'amountMinor', 'currency', 'actorId', 'at', 'note'] satisfies (keyof OrderRow)[]);
 
 const toOrder = (r: OrderRow): OrderEntry => ({
   id: r.id,
@@ -16,15 +18,17 @@ const toOrder = (r: OrderRow): OrderEntry => ({
 });
 
 export class PrismaOrderRepository implements OrderRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async add(order: OrderEntry): Promise<void> {
     const { amount, ...rest } = order;
-    await this.db.orderEntry.create({ data: { ...rest, amountMinor: amount?.amountMinor ?? null, currency: amount?.currency ?? null } });
+    await insert(this.sql, 'OrderEntry', [{ ...rest, amountMinor: amount?.amountMinor ?? null, currency: amount?.currency ?? null }]);
   }
 
   async listBySubscription(tenantId: string, subscriptionId: string): Promise<OrderEntry[]> {
-    const rows = await this.db.orderEntry.findMany({ where: { tenantId, subscriptionId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+    const rows = await this.sql.query<OrderRow>(
+      Prisma.sql`SELECT ${ORDER_COLUMNS} FROM "OrderEntry" WHERE "tenantId" = ${tenantId} AND "subscriptionId" = ${subscriptionId} ORDER BY "at", "id"`,
+    );
     return rows.map(toOrder);
   }
 }

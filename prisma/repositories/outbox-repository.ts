@@ -1,15 +1,17 @@
 import type { NotificationIntent } from '../../domain/model';
 import type { OutboxRepository } from '../../domain/ports';
-import type { Db } from './support';
+import { insert, type SqlSession } from './support';
 
 /** Intents are written in the transaction of the change that causes them; the sender drains them. */
 export class PrismaOutboxRepository implements OutboxRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async add(intents: readonly NotificationIntent[]): Promise<void> {
     if (intents.length === 0) return;
-    await this.db.outboxNotification.createMany({
-      data: intents.map((n) => ({
+    await insert(
+      this.sql,
+      'OutboxNotification',
+      intents.map((n) => ({
         id: n.id,
         tenantId: n.tenantId,
         recipientKind: n.recipient.kind,
@@ -18,6 +20,6 @@ export class PrismaOutboxRepository implements OutboxRepository {
         data: JSON.stringify(n.data),
         createdAt: n.createdAt,
       })),
-    });
+    );
   }
 }

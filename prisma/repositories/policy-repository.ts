@@ -1,7 +1,9 @@
-import type { PolicySetting as PolicyRow } from '../generated/client';
+import { Prisma, type PolicySetting as PolicyRow } from '../generated/client';
 import type { PolicySetting, PolicyValue } from '../../domain/model';
 import type { PolicyRepository } from '../../domain/ports';
-import { as, type Db } from './support';
+import { as, columns, insertInto, type SqlSession } from './support';
+
+const POLICY_COLUMNS = columns(['tenantId', 'productId', 'value', 'updatedBy', 'updatedAt'] satisfies (keyof PolicyRow)[]);
 
 const toSetting = (r: PolicyRow): PolicySetting => ({
   tenantId: r.tenantId,
@@ -12,20 +14,25 @@ const toSetting = (r: PolicyRow): PolicySetting => ({
 });
 
 export class PrismaPolicyRepository implements PolicyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async list(tenantId: string): Promise<PolicySetting[]> {
-    const rows = await this.db.policySetting.findMany({ where: { tenantId }, orderBy: { productId: 'asc' } });
+    const rows = await this.sql.query<PolicyRow>(Prisma.sql`SELECT ${POLICY_COLUMNS} FROM "PolicySetting" WHERE "tenantId" = ${tenantId} ORDER BY "productId"`);
     return rows.map(toSetting);
   }
 
   async get(tenantId: string, productId: string): Promise<PolicySetting | null> {
-    const row = await this.db.policySetting.findUnique({ where: { tenantId_productId: { tenantId, productId } } });
+    const [row] = await this.sql.query<PolicyRow>(Prisma.sql`SELECT ${POLICY_COLUMNS} FROM "PolicySetting" WHERE "tenantId" = ${tenantId} AND "productId" = ${productId}`);
     return row ? toSetting(row) : null;
   }
 
   async set(setting: PolicySetting): Promise<void> {
-    const { tenantId, productId, ...data } = setting;
-    await this.db.policySetting.upsert({ where: { tenantId_productId: { tenantId, productId } }, create: setting, update: data });
+    const { tenantId, productId, value, updatedBy, updatedAt } = setting;
+    const [upsert] = insertInto(
+      'PolicySetting',
+      [{ tenantId, productId, value, updatedBy, updatedAt }],
+      Prisma.sql` ON CONFLICT ("tenantId", "productId") DO UPDATE SET "value" = excluded."value", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
+    );
+    await this.sql.execute(upsert);
   }
 }

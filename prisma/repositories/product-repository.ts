@@ -1,8 +1,22 @@
-import type { Product as ProductRow } from '../generated/client';
+import { Prisma, type Product as ProductRow } from '../generated/client';
 import type { Product } from '../../domain/model';
 import type { ProductRepository } from '../../domain/ports';
 import { canonicalProductId } from '../../domain/catalog/catalog-data';
-import { toMoney, type Db } from './support';
+import { columns, toMoney, type SqlRunner } from './support';
+
+const PRODUCT_COLUMNS = columns([
+  'id',
+  'position',
+  'legacyIds',
+  'name',
+  'monthlyPriceMinor',
+  'monthlyCurrency',
+  'annualPriceMinor',
+  'annualCurrency',
+  'trialDays',
+  'trialLicenses',
+  'trialRequiresPaymentMethod',
+] satisfies (keyof ProductRow)[]);
 
 export const toProduct = (r: ProductRow): Product => ({
   id: r.id,
@@ -39,9 +53,9 @@ export const toProductRow = (p: Product, position: number): ProductRow => ({
 export class ProductCatalogCache {
   private loading: Promise<readonly Product[]> | null = null;
 
-  get(db: Db): Promise<readonly Product[]> {
+  get(sql: SqlRunner): Promise<readonly Product[]> {
     if (!this.loading) {
-      this.loading = db.product.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] }).then((rows) => Object.freeze(rows.map(toProduct)));
+      this.loading = sql.query<ProductRow>(Prisma.sql`SELECT ${PRODUCT_COLUMNS} FROM "Product" ORDER BY "position", "id"`).then((rows) => Object.freeze(rows.map(toProduct)));
       this.loading.catch(() => {
         this.loading = null; // a failed load is retried by the next caller
       });
@@ -56,17 +70,17 @@ export class ProductCatalogCache {
 
 export class PrismaProductRepository implements ProductRepository {
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlRunner,
     private readonly cache: ProductCatalogCache = new ProductCatalogCache(),
   ) {}
 
   async list(): Promise<Product[]> {
-    return [...(await this.cache.get(this.db))];
+    return [...(await this.cache.get(this.sql))];
   }
 
   /** By current or legacy id, case-insensitively (R3: a product keeps its policy under a new id). */
   async get(id: string): Promise<Product | null> {
-    const products = await this.cache.get(this.db);
+    const products = await this.cache.get(this.sql);
     const canonical = canonicalProductId(products, id);
     return products.find((p) => p.id === canonical) ?? null;
   }

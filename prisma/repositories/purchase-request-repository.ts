@@ -1,7 +1,7 @@
 import { Prisma, type PurchaseRequest as RequestRow } from '../generated/client';
 import type { BillingFrequency, PurchaseRequest, RequestKind, RequestStatus } from '../../domain/model';
 import type { PurchaseRequestRepository } from '../../domain/ports';
-import { as, columns, conflict, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, assignments, columns, conflict, insert, type SqlSession } from './support';
 
 const REQUEST_COLUMNS = columns([
   'id',
@@ -39,29 +39,26 @@ const toRequest = (r: RequestRow): PurchaseRequest => ({
 
 export class PrismaPurchaseRequestRepository implements PurchaseRequestRepository {
   constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
+    private readonly sql: SqlSession,
     /** Inside a PostgreSQL write transaction: lock what get returns (support.ts FOR_UPDATE). */
     private readonly lock: Prisma.Sql | null = null,
   ) {}
 
   async add(request: PurchaseRequest): Promise<void> {
-    await this.db.purchaseRequest.create({ data: request });
+    await insert(this.sql, 'PurchaseRequest', [{ ...request }]);
   }
 
   async get(tenantId: string, id: string): Promise<PurchaseRequest | null> {
-    if (this.lock) {
-      const [locked] = await this.sql.query<RequestRow>(Prisma.sql`SELECT ${REQUEST_COLUMNS} FROM "PurchaseRequest" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock}`);
-      return locked ? toRequest(locked) : null;
-    }
-    const row = await this.db.purchaseRequest.findUnique({ where: { id, tenantId } });
+    const [row] = await this.sql.query<RequestRow>(
+      Prisma.sql`SELECT ${REQUEST_COLUMNS} FROM "PurchaseRequest" WHERE "tenantId" = ${tenantId} AND "id" = ${id}${this.lock ?? Prisma.empty}`,
+    );
     return row ? toRequest(row) : null;
   }
 
   /** Only a Pending request can be decided: two admins deciding at once, the second gets a conflict. */
   async decide(request: PurchaseRequest): Promise<void> {
     const { id, tenantId, createdAt: _createdAt, ...data } = request;
-    const { count } = await this.db.purchaseRequest.updateMany({ where: { tenantId, id, status: 'Pending' }, data });
+    const count = await this.sql.execute(Prisma.sql`UPDATE "PurchaseRequest" SET ${assignments(data)} WHERE "tenantId" = ${tenantId} AND "id" = ${id} AND "status" = 'Pending'`);
     if (count === 0) throw conflict('purchase request', { requestId: id });
   }
 

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/client';
 import type { InvoiceStatus } from '../../domain/model';
 import type { ReportRepository, SpendTotalRow } from '../../domain/ports';
-import { as, countOf, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, countOf, type SqlRunner } from './support';
 
 interface SpendSqlRow {
   productId: string;
@@ -13,12 +13,7 @@ interface SpendSqlRow {
 }
 
 export class PrismaReportRepository implements ReportRepository {
-  private readonly sql: SqlRunner;
-
-  /** Like the other read repositories: the raw SELECTs go to `sql` when given, else through Prisma. */
-  constructor(db: Db, sql?: SqlRunner) {
-    this.sql = sql ?? viaPrisma(db);
-  }
+  constructor(private readonly sql: SqlRunner) {}
 
   /**
    * One row per product × purchaser × currency × status, summed by the database: the answer's size

@@ -1,7 +1,7 @@
 import { Prisma, type RoleAssignment as RoleRow } from '../generated/client';
 import type { Role, RoleAssignment } from '../../domain/model';
 import type { RoleRepository } from '../../domain/ports';
-import { as, columns, uniqueAsConflict, viaPrisma, type Db, type SqlRunner } from './support';
+import { as, columns, countOf, insert, uniqueAsConflict, type SqlSession } from './support';
 
 const ROLE_COLUMNS = columns(['tenantId', 'userId', 'role', 'grantedBy', 'grantedAt'] satisfies (keyof RoleRow)[]);
 
@@ -14,13 +14,10 @@ const toAssignment = (r: RoleRow): RoleAssignment => ({
 });
 
 export class PrismaRoleRepository implements RoleRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
-  ) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async listForUser(tenantId: string, userId: string): Promise<Role[]> {
-    const rows = await this.db.roleAssignment.findMany({ where: { tenantId, userId }, select: { role: true }, orderBy: { role: 'asc' } });
+    const rows = await this.sql.query<{ role: string }>(Prisma.sql`SELECT "role" FROM "RoleAssignment" WHERE "tenantId" = ${tenantId} AND "userId" = ${userId} ORDER BY "role"`);
     return rows.map((r) => as<Role>(r.role));
   }
 
@@ -31,14 +28,15 @@ export class PrismaRoleRepository implements RoleRepository {
 
   /** Granting a role someone already holds concurrently is a conflict: the retry sees it granted. */
   async add(assignment: RoleAssignment): Promise<void> {
-    await uniqueAsConflict('role assignment', () => this.db.roleAssignment.create({ data: assignment }));
+    await uniqueAsConflict('role assignment', () => insert(this.sql, 'RoleAssignment', [{ ...assignment }]));
   }
 
   async remove(tenantId: string, userId: string, role: Role): Promise<void> {
-    await this.db.roleAssignment.deleteMany({ where: { tenantId, userId, role } });
+    await this.sql.execute(Prisma.sql`DELETE FROM "RoleAssignment" WHERE "tenantId" = ${tenantId} AND "userId" = ${userId} AND "role" = ${role}`);
   }
 
-  count(tenantId: string, role: Role): Promise<number> {
-    return this.db.roleAssignment.count({ where: { tenantId, role } });
+  async count(tenantId: string, role: Role): Promise<number> {
+    const [row] = await this.sql.query<{ n: bigint | number }>(Prisma.sql`SELECT COUNT(*) AS "n" FROM "RoleAssignment" WHERE "tenantId" = ${tenantId} AND "role" = ${role}`);
+    return countOf(row?.n);
   }
 }

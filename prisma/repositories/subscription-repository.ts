@@ -2,7 +2,7 @@ import { Prisma, type Subscription as SubscriptionRow } from '../generated/clien
 import type { BillingFrequency, CardSummary, Page, Subscription, SubscriptionOrigin, SubscriptionStatus } from '../../domain/model';
 import { LIVE_STATUSES } from '../../domain/model';
 import { type CentralTargetRow, type LicenseGroup, type PurchaseListing, type SubscriptionFilter, type SubscriptionRepository } from '../../domain/ports';
-import { inGroups, as, columns, conflict, countOf, limitOffset, pageWindow, toMoney, toPage, viaPrisma, type Db, type SqlRunner } from './support';
+import { inGroups, as, assignments, columns, conflict, countOf, insert, limitOffset, pageWindow, toMoney, toPage, type SqlSession } from './support';
 
 const toCard = (r: SubscriptionRow): CardSummary | null => {
   if (r.cardToken === null) return null;
@@ -123,8 +123,7 @@ const live = [...LIVE_STATUSES];
 
 export class PrismaSubscriptionRepository implements SubscriptionRepository {
   constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
+    private readonly sql: SqlSession,
     /** Inside a PostgreSQL write transaction: lock what get and getMany return (support.ts FOR_UPDATE). */
     private readonly lock: Prisma.Sql | null = null,
   ) {}
@@ -158,16 +157,15 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
   }
 
   async create(s: Subscription): Promise<void> {
-    await this.db.subscription.create({ data: { id: s.id, tenantId: s.tenantId, createdAt: s.createdAt, version: s.version, ...mutableColumns(s) } });
+    await insert(this.sql, 'Subscription', [{ id: s.id, tenantId: s.tenantId, createdAt: s.createdAt, version: s.version, ...mutableColumns(s) }]);
   }
 
   /** Optimistic concurrency: the write happens only if nobody changed the row since `s` was read. */
   async update(s: Subscription): Promise<Subscription> {
     const next = s.version + 1;
-    const { count } = await this.db.subscription.updateMany({
-      where: { tenantId: s.tenantId, id: s.id, version: s.version },
-      data: { ...mutableColumns(s), version: next },
-    });
+    const count = await this.sql.execute(Prisma.sql`
+      UPDATE "Subscription" SET ${assignments({ ...mutableColumns(s), version: next })}
+      WHERE "tenantId" = ${s.tenantId} AND "id" = ${s.id} AND "version" = ${s.version}`);
     if (count === 0) throw conflict('subscription', { subscriptionId: s.id, version: s.version });
     return { ...s, version: next };
   }
@@ -387,20 +385,21 @@ export class PrismaSubscriptionRepository implements SubscriptionRepository {
 
   /** A trial counts once started, whether it is running, converted to paid (isTrial false) or ended. */
   async hasTrial(tenantId: string, purchaserId: string, productId: string): Promise<boolean> {
-    const hit = await this.db.subscription.findFirst({
-      where: { tenantId, purchaserId, productId, OR: [{ isTrial: true }, { orders: { some: { kind: 'TrialStarted' } } }] },
-      select: { id: true },
-    });
-    return hit !== null;
+    const hits = await this.sql.query<{ id: string }>(Prisma.sql`
+      SELECT s."id" FROM "Subscription" s
+      WHERE s."tenantId" = ${tenantId} AND s."purchaserId" = ${purchaserId} AND s."productId" = ${productId}
+        AND (s."isTrial" = ${true} OR EXISTS (
+          SELECT 1 FROM "OrderEntry" o WHERE o."tenantId" = s."tenantId" AND o."subscriptionId" = s."id" AND o."kind" = 'TrialStarted'))
+      ${limitOffset(1, 0)}`);
+    return hits.length > 0;
   }
 
   /** For the billing job: across tenants unless one is named, oldest expiry first. */
   async listExpiringBefore(before: Date, limit: number, tenantId?: string): Promise<Subscription[]> {
-    const rows = await this.db.subscription.findMany({
-      where: { status: { in: live }, expiresAt: { lt: before }, ...(tenantId !== undefined && { tenantId }) },
-      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
-      take: limit,
-    });
+    const rows = await this.sql.query<SubscriptionRow>(Prisma.sql`
+      SELECT ${allColumns} FROM "Subscription"
+      WHERE "status" IN (${Prisma.join(live)}) AND "expiresAt" < ${before}${tenantId !== undefined ? Prisma.sql` AND "tenantId" = ${tenantId}` : Prisma.empty}
+      ORDER BY "expiresAt", "id" ${limitOffset(Math.max(0, Math.floor(limit)), 0)}`);
     return rows.map(toSubscription);
   }
 }

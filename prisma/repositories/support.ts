@@ -28,7 +28,70 @@ export interface SqlRunner {
   query<T>(query: Prisma.Sql, options?: QueryOptions): Promise<T[]>;
 }
 
-export const viaPrisma = (db: Db): SqlRunner => ({ query: <T>(query: Prisma.Sql) => db.$queryRaw<T[]>(query) });
+/**
+ * What the repositories run on: raw statements written with `Prisma.sql`. A write transaction
+ * (Database.transaction) is one; so is the read side (its `execute` refuses), and, for tests and
+ * tools, a Prisma client or interactive transaction (`viaPrisma`).
+ */
+export interface SqlSession extends SqlRunner {
+  /** An INSERT, UPDATE or DELETE; returns the rows it changed. */
+  execute(statement: Prisma.Sql): Promise<number>;
+}
+
+export const viaPrisma = (db: Db): SqlSession => ({
+  query: <T>(query: Prisma.Sql) => db.$queryRaw<T[]>(query),
+  execute: (statement: Prisma.Sql) => db.$executeRaw(statement),
+});
+
+/** The read side of the unit of work: its statements are SELECTs, and a write is refused here as well as by the read-only connection. */
+export const readOnly = (sql: SqlRunner): SqlSession => ({
+  query: (query, options) => sql.query(query, options),
+  execute: () => Promise.reject(new Error('This is a read-only session: writes run in a transaction (UnitOfWork.run)')),
+});
+
+const quoted = (column: string): string => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) throw new Error(`Not a column name: ${column}`);
+  return `"${column}"`;
+};
+
+type RowValues = Record<string, unknown>;
+
+/** Rows per INSERT: well within both engines' bound-parameter limits (SQLite 32,766; PostgreSQL 65,535) for our widest table. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * `INSERT INTO "table" (columns of the first row) VALUES (…), (…)`, one statement per
+ * ROWS_PER_INSERT rows. Column names are the keys of our own row objects (checked to be plain
+ * names); every value is bound. Returns the statements (run them in order with `execute`).
+ */
+export const insertInto = (table: string, rows: readonly RowValues[], suffix: Prisma.Sql = Prisma.empty): Prisma.Sql[] => {
+  if (rows.length === 0) return [];
+  const names = Object.keys(rows[0]);
+  const head = Prisma.raw(`INSERT INTO ${quoted(table)} (${names.map(quoted).join(', ')}) VALUES `);
+  const out: Prisma.Sql[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const values = rows.slice(i, i + ROWS_PER_INSERT).map((row) => Prisma.sql`(${Prisma.join(names.map((n) => row[n] ?? null))})`);
+    out.push(Prisma.sql`${head}${Prisma.join(values)}${suffix}`);
+  }
+  return out;
+};
+
+/** Runs insertInto's statements; returns the rows inserted. */
+export const insert = async (sql: SqlSession, table: string, rows: readonly RowValues[]): Promise<number> => {
+  let n = 0;
+  for (const statement of insertInto(table, rows)) n += await sql.execute(statement);
+  return n;
+};
+
+/** `"a" = $1, "b" = $2` for an UPDATE's SET, from a row object's keys and values. */
+export const assignments = (values: RowValues): Prisma.Sql =>
+  Prisma.join(
+    Object.entries(values).map(([name, value]) => Prisma.sql`${Prisma.raw(quoted(name))} = ${value ?? null}`),
+    ', ',
+  );
+
+/** `"a", "b"` from names. */
+export const columnNames = (names: readonly string[]): Prisma.Sql => Prisma.raw(names.map(quoted).join(', '));
 
 /**
  * How a write transaction's reads of the rows it is about to change lock them. PostgreSQL runs
@@ -42,7 +105,16 @@ export const FOR_UPDATE = Prisma.sql` FOR UPDATE`;
 export const conflict = (what: string, details: Record<string, unknown> = {}): DomainError =>
   new DomainError(ErrorCodes.CONCURRENCY_CONFLICT, `${what} changed meanwhile`, details);
 
-export const isUniqueViolation = (e: unknown): boolean => e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002';
+/**
+ * A duplicate key, however it was reported: Prisma's P2002 (a Prisma client or transaction), or
+ * the driver's own code from our transactions (prisma/database.ts): better-sqlite3's
+ * SQLITE_CONSTRAINT_PRIMARYKEY or _UNIQUE, PostgreSQL's 23505.
+ */
+export const isUniqueViolation = (e: unknown): boolean => {
+  if (e instanceof Prisma.PrismaClientKnownRequestError) return e.code === 'P2002' || /UNIQUE constraint|duplicate key/i.test(e.message);
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
 
 /** A unique violation means someone wrote the same row first: the unit of work retries on a conflict. */
 export const uniqueAsConflict = async <T>(what: string, write: () => Promise<T>): Promise<T> => {

@@ -1,7 +1,9 @@
-import type { Tenant as TenantRow } from '../generated/client';
+import { Prisma, type Tenant as TenantRow } from '../generated/client';
 import type { Tenant, TenantKind } from '../../domain/model';
 import type { TenantRepository } from '../../domain/ports';
-import { as, type Db } from './support';
+import { as, columns, insertInto, type SqlSession } from './support';
+
+const TENANT_COLUMNS = columns(['id', 'name', 'kind', 'country', 'requireApproval', 'createdAt'] satisfies (keyof TenantRow)[]);
 
 const toTenant = (r: TenantRow): Tenant => ({
   id: r.id,
@@ -13,15 +15,20 @@ const toTenant = (r: TenantRow): Tenant => ({
 });
 
 export class PrismaTenantRepository implements TenantRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async get(id: string): Promise<Tenant | null> {
-    const row = await this.db.tenant.findUnique({ where: { id } });
+    const [row] = await this.sql.query<TenantRow>(Prisma.sql`SELECT ${TENANT_COLUMNS} FROM "Tenant" WHERE "id" = ${id}`);
     return row ? toTenant(row) : null;
   }
 
   async save(tenant: Tenant): Promise<void> {
-    const { id, ...data } = tenant;
-    await this.db.tenant.upsert({ where: { id }, create: tenant, update: data });
+    const { id, name, kind, country, requireApproval, createdAt } = tenant;
+    const [upsert] = insertInto(
+      'Tenant',
+      [{ id, name, kind, country, requireApproval, createdAt }],
+      Prisma.sql` ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", "kind" = excluded."kind", "country" = excluded."country", "requireApproval" = excluded."requireApproval", "createdAt" = excluded."createdAt"`,
+    );
+    await this.sql.execute(upsert);
   }
 }

@@ -2,7 +2,7 @@ import { Prisma, type DirectoryUser as UserRow } from '../generated/client';
 import type { DirectoryUser } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports';
 import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
-import { columns, inGroups, limitOffset, viaPrisma, type Db, type SqlRunner } from './support';
+import { columns, inGroups, insert, insertInto, limitOffset, type SqlSession } from './support';
 
 const USER_FIELDS = ['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'] satisfies (keyof UserRow)[];
 const USER_COLUMNS = columns(USER_FIELDS);
@@ -18,10 +18,7 @@ const toUser = (r: UserRow): DirectoryUser => ({
 });
 
 export class PrismaUserRepository implements UserRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly sql: SqlRunner = viaPrisma(db),
-  ) {}
+  constructor(private readonly sql: SqlSession) {}
 
   async get(tenantId: string, id: string): Promise<DirectoryUser | null> {
     const [row] = await this.sql.query<UserRow>(Prisma.sql`SELECT ${USER_COLUMNS} FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" = ${id}`);
@@ -47,12 +44,23 @@ export class PrismaUserRepository implements UserRepository {
   /** The person, and their search terms when their name or email changed (a roster sync rewrites
    *  everyone, mostly unchanged: then it is one read and one write). */
   async upsert(user: DirectoryUser): Promise<void> {
-    const { tenantId, id, ...data } = user;
-    const before = await this.db.directoryUser.findUnique({ where: { tenantId_id: { tenantId, id } }, select: { displayName: true, email: true } });
-    await this.db.directoryUser.upsert({ where: { tenantId_id: { tenantId, id } }, create: user, update: data });
-    if (before && before.displayName === user.displayName && before.email === user.email) return;
-    await this.db.directorySearchTerm.deleteMany({ where: { tenantId, userId: id } });
-    await this.db.directorySearchTerm.createMany({ data: searchTermsOf(user).map((term) => ({ tenantId, term, userId: id })) });
+    const { tenantId, id, displayName, email, isGuest, active } = user;
+    const [before] = await this.sql.query<{ displayName: string; email: string | null }>(
+      Prisma.sql`SELECT "displayName", "email" FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" = ${id}`,
+    );
+    const [upsert] = insertInto(
+      'DirectoryUser',
+      [{ tenantId, id, displayName, email, isGuest, active }],
+      Prisma.sql` ON CONFLICT ("tenantId", "id") DO UPDATE SET "displayName" = excluded."displayName", "email" = excluded."email", "isGuest" = excluded."isGuest", "active" = excluded."active"`,
+    );
+    await this.sql.execute(upsert);
+    if (before && before.displayName === displayName && before.email === email) return;
+    await this.sql.execute(Prisma.sql`DELETE FROM "DirectorySearchTerm" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`);
+    await insert(
+      this.sql,
+      'DirectorySearchTerm',
+      searchTermsOf(user).map((term) => ({ tenantId, term, userId: id })),
+    );
   }
 
   /**

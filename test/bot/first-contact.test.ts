@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { Prisma } from '../../prisma/generated/client';
 import { startBot, type BotHarness } from './harness';
 import { startApp } from '../../bot/app';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
@@ -15,7 +16,7 @@ describe('reaching someone who never chatted with the bot', () => {
   beforeEach(async () => {
     bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
     // The demo seed's own notifications are out of the way: only this test's are drained.
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "OutboxNotification"`);
   });
   afterEach(() => bot.close());
 
@@ -81,7 +82,7 @@ describe('reaching someone Teams won’t start a chat with: the app installed fo
   beforeEach(async () => {
     graph = await new GraphStandIn().start();
     bot = await startBot({ OUTBOX_INTERVAL_MS: '0', ...graph.botEnv });
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "OutboxNotification"`);
     // Adele has neither the app nor a team with the bot: Teams refuses to start a chat with her.
     bot.connector.unreachable.add(DEMO_USERS.adele.id);
   });

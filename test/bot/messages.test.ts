@@ -1,3 +1,4 @@
+import { Prisma } from '../../prisma/generated/client';
 import { actionOf, startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
 
@@ -224,7 +225,7 @@ describe('the error boundary', () => {
   afterAll(() => bot.close());
 
   test('an unexpected failure is logged with a correlation id and the user gets that reference, not a stack', async () => {
-    await bot.app.db.writer.$executeRawUnsafe('DROP TABLE "AuditEntry"');
+    await bot.app.db.writeSql.execute(Prisma.sql`DROP TABLE "AuditEntry"`);
     const { status, replies } = await bot.say('alex', 'audit');
     expect(status).toBe(200);
     expect(replies[0]).toMatch(/something went wrong on our side and nothing was changed.*reference: [0-9a-f-]{36}/);

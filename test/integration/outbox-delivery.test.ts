@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pino from 'pino';
+import { Prisma } from '../../prisma/generated/client';
 import { startBot, type BotHarness } from '../bot/harness';
 import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
 import { IN_DOUBT, PrismaOutboxQueue, WAITING_FOR_CHAT } from '../../prisma/outbox-queue';
@@ -94,7 +95,7 @@ describe('outbox delivery', () => {
   beforeEach(async () => {
     bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
     // The demo seed's own notifications (to people with no chat here) are out of the way.
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "OutboxNotification"`);
   });
   afterEach(() => bot.close());
 
@@ -271,8 +272,8 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
   let bot: BotHarness;
   beforeEach(async () => {
     bot = await startBot({ OUTBOX_INTERVAL_MS: '0' });
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.deleteMany({}));
-    await bot.app.db.writer.$transaction((tx) => tx.teamsAccount.deleteMany({}));
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "OutboxNotification"`);
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "TeamsAccount"`);
   });
   afterEach(() => bot.close());
 
@@ -363,7 +364,7 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
   });
 
   test('nobody of their organization has used the bot yet (no service URL): the row waits, retried later, and says why', async () => {
-    await bot.app.db.writer.$transaction((tx) => tx.teamsAccount.deleteMany({}));
+    await bot.app.db.writeSql.execute(Prisma.sql`DELETE FROM "TeamsAccount"`);
     const [id] = await notify('early');
     const clock = { t: Date.now() };
     const installer = { chatWith: () => Promise.reject(new Error('not expected')) };
@@ -426,11 +427,11 @@ describe('outbox delivery to someone who never opened a chat with the bot', () =
     const waiting = await row(bot, id);
     expect(waiting).toMatchObject({ attempts: 0, waitingSince: new Date(clock.t) });
     clock.t += DEFAULT_SENDER_OPTIONS.waitForChatMs - 60_000;
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.update({ where: { id }, data: { nextAttemptAt: null } }));
+    await bot.app.db.writeSql.execute(Prisma.sql`UPDATE "OutboxNotification" SET "nextAttemptAt" = NULL WHERE "id" = ${id}`);
     expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
     expect(await row(bot, id)).toMatchObject({ attempts: 0, waitingSince: waiting.waitingSince });
     clock.t += 2 * 60_000;
-    await bot.app.db.writer.$transaction((tx) => tx.outboxNotification.update({ where: { id }, data: { nextAttemptAt: null } }));
+    await bot.app.db.writeSql.execute(Prisma.sql`UPDATE "OutboxNotification" SET "nextAttemptAt" = NULL WHERE "id" = ${id}`);
     expect(await senderFor(bot, clock).drainOnce()).toEqual({ sent: 0, failed: 1 });
     const failed = await row(bot, id);
     expect(failed).toMatchObject({ sentAt: null, nextAttemptAt: null, attempts: DEFAULT_SENDER_OPTIONS.maxAttempts });

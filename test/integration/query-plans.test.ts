@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import type { Prisma } from '../../prisma/generated/client';
 import { createRepositories } from '../../prisma/unit-of-work';
+import { readOnly } from '../../prisma/repositories/support';
 import type { SqlRunner } from '../../prisma/repositories';
 import type { ExportCursor, ExportRow, Repositories, SubscriptionFilter } from '../../domain/ports';
 import { searchTermsOf } from '../../domain/directory/find-people';
@@ -158,7 +159,7 @@ describe('query plans of the paged reads on a large tenant', () => {
   /** The plans of the statements `read` sends, one string per statement (its plan's lines). */
   const plansOf = async (read: (repos: Repositories) => Promise<unknown>): Promise<string[]> => {
     const { runner, seen } = recording(t.db.readSql);
-    await read(createRepositories(t.db.reader, undefined, runner));
+    await read(createRepositories(readOnly(runner)));
     expect(seen.length).toBeGreaterThan(0);
     const db = new Database(t.file, { readonly: true }); // opened now: reads the current statistics
     try {

@@ -6,6 +6,7 @@
 import type { DirectoryUser, LicenseAssignment, RoleAssignment, Subscription, Tenant } from '../../domain/model';
 import type { Repositories } from '../../domain/ports';
 import { createRepositories } from '../../prisma/unit-of-work';
+import { readOnly } from '../../prisma/repositories/support';
 import { freshDatabase, type TestDatabase } from '../support/db';
 
 const T1 = 'tenant-1';
@@ -102,7 +103,7 @@ describe('SQL reader: the read repositories, without Prisma, return what they re
       await r.assignments.add([assignment(rows[0], 'alice'), assignment(rows[0], 'bob'), assignment(rows[3], 'carol'), assignment(rows[4], 'alice'), assignment(rows[5], 'alice')]);
     });
     viaPrisma = createRepositories(t.db.reader);
-    viaReader = createRepositories(t.db.reader, undefined, t.db.readSql);
+    viaReader = createRepositories(readOnly(t.db.readSql));
   });
   afterAll(() => t.close());
 

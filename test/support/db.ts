@@ -23,7 +23,7 @@ export const freshDatabase = async (name: string, options: OpenOptions & UnitOfW
   const url = `file:${file}`;
   await migrateDatabase(url);
   const db = await openDatabase(url, options);
-  await seedCatalog(db.writer);
+  await seedCatalog(db);
   const uow = new PrismaUnitOfWork(db, options);
   return {
     engine: 'sqlite',
@@ -48,7 +48,7 @@ export const freshPostgresDatabase = async (name: string, options: OpenOptions &
     const url = await cluster.createDatabase(name.toLowerCase().replace(/[^a-z0-9_]/g, '_'));
     await migrateDatabase(url);
     const db = await openDatabase(url, options);
-    await seedCatalog(db.writer);
+    await seedCatalog(db);
     const uow = new PrismaUnitOfWork(db, options);
     return {
       engine: 'postgresql',
