@@ -1,7 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Database } from './client';
 import { Prisma } from './generated/client';
-import { inGroups, insertInto, limitOffset } from './repositories/support';
+import { inGroups, insertInto, limitOffset, upsert } from './repositories/support';
 import { wakeWaiting } from './outbox-queue';
 
 /** bot/conversations.ts userKey's prefix: a person's 1:1 chat. */
@@ -30,13 +30,8 @@ export class PrismaConversationStore {
       updatedAt: new Date(),
     };
     const person = key.startsWith(USER_KEY) ? key.slice(USER_KEY.length) : null;
-    const [upsert] = insertInto(
-      'ConversationReference',
-      [{ tenantId, key, ...row }],
-      Prisma.sql` ON CONFLICT ("tenantId", "key") DO UPDATE SET "conversationId" = excluded."conversationId", "serviceUrl" = excluded."serviceUrl", "reference" = excluded."reference", "updatedAt" = excluded."updatedAt"`,
-    );
     await this.db.transaction(async (tx) => {
-      await tx.execute(upsert);
+      await upsert(tx, 'ConversationReference', [{ tenantId, key, ...row }], ['tenantId', 'key']);
       if (person) await wakeWaiting(tx, tenantId, person, row.updatedAt);
     });
     this.written.set(memo, json);
@@ -58,15 +53,13 @@ export class PrismaConversationStore {
     const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
     if (this.written.has(memo) && (opts.keepExisting || this.written.get(memo) === json)) return;
     const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
-    const [upsert] = insertInto(
-      'TeamsAccount',
-      [{ tenantId, userId, ...row }],
-      opts.keepExisting
-        ? Prisma.sql` ON CONFLICT ("tenantId", "userId") DO NOTHING`
-        : Prisma.sql` ON CONFLICT ("tenantId", "userId") DO UPDATE SET "teamsUserId" = excluded."teamsUserId", "serviceUrl" = excluded."serviceUrl", "updatedAt" = excluded."updatedAt"`,
-    );
+    const rows = [{ tenantId, userId, ...row }];
     await this.db.transaction(async (tx) => {
-      await tx.execute(upsert);
+      if (opts.keepExisting) {
+        for (const statement of insertInto('TeamsAccount', rows, Prisma.sql` ON CONFLICT ("tenantId", "userId") DO NOTHING`)) await tx.execute(statement);
+      } else {
+        await upsert(tx, 'TeamsAccount', rows, ['tenantId', 'userId']);
+      }
       // Now a chat can be started with them (create-conversation): what waited for that goes now.
       await wakeWaiting(tx, tenantId, userId, row.updatedAt);
     });

@@ -24,7 +24,16 @@ export interface TransactionOptions {
   timeoutMs?: number;
 }
 
-export const TRANSACTION_DEFAULTS: Required<TransactionOptions> = { maxWaitMs: 10_000, timeoutMs: 15_000 };
+const TRANSACTION_DEFAULTS: Required<TransactionOptions> = { maxWaitMs: 10_000, timeoutMs: 15_000 };
+
+/** The options with the defaults for what they leave out (or leave `undefined`). */
+export const transactionLimits = (options: TransactionOptions = {}): Required<TransactionOptions> => ({
+  maxWaitMs: options.maxWaitMs ?? TRANSACTION_DEFAULTS.maxWaitMs,
+  timeoutMs: options.timeoutMs ?? TRANSACTION_DEFAULTS.timeoutMs,
+});
+
+/** What a statement meets on a session whose transaction committed, rolled back or timed out. */
+export const transactionEnded = (): Error => new Error('This transaction has ended: a statement after its commit, rollback or timeout');
 
 /** A transaction that outlived its `timeoutMs` (rolled back), or waited past `maxWaitMs` for the writer (never begun). */
 export class TransactionTimeoutError extends Error {

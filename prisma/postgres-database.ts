@@ -3,7 +3,16 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, types, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import { PrismaClient as PostgresPrismaClient } from './generated-pg/client';
 import type { PrismaClient, Prisma } from './generated/client';
-import { TRANSACTION_DEFAULTS, TransactionTimeoutError, withinTimeout, type Database, type PostgresOpenOptions, type SqlWriter, type TransactionOptions } from './database';
+import {
+  TransactionTimeoutError,
+  transactionEnded,
+  transactionLimits,
+  withinTimeout,
+  type Database,
+  type PostgresOpenOptions,
+  type SqlWriter,
+  type TransactionOptions,
+} from './database';
 import type { QueryOptions, SqlRunner, SqlSession } from './repositories/support';
 
 /**
@@ -142,12 +151,12 @@ export class PgTransactions {
   constructor(private readonly pool: Pool) {}
 
   async run<T>(work: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const { maxWaitMs, timeoutMs } = { ...TRANSACTION_DEFAULTS, ...options };
+    const { maxWaitMs, timeoutMs } = transactionLimits(options);
     const client = await this.connect(maxWaitMs);
     let open = true;
     let broken: Error | undefined;
     const ensureOpen = () => {
-      if (!open) throw new Error('This transaction has ended: a statement after its commit, rollback or timeout');
+      if (!open) throw transactionEnded();
     };
     const session: SqlSession = {
       query: async <R>(query: Prisma.Sql, queryOptions: QueryOptions = {}): Promise<R[]> => {

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client';
 import { refreshStatistics, sqlitePathFromUrl } from './migrate';
 import { SqliteSqlConnection, SqliteSqlReader } from './sql-reader';
-import { TRANSACTION_DEFAULTS, TransactionTimeoutError, withinTimeout, type Database, type SqliteOpenOptions, type TransactionOptions } from './database';
+import { TransactionTimeoutError, transactionEnded, transactionLimits, withinTimeout, type Database, type SqliteOpenOptions, type TransactionOptions } from './database';
 import type { SqlSession } from './repositories/support';
 import type { Prisma } from './generated/client';
 
@@ -181,15 +181,14 @@ class SqliteTransactions {
   constructor(private readonly connection: SqliteSqlConnection) {}
 
   async run<T>(work: (tx: SqlSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const { maxWaitMs, timeoutMs } = { ...TRANSACTION_DEFAULTS, ...options };
+    const { maxWaitMs, timeoutMs } = transactionLimits(options);
     await this.acquire(maxWaitMs);
     let open = true;
     const connection = this.connection;
-    const closed = () => new Error('This transaction has ended: a statement after its commit, rollback or timeout');
     const session: SqlSession = {
       query: <R>(query: Prisma.Sql): Promise<R[]> => {
         try {
-          if (!open) throw closed();
+          if (!open) throw transactionEnded();
           return Promise.resolve(connection.all(query) as R[]);
         } catch (e) {
           return Promise.reject(e);
@@ -197,7 +196,7 @@ class SqliteTransactions {
       },
       execute: (statement: Prisma.Sql): Promise<number> => {
         try {
-          if (!open) throw closed();
+          if (!open) throw transactionEnded();
           return Promise.resolve(connection.run(statement));
         } catch (e) {
           return Promise.reject(e);

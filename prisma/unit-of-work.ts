@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Prisma } from './generated/client';
 import type { Database } from './client';
-import type { TransactionOptions } from './database';
+import { transactionLimits, type TransactionOptions } from './database';
 import type { Repositories, UnitOfWork } from '../domain/ports';
 import { isDomainError, ErrorCodes } from '../domain/shared/errors';
 import { createRepositories, ProductCatalogCache } from './repositories';
@@ -50,7 +50,7 @@ export class PrismaUnitOfWork implements UnitOfWork {
     readonly products: ProductCatalogCache = new ProductCatalogCache(),
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
-    this.txOptions = { maxWaitMs: options.maxWaitMs ?? 10_000, timeoutMs: options.timeoutMs ?? 15_000 };
+    this.txOptions = transactionLimits(options);
     this.readRepositories = createRepositories(readOnly(db.readSql), products);
   }
 

@@ -1,7 +1,7 @@
 import { Prisma, type PolicySetting as PolicyRow } from '../generated/client';
 import type { PolicySetting, PolicyValue } from '../../domain/model';
 import type { PolicyRepository } from '../../domain/ports';
-import { as, columns, insertInto, type SqlSession } from './support';
+import { as, columns, upsert, type SqlSession } from './support';
 
 const POLICY_COLUMNS = columns(['tenantId', 'productId', 'value', 'updatedBy', 'updatedAt'] satisfies (keyof PolicyRow)[]);
 
@@ -28,11 +28,6 @@ export class PrismaPolicyRepository implements PolicyRepository {
 
   async set(setting: PolicySetting): Promise<void> {
     const { tenantId, productId, value, updatedBy, updatedAt } = setting;
-    const [upsert] = insertInto(
-      'PolicySetting',
-      [{ tenantId, productId, value, updatedBy, updatedAt }],
-      Prisma.sql` ON CONFLICT ("tenantId", "productId") DO UPDATE SET "value" = excluded."value", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
-    );
-    await this.sql.execute(upsert);
+    await upsert(this.sql, 'PolicySetting', [{ tenantId, productId, value, updatedBy, updatedAt }], ['tenantId', 'productId']);
   }
 }

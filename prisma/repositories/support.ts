@@ -83,6 +83,17 @@ export const insert = async (sql: SqlSession, table: string, rows: readonly RowV
   return n;
 };
 
+/**
+ * Inserts the rows, or where one with the same `keys` exists, sets every other column of the row to
+ * the new values (INSERT … ON CONFLICT (keys) DO UPDATE, on both engines).
+ */
+export const upsert = async (sql: SqlSession, table: string, rows: readonly RowValues[], keys: readonly string[]): Promise<void> => {
+  if (rows.length === 0) return;
+  const changed = Object.keys(rows[0]).filter((name) => !keys.includes(name));
+  const onConflict = Prisma.raw(` ON CONFLICT (${keys.map(quoted).join(', ')}) DO UPDATE SET ${changed.map((name) => `${quoted(name)} = excluded.${quoted(name)}`).join(', ')}`);
+  for (const statement of insertInto(table, rows, onConflict)) await sql.execute(statement);
+};
+
 /** `"a" = $1, "b" = $2` for an UPDATE's SET, from a row object's keys and values. */
 export const assignments = (values: RowValues): Prisma.Sql =>
   Prisma.join(

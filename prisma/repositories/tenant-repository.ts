@@ -1,7 +1,7 @@
 import { Prisma, type Tenant as TenantRow } from '../generated/client';
 import type { Tenant, TenantKind } from '../../domain/model';
 import type { TenantRepository } from '../../domain/ports';
-import { as, columns, insertInto, type SqlSession } from './support';
+import { as, columns, upsert, type SqlSession } from './support';
 
 const TENANT_COLUMNS = columns(['id', 'name', 'kind', 'country', 'requireApproval', 'createdAt'] satisfies (keyof TenantRow)[]);
 
@@ -24,11 +24,6 @@ export class PrismaTenantRepository implements TenantRepository {
 
   async save(tenant: Tenant): Promise<void> {
     const { id, name, kind, country, requireApproval, createdAt } = tenant;
-    const [upsert] = insertInto(
-      'Tenant',
-      [{ id, name, kind, country, requireApproval, createdAt }],
-      Prisma.sql` ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", "kind" = excluded."kind", "country" = excluded."country", "requireApproval" = excluded."requireApproval", "createdAt" = excluded."createdAt"`,
-    );
-    await this.sql.execute(upsert);
+    await upsert(this.sql, 'Tenant', [{ id, name, kind, country, requireApproval, createdAt }], ['id']);
   }
 }

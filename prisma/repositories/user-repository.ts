@@ -2,7 +2,7 @@ import { Prisma, type DirectoryUser as UserRow } from '../generated/client';
 import type { DirectoryUser } from '../../domain/model';
 import type { UserRepository } from '../../domain/ports';
 import { searchKey, searchTermsOf } from '../../domain/directory/find-people';
-import { columns, inGroups, insert, insertInto, limitOffset, type SqlSession } from './support';
+import { columns, inGroups, insert, limitOffset, upsert, type SqlSession } from './support';
 
 const USER_FIELDS = ['tenantId', 'id', 'displayName', 'email', 'isGuest', 'active'] satisfies (keyof UserRow)[];
 const USER_COLUMNS = columns(USER_FIELDS);
@@ -48,12 +48,7 @@ export class PrismaUserRepository implements UserRepository {
     const [before] = await this.sql.query<{ displayName: string; email: string | null }>(
       Prisma.sql`SELECT "displayName", "email" FROM "DirectoryUser" WHERE "tenantId" = ${tenantId} AND "id" = ${id}`,
     );
-    const [upsert] = insertInto(
-      'DirectoryUser',
-      [{ tenantId, id, displayName, email, isGuest, active }],
-      Prisma.sql` ON CONFLICT ("tenantId", "id") DO UPDATE SET "displayName" = excluded."displayName", "email" = excluded."email", "isGuest" = excluded."isGuest", "active" = excluded."active"`,
-    );
-    await this.sql.execute(upsert);
+    await upsert(this.sql, 'DirectoryUser', [{ tenantId, id, displayName, email, isGuest, active }], ['tenantId', 'id']);
     if (before && before.displayName === displayName && before.email === email) return;
     await this.sql.execute(Prisma.sql`DELETE FROM "DirectorySearchTerm" WHERE "tenantId" = ${tenantId} AND "userId" = ${id}`);
     await insert(
