@@ -90,7 +90,7 @@ export const startApp = async (config: AppConfig, logger: Logger): Promise<App> 
   if (directory) timers.push(setInterval(() => directory.tick(), Math.min(600_000, config.directory.tenantEveryMs / 10)));
   timers.forEach((t) => t.unref());
 
-  const conversations = new PrismaConversationStore(db);
+  const conversations = new PrismaConversationStore(db, deps.clock);
   const adapter = createAdapter(config, logger);
   const queue = new PrismaOutboxQueue(db);
   if (db.engine === 'postgresql') logger.info({ holder: queue.holder }, 'outbox sender: tenant leases held as this holder');

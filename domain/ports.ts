@@ -101,7 +101,6 @@ export interface LicenseGroup {
   users: Array<{ userId: string; subscriptionId: string; displayName: string | null; email: string | null }>;
 }
 
-/** One row of the licensed-users export: the assignment and the person as the directory has them. */
 /** One license of an export: what the CSV shows of it, and its id (where the walk resumes). */
 export interface ExportRow {
   id: string;

@@ -1,4 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
+import { systemClock, type Clock } from '../domain/shared/clock';
 import type { Database } from './client';
 import { Prisma } from './generated/client';
 import { inGroups, insertInto, limitOffset, upsert } from './repositories/support';
@@ -17,7 +18,10 @@ export class PrismaConversationStore {
   /** What this process last wrote per key: every message carries the reference, few change it. */
   private readonly written = new Map<string, string>();
 
-  constructor(private readonly db: Pick<Database, 'transaction' | 'readSql'>) {}
+  constructor(
+    private readonly db: Pick<Database, 'transaction' | 'readSql'>,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async save(tenantId: string, key: string, reference: Partial<ConversationReference>): Promise<void> {
     const json = JSON.stringify(reference);
@@ -27,7 +31,7 @@ export class PrismaConversationStore {
       conversationId: reference.conversation?.id ?? '',
       serviceUrl: reference.serviceUrl ?? '',
       reference: json,
-      updatedAt: new Date(),
+      updatedAt: this.clock.now(),
     };
     const person = key.startsWith(USER_KEY) ? key.slice(USER_KEY.length) : null;
     await this.db.transaction(async (tx) => {
@@ -52,7 +56,7 @@ export class PrismaConversationStore {
     const memo = `account\u0000${tenantId}\u0000${userId}`;
     const json = JSON.stringify([account.teamsUserId, account.serviceUrl]);
     if (this.written.has(memo) && (opts.keepExisting || this.written.get(memo) === json)) return;
-    const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: new Date() };
+    const row = { teamsUserId: account.teamsUserId, serviceUrl: account.serviceUrl, updatedAt: this.clock.now() };
     const rows = [{ tenantId, userId, ...row }];
     await this.db.transaction(async (tx) => {
       if (opts.keepExisting) {

@@ -21,7 +21,7 @@ import type { Prisma } from './generated/client';
  *   is not queued behind it: it would run inside whatever transaction is in flight. So only
  *   `$transaction` should use `writer`, and not while the product's own transactions run.
  *
- * The SQLite specifics live here: pragmas, the statement caches, the planner's statistics, busy waits
+ * The SQLite specifics live here: pragmas, the planner's statistics, busy waits
  * and the write lock every write transaction takes first.
  */
 
@@ -39,106 +39,10 @@ const pragmasFor = (busyTimeoutMs: number): string[] => [
 
 type AdapterFactory = Pick<PrismaBetterSqlite3, 'provider' | 'adapterName' | 'connect' | 'connectToShadowDb'>;
 
-/** How many distinct SQL texts a connection keeps prepared. Prisma writes one text per query shape (an
- *  `IN (?,?,…)` list is a shape per length), so a bound keeps memory flat. */
-export const STATEMENT_CACHE_SIZE = 500;
-
-type Args = unknown[];
-
-/** A prepared statement and, once asked for, its result columns (what the adapter reads the names and declared types from). */
-interface Prepared {
-  stmt: BetterSqlite3.Statement;
-  columns?: BetterSqlite3.ColumnDefinition[];
-}
-
 /**
- * What the adapter does with a statement (adapter-better-sqlite3 7.x: `prepare(sql).bind(args)`, then
- * `reader`, `columns()`, `raw().all()` or `run()`), over a statement that stays prepared. better-sqlite3
- * allows `bind()` once per statement, so arguments are kept here and passed to each call instead.
- */
-class CachedStatementView {
-  constructor(
-    private readonly prepared: Prepared,
-    private readonly args: Args = [],
-    private readonly rawRows = false,
-  ) {}
-
-  get reader(): boolean {
-    return this.prepared.stmt.reader;
-  }
-
-  /**
-   * Asked on every query, and better-sqlite3 builds five strings per column each time (~20 µs for a
-   * subscription row): kept with the statement. They change only with the schema, which nothing alters
-   * while the app runs (migrations are applied before the database is opened).
-   */
-  columns(): BetterSqlite3.ColumnDefinition[] {
-    return (this.prepared.columns ??= this.prepared.stmt.columns());
-  }
-
-  bind(...args: unknown[]): CachedStatementView {
-    return new CachedStatementView(this.prepared, args.length === 1 && Array.isArray(args[0]) ? (args[0] as Args) : args, this.rawRows);
-  }
-
-  raw(toggle = true): CachedStatementView {
-    return new CachedStatementView(this.prepared, this.args, toggle);
-  }
-
-  /** Raw mode is a setting of the shared statement: set it for this call (only readers have one). */
-  private ready(): BetterSqlite3.Statement {
-    const { stmt } = this.prepared;
-    return stmt.reader ? stmt.raw(this.rawRows) : stmt;
-  }
-
-  run(): BetterSqlite3.RunResult {
-    return this.prepared.stmt.run(this.args);
-  }
-
-  all(): unknown[] {
-    return this.ready().all(this.args);
-  }
-
-  get(): unknown {
-    return this.ready().get(this.args);
-  }
-
-  iterate(): IterableIterator<unknown> {
-    return this.ready().iterate(this.args);
-  }
-}
-
-/**
- * The adapter prepares (parses and plans) every statement anew, which costs as much as running the
- * small queries a turn makes. This keeps the last STATEMENT_CACHE_SIZE statements of one connection
- * prepared (least recently used out) and hands them out behind CachedStatementView. One connection is
- * synchronous, so a statement is never in use twice at once; one still busy (an open iterator) is
- * not shared: a fresh one is prepared instead.
- */
-export const withStatementCache = (db: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): BetterSqlite3.Database => {
-  const cache = new Map<string, Prepared>();
-  const prepare = (sql: string): CachedStatementView => {
-    let prepared = cache.get(sql);
-    cache.delete(sql); // (re-)inserted below: most recently used last
-    if (!prepared || prepared.stmt.busy) {
-      if (cache.size >= size) cache.delete(cache.keys().next().value!);
-      prepared = { stmt: db.prepare(sql) };
-    }
-    cache.set(sql, prepared);
-    return new CachedStatementView(prepared);
-  };
-  return new Proxy(db, {
-    get: (target, key) => {
-      if (key === 'prepare') return prepare;
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-};
-
-/**
- * The adapter opens its connection itself, so pragmas are applied to every connection it makes, and
- * its better-sqlite3 connection (the adapter's `client`, which its transactions share) gets the
- * statement cache. Should a later adapter keep its connection elsewhere, it simply runs uncached.
+ * The adapter opens its connection itself, so pragmas are applied to every connection it makes
+ * (through the adapter's public `executeScript`). Prisma's clients serve seeding, tools and tests
+ * only: the product's reads and writes run on connections of our own (readSql, SqliteTransactions).
  */
 const withPragmas = (inner: PrismaBetterSqlite3, pragmas: readonly string[]): AdapterFactory => {
   const script = pragmas.map((p) => `${p};`).join('\n');
@@ -147,8 +51,6 @@ const withPragmas = (inner: PrismaBetterSqlite3, pragmas: readonly string[]): Ad
     adapterName: inner.adapterName,
     connect: async () => {
       const adapter = await inner.connect();
-      const holder = adapter as unknown as { client?: unknown };
-      if (holder.client instanceof BetterSqlite3) holder.client = withStatementCache(holder.client);
       await adapter.executeScript(script);
       return adapter;
     },

@@ -866,6 +866,15 @@ describe.each(ENGINES)('PrismaConversationStore on %s', (engine) => {
     expect(many.get('user:b')?.conversation?.id).toBe('a:2');
     expect(await store.get(T1, 'user:c')).toBeNull();
   });
+
+  test("what it writes is dated by the injected clock: the tenant's service URL is the one seen latest by that clock", async () => {
+    let now = new Date('2026-03-02T00:00:00Z');
+    const store = new PrismaConversationStore(t.db, { now: () => now });
+    await store.saveAccount(T1, 'clock-a', { teamsUserId: '29:a', serviceUrl: 'https://smba.example/later/' });
+    now = new Date('2026-03-01T00:00:00Z'); // written second, but earlier by the clock
+    await store.saveAccount(T1, 'clock-b', { teamsUserId: '29:b', serviceUrl: 'https://smba.example/earlier/' });
+    expect(await store.serviceUrlOf(T1)).toBe('https://smba.example/later/');
+  });
 });
 
 describe.each(ENGINES)('PrismaUnitOfWork on %s', (engine) => {
