@@ -39,6 +39,8 @@ export interface App {
 export const startApp = async (config: AppConfig, logger: Logger): Promise<App> => {
   const migrated = await migrateDatabase(config.databaseUrl);
   if (migrated.applied.length) logger.info({ applied: migrated.applied }, 'migrations applied');
+  else logger.info('migrations: the database is up to date');
+  if (migrated.unknown.length) logger.warn({ unknown: migrated.unknown }, 'the database has migrations this version does not know: a newer version migrated it');
   const db = await openDatabase(config.databaseUrl);
   await seedCatalog(db);
   const payments = new SandboxPaymentProvider(config.paymentSandboxSecret, systemClock.now);

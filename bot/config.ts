@@ -233,5 +233,3 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   };
 };
 
-/** A database URL as it may be logged: a PostgreSQL URL's password never reaches the logs. */
-export const withoutPassword = (url: string): string => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');

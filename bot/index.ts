@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ConfigError, loadConfig, withoutPassword } from './config';
+import { ConfigError, loadConfig } from './config';
+import { withoutPassword } from '../prisma/database-url';
 import { createLogger } from './logger';
 import { createHttpServer } from './http-server';
 import { startApp } from './app';
@@ -28,7 +29,15 @@ const main = async (): Promise<void> => {
     throw e;
   }
   const logger = createLogger(config.logLevel);
-  const app = await startApp(config, logger);
+  let app;
+  try {
+    app = await startApp(config, logger);
+  } catch (err) {
+    // Most often the database: unreachable, refused the credentials, or not migratable. One JSON line
+    // saying so (the cause in `err`), and exit 1 for the platform's restart policy to start it again.
+    logger.fatal({ err, database: withoutPassword(config.databaseUrl) }, 'failed to start');
+    process.exit(1);
+  }
   const server = createHttpServer(config, logger, app);
   server.listen(config.port, config.host, () => logger.info({ url: server.url, env: config.env, database: withoutPassword(config.databaseUrl) }, 'listening'));
   if (config.eventLoopLogMs > 0) logEventLoopDelay(logger, config.eventLoopLogMs);

@@ -331,7 +331,9 @@ export class OutboxSender {
     }
     const delay = Math.min(3_600_000, Math.max(5_000, waited / 2)) * (0.8 + Math.random() * 0.4);
     await this.deps.queue.markWaiting(row, why, new Date(now + delay), new Date(now));
-    this.deps.logger.info({ id: row.id, kind: row.kind }, 'notification waiting for a conversation');
+    // Said once, when it starts waiting (with why); each later try at debug: a wait lasts hours.
+    if (row.waitingSince) this.deps.logger.debug({ id: row.id, kind: row.kind, waitedMs: waited }, 'notification still waiting for a conversation');
+    else this.deps.logger.info({ id: row.id, kind: row.kind, tenantId: row.tenantId, reason: why }, 'notification waiting for a conversation');
     return null;
   }
 

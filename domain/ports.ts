@@ -251,6 +251,8 @@ export interface ChargeIntentRepository {
 export interface IdempotencyRepository {
   get(tenantId: string, key: string): Promise<IdempotencyRecord | null>;
   add(record: IdempotencyRecord): Promise<void>;
+  /** Stores the record unless its key is taken (no conflict raised): true when this call stored it. */
+  claim(record: IdempotencyRecord): Promise<boolean>;
 }
 
 /** One group of invoice totals: what one purchaser was billed for one product in one currency and status. */

@@ -2,10 +2,11 @@ import type { MigrateResult } from './migrate';
 import type { Database, OpenOptions } from './database';
 import { openSqliteDatabase } from './sqlite-database';
 import { Prisma } from './generated/client';
+import { isPostgresUrl } from './database-url';
 
 export type { Database, EngineName, OpenOptions, PostgresOpenOptions } from './database';
 
-export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+export { isPostgresUrl, withoutPassword } from './database-url';
 
 /** Opens the database `url` names (migrations are applied separately: migrateDatabase). */
 export const openDatabase = async (url: string, options: OpenOptions = {}): Promise<Database> => {

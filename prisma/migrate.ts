@@ -271,15 +271,3 @@ export const applyMigrations = (databaseUrl: string, options: MigrateOptions = {
     db.close();
   }
 };
-
-if (require.main === module) {
-  const url = process.env.DATABASE_URL ?? 'file:./data/app.db';
-  try {
-    const { applied, unknown } = applyMigrations(url);
-    process.stdout.write(applied.length ? `Applied ${applied.length} migration(s) to ${url}: ${applied.join(', ')}\n` : `${url} is up to date.\n`);
-    if (unknown.length) process.stderr.write(`Warning: the database has migrations this code doesn't know: ${unknown.join(', ')}\n`);
-  } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  }
-}

@@ -41,15 +41,15 @@ const SEED_CLAIM = 'seed-demo-tenant';
 
 /**
  * Seeds only an empty database (no demo tenant yet); returns whether it seeded. Instances started
- * together on one database race for it: each tries to store the claim (an idempotency record, a
- * unique key), and the ones that lose see it stored when their transaction is retried.
+ * together on one database race for it: each claims it (an idempotency record, a unique key, stored
+ * only if absent), and only the one whose claim was stored seeds.
  */
 export const seedDemoTenant = async (deps: Deps, payments: SandboxPaymentProvider): Promise<boolean> => {
-  const claimed = await deps.uow.run(async (repos) => {
-    if ((await repos.tenants.get(DEMO_TENANT_ID)) || (await repos.idempotency.get(DEMO_TENANT_ID, SEED_CLAIM))) return false;
-    await repos.idempotency.add({ tenantId: DEMO_TENANT_ID, key: SEED_CLAIM, operation: SEED_CLAIM, fingerprint: '', resultId: DEMO_TENANT_ID, createdAt: deps.clock.now() });
-    return true;
-  });
+  const claimed = await deps.uow.run(async (repos) =>
+    (await repos.tenants.get(DEMO_TENANT_ID))
+      ? false
+      : repos.idempotency.claim({ tenantId: DEMO_TENANT_ID, key: SEED_CLAIM, operation: SEED_CLAIM, fingerprint: '', resultId: DEMO_TENANT_ID, createdAt: deps.clock.now() }),
+  );
   if (!claimed) return false;
   await upsertTenant(deps, { id: DEMO_TENANT_ID, name: 'Contoso (demo)', kind: 'Commercial', country: 'US' });
   await upsertDirectoryUsers(deps, Object.values(DEMO_USERS));

@@ -68,7 +68,7 @@ const writeAtomic = (file, contents) => {
  * Our modules find files next to their source through `__dirname` (bot/web/pages.ts the pages' HTML,
  * prisma/migrate.ts the migrations). In one bundle `__dirname` is the bundle's folder, so each module's
  * `__dirname` becomes its source folder, as a path relative to the bundle (the build moves with the
- * checkout). `require.main === module` (the CLI blocks of prisma/migrate.ts and others) would be true
+ * checkout). `require.main === module` (the CLI blocks of scripts and tools) would be true
  * for every module of a bundle started directly, so it becomes false.
  */
 const sourceDirnames = (serverDir) => ({

@@ -196,7 +196,7 @@ describe('applyMigrations', () => {
     const file = path.join(dir, 'shared.db');
     const run = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'prisma/migrate.ts'], {
+        const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'prisma/migrate-cli.ts'], {
           cwd: ROOT,
           env: { ...process.env, DATABASE_URL: `file:${file}` },
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient, Prisma } from '../../prisma/generated-pg/client';
@@ -15,6 +17,8 @@ const { postgresSchema } = require('../../scripts/postgres-schema.js') as { post
  * engine, as `prisma migrate deploy --schema prisma/postgresql/schema.prisma` applies them, on a
  * throwaway cluster, then diffed against the schema.
  */
+const ROOT = path.join(__dirname, '..', '..');
+
 describe('the PostgreSQL schema and its migrations', () => {
   let pg: PostgresCluster;
   const files = schemaFiles(POSTGRES_SCHEMA_PATH);
@@ -73,6 +77,18 @@ describe('the PostgreSQL schema and its migrations', () => {
     expect(results.flatMap((r) => r.applied).sort()).toEqual(readMigrations(POSTGRES_MIGRATIONS_DIR, 'postgresql').map((m) => m.name));
     expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
   });
+
+  it('`npm run db:migrate` migrates a PostgreSQL URL as a release step, without printing its password', async () => {
+    const url = new URL(await pg.createDatabase('released'));
+    url.password = 's3cret-not-printed'; // the throwaway cluster trusts loopback: the password is ignored
+    const run = () => spawnSync(process.execPath, [require.resolve('tsx/cli'), 'prisma/migrate-cli.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8' });
+    const first = run();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain(`Applied ${readMigrations(POSTGRES_MIGRATIONS_DIR, 'postgresql').length} migration(s) to postgresql://postgres:***@`);
+    const second = run();
+    expect(second.stdout).toMatch(/\/released is up to date\./);
+    expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain('s3cret');
+  }, 60_000);
 
   it('refuses to start on an edited migration', async () => {
     const url = await pg.createDatabase('edited');

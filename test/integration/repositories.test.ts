@@ -843,6 +843,17 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       await repos.idempotency.add({ ...record, tenantId: T2 });
       expect((await repos.idempotency.get(T1, 'req-1'))?.resultId).toBe('sub-1');
     });
+
+    test('a claim stores the record only if its key is free, and says whether it did; claims racing in parallel transactions: one wins, none fails', async () => {
+      const record = { tenantId: T1, key: 'claim-1', operation: 'seed', fingerprint: '', resultId: 'x', createdAt: day(1) };
+      expect(await repos.idempotency.claim(record)).toBe(true);
+      expect(await repos.idempotency.claim({ ...record, resultId: 'y' })).toBe(false);
+      expect((await repos.idempotency.get(T1, 'claim-1'))?.resultId).toBe('x');
+      const raced = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((resultId) => t.uow.run((r) => r.idempotency.claim({ ...record, key: 'claim-2', resultId }))),
+      );
+      expect(raced.filter(Boolean)).toHaveLength(1);
+    });
   });
 });
 

@@ -350,6 +350,11 @@ export const memoryRepositories = (st: MemoryState, products: readonly Product[]
       if (st.idempotency.some((x) => x.tenantId === r.tenantId && x.key === r.key)) throw conflict('idempotency key');
       st.idempotency.push({ ...r });
     },
+    claim: async (r) => {
+      if (st.idempotency.some((x) => x.tenantId === r.tenantId && x.key === r.key)) return false;
+      st.idempotency.push({ ...r });
+      return true;
+    },
   },
   charges: {
     get: async (tenantId, key) => {

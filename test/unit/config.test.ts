@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, withoutPassword } from '../../bot/config';
+import { ConfigError, loadConfig } from '../../bot/config';
+import { withoutPassword } from '../../prisma/database-url';
 
 describe('configuration', () => {
   test('defaults give a runnable development setup on the embedded SQLite file', () => {
