@@ -232,4 +232,3 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     },
   };
 };
-

@@ -81,7 +81,8 @@ describe('the PostgreSQL schema and its migrations', () => {
   it('`npm run db:migrate` migrates a PostgreSQL URL as a release step, without printing its password', async () => {
     const url = new URL(await pg.createDatabase('released'));
     url.password = 's3cret-not-printed'; // the throwaway cluster trusts loopback: the password is ignored
-    const run = () => spawnSync(process.execPath, [require.resolve('tsx/cli'), 'prisma/migrate-cli.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8' });
+    const run = () =>
+      spawnSync(process.execPath, [require.resolve('tsx/cli'), 'prisma/migrate-cli.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, encoding: 'utf8' });
     const first = run();
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(`Applied ${readMigrations(POSTGRES_MIGRATIONS_DIR, 'postgresql').length} migration(s) to postgresql://postgres:***@`);

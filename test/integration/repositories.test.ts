@@ -849,9 +849,7 @@ describe.each(ENGINES)('Prisma repositories on %s', (engine) => {
       expect(await repos.idempotency.claim(record)).toBe(true);
       expect(await repos.idempotency.claim({ ...record, resultId: 'y' })).toBe(false);
       expect((await repos.idempotency.get(T1, 'claim-1'))?.resultId).toBe('x');
-      const raced = await Promise.all(
-        ['a', 'b', 'c', 'd'].map((resultId) => t.uow.run((r) => r.idempotency.claim({ ...record, key: 'claim-2', resultId }))),
-      );
+      const raced = await Promise.all(['a', 'b', 'c', 'd'].map((resultId) => t.uow.run((r) => r.idempotency.claim({ ...record, key: 'claim-2', resultId }))));
       expect(raced.filter(Boolean)).toHaveLength(1);
     });
   });
