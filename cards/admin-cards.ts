@@ -7,7 +7,23 @@ import { TAKEOVER_REASONS } from '../domain/purchasing/purchase-support';
 import type { Abilities } from '../domain/shared/abilities';
 import type { PurchaseAction } from '../domain/takeover/purchase-abilities';
 import type { RequestAction } from '../domain/approvals/request-abilities';
-import { agree, clip, count, day, frequencyLabel, perPeriod, plainWords, policyLabel, POLICY_LABELS, price, someNames, statusLabel, termEnd, withPolicyLabels } from './format';
+import {
+  agree,
+  clip,
+  count,
+  day,
+  frequencyLabel,
+  perPeriod,
+  plainWords,
+  policyLabel,
+  POLICY_LABELS,
+  price,
+  someNames,
+  statusLabel,
+  termEnd,
+  termEndWord,
+  withPolicyLabels,
+} from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -104,7 +120,6 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const { subscription: s, product, purchaser, assignedUsers, acknowledged } = input.detail;
   const holders = input.detail.assignedTotal ?? assignedUsers.length;
   const id = s.id;
-  const isLive = s.status === 'Active' || s.status === 'Trial';
   const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
   const outcome =
     s.status === 'Deleted'
@@ -132,7 +147,7 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
         ['Purchaser', purchaser ? `${purchaser.displayName}${purchaser.email ? ` (${purchaser.email})` : ''}${purchaser.active ? '' : ' · left the organization'}` : 'Unknown'],
         ['Licenses', `${s.quantity} (${holders} assigned)`],
         ['Price', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
-        [isLive ? (s.recurring ? 'Renews' : 'Ends') : 'Ended', day(s.cancelledAt ?? s.expiresAt)],
+        [termEndWord(s), day(s.cancelledAt ?? s.expiresAt)],
         ['Policy', policyLabel(input.policy)],
       ]),
       ...only(assigneeNames, text(`**Assigned to:** ${assigneeNames}`)),

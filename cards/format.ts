@@ -9,9 +9,21 @@ export const price = (m: Money): string => new Intl.NumberFormat('en-US', { styl
 
 export const day = (d: Date): string => d.toISOString().slice(0, 10);
 
-/** When a live subscription's term ends, the same on every card: "renews 2027-01-01" (recurring) or "ends …"; '' once it isn't live. */
-export const termEnd = (s: { status: SubscriptionStatus; recurring: boolean; expiresAt: Date }): string =>
-  s.status === 'Active' || s.status === 'Trial' ? `${s.recurring ? 'renews' : 'ends'} ${day(s.expiresAt)}` : '';
+type TermState = { status: SubscriptionStatus; recurring: boolean; isTrial: boolean };
+
+/**
+ * What the end of a subscription's term does, worded the same on every card and page: a trial on a
+ * card (recurring) becomes paid, a recurring subscription renews, any other live one ends; 'Ended' once
+ * it isn't live.
+ */
+export const termEndWord = (s: TermState): 'Renews' | 'Becomes paid' | 'Ends' | 'Ended' =>
+  s.status !== 'Active' && s.status !== 'Trial' ? 'Ended' : !s.recurring ? 'Ends' : s.isTrial ? 'Becomes paid' : 'Renews';
+
+/** When a live subscription's term ends, in a line: "renews 2027-01-01", "becomes paid …" or "ends …"; '' once it isn't live. */
+export const termEnd = (s: TermState & { expiresAt: Date }): string => {
+  const word = termEndWord(s);
+  return word === 'Ended' ? '' : `${word.toLowerCase()} ${day(s.expiresAt)}`;
+};
 
 /** Plurals that don't just add an "s". */
 const IRREGULAR: Record<string, string> = { person: 'people', is: 'are', has: 'have', was: 'were' };

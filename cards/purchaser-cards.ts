@@ -5,7 +5,7 @@ import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { trialTerms } from '../domain/purchasing/start-trial';
-import { agree, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd } from './format';
+import { agree, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd, termEndWord } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -285,7 +285,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         ['Licenses', `${s.quantity} (${assignedCount} assigned, ${available} available)`],
         ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         ['Card', cardLabel(s)],
-        [!live ? 'Ended' : s.recurring ? 'Renews' : 'Ends', day(s.cancelledAt ?? s.expiresAt)],
+        [termEndWord(s), day(s.cancelledAt ?? s.expiresAt)],
       ]),
       ...only(
         assignedCount > 0,

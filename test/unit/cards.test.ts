@@ -29,7 +29,7 @@ import {
 import { notificationCard } from '../../cards/notification-cards';
 import { ALL_VERBS, VERBS } from '../../cards/verbs';
 import { CARD_SAMPLES, sampleActions, samplePurchaseActions, sampleRequestActions } from '../../cards/samples';
-import { agree, count, frequencyLabel, perPeriod, plural, policyLabel, someNames, statusLabel, withPolicyLabels } from '../../cards/format';
+import { agree, count, frequencyLabel, perPeriod, plural, policyLabel, someNames, statusLabel, termEnd, termEndWord, withPolicyLabels } from '../../cards/format';
 import { banner } from '../../cards/ui';
 import { cardProblems, emptyTexts, unboundExpressions } from '../support/card-validation';
 
@@ -355,6 +355,25 @@ describe('every value renders text', () => {
 });
 
 describe('wording (cards/format.ts)', () => {
+  test("a term's end is worded by what happens then, on every card: a trial on a card becomes paid, one without a card (or with recurring off) ends, a recurring subscription renews", () => {
+    const cardTrial = sub({ isTrial: true, status: 'Trial', recurring: true });
+    const cardlessTrial = sub({ isTrial: true, status: 'Trial', recurring: false, card: null });
+    expect([cardTrial, cardlessTrial, sub(), sub({ recurring: false }), sub({ status: 'Cancelled' })].map(termEndWord)).toEqual([
+      'Becomes paid',
+      'Ends',
+      'Renews',
+      'Ends',
+      'Ended',
+    ]);
+    expect(termEnd(cardTrial)).toBe('becomes paid 2027-11-21');
+    expect(termEnd(sub({ status: 'Expired' }))).toBe('');
+    const factsOf = (card: unknown) => JSON.stringify(card);
+    const view = (s: Subscription) => subscriptionCard({ subscription: s, product: bi, assignees: [], formId: 'f', actions: sampleActions(s, 0, 'purchaser') });
+    expect(factsOf(view(cardTrial))).toContain('"title":"Becomes paid"');
+    expect(factsOf(view(cardlessTrial))).toContain('"title":"Ends"');
+    expect(factsOf(view(cardTrial))).not.toContain('"title":"Renews"');
+  });
+
   test('count pluralizes the last word, with the irregular ones', () => {
     expect(count(1, 'license')).toBe('1 license');
     expect(count(2, 'license')).toBe('2 licenses');

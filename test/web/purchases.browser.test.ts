@@ -66,6 +66,18 @@ describeBrowser('My purchases tab in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  test("Adele's trial without a card says it is free and simply ends (no price afterwards, no renewal)", async () => {
+    const { page, problems } = await web.open('adele', 'purchases');
+    const visio = article(page, 'Visio Plan 1');
+    await visio.waitFor();
+    const text = await visio.innerText();
+    expect(text).toMatch(/Price\s+Free trial\s/);
+    expect(text).not.toMatch(/then \$/);
+    expect(text).toMatch(/Ends on\s+\d{4}-\d{2}-\d{2}/);
+    expect(text).not.toMatch(/Renews/);
+    expect(problems).toEqual([]);
+  });
+
   test('someone who bought nothing sees an empty state with the way to the catalog, and checkout opens from it', async () => {
     const { page, problems } = await web.open('alex', 'purchases');
     await page.getByText("You haven't bought anything yet.").waitFor();

@@ -1,3 +1,4 @@
+import { termEndWord } from '../../../cards/format';
 import { h, render } from '../lib/dom';
 import {
   cell,
@@ -275,7 +276,7 @@ export const purchasesSection = ({ session }: SectionContext): Section => {
         ['Purchase price', p.isTrial ? 'Free trial' : `${money(p.unitPrice)} per license per ${per(p.billingFrequency)} · ${money(total)} per ${per(p.billingFrequency)} in all`],
         ['Recurring billing', p.recurring ? 'On' : 'Off'],
         ['Started', date(p.startedAt)],
-        [p.status === 'Active' || p.status === 'Trial' ? (p.recurring ? 'Renews' : 'Expires') : 'Expiry date', date(p.expiresAt)],
+        [termEndWord(p) === 'Ended' ? 'Expiry date' : termEndWord(p), date(p.expiresAt)],
         ['Cancelled', p.cancelledAt ? `${date(p.cancelledAt)}${p.cancelReason ? ` — ${p.cancelReason}` : ''}` : null],
       ]),
       ackArea,

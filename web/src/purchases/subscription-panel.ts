@@ -1,4 +1,4 @@
-import { day, plural, price } from '../../../cards/format';
+import { day, plural, price, termEndWord } from '../../../cards/format';
 import { h } from '../lib/dom';
 import { cardFields } from '../checkout/card-fields';
 import type { ActionResponse, SubscriptionView } from '../../contracts/purchases';
@@ -167,9 +167,13 @@ export const subscriptionPanel = (ctx: PageContext, s: SubscriptionView): HTMLEl
     ['Licenses', `${s.quantity} (${s.assigned} assigned, ${s.available} available)`],
     [
       'Price',
-      s.isTrial ? `Free trial, then ${price(s.unitPrice)} per license per month` : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`,
+      s.isTrial
+        ? s.recurring
+          ? `Free trial, then ${price(s.unitPrice)} per license per month`
+          : 'Free trial'
+        : `${price(s.unitPrice)} per license, ${s.billingFrequency === 'Annual' ? 'yearly' : 'monthly'}`,
     ],
-    [s.live ? (s.recurring ? 'Renews on' : 'Ends on') : 'Ended', day(new Date(s.live ? s.expiresAt : ended))],
+    [s.live ? `${termEndWord(s)} on` : 'Ended', day(new Date(s.live ? s.expiresAt : ended))],
     ['Card', s.card ? cardLabel(s.card) : s.isTrial ? 'None needed' : 'None'],
   ];
   if (s.cancelReason) facts.push(['Reason', s.cancelReason]);
