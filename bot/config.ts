@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from '../prisma/database-url';
 
 /**
  * Configuration comes only from environment variables and is validated once at start; each bad value
@@ -19,7 +20,7 @@ const schema = z
     DATABASE_URL: z
       .string()
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/i, 'must be a SQLite file URL such as file:./data/app.db or a PostgreSQL URL such as postgresql://user:password@host:5432/db')
-      .default('file:./data/app.db'),
+      .default(DEFAULT_DATABASE_URL),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     BOOTSTRAP_ADMINS: z
       .string()

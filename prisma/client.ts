@@ -6,8 +6,6 @@ import { isPostgresUrl } from './database-url';
 
 export type { Database, EngineName, OpenOptions, PostgresOpenOptions } from './database';
 
-export { isPostgresUrl, withoutPassword } from './database-url';
-
 /** Opens the database `url` names (migrations are applied separately: migrateDatabase). */
 export const openDatabase = async (url: string, options: OpenOptions = {}): Promise<Database> => {
   if (!isPostgresUrl(url)) return openSqliteDatabase(url, options);

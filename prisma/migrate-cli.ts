@@ -3,10 +3,7 @@
  * PostgreSQL), as every start does, for a release step of its own. Offline: no Prisma engine needed.
  */
 import { migrateDatabase } from './client';
-import { withoutPassword } from './database-url';
-
-/** bot/config.ts's default. */
-const DEFAULT_DATABASE_URL = 'file:./data/app.db';
+import { DEFAULT_DATABASE_URL, withoutPassword } from './database-url';
 
 const main = async (): Promise<void> => {
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;

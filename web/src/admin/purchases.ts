@@ -260,6 +260,7 @@ export const purchasesSection = ({ session }: SectionContext): Section => {
     showAck(d.acknowledged);
     const actions = adminActions(d, detailStatus);
     const total = { amountMinor: p.unitPrice.amountMinor * p.quantity, currency: p.unitPrice.currency };
+    const termEnds = termEndWord(p);
     const purchaser = d.purchaser
       ? `${d.purchaser.displayName}${d.purchaser.email ? ` (${d.purchaser.email})` : ''}${d.purchaser.active ? '' : ' — has left the organization'}`
       : 'Former employee';
@@ -276,7 +277,7 @@ export const purchasesSection = ({ session }: SectionContext): Section => {
         ['Purchase price', p.isTrial ? 'Free trial' : `${money(p.unitPrice)} per license per ${per(p.billingFrequency)} · ${money(total)} per ${per(p.billingFrequency)} in all`],
         ['Recurring billing', p.recurring ? 'On' : 'Off'],
         ['Started', date(p.startedAt)],
-        [termEndWord(p) === 'Ended' ? 'Expiry date' : termEndWord(p), date(p.expiresAt)],
+        [termEnds === 'Ended' ? 'Expiry date' : termEnds, date(p.expiresAt)],
         ['Cancelled', p.cancelledAt ? `${date(p.cancelledAt)}${p.cancelReason ? ` — ${p.cancelReason}` : ''}` : null],
       ]),
       ackArea,
