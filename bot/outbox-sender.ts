@@ -67,7 +67,14 @@ export interface SenderDeps {
   /** Admin user ids of a tenant, for admin notifications when no admin channel is set. */
   adminsOf(tenantId: string): Promise<string[]>;
   newId(): string;
+  /** Wall-clock time (ms since the epoch): what is stored (sent, retry and lease times). */
   now?: () => number;
+  /**
+   * A monotonic clock (ms) for the rate windows: intervals, which a wall clock stepped or slewed by
+   * time sync would get wrong, and finer than its whole milliseconds. Default performance.now(), or
+   * `now` when only that is given (a test's fake time drives both).
+   */
+  ticks?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -138,6 +145,7 @@ export class OutboxSender {
   private readonly perConversation: RateLimiter;
   private readonly perTenant: RateLimiter;
   private readonly now: () => number;
+  private readonly ticks: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<unknown> | null = null;
@@ -157,9 +165,12 @@ export class OutboxSender {
     // its answer came back (send()), which is surely after the message arrived: the 51st send leaves at
     // least a window after the 1st was answered, so it arrives at least a window after the 1st arrived,
     // however the way there delays either. It costs one round trip per window (50 in 1 s + the answer
-    // time). The tenant's sends are also spread evenly over the window instead of in a burst.
+    // time). The tenant's sends are also spread evenly over the window instead of in a burst. The
+    // windows are kept on a monotonic clock (ticks): on whole wall-clock milliseconds, which time sync
+    // also nudges, the 51st arrived 998.2 ms after the 1st at that stand-in (which times arrivals on one).
     this.perTenant = new RateLimiter(options.perTenant, { spacingMs: Math.max(...options.perTenant.map((w) => w.windowMs / w.limit)) });
     this.now = deps.now ?? Date.now;
+    this.ticks = deps.ticks ?? deps.now ?? (() => performance.now());
     this.sleep = deps.sleep ?? ((ms) => this.wakeableSleep(ms));
   }
 
@@ -377,7 +388,7 @@ export class OutboxSender {
   private async waitForTurn(conversationKey: string | null, tenantKey: string): Promise<((later: number) => void) | null> {
     for (;;) {
       if (this.stopping) return null;
-      const now = this.now();
+      const now = this.ticks();
       const wait = Math.max(conversationKey === null ? 0 : this.perConversation.delay(conversationKey, now), this.perTenant.delay(tenantKey, now));
       if (wait <= 0) {
         if (conversationKey !== null) this.perConversation.record(conversationKey, now);
@@ -464,7 +475,7 @@ export class OutboxSender {
       try {
         if ('firstContact' in target) {
           // Teams answered the create request: its place moves on to now (see the constructor).
-          startAt?.(this.now());
+          startAt?.(this.ticks());
           // Stored before anything is sent: the next message (from any instance) goes to this chat.
           // Teams answers create-conversation for one person with the same chat every time, so a
           // crash before this line only means the next attempt is given it again.
@@ -484,13 +495,13 @@ export class OutboxSender {
         begun = true;
         // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE),
         // then to when its answer came (below).
-        activityId = (await watchingTheWire({ departs: () => departs(this.now()) }, () => context.sendActivity(activity)))?.id;
+        activityId = (await watchingTheWire({ departs: () => departs(this.ticks()) }, () => context.sendActivity(activity)))?.id;
       } catch (e) {
         failure = e;
       } finally {
         // Answered (or failed): surely after the message arrived, if it did. A send whose answer takes
         // longer than a window is counted at its departure meanwhile, the one case not covered.
-        if (begun) moveTo?.(this.now());
+        if (begun) moveTo?.(this.ticks());
       }
     };
     try {
@@ -499,7 +510,7 @@ export class OutboxSender {
       else {
         const params = oneOnOneParameters(row.tenantId, { id: target.firstContact.memberId }, appId ? { id: `28:${appId}` } : undefined);
         // Its place in the tenant's window moves to when the create request leaves; the message's own send is watched inside.
-        await watchingTheWire({ departs: () => startAt?.(this.now()) }, () =>
+        await watchingTheWire({ departs: () => startAt?.(this.ticks()) }, () =>
           adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver),
         );
       }
@@ -507,7 +518,7 @@ export class OutboxSender {
       failure ??= e;
     }
     // A create request refused or unanswered: counted from now too.
-    if (starting) startAt?.(this.now());
+    if (starting) startAt?.(this.ticks());
     if (stopped) return 'stopped';
     if (!begun && failure === null) {
       logger.info({ id: row.id }, 'notification skipped: another sender holds it now');

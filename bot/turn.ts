@@ -182,16 +182,13 @@ const runTurn =
     if (id) refreshesForTeamsIds(context, id.tenantId, conversations);
     if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
       if (id) await ensureInDirectory(deps, context, id, logger);
-      if (id) await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
       // Teams sends both an installationUpdate and a conversationUpdate on install: welcome once.
       const welcomed = activity.type === 'conversationUpdate' && activity.membersAdded?.some((m) => m.id === activity.recipient?.id);
-      if (id && activity.type === 'installationUpdate' && activity.conversation?.conversationType === 'personal') {
-        await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-      }
-      if (welcomed && activity.conversation?.conversationType === 'personal') {
-        if (id) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
-        await context.sendActivity(id ? await helpFor(deps, actorContext(id, 'chat')) : helpText(false));
-      }
+      const personal = activity.conversation?.conversationType === 'personal';
+      // Their chat before their account, as for a message (below).
+      if (id && personal && (activity.type === 'installationUpdate' || welcomed)) await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+      if (id) await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
+      if (welcomed && personal) await context.sendActivity(id ? await helpFor(deps, actorContext(id, 'chat')) : helpText(false));
       return;
     }
     const action = cardActionOf(activity);
@@ -231,9 +228,11 @@ const runTurn =
       return;
     }
     await services.directory?.speaker(id.tenantId, id.userId);
-    await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
+    // Their chat first, then their account: storing either makes what waited for them due, and a sender
+    // that found the account but not yet the chat would start a chat of its own (create-conversation).
     const where = whereOf(activity);
     if (where === 'personal') await conversations.save(id.tenantId, userKey(id.userId), proactiveReference(activity));
+    await rememberAccount(conversations, id.tenantId, id.userId, activity.from?.id, activity.serviceUrl);
 
     /** Runs a text command (typed, or from a suggestion's button) and returns what to answer here. */
     const runText = async (text: string, mentions: CommandInput['mentions']): Promise<Reply> => {

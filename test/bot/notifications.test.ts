@@ -117,6 +117,47 @@ describe('outbox sender', () => {
     expect(new Set(expanded.map((r) => r.recipientUserId))).toEqual(new Set([DEMO_USERS.alex.id]));
   });
 
+  test('what waited for their first message goes to the chat it came from, even to a sender that runs while the turn stores them', async () => {
+    // Megan has never written: the notice for her waits.
+    const clock = { t: Date.now() };
+    const sender = senderFor(bot, clock);
+    await drainAll(sender);
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add([
+        {
+          id: 'first-message-notice',
+          tenantId: DEMO_TENANT_ID,
+          recipient: { kind: 'user', userId: DEMO_USERS.megan.id },
+          kind: 'LicenseAssigned',
+          data: { subscriptionId: 'sub-first', productId: 'CFQ7TTC0H9MP', productName: 'Power BI Pro', assignedBy: 'Alex' },
+          createdAt: new Date(),
+        },
+      ]),
+    );
+    const noticeSends = () => bot.connector.recorded.filter((r) => (r.activity.channelData as { notificationId?: string } | undefined)?.notificationId === 'first-message-notice');
+    await sender.drainOnce();
+    expect(noticeSends()).toHaveLength(0);
+    // Another instance's sender drains right after each thing the turn stores about her.
+    const store = bot.app.conversations;
+    const [save, saveAccount] = [store.save.bind(store), store.saveAccount.bind(store)];
+    store.save = async (...args) => {
+      await save(...args);
+      clock.t = Date.now();
+      await sender.drainOnce();
+    };
+    store.saveAccount = async (...args) => {
+      await saveAccount(...args);
+      clock.t = Date.now();
+      await sender.drainOnce();
+    };
+    await bot.say('megan', 'help');
+    const notice = noticeSends();
+    expect(notice).toHaveLength(1);
+    // In the chat she wrote from, not one the sender started for itself (create-conversation).
+    expect(notice[0].conversationId).toMatch(/^a:personal-/);
+    expect(bot.connector.createRequests).toEqual([]);
+  });
+
   test('the purchaser is told when an admin takes over and cancels, with the reason', async () => {
     await bot.say('megan', 'help');
     const sub = await buyAsMegan(bot);
@@ -153,6 +194,59 @@ describe('outbox sender', () => {
     expect(clock.t - start).toBeLessThan(4_500);
     const texts = bot.connector.recorded.filter((r) => activityText(r.activity).includes('gave you a **Product')).map((r) => activityText(r.activity));
     expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `🎉 Alex gave you a **Product ${i}** license.`));
+  });
+
+  test('the rate windows run on the monotonic clock: the wall clock stepped back an hour mid-drain changes nothing', async () => {
+    await bot.say('megan', 'help');
+    const wall = { t: Date.now() };
+    const ticks = { t: 0 };
+    let sleeps = 0;
+    const sender = new OutboxSender(
+      {
+        queue: new PrismaOutboxQueue(bot.app.db),
+        conversations: bot.app.conversations,
+        adapter: bot.app.adapter,
+        appId: '',
+        logger: pino({ level: 'silent' }),
+        newId: randomUUID,
+        adminsOf: (tenantId) => notifiedAdminIds(bot.app.deps, tenantId),
+        // Time sync steps the wall clock back an hour after the 4th sleep; the monotonic clock goes on.
+        now: () => wall.t,
+        ticks: () => ticks.t,
+        sleep: async (ms) => {
+          ticks.t += ms;
+          wall.t += ms;
+          if (++sleeps === 4) wall.t -= 3_600_000;
+        },
+      },
+      DEFAULT_SENDER_OPTIONS,
+    );
+    await drainAll(sender);
+    await bot.app.deps.uow.run((r) =>
+      r.outbox.add(
+        Array.from({ length: 20 }, (_, i) => ({
+          id: `step-${String(i).padStart(2, '0')}`,
+          tenantId: DEMO_TENANT_ID,
+          recipient: { kind: 'user' as const, userId: DEMO_USERS.megan.id },
+          kind: 'LicenseAssigned' as const,
+          data: { subscriptionId: 'sub-step', productId: 'CFQ7TTC0H9MP', productName: `Product ${i}`, assignedBy: 'Alex' },
+          createdAt: new Date(wall.t - 3_600_000 * 2),
+        })),
+      ),
+    );
+    const times: number[] = [];
+    const recorded = bot.connector.recorded.length;
+    const start = ticks.t;
+    for (let i = 0; i < 20 && times.length < 20; i++) {
+      await sender.drainOnce();
+      const sends = bot.connector.recorded.slice(recorded).filter((r) => activityText(r.activity).includes('gave you a **Product'));
+      while (times.length < sends.length) times.push(ticks.t);
+    }
+    expect(times).toHaveLength(20);
+    // 8 per any 2 s, on the monotonic clock: the step back did not let a burst through, nor stall the drain.
+    expect(ticks.t - start).toBeGreaterThanOrEqual(4_000);
+    expect(ticks.t - start).toBeLessThan(4_500);
+    expect(sleeps).toBeGreaterThanOrEqual(4);
   });
 
   test('a person who blocked the bot (403) is not retried; the row keeps the reason', async () => {

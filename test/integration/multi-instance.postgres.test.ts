@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { peakInWindow, spawnConnectorStandIn, tightestSpan, type Arrival } from '../../bench/connector-stand-in';
@@ -183,6 +184,9 @@ describe('three instances on one PostgreSQL behind a round-robin splitter', () =
         return exited;
       }),
     );
+    // Each instance's log, kept for reading a failure afterwards (CI keeps .tmp/).
+    mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
+    for (const i of instances) writeFileSync(path.join(ROOT, '.tmp', `multi-instance-${i.index}.log`), i.output);
     await splitter?.close();
     connector?.child.kill('SIGTERM');
     await db?.close();
@@ -348,6 +352,7 @@ describe('three instances on one PostgreSQL behind a round-robin splitter', () =
     );
     const elapsed = (Date.now() - started) / 1000;
     const sends = await drained();
+    writeFileSync(path.join(ROOT, '.tmp', 'multi-instance-arrivals.json'), JSON.stringify(sends));
     const ids = sends.map((a) => a.notificationId!);
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
