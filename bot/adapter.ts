@@ -49,8 +49,11 @@ const appIdOf = (claimsIdentity: ClaimsIdentity): string => claimsIdentity.getCl
 
 /** What a proactive send watches of its request (the outbox sender, bot/outbox-sender.ts). */
 export interface WireWatch {
-  /** The request leaves now: after serialization and signing, and after any retry's back-off. */
-  departs(): void;
+  /**
+   * The request leaves now: after serialization and signing, and after any retry's back-off. It may
+   * refuse (throw or reject): the request then doesn't leave, and the error's code is NOT_SENT.
+   */
+  departs(): void | Promise<void>;
 }
 
 const wireWatch = new AsyncLocalStorage<WireWatch>();
@@ -75,6 +78,8 @@ export const watchingTheWire = async <T>(watch: WireWatch, send: () => Promise<T
 /** System errors after which the request may have reached the connector: botbuilder's retry policy would repeat the message. */
 const AMBIGUOUS = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 export const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
+/** The code of a request that WireWatch.departs kept from leaving: nothing was sent (nor retried: botbuilder's retry policy repeats only network codes). */
+export const NOT_SENT = 'NOT_SENT';
 
 /** The part of a ConnectorClient (an @azure/core-client ServiceClient) that the policy below is added to. */
 interface ConnectorPipeline {
@@ -85,7 +90,7 @@ interface ConnectorPipeline {
  * The last policy before the HTTP client (after botbuilder's retry policy) of every proactive
  * ConnectorClient, for the send that runs under watchingTheWire (none else: it passes the rest by):
  * - it tells the send the moment the request leaves, which is what the rate windows must count:
- *   Teams counts messages as they arrive;
+ *   Teams counts messages as they arrive; the send may keep it from leaving (NOT_SENT);
  * - a connection that drops once the request is out gets a code the retry policy does not repeat, so
  *   the sender decides (in doubt) instead of botbuilder posting the same message up to four times.
  *   429 and 5xx answers are retried by botbuilder as before.
@@ -96,7 +101,11 @@ const ON_THE_WIRE = {
   async sendRequest(request: unknown, next: (request: unknown) => Promise<unknown>): Promise<unknown> {
     const watch = wireWatch.getStore();
     if (!watch) return next(request);
-    watch.departs();
+    try {
+      await watch.departs();
+    } catch (e) {
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { code: NOT_SENT });
+    }
     try {
       return await next(request);
     } catch (e) {

@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 import { ADMIN_CHANNEL_KEY, oneOnOneParameters, proactiveReference, refreshUserIds, userKey, type ConversationStore, type TeamsAccount } from './conversations';
 import { notificationActivity, notificationText } from './notification-text';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS, type Window } from './rate-limiter';
-import { watchingTheWire } from './adapter';
+import { NOT_SENT, watchingTheWire } from './adapter';
 
 export interface OutboxQueue {
   claim(now: Date, limit: number, leaseMs: number, maxAttempts: number): Promise<ClaimedNotification[]>;
@@ -16,6 +16,8 @@ export interface OutboxQueue {
   markUnreachable(row: ClaimedNotification, error: string, what: string, maxAttempts: number, at: Date): Promise<void>;
   markWaiting(row: Pick<ClaimedNotification, 'id' | 'claimToken' | 'waitingSince'>, error: string, retryAt: Date, now: Date): Promise<void>;
   release(rows: ReadonlyArray<Pick<ClaimedNotification, 'id' | 'claimToken'>>, now: Date): Promise<number>;
+  /** Whether this sender still holds the tenant (its lease renewed if so): several instances drain a tenant one at a time. */
+  holdsTenant(tenantId: string, now: Date): Promise<boolean>;
   settleInDoubt(now: Date, policy: InDoubtPolicy, maxAttempts: number): Promise<string[]>;
   expand(parent: ClaimedNotification, userIds: readonly string[], newId: () => string, maxAttempts: number): Promise<void>;
 }
@@ -107,6 +109,14 @@ const outcomeUnknown = (e: unknown): boolean => {
   return typeof err?.request?.url === 'string' && err.request.url.includes('/v3/conversations/');
 };
 
+/**
+ * A request leaves without asking the database when the tenant's lease was renewed less than this
+ * long ago (a claim, a send begun); later (a retry after Teams' Retry-After, a process that stalled)
+ * it asks first (holdsTenant). Well inside the lease (15 s), so that machines' clocks a few seconds
+ * apart still agree it is held.
+ */
+const RECHECK_LEASE_AFTER_MS = 2_000;
+
 /** Exponential backoff from 5 s, capped at an hour, with jitter so retries don't arrive together. */
 const backoffMs = (attempts: number): number => Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1)) * (0.8 + Math.random() * 0.4);
 
@@ -152,6 +162,8 @@ export class OutboxSender {
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
   private readonly admins = new Map<string, Promise<string[]>>();
+  /** Per tenant, when (ticks) this sender last knew it held the tenant's lease: renewed by a claim, a send begun, holdsTenant. */
+  private readonly heldAt = new Map<string, number>();
   private readonly adminReaders = new Map<string, Promise<string[]>>();
 
   constructor(
@@ -186,7 +198,9 @@ export class OutboxSender {
         inDoubt === 'hold' ? 'notifications in doubt, not sent again: a sender stopped while sending them' : 'notifications sent again: a sender stopped while sending them',
       );
     }
+    const claimedAt = this.ticks();
     const rows = await queue.claim(new Date(this.now()), batchSize, leaseMs, maxAttempts);
+    for (const r of rows) this.heldAt.set(r.tenantId, claimedAt);
     this.adminReaders.clear();
     this.admins.clear(); // read once per batch: who may see (and refresh) an admin channel's card
     const byConversation = new Map<string, Array<{ row: ClaimedNotification; target: Target }>>();
@@ -406,6 +420,24 @@ export class OutboxSender {
   }
 
   /**
+   * A request for `tenantId` leaves now: its place in the rate windows (`move`) goes here. When this
+   * sender last knew the tenant's lease its own a while ago (RECHECK_LEASE_AFTER_MS), it asks first:
+   * once another instance may have taken the tenant over, with a rate window of its own starting
+   * empty, the request must not leave (it throws: the adapter's NOT_SENT, and the row is given back).
+   */
+  private async departing(tenantId: string, move: ((at: number) => void) | null): Promise<void> {
+    if (this.ticks() - (this.heldAt.get(tenantId) ?? -Infinity) > RECHECK_LEASE_AFTER_MS) {
+      const asking = this.ticks();
+      if (!(await this.deps.queue.holdsTenant(tenantId, new Date(this.now())))) {
+        this.heldAt.delete(tenantId);
+        throw new Error('another sender holds the tenant now');
+      }
+      this.heldAt.set(tenantId, asking);
+    }
+    move?.(this.ticks());
+  }
+
+  /**
    * After Teams refused to start a chat with them: the app installed for them through Microsoft Graph,
    * their new chat stored, and the message sent there. A refusal from Graph (no consent, the app not in
    * the organization's catalog, an unknown user) fails the row with both reasons; throttling or Graph
@@ -491,11 +523,13 @@ export class OutboxSender {
         }
         const departs = moveTo!;
         // Committed before the message leaves, as late as possible: a crash after this point leaves the row in doubt, never silently resent.
+        const beginning = this.ticks();
         if (!(await queue.beginSend(row, new Date(this.now()), leaseMs))) return;
+        this.heldAt.set(row.tenantId, beginning);
         begun = true;
         // The place in the rate windows moves to when the request really leaves (bot/adapter.ts, ON_THE_WIRE),
         // then to when its answer came (below).
-        activityId = (await watchingTheWire({ departs: () => departs(this.ticks()) }, () => context.sendActivity(activity)))?.id;
+        activityId = (await watchingTheWire({ departs: () => this.departing(row.tenantId, departs) }, () => context.sendActivity(activity)))?.id;
       } catch (e) {
         failure = e;
       } finally {
@@ -510,7 +544,7 @@ export class OutboxSender {
       else {
         const params = oneOnOneParameters(row.tenantId, { id: target.firstContact.memberId }, appId ? { id: `28:${appId}` } : undefined);
         // Its place in the tenant's window moves to when the create request leaves; the message's own send is watched inside.
-        await watchingTheWire({ departs: () => startAt?.(this.ticks()) }, () =>
+        await watchingTheWire({ departs: () => this.departing(row.tenantId, startAt) }, () =>
           adapter.createConversationAsync(appId, 'msteams', target.firstContact.serviceUrl, '', params, deliver),
         );
       }
@@ -526,6 +560,12 @@ export class OutboxSender {
     }
     if (failure !== null) {
       const f = failureOf(failure);
+      if ((failure as { code?: string }).code === NOT_SENT) {
+        // Kept from leaving (departing): the tenant is another sender's now. Due at once, for it.
+        await queue.markFailed(row.id, `not sent: ${f.message}`, new Date(this.now()), maxAttempts, row.claimToken);
+        logger.info({ id: row.id, tenantId: row.tenantId }, 'notification not sent: another sender holds its tenant now');
+        return 'skipped';
+      }
       const retryAt = new Date(this.now() + (f.retryAfterMs ?? backoffMs(row.attempts)));
       if (begun && outcomeUnknown(failure)) {
         await queue.markInDoubt(row, `no answer from the connector: ${f.message}`, inDoubt, retryAt, maxAttempts);

@@ -315,6 +315,20 @@ export class PrismaOutboxQueue {
   }
 
   /**
+   * Whether this sender still holds the tenant's lease, renewed by the same statement (PostgreSQL).
+   * Asked before a request leaves long after the lease was last renewed (a retry after Teams'
+   * Retry-After, a process that stalled): once another instance may have taken the tenant over, its
+   * rate window started empty, and a late request from here would be one more in it. As in beginSend,
+   * a lease that ran out and that nobody took is still ours. SQLite: one sender, always.
+   */
+  async holdsTenant(tenantId: string, now: Date): Promise<boolean> {
+    if (this.db.engine !== 'postgresql') return true;
+    const count = await this.execute(Prisma.sql`
+      UPDATE "OutboxLease" SET "expiresAt" = ${new Date(now.getTime() + this.tenantLeaseMs)} WHERE "tenantId" = ${tenantId} AND "holder" = ${this.holder}`);
+    return count === 1;
+  }
+
+  /**
    * One statement on its own (Database.writeSql): on PostgreSQL the sender's per-message steps (begin,
    * sent, failed) are a round trip each instead of a transaction's three; several instances' senders
    * share the database, so each step is atomic by itself and conditional on the row's state.

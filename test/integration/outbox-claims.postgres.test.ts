@@ -130,9 +130,13 @@ describe('outbox claims across instances (PostgreSQL)', () => {
     );
     // The send A began is settled as in doubt at once (not sent again under "hold").
     expect(await b.settleInDoubt(at(17), 'hold', 5)).toEqual([claimedByA[0].id]);
-    // A, had it only stalled, can begin nothing more there.
+    // A, had it only stalled, can begin nothing more there, nor let a request it began leave (holdsTenant).
     expect(await a.beginSend(claimedByA[1], at(18), 60_000)).toBe(false);
+    expect(await a.holdsTenant('b-tenant-0', at(18))).toBe(false);
     expect(await b.beginSend(taken[0], at(18), 60_000)).toBe(true);
+    // B's lease runs out while nobody takes it (B waited, say): still B's, renewed by asking.
+    expect(await b.holdsTenant('b-tenant-0', at(60))).toBe(true);
+    expect(await a.claim(at(70), 25, 60_000, 5)).toEqual([]);
   });
 
   it('the live senders share the tenants out: two senders, four tenants, two each; a sender that starts later gets its share from one that held them all', async () => {

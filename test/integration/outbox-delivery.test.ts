@@ -188,6 +188,55 @@ describe('outbox delivery', () => {
     expect(order).toEqual(ids);
   });
 
+  test('a request that would leave long after its send was begun (the process stalled), once another instance holds the tenant: it does not leave; the row goes back, unsent, not in doubt', async () => {
+    const [id] = await seed(bot);
+    const clock = { t: Date.now() };
+    // Another instance took the tenant over while this one stalled (PostgreSQL would say so: holdsTenant).
+    let asked = 0;
+    class TakenOver extends PrismaOutboxQueue {
+      override async beginSend(...args: Parameters<PrismaOutboxQueue['beginSend']>) {
+        const begun = await super.beginSend(...args);
+        clock.t += 20_000; // stalled between beginning the send and its request leaving
+        return begun;
+      }
+      override async holdsTenant() {
+        asked++;
+        return false;
+      }
+    }
+    const deps = {
+      conversations: bot.app.conversations,
+      adapter: bot.app.adapter,
+      appId: '',
+      logger: pino({ level: 'silent' }),
+      newId: randomUUID,
+      adminsOf: async () => [],
+      now: () => clock.t,
+      sleep: async (ms: number) => {
+        clock.t += ms;
+      },
+    };
+    const sender = new OutboxSender({ ...deps, queue: new TakenOver(bot.app.db) }, DEFAULT_SENDER_OPTIONS);
+    expect(await sender.drainOnce()).toEqual({ sent: 0, failed: 0 });
+    expect(asked).toBe(1);
+    expect(received(bot).get(id)).toBeUndefined();
+    const stored = await row(bot, id);
+    expect(stored).toMatchObject({ sentAt: null, sendingAt: null, claimToken: null, lastError: 'not sent: another sender holds the tenant now' });
+    expect(stored.nextAttemptAt!.getTime()).toBeLessThanOrEqual(clock.t);
+    // The holder sends it, once; a request that leaves right after its send began asks nothing.
+    let holderAsked = 0;
+    class Holding extends PrismaOutboxQueue {
+      override async holdsTenant(tenantId: string, now: Date) {
+        holderAsked++;
+        return super.holdsTenant(tenantId, now);
+      }
+    }
+    const holder = new OutboxSender({ ...deps, queue: new Holding(bot.app.db) }, DEFAULT_SENDER_OPTIONS);
+    expect(await holder.drainOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(received(bot).get(id)).toBe(1);
+    expect(holderAsked).toBe(0);
+  });
+
   test('stop(): the send in flight finishes and is recorded; claimed rows not sent are given back at once, the claim not counted', async () => {
     const ids = await seed(bot, { perPerson: 20 });
     const clock = { t: Date.now() };
