@@ -105,3 +105,30 @@ export const STATUS_WORDS: Record<string, string> = {
  */
 export const statusLabel = (status: SubscriptionStatus, opts: { saidTrial?: boolean } = {}): string =>
   status === 'Trial' && opts.saidTrial ? 'active' : (STATUS_WORDS[status] ?? status);
+
+/** One of the caller's live subscriptions of a product, as a buy or trial form mentions it. */
+export interface OwnedSubscription {
+  quantity: number;
+  assigned: number;
+  /** Whether the domain lets them assign its licenses now. */
+  canAssign: boolean;
+}
+
+/**
+ * Buying or trying what they already have: how many licenses, and those they could assign instead
+ * (only where the domain lets them assign now). Null when they have none. The chat's buy card and the
+ * checkout page say it in these words.
+ */
+export const alreadyHaveNote = (productName: string, owned: readonly OwnedSubscription[], buying: boolean): string | null => {
+  if (owned.length === 0) return null;
+  const licenses = owned.reduce((n, o) => n + o.quantity, 0);
+  const free = owned.reduce((n, o) => n + (o.canAssign ? Math.max(0, o.quantity - o.assigned) : 0), 0);
+  const what = owned.length === 1 ? productName : `${owned.length} ${productName} subscriptions`;
+  const rest =
+    free > 0
+      ? `, ${free} not assigned yet. You can assign ${free === 1 ? 'it' : 'those'} instead of ${buying ? 'buying more' : 'starting a trial'}.`
+      : owned.every((o) => o.assigned >= o.quantity)
+        ? ', all assigned.'
+        : '.';
+  return `You already have ${what}: ${count(licenses, 'license')}${rest}`;
+};

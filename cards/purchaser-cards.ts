@@ -5,7 +5,7 @@ import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { trialTerms } from '../domain/purchasing/start-trial';
-import { agree, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd, termEndWord } from './format';
+import { agree, alreadyHaveNote, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd, termEndWord } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -123,19 +123,7 @@ export const buyFormCard = (
   const terms = trialTerms(product);
   const converts = terms?.convertsTo ?? null;
   const owned = input.owned ?? [];
-  const licenses = owned.reduce((n, o) => n + o.quantity, 0);
-  // Free licenses are offered only where the domain lets them be assigned now.
-  const free = owned.reduce((n, o) => n + (o.canAssign ? Math.max(0, o.quantity - o.assigned) : 0), 0);
-  const ownedNote =
-    owned.length === 0
-      ? null
-      : `You already have ${owned.length === 1 ? product.name : `${owned.length} ${product.name} subscriptions`}: ${count(licenses, 'license')}${
-          free > 0
-            ? `, ${free} not assigned yet. You can assign ${free === 1 ? 'it' : 'those'} instead of ${buying ? 'buying more' : 'starting a trial'}.`
-            : owned.every((o) => o.assigned >= o.quantity)
-              ? ', all assigned.'
-              : '.'
-        }`;
+  const ownedNote = alreadyHaveNote(product.name, owned, buying);
   return cardOf(
     [
       ...banner(input),

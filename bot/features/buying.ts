@@ -34,6 +34,14 @@ const catalogView = async (deps: Deps, ctx: ActorContext, page = 1, banner?: Ban
   return catalogCard({ items, page: Math.min(Math.max(1, Math.trunc(page) || 1), pages), pageSize: CATALOG_PAGE_SIZE, ...banner });
 };
 
+type Mine = Awaited<ReturnType<typeof listMyPurchases>>;
+
+/** Their live subscriptions of a product, as the buy card and the checkout page mention them (with free licenses they could assign instead). */
+const ownedOf = (mine: Mine, productId: string) =>
+  mine
+    .filter((m) => m.product.id === productId && isLive(m.subscription))
+    .map((m) => ({ subscriptionId: m.subscription.id, quantity: m.subscription.quantity, assigned: m.assigned, canAssign: m.actions.assign.ok }));
+
 const buyFormView = async (
   deps: Deps,
   ctx: ActorContext,
@@ -53,10 +61,7 @@ const buyFormView = async (
   const { formId, ...rest } = opts;
   const mine = await listMyPurchases(deps, ctx);
   // Buying (or trying) what they already have: the card says so, with its free licenses.
-  const owned = mine
-    .filter((m) => m.product.id === productId && isLive(m.subscription))
-    .map((m) => ({ subscriptionId: m.subscription.id, quantity: m.subscription.quantity, assigned: m.assigned, canAssign: m.actions.assign.ok }));
-  return buyFormCard({ product: item.product, mode, savedCards: savedCardsIn(mine), owned, formId: formId ?? randomUUID(), ...rest });
+  return buyFormCard({ product: item.product, mode, savedCards: savedCardsIn(mine), owned: ownedOf(mine, productId), formId: formId ?? randomUUID(), ...rest });
 };
 
 /** The form, or — when it can no longer be used (the product was turned off, the trial taken) — the catalog saying why. */
@@ -81,7 +86,10 @@ export const buying: Feature = {
     route({
       method: 'get',
       path: '/catalog',
-      run: async ({ deps, ctx }): Promise<CatalogResponse> => ({ items: (await listCatalog(deps, ctx)).map(catalogItemView) }),
+      run: async ({ deps, ctx }): Promise<CatalogResponse> => {
+        const [items, mine] = await Promise.all([listCatalog(deps, ctx), listMyPurchases(deps, ctx)]);
+        return { items: items.map((i) => catalogItemView(i, ownedOf(mine, i.product.id))) };
+      },
     }),
     route({
       method: 'get',
@@ -89,7 +97,7 @@ export const buying: Feature = {
       run: async ({ deps, ctx, params }): Promise<CatalogItemView> => {
         const item = (await listCatalog(deps, ctx)).find((i) => i.product.id === params.productId || i.product.legacyIds.includes(params.productId));
         if (!item) throw new DomainError(ErrorCodes.PRODUCT_UNKNOWN, "We don't sell that product here.");
-        return catalogItemView(item);
+        return catalogItemView(item, ownedOf(await listMyPurchases(deps, ctx), item.product.id));
       },
     }),
     route({

@@ -105,13 +105,14 @@ export const billView = (b: Invoice): BillView => ({
   declined: b.status === 'Unpaid' && Boolean(b.failureCode),
 });
 
-export const catalogItemView = (i: CatalogItem): CatalogItemView => ({
+export const catalogItemView = (i: CatalogItem, owned: ReadonlyArray<{ subscriptionId: string; quantity: number; assigned: number; canAssign: boolean }>): CatalogItemView => ({
   productId: i.product.id,
   name: i.product.name,
   prices: { Monthly: { ...i.product.prices.Monthly }, Annual: { ...i.product.prices.Annual } },
   trial: i.product.trial && { ...i.product.trial },
   canBuy: i.canBuy,
   canTrial: i.canTrial,
+  owned: owned.map((o) => ({ subscriptionId: o.subscriptionId, quantity: o.quantity, assigned: o.assigned, canAssign: o.canAssign })),
 });
 
 // ---------------------------------------------------------------------------------------------- helpers

@@ -67,6 +67,17 @@ describeBrowser('checkout dialog in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  test('buying what they already have: the page says so first, with the licenses they could assign instead (the buy card’s words); nothing said for a product they don’t have', async () => {
+    const { page, problems } = await web.open('megan', 'checkout', { productId: 'CFQ7TTC0H9MP', mode: 'buy' });
+    await page.getByRole('heading', { name: 'Buy Power BI Pro' }).waitFor();
+    // The demo seed: Megan's Power BI Pro has 5 licenses, 3 assigned.
+    expect(await page.locator('#owned').innerText()).toBe('You already have Power BI Pro: 5 licenses, 2 not assigned yet. You can assign those instead of buying more.');
+    const other = await web.open('megan', 'checkout', { productId: PROJECT_3, mode: 'buy' });
+    await other.page.getByRole('heading', { name: 'Buy Project Plan 3' }).waitFor();
+    expect(await other.page.locator('#owned').count()).toBe(0);
+    expect([...problems, ...other.problems]).toEqual([]);
+  });
+
   test('a good test card completes the purchase: one subscription, one charge, a clear result', async () => {
     const before = charges();
     const { page, problems } = await web.open('megan', 'checkout', { productId: POWER_APPS, mode: 'buy' });

@@ -96,6 +96,17 @@ describeBrowser('My purchases tab in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  test('the catalog says what they already have of a product, in the buy card’s words', async () => {
+    const { page, problems } = await web.open('megan', 'purchases');
+    await page.getByRole('button', { name: 'Buy something' }).click();
+    const item = page.locator('.catalog li', { has: page.getByRole('heading', { name: 'Power BI Pro', exact: true }) });
+    await item.waitFor();
+    expect(await item.locator('.owned').innerText()).toMatch(/^You already have Power BI Pro: \d+ licenses/);
+    const other = page.locator('.catalog li', { has: page.getByRole('heading', { name: 'Project Plan 3', exact: true }) });
+    expect(await other.locator('.owned').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   test('assign by searching for a person and picking them, then unassign: both in the database', async () => {
     const s = await megansPowerBi();
     const { page, problems } = await web.open('megan', 'purchases');

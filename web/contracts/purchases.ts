@@ -108,6 +108,8 @@ export interface CatalogItemView {
   trial: { days: number; licenses: number; requiresPaymentMethod: boolean } | null;
   canBuy: boolean;
   canTrial: boolean;
+  /** The caller's live subscriptions of it: buying or trying it again may not be what they need. */
+  owned: Array<{ subscriptionId: string; quantity: number; assigned: number; canAssign: boolean }>;
 }
 
 export interface CatalogResponse {

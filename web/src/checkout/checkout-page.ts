@@ -1,5 +1,5 @@
 import { dialog } from '@microsoft/teams-js';
-import { price } from '../../../cards/format';
+import { alreadyHaveNote, price } from '../../../cards/format';
 import { cardView } from '../lib/adaptive-card-view';
 import { h, render } from '../lib/dom';
 import type { Me } from '../../contracts/me';
@@ -209,7 +209,9 @@ const drawForm = (session: Session, me: Me, root: HTMLElement, item: CatalogItem
     void withBusy(submit, checkout);
   });
 
-  render(root, title, h('p', { class: 'muted' }, `Signed in as ${me.displayName}`), notice, summary, form);
+  // Buying or trying what they already have: said first, as the chat's buy card does.
+  const owned = alreadyHaveNote(item.name, item.owned, order.mode === 'buy');
+  render(root, title, h('p', { class: 'muted' }, `Signed in as ${me.displayName}`), owned ? h('p', { class: 'owned', id: 'owned' }, owned) : null, notice, summary, form);
   refresh();
 };
 

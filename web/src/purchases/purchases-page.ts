@@ -1,5 +1,5 @@
 import { dialog } from '@microsoft/teams-js';
-import { price } from '../../../cards/format';
+import { alreadyHaveNote, price } from '../../../cards/format';
 import { h, render } from '../lib/dom';
 import type { Me } from '../../contracts/me';
 import { ApiError, type Session } from '../lib/session';
@@ -138,6 +138,12 @@ export const drawPurchases = async (session: Session, me: Me, root: HTMLElement)
   await reload();
 };
 
+/** What they already have of it, in the buy card's words (above: their subscriptions, where they assign). */
+const ownedLine = (item: CatalogItemView): HTMLElement | null => {
+  const note = alreadyHaveNote(item.name, item.owned, item.canBuy);
+  return note ? h('p', { class: 'owned' }, note) : null;
+};
+
 /** Products with Buy / Start trial: checkout opens as a Teams dialog in Teams, as a page outside it. */
 const catalogList = (session: Session, items: CatalogItemView[], onDone: () => void): HTMLElement => {
   const open = (ev: Event, item: CatalogItemView, mode: 'buy' | 'trial') => {
@@ -162,6 +168,7 @@ const catalogList = (session: Session, items: CatalogItemView[], onDone: () => v
           `${price(item.prices.Annual)} per license per year, or ${price(item.prices.Monthly)} per month${item.trial ? ` · ${item.trial.days}-day trial${item.trial.requiresPaymentMethod ? '' : ', no card needed'}` : ''}`,
         ),
         !item.canBuy && !item.canTrial ? h('p', {}, 'Your organization has turned off buying this product. Please contact your IT admin.') : null,
+        ownedLine(item),
         h(
           'div',
           { class: 'row' },
