@@ -14,10 +14,10 @@ import {
   day,
   frequencyLabel,
   perPeriod,
-  plainWords,
-  policyLabel,
   POLICY_LABELS,
+  policyLabel,
   price,
+  reasonWords,
   someNames,
   statusLabel,
   termEnd,
@@ -123,9 +123,9 @@ export const purchaseCard = (input: PurchaseCardInput): AdaptiveCard => {
   const can = (a: PurchaseAction): boolean => input.actions?.[a].ok ?? false;
   const outcome =
     s.status === 'Deleted'
-      ? `Taken over${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}.`
+      ? `Taken over${s.cancelReason ? ` (${reasonWords(s.cancelReason)})` : ''}.`
       : s.status === 'Cancelled'
-        ? `Cancelled by the purchaser${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}.`
+        ? `Cancelled by the purchaser${s.cancelReason ? ` (${reasonWords(s.cancelReason)})` : ''}.`
         : acknowledged
           ? `Acknowledged by ${acknowledged.byName} on ${day(acknowledged.at)}.`
           : '';

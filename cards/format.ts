@@ -63,6 +63,9 @@ export const someNames = (names: readonly string[], max = 5, total = names.lengt
  * Words a person typed (a reason, a note), shown inside the bot's Markdown: as plain words, never as a
  * link or formatting someone else reads ("[Approve](https://…)" shows as "(Approve)(https://…)").
  */
+/** A cancel reason as people read it: a listed one as it is, "Other: …" as their own words (domain/shared/validation.ts parseReason keeps it so). */
+export const reasonWords = (reason: unknown): string => plainWords(typeof reason === 'string' ? reason.replace(/^Other: (?=\S)/, '') : reason);
+
 export const plainWords = (v: unknown): string =>
   v === null || v === undefined
     ? ''

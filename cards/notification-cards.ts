@@ -1,5 +1,5 @@
 import type { NotificationData, NotificationIntent, NotificationKind } from '../domain/model';
-import { count, perPeriod, plainWords, price } from './format';
+import { count, perPeriod, plainWords, price, reasonWords } from './format';
 import { cardOf, execute, heading, only, refresh, text, type AdaptiveCard } from './ui';
 import { VERBS } from './verbs';
 
@@ -29,11 +29,11 @@ const TEXT: { [K in NotificationKind]: (d: NotificationData[K]) => string } = {
         : moved === 1
           ? ' and moved its user to a subscription your organization manages'
           : ` and moved its ${count(moved, 'user')} to a subscription your organization manages`;
-    return `ℹ️ ${s(d.adminName)} took over your **${s(d.productName)}** subscription${what}${d.reason ? ` (reason: ${plainWords(d.reason)})` : ''}. Your subscription is cancelled and you won't be charged again.`;
+    return `ℹ️ ${s(d.adminName)} took over your **${s(d.productName)}** subscription${what}${d.reason ? ` (reason: ${reasonWords(d.reason)})` : ''}. Your subscription is cancelled and you won't be charged again.`;
   },
   SubscriptionCancelledByAdmin: (d) => {
     const lost = n(d.usersAffected);
-    return `ℹ️ ${s(d.adminName)} cancelled your **${s(d.productName)}** subscription (reason: ${plainWords(d.reason)}). ${lost ? `${count(lost, 'person')} lost access. ` : ''}You won't be charged again.`;
+    return `ℹ️ ${s(d.adminName)} cancelled your **${s(d.productName)}** subscription (reason: ${reasonWords(d.reason)}). ${lost ? `${count(lost, 'person')} lost access. ` : ''}You won't be charged again.`;
   },
   CancelRequested: (d) => {
     const covered = n(d.usersCovered);

@@ -5,7 +5,7 @@ import type { Abilities } from '../domain/shared/abilities';
 import type { SubscriptionAction } from '../domain/purchasing/subscription-abilities';
 import { CANCEL_REASONS } from '../domain/purchasing/purchase-support';
 import { trialTerms } from '../domain/purchasing/start-trial';
-import { agree, alreadyHaveNote, count, day, frequencyLabel, plainWords, price, someNames, statusLabel, termEnd, termEndWord } from './format';
+import { agree, alreadyHaveNote, count, day, frequencyLabel, price, reasonWords, someNames, statusLabel, termEnd, termEndWord } from './format';
 import {
   actionSet,
   type AdaptiveCard,
@@ -262,7 +262,7 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
       ...banner(input),
       heading(input.product.name),
       text(
-        `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${plainWords(s.cancelReason)})` : ''}`,
+        `${s.isTrial ? 'Trial' : s.origin === 'Central' ? 'Bought by your organization' : 'Self-service purchase'} · ${statusLabel(s.status, { saidTrial: s.isTrial })}${s.cancelReason ? ` (${reasonWords(s.cancelReason)})` : ''}`,
         { isSubtle: true, spacing: 'None' },
       ),
       ...only(
@@ -270,7 +270,8 @@ export const subscriptionCard = (input: SubscriptionView): AdaptiveCard => {
         text('Your IT admin now provides these licenses centrally. Please cancel this subscription so you are not charged twice.', { color: 'Attention' }),
       ),
       facts([
-        ['Licenses', `${s.quantity} (${assignedCount} assigned, ${available} available)`],
+        // Free licenses only on a subscription that runs: a cancelled or ended one has none to give.
+        ['Licenses', live ? `${s.quantity} (${assignedCount} assigned, ${available} available)` : String(s.quantity)],
         ['Billing', s.isTrial ? 'Free trial' : `${price(s.unitPrice)} per license, ${frequencyLabel(s.billingFrequency)}`],
         ['Card', cardLabel(s)],
         [termEndWord(s), day(s.cancelledAt ?? s.expiresAt)],

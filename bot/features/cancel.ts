@@ -1,5 +1,6 @@
 import type { ActorContext, Deps } from '../../domain/ports';
 import { DomainError, ErrorCodes } from '../../domain/shared/errors';
+import { requireAbility } from '../../domain/shared/abilities';
 import { getSubscriptionSummary } from '../../domain/admin/get-purchase-detail';
 import { cancelSubscription } from '../../domain/purchasing/cancel-subscription';
 import { cancelConfirmCard } from '../../cards/purchaser-cards';
@@ -18,6 +19,8 @@ import { route } from '../web/web-api';
 const cancelConfirmView = async (deps: Deps, ctx: ActorContext, subscriptionId: unknown, banner?: BannerInput): Promise<AdaptiveCard> => {
   const d = await getSubscriptionSummary(deps, ctx, { subscriptionId, assigneeLimit: 0 });
   if (d.subscription.purchaserId !== ctx.actorId) throw new DomainError(ErrorCodes.SUBSCRIPTION_NOT_FOUND, "We couldn't find that subscription.");
+  // Offered only while the domain would cancel it (a stale card's button on one cancelled since is told so now).
+  requireAbility(d.actions.cancel);
   return cancelConfirmCard({ subscription: d.subscription, product: d.product, assigned: d.assignedTotal, ...banner });
 };
 

@@ -8,10 +8,17 @@ import { distance } from '../text';
  * and only then are the quantity and billing frequency read from what is left (DESIGN §5.4).
  */
 
+/** The token a number that is not a whole one becomes ("2.5", "1e9"): refused as a quantity, never read as 2 and 5, or dropped. */
+const NOT_WHOLE = 'notwhole';
+
 const tokensOf = (s: string): string[] =>
   s
     .toLowerCase()
     .replace(/[’']/g, '')
+    // "1,000" is one thousand, not 1 and 0.
+    .replace(/(?<![a-z0-9.,])\d{1,3}(?:,\d{3})+(?![0-9.,]*\d)/g, (m) => m.replace(/,/g, ''))
+    // Decimals and exponents stand alone (not inside a name such as "m365e3").
+    .replace(/(?<![a-z0-9.])\d+(?:\.\d+(?:e[+-]?\d+)?|e[+-]?\d+)(?![a-z0-9])/g, ` ${NOT_WHOLE} `)
     // A minus before a number ("add -3 licenses") is kept, so the number is refused rather than read as 3.
     .replace(/(^|[^a-z0-9])[-−–](\d)/g, '$1neg$2')
     .split(/[^a-z0-9]+/)
@@ -46,7 +53,21 @@ const namesOf = (p: Product): string[][] => {
   return names;
 };
 
-const runAt = (words: readonly string[], at: number, name: readonly string[]): boolean => name.every((t, i) => words[at + i] === t);
+/** "pros" for a name ending in "pro", "users" for one ending in "user": a name's last word may be said in the plural. */
+const isPluralOf = (typed: string, word: string): boolean => /[a-z]$/.test(word) && (typed === `${word}s` || typed === `${word}es`);
+
+const runAt = (words: readonly string[], at: number, name: readonly string[]): boolean =>
+  name.every((t, i) => words[at + i] === t || (i === name.length - 1 && isPluralOf(words[at + i], t)));
+
+/** "powerbi" is "power bi": a typed word that joins two words of a name, in order, is read as both. */
+const splitJoined = (catalog: readonly Product[], words: string[]): string[] => {
+  const joined = new Map<string, [string, string]>();
+  for (const p of catalog) {
+    const name = tokensOf(p.name);
+    for (let i = 0; i + 1 < name.length; i++) if (/^[a-z]/.test(name[i]) && /^[a-z]/.test(name[i + 1])) joined.set(name[i] + name[i + 1], [name[i], name[i + 1]]);
+  }
+  return words.flatMap((w) => joined.get(w) ?? [w]);
+};
 
 export interface ProductWords {
   /** One product: found. Several: the words could mean any of them (ask). None: nothing matched. */
@@ -68,7 +89,7 @@ export interface ProductWords {
  * product's name ("power apps" → Power Apps per user); digits only ever count as part of a whole name.
  */
 export const findProductWords = (catalog: readonly Product[], text: string): ProductWords => {
-  const words = tokensOf(text);
+  const words = splitJoined(catalog, tokensOf(text));
   let best: { len: number; at: number; products: Product[] } = { len: 0, at: -1, products: [] };
   for (const p of catalog) {
     for (const name of namesOf(p)) {
@@ -92,7 +113,7 @@ export const findProductWords = (catalog: readonly Product[], text: string): Pro
       while (at + len < words.length) {
         const w = words[at + len];
         if (w.length < 2 || /^\d+$/.test(w) || FILLER.has(w)) break;
-        const hit = name.findIndex((t, i) => i >= from && t.startsWith(w));
+        const hit = name.findIndex((t, i) => i >= from && (t.startsWith(w) || isPluralOf(w, t)));
         if (hit < 0) break;
         from = hit + 1;
         len++;
@@ -236,6 +257,7 @@ export const quantityOf = (rest: readonly string[]): QuantityWords => {
     const m = /^x?(\d+)x?$/.exec(w);
     if (m) found.push(m[1].length > 9 ? Number.MAX_SAFE_INTEGER : Number(m[1]));
     else if (/^neg\d+$/.test(w)) found.push(-1);
+    else if (w === NOT_WHOLE) return { kind: 'invalid', message: 'The number of licenses must be a whole number, like 5.' };
     else if (NUMBER_WORDS[w] !== undefined) found.push(NUMBER_WORDS[w]);
   }
   if (found.length === 0) return { kind: 'none' };
@@ -257,7 +279,12 @@ export const frequencyOf = (rest: readonly string[]): BillingFrequency | null =>
 /** Words of `rest` that are not a number, a frequency or filler: what the parser did not understand. */
 export const unreadWords = (rest: readonly string[]): string[] =>
   rest.filter(
-    (w) => !FILLER.has(w) && !/^x?\d+x?$/.test(w) && NUMBER_WORDS[w] === undefined && !/^(monthly|yearly|annual|annually|per|month|year|commitment|billing|billed|trial)$/.test(w),
+    (w) =>
+      !FILLER.has(w) &&
+      w !== NOT_WHOLE &&
+      !/^x?\d+x?$/.test(w) &&
+      NUMBER_WORDS[w] === undefined &&
+      !/^(monthly|yearly|annual|annually|per|month|year|commitment|billing|billed|trial)$/.test(w),
   );
 
 /** "Patti, lynner@contoso.com and Isaiah" → ['Patti', 'lynner@contoso.com', 'Isaiah']. */

@@ -106,6 +106,11 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(actionOf(cancelled.card, 'Add')).toBeNull();
     const again = await bot.invoke('megan', VERBS.cancel, { subscriptionId: s.id, reason: 'Too expensive' });
     expect(again.text).toMatch(/already|not active|cancelled/i);
+    // A stale card's "Cancel this one…" on it: told at once, no confirmation offering what can't be done.
+    const stale = await bot.invoke('megan', VERBS.cancelConfirm, { subscriptionId: s.id });
+    expect(stale.text).toMatch(/That subscription was cancelled/);
+    expect(stale.text).not.toMatch(/Cancel Power BI Pro\?/);
+    expect(actionOf(stale.card, 'Cancel subscription')).toBeNull();
   });
 
   test("a purchaser can't act on someone else's subscription, whatever the card says", async () => {
@@ -339,6 +344,9 @@ describe('text commands that act', () => {
     expect((await bot.say('megan', 'add -3 licenses to power bi pro')).replies[0]).toMatch(/must be at least 1/);
     expect((await bot.say('megan', 'remove −2 licenses from power bi pro')).replies[0]).toMatch(/must be at least 1/);
     expect((await bot.say('megan', 'buy power bi pro -5')).replies[0]).toMatch(/must be at least 1/);
+    // Nor is a number that isn't whole read as 1 or as two numbers; the plural of a name is the name.
+    for (const said of ['buy power bi pro 1e9', 'buy power bi pros 2.5', 'add 1.5 licenses to power bi pro', 'remove 1e2 licenses from powerbi pro'])
+      expect([said, (await bot.say('megan', said)).replies[0]]).toEqual([said, 'The number of licenses must be a whole number, like 5.']);
     expect((await bot.say('megan', 'assign power bi pro to Zed Nobody')).replies[0]).toMatch(/nobody in your organization matches "Zed Nobody"/i);
     expect((await bot.say('megan', 'assign power bi pro to a')).replies[0]).toMatch(/could be/);
   });

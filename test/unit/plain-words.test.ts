@@ -13,7 +13,8 @@ describe('words people typed, inside the Markdown others read', () => {
       kind: 'SubscriptionCancelledByAdmin',
       data: { subscriptionId: 's', productId: 'p', productName: 'Power BI Pro', adminName: 'Alex Wilber', reason: 'Other: [Details](https://example.test/x)', usersAffected: 0 },
     });
-    expect(text).toMatch(/\(reason: Other: \(Details\)\(https:\/\/example\.test\/x\)\)/);
+    // Their own words ("Other: …" as stored) as the reason, without the label.
+    expect(text).toMatch(/\(reason: \(Details\)\(https:\/\/example\.test\/x\)\)/);
     expect(text).not.toMatch(/\[Details\]/);
     const rejected = notificationText({
       kind: 'RequestRejected',

@@ -25,6 +25,27 @@ describe('products named in words', () => {
     expect(names('power automate rpa')).toEqual(['Power Automate RPA']);
   });
 
+  test('a name in the plural, or with two of its words run together, is still that name', () => {
+    const one = (text: string) => findProductWords(CATALOG, text).products.map((p) => p.name);
+    expect(one('power bi pros')).toEqual(['Power BI Pro']);
+    expect(one('power bi premiums')).toEqual(['Power BI Premium (per user)']);
+    expect(one('power apps per users')).toEqual(['Power Apps per user']);
+    expect(one('powerbi pro')).toEqual(['Power BI Pro']);
+    expect(findProductWords(CATALOG, 'powerbi pro 3')).toMatchObject({ products: [{ name: 'Power BI Pro' }], rest: ['3'], exact: true });
+    // Digits are never a plural: Visio Plan 1 and then 2 licenses.
+    expect(findProductWords(CATALOG, 'visio plan 1 2')).toMatchObject({ products: [{ name: 'Visio Plan 1' }], rest: ['2'] });
+  });
+
+  test('numbers that are not whole are refused as quantities, never read as two numbers or dropped; 1,000 is one thousand', () => {
+    const q = (text: string) => quantityOf(findProductWords(CATALOG, text).rest);
+    const notWhole = { kind: 'invalid', message: 'The number of licenses must be a whole number, like 5.' };
+    for (const t of ['power bi pro 1e9', 'power bi pro 2.5', 'power bi pro -1e9', '1.5e3 project plan 3', 'power bi pro 0.5']) expect([t, q(t)]).toEqual([t, notWhole]);
+    expect(q('power bi pro 1,000')).toEqual({ kind: 'one', value: 1000 });
+    expect(q('power bi pro 2,3')).toMatchObject({ kind: 'invalid', message: 'How many licenses: 2 or 3? Say the number once.' });
+    // Inside a word it is part of the word.
+    expect(findProductWords(CATALOG, 'm365e3 2').rest).toEqual(['m365e3', '2']);
+  });
+
   test('nothing for words that name nothing', () => {
     expect(names('')).toEqual([]);
     expect(names('sandwich')).toEqual([]);
