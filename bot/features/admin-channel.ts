@@ -10,6 +10,7 @@ export const adminChannel: Feature = {
       usage: 'use this channel',
       example: 'use this channel',
       scope: 'admin',
+      needs: 'adminWrite',
       keywords: ['use this channel'],
       parse: (text) => (/^use\s+this\s+channel(?:\s+for\s+(?:admin\s+)?notifications)?$/i.test(text) ? {} : null),
       run: async (_a, { deps, ctx, channel }) => {

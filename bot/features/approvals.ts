@@ -108,6 +108,7 @@ export const approvals: Feature = {
       usage: 'require approval on|off',
       example: 'require approval on',
       scope: 'admin',
+      needs: 'adminWrite',
       keywords: ['require approval'],
       parse: (text) => {
         const m = /^require\s+(?:admin\s+)?approvals?\s+(on|off)$/i.exec(text);

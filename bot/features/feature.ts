@@ -56,6 +56,11 @@ export interface Command<A> {
   personalData?: boolean;
   /** The words it starts with, for suggestions when they are misspelled. */
   keywords: readonly string[];
+  /**
+   * The authority an admin command's change needs beyond seeing (help lists it only to those who have
+   * it): `adminWrite` (not a Global reader), `manageRoles` (a Global admin). None: a view every admin may open.
+   */
+  needs?: 'adminWrite' | 'manageRoles';
   /** An admin command refused to someone who isn't one: where they go instead (default: help). */
   forOthers?: string;
   /** The command's named arguments, or null when the text is not this command. */

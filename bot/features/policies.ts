@@ -109,6 +109,7 @@ export const policies: Feature = {
       usage: 'set policy <product|all> enabled|disabled|trials only',
       example: 'set policy Power BI Pro disabled',
       scope: 'admin',
+      needs: 'adminWrite',
       keywords: ['set policy', 'policy'],
       parse: (text) => {
         const m = new RegExp(`^(?:set\\s+)?polic(?:y|ies)\\s+(?:for\\s+|of\\s+)?(.+?)\\s+(?:to\\s+)?${VALUE}$`, 'i').exec(text);
@@ -122,6 +123,7 @@ export const policies: Feature = {
       usage: 'disable|enable <product|all>',
       example: 'disable Visio Plan 2',
       scope: 'admin',
+      needs: 'adminWrite',
       keywords: ['disable', 'enable', 'block', 'allow'],
       parse: (text) => {
         const m = /^(disable|enable|allow|block)\s+(?:self-?service\s+(?:purchases?\s+)?(?:of|for)\s+)?(.+)$/i.exec(text);

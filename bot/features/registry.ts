@@ -143,16 +143,21 @@ export const matchCommand = (text: string, pc: ParseContext): { command: Command
   return null;
 };
 
-const usages = (scope: 'personal' | 'admin'): string =>
-  COMMANDS.filter((c) => c.scope === scope && c.name !== 'help')
+/** What an admin may do beyond seeing, as the domain says (getMyStanding): all of it unless told. */
+export type AdminAuthority = { adminWrite: boolean; manageRoles: boolean };
+const FULL_AUTHORITY: AdminAuthority = { adminWrite: true, manageRoles: true };
+
+const usages = (scope: 'personal' | 'admin', authority: AdminAuthority = FULL_AUTHORITY): string =>
+  COMMANDS.filter((c) => c.scope === scope && c.name !== 'help' && (c.needs === undefined || authority[c.needs]))
     .map((c) => `**${c.usage}**`)
     .join(', ');
 
 /**
- * What the caller can do, by role: purchasers never see admin commands. `owned`: a product the caller
- * has a live subscription of, so that the example of assigning works as they type it.
+ * What the caller can do, by role: purchasers never see admin commands, a Global reader only the
+ * views, roles only a Global admin. `owned`: a product the caller has a live subscription of, so that
+ * the example of assigning works as they type it.
  */
-export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal', owned?: string | null): string => {
+export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'personal', owned?: string | null, authority: AdminAuthority = FULL_AUTHORITY): string => {
   const mine = `For your own purchases${where === 'personal' ? '' : ' (in our 1:1 chat)'}: ${usages('personal')}.`;
   if (!isAdmin)
     return [
@@ -162,16 +167,16 @@ export const helpText = (isAdmin: boolean, where: CommandInput['where'] = 'perso
       '',
       `Products and people can be named in words: **buy Power BI Pro 5**, **assign ${owned ?? 'Power BI Pro'} to** a colleague's name or email.`,
     ].join('\n');
-  const admin = `For admins (in a channel, @mention me): ${usages('admin')}.`;
+  const admin = `For admins (in a channel, @mention me): ${usages('admin', authority)}.${authority.adminWrite ? '' : ' As a Global reader you can look at all of it; changes need a Global or Billing admin.'}`;
   return ['**I can help you buy, manage and govern Microsoft 365 self-service purchases.**', '', ...(where === 'channel' ? [admin, '', mine] : [mine, '', admin])].join('\n');
 };
 
 /** helpText for this caller, with an example in words from their own subscriptions. */
 export const helpFor = async (deps: Deps, ctx: ActorContext, where: CommandInput['where'] = 'personal'): Promise<string> => {
-  const { isAdmin, live } = await getMyStanding(deps, ctx);
+  const { isAdmin, adminWrite, manageRoles, live } = await getMyStanding(deps, ctx);
   // The example assigns a product of theirs with a license free, if one has (it then works as written).
   const owned = (live.find((m) => m.assigned < m.subscription.quantity) ?? live[0])?.product.name;
-  return helpText(isAdmin, where, owned);
+  return helpText(isAdmin, where, owned, { adminWrite, manageRoles });
 };
 
 /**

@@ -125,6 +125,7 @@ export const roles: Feature = {
       usage: 'grant <role> to <person>',
       example: 'grant billing admin to Adele Vance',
       scope: 'admin',
+      needs: 'manageRoles',
       keywords: ['grant'],
       parse: (text) => {
         const m = /^grant\s+(?:the\s+)?(.+?)\s+(?:role\s+)?to\s+(.+)$/i.exec(text);
@@ -143,6 +144,7 @@ export const roles: Feature = {
       usage: 'revoke <role> from <person>',
       example: 'revoke billing admin from Adele Vance',
       scope: 'admin',
+      needs: 'manageRoles',
       keywords: ['revoke'],
       parse: (text) => {
         const m = /^revoke\s+(?:the\s+)?(.+?)\s+(?:role\s+)?from\s+(.+)$/i.exec(text);

@@ -1,4 +1,4 @@
-import { isAdmin, loadActor, type Actor } from '../access';
+import { adminWriteAbility, globalAdminAbility, isAdmin, loadActor, type Actor } from '../access';
 import type { Product, PurchaseRequest, Subscription } from '../model';
 import type { ActorContext, Deps, Repositories } from '../ports';
 import type { Abilities } from '../shared/abilities';
@@ -45,6 +45,10 @@ export const listMyPurchases = async (deps: Deps, ctx: ActorContext): Promise<My
 export interface MyStanding {
   /** May see every self-service purchase (R5). */
   isAdmin: boolean;
+  /** May change what admins change (policy, take-over, centralize, approvals): not a Global reader. */
+  adminWrite: boolean;
+  /** May grant and revoke roles (a Global admin). */
+  manageRoles: boolean;
   /** A purchaser's live subscriptions, as listMyPurchases orders them; none are read for an admin. */
   live: MyPurchaseWithActions[];
 }
@@ -60,12 +64,12 @@ export const getMyStanding = async (deps: Deps, ctx: ActorContext): Promise<MySt
     try {
       actor = await loadActor(repos, ctx);
     } catch (e) {
-      if (e instanceof DomainError) return { isAdmin: false, live: [] };
+      if (e instanceof DomainError) return { isAdmin: false, adminWrite: false, manageRoles: false, live: [] };
       throw e;
     }
-    if (isAdmin(actor.roles)) return { isAdmin: true, live: [] };
+    if (isAdmin(actor.roles)) return { isAdmin: true, adminWrite: adminWriteAbility(actor.roles).ok, manageRoles: globalAdminAbility(actor.roles).ok, live: [] };
     const mine = await myPurchasesIn(repos, ctx, Promise.resolve(actor));
-    return { isAdmin: false, live: mine.filter((m) => isLive(m.subscription)) };
+    return { isAdmin: false, adminWrite: false, manageRoles: false, live: mine.filter((m) => isLive(m.subscription)) };
   });
 
 export interface MyWaitingRequest {

@@ -1,6 +1,7 @@
 import { Prisma } from '../../prisma/generated/client';
 import { actionOf, startBot, type BotHarness } from './harness';
-import { DEMO_TENANT_ID } from '../../prisma/seed-demo';
+import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
+import { COMMANDS } from '../../bot/features/registry';
 
 describe('POST /api/messages through the real adapter (no app id: local, unauthenticated)', () => {
   let bot: BotHarness;
@@ -56,6 +57,27 @@ describe('POST /api/messages through the real adapter (no app id: local, unauthe
     expect((await bot.say('megan', 'purchases')).replies[0]).toMatch(/Only Global admins, Billing admins and Global readers/);
     expect((await bot.say('megan', 'audit')).replies[0]).toMatch(/Only Global admins/);
   });
+
+  test('help lists to each admin only the commands their role lets them use: every example refused for lack of authority is left out, every one listed works', async () => {
+    // A bot of its own: the examples, run as admins, change policies and roles.
+    const bot = await startBot();
+    // Lynne is a Billing admin: she changes what admins change, but only a Global admin grants roles.
+    await bot.app.deps.uow.run((r) =>
+      r.roles.add({ tenantId: DEMO_TENANT_ID, userId: DEMO_USERS.lynne.id, role: 'BillingAdmin', grantedBy: DEMO_USERS.alex.id, grantedAt: new Date() }),
+    );
+    const refusal = /can view but not change|Only a Global admin can manage roles|Only Global admins and Billing admins can do this/;
+    for (const who of ['isaiah', 'lynne', 'alex'] as const) {
+      const help = (await bot.say(who, 'help')).replies[0];
+      for (const c of COMMANDS.filter((c) => c.scope === 'admin')) {
+        const listed = help.includes(`**${c.usage}**`);
+        const answer = (await bot.sayInChannel(who, c.example)).replies.join('\n');
+        expect([who, c.example, listed]).toEqual([who, c.example, !refusal.test(answer)]);
+      }
+      if (who === 'isaiah') expect(help).toMatch(/As a Global reader you can look at all of it; changes need a Global or Billing admin\./);
+      else expect(help).not.toMatch(/As a Global reader/);
+    }
+    await bot.close();
+  }, 60_000);
 
   test('an admin command said by someone who is not one points them to what they can do instead', async () => {
     // Where a purchaser's own version exists, that; otherwise help. Never a dead end.

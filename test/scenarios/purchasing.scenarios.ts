@@ -151,11 +151,15 @@ export const purchasingScenarios = (makeBackend: () => Promise<Backend>): void =
       expect(alice.live.map((m) => m.subscription.id)).toEqual([kept.subscription.id]);
       expect(alice.live[0].actions.assign.ok).toBe(true);
       expect([reads, actorLoads]).toEqual([1, 1]);
-      for (const admin of [w.u.admin, w.u.reader]) expect(await getMyStanding(counted, w.as(admin))).toEqual({ isAdmin: true, live: [] });
-      expect(await getMyStanding(counted, w.as(w.u.bob))).toEqual({ isAdmin: false, live: [] });
-      expect(await getMyStanding(counted, w.as('nobody-here'))).toEqual({ isAdmin: false, live: [] });
-      expect(await getMyStanding(counted, w.as(w.u.alice, 'no-such-tenant'))).toEqual({ isAdmin: false, live: [] });
-      expect([reads, actorLoads]).toEqual([6, 6]);
+      // What each admin may do beyond seeing: a Global reader nothing, a Billing admin all but roles.
+      expect(await getMyStanding(counted, w.as(w.u.admin))).toEqual({ isAdmin: true, adminWrite: true, manageRoles: true, live: [] });
+      expect(await getMyStanding(counted, w.as(w.u.billing))).toEqual({ isAdmin: true, adminWrite: true, manageRoles: false, live: [] });
+      expect(await getMyStanding(counted, w.as(w.u.reader))).toEqual({ isAdmin: true, adminWrite: false, manageRoles: false, live: [] });
+      const nobody = { isAdmin: false, adminWrite: false, manageRoles: false, live: [] };
+      expect(await getMyStanding(counted, w.as(w.u.bob))).toEqual(nobody);
+      expect(await getMyStanding(counted, w.as('nobody-here'))).toEqual(nobody);
+      expect(await getMyStanding(counted, w.as(w.u.alice, 'no-such-tenant'))).toEqual(nobody);
+      expect([reads, actorLoads]).toEqual([7, 7]);
     });
   });
 
