@@ -90,7 +90,8 @@ const replayed = async (repos: Repositories, ctx: ActorContext, previous: string
     if (request) return { status: 'pending', request };
   } else {
     const subscription = await repos.subscriptions.get(ctx.tenantId, id);
-    if (subscription) return { status: 'created', subscription, invoice: null };
+    // With the purchase's own bill (its first), so a second press is answered as the first was.
+    if (subscription) return { status: 'created', subscription, invoice: (await repos.invoices.listBySubscription(ctx.tenantId, id)).at(-1) ?? null };
   }
   return fail(ErrorCodes.IDEMPOTENCY_KEY_REUSED, 'That request id was already used.');
 };

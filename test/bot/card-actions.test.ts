@@ -40,12 +40,13 @@ describe('card actions (Action.Execute invokes) through the real adapter', () =>
     expect(first.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(first.text).toMatch(/Done: you bought 3 licenses for \$504\.00/);
     // The form id alone makes the second press the first one's result: no "already used", no fresh form.
-    expect(second.text).toMatch(/Done: you bought 3 licenses/);
+    // Answered as the first was, the amount included.
+    expect(second.text).toMatch(/Done: you bought 3 licenses for \$504\.00/);
     expect(second.text).not.toMatch(/already used/);
     expect(actionOf(second.card, 'Buy')).toBeNull();
     // And a press that arrives after the first one finished (Teams retrying the invoke) is the same.
     const late = await bot.invoke('patti', retry.verb, { ...retry.data, quantity: 3, billingFrequency: 'Annual', ...VISA });
-    expect(late.text).toMatch(/Done: you bought 3 licenses/);
+    expect(late.text).toMatch(/Done: you bought 3 licenses for \$504\.00/);
     expect(await subscriptionsOf(bot, DEMO_USERS.patti.id)).toHaveLength(1);
     expect(charges(bot) - before).toBe(1);
   });
