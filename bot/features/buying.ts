@@ -55,6 +55,13 @@ const buyFormView = async (
   // The form is offered only when the use case would accept it (the domain's own rules); it checks again on submit.
   const can = mode === 'buy' ? item.actions.buy : item.actions.trial;
   if (!can.ok) {
+    // What they can do instead, offered as its form rather than as words to type: the trial when
+    // buying isn't allowed, buying when there is no trial (or theirs was had).
+    const other = mode === 'buy' ? 'trial' : 'buy';
+    if ((other === 'trial' ? item.actions.trial : item.actions.buy).ok && !opts.banner) {
+      const instead = other === 'trial' ? ' You can start a trial instead:' : '';
+      return buyFormView(deps, ctx, productId, other, { ...opts, ...refused(`${can.reason}${instead}`) });
+    }
     const tryTrial = mode === 'buy' && item.actions.trial.ok ? ` You can start a trial instead: **trial ${item.product.name}**.` : '';
     throw new DomainError(can.code, `${can.reason}${tryTrial}`, can.details);
   }

@@ -311,6 +311,11 @@ describe('text commands that act', () => {
     expect(saved.text).toMatch(/Saved: future bills go to the \w+ ending 4444/);
     expect((await bot.say('megan', 'cancel power bi pro')).replies[0]).toMatch(/Cancel Power BI Pro\?[\s\S]*\(Too expensive\)/);
     expect((await bot.say('adele', 'trial power apps')).replies[0]).toMatch(/Try Power Apps per user[\s\S]*\[Start trial\]/);
+    // What they can do instead comes as its form, not as words to type: buying when there is no trial, or theirs was had.
+    expect((await bot.say('megan', 'trial power bi premium')).replies[0]).toMatch(
+      /Power BI Premium \(per user\) has no trial\. You can buy it instead\.[\s\S]*Buy Power BI Premium[\s\S]*\[Buy\]/,
+    );
+    expect((await bot.say('adele', 'trial visio plan 1')).replies[0]).toMatch(/You've had your Visio Plan 1 trial[\s\S]*Buy Visio Plan 1[\s\S]*\[Buy\]/);
     // The demo tenant has one unpaid bill (Megan's declined Clipchamp renewal) so that paying can be tried from a fresh start.
     expect((await bot.say('megan', 'pay')).replies[0]).toMatch(/Pay \$[\d.]+[\s\S]*\[Pay \$/);
     expect((await bot.say('adele', 'pay')).replies[0]).toMatch(/nothing to pay/);
@@ -386,6 +391,8 @@ describe('text commands that act', () => {
     expect((await bot.sayInChannel('alex', 'set policy visio plan 2 disabled')).replies[0]).toMatch(/Visio Plan 2: Enabled → Disabled/);
     expect((await bot.sayInChannel('alex', 'enable visio plan 2')).replies[0]).toMatch(/Visio Plan 2: Disabled → Enabled/);
     expect((await bot.sayInChannel('alex', 'set policy all trials only')).replies[0]).toMatch(/Every product is now Only trials without a card/);
+    // Buying refused by the policy: the trial it still allows comes as its form.
+    expect((await bot.say('megan', 'buy visio plan 1')).replies[0]).toMatch(/You can start a trial instead:[\s\S]*Try Visio Plan 1[\s\S]*\[Start trial\]/);
     expect((await bot.sayInChannel('alex', 'set policy all enabled')).replies[0]).toMatch(/Every product is now Enabled/);
     expect((await bot.sayInChannel('alex', 'take over power bi pro from megan')).replies[0]).toMatch(/Take over Power BI Pro from Megan Bowen\?/);
     expect((await bot.sayInChannel('alex', 'take over visio plan 2')).replies[0]).toMatch(/no live self-service Visio Plan 2 subscription/);
