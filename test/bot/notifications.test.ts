@@ -3,7 +3,7 @@ import pino from 'pino';
 import { actionOf, activityText, cardOf, startBot, type BotHarness } from './harness';
 import { DEMO_TENANT_ID, DEMO_USERS } from '../../prisma/seed-demo';
 import { PrismaOutboxQueue } from '../../prisma/outbox-queue';
-import { OutboxSender, DEFAULT_SENDER_OPTIONS } from '../../bot/outbox-sender';
+import { OutboxSender, DEFAULT_SENDER_OPTIONS, type SenderDeps } from '../../bot/outbox-sender';
 import { buySubscription } from '../../domain/purchasing/buy-subscription';
 import { takeOverCancel } from '../../domain/takeover/take-over-cancel';
 import { RateLimiter, TEAMS_CONVERSATION_WINDOWS } from '../../bot/rate-limiter';
@@ -13,7 +13,7 @@ const megan = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.megan.id, surface:
 const alex = { tenantId: DEMO_TENANT_ID, actorId: DEMO_USERS.alex.id, surface: 'card' as const };
 
 /** A sender over the harness's app with a clock the test moves; sleeping advances it. */
-const senderFor = (bot: BotHarness, clock = { t: Date.now() }) =>
+const senderFor = (bot: BotHarness, clock = { t: Date.now() }, overrides: Partial<SenderDeps> = {}) =>
   new OutboxSender(
     {
       queue: new PrismaOutboxQueue(bot.app.db),
@@ -27,6 +27,7 @@ const senderFor = (bot: BotHarness, clock = { t: Date.now() }) =>
       sleep: async (ms) => {
         clock.t += ms;
       },
+      ...overrides,
     },
     DEFAULT_SENDER_OPTIONS,
   );
@@ -201,26 +202,15 @@ describe('outbox sender', () => {
     const wall = { t: Date.now() };
     const ticks = { t: 0 };
     let sleeps = 0;
-    const sender = new OutboxSender(
-      {
-        queue: new PrismaOutboxQueue(bot.app.db),
-        conversations: bot.app.conversations,
-        adapter: bot.app.adapter,
-        appId: '',
-        logger: pino({ level: 'silent' }),
-        newId: randomUUID,
-        adminsOf: (tenantId) => notifiedAdminIds(bot.app.deps, tenantId),
-        // Time sync steps the wall clock back an hour after the 4th sleep; the monotonic clock goes on.
-        now: () => wall.t,
-        ticks: () => ticks.t,
-        sleep: async (ms) => {
-          ticks.t += ms;
-          wall.t += ms;
-          if (++sleeps === 4) wall.t -= 3_600_000;
-        },
+    // Time sync steps the wall clock back an hour after the 4th sleep; the monotonic clock goes on.
+    const sender = senderFor(bot, wall, {
+      ticks: () => ticks.t,
+      sleep: async (ms) => {
+        ticks.t += ms;
+        wall.t += ms;
+        if (++sleeps === 4) wall.t -= 3_600_000;
       },
-      DEFAULT_SENDER_OPTIONS,
-    );
+    });
     await drainAll(sender);
     await bot.app.deps.uow.run((r) =>
       r.outbox.add(
